@@ -1,0 +1,168 @@
+package dev.notionsync;
+
+import dev.notionsync.config.Settings;
+import dev.notionsync.config.SettingsException;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.sim.SeededSource;
+import dev.notionsync.sim.SimulatorConfig;
+import dev.notionsync.sim.SimulatorMain;
+import dev.notionsync.store.DatabaseUnavailableException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The command line: run (default) | demo | simulate | help. */
+public final class App {
+
+    static final String DEMO_TOKEN = "secret_demo_token";
+
+    private App() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "run" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (command) {
+                case "run" -> runEngine(loadSettings(), err);
+                case "demo" -> demo(out);
+                case "simulate" -> SimulatorMain.run(rest);
+                case "help", "--help", "-h" -> {
+                    out.print(usage());
+                    yield 0;
+                }
+                default -> {
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate or help");
+                    yield 2;
+                }
+            };
+        } catch (SettingsException | DatabaseUnavailableException e) {
+            err.println("notion-sync: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int runEngine(Settings settings, PrintStream err) throws SettingsException {
+        if (settings.get("notion.api.token").isBlank()) {
+            err.println("notion-sync: set NOTION_TOKEN to your Notion integration's secret (or try 'notion-sync demo', which needs no account)");
+            return 2;
+        }
+        if (settings.getList("notion.sources").isEmpty()) {
+            err.println("notion-sync: set notion.sources (environment NOTION_SOURCES) to the names of the sources to sync, and notion.source.<name>.id for each");
+            return 2;
+        }
+        return runUntilStopped(settings);
+    }
+
+    /** Embedded PostgreSQL + the simulator in this process + every route, against the seeded sample workspace. */
+    private static int demo(PrintStream out) throws SettingsException {
+        Settings base = loadSettings();
+        int simulatorPort = base.getInt("notion.demo.simulator-port", 7070);
+        NotionSimulator simulator;
+        try {
+            simulator = NotionSimulator.start(SimulatorConfig.defaults(DEMO_TOKEN).withPort(simulatorPort)
+                    .withPages(base.getInt("notion.demo.pages", 50)));
+        } catch (java.io.IOException e) {
+            throw new SettingsException("cannot start the Notion simulator on port " + simulatorPort + ": " + e.getMessage()
+                    + " (set NOTION_DEMO_SIMULATOR_PORT to a free port)");
+        }
+        Map<String, String> demo = new LinkedHashMap<>();
+        demo.put("notion.api.base-url", simulator.baseUrl());
+        demo.put("notion.api.token", DEMO_TOKEN);
+        demo.put("notion.sources", simulator.workspace().sources().stream().map(SeededSource::name).collect(Collectors.joining(",")));
+        for (SeededSource source : simulator.workspace().sources()) {
+            // the database id, so the demo also shows how a database resolves to its data sources
+            demo.put("notion.source." + source.name() + ".id", source.databaseId());
+            demo.put("notion.source." + source.name() + ".poll", base.get("notion.demo.poll", "15s"));
+        }
+        demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
+        Settings settings = base.with(demo);
+        out.println();
+        out.println("notion-sync demo");
+        out.println("  Notion simulator : " + simulator.baseUrl() + "  (workspace: " + simulator.baseUrl() + "/__sim/workspace)");
+        out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
+        out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "' (" + settings.get("notion.sources") + ")");
+        try {
+            return runUntilStopped(settings, sync -> {
+                out.println("  PostgreSQL       : " + sync.database().displayUrl());
+                out.println("  Try next         : psql '" + sync.database().displayUrl() + "' -c 'select * from notion.projects limit 5'"
+                        + "  or edit a page: curl -X POST " + simulator.baseUrl() + "/__sim/pages/<page id> -d '{\"properties\":{...}}'");
+                out.println("  Stop             : Ctrl-C");
+                out.println();
+            });
+        } finally {
+            simulator.close();
+        }
+    }
+
+    private static int runUntilStopped(Settings settings) {
+        return runUntilStopped(settings, sync -> { });
+    }
+
+    private static int runUntilStopped(Settings settings, java.util.function.Consumer<NotionSync> onOpen) {
+        NotionSync sync = NotionSync.create(settings);
+        onOpen.accept(sync);
+        try {
+            sync.run();
+            return 0;
+        } catch (Exception e) {
+            System.err.println("notion-sync: stopped on error: " + e.getMessage());
+            return 1;
+        } finally {
+            sync.database().close();
+        }
+    }
+
+    /** application.properties next to the working directory's routes/, or next to the jar. */
+    static Settings loadSettings() {
+        Path home = home();
+        return Settings.load(home.resolve("application.properties")).with(Map.of("notion.home", home.toString()));
+    }
+
+    static Path home() {
+        String configured = System.getProperty("notion.home", System.getenv("NOTION_HOME"));
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        if (Files.isDirectory(cwd.resolve("routes"))) {
+            return cwd;
+        }
+        try {
+            Path jarDir = Path.of(App.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+            for (Path candidate = jarDir; candidate != null; candidate = candidate.getParent()) {
+                if (Files.isDirectory(candidate.resolve("routes"))) {
+                    return candidate;
+                }
+            }
+        } catch (URISyntaxException | RuntimeException ignored) {
+            // fall through to the working directory
+        }
+        return cwd;
+    }
+
+    static String usage() {
+        return """
+                notion-sync: keeps Notion data sources and PostgreSQL tables in step
+
+                usage: java -jar notion-sync.jar [command]
+
+                  run        (default) sync the sources in application.properties; needs NOTION_TOKEN
+                  demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
+                  simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
+                  help       this text
+
+                Settings: application.properties next to routes/; every key can be overridden by an environment
+                variable (notion.api.rate -> NOTION_API_RATE). See README.md.
+                """;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.notionsync.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The application's settings: application.properties, overridden by environment variables (Camel's rule: upper
+ * case, '.' and '-' become '_') and JVM system properties. The same resolved values are handed to Camel, so routes
+ * and Java code always agree on a setting.
+ */
+public final class Settings {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(env:)?([^}:]+)(?::([^}]*))?}}");
+
+    private final Map<String, String> fileValues;
+    private final Map<String, String> overrides;
+    private final Function<String, String> environment;
+
+    private Settings(Map<String, String> fileValues, Map<String, String> overrides, Function<String, String> environment) {
+        this.fileValues = fileValues;
+        this.overrides = overrides;
+        this.environment = environment;
+    }
+
+    public static Settings load(Path propertiesFile) {
+        return load(propertiesFile, System::getenv);
+    }
+
+    public static Settings load(Path propertiesFile, Function<String, String> environment) {
+        Properties properties = new Properties();
+        if (Files.isRegularFile(propertiesFile)) {
+            try (Reader reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new SettingsException("cannot read " + propertiesFile + ": " + e.getMessage());
+            }
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream().sorted().forEach(k -> values.put(k, properties.getProperty(k).trim()));
+        return new Settings(values, new LinkedHashMap<>(), environment);
+    }
+
+    /** Returns a copy where the given keys win over file, environment and system properties (used by demo and tests). */
+    public Settings with(Map<String, String> values) {
+        Map<String, String> merged = new LinkedHashMap<>(overrides);
+        merged.putAll(values);
+        return new Settings(fileValues, merged, environment);
+    }
+
+    public String get(String key) {
+        return get(key, "");
+    }
+
+    public String get(String key, String defaultValue) {
+        String raw = raw(key);
+        return raw == null ? defaultValue : resolve(raw, 0);
+    }
+
+    public String require(String key, String hint) {
+        String value = get(key);
+        if (value.isBlank()) {
+            throw new SettingsException("missing setting " + key + " (environment " + environmentName(key) + "): " + hint);
+        }
+        return value;
+    }
+
+    public int getInt(String key, int defaultValue) {
+        String value = get(key);
+        try {
+            return value.isBlank() ? defaultValue : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new SettingsException("setting " + key + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    public double getDouble(String key, double defaultValue) {
+        String value = get(key);
+        try {
+            return value.isBlank() ? defaultValue : Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new SettingsException("setting " + key + " must be a number, was '" + value + "'");
+        }
+    }
+
+    public Duration getDuration(String key, Duration defaultValue) {
+        String value = get(key);
+        return value.isBlank() ? defaultValue : Durations.parse(key, value);
+    }
+
+    public List<String> getList(String key) {
+        return java.util.Arrays.stream(get(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Every key known from the file or the overrides, resolved; handed to Camel so its placeholders see the same values. */
+    public Properties resolvedProperties() {
+        Properties resolved = new Properties();
+        Map<String, String> all = new LinkedHashMap<>(fileValues);
+        all.putAll(overrides);
+        for (String key : all.keySet()) {
+            resolved.setProperty(key, get(key));
+        }
+        return resolved;
+    }
+
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private String raw(String key) {
+        if (overrides.containsKey(key)) {
+            return overrides.get(key);
+        }
+        String system = System.getProperty(key);
+        if (system != null) {
+            return system;
+        }
+        String env = environment.apply(environmentName(key));
+        if (env != null) {
+            return env;
+        }
+        return fileValues.get(key);
+    }
+
+    private String resolve(String value, int depth) {
+        if (depth > 10) {
+            throw new SettingsException("settings refer to each other in a loop near '" + value + "'");
+        }
+        Matcher m = PLACEHOLDER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            boolean fromEnv = m.group(1) != null;
+            String name = m.group(2).trim();
+            String fallback = m.group(3);
+            String found = fromEnv ? environment.apply(name) : raw(name);
+            if (found == null) {
+                found = fallback == null ? "" : fallback;
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(resolve(found, depth + 1)));
+        }
+        m.appendTail(out);
+        return out.toString().trim();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.notionsync.notion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * Java's way into the Notion door: every call is sent through {@code direct:notion-api}, so it shares the route's
+ * throttle, circuit breaker and retries with the YAML flows. There is no other HTTP client to Notion.
+ */
+public final class NotionApi {
+
+    public static final String DOOR = "direct:notion-api";
+
+    private final ProducerTemplate producer;
+
+    public NotionApi(ProducerTemplate producer) {
+        this.producer = producer;
+    }
+
+    public JsonNode call(NotionRequest request) {
+        Exchange result = producer.send(DOOR, exchange -> exchange.setProperty(NotionRequest.PROPERTY, request));
+        Exception failure = result.getException();
+        if (failure instanceof NotionApiException notion) {
+            throw notion;
+        }
+        if (failure != null) {
+            throw new NotionApiException(request.endpoint(), 0, "unreachable",
+                    failure.getClass().getSimpleName() + ": " + failure.getMessage(), null);
+        }
+        return result.getMessage().getBody(JsonNode.class);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.notionsync.notion;
+
+/**
+ * Notion answered with an error, or could not be reached. Carries what an operator needs to act on it and what
+ * Notion support asks for: the HTTP status, Notion's error code, its message and the request id.
+ */
+public final class NotionApiException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+    private final String requestId;
+    private final String endpoint;
+
+    public NotionApiException(String endpoint, int status, String code, String message, String requestId) {
+        super(describe(endpoint, status, code, message, requestId));
+        this.status = status;
+        this.code = code;
+        this.requestId = requestId;
+        this.endpoint = endpoint;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** The token is wrong (401) or the integration lacks access (403). Retrying cannot help. */
+    public boolean isAuthorizationFailure() {
+        return status == 401 || status == 403;
+    }
+
+    private static String describe(String endpoint, int status, String code, String message, String requestId) {
+        StringBuilder text = new StringBuilder("Notion ").append(endpoint).append(" failed: ").append(status);
+        if (code != null && !code.isBlank()) {
+            text.append(' ').append(code);
+        }
+        if (message != null && !message.isBlank()) {
+            text.append(": ").append(message);
+        }
+        if (status == 401) {
+            text.append(" (check NOTION_TOKEN: it must be the integration's secret)");
+        } else if (status == 403 || status == 404) {
+            text.append(" (is the database shared with the integration? Open it in Notion, ... > Connections)");
+        }
+        if (requestId != null && !requestId.isBlank()) {
+            text.append(" [request_id ").append(requestId).append(']');
+        }
+        return text.toString();
+    }
+}

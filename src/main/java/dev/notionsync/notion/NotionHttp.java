@@ -1,0 +1,86 @@
+package dev.notionsync.notion;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The two ends of an HTTP call in the door route: turns a {@link NotionRequest} into camel-http headers, and the
+ * HTTP answer into a JsonNode body or a {@link NotionApiException}. Referenced by name from notion-api.camel.yaml.
+ */
+public final class NotionHttp {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String token;
+    private final String version;
+
+    public NotionHttp(String token, String version) {
+        this.token = token;
+        this.version = version;
+    }
+
+    /** Replaces whatever headers the caller had with exactly Notion's: no internal header leaks to the API. */
+    public void prepare(Exchange exchange) {
+        NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
+        if (request == null) {
+            throw new IllegalStateException("direct:notion-api needs the exchange property " + NotionRequest.PROPERTY);
+        }
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("Authorization", "Bearer " + token);
+        message.setHeader("Notion-Version", version);
+        message.setHeader("Accept", "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, request.method());
+        message.setHeader(Exchange.HTTP_PATH, request.path());
+        if (request.query() != null && !request.query().isBlank()) {
+            message.setHeader(Exchange.HTTP_QUERY, request.query());
+        }
+        if (request.body() != null) {
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody(request.body());
+        } else {
+            message.setBody(null);
+        }
+        exchange.setProperty("notionEndpoint", request.endpoint());
+    }
+
+    /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
+    public void parse(Exchange exchange) throws Exception {
+        Message message = exchange.getMessage();
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String text = message.getBody(String.class);
+        NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
+        JsonNode json = parseOrNull(text);
+        if (status >= 200 && status < 300 && json != null) {
+            message.setBody(json);
+            return;
+        }
+        String endpoint = request.endpoint();
+        if (json == null || !json.isObject()) {
+            // not Notion's JSON: the request never reached Notion (proxy, Cloudflare, a truncated body)
+            throw new NotionApiException(endpoint, status, "unexpected_response",
+                    "answer was not Notion JSON" + (text == null ? "" : " (" + abbreviate(text) + ")"),
+                    message.getHeader("x-notion-request-id", String.class));
+        }
+        throw new NotionApiException(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
+                json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)));
+    }
+
+    private static JsonNode parseOrNull(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String flat = text.replaceAll("\\s+", " ").trim();
+        return flat.length() <= 120 ? flat : flat.substring(0, 120) + "...";
+    }
+}

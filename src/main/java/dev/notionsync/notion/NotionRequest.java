@@ -1,0 +1,32 @@
+package dev.notionsync.notion;
+
+/**
+ * One call to the Notion API, as handed to the door route {@code direct:notion-api} in the exchange property
+ * {@value #PROPERTY}. {@code body} is JSON text or null; {@code query} is a URL query string without '?', or null.
+ */
+public record NotionRequest(String method, String path, String query, String body) {
+
+    public static final String PROPERTY = "notionRequest";
+
+    public static NotionRequest get(String path) {
+        return new NotionRequest("GET", path, null, null);
+    }
+
+    public static NotionRequest get(String path, String query) {
+        return new NotionRequest("GET", path, query, null);
+    }
+
+    public static NotionRequest post(String path, String body) {
+        return new NotionRequest("POST", path, null, body);
+    }
+
+    public static NotionRequest patch(String path, String body) {
+        return new NotionRequest("PATCH", path, null, body);
+    }
+
+    /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */
+    public String endpoint() {
+        return method + " " + path.replaceAll("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}", "{id}")
+                .replaceAll("/properties/[^/]+", "/properties/{property}");
+    }
+}

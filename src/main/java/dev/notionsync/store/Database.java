@@ -1,0 +1,141 @@
+package dev.notionsync.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL the engine writes to: the configured server, or an embedded one whose data directory is kept
+ * across runs. Owns the connection pool and applies the engine's migrations on open.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource pool;
+    private final String displayUrl;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool, String displayUrl) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.displayUrl = displayUrl;
+    }
+
+    /** Connects to {@code url}, or starts an embedded PostgreSQL in {@code embeddedDir} when url is blank. */
+    public static Database open(String url, String user, String password, int poolSize, Path embeddedDir) {
+        EmbeddedPostgres embedded = null;
+        String jdbcUrl = url;
+        String jdbcUser = user;
+        if (url == null || url.isBlank()) {
+            embedded = startEmbedded(embeddedDir);
+            jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
+            jdbcUser = "postgres";
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("notion-sync-db");
+        config.setJdbcUrl(jdbcUrl);
+        if (jdbcUser != null && !jdbcUser.isBlank()) {
+            config.setUsername(jdbcUser);
+        }
+        if (password != null && !password.isBlank()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        // fail fast with a clear message instead of hanging when the server is down at start
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            if (embedded != null) {
+                closeQuietly(embedded);
+            }
+            throw new DatabaseUnavailableException("cannot connect to PostgreSQL at " + redact(jdbcUrl) + ": " + rootMessage(e), e);
+        }
+        Database database = new Database(embedded, pool, redact(jdbcUrl));
+        database.migrate();
+        return database;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** The JDBC URL without credentials, safe to print. */
+    public String displayUrl() {
+        return displayUrl;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        pool.close();
+        if (embedded != null) {
+            closeQuietly(embedded);
+        }
+    }
+
+    private void migrate() {
+        Flyway.configure()
+                .dataSource(pool)
+                .schemas("notion_sync")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir.toAbsolutePath())
+                    .setCleanDataDirectory(false)
+                    // we stop it ourselves, after the routes: its own hook could pull it away from a running sync
+                    .setRegisterShutdownHook(false)
+                    .start();
+            LOG.info("Embedded PostgreSQL started, data in {}", dir.toAbsolutePath());
+            return pg;
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath()
+                    + ": " + rootMessage(e) + " (set notion.db.url to use another server)", e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        try {
+            pg.close();
+        } catch (IOException e) {
+            LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
+
+    /** Removes any password from a JDBC URL so it can be logged. */
+    public static String redact(String jdbcUrl) {
+        return jdbcUrl == null ? "" : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

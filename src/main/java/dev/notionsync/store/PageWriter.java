@@ -1,0 +1,121 @@
+package dev.notionsync.store;
+
+import dev.notionsync.mapping.ColumnNames;
+import dev.notionsync.mapping.ColumnSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Writes one result page of mapped rows and the source's watermark in ONE transaction, as one multi-row upsert.
+ * A row is written only when its content changed and it is not older than what the table holds, so re-reading
+ * pages (the overlap window, a restart) writes nothing.
+ */
+public final class PageWriter {
+
+    /** The engine's writes are tagged, so change capture on mirror tables can tell them from users' writes. */
+    public static final String ENGINE_TAG_SQL = "SELECT set_config('notion_sync.origin', 'engine', true)";
+
+    private final DataSource dataSource;
+
+    public PageWriter(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** One mapped page: values in the order of {@link MirrorTable#writtenColumns()}. */
+    public record Row(String pageId, Instant lastEditedTime, List<Object> values) {
+    }
+
+    public record Outcome(int inserted, int updated, int unchanged) {
+    }
+
+    public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
+        Map<String, Row> newest = new LinkedHashMap<>();
+        for (Row row : rows) {
+            // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
+            newest.merge(row.pageId(), row, (a, b) -> b.lastEditedTime().isBefore(a.lastEditedTime()) ? a : b);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL)) {
+                    tag.execute();
+                }
+                int inserted = 0;
+                int updated = 0;
+                if (!newest.isEmpty()) {
+                    List<ColumnSpec> columns = table.writtenColumns();
+                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns, newest.size()))) {
+                        int index = 1;
+                        for (Row row : newest.values()) {
+                            for (Object value : row.values()) {
+                                ps.setObject(index++, jdbcValue(value));
+                            }
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                if (rs.getBoolean(1)) {
+                                    inserted++;
+                                } else {
+                                    updated++;
+                                }
+                            }
+                        }
+                    }
+                }
+                if (newWatermark != null) {
+                    Watermarks.advance(c, source, table.dataSourceId(), newWatermark);
+                }
+                c.commit();
+                return new Outcome(inserted, updated, newest.size() - inserted - updated);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    static String upsertSql(MirrorTable table, List<ColumnSpec> columns, int rowCount) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (");
+        for (ColumnSpec column : columns) {
+            sql.append(ColumnNames.quote(column.suffix())).append(", ");
+        }
+        sql.setLength(sql.length() - 2);
+        sql.append(") VALUES ");
+        StringBuilder tuple = new StringBuilder("(");
+        for (ColumnSpec column : columns) {
+            tuple.append("CAST(? AS ").append(column.sqlType()).append("), ");
+        }
+        tuple.setLength(tuple.length() - 2);
+        tuple.append(')');
+        for (int i = 0; i < rowCount; i++) {
+            sql.append(i == 0 ? "" : ", ").append(tuple);
+        }
+        sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
+        for (ColumnSpec column : columns.subList(1, columns.size())) {
+            String name = ColumnNames.quote(column.suffix());
+            sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
+        }
+        // a page seen again after it came back from deletion is no longer deleted
+        sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
+        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
+                .append(" AND t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\"");
+        sql.append(" RETURNING (xmax = 0)");
+        return sql.toString();
+    }
+
+    private static Object jdbcValue(Object value) {
+        if (value instanceof Instant instant) {
+            return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+        return value;
+    }
+}

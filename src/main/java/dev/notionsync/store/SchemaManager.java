@@ -1,0 +1,198 @@
+package dev.notionsync.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.mapping.ColumnNames;
+import dev.notionsync.mapping.ColumnNames.NamedProperty;
+import dev.notionsync.mapping.ColumnSpec;
+import dev.notionsync.mapping.PropertyType;
+import dev.notionsync.mapping.PropertyTypes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a mirror table in step with its data source's schema. Columns are keyed by property id in
+ * notion_sync.column_catalog: a renamed property keeps its column, a removed one keeps its column (marked removed),
+ * a property whose type changed gets new columns beside the old ones, which keep their data.
+ */
+public final class SchemaManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaManager.class);
+
+    private final DataSource dataSource;
+    private final String schema;
+
+    public SchemaManager(DataSource dataSource, String schema) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+    }
+
+    /** Creates or alters {@code table} for the data source object returned by GET /v1/data_sources/{id}. */
+    public MirrorTable ensure(String table, JsonNode dataSourceObject) throws SQLException {
+        String dataSourceId = dataSourceObject.path("id").asText();
+        Map<String, JsonNode> schemaProperties = new LinkedHashMap<>();
+        dataSourceObject.path("properties").forEach(p -> schemaProperties.put(p.path("id").asText(), p));
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                lockTable(c, table);
+                createTable(c, table);
+                Map<String, CatalogEntry> catalog = readCatalog(c, table);
+                List<MirrorTable.PropertyColumns> mapped = new ArrayList<>();
+                List<NamedProperty> toName = new ArrayList<>();
+                Map<String, String> existing = new HashMap<>();
+                Map<String, PropertyType> types = new LinkedHashMap<>();
+                for (JsonNode property : schemaProperties.values()) {
+                    String id = property.path("id").asText();
+                    String type = property.path("type").asText();
+                    var mapping = PropertyTypes.of(type);
+                    if (mapping.isEmpty()) {
+                        LOG.warn("Table {}: property '{}' has type '{}', which this version does not map; its values are kept in the properties jsonb column",
+                                table, property.path("name").asText(), type);
+                        continue;
+                    }
+                    types.put(id, mapping.get());
+                    String key = catalogKey(id, type);
+                    toName.add(new NamedProperty(key, property.path("name").asText()));
+                    if (catalog.containsKey(key)) {
+                        existing.put(key, catalog.get(key).columnBase());
+                    }
+                }
+                Set<String> reserved = new HashSet<>(MirrorTable.RESERVED_NAMES);
+                // columns of removed or retyped properties keep their names: new ones must not reuse them
+                catalog.forEach((key, entry) -> {
+                    if (!existing.containsKey(key)) {
+                        reserved.add(entry.columnBase());
+                    }
+                });
+                Map<String, String> bases = ColumnNames.assign(toName, existing, reserved);
+                for (JsonNode property : schemaProperties.values()) {
+                    String id = property.path("id").asText();
+                    PropertyType type = types.get(id);
+                    if (type == null) {
+                        continue;
+                    }
+                    String name = property.path("name").asText();
+                    String base = bases.get(catalogKey(id, type.name()));
+                    mapped.add(new MirrorTable.PropertyColumns(id, name, type, base));
+                    upsertCatalog(c, table, id, name, type.name(), base);
+                    for (ColumnSpec spec : type.columns()) {
+                        addColumn(c, table, ColumnNames.columnName(base, spec), spec.sqlType());
+                    }
+                }
+                markRemoved(c, table, catalog, types);
+                c.commit();
+                return new MirrorTable(schema, table, dataSourceId, List.copyOf(mapped));
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static String catalogKey(String propertyId, String type) {
+        return propertyId + "\u0000" + type;
+    }
+
+    private record CatalogEntry(String propertyId, String type, String columnBase, boolean removed) {
+    }
+
+    private void lockTable(Connection c, String table) throws SQLException {
+        // two instances refreshing one table's schema at once would race on ALTER TABLE and the catalog
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, schema + "." + table);
+            ps.execute();
+        }
+    }
+
+    private void createTable(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + ColumnNames.quote(schema));
+            StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ")
+                    .append(ColumnNames.quote(schema)).append('.').append(ColumnNames.quote(table)).append(" (");
+            for (ColumnSpec column : MirrorTable.SYSTEM_COLUMNS) {
+                ddl.append(ColumnNames.quote(column.suffix())).append(' ').append(column.sqlType());
+                if (column.suffix().equals("page_id")) {
+                    ddl.append(" PRIMARY KEY");
+                }
+                ddl.append(", ");
+            }
+            ddl.setLength(ddl.length() - 2);
+            st.execute(ddl.append(')').toString());
+        }
+    }
+
+    private void addColumn(Connection c, String table, String column, String sqlType) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table)
+                    + " ADD COLUMN IF NOT EXISTS " + ColumnNames.quote(column) + " " + sqlType);
+        }
+    }
+
+    private Map<String, CatalogEntry> readCatalog(Connection c, String table) throws SQLException {
+        Map<String, CatalogEntry> entries = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT property_id, property_type, column_base, removed_at IS NOT NULL FROM notion_sync.column_catalog"
+                        + " WHERE table_schema = ? AND table_name = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    CatalogEntry e = new CatalogEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+                    entries.put(catalogKey(e.propertyId(), e.type()), e);
+                }
+            }
+        }
+        return entries;
+    }
+
+    private void upsertCatalog(Connection c, String table, String id, String name, String type, String base) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO notion_sync.column_catalog (table_schema, table_name, property_id, property_name, property_type, column_base)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_schema, table_name, property_id, property_type)"
+                        + " DO UPDATE SET property_name = EXCLUDED.property_name, removed_at = NULL, updated_at = now()"
+                        + " WHERE column_catalog.property_name IS DISTINCT FROM EXCLUDED.property_name OR column_catalog.removed_at IS NOT NULL")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, id);
+            ps.setString(4, name);
+            ps.setString(5, type);
+            ps.setString(6, base);
+            ps.executeUpdate();
+        }
+    }
+
+    private void markRemoved(Connection c, String table, Map<String, CatalogEntry> catalog, Map<String, PropertyType> current) throws SQLException {
+        for (Iterator<CatalogEntry> it = catalog.values().iterator(); it.hasNext(); ) {
+            CatalogEntry entry = it.next();
+            PropertyType now = current.get(entry.propertyId());
+            boolean stillMapped = now != null && now.name().equals(entry.type());
+            if (stillMapped || entry.removed()) {
+                continue;
+            }
+            LOG.info("Table {}: property {} ({}) is gone or changed type; its columns '{}*' are kept and marked removed",
+                    table, entry.propertyId(), entry.type(), entry.columnBase());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.column_catalog SET removed_at = now(), updated_at = now()"
+                    + " WHERE table_schema = ? AND table_name = ? AND property_id = ? AND property_type = ?")) {
+                ps.setString(1, schema);
+                ps.setString(2, table);
+                ps.setString(3, entry.propertyId());
+                ps.setString(4, entry.type());
+                ps.executeUpdate();
+            }
+        }
+    }
+}

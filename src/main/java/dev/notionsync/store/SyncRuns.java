@@ -1,0 +1,64 @@
+package dev.notionsync.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/** notion_sync.sync_runs: one row per pull run, so operators and reports can see what each run did. */
+public final class SyncRuns {
+
+    private final DataSource dataSource;
+
+    public SyncRuns(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public long start(String source, Instant watermarkBefore) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO notion_sync.sync_runs (source, watermark_before) VALUES (?, ?) RETURNING id")) {
+            ps.setString(1, source);
+            ps.setTimestamp(2, watermarkBefore == null ? null : Timestamp.from(watermarkBefore));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    public void finish(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE notion_sync.sync_runs SET finished_at = now(), pages_read = ?, pages_inserted = ?, pages_updated = ?,"
+                             + " pages_unchanged = ?, api_calls = ?, watermark_after = ?, outcome = ?, error = ? WHERE id = ?")) {
+            ps.setInt(1, counts.read());
+            ps.setInt(2, counts.inserted());
+            ps.setInt(3, counts.updated());
+            ps.setInt(4, counts.unchanged());
+            ps.setInt(5, counts.apiCalls());
+            ps.setTimestamp(6, watermarkAfter == null ? null : Timestamp.from(watermarkAfter));
+            ps.setString(7, outcome);
+            ps.setString(8, error);
+            ps.setLong(9, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** What one run did so far. */
+    public record PullCounts(int read, int inserted, int updated, int unchanged, int apiCalls) {
+        public static final PullCounts ZERO = new PullCounts(0, 0, 0, 0, 0);
+
+        public PullCounts plus(PageWriter.Outcome outcome, int pagesRead, int calls) {
+            return new PullCounts(read + pagesRead, inserted + outcome.inserted(), updated + outcome.updated(),
+                    unchanged + outcome.unchanged(), apiCalls + calls);
+        }
+
+        public PullCounts plusCalls(int calls) {
+            return new PullCounts(read, inserted, updated, unchanged, apiCalls + calls);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.notionsync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.PageWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Maps one Notion page object to a row of its mirror table. Values Notion truncated in the page object (more than 25
+ * relations, people or mentions) are completed first through {@code completeProperty}, for that property only.
+ */
+public final class PageMapper {
+
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private PageMapper() {
+    }
+
+    /** @param completeProperty (pageId, truncated property value) → the complete property value */
+    public static PageWriter.Row toRow(MirrorTable table, JsonNode page, BiFunction<String, JsonNode, JsonNode> completeProperty, Instant now) {
+        String pageId = page.path("id").asText();
+        ObjectNode properties = page.path("properties").isObject() ? ((ObjectNode) page.get("properties")).deepCopy() : JSON.createObjectNode();
+        Map<String, String> nameById = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            nameById.put(e.getValue().path("id").asText(), e.getKey());
+        }
+        List<Object> values = new ArrayList<>();
+        Instant lastEdited = Instant.parse(page.path("last_edited_time").asText());
+        values.add(pageId);
+        values.add(textOrNull(page.path("url")));
+        values.add(Instant.parse(page.path("created_time").asText()));
+        values.add(lastEdited);
+        values.add(page.has("in_trash") ? page.path("in_trash").asBoolean() : page.path("archived").asBoolean());
+        List<Object> propertyValues = new ArrayList<>();
+        for (MirrorTable.PropertyColumns column : table.properties()) {
+            String name = nameById.get(column.propertyId());
+            JsonNode value = name == null ? null : properties.get(name);
+            if (value != null && !column.type().name().equals(value.path("type").asText())) {
+                value = null;   // the schema changed since this page was read: the next schema refresh catches up
+            }
+            if (value != null && column.type().isTruncated(value)) {
+                value = completeProperty.apply(pageId, value);
+                properties.set(name, value);
+            }
+            if (value == null) {
+                column.type().columns().forEach(c -> propertyValues.add(null));
+            } else {
+                propertyValues.addAll(column.type().read(value));
+            }
+        }
+        String propertiesJson = write(properties);
+        values.add(propertiesJson);
+        values.add(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1)));
+        values.add(now);
+        values.addAll(propertyValues);
+        return new PageWriter.Row(pageId, lastEdited, values);
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node.isTextual() ? node.asText() : null;
+    }
+
+    private static String write(JsonNode node) {
+        try {
+            // keys sorted, so the same content always gives the same hash
+            return JSON.writeValueAsString(JSON.treeToValue(node, Object.class));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot serialise page properties", e);
+        }
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.notionsync.sync;
+
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.SyncRuns.PullCounts;
+import java.time.Instant;
+import java.util.List;
+
+/** The state of one pull run of one source, carried between the steps of the pull route (exchange property "pullRun"). */
+public final class PullRun {
+
+    /** One data source of the source and where its incremental read starts. */
+    record Target(MirrorTable table, Instant watermark) {
+    }
+
+    final SourceConfig source;
+    final long runId;
+    final List<Target> targets;
+    final long startedNanos = System.nanoTime();
+    int targetIndex;
+    String cursor;
+    int resultPages;
+    PullCounts counts = PullCounts.ZERO;
+    Instant watermarkAfter;
+
+    PullRun(SourceConfig source, long runId, List<Target> targets) {
+        this.source = source;
+        this.runId = runId;
+        this.targets = targets;
+    }
+
+    /** True while there is another result page to fetch; the pull route loops on it. */
+    public boolean isActive() {
+        return targetIndex < targets.size();
+    }
+
+    Target target() {
+        return targets.get(targetIndex);
+    }
+
+    public PullCounts counts() {
+        return counts;
+    }
+
+    public String sourceName() {
+        return source.name();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.notionsync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.mapping.PropertyItems;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.SchemaManager;
+import dev.notionsync.store.SyncRuns;
+import dev.notionsync.store.Watermarks;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of the pull route (routes/notion-pull.camel.yaml): begin a run, build the next query, apply a result
+ * page, finish. Query results arrive through the Notion door; schema and property-item calls go through it too.
+ */
+public final class PullRunner {
+
+    public static final String RUN = "pullRun";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PullRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, SourceConfig> sources;
+    private final NotionApi notion;
+    private final SchemaManager schemas;
+    private final Watermarks watermarks;
+    private final PageWriter writer;
+    private final SyncRuns runs;
+    private final PullSettings settings;
+    private final Clock clock;
+    private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
+
+    /** Tuning of the incremental read. */
+    public record PullSettings(Duration overlap, Duration lag, int pageSize, Duration schemaRefresh) {
+    }
+
+    private record CachedTables(List<MirrorTable> tables, Instant refreshedAt) {
+    }
+
+    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
+                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock) {
+        this.sources = new ConcurrentHashMap<>();
+        sources.forEach(s -> this.sources.put(s.name(), s));
+        this.notion = notion;
+        this.schemas = schemas;
+        this.watermarks = watermarks;
+        this.writer = writer;
+        this.runs = runs;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Starts a run: refreshes the schema when due, reads the watermarks, records the run. */
+    public void begin(Exchange exchange, String sourceName) throws Exception {
+        SourceConfig source = sources.get(sourceName);
+        if (source == null) {
+            throw new IllegalArgumentException("no source named '" + sourceName + "' in notion.sources");
+        }
+        List<MirrorTable> mirrorTables = tablesOf(source);
+        List<PullRun.Target> targets = new ArrayList<>();
+        Instant firstWatermark = null;
+        for (MirrorTable table : mirrorTables) {
+            Instant watermark = watermarks.read(source.name(), table.dataSourceId()).orElse(null);
+            firstWatermark = firstWatermark == null ? watermark : firstWatermark;
+            targets.add(new PullRun.Target(table, watermark));
+        }
+        PullRun run = new PullRun(source, runs.start(source.name(), firstWatermark), targets);
+        exchange.setProperty(RUN, run);
+    }
+
+    /** Sets the next data source query on the exchange, for the door route. */
+    public void nextQuery(Exchange exchange) {
+        PullRun run = exchange.getProperty(RUN, PullRun.class);
+        PullRun.Target target = run.target();
+        ObjectNode body = JSON.createObjectNode();
+        if (target.watermark() != null) {
+            ObjectNode filter = body.putObject("filter");
+            filter.put("timestamp", "last_edited_time");
+            filter.putObject("last_edited_time").put("on_or_after", target.watermark().minus(settings.overlap()).toString());
+        }
+        ArrayNode sorts = body.putArray("sorts");
+        sorts.addObject().put("timestamp", "last_edited_time").put("direction", "ascending");
+        body.put("page_size", settings.pageSize());
+        if (run.cursor != null) {
+            body.put("start_cursor", run.cursor);
+        }
+        exchange.setProperty(NotionRequest.PROPERTY,
+                NotionRequest.post("/v1/data_sources/" + target.table().dataSourceId() + "/query", body.toString()));
+    }
+
+    /** Maps and writes one result page and advances the watermark, in one transaction. */
+    public void applyResults(Exchange exchange) throws Exception {
+        PullRun run = exchange.getProperty(RUN, PullRun.class);
+        JsonNode response = exchange.getMessage().getBody(JsonNode.class);
+        PullRun.Target target = run.target();
+        Instant now = clock.instant();
+        int[] extraCalls = {0};
+        List<PageWriter.Row> rows = new ArrayList<>();
+        Instant newest = null;
+        for (JsonNode page : response.path("results")) {
+            if (!"page".equals(page.path("object").asText())) {
+                continue;
+            }
+            PageWriter.Row row = PageMapper.toRow(target.table(), page,
+                    (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+            rows.add(row);
+            newest = newest == null || row.lastEditedTime().isAfter(newest) ? row.lastEditedTime() : newest;
+        }
+        Instant watermark = newest == null ? null : min(newest, now.minus(settings.lag()));
+        PageWriter.Outcome outcome = writer.write(target.table(), rows, run.source.name(), watermark);
+        run.counts = run.counts.plus(outcome, rows.size(), 1 + extraCalls[0]);
+        run.resultPages++;
+        if (watermark != null && (run.watermarkAfter == null || watermark.isAfter(run.watermarkAfter))) {
+            run.watermarkAfter = watermark;
+        }
+        double seconds = Math.max(0.001, (System.nanoTime() - run.startedNanos) / 1e9);
+        LOG.info("pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
+                run.source.name(), run.resultPages, target.table().table(), rows.size(), outcome.inserted(), outcome.updated(),
+                outcome.unchanged(), run.counts.read(), String.format("%.1f", run.counts.read() / seconds));
+        if (response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual()) {
+            run.cursor = response.path("next_cursor").asText();
+        } else {
+            run.cursor = null;
+            run.targetIndex++;
+        }
+    }
+
+    public void finish(Exchange exchange) throws Exception {
+        PullRun run = exchange.getProperty(RUN, PullRun.class);
+        runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
+        if (run.counts.inserted() + run.counts.updated() > 0) {
+            LOG.info("pull {}: done, {} pages read, {} inserted, {} updated, {} unchanged", run.source.name(),
+                    run.counts.read(), run.counts.inserted(), run.counts.updated(), run.counts.unchanged());
+        }
+    }
+
+    /** Records a failed run; the route logs it, and the next poll starts again from the committed watermark. */
+    public void fail(Exchange exchange) throws Exception {
+        PullRun run = exchange.getProperty(RUN, PullRun.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String message = cause == null ? "unknown error" : cause.getMessage();
+        if (run != null) {
+            runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message);
+        }
+        if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {
+            tables.clear();
+        }
+        exchange.getMessage().setBody(message);
+    }
+
+    /** Forgets the cached schemas, so the next run of each source re-reads them from Notion. */
+    public void refreshSchemas() {
+        tables.clear();
+    }
+
+    private List<MirrorTable> tablesOf(SourceConfig source) throws Exception {
+        CachedTables cached = tables.get(source.name());
+        Instant now = clock.instant();
+        if (cached != null && cached.refreshedAt().plus(settings.schemaRefresh()).isAfter(now)) {
+            return cached.tables();
+        }
+        List<JsonNode> dataSources = resolveDataSources(source);
+        List<MirrorTable> result = new ArrayList<>();
+        for (int i = 0; i < dataSources.size(); i++) {
+            JsonNode dataSource = dataSources.get(i);
+            String table = i == 0 ? source.table()
+                    : source.table() + "_" + dataSource.path("id").asText().replace("-", "").substring(0, 8);
+            result.add(schemas.ensure(table, dataSource));
+        }
+        tables.put(source.name(), new CachedTables(List.copyOf(result), now));
+        return result;
+    }
+
+    /** A configured id may be a data source id (used as it is) or a database id (resolved to its data sources). */
+    private List<JsonNode> resolveDataSources(SourceConfig source) {
+        try {
+            return List.of(notion.call(NotionRequest.get("/v1/data_sources/" + source.notionId())));
+        } catch (NotionApiException e) {
+            if (e.status() != 404 && e.status() != 400) {
+                throw e;
+            }
+        }
+        JsonNode database = notion.call(NotionRequest.get("/v1/databases/" + source.notionId()));
+        List<JsonNode> result = new ArrayList<>();
+        for (JsonNode ref : database.path("data_sources")) {
+            result.add(notion.call(NotionRequest.get("/v1/data_sources/" + ref.path("id").asText())));
+        }
+        if (result.isEmpty()) {
+            throw new IllegalStateException("Notion database " + source.notionId() + " of source '" + source.name() + "' has no data sources");
+        }
+        return result;
+    }
+
+    private JsonNode completeProperty(String pageId, JsonNode truncated, int[] calls) {
+        String propertyId = truncated.path("id").asText();
+        String type = truncated.path("type").asText();
+        List<JsonNode> responses = new ArrayList<>();
+        String cursor = null;
+        do {
+            String query = "page_size=100" + (cursor == null ? "" : "&start_cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            JsonNode response = notion.call(NotionRequest.get("/v1/pages/" + pageId + "/properties/" + propertyId, query));
+            calls[0]++;
+            responses.add(response);
+            cursor = response.path("has_more").asBoolean(false) ? response.path("next_cursor").asText(null) : null;
+        } while (cursor != null);
+        return PropertyItems.mergeToPropertyValue(propertyId, type, responses);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.notionsync.sync;
+
+import dev.notionsync.config.Settings;
+import dev.notionsync.config.SettingsException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/** One configured source: a Notion database or data source mirrored into one table (one per data source). */
+public record SourceConfig(String name, String notionId, String table, Duration poll, Direction direction) {
+
+    public enum Direction { PULL, PUSH, BOTH }
+
+    public static List<SourceConfig> fromSettings(Settings settings) {
+        Duration defaultPoll = settings.getDuration("notion.sync.poll", Duration.ofSeconds(30));
+        return settings.getList("notion.sources").stream().map(name -> {
+            if (!name.matches("[A-Za-z0-9_-]+")) {
+                throw new SettingsException("source name '" + name + "' in notion.sources may only use letters, digits, '-' and '_'");
+            }
+            String prefix = "notion.source." + name + ".";
+            String id = settings.require(prefix + "id", "the Notion database or data source id of source '" + name + "'");
+            String table = settings.get(prefix + "table", name.toLowerCase(Locale.ROOT).replace('-', '_'));
+            Duration poll = settings.getDuration(prefix + "poll", defaultPoll);
+            String direction = settings.get(prefix + "direction", "pull").toUpperCase(Locale.ROOT);
+            try {
+                return new SourceConfig(name, NotionIds.normalize(id), table, poll, Direction.valueOf(direction));
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("setting " + prefix + "direction must be pull, push or both, was '" + direction.toLowerCase(Locale.ROOT) + "'");
+            }
+        }).toList();
+    }
+}
