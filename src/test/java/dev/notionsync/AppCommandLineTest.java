@@ -1,0 +1,54 @@
+package dev.notionsync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** What a user sees on the command line when something is missing or mistyped. */
+class AppCommandLineTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return App.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void runWithoutTokenExitsTwoWithOneLineSayingWhatToSet() {
+        assumeTrue(System.getenv("NOTION_TOKEN") == null && System.getenv("NOTION_API_TOKEN") == null,
+                "NOTION_TOKEN is set in this environment");
+        assertEquals(2, run());
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("NOTION_TOKEN") && stderr().contains("demo"), stderr());
+    }
+
+    @Test
+    void unknownCommandExitsTwo() {
+        assertEquals(2, run("sink"));
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("unknown command 'sink'"), stderr());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertEquals(0, run("help"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("demo") && text.contains("simulate") && text.contains("run"), text);
+    }
+
+    @Test
+    void simulateWithoutTokenExitsTwo() {
+        assumeTrue(System.getenv("NOTION_SIM_TOKEN") == null, "NOTION_SIM_TOKEN is set in this environment");
+        assertEquals(2, run("simulate", "--port", "0"));
+    }
+}
