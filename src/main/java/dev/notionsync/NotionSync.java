@@ -1,9 +1,17 @@
 package dev.notionsync;
 
 import dev.notionsync.config.Settings;
+import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.PostgresHealthCheck;
+import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionHttp;
+import dev.notionsync.notion.NotionRateBudget;
+import dev.notionsync.notion.NotionRetryPolicy;
+import dev.notionsync.notion.NotionUnavailableException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.io.IOException;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
@@ -17,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -32,14 +41,16 @@ public final class NotionSync implements AutoCloseable {
     private final Database database;
     private final List<SourceConfig> sources;
     private final Main main;
+    private final NotionAccess access = new NotionAccess();
+    private CircuitBreaker breaker;
 
     private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
         this.settings = settings;
         this.database = database;
         this.sources = sources;
-        this.main = new Main(NotionSync.class);
+        this.main = new Main();
         main.setOverrideProperties(settings.resolvedProperties());
-        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version")));
+        bindNotionDoor(settings);
         main.bind("dataSource", database.dataSource());
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -63,6 +74,30 @@ public final class NotionSync implements AutoCloseable {
         return new NotionSync(settings, database, sources);
     }
 
+    /** The beans routes/notion-api.camel.yaml refers to: budget, retry policy, breaker, HTTP ends. */
+    private void bindNotionDoor(Settings settings) {
+        NotionRateBudget budget = new NotionRateBudget(settings.getInt("notion.api.rate", 3),
+                settings.getDuration("notion.api.rate-recovery-step", Duration.ofSeconds(10)), Clock.systemUTC());
+        NotionRetryPolicy retries = new NotionRetryPolicy(settings.getInt("notion.api.max-retries", 8),
+                settings.getDuration("notion.api.retry-after-cap", Duration.ofSeconds(120)),
+                settings.getDuration("notion.api.backoff-base", Duration.ofMillis(500)),
+                settings.getDuration("notion.api.backoff-max", Duration.ofSeconds(30)), budget);
+        CircuitBreaker breaker = CircuitBreaker.of("notion", CircuitBreakerConfig.custom()
+                .failureRateThreshold(settings.getInt("notion.api.breaker.failure-rate", 50))
+                .minimumNumberOfCalls(settings.getInt("notion.api.breaker.minimum-calls", 10))
+                .slidingWindowSize(settings.getInt("notion.api.breaker.window", 20))
+                .waitDurationInOpenState(settings.getDuration("notion.api.breaker.open-wait", Duration.ofSeconds(30)))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordExceptions(NotionUnavailableException.class, IOException.class)
+                .build());
+        main.bind("notionRateBudget", budget);
+        main.bind("notionRetryPolicy", retries);
+        main.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
+        main.bind("notionCircuitBreaker", breaker);
+        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version"), access));
+        this.breaker = breaker;
+    }
+
     private void wire(CamelContext context) {
         String schema = settings.get("notion.db.schema", "notion");
         PullRunner.PullSettings pull = new PullRunner.PullSettings(
@@ -76,6 +111,7 @@ public final class NotionSync implements AutoCloseable {
                 new SchemaManager(database.dataSource(), schema), new Watermarks(database.dataSource()),
                 new PageWriter(database.dataSource()), new SyncRuns(database.dataSource()), pull, Clock.systemUTC()));
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
+        HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         for (SourceConfig source : sources) {
             if (source.direction() == SourceConfig.Direction.PUSH) {
                 continue;
@@ -100,6 +136,10 @@ public final class NotionSync implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
     }
 
     public Database database() {

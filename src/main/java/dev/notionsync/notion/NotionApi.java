@@ -24,8 +24,12 @@ public final class NotionApi {
         if (failure instanceof NotionApiException notion) {
             throw notion;
         }
+        if (failure instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
+            throw new NotionUnavailableException(request.endpoint(), 0, "circuit_open",
+                    "the circuit breaker is open after repeated Notion failures; calls resume when it half-opens", null);
+        }
         if (failure != null) {
-            throw new NotionApiException(request.endpoint(), 0, "unreachable",
+            throw new NotionUnavailableException(request.endpoint(), 0, "unreachable",
                     failure.getClass().getSimpleName() + ": " + failure.getMessage(), null);
         }
         return result.getMessage().getBody(JsonNode.class);

@@ -4,7 +4,7 @@ package dev.notionsync.notion;
  * Notion answered with an error, or could not be reached. Carries what an operator needs to act on it and what
  * Notion support asks for: the HTTP status, Notion's error code, its message and the request id.
  */
-public final class NotionApiException extends RuntimeException {
+public class NotionApiException extends RuntimeException {
 
     private final int status;
     private final String code;
@@ -33,6 +33,22 @@ public final class NotionApiException extends RuntimeException {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** Worth retrying: rate limits (429, 529), Notion's 5xx, save conflicts (409 conflict_error), timeouts. */
+    public boolean isTransient() {
+        return this instanceof NotionUnavailableException || this instanceof NotionRateLimitedException;
+    }
+
+    /** Builds the exception that fits the status: rate limited, unavailable (retryable) or a permanent error. */
+    public static NotionApiException of(String endpoint, int status, String code, String message, String requestId, Long retryAfterSeconds) {
+        if (status == 429 || status == 529) {
+            return new NotionRateLimitedException(endpoint, status, code, message, requestId, retryAfterSeconds);
+        }
+        if (status >= 500 || status == 0 || (status == 409 && "conflict_error".equals(code))) {
+            return new NotionUnavailableException(endpoint, status, code, message, requestId);
+        }
+        return new NotionApiException(endpoint, status, code, message, requestId);
     }
 
     /** The token is wrong (401) or the integration lacks access (403). Retrying cannot help. */

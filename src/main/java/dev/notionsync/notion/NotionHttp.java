@@ -15,10 +15,12 @@ public final class NotionHttp {
 
     private final String token;
     private final String version;
+    private final NotionAccess access;
 
-    public NotionHttp(String token, String version) {
+    public NotionHttp(String token, String version, NotionAccess access) {
         this.token = token;
         this.version = version;
+        this.access = access;
     }
 
     /** Replaces whatever headers the caller had with exactly Notion's: no internal header leaks to the API. */
@@ -54,18 +56,34 @@ public final class NotionHttp {
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         JsonNode json = parseOrNull(text);
         if (status >= 200 && status < 300 && json != null) {
+            access.recordSuccess();
             message.setBody(json);
             return;
         }
         String endpoint = request.endpoint();
         if (json == null || !json.isObject()) {
             // not Notion's JSON: the request never reached Notion (proxy, Cloudflare, a truncated body)
-            throw new NotionApiException(endpoint, status, "unexpected_response",
+            // a 2xx whose body is cut off is as transient as a 5xx
+            int effective = status >= 200 && status < 300 ? 502 : status;
+            throw NotionApiException.of(endpoint, effective, "unexpected_response",
                     "answer was not Notion JSON" + (text == null ? "" : " (" + abbreviate(text) + ")"),
-                    message.getHeader("x-notion-request-id", String.class));
+                    message.getHeader("x-notion-request-id", String.class), retryAfter(message));
         }
-        throw new NotionApiException(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
-                json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)));
+        NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
+                json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message));
+        if (failure.isAuthorizationFailure()) {
+            access.recordDenied(failure);
+        }
+        throw failure;
+    }
+
+    private static Long retryAfter(Message message) {
+        String value = message.getHeader("Retry-After", String.class);
+        try {
+            return value == null ? null : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return null;   // an HTTP-date: the door falls back to its own backoff
+        }
     }
 
     private static JsonNode parseOrNull(String text) {

@@ -1,0 +1,91 @@
+package dev.notionsync.notion;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When and how long the door waits before trying a failed Notion call again. 429 and 529 wait Retry-After (capped);
+ * 5xx, 409 conflict_error, timeouts and dropped connections back off exponentially with full jitter; everything else
+ * (400, 401, 403, 404) fails at once. A query that timed out at the gateway (504) retries with half the page size.
+ * Used by the door's onException (routes/notion-api.camel.yaml): {@link #shouldRetry} is its retryWhile, and
+ * {@link #beforeRetry} its onExceptionOccurred, which sets Camel's CamelRedeliveryDelay header.
+ */
+public final class NotionRetryPolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotionRetryPolicy.class);
+    private static final Pattern PAGE_SIZE = Pattern.compile("\"page_size\"\\s*:\\s*(\\d+)");
+
+    private final int maxRetries;
+    private final Duration retryAfterCap;
+    private final Duration backoffBase;
+    private final Duration backoffMax;
+    private final NotionRateBudget budget;
+
+    public NotionRetryPolicy(int maxRetries, Duration retryAfterCap, Duration backoffBase, Duration backoffMax, NotionRateBudget budget) {
+        this.maxRetries = maxRetries;
+        this.retryAfterCap = retryAfterCap;
+        this.backoffBase = backoffBase;
+        this.backoffMax = backoffMax;
+        this.budget = budget;
+    }
+
+    public boolean shouldRetry(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return isRetryable(failure) && attempt < maxRetries;
+    }
+
+    public void beforeRetry(Exchange exchange) {
+        Throwable failure = failure(exchange);
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        long delayMillis;
+        if (failure instanceof NotionRateLimitedException limited) {
+            budget.onRateLimited();
+            long seconds = limited.retryAfterSeconds() == null ? 1 : Math.max(0, limited.retryAfterSeconds());
+            delayMillis = Math.min(Duration.ofSeconds(seconds).toMillis(), retryAfterCap.toMillis());
+        } else {
+            long ceiling = Math.min(backoffMax.toMillis(), backoffBase.toMillis() << Math.min(attempt, 20));
+            delayMillis = ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+        }
+        if (failure instanceof NotionApiException notion && notion.status() == 504) {
+            shrinkQueryPage(exchange);
+        }
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delayMillis);
+        if (isRetryable(failure) && attempt < maxRetries) {
+            LOG.debug("Notion call failed ({}), retry {} of {} in {} ms", failure.getMessage(), attempt + 1, maxRetries, delayMillis);
+        }
+    }
+
+    static boolean isRetryable(Throwable failure) {
+        if (failure instanceof NotionApiException notion) {
+            return notion.isTransient();
+        }
+        return failure instanceof IOException;
+    }
+
+    private static Throwable failure(Exchange exchange) {
+        Throwable failure = exchange.getException();
+        if (failure == null) {
+            failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        }
+        return failure;
+    }
+
+    private static void shrinkQueryPage(Exchange exchange) {
+        NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
+        if (request == null || request.body() == null || !request.path().endsWith("/query")) {
+            return;
+        }
+        Matcher m = PAGE_SIZE.matcher(request.body());
+        int size = m.find() ? Integer.parseInt(m.group(1)) : 100;
+        int smaller = Math.max(10, size / 2);
+        String body = m.find(0) ? m.replaceFirst("\"page_size\":" + smaller) : request.body();
+        exchange.setProperty(NotionRequest.PROPERTY, new NotionRequest(request.method(), request.path(), request.query(), body));
+    }
+}
