@@ -13,10 +13,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import dev.notionsync.store.Database;
+import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
+import dev.notionsync.sync.DeletionSweep;
 import dev.notionsync.sync.PullRunner;
 import dev.notionsync.sync.SourceConfig;
 import java.nio.file.Path;
@@ -107,9 +109,12 @@ public final class NotionSync implements AutoCloseable {
                 settings.getDuration("notion.sync.schema-refresh", Duration.ofMinutes(10)));
         NotionApi notion = new NotionApi(context.createProducerTemplate());
         context.getRegistry().bind("notionApi", notion);
-        context.getRegistry().bind("pullRunner", new PullRunner(sources, notion,
-                new SchemaManager(database.dataSource(), schema), new Watermarks(database.dataSource()),
-                new PageWriter(database.dataSource()), new SyncRuns(database.dataSource()), pull, Clock.systemUTC()));
+        PageWriter writer = new PageWriter(database.dataSource());
+        PullRunner pullRunner = new PullRunner(sources, notion, new SchemaManager(database.dataSource(), schema),
+                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC());
+        context.getRegistry().bind("pullRunner", pullRunner);
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer));
+        Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         for (SourceConfig source : sources) {
@@ -119,6 +124,8 @@ public final class NotionSync implements AutoCloseable {
             try {
                 context.addRouteFromTemplate("pull-" + source.name(), "notion-pull",
                         Map.of("source", source.name(), "poll", source.poll().toMillis() + ""));
+                context.addRouteFromTemplate("sweep-" + source.name(), "notion-sweep",
+                        Map.of("source", source.name(), "every", sweep.toMillis() + ""));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create the pull route of source '" + source.name() + "': " + e.getMessage(), e);
             }

@@ -8,8 +8,21 @@ import java.util.List;
 /** The state of one pull run of one source, carried between the steps of the pull route (exchange property "pullRun"). */
 public final class PullRun {
 
-    /** One data source of the source and where its incremental read starts. */
-    record Target(MirrorTable table, Instant watermark) {
+    /**
+     * One data source of the source and how far its read has come. {@code createdFrom} is set while the read goes
+     * through created_time windows because one last_edited_time window held more than Notion's 10,000-result cap.
+     */
+    static final class Target {
+        final MirrorTable table;
+        Instant watermark;
+        boolean windowed;
+        Instant createdFrom;
+        Instant windowNewestEdit;
+
+        Target(MirrorTable table, Instant watermark) {
+            this.table = table;
+            this.watermark = watermark;
+        }
     }
 
     final SourceConfig source;
@@ -19,6 +32,7 @@ public final class PullRun {
     int targetIndex;
     String cursor;
     int resultPages;
+    int cursorRestarts;
     PullCounts counts = PullCounts.ZERO;
     Instant watermarkAfter;
 

@@ -90,19 +90,59 @@ public final class PullRunner {
         PullRun run = exchange.getProperty(RUN, PullRun.class);
         PullRun.Target target = run.target();
         ObjectNode body = JSON.createObjectNode();
-        if (target.watermark() != null) {
-            ObjectNode filter = body.putObject("filter");
-            filter.put("timestamp", "last_edited_time");
-            filter.putObject("last_edited_time").put("on_or_after", target.watermark().minus(settings.overlap()).toString());
+        List<ObjectNode> conditions = new ArrayList<>();
+        if (target.watermark != null) {
+            conditions.add(timestampCondition("last_edited_time", target.watermark.minus(settings.overlap())));
+        }
+        if (target.createdFrom != null) {
+            conditions.add(timestampCondition("created_time", target.createdFrom));
+        }
+        if (conditions.size() == 1) {
+            body.set("filter", conditions.get(0));
+        } else if (conditions.size() > 1) {
+            body.putObject("filter").putArray("and").addAll(conditions);
         }
         ArrayNode sorts = body.putArray("sorts");
-        sorts.addObject().put("timestamp", "last_edited_time").put("direction", "ascending");
+        sorts.addObject().put("timestamp", target.windowed ? "created_time" : "last_edited_time").put("direction", "ascending");
         body.put("page_size", settings.pageSize());
         if (run.cursor != null) {
             body.put("start_cursor", run.cursor);
         }
         exchange.setProperty(NotionRequest.PROPERTY,
-                NotionRequest.post("/v1/data_sources/" + target.table().dataSourceId() + "/query", body.toString()));
+                NotionRequest.post("/v1/data_sources/" + target.table.dataSourceId() + "/query", body.toString()));
+    }
+
+    private static ObjectNode timestampCondition(String timestamp, Instant onOrAfter) {
+        ObjectNode condition = JSON.createObjectNode();
+        condition.put("timestamp", timestamp);
+        condition.putObject(timestamp).put("on_or_after", onOrAfter.toString());
+        return condition;
+    }
+
+    /**
+     * A query failed. An invalid or expired cursor (400 validation_error while paging) restarts the data source's
+     * query from its committed watermark, which loses nothing; any other failure fails the run.
+     */
+    public void recoverQuery(Exchange exchange) throws Exception {
+        PullRun run = exchange.getProperty(RUN, PullRun.class);
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        boolean cursorRejected = failure instanceof NotionApiException notion && notion.status() == 400
+                && "validation_error".equals(notion.code()) && run.cursor != null;
+        if (!cursorRejected || run.cursorRestarts >= 10) {
+            throw failure;
+        }
+        run.cursorRestarts++;
+        LOG.warn("pull {}: Notion rejected the query cursor ({}); restarting {} from its watermark",
+                run.source.name(), failure.getMessage(), run.target().table.table());
+        restartTarget(run);
+    }
+
+    private void restartTarget(PullRun run) throws Exception {
+        PullRun.Target target = run.target();
+        run.cursor = null;
+        if (!target.windowed) {
+            target.watermark = watermarks.read(run.source.name(), target.table.dataSourceId()).orElse(target.watermark);
+        }
     }
 
     /** Maps and writes one result page and advances the watermark, in one transaction. */
@@ -111,6 +151,7 @@ public final class PullRunner {
         JsonNode response = exchange.getMessage().getBody(JsonNode.class);
         PullRun.Target target = run.target();
         Instant now = clock.instant();
+        Instant newestCreated = null;
         int[] extraCalls = {0};
         List<PageWriter.Row> rows = new ArrayList<>();
         Instant newest = null;
@@ -118,13 +159,22 @@ public final class PullRunner {
             if (!"page".equals(page.path("object").asText())) {
                 continue;
             }
-            PageWriter.Row row = PageMapper.toRow(target.table(), page,
+            PageWriter.Row row = PageMapper.toRow(target.table, page,
                     (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
             rows.add(row);
             newest = newest == null || row.lastEditedTime().isAfter(newest) ? row.lastEditedTime() : newest;
+            Instant created = Instant.parse(page.path("created_time").asText());
+            newestCreated = newestCreated == null || created.isAfter(newestCreated) ? created : newestCreated;
         }
+        boolean incomplete = "incomplete".equals(response.path("request_status").path("type").asText());
+        boolean done = !incomplete && !(response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual());
         Instant watermark = newest == null ? null : min(newest, now.minus(settings.lag()));
-        PageWriter.Outcome outcome = writer.write(target.table(), rows, run.source.name(), watermark);
+        if (target.windowed) {
+            // created_time order says nothing about edits: the watermark moves only once every window is read
+            target.windowNewestEdit = max(target.windowNewestEdit, watermark);
+            watermark = done ? target.windowNewestEdit : null;
+        }
+        PageWriter.Outcome outcome = writer.write(target.table, rows, run.source.name(), watermark);
         run.counts = run.counts.plus(outcome, rows.size(), 1 + extraCalls[0]);
         run.resultPages++;
         if (watermark != null && (run.watermarkAfter == null || watermark.isAfter(run.watermarkAfter))) {
@@ -132,14 +182,34 @@ public final class PullRunner {
         }
         double seconds = Math.max(0.001, (System.nanoTime() - run.startedNanos) / 1e9);
         LOG.info("pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
-                run.source.name(), run.resultPages, target.table().table(), rows.size(), outcome.inserted(), outcome.updated(),
+                run.source.name(), run.resultPages, target.table.table(), rows.size(), outcome.inserted(), outcome.updated(),
                 outcome.unchanged(), run.counts.read(), String.format("%.1f", run.counts.read() / seconds));
-        if (response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual()) {
+        if (incomplete) {
+            continueAfterResultCap(run, target, newestCreated);
+        } else if (!done) {
             run.cursor = response.path("next_cursor").asText();
         } else {
             run.cursor = null;
             run.targetIndex++;
         }
+    }
+
+    /**
+     * Notion stops a query after 10,000 results. Restart from the committed watermark; if that cannot move
+     * (10,000+ pages edited within one overlap window, as after a bulk import), read in created_time windows.
+     */
+    private void continueAfterResultCap(PullRun run, PullRun.Target target, Instant newestCreated) throws Exception {
+        Instant before = target.watermark;
+        restartTarget(run);
+        if (target.windowed) {
+            target.createdFrom = newestCreated;
+        } else if (before != null && !target.watermark.isAfter(before) || before == null && target.watermark == null) {
+            target.windowed = true;
+            target.watermark = before;
+            target.createdFrom = newestCreated;
+        }
+        LOG.info("pull {}: {} hit Notion's 10,000-result cap; continuing {}", run.source.name(), target.table.table(),
+                target.windowed ? "with pages created from " + target.createdFrom : "from watermark " + target.watermark);
     }
 
     public void finish(Exchange exchange) throws Exception {
@@ -168,6 +238,20 @@ public final class PullRunner {
     /** Forgets the cached schemas, so the next run of each source re-reads them from Notion. */
     public void refreshSchemas() {
         tables.clear();
+    }
+
+    /** Maps a page fetched outside a query (sweep, webhook), completing truncated values through the door. */
+    public PageWriter.Row mapPage(MirrorTable table, JsonNode page) {
+        return PageMapper.toRow(table, page, (pageId, value) -> completeProperty(pageId, value, new int[1]), clock.instant());
+    }
+
+    /** The mirror tables of a source, from the schema cache (refreshed when due). */
+    public List<MirrorTable> tablesOf(String sourceName) throws Exception {
+        SourceConfig source = sources.get(sourceName);
+        if (source == null) {
+            throw new IllegalArgumentException("no source named '" + sourceName + "' in notion.sources");
+        }
+        return tablesOf(source);
     }
 
     private List<MirrorTable> tablesOf(SourceConfig source) throws Exception {
@@ -225,5 +309,9 @@ public final class PullRunner {
 
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
     }
 }

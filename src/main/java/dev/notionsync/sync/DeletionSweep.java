@@ -1,0 +1,137 @@
+package dev.notionsync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.Deletions;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.PageWriter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds pages that left a data source. Queries never return trashed pages, so a periodic sweep lists the ids still
+ * in Notion, compares them with the table, and re-checks each missing page on its own (GET page): a trashed page is
+ * soft-deleted as "trashed", a 404 as "gone or no longer shared", a page now elsewhere as "moved". A page that is
+ * still there after all is written again. Steps of the sweep route in routes/notion-pull.camel.yaml.
+ */
+public final class DeletionSweep {
+
+    public static final String RUN = "sweepRun";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeletionSweep.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PullRunner pull;
+    private final NotionApi notion;
+    private final Deletions deletions;
+    private final PageWriter writer;
+
+    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer) {
+        this.pull = pull;
+        this.notion = notion;
+        this.deletions = deletions;
+        this.writer = writer;
+    }
+
+    /** State of one sweep of one source. */
+    public static final class SweepRun {
+        final String source;
+        final List<MirrorTable> tables;
+        int tableIndex;
+        String cursor;
+        final Set<String> seen = new HashSet<>();
+        int markedDeleted;
+        int restored;
+
+        SweepRun(String source, List<MirrorTable> tables) {
+            this.source = source;
+            this.tables = tables;
+        }
+
+        public boolean isActive() {
+            return tableIndex < tables.size();
+        }
+    }
+
+    public void begin(Exchange exchange, String source) throws Exception {
+        exchange.setProperty(RUN, new SweepRun(source, pull.tablesOf(source)));
+    }
+
+    public void nextQuery(Exchange exchange) {
+        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+        ObjectNode body = JSON.createObjectNode().put("page_size", 100);
+        if (run.cursor != null) {
+            body.put("start_cursor", run.cursor);
+        }
+        // only ids are needed: ask for the title alone to keep answers small
+        exchange.setProperty(NotionRequest.PROPERTY, new NotionRequest("POST",
+                "/v1/data_sources/" + run.tables.get(run.tableIndex).dataSourceId() + "/query", "filter_properties%5B%5D=title", body.toString()));
+    }
+
+    /** Collects the ids of one result page; after the last one, re-checks what the table has but Notion did not list. */
+    public void collect(Exchange exchange) throws Exception {
+        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+        JsonNode response = exchange.getMessage().getBody(JsonNode.class);
+        response.path("results").forEach(page -> run.seen.add(page.path("id").asText()));
+        boolean incomplete = "incomplete".equals(response.path("request_status").path("type").asText());
+        if (incomplete) {
+            // beyond 10,000 pages the listing is not complete: never delete on a partial list
+            LOG.warn("sweep {}: the data source has more than 10,000 pages; skipping deletion checks this time", run.source);
+            run.seen.clear();
+            run.cursor = null;
+            run.tableIndex++;
+            return;
+        }
+        if (response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual()) {
+            run.cursor = response.path("next_cursor").asText();
+            return;
+        }
+        recheckMissing(run, run.tables.get(run.tableIndex));
+        run.seen.clear();
+        run.cursor = null;
+        run.tableIndex++;
+    }
+
+    public void finish(Exchange exchange) {
+        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+        if (run.markedDeleted + run.restored > 0) {
+            LOG.info("sweep {}: {} pages marked deleted, {} rewritten", run.source, run.markedDeleted, run.restored);
+        }
+    }
+
+    private void recheckMissing(SweepRun run, MirrorTable table) throws Exception {
+        Set<String> missing = deletions.presentIds(table);
+        missing.removeAll(run.seen);
+        for (String pageId : missing) {
+            JsonNode page;
+            try {
+                page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+            } catch (NotionApiException e) {
+                if (e.status() == 404) {
+                    run.markedDeleted += deletions.markDeleted(table, pageId, "gone or no longer shared", false) ? 1 : 0;
+                    continue;
+                }
+                throw e;
+            }
+            boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
+            String parent = page.path("parent").path("data_source_id").asText("");
+            if (trashed) {
+                run.markedDeleted += deletions.markDeleted(table, pageId, "trashed", true) ? 1 : 0;
+            } else if (!parent.equals(table.dataSourceId())) {
+                run.markedDeleted += deletions.markDeleted(table, pageId, "moved to another data source", false) ? 1 : 0;
+            } else {
+                // still there: the listing raced an edit; write what Notion has now
+                writer.write(table, List.of(pull.mapPage(table, page)), run.source, null);
+                run.restored++;
+            }
+        }
+    }
+}
