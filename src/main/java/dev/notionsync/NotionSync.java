@@ -1,6 +1,7 @@
 package dev.notionsync;
 
 import dev.notionsync.config.Settings;
+import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.notion.NotionAccess;
@@ -13,7 +14,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import dev.notionsync.store.Database;
+import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Deletions;
+import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.webhook.WebhookApplier;
+import dev.notionsync.webhook.WebhookReceiver;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SyncRuns;
@@ -45,6 +50,7 @@ public final class NotionSync implements AutoCloseable {
     private final Main main;
     private final NotionAccess access = new NotionAccess();
     private CircuitBreaker breaker;
+    private DeadLetterChannel deadLetters;
 
     private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
         this.settings = settings;
@@ -115,6 +121,14 @@ public final class NotionSync implements AutoCloseable {
         context.getRegistry().bind("pullRunner", pullRunner);
         context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
+        Deletions deletions = new Deletions(database.dataSource());
+        WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)));
+        context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.get("notion.webhook.verification-token"),
+                settings.getInt("notion.webhook.max-body-bytes", 1 << 20)));
+        context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
+                settings.getInt("notion.webhook.batch-size", 100)));
+        deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
+        context.getRegistry().bind("deadLetterChannel", deadLetters);
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         for (SourceConfig source : sources) {
@@ -143,6 +157,10 @@ public final class NotionSync implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    public DeadLetterChannel deadLetters() {
+        return deadLetters;
     }
 
     public CircuitBreaker circuitBreaker() {

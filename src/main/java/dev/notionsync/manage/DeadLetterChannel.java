@@ -1,0 +1,93 @@
+package dev.notionsync.manage;
+
+import dev.notionsync.store.DeadLetters;
+import dev.notionsync.store.DeadLetters.DeadLetter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead letter channel's sink and its replay. Each failed message is stored with the endpoint that should
+ * receive it again (exchange property {@value #REPLAY_URI}, set by the flow's entry route). A replay re-sends the
+ * stored message there; success marks the row resolved, failure keeps it open with the new error. Replaying a
+ * resolved row does nothing, so replay is idempotent.
+ */
+public final class DeadLetterChannel {
+
+    public static final String REPLAY_URI = "deadLetterReplayUri";
+    static final String REPLAY_OF = "NotionSyncReplayOf";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterChannel.class);
+
+    private final DeadLetters store;
+    private final ProducerTemplate producer;
+
+    public DeadLetterChannel(DeadLetters store, ProducerTemplate producer) {
+        this.store = store;
+        this.producer = producer;
+    }
+
+    /** The sink: called by direct:dead-letter with the original message of an exhausted exchange. */
+    public void store(Exchange exchange) throws Exception {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Long replayOf = exchange.getMessage().getHeader(REPLAY_OF, Long.class);
+        if (replayOf != null) {
+            // a replay that failed again: keep the one row, with the new error
+            store.recordReplayFailure(replayOf, failure == null ? "failed" : failure.getMessage());
+            return;
+        }
+        String uri = exchange.getProperty(REPLAY_URI, String.class);
+        if (uri == null) {
+            uri = exchange.getProperty(Exchange.FAILURE_ENDPOINT, "unknown", String.class);
+        }
+        int attempts = 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        Map<String, Object> headers = new HashMap<>(exchange.getMessage().getHeaders());
+        long id = store.insert(exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class), uri, failure, attempts,
+                exchange.getMessage().getBody(String.class), headers, null);
+        LOG.warn("dead letter {}: {} failed after {} attempts: {}", id, uri, attempts, failure == null ? "?" : failure.getMessage());
+    }
+
+    /** Replays one open dead letter; true when it now succeeded (or was already resolved). */
+    public boolean replay(long id) throws Exception {
+        DeadLetter letter = store.find(id).orElseThrow(() -> new IllegalArgumentException("no dead letter with id " + id));
+        if (!"open".equals(letter.status())) {
+            return true;
+        }
+        Exchange result = producer.send(letter.endpointUri(), exchange -> {
+            exchange.getMessage().setBody(letter.body());
+            exchange.getMessage().setHeader(REPLAY_OF, id);
+        });
+        Throwable failure = result.getException() != null ? result.getException()
+                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure == null) {
+            store.markResolved(id);
+            LOG.info("dead letter {} replayed to {}: resolved", id, letter.endpointUri());
+            return true;
+        }
+        if (result.getException() != null) {
+            store.recordReplayFailure(id, failure.getMessage());
+        }
+        LOG.warn("dead letter {} replay failed: {}", id, failure.getMessage());
+        return false;
+    }
+
+    /** Replays every open dead letter; returns the ids that are resolved now. */
+    public List<Long> replayAll() throws Exception {
+        List<Long> resolved = new ArrayList<>();
+        for (DeadLetter letter : store.list(true, 10_000)) {
+            if (replay(letter.id())) {
+                resolved.add(letter.id());
+            }
+        }
+        return resolved;
+    }
+
+    public DeadLetters store() {
+        return store;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.notionsync.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.Deletions;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.SourceConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies inbox events (routes/notion-webhooks.camel.yaml). Events are signals, not data: per entity, the events of a
+ * claim are coalesced into one work item, and the page's current state is fetched through the Notion door and written
+ * with the pull's mapper and upsert (a trashed page is soft-deleted, a vanished one marked gone). Schema events
+ * refresh the schema. Events about sources we do not sync, and echoes of our own writes, are marked ignored.
+ */
+public final class WebhookApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookApplier.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebhookInbox inbox;
+    private final NotionApi notion;
+    private final PullRunner pull;
+    private final List<SourceConfig> sources;
+    private final PageWriter writer;
+    private final Deletions deletions;
+    private final int batchSize;
+    private volatile String botId;
+
+    public WebhookApplier(WebhookInbox inbox, NotionApi notion, PullRunner pull, List<SourceConfig> sources,
+                          PageWriter writer, Deletions deletions, int batchSize) {
+        this.inbox = inbox;
+        this.notion = notion;
+        this.pull = pull;
+        this.sources = sources;
+        this.writer = writer;
+        this.deletions = deletions;
+        this.batchSize = batchSize;
+    }
+
+    /** Claims pending events and sets the body to one JSON work item per entity, oldest first. */
+    public List<String> claim() throws Exception {
+        Map<String, ObjectNode> items = new LinkedHashMap<>();
+        for (WebhookInbox.Event event : inbox.claim(batchSize)) {
+            String key = event.entityType() + ":" + event.entityId();
+            ObjectNode item = items.computeIfAbsent(key, k -> {
+                ObjectNode n = JSON.createObjectNode();
+                n.put("entity_id", event.entityId());
+                n.put("entity_type", event.entityType());
+                n.putArray("event_ids");
+                n.putArray("types");
+                n.put("only_own_writes", true);
+                return n;
+            });
+            ((ArrayNode) item.get("event_ids")).add(event.eventId());
+            ((ArrayNode) item.get("types")).add(event.type());
+            if (event.dataSourceId() != null) {
+                item.put("data_source_id", event.dataSourceId());
+            }
+            if (!authoredOnlyByUs(event.authors())) {
+                item.put("only_own_writes", false);
+            }
+        }
+        return items.values().stream().map(JsonNode::toString).toList();
+    }
+
+    /** Applies one work item; an exception leaves it to the dead letter channel's redelivery. */
+    public void apply(String workItem) throws Exception {
+        JsonNode item = JSON.readTree(workItem);
+        List<String> eventIds = new ArrayList<>();
+        item.path("event_ids").forEach(id -> eventIds.add(id.asText()));
+        List<String> types = new ArrayList<>();
+        item.path("types").forEach(t -> types.add(t.asText()));
+        if (item.path("only_own_writes").asBoolean(false)) {
+            inbox.mark(eventIds, "ignored", "caused by this integration's own write");
+            return;
+        }
+        if (types.stream().anyMatch(t -> t.endsWith("schema_updated"))) {
+            pull.refreshSchemas();
+            inbox.mark(eventIds, "applied", "schema refreshed");
+            return;
+        }
+        if (!"page".equals(item.path("entity_type").asText())) {
+            inbox.mark(eventIds, "ignored", "not a page event");
+            return;
+        }
+        String pageId = item.path("entity_id").asText();
+        MirrorTable table = tableOf(item.path("data_source_id").asText(""));
+        JsonNode page;
+        try {
+            page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+        } catch (NotionApiException e) {
+            if (e.status() == 404 && table != null) {
+                deletions.markDeleted(table, pageId, "gone or no longer shared", false);
+                inbox.mark(eventIds, "applied", "page gone");
+                return;
+            }
+            throw e;
+        }
+        if (table == null) {
+            table = tableOf(page.path("parent").path("data_source_id").asText(""));
+        }
+        if (table == null) {
+            inbox.mark(eventIds, "ignored", "not a synced data source");
+            return;
+        }
+        boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
+        String source = sourceOf(table);
+        if (trashed) {
+            writer.write(table, List.of(pull.mapPage(table, page)), source, null);
+            deletions.markDeleted(table, pageId, "trashed", true);
+        } else {
+            writer.write(table, List.of(pull.mapPage(table, page)), source, null);
+        }
+        inbox.mark(eventIds, "applied", String.join(",", types));
+    }
+
+    /** Called by the dead letter sink for work items that exhausted their retries. */
+    public void markDeadLettered(String workItem) throws Exception {
+        JsonNode item = JSON.readTree(workItem);
+        List<String> eventIds = new ArrayList<>();
+        item.path("event_ids").forEach(id -> eventIds.add(id.asText()));
+        inbox.mark(eventIds, "dead_letter", "see notion_sync.dead_letters");
+    }
+
+    private boolean authoredOnlyByUs(JsonNode authors) {
+        if (authors == null || !authors.isArray() || authors.isEmpty()) {
+            return false;
+        }
+        String us = botId();
+        for (JsonNode author : authors) {
+            if (us == null || !us.equals(author.path("id").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String botId() {
+        if (botId == null) {
+            try {
+                botId = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText(null);
+            } catch (NotionApiException e) {
+                LOG.warn("cannot read this integration's bot id ({}); echo suppression waits for the next event", e.getMessage());
+            }
+        }
+        return botId;
+    }
+
+    private MirrorTable tableOf(String dataSourceId) throws Exception {
+        if (dataSourceId.isBlank()) {
+            return null;
+        }
+        for (SourceConfig source : sources) {
+            for (MirrorTable table : pull.tablesOf(source.name())) {
+                if (table.dataSourceId().equals(dataSourceId)) {
+                    return table;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String sourceOf(MirrorTable table) throws Exception {
+        for (SourceConfig source : sources) {
+            if (pull.tablesOf(source.name()).contains(table)) {
+                return source.name();
+            }
+        }
+        return table.table();
+    }
+}
