@@ -2,7 +2,9 @@ package dev.notionsync;
 
 import dev.notionsync.config.Settings;
 import dev.notionsync.manage.DeadLetterChannel;
+import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
+import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -51,6 +54,7 @@ public final class NotionSync implements AutoCloseable {
     private final NotionAccess access = new NotionAccess();
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
+    private NotionSyncManagement management;
 
     private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
         this.settings = settings;
@@ -68,6 +72,7 @@ public final class NotionSync implements AutoCloseable {
 
             @Override
             public void afterStop(BaseMainSupport ignored) {
+                management.unregister();
                 database.close();
             }
         });
@@ -129,6 +134,22 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.batch-size", 100)));
         deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
         context.getRegistry().bind("deadLetterChannel", deadLetters);
+        management = new NotionSyncManagement(deadLetters, inbox);
+        try {
+            context.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                    management.register();
+                    ManagementEndpoints.install(started, management);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         for (SourceConfig source : sources) {
@@ -147,7 +168,12 @@ public final class NotionSync implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        main.start();
+        try {
+            main.start();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
     }
 
     /** Runs until Ctrl-C or SIGTERM, then stops the routes gracefully and closes the database. */
@@ -179,6 +205,9 @@ public final class NotionSync implements AutoCloseable {
     public void close() {
         try {
             main.stop();
+            if (management != null) {
+                management.unregister();
+            }
         } catch (Exception e) {
             throw new IllegalStateException("stopping notion-sync failed: " + e.getMessage(), e);
         } finally {

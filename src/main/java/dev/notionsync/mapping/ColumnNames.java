@@ -48,8 +48,11 @@ public final class ColumnNames {
             (int) 'ß', "ss", (int) 'æ', "ae", (int) 'œ', "oe", (int) 'ø', "o", (int) 'đ', "d",
             (int) 'ð', "d", (int) 'ł', "l", (int) 'þ', "th", (int) 'ı', "i");
 
+    /** Every suffix any type may append to a base name. */
+    private static final Set<String> SUFFIXES = PropertyTypes.allSuffixes();
+
     static {
-        for (String suffix : PropertyTypes.allSuffixes()) {
+        for (String suffix : SUFFIXES) {
             if (1 + suffix.getBytes(StandardCharsets.UTF_8).length > MAX_SUFFIX_BYTES) {
                 throw new ExceptionInInitializerError("column suffix longer than MAX_SUFFIX_BYTES: " + suffix);
             }
@@ -84,8 +87,9 @@ public final class ColumnNames {
      */
     public static Map<String, String> assign(List<NamedProperty> properties, Map<String, String> existing,
                                              Set<String> reserved) {
+        existing = existing == null ? Map.of() : existing;
         Set<String> occupied = new HashSet<>();
-        for (String name : reserved) {
+        for (String name : reserved == null ? Set.<String>of() : reserved) {
             occupied.add(name.toLowerCase(Locale.ROOT));
         }
         for (String name : existing.values()) {
@@ -187,7 +191,7 @@ public final class ColumnNames {
     private static Set<String> family(String base) {
         Set<String> names = new HashSet<>();
         names.add(base);
-        for (String suffix : PropertyTypes.allSuffixes()) {
+        for (String suffix : SUFFIXES) {
             names.add(base + "_" + suffix);
         }
         return names;

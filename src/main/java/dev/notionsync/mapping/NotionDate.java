@@ -1,6 +1,8 @@
 package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
@@ -28,6 +30,8 @@ import java.time.format.DateTimeParseException;
  */
 record NotionDate(LocalDate startDate, OffsetDateTime startAt, LocalDate endDate, OffsetDateTime endAt,
                   String timeZone, String iso) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotionDate.class);
 
     /** Null when the node is absent, JSON null, or has no start. */
     static NotionDate parse(JsonNode date) {
@@ -64,18 +68,27 @@ record NotionDate(LocalDate startDate, OffsetDateTime startAt, LocalDate endDate
     /** One end of the range: a calendar date and, unless date-only, an instant. */
     private record Point(LocalDate date, OffsetDateTime at) {
         static Point parse(String text, ZoneId zone) {
-            if (!text.contains("T")) {
-                return new Point(LocalDate.parse(text), null);
-            }
-            OffsetDateTime at;
             try {
-                at = OffsetDateTime.parse(text);
-            } catch (DateTimeParseException noOffset) {
-                // only legal together with time_zone; without one we read the wall clock as UTC (iso keeps the original)
-                at = LocalDateTime.parse(text).atZone(zone == null ? ZoneOffset.UTC : zone).toOffsetDateTime();
+                if (!text.contains("T")) {
+                    return new Point(LocalDate.parse(text), null);
+                }
+                OffsetDateTime at = instant(text, zone);
+                LocalDate shown = zone == null ? at.toLocalDate() : at.atZoneSameInstant(zone).toLocalDate();
+                return new Point(shown, at);
+            } catch (DateTimeParseException e) {
+                // one odd string must not stop the sync of a page: the typed columns stay NULL, iso keeps the text
+                LOG.warn("Notion date {} is not ISO 8601; only its text is kept", text);
+                return new Point(null, null);
             }
-            LocalDate shown = zone == null ? at.toLocalDate() : at.atZoneSameInstant(zone).toLocalDate();
-            return new Point(shown, at);
+        }
+
+        private static OffsetDateTime instant(String text, ZoneId zone) {
+            try {
+                return OffsetDateTime.parse(text);
+            } catch (DateTimeParseException noOffset) {
+                // only legal together with time_zone; without one the wall clock is read as UTC (iso keeps it as sent)
+                return LocalDateTime.parse(text).atZone(zone == null ? ZoneOffset.UTC : zone).toOffsetDateTime();
+            }
         }
     }
 }

@@ -3,9 +3,12 @@ package dev.notionsync.mapping;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,6 +24,7 @@ final class PropertyReaders {
     /** Notion's response cap for mentions, people, relations and rollup inputs in page objects. */
     static final int RESPONSE_CAP = 25;
 
+    private static final Logger LOG = LoggerFactory.getLogger(PropertyReaders.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PropertyReaders() {
@@ -60,7 +64,16 @@ final class PropertyReaders {
     /** created_time, last_edited_time. */
     static List<Object> timestamp(JsonNode value) {
         String text = text(value);
-        return row(text == null ? null : OffsetDateTime.parse(text));
+        if (text == null) {
+            return row((Object) null);
+        }
+        try {
+            return row(OffsetDateTime.parse(text));
+        } catch (DateTimeParseException e) {
+            // one odd value must not stop the sync of a page; the raw JSON column keeps it
+            LOG.warn("Notion timestamp {} is not ISO 8601; mapped to NULL", text);
+            return row((Object) null);
+        }
     }
 
     // ---- options ---------------------------------------------------------------------------------------------

@@ -104,6 +104,7 @@ public final class Database implements AutoCloseable {
     private static EmbeddedPostgres startEmbedded(Path dir) {
         try {
             Files.createDirectories(dir);
+            stopOrphan(dir);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir.toAbsolutePath())
                     .setCleanDataDirectory(false)
@@ -115,6 +116,41 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new DatabaseUnavailableException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath()
                     + ": " + rootMessage(e) + " (set notion.db.url to use another server)", e);
+        }
+    }
+
+    /**
+     * An earlier run killed hard (kill -9, power loss) leaves its PostgreSQL child running on our data directory,
+     * which would block this start. Stop it first: a fast shutdown, then PostgreSQL's own crash recovery.
+     */
+    private static void stopOrphan(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return;
+        }
+        var orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+        if (orphan.isEmpty()) {
+            return;
+        }
+        LOG.warn("Stopping an embedded PostgreSQL (pid {}) left running on {} by an earlier run", pid, dir.toAbsolutePath());
+        try {
+            // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends SIGTERM (smart), which also works once clients are gone
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+            orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            orphan.get().destroy();
+            try {
+                orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception again) {
+                throw new IOException("an earlier embedded PostgreSQL (pid " + pid + ") still runs on " + dir.toAbsolutePath() + "; stop it first", again);
+            }
         }
     }
 

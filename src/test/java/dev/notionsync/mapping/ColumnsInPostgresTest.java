@@ -122,19 +122,14 @@ class ColumnsInPostgresTest {
 
         // one table over the union of all properties (by id and type), named like the engine will name them
         Map<String, JsonNode> firstSeen = new LinkedHashMap<>();
-        for (JsonNode page : pages) {
-            for (Map.Entry<String, JsonNode> entry : page.path("properties").properties()) {
-                firstSeen.putIfAbsent(key(entry.getValue()), entry.getValue());
-            }
-        }
         List<NamedProperty> named = new ArrayList<>();
-        Map<String, String> names = new LinkedHashMap<>();
         for (JsonNode page : pages) {
             for (Map.Entry<String, JsonNode> entry : page.path("properties").properties()) {
-                names.putIfAbsent(key(entry.getValue()), entry.getKey());
+                if (firstSeen.putIfAbsent(key(entry.getValue()), entry.getValue()) == null) {
+                    named.add(new NamedProperty(key(entry.getValue()), entry.getKey()));
+                }
             }
         }
-        names.forEach((key, name) -> named.add(new NamedProperty(key, name)));
         Map<String, String> bases = ColumnNames.assign(named, Map.of(), Set.of("page_id", "properties"));
         Set<String> typesCovered = new LinkedHashSet<>();
         List<Column> columns = new ArrayList<>();

@@ -327,6 +327,15 @@ class PropertyTypesTest {
     }
 
     @Test
+    void anUnparseableDateKeepsItsTextAndDoesNotStopThePage() {
+        assertEquals(Arrays.asList(null, null, null, null, null, "next tuesday"), readLiteral("""
+                {"id":"d","type":"date","date":{"start":"next tuesday","end":null,"time_zone":null}}"""));
+        assertEquals(Arrays.asList(LocalDate.parse("2026-01-02"), OffsetDateTime.parse("2026-01-02T03:04:05Z"), null, null,
+                "Mars/Olympus_Mons", "2026-01-02T03:04:05.000Z"), readLiteral("""
+                {"id":"d","type":"date","date":{"start":"2026-01-02T03:04:05.000Z","end":null,"time_zone":"Mars/Olympus_Mons"}}"""));
+    }
+
+    @Test
     void missingValueReadsAsNullAndAWrongTypeIsRefused() {
         PropertyType checkbox = PropertyTypes.of("checkbox").orElseThrow();
         assertNull(checkbox.read(json("{\"id\":\"c\",\"type\":\"checkbox\"}")).get(0));
