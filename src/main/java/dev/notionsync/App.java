@@ -2,6 +2,7 @@ package dev.notionsync;
 
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
+import dev.notionsync.manage.DeadLetterCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
@@ -36,12 +37,13 @@ public final class App {
                 case "run" -> runEngine(loadSettings(), err);
                 case "demo" -> demo(out);
                 case "simulate" -> SimulatorMain.run(rest);
+                case "dead-letters" -> DeadLetterCommand.run(rest, loadSettings().getInt("camel.management.port", 9876), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, dead-letters or help");
                     yield 2;
                 }
             };
@@ -159,6 +161,8 @@ public final class App {
                   run        (default) sync the sources in application.properties; needs NOTION_TOKEN
                   demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
+                  dead-letters list|replay [--id N]
+                             list or replay the dead letters of the instance running on this machine
                   help       this text
 
                 Settings: application.properties next to routes/; every key can be overridden by an environment

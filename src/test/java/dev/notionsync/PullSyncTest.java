@@ -33,7 +33,7 @@ class PullSyncTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path tempDir;
+    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;

@@ -24,6 +24,8 @@ public final class PageWriter {
     /** The engine's writes are tagged, so change capture on mirror tables can tell them from users' writes. */
     public static final String ENGINE_TAG_SQL = "SELECT set_config('notion_sync.origin', 'engine', true)";
 
+    private static final java.util.regex.Pattern JSON_NUL = java.util.regex.Pattern.compile("(?<!\\\\)\\\\u0000");
+
     private final DataSource dataSource;
 
     public PageWriter(DataSource dataSource) {
@@ -116,6 +118,24 @@ public final class PageWriter {
         if (value instanceof Instant instant) {
             return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
         }
+        if (value instanceof String text) {
+            return withoutNul(text);
+        }
+        if (value instanceof String[] texts) {
+            String[] clean = new String[texts.length];
+            for (int i = 0; i < texts.length; i++) {
+                clean[i] = texts[i] == null ? null : withoutNul(texts[i]);
+            }
+            return clean;
+        }
         return value;
+    }
+
+    /** PostgreSQL text and jsonb cannot hold U+0000, the one character we must drop (raw or JSON-escaped). */
+    private static String withoutNul(String text) {
+        if (text.indexOf('\u0000') < 0 && !text.contains("\\u0000")) {
+            return text;
+        }
+        return JSON_NUL.matcher(text.replace("\u0000", "")).replaceAll("");
     }
 }

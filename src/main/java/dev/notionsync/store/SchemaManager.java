@@ -111,9 +111,9 @@ public final class SchemaManager {
     }
 
     private void lockTable(Connection c, String table) throws SQLException {
-        // two instances refreshing one table's schema at once would race on ALTER TABLE and the catalog
+        // DDL of one schema is serialised: two sources (or instances) creating the schema or altering a table at once race
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-            ps.setString(1, schema + "." + table);
+            ps.setString(1, "notion-sync ddl " + schema);
             ps.execute();
         }
     }

@@ -181,7 +181,10 @@ public final class PullRunner {
             run.watermarkAfter = watermark;
         }
         double seconds = Math.max(0.001, (System.nanoTime() - run.startedNanos) / 1e9);
-        LOG.info("pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
+        // an idle poll re-reads the overlap window and changes nothing: keep that out of the INFO log
+        boolean changed = outcome.inserted() + outcome.updated() > 0;
+        LOG.atLevel(changed ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(
+                "pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
                 run.source.name(), run.resultPages, target.table.table(), rows.size(), outcome.inserted(), outcome.updated(),
                 outcome.unchanged(), run.counts.read(), String.format("%.1f", run.counts.read() / seconds));
         if (incomplete) {

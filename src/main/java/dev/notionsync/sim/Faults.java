@@ -1,0 +1,90 @@
+package dev.notionsync.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Random;
+
+/**
+ * Fault injection for /v1 requests, repeatable for a given seed and request order: Notion's 5xx answers,
+ * added latency (fixed plus occasional spikes), connections closed without an answer, and truncated bodies.
+ */
+final class Faults {
+    static final int[] STATUSES = {500, 502, 503, 504, 529};
+
+    /** What to do to one request. */
+    record Decision(int status, boolean drop, boolean truncate, long delayMs) {
+        static final Decision NONE = new Decision(0, false, false, 0);
+    }
+
+    private Random random = new Random(0);
+    private final double[] errorRates = new double[STATUSES.length];
+    private double drop;
+    private double truncate;
+    private long latencyMs;
+    private double spikeProbability;
+    private long spikeMs;
+    private int retryAfterSeconds = 1;
+    private long seed;
+
+    synchronized void configure(JsonNode body) {
+        java.util.Arrays.fill(errorRates, 0);
+        JsonNode errors = body.path("errors");
+        for (int i = 0; i < STATUSES.length; i++) errorRates[i] = errors.path(String.valueOf(STATUSES[i])).asDouble(0);
+        drop = body.path("drop_connection").asDouble(0);
+        truncate = body.path("truncate_body").asDouble(0);
+        latencyMs = body.path("latency_ms").asLong(0);
+        spikeProbability = body.path("latency_spike").path("probability").asDouble(0);
+        spikeMs = body.path("latency_spike").path("ms").asLong(0);
+        retryAfterSeconds = body.path("retry_after_seconds").asInt(1);
+        seed = body.path("seed").asLong(seed);
+        random = new Random(seed);
+    }
+
+    synchronized void reseed(long newSeed) {
+        seed = newSeed;
+        random = new Random(newSeed);
+    }
+
+    synchronized Decision decide() {
+        long delay = latencyMs;
+        if (spikeProbability > 0 && random.nextDouble() < spikeProbability) delay += spikeMs;
+        if (drop > 0 && random.nextDouble() < drop) return new Decision(0, true, false, delay);
+        double roll = random.nextDouble();
+        double cumulative = 0;
+        for (int i = 0; i < STATUSES.length; i++) {
+            cumulative += errorRates[i];
+            if (errorRates[i] > 0 && roll < cumulative) return new Decision(STATUSES[i], false, false, delay);
+        }
+        boolean cut = truncate > 0 && random.nextDouble() < truncate;
+        return delay == 0 && !cut ? Decision.NONE : new Decision(0, false, cut, delay);
+    }
+
+    synchronized int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** The error Notion answers with for each injected status (notion-api.md §2.3). */
+    ApiException error(int status) {
+        return switch (status) {
+            case 500 -> new ApiException(500, "internal_server_error", "Unexpected error occurred.");
+            case 502 -> new ApiException(502, "bad_gateway", "Bad Gateway");
+            case 503 -> new ApiException(503, "service_unavailable", "Notion is unavailable, please try again later.");
+            case 504 -> new ApiException(504, "gateway_timeout", "Gateway Timeout");
+            default -> new ApiException(529, "service_overload", "The service is overloaded. Please try again later.", null, retryAfterSeconds());
+        };
+    }
+
+    synchronized ObjectNode toJson() {
+        ObjectNode node = Json.object();
+        ObjectNode errors = node.putObject("errors");
+        for (int i = 0; i < STATUSES.length; i++) errors.put(String.valueOf(STATUSES[i]), errorRates[i]);
+        node.put("drop_connection", drop);
+        node.put("truncate_body", truncate);
+        node.put("latency_ms", latencyMs);
+        node.putObject("latency_spike").put("probability", spikeProbability).put("ms", spikeMs);
+        node.put("retry_after_seconds", retryAfterSeconds);
+        node.put("seed", seed);
+        return node;
+    }
+}

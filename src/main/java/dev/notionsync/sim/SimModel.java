@@ -1,0 +1,762 @@
+package dev.notionsync.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The simulated workspace: users, databases, data sources, pages and blocks. Thread-safe: reads share a
+ * read lock, writes take the write lock, and change events are published after the lock is released.
+ * Public methods speak Notion JSON (rendered with Notion-Version 2026-03-11) so tests can use them directly.
+ */
+public final class SimModel {
+    /** Passed as "after" to insert children at the start (2026-03-11 position {"type":"start"}). */
+    static final String AT_START = "start";
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Clock clock;
+    private final Random random;
+    private final String workspaceName;
+    private final String workspaceId;
+    private final User bot;
+    private final Map<String, User> users = new LinkedHashMap<>();
+    private final Map<String, Database> databases = new LinkedHashMap<>();
+    private final Map<String, DataSource> dataSources = new LinkedHashMap<>();
+    private final Map<String, Page> pages = new HashMap<>();
+    private final Map<String, Block> blocks = new HashMap<>();
+    private final Map<String, List<String>> children = new HashMap<>();
+    private final List<Consumer<ModelEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<List<ModelEvent>> pendingEvents = ThreadLocal.withInitial(ArrayList::new);
+    final Cursors cursors;
+    final QueryEngine queries;
+
+    SimModel(Clock clock, long seed, String workspaceName, String botName) {
+        this.clock = clock;
+        this.random = new Random(seed);
+        this.workspaceName = workspaceName;
+        this.workspaceId = Ids.random(random);
+        this.bot = User.bot(Ids.random(random), botName);
+        users.put(bot.id(), bot);
+        this.cursors = new Cursors(clock);
+        this.queries = new QueryEngine(cursors, clock);
+    }
+
+    // ---------------------------------------------------------------- public API for tests and the control API
+
+    public String workspaceName() {
+        return workspaceName;
+    }
+
+    public String workspaceId() {
+        return workspaceId;
+    }
+
+    public String botUserId() {
+        return bot.id();
+    }
+
+    /** The page as GET /v1/pages/{id} would return it (without request_id); empty once deleted. */
+    public Optional<ObjectNode> page(String id) {
+        return read(() -> {
+            Page page = pageOrNull(id);
+            return page == null ? Optional.empty() : Optional.of(renderer().page(page));
+        });
+    }
+
+    /** Every page of a data source, trashed ones included, oldest first. */
+    public List<ObjectNode> pages(String dataSourceId) {
+        return read(() -> {
+            DataSource source = requireDataSource(dataSourceId);
+            Renderer r = renderer();
+            List<ObjectNode> out = new ArrayList<>();
+            for (Page p : source.byCreated) out.add(r.page(p));
+            return out;
+        });
+    }
+
+    public int pageCount(String dataSourceId) {
+        return read(() -> requireDataSource(dataSourceId).pages.size());
+    }
+
+    public Optional<ObjectNode> dataSource(String id) {
+        return read(() -> {
+            DataSource source = dataSourceOrNull(id);
+            return source == null ? Optional.empty() : Optional.of(renderer().dataSource(source));
+        });
+    }
+
+    /** Creates a page in a data source as a workspace member would in the UI. */
+    public ObjectNode createPage(String dataSourceId, ObjectNode propertiesInRequestShape) {
+        ObjectNode parent = Json.object().put("type", "data_source_id").put("data_source_id", dataSourceId);
+        Page page = createPage(parent, propertiesInRequestShape, null, null, null, Author.person(defaultEditor()));
+        return page(page.id()).orElseThrow();
+    }
+
+    /** Edits a page as a Notion user would: PATCH semantics, last_edited_time bumped, a person as editor, webhooks fired. */
+    public ObjectNode editPage(String pageId, ObjectNode propertiesInRequestShape) {
+        updatePage(pageId, propertiesInRequestShape, null, null, null, null, Author.person(defaultEditor()));
+        return page(pageId).orElseThrow();
+    }
+
+    /** Moves a page to the trash or restores it, as a user would. */
+    public void trashPage(String id, boolean inTrash) {
+        updatePage(id, null, inTrash, null, null, null, Author.person(defaultEditor()));
+    }
+
+    /** Removes a page entirely (models "unshared with the integration"): 404 from then on. */
+    public void deletePage(String id) {
+        write(() -> {
+            Page page = pageOrNull(id);
+            if (page == null) throw notFound("page", id);
+            pages.remove(page.id());
+            if (page.dataSourceId() != null) {
+                DataSource source = dataSourceOrNull(page.dataSourceId());
+                if (source != null) source.remove(page.id());
+            }
+            emit("page.deleted", page, List.of(), Author.person(defaultEditor()));
+            return null;
+        });
+    }
+
+    /** Adds a data source exactly as Notion returns it (GET /v1/data_sources/{id}); creates its database when unknown. */
+    public void importDataSource(JsonNode dataSourceObject) {
+        write(() -> {
+            importDataSourceLocked(dataSourceObject);
+            return null;
+        });
+    }
+
+    /** Adds or replaces a page exactly as Notion returns it (page objects from queries, retrieve or search). */
+    public void importPage(JsonNode pageObject) {
+        write(() -> {
+            importPageLocked(pageObject);
+            return null;
+        });
+    }
+
+    /** Adds a database container as Notion returns it (2025-09-03 or later shape). */
+    public void importDatabase(JsonNode databaseObject) {
+        write(() -> {
+            String id = Ids.normalize(databaseObject.path("id").asText());
+            Database db = databases.get(id);
+            if (db == null) {
+                db = new Database(id, arrayOrEmpty(databaseObject.get("title")), objectOr(databaseObject.get("parent"), workspaceParent()),
+                        instantOr(databaseObject.get("created_time")));
+                databases.put(id, db);
+            }
+            db.title = arrayOrEmpty(databaseObject.get("title"));
+            db.description = arrayOrEmpty(databaseObject.get("description"));
+            db.isInline = databaseObject.path("is_inline").asBoolean(false);
+            db.inTrash = databaseObject.path("in_trash").asBoolean(false);
+            db.isLocked = databaseObject.path("is_locked").asBoolean(false);
+            db.icon = Json.orNull(databaseObject.get("icon")).deepCopy();
+            db.cover = Json.orNull(databaseObject.get("cover")).deepCopy();
+            for (JsonNode ds : databaseObject.path("data_sources")) {
+                String dsId = Ids.normalize(ds.path("id").asText());
+                if (!db.dataSourceIds.contains(dsId)) db.dataSourceIds.add(dsId);
+            }
+            return null;
+        });
+    }
+
+    /** Adds a block as Notion returns it (e.g. from GET /v1/blocks/{id}/children). */
+    public void importBlock(JsonNode blockObject) {
+        write(() -> {
+            String id = Ids.normalize(blockObject.path("id").asText());
+            JsonNode parent = blockObject.path("parent");
+            String parentType = parent.path("type").asText("page_id");
+            String parentId = Ids.normalize(parent.path(parentType).asText());
+            String type = blockObject.path("type").asText();
+            JsonNode content = blockObject.get(type);
+            Block block = new Block(id, parentType, parentId, instantOr(blockObject.get("created_time")), instantOr(blockObject.get("last_edited_time")),
+                    userIdOr(blockObject.get("created_by")), userIdOr(blockObject.get("last_edited_by")), blockObject.path("in_trash").asBoolean(false),
+                    type, content != null && content.isObject() ? ((ObjectNode) content).deepCopy() : Json.object());
+            if (blocks.put(id, block) == null && parentId != null) children.computeIfAbsent(parentId, k -> new ArrayList<>()).add(id);
+            return null;
+        });
+    }
+
+    /** Generates pages with a value for every property type of the source's schema. */
+    public List<String> seedPages(String dataSourceId, int count) {
+        return write(() -> {
+            DataSource source = requireDataSource(dataSourceId);
+            return new ValueGenerator(this, random).generate(source, count);
+        });
+    }
+
+    /** Registers a listener for change events (webhooks use this). */
+    void addListener(Consumer<ModelEvent> listener) {
+        listeners.add(listener);
+    }
+
+    // ---------------------------------------------------------------- locking
+
+    <T> T read(Supplier<T> action) {
+        lock.readLock().lock();
+        try {
+            return action.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    <T> T write(Supplier<T> action) {
+        T result;
+        lock.writeLock().lock();
+        try {
+            result = action.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        publishPending();
+        return result;
+    }
+
+    private void publishPending() {
+        List<ModelEvent> events = pendingEvents.get();
+        if (events.isEmpty()) return;
+        List<ModelEvent> copy = new ArrayList<>(events);
+        events.clear();
+        for (ModelEvent e : copy) {
+            for (Consumer<ModelEvent> l : listeners) l.accept(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- lookups (callers hold a lock)
+
+    Renderer renderer() {
+        return new Renderer(this, ApiVersion.V2026_03_11);
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Instant now() {
+        return Times.minute(clock.instant());
+    }
+
+    String newId() {
+        return Ids.random(random);
+    }
+
+    Random random() {
+        return random;
+    }
+
+    User botUser() {
+        return bot;
+    }
+
+    Map<String, User> users() {
+        return users;
+    }
+
+    void addUser(User user) {
+        users.put(user.id(), user);
+    }
+
+    List<User> people() {
+        List<User> out = new ArrayList<>();
+        for (User u : users.values()) if (!u.isBot()) out.add(u);
+        return out;
+    }
+
+    /** The workspace member who makes "UI" edits through the control API. */
+    String defaultEditor() {
+        return read(() -> {
+            for (User u : users.values()) if (!u.isBot()) return u.id();
+            User someone = User.person(Ids.random(random), "Workspace Owner", "owner@example.com");
+            return someone.id();
+        });
+    }
+
+    ObjectNode userJson(String id) {
+        User user = users.get(id);
+        return user == null ? User.reference(id) : user.toJson();
+    }
+
+    DataSource dataSourceOrNull(String id) {
+        String key = Ids.normalize(id);
+        return key == null ? null : dataSources.get(key);
+    }
+
+    Database databaseOrNull(String id) {
+        String key = Ids.normalize(id);
+        return key == null ? null : databases.get(key);
+    }
+
+    Page pageOrNull(String id) {
+        String key = Ids.normalize(id);
+        return key == null ? null : pages.get(key);
+    }
+
+    Block blockOrNull(String id) {
+        String key = Ids.normalize(id);
+        return key == null ? null : blocks.get(key);
+    }
+
+    List<String> childIds(String parentId) {
+        List<String> ids = children.get(parentId);
+        return ids == null ? List.of() : ids;
+    }
+
+    Collection<DataSource> dataSources() {
+        return dataSources.values();
+    }
+
+    Collection<Database> databases() {
+        return databases.values();
+    }
+
+    Collection<Page> allPages() {
+        return pages.values();
+    }
+
+    DataSource requireDataSource(String id) {
+        DataSource source = dataSourceOrNull(id);
+        if (source == null) throw notFound("data_source", id);
+        return source;
+    }
+
+    Page requirePage(String id) {
+        Page page = pageOrNull(id);
+        if (page == null) throw notFound("page", id);
+        return page;
+    }
+
+    ApiException notFound(String kind, String id) {
+        String what = switch (kind) {
+            case "data_source" -> "data source";
+            case "database" -> "database";
+            case "block" -> "block";
+            default -> "page";
+        };
+        String shown = Ids.normalize(id) == null ? id : Ids.normalize(id);
+        ObjectNode extra = Json.object().put("integration_id", bot.id());
+        return new ApiException(404, "object_not_found", "Could not find " + what + " with ID: " + shown
+                + ". Make sure the relevant pages and databases are shared with your integration \"" + bot.name() + "\".", extra, null);
+    }
+
+    String title(Page page) {
+        if (page.dataSourceId() == null) return RichText.plain(page.value("title"));
+        DataSource source = dataSourceOrNull(page.dataSourceId());
+        PropertySchema t = source == null ? null : source.titleProperty();
+        return t == null ? "" : RichText.plain(page.value(t.id()));
+    }
+
+    RichText.MentionNames mentionNames() {
+        return (kind, id) -> {
+            if (kind.equals("user")) {
+                User u = users.get(id);
+                return u == null ? "Unknown" : u.name();
+            }
+            Page p = pageOrNull(id);
+            if (p != null) {
+                String t = title(p);
+                return t.isEmpty() ? "Untitled" : t;
+            }
+            Database db = databaseOrNull(id);
+            return db == null ? "Untitled" : RichText.plain(db.title);
+        };
+    }
+
+    // ---------------------------------------------------------------- structure (callers hold the write lock)
+
+    Database addDatabase(String id, ArrayNode title, ObjectNode parent, Instant created) {
+        Database db = new Database(id, title, parent, created);
+        databases.put(id, db);
+        return db;
+    }
+
+    DataSource addDataSource(Database db, String id, ArrayNode title, Instant created, String createdBy) {
+        DataSource source = new DataSource(id, db.id, title, created, createdBy);
+        dataSources.put(id, source);
+        if (!db.dataSourceIds.contains(id)) db.dataSourceIds.add(id);
+        return source;
+    }
+
+    /** Inserts a fully built page (seeding, imports); no events. */
+    void putPage(Page page) {
+        pages.put(page.id(), page);
+        if (page.dataSourceId() != null) {
+            DataSource source = dataSourceOrNull(page.dataSourceId());
+            if (source != null) source.put(page);
+        }
+    }
+
+    // ---------------------------------------------------------------- page writes
+
+    Page createPage(JsonNode parent, JsonNode properties, JsonNode icon, JsonNode cover, JsonNode childBlocks, Author author) {
+        return write(() -> {
+            Instant now = now();
+            DataSource source = null;
+            ObjectNode storedParent = null;
+            if (parent == null || !parent.isObject()) throw ApiException.bodyValidation("parent", "should be defined, instead was `undefined`");
+            if (parent.hasNonNull("data_source_id")) {
+                source = requireDataSource(parent.get("data_source_id").asText());
+            } else if (parent.hasNonNull("database_id")) {
+                Database db = databaseOrNull(parent.get("database_id").asText());
+                if (db == null) throw notFound("database", parent.get("database_id").asText());
+                if (db.dataSourceIds.size() != 1) {
+                    throw ApiException.validation("Database with ID " + db.id + " has multiple data sources. Use a data_source_id parent instead.");
+                }
+                source = requireDataSource(db.dataSourceIds.get(0));
+            } else if (parent.hasNonNull("page_id")) {
+                Page parentPage = requirePage(parent.get("page_id").asText());
+                storedParent = Json.object().put("type", "page_id").put("page_id", parentPage.id());
+            } else if (parent.path("workspace").asBoolean(false)) {
+                storedParent = workspaceParent();
+            } else {
+                throw ApiException.bodyValidation("parent.page_id", "should be defined, instead was `undefined`");
+            }
+            PropertyWriter writer = new PropertyWriter(source, users, mentionNames(), this::newId);
+            Map<String, JsonNode> values = new LinkedHashMap<>(writer.convert(properties));
+            String id = newId();
+            if (source != null) {
+                addDefaults(source, values);
+                source.lastUniqueId++;
+                for (PropertySchema p : source.properties.values()) {
+                    if (p.type().equals("unique_id")) {
+                        values.put(p.id(), Json.object().put("prefix", p.config().path("prefix").asText(null)).put("number", source.lastUniqueId));
+                    }
+                }
+            }
+            Page page = new Page(id, source == null ? null : source.id, storedParent, now, now, author.userId(), author.userId(),
+                    Json.orNull(icon), Json.orNull(cover), false, false, false, values);
+            putPage(page);
+            if (source != null) syncRelations(source, page, Map.of(), values, author);
+            if (childBlocks != null && childBlocks.isArray()) appendBlocksLocked(id, "page_id", childBlocks, null, author);
+            emit("page.created", page, List.of(), author);
+            return page;
+        });
+    }
+
+    /** New pages start in the first status option of the "To-do" group, as in Notion. */
+    private static void addDefaults(DataSource source, Map<String, JsonNode> values) {
+        for (PropertySchema p : source.properties.values()) {
+            if (!p.type().equals("status") || values.containsKey(p.id())) continue;
+            JsonNode options = p.config().path("options");
+            JsonNode groups = p.config().path("groups");
+            String first = groups.size() > 0 && groups.get(0).path("option_ids").size() > 0 ? groups.get(0).path("option_ids").get(0).asText() : null;
+            for (JsonNode o : options) {
+                if (first == null || first.equals(o.path("id").asText())) {
+                    values.put(p.id(), Json.object().put("id", o.path("id").asText()).put("name", o.path("name").asText()).put("color", o.path("color").asText()));
+                    break;
+                }
+            }
+        }
+    }
+
+    Page updatePage(String id, JsonNode properties, Boolean inTrash, Boolean locked, JsonNode icon, JsonNode cover, Author author) {
+        return write(() -> {
+            Page page = requirePage(id);
+            DataSource source = page.dataSourceId() == null ? null : dataSourceOrNull(page.dataSourceId());
+            PropertyWriter writer = new PropertyWriter(source, users, mentionNames(), this::newId);
+            Map<String, JsonNode> changes = writer.convert(properties);
+            Map<String, JsonNode> values = new LinkedHashMap<>(page.values());
+            List<String> changed = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> e : changes.entrySet()) {
+                if (!Objects.equals(values.get(e.getKey()), e.getValue())) changed.add(e.getKey());
+                values.put(e.getKey(), e.getValue());
+            }
+            boolean touched = !changes.isEmpty() || (inTrash != null && inTrash != page.inTrash()) || locked != null || icon != null || cover != null;
+            Instant now = touched ? now() : page.lastEditedTime();
+            String editor = touched ? author.userId() : page.lastEditedBy();
+            Page updated = page.withValues(values, now, editor);
+            if (inTrash != null) updated = updated.withTrash(inTrash, now, editor);
+            updated = updated.withDecoration(cover != null ? cover : updated.cover(), icon != null ? icon : updated.icon(),
+                    locked != null ? locked : updated.isLocked(), updated.isArchived());
+            putPage(updated);
+            if (source != null) syncRelations(source, updated, page.values(), changes, author);
+            if (!changed.isEmpty()) emit("page.properties_updated", updated, changed, author);
+            if (inTrash != null && inTrash != page.inTrash()) emit(inTrash ? "page.deleted" : "page.undeleted", updated, List.of(), author);
+            return updated;
+        });
+    }
+
+    /**
+     * Dual relations are two-sided: relating A to B adds A to B's synced property. The other side's page
+     * is edited too (and so gets a new last_edited_time), as in Notion.
+     */
+    private void syncRelations(DataSource source, Page page, Map<String, JsonNode> before, Map<String, JsonNode> changes, Author author) {
+        for (Map.Entry<String, JsonNode> e : changes.entrySet()) {
+            PropertySchema schema = source.propertyById(e.getKey());
+            if (schema == null || !schema.type().equals("relation")) continue;
+            JsonNode dual = schema.config().path("dual_property");
+            DataSource target = dataSourceOrNull(schema.config().path("data_source_id").asText());
+            if (dual.isMissingNode() || target == null) continue;
+            PropertySchema synced = target.propertyById(dual.path("synced_property_id").asText());
+            if (synced == null) continue;
+            Set<String> old = idSet(before.get(e.getKey()));
+            Set<String> now = idSet(e.getValue());
+            for (String added : now) {
+                if (!old.contains(added)) relink(target, synced, added, page.id(), true, author);
+            }
+            for (String removed : old) {
+                if (!now.contains(removed)) relink(target, synced, removed, page.id(), false, author);
+            }
+        }
+    }
+
+    private void relink(DataSource target, PropertySchema synced, String targetPageId, String pageId, boolean add, Author author) {
+        Page other = target.pages.get(targetPageId);
+        if (other == null) return;
+        ArrayNode current = other.value(synced.id()) instanceof ArrayNode a ? a.deepCopy() : Json.array();
+        boolean present = false;
+        for (Iterator<JsonNode> it = current.iterator(); it.hasNext(); ) {
+            if (it.next().path("id").asText().equals(pageId)) {
+                present = true;
+                if (!add) it.remove();
+            }
+        }
+        if (add == present) return;
+        if (add) current.addObject().put("id", pageId);
+        Map<String, JsonNode> values = new LinkedHashMap<>(other.values());
+        values.put(synced.id(), current);
+        Page updated = other.withValues(values, now(), author.userId());
+        putPage(updated);
+        emit("page.properties_updated", updated, List.of(synced.id()), author);
+    }
+
+    private static Set<String> idSet(JsonNode relation) {
+        Set<String> ids = new LinkedHashSet<>();
+        if (relation != null) for (JsonNode r : relation) ids.add(r.path("id").asText());
+        return ids;
+    }
+
+    void emit(String type, Page page, List<String> updatedProperties, Author author) {
+        String parentType;
+        String parentId;
+        if (page.dataSourceId() != null) {
+            DataSource source = dataSourceOrNull(page.dataSourceId());
+            parentType = "database";
+            parentId = source == null ? null : source.databaseId;
+        } else {
+            parentType = page.parent().path("type").asText().equals("page_id") ? "page" : "space";
+            parentId = page.parent().path("type").asText().equals("page_id") ? page.parent().path("page_id").asText() : workspaceId;
+        }
+        pendingEvents.get().add(new ModelEvent(type, "page", page.id(), parentType, parentId, page.dataSourceId(), List.copyOf(updatedProperties), null, author, clock.instant()));
+    }
+
+    void emitDataSource(String type, DataSource source, ArrayNode schemaChanges, Author author) {
+        pendingEvents.get().add(new ModelEvent(type, "data_source", source.id, "database", source.databaseId, source.id,
+                List.of(), schemaChanges, author, clock.instant()));
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    List<Block> appendBlocks(String parentId, JsonNode childBlocks, String afterId, Author author) {
+        return write(() -> {
+            Page page = pageOrNull(parentId);
+            Block block = page == null ? blockOrNull(parentId) : null;
+            if (page == null && block == null) throw notFound("block", parentId);
+            String id = page != null ? page.id() : block.id();
+            return appendBlocksLocked(id, page != null ? "page_id" : "block_id", childBlocks, afterId, author);
+        });
+    }
+
+    private List<Block> appendBlocksLocked(String parentId, String parentType, JsonNode childBlocks, String afterId, Author author) {
+        if (!childBlocks.isArray()) throw ApiException.bodyValidation("children", "should be an array, instead was `" + Json.text(childBlocks) + "`");
+        if (childBlocks.size() > 100) throw ApiException.bodyValidation("children.length", "should be ≤ `100`, instead was `" + childBlocks.size() + "`");
+        List<Block> built = new ArrayList<>();
+        List<String> siblings = children.computeIfAbsent(parentId, k -> new ArrayList<>());
+        int at = siblings.size();
+        if (AT_START.equals(afterId)) {
+            at = 0;
+        } else if (afterId != null) {
+            String after = Ids.normalize(afterId);
+            int index = siblings.indexOf(after);
+            if (index < 0) throw ApiException.validation("Block " + afterId + " is not a child of " + parentId + ".");
+            at = index + 1;
+        }
+        Instant now = now();
+        for (int i = 0; i < childBlocks.size(); i++) {
+            JsonNode request = childBlocks.get(i);
+            String type = request.path("type").asText(null);
+            if (type == null) {
+                Iterator<String> names = request.fieldNames();
+                while (names.hasNext()) {
+                    String n = names.next();
+                    if (!n.equals("object")) type = n;
+                }
+            }
+            if (type == null || !request.path(type).isObject()) {
+                throw ApiException.bodyValidation("children[" + i + "]." + (type == null ? "type" : type), "should be defined, instead was `undefined`");
+            }
+            ObjectNode content = Blocks.normalize(type, (ObjectNode) request.get(type), "children[" + i + "]." + type, mentionNames());
+            JsonNode nested = content.remove("children");
+            Block b = new Block(newId(), parentType, parentId, now, now, author.userId(), author.userId(), false, type, content);
+            blocks.put(b.id(), b);
+            siblings.add(at++, b.id());
+            built.add(b);
+            if (nested != null && nested.isArray()) appendBlocksLocked(b.id(), "block_id", nested, null, author);
+        }
+        return built;
+    }
+
+    Block updateBlock(String id, JsonNode body, Author author) {
+        return write(() -> {
+            Block block = blockOrNull(id);
+            if (block == null) throw notFound("block", id);
+            if (body.has("in_trash") || body.has("archived")) {
+                boolean trash = body.has("in_trash") ? body.get("in_trash").asBoolean() : body.get("archived").asBoolean();
+                block = block.withTrash(trash, now(), author.userId());
+            }
+            JsonNode content = body.get(block.type());
+            if (content != null && content.isObject()) {
+                ObjectNode merged = block.content().deepCopy();
+                ObjectNode normalized = Blocks.normalize(block.type(), (ObjectNode) content, block.type(), mentionNames());
+                merged.setAll(normalized);
+                block = block.withContent(merged, now(), author.userId());
+            }
+            blocks.put(block.id(), block);
+            return block;
+        });
+    }
+
+    /** DELETE /v1/blocks/{id}: pages and blocks go to the trash; databases appear as child_database blocks. */
+    Object trashBlockOrPage(String id, Author author) {
+        Page page = read(() -> pageOrNull(id));
+        if (page != null) return updatePage(page.id(), null, true, null, null, null, author);
+        Block block = read(() -> blockOrNull(id));
+        if (block != null) return updateBlock(block.id(), Json.object().put("in_trash", true), author);
+        return write(() -> {
+            Database db = databaseOrNull(id);
+            if (db == null) throw notFound("block", id);
+            db.inTrash = true;
+            db.lastEditedTime = clock.instant();
+            return db;
+        });
+    }
+
+    // ---------------------------------------------------------------- imports
+
+    private DataSource importDataSourceLocked(JsonNode node) {
+        String id = Ids.normalize(node.path("id").asText());
+        String databaseId = Ids.normalize(node.path("parent").path("database_id").asText());
+        if (databaseId == null) databaseId = id;
+        Database db = databases.get(databaseId);
+        if (db == null) {
+            db = addDatabase(databaseId, arrayOrEmpty(node.get("title")), objectOr(node.get("database_parent"), workspaceParent()), instantOr(node.get("created_time")));
+            db.isInline = node.path("is_inline").asBoolean(false);
+        }
+        DataSource existing = dataSources.get(id);
+        DataSource source = existing != null ? existing
+                : addDataSource(db, id, arrayOrEmpty(node.get("title")), instantOr(node.get("created_time")), userIdOr(node.get("created_by")));
+        source.title = arrayOrEmpty(node.get("title"));
+        source.description = arrayOrEmpty(node.get("description"));
+        source.lastEditedTime = instantOr(node.get("last_edited_time"));
+        source.lastEditedBy = userIdOr(node.get("last_edited_by"));
+        source.inTrash = node.path("in_trash").asBoolean(false);
+        source.icon = Json.orNull(node.get("icon")).deepCopy();
+        source.cover = Json.orNull(node.get("cover")).deepCopy();
+        source.properties.clear();
+        Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            source.properties.put(e.getKey(), PropertySchema.fromJson(e.getKey(), e.getValue()));
+        }
+        return source;
+    }
+
+    private void importPageLocked(JsonNode node) {
+        String id = Ids.normalize(node.path("id").asText());
+        JsonNode parent = node.path("parent");
+        String dataSourceId = Ids.normalize(parent.path("data_source_id").asText(null));
+        DataSource source = dataSourceId == null ? null : dataSources.get(dataSourceId);
+        if (dataSourceId != null && source == null) source = placeholderSource(dataSourceId, Ids.normalize(parent.path("database_id").asText(null)), node);
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode prop = e.getValue();
+            String type = prop.path("type").asText();
+            String propId = prop.path("id").asText();
+            JsonNode value = prop.get(type);
+            if (source != null && source.property(e.getKey()) == null) {
+                source.properties.put(e.getKey(), new PropertySchema(propId, e.getKey(), null, type, Json.object()));
+            }
+            registerUsers(type, value);
+            if (value == null || PropertySchema.COMPUTED.contains(type) && !type.equals("formula") && !type.equals("rollup")) continue;
+            if (type.equals("unique_id") && source != null && value.path("number").isNumber()) {
+                source.lastUniqueId = Math.max(source.lastUniqueId, value.path("number").asInt());
+            }
+            values.put(source == null ? "title" : propId, value.deepCopy());
+        }
+        String createdBy = userIdOr(node.get("created_by"));
+        String editedBy = userIdOr(node.get("last_edited_by"));
+        ObjectNode storedParent = source == null ? (ObjectNode) parent.deepCopy() : null;
+        Page page = new Page(id, source == null ? null : source.id, storedParent, instantOr(node.get("created_time")), instantOr(node.get("last_edited_time")),
+                createdBy, editedBy, Json.orNull(node.get("cover")).deepCopy(), Json.orNull(node.get("icon")).deepCopy(),
+                node.path("in_trash").asBoolean(node.path("archived").asBoolean(false)), node.path("is_archived").asBoolean(false),
+                node.path("is_locked").asBoolean(false), values);
+        Page old = pages.get(id);
+        if (old != null && old.dataSourceId() != null && !Objects.equals(old.dataSourceId(), page.dataSourceId())) {
+            DataSource previous = dataSources.get(old.dataSourceId());
+            if (previous != null) previous.remove(id);
+        }
+        putPage(page);
+    }
+
+    /** A page can reveal a data source nobody imported; its schema is inferred from the page's properties. */
+    private DataSource placeholderSource(String dataSourceId, String databaseId, JsonNode page) {
+        String dbId = databaseId == null ? dataSourceId : databaseId;
+        Database db = databases.get(dbId);
+        if (db == null) db = addDatabase(dbId, Json.array(), workspaceParent(), instantOr(page.get("created_time")));
+        return addDataSource(db, dataSourceId, Json.array(), instantOr(page.get("created_time")), userIdOr(page.get("created_by")));
+    }
+
+    private void registerUsers(String type, JsonNode value) {
+        if (value == null) return;
+        if ((type.equals("created_by") || type.equals("last_edited_by")) && value.has("name")) registerUser(value);
+        if (type.equals("people")) for (JsonNode u : value) if (u.has("name")) registerUser(u);
+    }
+
+    private void registerUser(JsonNode u) {
+        String id = Ids.normalize(u.path("id").asText());
+        if (id == null || users.containsKey(id)) return;
+        String type = u.path("type").asText("person");
+        users.put(id, new User(id, u.path("name").asText(null), u.path("avatar_url").asText(null), type, Json.str(u.path("person"), "email")));
+    }
+
+    private ArrayNode arrayOrEmpty(JsonNode node) {
+        return node != null && node.isArray() ? ((ArrayNode) node).deepCopy() : Json.array();
+    }
+
+    private static ObjectNode objectOr(JsonNode node, ObjectNode fallback) {
+        return node != null && node.isObject() ? ((ObjectNode) node).deepCopy() : fallback;
+    }
+
+    static ObjectNode workspaceParent() {
+        return Json.object().put("type", "workspace").put("workspace", true);
+    }
+
+    private Instant instantOr(JsonNode text) {
+        Instant t = text == null || text.isNull() ? null : Times.parseInstant(text.asText());
+        return t == null ? now() : t;
+    }
+
+    private String userIdOr(JsonNode user) {
+        String id = user == null ? null : Ids.normalize(user.path("id").asText());
+        return id == null ? bot.id() : id;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.notionsync.sim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** A workspace member ("person") or an integration ("bot"). */
+record User(String id, String name, String avatarUrl, String type, String email) {
+
+    static User person(String id, String name, String email) {
+        return new User(id, name, null, "person", email);
+    }
+
+    static User bot(String id, String name) {
+        return new User(id, name, null, "bot", null);
+    }
+
+    boolean isBot() {
+        return "bot".equals(type);
+    }
+
+    /** The short form Notion uses for created_by / last_edited_by on objects. */
+    static ObjectNode reference(String id) {
+        ObjectNode node = Json.object();
+        node.put("object", "user");
+        node.put("id", id);
+        return node;
+    }
+
+    /** The full form used in people values and created_by properties. */
+    ObjectNode toJson() {
+        ObjectNode node = reference(id);
+        node.put("name", name);
+        node.put("avatar_url", avatarUrl);
+        node.put("type", type);
+        if (isBot()) {
+            node.set("bot", Json.object());
+        } else {
+            ObjectNode person = node.putObject("person");
+            if (email != null) person.put("email", email);
+        }
+        return node;
+    }
+}
