@@ -67,9 +67,7 @@ class PullSyncTest {
     }
 
     String sourceName(String seeded) {
-        return settings.get("notion.sources").split(",")[0].startsWith(seeded)
-                ? settings.get("notion.sources").split(",")[0]
-                : java.util.Arrays.stream(settings.get("notion.sources").split(",")).filter(s -> s.startsWith(seeded)).findFirst().orElseThrow();
+        return TestEngine.sourceName(settings, seeded);
     }
 
     @Test
@@ -110,6 +108,13 @@ class PullSyncTest {
                 }
             }
         }
+    }
+
+    @Test
+    void usesTheConfiguredDatabase() {
+        String external = System.getenv("NOTION_SYNC_TEST_DB_URL");
+        assertEquals(external == null || external.isBlank(), sync.database().isEmbedded(),
+                "embedded PostgreSQL by default, the server of NOTION_SYNC_TEST_DB_URL when it is set");
     }
 
     @Test

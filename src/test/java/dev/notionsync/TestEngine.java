@@ -29,7 +29,10 @@ public final class TestEngine {
     private TestEngine() {
     }
 
-    public static Map<String, String> settingsFor(NotionSimulator simulator, Path tempDir, String poll) {
+    /** Settings syncing the named seeded sources (all when none are named) into tables named like them. */
+    public static Map<String, String> settingsFor(NotionSimulator simulator, Path tempDir, String poll, String... only) {
+        java.util.List<SeededSource> chosen = simulator.workspace().sources().stream()
+                .filter(s -> only.length == 0 || java.util.Arrays.asList(only).contains(s.name())).toList();
         Map<String, String> values = new LinkedHashMap<>();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         values.put("notion.home", Path.of("").toAbsolutePath().toString());
@@ -43,14 +46,44 @@ public final class TestEngine {
         values.put("notion.db.schema", "notion_test_" + suffix);
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
         values.put("notion.db.url", System.getenv().getOrDefault("NOTION_SYNC_TEST_DB_URL", ""));
-        values.put("notion.sources", simulator.workspace().sources().stream()
-                .map(s -> s.name() + suffix).collect(Collectors.joining(",")));
-        for (SeededSource source : simulator.workspace().sources()) {
+        values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
+        for (SeededSource source : chosen) {
             values.put("notion.source." + source.name() + suffix + ".id", source.dataSourceId());
             values.put("notion.source." + source.name() + suffix + ".table", source.name());
             values.put("notion.source." + source.name() + suffix + ".poll", poll);
         }
         return values;
+    }
+
+    /** The configured source name of a seeded source ("projects" -> "projects1a2b3c4d"). */
+    public static String sourceName(Map<String, String> settings, String seeded) {
+        return java.util.Arrays.stream(settings.get("notion.sources").split(",")).filter(s -> s.startsWith(seeded)).findFirst().orElseThrow();
+    }
+
+    /** POSTs JSON to the simulator's control API. */
+    public static String simControl(NotionSimulator simulator, String path, String json) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/__sim/" + path))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("simulator control " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String httpGet(String url) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static Settings settings(Map<String, String> values) {

@@ -30,6 +30,15 @@ public final class SyncRuns {
         }
     }
 
+    public void recordWatermarkBefore(long runId, Instant watermark) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.sync_runs SET watermark_before = ? WHERE id = ?")) {
+            ps.setTimestamp(1, watermark == null ? null : Timestamp.from(watermark));
+            ps.setLong(2, runId);
+            ps.executeUpdate();
+        }
+    }
+
     public void finish(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -73,16 +73,13 @@ public final class PullRunner {
         if (source == null) {
             throw new IllegalArgumentException("no source named '" + sourceName + "' in notion.sources");
         }
-        List<MirrorTable> mirrorTables = tablesOf(source);
-        List<PullRun.Target> targets = new ArrayList<>();
-        Instant firstWatermark = null;
-        for (MirrorTable table : mirrorTables) {
-            Instant watermark = watermarks.read(source.name(), table.dataSourceId()).orElse(null);
-            firstWatermark = firstWatermark == null ? watermark : firstWatermark;
-            targets.add(new PullRun.Target(table, watermark));
-        }
-        PullRun run = new PullRun(source, runs.start(source.name(), firstWatermark), targets);
+        // the run is recorded first, so a run that fails on the schema or the breaker is visible too
+        PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>());
         exchange.setProperty(RUN, run);
+        for (MirrorTable table : tablesOf(source)) {
+            run.targets.add(new PullRun.Target(table, watermarks.read(source.name(), table.dataSourceId()).orElse(null)));
+        }
+        runs.recordWatermarkBefore(run.runId, run.targets.isEmpty() ? null : run.targets.get(0).watermark);
     }
 
     /** Sets the next data source query on the exchange, for the door route. */
