@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
+    static final String DEMO_WEBHOOK_TOKEN = "secret_demo_webhook_token";
 
     private App() {
     }
@@ -87,22 +88,61 @@ public final class App {
             demo.put("notion.source." + source.name() + ".poll", base.get("notion.demo.poll", "15s"));
         }
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
+        demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
         Settings settings = base.with(demo);
-        out.println();
-        out.println("notion-sync demo");
-        out.println("  Notion simulator : " + simulator.baseUrl() + "  (workspace: " + simulator.baseUrl() + "/__sim/workspace)");
-        out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
-        out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "' (" + settings.get("notion.sources") + ")");
         try {
-            return runUntilStopped(settings, sync -> {
-                out.println("  PostgreSQL       : " + sync.database().displayUrl());
-                out.println("  Try next         : psql '" + sync.database().displayUrl() + "' -c 'select * from notion.projects limit 5'"
-                        + "  or edit a page: curl -X POST " + simulator.baseUrl() + "/__sim/pages/<page id> -d '{\"properties\":{...}}'");
+            return runUntilStopped(settings, sync -> sync.onStarted(started -> {
+                String webhookUrl = "http://127.0.0.1:" + settings.get("camel.server.port") + "/webhooks/notion";
+                subscribeWebhooks(simulator, webhookUrl);
+                out.println();
+                out.println("notion-sync demo is running");
+                out.println("  Notion simulator : " + simulator.baseUrl() + "   (its ids: " + simulator.baseUrl() + "/__sim/workspace)");
+                out.println("  PostgreSQL       : " + started.database().displayUrl() + started.database().psqlHint());
+                out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + settings.get("notion.sources"));
+                out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
+                out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
+                out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
+                out.println("                     " + exampleEdit(simulator));
                 out.println("  Stop             : Ctrl-C");
                 out.println();
-            });
+            }));
         } finally {
             simulator.close();
+        }
+    }
+
+    /** A curl command that renames the first sample project, with its real id and title property. */
+    private static String exampleEdit(NotionSimulator simulator) {
+        var pages = simulator.model().pages(simulator.workspace().source("projects").dataSourceId());
+        if (pages.isEmpty()) {
+            return "curl -X POST " + simulator.baseUrl() + "/__sim/pages/<page_id> -d '{\"properties\":{...}}'";
+        }
+        var page = pages.get(0);
+        String titleName = "Name";
+        for (var it = page.path("properties").fields(); it.hasNext(); ) {
+            var property = it.next();
+            if (property.getValue().path("type").asText().equals("title")) {
+                titleName = property.getKey();
+            }
+        }
+        return "curl -X POST " + simulator.baseUrl() + "/__sim/pages/" + page.path("id").asText()
+                + " -d '{\"properties\":{\"" + titleName + "\":{\"title\":[{\"text\":{\"content\":\"Renamed in Notion\"}}]}}}'";
+    }
+
+    /** Subscribes the app's webhook endpoint in the simulator, which answers with Notion's verification handshake. */
+    private static void subscribeWebhooks(NotionSimulator simulator, String url) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/__sim/webhooks"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"url\":\"" + url + "\",\"verification_token\":\"" + DEMO_WEBHOOK_TOKEN + "\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.err.println("notion-sync: the simulator did not take the webhook subscription: " + response.body());
+            }
+        } catch (java.io.IOException | InterruptedException e) {
+            System.err.println("notion-sync: cannot subscribe webhooks in the simulator: " + e.getMessage());
         }
     }
 

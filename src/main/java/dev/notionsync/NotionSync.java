@@ -55,6 +55,7 @@ public final class NotionSync implements AutoCloseable {
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
+    private final List<java.util.function.Consumer<NotionSync>> onStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
         this.settings = settings;
@@ -145,6 +146,7 @@ public final class NotionSync implements AutoCloseable {
                 public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
                     management.register();
                     ManagementEndpoints.install(started, management);
+                    onStarted.forEach(callback -> callback.accept(NotionSync.this));
                 }
             });
         } catch (Exception e) {
@@ -165,6 +167,15 @@ public final class NotionSync implements AutoCloseable {
                 throw new IllegalStateException("cannot create the pull route of source '" + source.name() + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Runs {@code callback} once every route has started. */
+    public void onStarted(java.util.function.Consumer<NotionSync> callback) {
+        onStarted.add(callback);
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public void start() throws Exception {

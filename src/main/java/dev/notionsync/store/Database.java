@@ -77,6 +77,11 @@ public final class Database implements AutoCloseable {
         return displayUrl;
     }
 
+    /** For the embedded server: how to open it with psql. */
+    public String psqlHint() {
+        return embedded == null ? "" : "   (psql -h localhost -p " + embedded.getPort() + " -U postgres)";
+    }
+
     public boolean isEmbedded() {
         return embedded != null;
     }
