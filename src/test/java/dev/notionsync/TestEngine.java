@@ -109,6 +109,15 @@ public final class TestEngine {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
     }
 
+    public static String queryString(NotionSync sync, String sql) {
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static long count(NotionSync sync, String sql) {
         try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {

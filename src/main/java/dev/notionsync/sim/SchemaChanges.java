@@ -138,12 +138,24 @@ final class SchemaChanges {
             ObjectNode config = config(source, type, name, request.path(type), path + "." + e.getKey() + "." + type, existing);
             PropertySchema updated = new PropertySchema(id, name, Json.str(request, "description"), type, config);
             if (existing != null) source.properties.remove(existing.name());
+            if (existing != null && !existing.type().equals(type)) dropValuesOf(source, id);
             source.properties.put(name, updated);
             if (type.equals("relation") && config.has("dual_property")) linkReverse(source, updated);
             changes.add(change(id, name, existing == null ? "created" : "updated"));
         }
         PropertySchema.sortLikeNotion(source.properties);
         return changes;
+    }
+
+    /** A retyped property starts empty: Notion converts old values, the simulator keeps it simple and drops them. */
+    private void dropValuesOf(DataSource source, String propertyId) {
+        for (Page page : List.copyOf(source.pages.values())) {
+            if (!page.values().containsKey(propertyId)) continue;
+            java.util.Map<String, JsonNode> values = new java.util.HashMap<>(page.values());
+            values.remove(propertyId);
+            model.putPage(new Page(page.id(), page.dataSourceId(), page.parent(), page.createdTime(), page.lastEditedTime(),
+                    page.createdBy(), page.lastEditedBy(), page.cover(), page.icon(), page.inTrash(), page.isArchived(), page.isLocked(), values));
+        }
     }
 
     private static void rename(DataSource source, PropertySchema existing, String name) {

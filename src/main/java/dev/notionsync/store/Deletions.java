@@ -33,6 +33,21 @@ public final class Deletions {
         return ids;
     }
 
+    /** Page ids the table holds as deleted or trashed. */
+    public Set<String> deletedIds(MirrorTable table) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT page_id FROM " + table.qualifiedName()
+                     + " WHERE deleted_at IS NOT NULL OR coalesce(in_trash, false)")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     /** Marks a page deleted with the reason ("trashed", "gone or no longer shared", "moved to another data source"). */
     public boolean markDeleted(MirrorTable table, String pageId, String reason, boolean inTrash) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

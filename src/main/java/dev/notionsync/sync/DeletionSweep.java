@@ -108,6 +108,13 @@ public final class DeletionSweep {
     }
 
     private void recheckMissing(SweepRun run, MirrorTable table) throws Exception {
+        // a restored page is listed again, but its edit time may be too old for the incremental query to see it
+        Set<String> restored = deletions.deletedIds(table);
+        restored.retainAll(run.seen);
+        for (String pageId : restored) {
+            writer.write(table, List.of(pull.mapPage(table, notion.call(NotionRequest.get("/v1/pages/" + pageId)))), run.source, null);
+            run.restored++;
+        }
         Set<String> missing = deletions.presentIds(table);
         missing.removeAll(run.seen);
         for (String pageId : missing) {
