@@ -1,0 +1,38 @@
+package dev.notionsync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.sim.SeededSource;
+import dev.notionsync.sim.SimulatorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** More pages than one Notion query returns (10,000): the read continues past the cap, nothing lost, nothing twice. */
+class LargeSourceTest {
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void tenThousandFiveHundredPagesArriveExactlyOnce() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(0))) {
+            SeededSource agents = simulator.workspace().source("agents");
+            simulator.model().seedPages(agents.dataSourceId(), 10_500);
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "agents");
+            values.put("notion.api.rate", "200");
+            String table = "\"" + values.get("notion.db.schema") + "\".agents";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("10,500 rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10_500);
+                assertEquals(10_500, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
+                        "each page inserted once");
+            }
+        }
+    }
+}
