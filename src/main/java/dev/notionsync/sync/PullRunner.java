@@ -204,9 +204,10 @@ public final class PullRunner {
         if (target.windowed) {
             target.createdFrom = newestCreated;
         } else if (before != null && !target.watermark.isAfter(before) || before == null && target.watermark == null) {
+            // read the stuck window again from its oldest page, now in created_time order
             target.windowed = true;
             target.watermark = before;
-            target.createdFrom = newestCreated;
+            target.createdFrom = null;
         }
         LOG.info("pull {}: {} hit Notion's 10,000-result cap; continuing {}", run.source.name(), target.table.table(),
                 target.windowed ? "with pages created from " + target.createdFrom : "from watermark " + target.watermark);

@@ -7,7 +7,11 @@ import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,6 +35,33 @@ class LargeSourceTest {
                 sync.start();
                 TestEngine.await("10,500 rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10_500);
                 assertEquals(10_500, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
+                        "each page inserted once");
+            }
+        }
+    }
+
+    @Test
+    void tenThousandPagesEditedInOneMinuteAreReadInCreatedTimeWindows() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1))) {
+            SeededSource agents = simulator.workspace().source("agents");
+            ObjectNode template = simulator.model().pages(agents.dataSourceId()).get(0);
+            // a bulk import: every page edited in the same minute, created over a week
+            Instant created = Instant.parse("2026-11-01T00:00:00Z");
+            for (int i = 0; i < 10_300; i++) {
+                ObjectNode page = template.deepCopy();
+                page.put("id", UUID.nameUUIDFromBytes(("bulk-" + i).getBytes(StandardCharsets.UTF_8)).toString());
+                page.put("created_time", created.plusSeconds(60L * i).toString());
+                page.put("last_edited_time", "2026-11-15T10:00:00.000Z");
+                simulator.model().importPage(page);
+            }
+            long expected = simulator.model().pages(agents.dataSourceId()).size();
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "agents");
+            values.put("notion.api.rate", "200");
+            String table = "\"" + values.get("notion.db.schema") + "\".agents";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await(expected + " rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == expected);
+                assertEquals(expected, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
                         "each page inserted once");
             }
         }
