@@ -135,6 +135,7 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.batch-size", 100)));
         deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
         context.getRegistry().bind("deadLetterChannel", deadLetters);
+        context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         management = new NotionSyncManagement(deadLetters, inbox);
         try {
             context.addStartupListener(new ExtendedStartupListener() {

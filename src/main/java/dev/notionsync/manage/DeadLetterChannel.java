@@ -21,6 +21,7 @@ public final class DeadLetterChannel {
 
     public static final String REPLAY_URI = "deadLetterReplayUri";
     static final String REPLAY_OF = "NotionSyncReplayOf";
+    static final String REDELIVERIES = "deadLetterRedeliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterChannel.class);
 
@@ -45,11 +46,16 @@ public final class DeadLetterChannel {
         if (uri == null) {
             uri = exchange.getProperty(Exchange.FAILURE_ENDPOINT, "unknown", String.class);
         }
-        int attempts = 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int attempts = 1 + exchange.getProperty(REDELIVERIES, 0, Integer.class);
         Map<String, Object> headers = new HashMap<>(exchange.getMessage().getHeaders());
         long id = store.insert(exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class), uri, failure, attempts,
                 exchange.getMessage().getBody(String.class), headers, null);
         LOG.warn("dead letter {}: {} failed after {} attempts: {}", id, uri, attempts, failure == null ? "?" : failure.getMessage());
+    }
+
+    /** onRedelivery of the channel: counts redeliveries in a property, which survives useOriginalMessage. */
+    public void countRedelivery(Exchange exchange) {
+        exchange.setProperty(REDELIVERIES, exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
     }
 
     /** Replays one open dead letter; true when it now succeeded (or was already resolved). */

@@ -67,6 +67,11 @@ final class ApiHandler implements HttpHandler {
                     throw new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, wait);
                 }
                 fault = faults.decide();
+                int permanent = faults.permanentFailure(path);
+                if (permanent > 0) {
+                    stats.fault("permanent_" + permanent);
+                    throw faults.error(permanent);
+                }
                 if (fault.delayMs() > 0) {
                     stats.fault("latency");
                     sleep(fault.delayMs());

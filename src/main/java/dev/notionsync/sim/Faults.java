@@ -26,6 +26,9 @@ final class Faults {
     private long spikeMs;
     private int retryAfterSeconds = 1;
     private long seed;
+    /** Ids whose every request fails with {@link #failingStatus}: a permanent fault, until cleared. */
+    private java.util.Set<String> failingIds = java.util.Set.of();
+    private int failingStatus = 500;
 
     synchronized void configure(JsonNode body) {
         java.util.Arrays.fill(errorRates, 0);
@@ -39,6 +42,20 @@ final class Faults {
         retryAfterSeconds = body.path("retry_after_seconds").asInt(1);
         seed = body.path("seed").asLong(seed);
         random = new Random(seed);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        body.path("failing_ids").forEach(id -> ids.add(Ids.normalize(id.asText())));
+        failingIds = ids;
+        failingStatus = body.path("failing_status").asInt(500);
+    }
+
+    /** The status to fail a request with when its path names a failing id, else 0. */
+    synchronized int permanentFailure(String path) {
+        if (failingIds.isEmpty()) return 0;
+        for (String segment : path.split("/")) {
+            String id = Ids.normalize(segment);
+            if (id != null && failingIds.contains(id)) return failingStatus;
+        }
+        return 0;
     }
 
     synchronized void reseed(long newSeed) {
@@ -85,6 +102,8 @@ final class Faults {
         node.putObject("latency_spike").put("probability", spikeProbability).put("ms", spikeMs);
         node.put("retry_after_seconds", retryAfterSeconds);
         node.put("seed", seed);
+        node.set("failing_ids", Json.F.arrayNode().addAll(failingIds.stream().map(Json.F::textNode).toList()));
+        node.put("failing_status", failingStatus);
         return node;
     }
 }

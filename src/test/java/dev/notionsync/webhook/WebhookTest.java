@@ -145,4 +145,70 @@ class WebhookTest {
         }
         throw new AssertionError("no title");
     }
+
+    @Test
+    void aBurstWithPermanentFailuresEndsAppliedOrDeadLetteredAndReplayFixesIt() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(200))) {
+            Map<String, String> values = settings(simulator);
+            values.put("notion.api.rate", "200");
+            values.put("notion.api.max-retries", "1");
+            values.put("notion.api.backoff-base", "10ms");
+            values.put("notion.dead-letter.max-redeliveries", "1");
+            values.put("notion.dead-letter.redelivery-delay-ms", "10");
+            SeededSource projects = simulator.workspace().source("projects");
+            java.util.List<String> pageIds = simulator.model().pages(projects.dataSourceId()).stream().map(p -> p.path("id").asText()).toList();
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first pull", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 200);
+                // 5% of the pages cannot be fetched, whatever we do
+                java.util.List<String> failing = pageIds.subList(0, 10);
+                TestEngine.simControl(simulator, "faults", "{\"failing_ids\":" + JSON.writeValueAsString(failing) + ",\"failing_status\":500}");
+
+                java.util.Random random = new java.util.Random(5);
+                for (int i = 0; i < 1000; i++) {
+                    String pageId = pageIds.get(random.nextInt(pageIds.size()));
+                    byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
+                    assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
+                }
+                TestEngine.await("the inbox drained", Duration.ofSeconds(120), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
+                long applied = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'");
+                long dead = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'dead_letter'");
+                assertEquals(1000, applied + dead, "every event applied or dead-lettered");
+                assertEquals(1000, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox"));
+                assertTrue(dead > 0, "the failing pages' events are dead letters");
+                // the dead letters hold exactly the dead-lettered events, each once
+                assertEquals(dead, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters d,"
+                        + " jsonb_array_elements_text(CAST(d.body AS jsonb)->'event_ids') e WHERE d.status = 'open'"));
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM (SELECT e FROM notion_sync.dead_letters d,"
+                        + " jsonb_array_elements_text(CAST(d.body AS jsonb)->'event_ids') e GROUP BY e HAVING count(*) > 1) twice"));
+                assertEquals(dead, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox i WHERE i.status = 'dead_letter'"
+                        + " AND i.entity_id IN (" + String.join(",", failing.stream().map(id -> "'" + id + "'").toList()) + ")"),
+                        "only the failing pages' events are dead letters");
+
+                // operators see the same dead letters through JMX and the command line
+                long open = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'");
+                javax.management.ObjectName mbean = new javax.management.ObjectName(dev.notionsync.manage.NotionSyncManagement.OBJECT_NAME);
+                assertEquals(open, java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "OpenDeadLetters"));
+                java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
+                assertEquals(0, dev.notionsync.manage.DeadLetterCommand.run(new String[] {"list"},
+                        Integer.parseInt(values.get("camel.management.port")), new java.io.PrintStream(listed, true), System.err));
+                assertEquals(open, listed.toString().lines().filter(l -> l.contains("direct:webhook-apply")).count(), listed.toString());
+
+                TestEngine.simControl(simulator, "faults", "{}");
+                String replay = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/dead-letters/replay";
+                String outcome = http.send(HttpRequest.newBuilder(URI.create(replay)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(outcome.contains("0 still open"), outcome);
+                assertEquals(1000, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'"));
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'"));
+                long resolved = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'resolved'");
+                String again = http.send(HttpRequest.newBuilder(URI.create(replay)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(again.contains("0 resolved, 0 still open"), "replay is idempotent: " + again);
+                assertEquals(resolved, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'resolved' AND replay_count = 1"));
+            }
+        }
+    }
 }
