@@ -122,8 +122,9 @@ public final class NotionSync implements AutoCloseable {
         NotionApi notion = new NotionApi(context.createProducerTemplate());
         context.getRegistry().bind("notionApi", notion);
         PageWriter writer = new PageWriter(database.dataSource());
+        deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
         PullRunner pullRunner = new PullRunner(sources, notion, new SchemaManager(database.dataSource(), schema),
-                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC());
+                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters);
         context.getRegistry().bind("pullRunner", pullRunner);
         context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
@@ -133,7 +134,6 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.max-body-bytes", 1 << 20)));
         context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
                 settings.getInt("notion.webhook.batch-size", 100)));
-        deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         management = new NotionSyncManagement(deadLetters, inbox);

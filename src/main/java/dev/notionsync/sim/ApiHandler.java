@@ -78,9 +78,9 @@ final class ApiHandler implements HttpHandler {
                 }
                 if (fault.drop()) {
                     stats.fault("dropped_connection");
-                    stats.answered(endpoint, 0);
-                    exchange.close();
-                    return;
+                    status = 0;
+                    // An exception escaping the handler makes the JDK server close the socket without answering.
+                    throw new SimulatedNetworkFailure("dropped connection");
                 }
                 if (fault.status() > 0) {
                     stats.fault(String.valueOf(fault.status()));
@@ -95,6 +95,8 @@ final class ApiHandler implements HttpHandler {
             }
             if (fault.truncate()) stats.fault("truncated_body");
             HttpReply.send(exchange, status, body, requestId, retryAfter, fault.truncate());
+        } catch (SimulatedNetworkFailure e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.warn("simulator failed on {} {}", method, path, e);
             status = 500;

@@ -24,17 +24,15 @@ final class HttpReply {
         if (retryAfter != null) exchange.getResponseHeaders().set("Retry-After", String.valueOf(retryAfter));
         exchange.sendResponseHeaders(status, bytes.length);
         OutputStream out = exchange.getResponseBody();
-        try {
-            out.write(bytes, 0, truncate ? bytes.length / 2 : bytes.length);
+        if (truncate) {
+            out.write(bytes, 0, bytes.length / 2);
             out.flush();
-        } finally {
-            try {
-                out.close();
-            } catch (IOException expectedWhenTruncated) {
-                // the JDK server refuses to finish a short fixed-length body and drops the connection: that is the fault
-            }
-            exchange.close();
+            throw new SimulatedNetworkFailure("truncated body");
         }
+        try (out) {
+            out.write(bytes);
+        }
+        exchange.close();
     }
 
     static Map<String, String> query(String raw) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.mapping.PropertyItems;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
@@ -45,6 +46,7 @@ public final class PullRunner {
     private final SyncRuns runs;
     private final PullSettings settings;
     private final Clock clock;
+    private final DeadLetterChannel deadLetters;
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
 
     /** Tuning of the incremental read. */
@@ -55,7 +57,8 @@ public final class PullRunner {
     }
 
     public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
-                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock) {
+                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters) {
+        this.deadLetters = deadLetters;
         this.sources = new ConcurrentHashMap<>();
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
@@ -156,8 +159,16 @@ public final class PullRunner {
             if (!"page".equals(page.path("object").asText())) {
                 continue;
             }
-            PageWriter.Row row = PageMapper.toRow(target.table, page,
-                    (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+            PageWriter.Row row;
+            try {
+                row = PageMapper.toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+            } catch (NotionApiException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // one bad page must not block the source: it goes to the dead letters, the rest is written
+                deadLetter(run, target.table, page.path("id").asText(), e);
+                continue;
+            }
             rows.add(row);
             newest = newest == null || row.lastEditedTime().isAfter(newest) ? row.lastEditedTime() : newest;
             Instant created = Instant.parse(page.path("created_time").asText());
@@ -171,7 +182,7 @@ public final class PullRunner {
             target.windowNewestEdit = max(target.windowNewestEdit, watermark);
             watermark = done ? target.windowNewestEdit : null;
         }
-        PageWriter.Outcome outcome = writer.write(target.table, rows, run.source.name(), watermark);
+        PageWriter.Outcome outcome = write(run, target.table, rows, watermark);
         run.counts = run.counts.plus(outcome, rows.size(), 1 + extraCalls[0]);
         run.resultPages++;
         if (watermark != null && (run.watermarkAfter == null || watermark.isAfter(run.watermarkAfter))) {
@@ -211,6 +222,49 @@ public final class PullRunner {
         }
         LOG.info("pull {}: {} hit Notion's 10,000-result cap; continuing {}", run.source.name(), target.table.table(),
                 target.windowed ? "with pages created from " + target.createdFrom : "from watermark " + target.watermark);
+    }
+
+    /** Writes a result page; if PostgreSQL rejects a value, writes row by row and dead-letters the rejected rows. */
+    private PageWriter.Outcome write(PullRun run, MirrorTable table, List<PageWriter.Row> rows, Instant watermark) throws Exception {
+        try {
+            return writer.write(table, rows, run.source.name(), watermark);
+        } catch (java.sql.SQLException e) {
+            if (!isDataError(e)) {
+                throw e;
+            }
+        }
+        int inserted = 0;
+        int updated = 0;
+        int unchanged = 0;
+        for (PageWriter.Row row : rows) {
+            try {
+                PageWriter.Outcome one = writer.write(table, List.of(row), run.source.name(), null);
+                inserted += one.inserted();
+                updated += one.updated();
+                unchanged += one.unchanged();
+            } catch (java.sql.SQLException e) {
+                if (!isDataError(e)) {
+                    throw e;
+                }
+                deadLetter(run, table, row.pageId(), e);
+            }
+        }
+        writer.write(table, List.of(), run.source.name(), watermark);
+        return new PageWriter.Outcome(inserted, updated, unchanged);
+    }
+
+    /** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
+    private static boolean isDataError(java.sql.SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private void deadLetter(PullRun run, MirrorTable table, String pageId, Exception failure) throws Exception {
+        ObjectNode item = JSON.createObjectNode().put("entity_id", pageId).put("entity_type", "page")
+                .put("data_source_id", table.dataSourceId()).put("only_own_writes", false);
+        item.putArray("event_ids");
+        item.putArray("types").add("pull");
+        deadLetters.record("pull-" + run.source.name(), "direct:page-apply", failure, item.toString());
     }
 
     public void finish(Exchange exchange) throws Exception {

@@ -182,4 +182,37 @@ class RecordedPagesTest {
             assertEquals(expected, actual, what);
         }
     }
+
+    @Test
+    void aPagePostgresCannotStoreIsDeadLetteredAndTheOthersArrive() throws Exception {
+        JsonNode recording = Recordings.load("id_prop.json");
+        List<JsonNode> pages = new ArrayList<>();
+        recording.get(0).path("response_body").path("results").forEach(pages::add);
+        String dataSourceId = pages.get(0).path("parent").path("data_source_id").asText();
+        ObjectNode poison = pages.get(0).deepCopy();
+        poison.put("id", "0c7c1a63-0e2f-4a55-9b1e-7f6a5d1e9a01");
+        String dateProperty = null;
+        for (var it = poison.path("properties").fields(); it.hasNext(); ) {
+            var p = it.next();
+            if (p.getValue().path("type").asText().equals("date")) {
+                dateProperty = p.getKey();
+            }
+        }
+        // a datetime Java reads but PostgreSQL's timestamptz cannot hold
+        ((ObjectNode) poison.path("properties").path(dateProperty)).putObject("date")
+                .put("start", "+300000-01-01T00:00:00.000+00:00").putNull("end").putNull("time_zone");
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(0))) {
+            pages.forEach(simulator.model()::importPage);
+            simulator.model().importPage(poison);
+            Map<String, String> values = oneSource(simulator, tempDir, dataSourceId);
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                String table = ColumnNames.quote(values.get("notion.db.schema")) + ".recorded";
+                TestEngine.await("the good pages", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == pages.size());
+                TestEngine.await("the poison page in dead letters", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open' AND body LIKE '%" + poison.path("id").asText() + "%'") == 1);
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"), "the run itself goes on");
+            }
+        }
+    }
 }

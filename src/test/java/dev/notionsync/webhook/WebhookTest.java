@@ -194,7 +194,7 @@ class WebhookTest {
                 java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
                 assertEquals(0, dev.notionsync.manage.DeadLetterCommand.run(new String[] {"list"},
                         Integer.parseInt(values.get("camel.management.port")), new java.io.PrintStream(listed, true), System.err));
-                assertEquals(open, listed.toString().lines().filter(l -> l.contains("direct:webhook-apply")).count(), listed.toString());
+                assertEquals(open, listed.toString().lines().filter(l -> l.contains("direct:page-apply")).count(), listed.toString());
 
                 TestEngine.simControl(simulator, "faults", "{}");
                 String replay = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/dead-letters/replay";
