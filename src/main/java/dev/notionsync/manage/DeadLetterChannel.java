@@ -53,11 +53,16 @@ public final class DeadLetterChannel {
         LOG.warn("dead letter {}: {} failed after {} attempts: {}", id, uri, attempts, failure == null ? "?" : failure.getMessage());
     }
 
-    /** Records a failure that was caught outside a route's error handler (a page the pull could not write). */
-    public long record(String routeId, String replayUri, Throwable failure, String body) throws Exception {
+    /**
+     * Records a failure that was caught outside a route's error handler (a page the pull could not write). A page
+     * that fails again on every poll is recorded once while its dead letter is open.
+     */
+    public void record(String routeId, String replayUri, Throwable failure, String body) throws Exception {
+        if (store.isOpen(replayUri, body)) {
+            return;
+        }
         long id = store.insert(routeId, replayUri, failure, 1, body, Map.of(), null);
         LOG.warn("dead letter {}: {} ({}): {}", id, replayUri, routeId, failure.getMessage());
-        return id;
     }
 
     /** onRedelivery of the channel: counts redeliveries in a property, which survives useOriginalMessage. */

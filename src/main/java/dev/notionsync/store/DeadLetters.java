@@ -51,6 +51,18 @@ public final class DeadLetters {
         }
     }
 
+    /** True when the same message already waits as an open dead letter for the same endpoint. */
+    public boolean isOpen(String endpointUri, String body) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notion_sync.dead_letters WHERE status = 'open' AND endpoint_uri = ? AND body = ?")) {
+            ps.setString(1, endpointUri);
+            ps.setString(2, body);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public List<DeadLetter> list(boolean openOnly, int limit) throws SQLException {
         List<DeadLetter> result = new ArrayList<>();
         try (Connection c = dataSource.getConnection();

@@ -205,6 +205,7 @@ class RecordedPagesTest {
             pages.forEach(simulator.model()::importPage);
             simulator.model().importPage(poison);
             Map<String, String> values = oneSource(simulator, tempDir, dataSourceId);
+            values.put("notion.source." + TestEngine.sourceName(values, "projects") + ".poll", "500ms");
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 String table = ColumnNames.quote(values.get("notion.db.schema")) + ".recorded";
@@ -212,6 +213,9 @@ class RecordedPagesTest {
                 TestEngine.await("the poison page in dead letters", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open' AND body LIKE '%" + poison.path("id").asText() + "%'") == 1);
                 assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"), "the run itself goes on");
+                long runs = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs");
+                TestEngine.await("two more polls", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs") >= runs + 2);
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"), "recorded once, not once per poll");
             }
         }
     }
