@@ -4,6 +4,9 @@ import dev.notionsync.config.Settings;
 import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
+import dev.notionsync.manage.NotionMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.notion.NotionAccess;
@@ -52,6 +55,7 @@ public final class NotionSync implements AutoCloseable {
     private final List<SourceConfig> sources;
     private final Main main;
     private final NotionAccess access = new NotionAccess();
+    private final NotionMetrics metrics;
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
@@ -63,6 +67,10 @@ public final class NotionSync implements AutoCloseable {
         this.sources = sources;
         this.main = new Main();
         main.setOverrideProperties(settings.resolvedProperties());
+        // one registry for Camel's metrics and ours, exported on /observe/metrics
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        main.bind("metricsRegistry", meters);
+        this.metrics = new NotionMetrics(meters);
         bindNotionDoor(settings);
         main.bind("dataSource", database.dataSource());
         main.addMainListener(new MainListenerSupport() {
@@ -108,8 +116,9 @@ public final class NotionSync implements AutoCloseable {
         main.bind("notionRetryPolicy", retries);
         main.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         main.bind("notionCircuitBreaker", breaker);
-        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version"), access));
+        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version"), access, metrics));
         this.breaker = breaker;
+        metrics.breaker(breaker);
     }
 
     private void wire(CamelContext context) {
@@ -123,8 +132,14 @@ public final class NotionSync implements AutoCloseable {
         context.getRegistry().bind("notionApi", notion);
         PageWriter writer = new PageWriter(database.dataSource());
         deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
-        PullRunner pullRunner = new PullRunner(sources, notion, new SchemaManager(database.dataSource(), schema),
-                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters);
+        SchemaManager schemas = new SchemaManager(database.dataSource(), schema);
+        try {
+            schemas.createSchema();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
+        }
+        PullRunner pullRunner = new PullRunner(sources, notion, schemas,
+                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics);
         context.getRegistry().bind("pullRunner", pullRunner);
         context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
@@ -137,6 +152,13 @@ public final class NotionSync implements AutoCloseable {
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         management = new NotionSyncManagement(deadLetters, inbox);
+        Watermarks watermarks = new Watermarks(database.dataSource());
+        metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
+        metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));
+        for (SourceConfig source : sources) {
+            metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
+                    () -> call(() -> watermarks.lagSeconds(source.name())));
+        }
         try {
             context.addStartupListener(new ExtendedStartupListener() {
                 @Override
@@ -167,6 +189,18 @@ public final class NotionSync implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create the pull route of source '" + source.name() + "': " + e.getMessage(), e);
             }
+        }
+    }
+
+    private interface SqlCall<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T call(SqlCall<T> call) {
+        try {
+            return call.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -111,6 +111,16 @@ class PullSyncTest {
     }
 
     @Test
+    void metricsShowTheCallsAndThePages() {
+        String metrics = TestEngine.httpGet("http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/metrics");
+        assertTrue(metrics.contains("notion_api_requests_seconds_count{endpoint=\"POST /v1/data_sources/{id}/query\",status=\"200\"}"), metrics);
+        assertTrue(metrics.contains("notion_sync_pages_total{outcome=\"inserted\",source=\"" + sourceName("projects") + "\"} 40.0"), metrics);
+        assertTrue(metrics.contains("notion_api_circuit_breaker_state 0.0"), metrics);
+        assertTrue(metrics.contains("notion_sync_watermark_lag_seconds{source=\"" + sourceName("projects") + "\"}"), metrics);
+        assertTrue(metrics.contains("notion_api_throttle_wait_seconds_count"), metrics);
+    }
+
+    @Test
     void usesTheConfiguredDatabase() {
         String external = System.getenv("NOTION_SYNC_TEST_DB_URL");
         assertEquals(external == null || external.isBlank(), sync.database().isEmbedded(),

@@ -2,6 +2,7 @@ package dev.notionsync.notion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.manage.NotionMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -16,11 +17,18 @@ public final class NotionHttp {
     private final String token;
     private final String version;
     private final NotionAccess access;
+    private final NotionMetrics metrics;
 
-    public NotionHttp(String token, String version, NotionAccess access) {
+    public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics) {
         this.token = token;
         this.version = version;
         this.access = access;
+        this.metrics = metrics;
+    }
+
+    /** First step of an attempt, before the throttle: notes when the call started to wait for the budget. */
+    public void queue(Exchange exchange) {
+        exchange.setProperty("notionQueuedAt", System.nanoTime());
     }
 
     /** Replaces whatever headers the caller had with exactly Notion's: no internal header leaks to the API. */
@@ -45,7 +53,12 @@ public final class NotionHttp {
         } else {
             message.setBody(null);
         }
-        exchange.setProperty("notionEndpoint", request.endpoint());
+        long now = System.nanoTime();
+        Long queuedAt = exchange.getProperty("notionQueuedAt", Long.class);
+        if (queuedAt != null) {
+            metrics.throttleWait(java.time.Duration.ofNanos(now - queuedAt));
+        }
+        exchange.setProperty("notionSentAt", now);
     }
 
     /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
@@ -55,6 +68,8 @@ public final class NotionHttp {
         String text = message.getBody(String.class);
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         JsonNode json = parseOrNull(text);
+        Long sentAt = exchange.getProperty("notionSentAt", Long.class);
+        metrics.notionCall(request.endpoint(), status, java.time.Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
         if (status >= 200 && status < 300 && json != null) {
             access.recordSuccess();
             message.setBody(json);

@@ -40,6 +40,17 @@ public final class SchemaManager {
         this.schema = schema;
     }
 
+    /** Creates the mirror schema; done once at start, before any route, so no two sources race to create it. */
+    public void createSchema() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + ColumnNames.quote(schema));
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
+                throw e;   // else another instance created it at the same moment
+            }
+        }
+    }
+
     /** Creates or alters {@code table} for the data source object returned by GET /v1/data_sources/{id}. */
     public MirrorTable ensure(String table, JsonNode dataSourceObject) throws SQLException {
         String dataSourceId = dataSourceObject.path("id").asText();
@@ -120,7 +131,6 @@ public final class SchemaManager {
 
     private void createTable(Connection c, String table) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + ColumnNames.quote(schema));
             StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ")
                     .append(ColumnNames.quote(schema)).append('.').append(ColumnNames.quote(table)).append(" (");
             for (ColumnSpec column : MirrorTable.SYSTEM_COLUMNS) {

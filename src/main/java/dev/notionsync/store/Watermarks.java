@@ -30,6 +30,20 @@ public final class Watermarks {
         }
     }
 
+    /** Seconds from the source's oldest data source watermark to now, or null before its first run. */
+    public Double lagSeconds(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT extract(epoch FROM now() - min(last_edited_time)) FROM notion_sync.watermarks WHERE source = ?")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                double lag = rs.getDouble(1);
+                return rs.wasNull() ? null : lag;
+            }
+        }
+    }
+
     /** Moves the watermark to {@code to} unless it is already further; runs inside the caller's transaction. */
     static void advance(Connection c, String source, String dataSourceId, Instant to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.manage.DeadLetterChannel;
+import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.mapping.PropertyItems;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
@@ -47,6 +48,7 @@ public final class PullRunner {
     private final PullSettings settings;
     private final Clock clock;
     private final DeadLetterChannel deadLetters;
+    private final NotionMetrics metrics;
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
 
     /** Tuning of the incremental read. */
@@ -57,8 +59,9 @@ public final class PullRunner {
     }
 
     public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
-                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters) {
+                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics) {
         this.deadLetters = deadLetters;
+        this.metrics = metrics;
         this.sources = new ConcurrentHashMap<>();
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
@@ -184,6 +187,10 @@ public final class PullRunner {
         }
         PageWriter.Outcome outcome = write(run, target.table, rows, watermark);
         run.counts = run.counts.plus(outcome, rows.size(), 1 + extraCalls[0]);
+        metrics.pages(run.source.name(), "read", rows.size());
+        metrics.pages(run.source.name(), "inserted", outcome.inserted());
+        metrics.pages(run.source.name(), "updated", outcome.updated());
+        metrics.pages(run.source.name(), "unchanged", outcome.unchanged());
         run.resultPages++;
         if (watermark != null && (run.watermarkAfter == null || watermark.isAfter(run.watermarkAfter))) {
             run.watermarkAfter = watermark;

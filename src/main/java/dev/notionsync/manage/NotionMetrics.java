@@ -1,0 +1,68 @@
+package dev.notionsync.manage;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The engine's own metrics, in the same registry Camel exports on /observe/metrics (Prometheus format):
+ * Notion calls by endpoint and status with latency, throttle wait, 429s, breaker state, pages per source and outcome,
+ * backlogs and watermark lag.
+ */
+public final class NotionMetrics {
+
+    private final MeterRegistry registry;
+
+    public NotionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void notionCall(String endpoint, int status, Duration latency) {
+        Timer.builder("notion_api_requests").description("Notion API calls by endpoint and HTTP status (0 = no answer)")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry).record(latency);
+        if (status == 429) {
+            Counter.builder("notion_api_rate_limited").description("429 answers from Notion").register(registry).increment();
+        }
+    }
+
+    public void throttleWait(Duration wait) {
+        Timer.builder("notion_api_throttle_wait").description("time calls waited for the shared request budget")
+                .register(registry).record(wait);
+    }
+
+    public void pages(String source, String outcome, int count) {
+        if (count > 0) {
+            Counter.builder("notion_sync_pages").description("pages by source and outcome (read, inserted, updated, unchanged, deleted)")
+                    .tag("source", source).tag("outcome", outcome).register(registry).increment(count);
+        }
+    }
+
+    public void breaker(CircuitBreaker breaker) {
+        Gauge.builder("notion_api_circuit_breaker_state", breaker, b -> switch (b.getState()) {
+            case CLOSED -> 0;
+            case OPEN, FORCED_OPEN -> 1;
+            case HALF_OPEN -> 2;
+            default -> 3;
+        }).description("0 closed, 1 open, 2 half-open, 3 disabled").register(registry);
+    }
+
+    /** A gauge read on each scrape; a failing supplier (PostgreSQL down) reports NaN. */
+    public void gauge(String name, String description, String sourceTag, Supplier<Number> value) {
+        Gauge.Builder<Supplier<Number>> builder = Gauge.builder(name, value, v -> {
+            try {
+                Number n = v.get();
+                return n == null ? Double.NaN : n.doubleValue();
+            } catch (RuntimeException e) {
+                return Double.NaN;
+            }
+        }).description(description);
+        if (sourceTag != null) {
+            builder.tag("source", sourceTag);
+        }
+        builder.register(registry);
+    }
+}
