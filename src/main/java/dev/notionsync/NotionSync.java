@@ -56,6 +56,7 @@ public final class NotionSync implements AutoCloseable {
     private final Main main;
     private final NotionAccess access = new NotionAccess();
     private final NotionMetrics metrics;
+    private NotionRateBudget budget;
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
@@ -113,6 +114,7 @@ public final class NotionSync implements AutoCloseable {
                 .recordExceptions(NotionUnavailableException.class, IOException.class)
                 .build());
         main.bind("notionRateBudget", budget);
+        this.budget = budget;
         main.bind("notionRetryPolicy", retries);
         main.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         main.bind("notionCircuitBreaker", breaker);
@@ -139,19 +141,19 @@ public final class NotionSync implements AutoCloseable {
             throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
         }
         PullRunner pullRunner = new PullRunner(sources, notion, schemas,
-                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics);
+                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics, budget::rateLimitedCount);
         context.getRegistry().bind("pullRunner", pullRunner);
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer));
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource())));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
         Deletions deletions = new Deletions(database.dataSource());
         WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)));
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.get("notion.webhook.verification-token"),
-                settings.getInt("notion.webhook.max-body-bytes", 1 << 20)));
+                settings.getInt("notion.webhook.max-body-bytes", 1 << 20), metrics));
         context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
                 settings.getInt("notion.webhook.batch-size", 100)));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
-        management = new NotionSyncManagement(deadLetters, inbox);
+        management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas);
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
         metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));

@@ -41,6 +41,11 @@ public final class NotionMetrics {
         }
     }
 
+    public void webhook(String outcome) {
+        Counter.builder("notion_webhook_requests").description("webhook requests by outcome (event, handshake, duplicate, unsigned, bad_signature, malformed, too_large)")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
     public void breaker(CircuitBreaker breaker) {
         Gauge.builder("notion_api_circuit_breaker_state", breaker, b -> switch (b.getState()) {
             case CLOSED -> 0;

@@ -7,6 +7,9 @@ public interface NotionSyncMBean {
 
     long getInboxBacklog() throws Exception;
 
+    /** Re-reads every source's schema at its next run (new, renamed, removed or retyped properties). */
+    String refreshSchemas();
+
     /** Open dead letters as JSON. */
     String listDeadLetters() throws Exception;
 

@@ -22,10 +22,18 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     private final DeadLetterChannel deadLetters;
     private final WebhookInbox inbox;
+    private final Runnable schemaRefresh;
 
-    public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox) {
+    public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh) {
         this.deadLetters = deadLetters;
         this.inbox = inbox;
+        this.schemaRefresh = schemaRefresh;
+    }
+
+    @Override
+    public String refreshSchemas() {
+        schemaRefresh.run();
+        return "schemas are re-read at each source's next run";
     }
 
     @Override

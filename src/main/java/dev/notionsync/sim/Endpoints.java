@@ -283,7 +283,18 @@ final class Endpoints {
         });
     }
 
+    /** PATCH /v1/blocks/{id}: block content or trash; pages and databases can be trashed or restored this way too. */
     ObjectNode updateBlock(String id, JsonNode body) {
+        Boolean trash = body.has("in_trash") ? Boolean.valueOf(body.get("in_trash").asBoolean()) : body.has("archived") ? Boolean.valueOf(body.get("archived").asBoolean()) : null;
+        if (model.read(() -> model.pageOrNull(id)) != null) {
+            Page p = model.updatePage(id, null, trash, null, null, null, bot());
+            return model.read(() -> pageAsBlock(p));
+        }
+        Database db = model.read(() -> model.databaseOrNull(id));
+        if (db != null && model.read(() -> model.blockOrNull(id)) == null) {
+            Database updated = model.setDatabaseTrash(id, trash != null && trash);
+            return model.read(() -> databaseAsBlock(updated));
+        }
         Block b = model.updateBlock(id, body, bot());
         return model.read(() -> renderer.block(b));
     }

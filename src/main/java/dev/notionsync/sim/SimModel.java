@@ -633,19 +633,24 @@ public final class SimModel {
         });
     }
 
+    Database setDatabaseTrash(String id, boolean inTrash) {
+        return write(() -> {
+            Database db = databaseOrNull(id);
+            if (db == null) throw notFound("database", id);
+            db.inTrash = inTrash;
+            db.lastEditedTime = clock.instant();
+            return db;
+        });
+    }
+
     /** DELETE /v1/blocks/{id}: pages and blocks go to the trash; databases appear as child_database blocks. */
     Object trashBlockOrPage(String id, Author author) {
         Page page = read(() -> pageOrNull(id));
         if (page != null) return updatePage(page.id(), null, true, null, null, null, author);
         Block block = read(() -> blockOrNull(id));
         if (block != null) return updateBlock(block.id(), Json.object().put("in_trash", true), author);
-        return write(() -> {
-            Database db = databaseOrNull(id);
-            if (db == null) throw notFound("block", id);
-            db.inTrash = true;
-            db.lastEditedTime = clock.instant();
-            return db;
-        });
+        if (read(() -> databaseOrNull(id)) == null) throw notFound("block", id);
+        return setDatabaseTrash(id, true);
     }
 
     // ---------------------------------------------------------------- imports

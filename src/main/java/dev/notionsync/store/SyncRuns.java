@@ -18,11 +18,16 @@ public final class SyncRuns {
     }
 
     public long start(String source, Instant watermarkBefore) throws SQLException {
+        return start(source, "pull", watermarkBefore);
+    }
+
+    public long start(String source, String kind, Instant watermarkBefore) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO notion_sync.sync_runs (source, watermark_before) VALUES (?, ?) RETURNING id")) {
+                     "INSERT INTO notion_sync.sync_runs (source, kind, watermark_before) VALUES (?, ?, ?) RETURNING id")) {
             ps.setString(1, source);
-            ps.setTimestamp(2, watermarkBefore == null ? null : Timestamp.from(watermarkBefore));
+            ps.setString(2, kind);
+            ps.setTimestamp(3, watermarkBefore == null ? null : Timestamp.from(watermarkBefore));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -43,7 +48,8 @@ public final class SyncRuns {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "UPDATE notion_sync.sync_runs SET finished_at = now(), pages_read = ?, pages_inserted = ?, pages_updated = ?,"
-                             + " pages_unchanged = ?, api_calls = ?, watermark_after = ?, outcome = ?, error = ? WHERE id = ?")) {
+                             + " pages_unchanged = ?, api_calls = ?, watermark_after = ?, outcome = ?, error = ?,"
+                             + " property_item_calls = ?, rate_limited = ?, pages_deleted = ? WHERE id = ?")) {
             ps.setInt(1, counts.read());
             ps.setInt(2, counts.inserted());
             ps.setInt(3, counts.updated());
@@ -52,22 +58,31 @@ public final class SyncRuns {
             ps.setTimestamp(6, watermarkAfter == null ? null : Timestamp.from(watermarkAfter));
             ps.setString(7, outcome);
             ps.setString(8, error);
-            ps.setLong(9, runId);
+            ps.setInt(9, counts.propertyItemCalls());
+            ps.setInt(10, counts.rateLimited());
+            ps.setInt(11, counts.deleted());
+            ps.setLong(12, runId);
             ps.executeUpdate();
         }
     }
 
     /** What one run did so far. */
-    public record PullCounts(int read, int inserted, int updated, int unchanged, int apiCalls) {
-        public static final PullCounts ZERO = new PullCounts(0, 0, 0, 0, 0);
+    public record PullCounts(int read, int inserted, int updated, int unchanged, int apiCalls, int propertyItemCalls,
+                             int rateLimited, int deleted) {
+        public static final PullCounts ZERO = new PullCounts(0, 0, 0, 0, 0, 0, 0, 0);
 
-        public PullCounts plus(PageWriter.Outcome outcome, int pagesRead, int calls) {
+        /** One result page: its outcome, the query plus the property item calls it needed. */
+        public PullCounts plus(PageWriter.Outcome outcome, int pagesRead, int itemCalls) {
             return new PullCounts(read + pagesRead, inserted + outcome.inserted(), updated + outcome.updated(),
-                    unchanged + outcome.unchanged(), apiCalls + calls);
+                    unchanged + outcome.unchanged(), apiCalls + 1 + itemCalls, propertyItemCalls + itemCalls, rateLimited, deleted);
         }
 
-        public PullCounts plusCalls(int calls) {
-            return new PullCounts(read, inserted, updated, unchanged, apiCalls + calls);
+        public PullCounts withRateLimited(int count) {
+            return new PullCounts(read, inserted, updated, unchanged, apiCalls, propertyItemCalls, count, deleted);
+        }
+
+        public static PullCounts sweep(int listed, int deleted, int apiCalls) {
+            return new PullCounts(listed, 0, 0, 0, apiCalls, 0, 0, deleted);
         }
     }
 }

@@ -33,8 +33,10 @@ public final class DeletionSweep {
     private final NotionApi notion;
     private final Deletions deletions;
     private final PageWriter writer;
+    private final dev.notionsync.store.SyncRuns runs;
 
-    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer) {
+    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, dev.notionsync.store.SyncRuns runs) {
+        this.runs = runs;
         this.pull = pull;
         this.notion = notion;
         this.deletions = deletions;
@@ -50,6 +52,9 @@ public final class DeletionSweep {
         final Set<String> seen = new HashSet<>();
         int markedDeleted;
         int restored;
+        int listed;
+        int calls;
+        long runId;
 
         SweepRun(String source, List<MirrorTable> tables) {
             this.source = source;
@@ -62,7 +67,9 @@ public final class DeletionSweep {
     }
 
     public void begin(Exchange exchange, String source) throws Exception {
-        exchange.setProperty(RUN, new SweepRun(source, pull.tablesOf(source)));
+        SweepRun run = new SweepRun(source, pull.tablesOf(source));
+        run.runId = runs.start(source, "sweep", null);
+        exchange.setProperty(RUN, run);
     }
 
     public void nextQuery(Exchange exchange) {
@@ -81,6 +88,8 @@ public final class DeletionSweep {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         JsonNode response = exchange.getMessage().getBody(JsonNode.class);
         response.path("results").forEach(page -> run.seen.add(page.path("id").asText()));
+        run.listed += response.path("results").size();
+        run.calls++;
         boolean incomplete = "incomplete".equals(response.path("request_status").path("type").asText());
         if (incomplete) {
             // beyond 10,000 pages the listing is not complete: never delete on a partial list
@@ -100,10 +109,21 @@ public final class DeletionSweep {
         run.tableIndex++;
     }
 
-    public void finish(Exchange exchange) {
+    public void finish(Exchange exchange) throws Exception {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+        runs.finish(run.runId, dev.notionsync.store.SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
         if (run.markedDeleted + run.restored > 0) {
             LOG.info("sweep {}: {} pages marked deleted, {} rewritten", run.source, run.markedDeleted, run.restored);
+        }
+    }
+
+    /** Records a failed sweep; nothing was marked from a partial listing. */
+    public void fail(Exchange exchange) throws Exception {
+        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (run != null) {
+            runs.finish(run.runId, dev.notionsync.store.SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
+                    "failed", cause == null ? "unknown error" : cause.getMessage());
         }
     }
 
@@ -120,6 +140,7 @@ public final class DeletionSweep {
         for (String pageId : missing) {
             JsonNode page;
             try {
+                run.calls++;
                 page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
             } catch (NotionApiException e) {
                 if (e.status() == 404) {

@@ -33,6 +33,7 @@ public final class PullRun {
     String cursor;
     int resultPages;
     int cursorRestarts;
+    long rateLimitedBefore;
     PullCounts counts = PullCounts.ZERO;
     Instant watermarkAfter;
 

@@ -49,6 +49,7 @@ public final class PullRunner {
     private final Clock clock;
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
+    private final java.util.function.LongSupplier rateLimited;
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
 
     /** Tuning of the incremental read. */
@@ -59,7 +60,8 @@ public final class PullRunner {
     }
 
     public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
-                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics) {
+                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics, java.util.function.LongSupplier rateLimited) {
+        this.rateLimited = rateLimited;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.sources = new ConcurrentHashMap<>();
@@ -81,6 +83,7 @@ public final class PullRunner {
         }
         // the run is recorded first, so a run that fails on the schema or the breaker is visible too
         PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>());
+        run.rateLimitedBefore = rateLimited.getAsLong();
         exchange.setProperty(RUN, run);
         for (MirrorTable table : tablesOf(source)) {
             run.targets.add(new PullRun.Target(table, watermarks.read(source.name(), table.dataSourceId()).orElse(null)));
@@ -186,7 +189,7 @@ public final class PullRunner {
             watermark = done ? target.windowNewestEdit : null;
         }
         PageWriter.Outcome outcome = write(run, target.table, rows, watermark);
-        run.counts = run.counts.plus(outcome, rows.size(), 1 + extraCalls[0]);
+        run.counts = run.counts.plus(outcome, rows.size(), extraCalls[0]);
         metrics.pages(run.source.name(), "read", rows.size());
         metrics.pages(run.source.name(), "inserted", outcome.inserted());
         metrics.pages(run.source.name(), "updated", outcome.updated());
@@ -276,6 +279,7 @@ public final class PullRunner {
 
     public void finish(Exchange exchange) throws Exception {
         PullRun run = exchange.getProperty(RUN, PullRun.class);
+        run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
         runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
         if (run.counts.inserted() + run.counts.updated() > 0) {
             LOG.info("pull {}: done, {} pages read, {} inserted, {} updated, {} unchanged", run.source.name(),
@@ -289,6 +293,7 @@ public final class PullRunner {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String message = cause == null ? "unknown error" : cause.getMessage();
         if (run != null) {
+            run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
             runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message);
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {

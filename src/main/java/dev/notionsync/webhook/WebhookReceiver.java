@@ -2,6 +2,7 @@ package dev.notionsync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.WebhookInbox;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +29,11 @@ public final class WebhookReceiver {
     private final String configuredToken;
     private final int maxBodyBytes;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final NotionMetrics metrics;
 
-    public WebhookReceiver(WebhookInbox inbox, String configuredToken, int maxBodyBytes) {
+    public WebhookReceiver(WebhookInbox inbox, String configuredToken, int maxBodyBytes, NotionMetrics metrics) {
         this.inbox = inbox;
+        this.metrics = metrics;
         this.configuredToken = configuredToken;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -42,6 +45,7 @@ public final class WebhookReceiver {
         exchange.setProperty("webhookRaw", raw);
         String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class));
         counts.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+        metrics.webhook(outcome);
         exchange.setProperty(OUTCOME, outcome);
         if (!outcome.equals("event") && !outcome.equals("handshake")) {
             LOG.warn("webhook rejected: {} ({} bytes)", outcome, raw.length);
@@ -84,6 +88,7 @@ public final class WebhookReceiver {
         boolean isNew = inbox.store(event, new String(raw, StandardCharsets.UTF_8));
         if (!isNew) {
             counts.computeIfAbsent("duplicate", k -> new AtomicLong()).incrementAndGet();
+            metrics.webhook("duplicate");
         }
     }
 
