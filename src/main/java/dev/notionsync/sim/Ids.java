@@ -42,7 +42,6 @@ final class Ids {
         long lo = random.nextLong();
         hi = (hi & 0xffffffffffff0fffL) | 0x0000000000004000L;
         lo = (lo & 0x3fffffffffffffffL) | 0x8000000000000000L;
-        return String.format("%08x-%04x-%04x-%04x-%012x",
-                hi >>> 32, (hi >>> 16) & 0xffff, hi & 0xffff, lo >>> 48, lo & 0xffffffffffffL);
+        return new java.util.UUID(hi, lo).toString();
     }
 }

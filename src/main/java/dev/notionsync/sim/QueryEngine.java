@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.function.Predicate;
 
@@ -50,13 +51,20 @@ final class QueryEngine {
                 }
             }
         } else {
-            Comparator<Page> order = propertyOrder(source, renderer, sorts);
-            List<Page> all = new ArrayList<>();
+            // sort keys are computed once per page, not once per comparison
+            List<SortKey[]> keyed = new ArrayList<>();
+            Comparator<SortKey[]> order = propertyOrder(source, sorts);
+            SortKey[] from = state == null ? null : keys(source, renderer, sorts, state.next());
+            Map<SortKey[], Page> pagesByKey = new java.util.IdentityHashMap<>();
             for (Page p : source.pages.values()) {
-                if (matches.test(p) && (state == null || order.compare(p, state.next()) >= 0)) all.add(p);
+                if (!matches.test(p)) continue;
+                SortKey[] k = keys(source, renderer, sorts, p);
+                if (from != null && order.compare(k, from) < 0) continue;
+                keyed.add(k);
+                pagesByKey.put(k, p);
             }
-            all.sort(order);
-            collected.addAll(all.subList(0, Math.min(all.size(), want + 1)));
+            keyed.sort(order);
+            for (SortKey[] k : keyed.subList(0, Math.min(keyed.size(), want + 1))) collected.add(pagesByKey.get(k));
         }
         boolean more = collected.size() > want;
         boolean capReached = more && served + want >= RESULT_CAP;
@@ -105,26 +113,38 @@ final class QueryEngine {
         return new Page("", null, null, t, t, null, null, null, null, false, false, false, java.util.Map.of());
     }
 
-    /** Property sorts compare rendered values; empty values sort last, ties are broken by id. */
-    private static Comparator<Page> propertyOrder(DataSource source, Renderer renderer, JsonNode sorts) {
-        Comparator<Page> order = null;
+    /**
+     * One key per sort plus the page id as the last key. Timestamps are keys too, so mixed sorts work; empty
+     * values sort last in either direction.
+     */
+    private static SortKey[] keys(DataSource source, Renderer renderer, JsonNode sorts, Page page) {
+        SortKey[] keys = new SortKey[sorts.size() + 1];
         for (int i = 0; i < sorts.size(); i++) {
             JsonNode sort = sorts.get(i);
-            boolean descending = "descending".equals(sort.path("direction").asText());
-            Comparator<Page> c;
             if (sort.has("timestamp")) {
-                c = sort.get("timestamp").asText().equals("created_time") ? Comparator.comparing(Page::createdTime) : Comparator.comparing(Page::lastEditedTime);
-                if (descending) c = c.reversed();
+                Instant t = sort.get("timestamp").asText().equals("created_time") ? page.createdTime() : page.lastEditedTime();
+                keys[i] = SortKey.of((double) t.toEpochMilli());
             } else {
                 String name = sort.path("property").asText();
                 PropertySchema schema = source.property(name);
                 if (schema == null) throw ApiException.validation("Could not find sort property with name or id: " + name);
-                Comparator<SortKey> values = descending ? Comparator.<SortKey>naturalOrder().reversed() : Comparator.naturalOrder();
-                c = Comparator.comparing(p -> sortKey(renderer.value(p, source, schema, false)), Comparator.nullsLast(values));
+                keys[i] = sortKey(renderer.value(page, source, schema, false));
             }
-            order = order == null ? c : order.thenComparing(c);
         }
-        return order.thenComparing(Page::id);
+        keys[sorts.size()] = SortKey.of(page.id());
+        return keys;
+    }
+
+    private static Comparator<SortKey[]> propertyOrder(DataSource source, JsonNode sorts) {
+        Comparator<SortKey[]> order = (a, b) -> 0;
+        for (int i = 0; i < sorts.size(); i++) {
+            int index = i;
+            boolean descending = "descending".equals(sorts.get(i).path("direction").asText());
+            Comparator<SortKey> values = descending ? Comparator.<SortKey>naturalOrder().reversed() : Comparator.naturalOrder();
+            order = order.thenComparing(k -> k[index], Comparator.nullsLast(values));
+        }
+        int last = sorts.size();
+        return order.thenComparing(k -> k[last], Comparator.naturalOrder());
     }
 
     /** Numbers sort before texts so mixed formula results still have a total order. */

@@ -60,8 +60,11 @@ final class Renderer {
         return node;
     }
 
+    private static final java.util.regex.Pattern NOT_WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final java.util.regex.Pattern EDGE_DASHES = java.util.regex.Pattern.compile("^-+|-+$");
+
     static String pageUrl(String title, String id) {
-        String slug = title == null ? "" : title.replaceAll("[^\\p{L}\\p{N}]+", "-").replaceAll("^-+|-+$", "");
+        String slug = title == null || title.isEmpty() ? "" : EDGE_DASHES.matcher(NOT_WORD.matcher(title).replaceAll("-")).replaceAll("");
         return "https://www.notion.so/" + (slug.isEmpty() ? "" : slug + "-") + Ids.compact(id);
     }
 

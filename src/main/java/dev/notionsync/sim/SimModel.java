@@ -570,7 +570,14 @@ public final class SimModel {
             Block block = page == null ? blockOrNull(parentId) : null;
             if (page == null && block == null) throw notFound("block", parentId);
             String id = page != null ? page.id() : block.id();
-            return appendBlocksLocked(id, page != null ? "page_id" : "block_id", childBlocks, afterId, author);
+            List<Block> added = appendBlocksLocked(id, page != null ? "page_id" : "block_id", childBlocks, afterId, author);
+            Page owner = page != null ? page : owningPage(block);
+            if (owner != null && !added.isEmpty()) {
+                List<String> blockIds = new ArrayList<>();
+                for (Block b : added) blockIds.add(b.id());
+                emit("page.content_updated", owner, blockIds, author);
+            }
+            return added;
         });
     }
 
@@ -611,6 +618,16 @@ public final class SimModel {
             if (nested != null && nested.isArray()) appendBlocksLocked(b.id(), "block_id", nested, null, author);
         }
         return built;
+    }
+
+    /** The page a block sits in, following block parents upwards. */
+    private Page owningPage(Block block) {
+        Block current = block;
+        for (int depth = 0; current != null && depth < 64; depth++) {
+            if (current.parentType().equals("page_id")) return pages.get(current.parentId());
+            current = blocks.get(current.parentId());
+        }
+        return null;
     }
 
     Block updateBlock(String id, JsonNode body, Author author) {

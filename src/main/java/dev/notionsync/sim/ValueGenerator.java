@@ -46,6 +46,7 @@ final class ValueGenerator {
     private final Random random;
     private final ObjectNode sharedAnnotations = RichText.annotations(null);
     private final Map<String, JsonNode> shared = new HashMap<>();
+    private final Map<String, List<String>> targetIds = new HashMap<>();
 
     ValueGenerator(SimModel model, Random random) {
         this.model = model;
@@ -57,7 +58,7 @@ final class ValueGenerator {
         Instant now = model.now();
         List<String> ids = new ArrayList<>(count);
         List<User> people = model.people();
-        String seq = String.valueOf(source.pages.size());
+        Map<String, Map<String, List<String>>> backLinks = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             Instant created = now.minus(Duration.ofMinutes(random.nextInt(120 * 24 * 60) + 60L));
             Instant edited = created.plus(Duration.ofMinutes((long) (random.nextDouble() * Duration.between(created, now).toMinutes())));
@@ -72,9 +73,10 @@ final class ValueGenerator {
             Page page = new Page(model.newId(), source.id, null, Times.minute(created), Times.minute(edited), author, editor,
                     Json.F.nullNode(), icon(), false, false, false, values);
             model.putPage(page);
-            linkBack(source, page);
+            collectLinks(source, page, backLinks);
             ids.add(page.id());
         }
+        applyLinks(backLinks);
         return ids;
     }
 
@@ -85,8 +87,11 @@ final class ValueGenerator {
         return shared("icon:" + i, () -> Json.object().put("type", "emoji").put("emoji", emoji[i]));
     }
 
-    /** Keeps seeded dual relations two-sided without bumping the other page's edit time. */
-    private void linkBack(DataSource source, Page page) {
+    /**
+     * Keeps seeded dual relations two-sided without bumping the other page's edit time. Links are collected per
+     * target page and applied once at the end, so seeding many pages that point at few targets stays linear.
+     */
+    private void collectLinks(DataSource source, Page page, Map<String, Map<String, List<String>>> backLinks) {
         for (PropertySchema p : source.properties.values()) {
             if (!p.type().equals("relation") || !p.config().has("dual_property")) continue;
             DataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
@@ -94,14 +99,24 @@ final class ValueGenerator {
             JsonNode related = page.value(p.id());
             if (synced == null || related == null) continue;
             for (JsonNode r : related) {
-                Page other = target.pages.get(r.path("id").asText());
-                if (other == null) continue;
-                ArrayNode links = other.value(synced.id()) instanceof ArrayNode a ? a.deepCopy() : Json.array();
-                links.addObject().put("id", page.id());
-                Map<String, JsonNode> values = new LinkedHashMap<>(other.values());
-                values.put(synced.id(), links);
-                model.putPage(other.withValues(values, other.lastEditedTime(), other.lastEditedBy()));
+                backLinks.computeIfAbsent(r.path("id").asText(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(target.id + "/" + synced.id(), k -> new ArrayList<>()).add(page.id());
             }
+        }
+    }
+
+    private void applyLinks(Map<String, Map<String, List<String>>> backLinks) {
+        for (Map.Entry<String, Map<String, List<String>>> target : backLinks.entrySet()) {
+            Page other = model.pageOrNull(target.getKey());
+            if (other == null) continue;
+            Map<String, JsonNode> values = new LinkedHashMap<>(other.values());
+            for (Map.Entry<String, List<String>> links : target.getValue().entrySet()) {
+                String propertyId = links.getKey().substring(links.getKey().indexOf('/') + 1);
+                ArrayNode array = other.value(propertyId) instanceof ArrayNode a ? a.deepCopy() : Json.array();
+                for (String id : links.getValue()) array.addObject().put("id", id);
+                values.put(propertyId, array);
+            }
+            model.putPage(other.withValues(values, other.lastEditedTime(), other.lastEditedBy()));
         }
     }
 
@@ -235,7 +250,7 @@ final class ValueGenerator {
         DataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
         ArrayNode out = Json.array();
         if (target == null || target.pages.isEmpty()) return out;
-        List<String> ids = new ArrayList<>(target.pages.keySet());
+        List<String> ids = targetIds.computeIfAbsent(target.id, k -> new ArrayList<>(target.byCreated.stream().map(Page::id).toList()));
         int n = random.nextInt(3);
         for (int i = 0; i < n; i++) {
             String id = ids.get(random.nextInt(ids.size()));

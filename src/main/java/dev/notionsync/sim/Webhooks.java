@@ -178,7 +178,18 @@ final class Webhooks {
                 out.add(payload(s, lastUpdate, last, "page.properties_updated", batch, ids));
             }
         }
-        for (ModelEvent e : others) out.add(payload(s, e, e, typeFor(s, e), List.of(e), e.schemaChanges()));
+        List<ModelEvent> content = others.stream().filter(e -> e.type().equals("page.content_updated")).toList();
+        if (!content.isEmpty() && !created) {
+            // content updates aggregate too: one event listing every updated block
+            ArrayNode blocks = Json.array();
+            for (ModelEvent e : content) e.updatedProperties().forEach(id -> blocks.addObject().put("id", id).put("type", "block"));
+            ObjectNode p = payload(s, content.get(content.size() - 1), last, "page.content_updated", batch, null);
+            ((ObjectNode) p.get("data")).set("updated_blocks", blocks);
+            out.add(p);
+        }
+        for (ModelEvent e : others) {
+            if (!e.type().equals("page.content_updated")) out.add(payload(s, e, e, typeFor(s, e), List.of(e), e.schemaChanges()));
+        }
         return out;
     }
 

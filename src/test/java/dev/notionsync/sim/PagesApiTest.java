@@ -203,4 +203,25 @@ class PagesApiTest {
         assertTrue(client.get("/v1/pages/" + id).body().get("in_trash").asBoolean());
         sim.model().trashPage(id, false);
     }
+
+    @Test
+    void mentionsAndPeopleAreTruncatedAt25InPageObjects() {
+        String agents = sim.workspace().source("agents").dataSourceId();
+        String page = sim.model().pages(agents).get(1).get("id").asText();
+        List<Map<String, Object>> mentions = new java.util.ArrayList<>();
+        List<Map<String, Object>> people = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String user = java.util.UUID.randomUUID().toString();
+            mentions.add(Map.of("type", "mention", "mention", Map.of("type", "user", "user", Map.of("id", user))));
+            people.add(Map.of("object", "user", "id", user));
+        }
+        SimClient.Reply r = client.patch("/v1/pages/" + page, Map.of("properties", Map.of("Description", Map.of("rich_text", mentions), "Owner", Map.of("people", people))));
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals(25, r.body().at("/properties/Description/rich_text").size());
+        assertEquals(25, r.body().at("/properties/Owner/people").size());
+        String description = r.body().at("/properties/Description/id").asText();
+        assertEquals(30, client.get("/v1/pages/" + page + "/properties/" + description).body().get("results").size());
+        String owner = r.body().at("/properties/Owner/id").asText();
+        assertEquals(30, client.get("/v1/pages/" + page + "/properties/" + owner).body().get("results").size());
+    }
 }

@@ -166,4 +166,20 @@ class WebhooksTest {
         assertEquals("created", p.at("/data/updated_properties/0/action").asText());
         assertEquals("Region", p.at("/data/updated_properties/0/name").asText());
     }
+
+    @Test
+    void appendingBlocksIsAContentUpdate() throws Exception {
+        subscribe(50);
+        next();
+        String ds = sim.workspace().source("projects").dataSourceId();
+        String page = sim.model().pages(ds).get(0).get("id").asText();
+        Map<String, Object> paragraph = Map.of("type", "paragraph", "paragraph", Map.of("rich_text", List.of(Map.of("text", Map.of("content", "Status: green")))));
+        SimClient.Reply r = new SimClient(sim).patch("/v1/blocks/" + page + "/children", Map.of("children", List.of(paragraph, paragraph)));
+        assertEquals(200, r.status(), r.body().toString());
+        JsonNode p = next().json();
+        assertEquals("page.content_updated", p.get("type").asText());
+        assertEquals(page, p.at("/entity/id").asText());
+        assertEquals(2, p.at("/data/updated_blocks").size());
+        assertEquals("bot", p.at("/authors/0/type").asText());
+    }
 }

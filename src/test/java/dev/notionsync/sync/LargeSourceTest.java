@@ -34,6 +34,9 @@ class LargeSourceTest {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 TestEngine.await("10,500 rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10_500);
+                // the run records its counts when it finishes, just after its last rows
+                TestEngine.await("the run's counts", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok' AND pages_read > 0") > 0);
                 assertEquals(10_500, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
                         "each page inserted once");
             }
@@ -61,6 +64,8 @@ class LargeSourceTest {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 TestEngine.await(expected + " rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == expected);
+                TestEngine.await("the run's counts", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok' AND pages_read > 0") > 0);
                 assertEquals(expected, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
                         "each page inserted once");
             }

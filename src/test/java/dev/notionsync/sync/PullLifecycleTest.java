@@ -182,6 +182,8 @@ class PullLifecycleTest {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 TestEngine.await("all 300 after restart", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 300);
+                TestEngine.await("the run's counts", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok' AND pages_inserted > 0") > 0);
                 assertEquals(300, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
                         "every page inserted exactly once over all runs");
             }
