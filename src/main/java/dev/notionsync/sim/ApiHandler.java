@@ -1,7 +1,6 @@
 package dev.notionsync.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -10,8 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -206,15 +203,5 @@ final class ApiHandler implements HttpHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static List<String> sortedKeys(Map<String, ?> map) {
-        List<String> keys = new ArrayList<>(map.keySet());
-        keys.sort(Comparator.naturalOrder());
-        return keys;
-    }
-
-    static ArrayNode emptyArray() {
-        return Json.array();
     }
 }

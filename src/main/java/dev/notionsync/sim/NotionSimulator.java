@@ -39,7 +39,7 @@ public final class NotionSimulator implements AutoCloseable {
         this.workspace = new WorkspaceSeeder(model).seed(config.pagesPerSource());
         this.faults.reseed(config.seed());
         this.limiter = new RateLimiter(config.rate());
-        this.webhooks = new Webhooks(model, config.seed());
+        this.webhooks = new Webhooks(model);
         model.addListener(webhooks::onEvent);
         this.server = HttpServer.create(new InetSocketAddress(host, config.port()), 256);
         this.executor = new ThreadPoolExecutor(16, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());

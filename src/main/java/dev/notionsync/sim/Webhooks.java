@@ -62,7 +62,7 @@ final class Webhooks {
     private final Map<String, List<ModelEvent>> pending = new LinkedHashMap<>();
     private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
 
-    Webhooks(SimModel model, long seed) {
+    Webhooks(SimModel model) {
         this.model = model;
     }
 

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,7 +100,7 @@ final class WorkspaceSeeder {
         schema.add("Repository", "url", Json.object());
         schema.add("Contact email", "email", Json.object());
         schema.add("Contact phone", "phone_number", Json.object());
-        PropertySchema deals = schema.add("Deals", "relation", Json.object());
+        schema.add("Deals", "relation", Json.object());
         schema.add("Revenue total", "rollup", Json.object());
         schema.add("Last close", "rollup", Json.object());
         schema.add("Deal services", "rollup", Json.object());
@@ -119,7 +116,7 @@ final class WorkspaceSeeder {
         schema.add("Request review", "button", Json.object());
         schema.add("Site", "place", Json.object());
         schema.install();
-        reserve(revenue, "Project", deals);
+        reserve(revenue, "Project");
     }
 
     private void revenueSchema(DataSource s, DataSource projects) {
@@ -195,7 +192,7 @@ final class WorkspaceSeeder {
     }
 
     /** The revenue side's "Project" property id must be known before the projects schema links to it. */
-    private void reserve(DataSource revenue, String name, PropertySchema ignored) {
+    private void reserve(DataSource revenue, String name) {
         String id = new Schema(revenue).newId();
         revenue.properties.put(name, new PropertySchema(id, name, null, "relation", Json.object()));
     }

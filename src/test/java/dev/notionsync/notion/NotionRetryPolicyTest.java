@@ -1,0 +1,107 @@
+package dev.notionsync.notion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** Which failures the door retries, how long it waits, and how the budget reacts to 429s. */
+class NotionRetryPolicyTest {
+
+    private static final class MovableClock extends Clock {
+        Instant now = Instant.parse("2026-11-21T10:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final MovableClock clock = new MovableClock();
+    private final NotionRateBudget budget = new NotionRateBudget(3, Duration.ofSeconds(10), clock);
+    private final NotionRetryPolicy policy = new NotionRetryPolicy(8, Duration.ofSeconds(120), Duration.ofMillis(500), Duration.ofSeconds(30), budget);
+
+    private Exchange failed(Exception failure, int attempt, NotionRequest request) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.setException(failure);
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, attempt);
+        exchange.setProperty(NotionRequest.PROPERTY, request);
+        return exchange;
+    }
+
+    private static NotionApiException error(int status, String code, Long retryAfter) {
+        return NotionApiException.of("POST /v1/data_sources/{id}/query", status, code, "x", "req", retryAfter);
+    }
+
+    @Test
+    void permanentErrorsAreNeverRetried() {
+        for (int status : new int[] {400, 401, 403, 404}) {
+            assertFalse(policy.shouldRetry(failed(error(status, "validation_error", null), 0, NotionRequest.get("/v1/users/me"))), "status " + status);
+        }
+        assertFalse(policy.shouldRetry(failed(error(409, "row_limit_exceeded", null), 0, NotionRequest.get("/v1/users/me"))));
+    }
+
+    @Test
+    void transientErrorsAreRetriedUpToTheLimit() {
+        for (int status : new int[] {429, 500, 502, 503, 504, 529}) {
+            assertTrue(policy.shouldRetry(failed(error(status, "x", 1L), 0, NotionRequest.get("/v1/users/me"))), "status " + status);
+        }
+        assertTrue(policy.shouldRetry(failed(error(409, "conflict_error", null), 0, NotionRequest.get("/v1/users/me"))));
+        assertTrue(policy.shouldRetry(failed(new IOException("Connection reset"), 3, NotionRequest.get("/v1/users/me"))));
+        assertFalse(policy.shouldRetry(failed(error(503, "service_unavailable", null), 8, NotionRequest.get("/v1/users/me"))));
+    }
+
+    @Test
+    void rateLimitsWaitRetryAfterCappedAndSlowTheBudget() {
+        Exchange exchange = failed(error(429, "rate_limited", 7L), 0, NotionRequest.get("/v1/users/me"));
+        policy.beforeRetry(exchange);
+        assertEquals(7000L, exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY));
+        assertEquals(1, budget.permitsPerSecond(), "halved from 3, rounded down, never below 1");
+        Exchange huge = failed(error(529, "service_overload", 3600L), 0, NotionRequest.get("/v1/users/me"));
+        policy.beforeRetry(huge);
+        assertEquals(120_000L, huge.getMessage().getHeader(Exchange.REDELIVERY_DELAY), "capped");
+
+        clock.now = clock.now.plusSeconds(10);
+        assertEquals(2, budget.permitsPerSecond(), "recovers one step");
+        clock.now = clock.now.plusSeconds(60);
+        assertEquals(3, budget.permitsPerSecond(), "back to the configured rate, never above");
+    }
+
+    @Test
+    void serverErrorsBackOffExponentiallyWithJitter() {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Exchange exchange = failed(error(500, "internal_server_error", null), attempt, NotionRequest.get("/v1/users/me"));
+            policy.beforeRetry(exchange);
+            long delay = exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class);
+            long ceiling = Math.min(30_000, 500L << attempt);
+            assertTrue(delay >= ceiling / 2 && delay <= ceiling, "attempt " + attempt + ": " + delay);
+        }
+    }
+
+    @Test
+    void aGatewayTimeoutOnAQueryRetriesWithHalfThePageSize() {
+        Exchange exchange = failed(error(504, "gateway_timeout", null), 0,
+                NotionRequest.post("/v1/data_sources/abc/query", "{\"sorts\":[],\"page_size\":100}"));
+        policy.beforeRetry(exchange);
+        assertEquals("{\"sorts\":[],\"page_size\":50}", exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class).body());
+    }
+}
