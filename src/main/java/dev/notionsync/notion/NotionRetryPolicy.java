@@ -35,15 +35,20 @@ public final class NotionRetryPolicy {
         this.budget = budget;
     }
 
+    /** Failed attempts of the current call, kept in an exchange property: each attempt replaces the message headers. */
+    static final String FAILURES = "notionFailures";
+
     public boolean shouldRetry(Exchange exchange) {
         Throwable failure = failure(exchange);
-        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        return isRetryable(failure) && attempt < maxRetries;
+        return isRetryable(failure) && exchange.getProperty(FAILURES, 0, Integer.class) <= maxRetries;
     }
 
+    /** Runs first on every failed attempt: counts it and sets the delay before the next one. */
     public void beforeRetry(Exchange exchange) {
         Throwable failure = failure(exchange);
-        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int failures = exchange.getProperty(FAILURES, 0, Integer.class) + 1;
+        exchange.setProperty(FAILURES, failures);
+        int attempt = failures - 1;
         long delayMillis;
         if (failure instanceof NotionRateLimitedException limited) {
             budget.onRateLimited();
@@ -57,7 +62,7 @@ public final class NotionRetryPolicy {
             shrinkQueryPage(exchange);
         }
         exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, delayMillis);
-        if (isRetryable(failure) && attempt < maxRetries) {
+        if (isRetryable(failure) && failures <= maxRetries) {
             LOG.debug("Notion call failed ({}), retry {} of {} in {} ms", failure.getMessage(), attempt + 1, maxRetries, delayMillis);
         }
     }

@@ -129,4 +129,30 @@ class NotionDoorTest {
             }
         }
     }
+
+    @Test
+    void aTransientFailureIsRetriedAndAPermanentOneIsNot() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+            values.put("notion.api.max-retries", "2");
+            values.put("notion.api.backoff-base", "10ms");
+            values.put("notion.api.breaker.minimum-calls", "100");
+            TestEngine.simControl(simulator, "faults", "{\"errors\":{\"503\":1.0}}");
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                NotionApi api = new NotionApi(sync.context().createProducerTemplate());
+                NotionApiException failure = org.junit.jupiter.api.Assertions.assertThrows(NotionApiException.class,
+                        () -> api.call(NotionRequest.get("/v1/users/me")));
+                assertEquals(503, failure.status());
+                JsonNode stats = JSON.readTree(TestEngine.httpGet(simulator.baseUrl() + "/__sim/stats"));
+                assertEquals(3, stats.path("by_endpoint").path("GET /v1/users/me").path("503").asInt(), "1 call + 2 retries: " + stats.path("by_endpoint"));
+
+                TestEngine.simControl(simulator, "faults", "{}");
+                org.junit.jupiter.api.Assertions.assertThrows(NotionApiException.class,
+                        () -> api.call(NotionRequest.get("/v1/pages/" + java.util.UUID.randomUUID())));
+                stats = JSON.readTree(TestEngine.httpGet(simulator.baseUrl() + "/__sim/stats"));
+                assertEquals(1, stats.path("by_endpoint").path("GET /v1/pages/{id}").path("404").asInt(), "a 404 is not retried");
+            }
+        }
+    }
 }

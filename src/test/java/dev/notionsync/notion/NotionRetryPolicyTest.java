@@ -43,7 +43,7 @@ class NotionRetryPolicyTest {
     private Exchange failed(Exception failure, int attempt, NotionRequest request) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.setException(failure);
-        exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, attempt);
+        exchange.setProperty(NotionRetryPolicy.FAILURES, attempt);
         exchange.setProperty(NotionRequest.PROPERTY, request);
         return exchange;
     }
@@ -55,19 +55,20 @@ class NotionRetryPolicyTest {
     @Test
     void permanentErrorsAreNeverRetried() {
         for (int status : new int[] {400, 401, 403, 404}) {
-            assertFalse(policy.shouldRetry(failed(error(status, "validation_error", null), 0, NotionRequest.get("/v1/users/me"))), "status " + status);
+            assertFalse(policy.shouldRetry(failed(error(status, "validation_error", null), 1, NotionRequest.get("/v1/users/me"))), "status " + status);
         }
-        assertFalse(policy.shouldRetry(failed(error(409, "row_limit_exceeded", null), 0, NotionRequest.get("/v1/users/me"))));
+        assertFalse(policy.shouldRetry(failed(error(409, "row_limit_exceeded", null), 1, NotionRequest.get("/v1/users/me"))));
     }
 
     @Test
     void transientErrorsAreRetriedUpToTheLimit() {
         for (int status : new int[] {429, 500, 502, 503, 504, 529}) {
-            assertTrue(policy.shouldRetry(failed(error(status, "x", 1L), 0, NotionRequest.get("/v1/users/me"))), "status " + status);
+            assertTrue(policy.shouldRetry(failed(error(status, "x", 1L), 1, NotionRequest.get("/v1/users/me"))), "status " + status);
         }
-        assertTrue(policy.shouldRetry(failed(error(409, "conflict_error", null), 0, NotionRequest.get("/v1/users/me"))));
+        assertTrue(policy.shouldRetry(failed(error(409, "conflict_error", null), 1, NotionRequest.get("/v1/users/me"))));
         assertTrue(policy.shouldRetry(failed(new IOException("Connection reset"), 3, NotionRequest.get("/v1/users/me"))));
-        assertFalse(policy.shouldRetry(failed(error(503, "service_unavailable", null), 8, NotionRequest.get("/v1/users/me"))));
+        assertTrue(policy.shouldRetry(failed(error(503, "service_unavailable", null), 8, NotionRequest.get("/v1/users/me"))), "8th failure: 8th retry");
+        assertFalse(policy.shouldRetry(failed(error(503, "service_unavailable", null), 9, NotionRequest.get("/v1/users/me"))), "9th failure: give up");
     }
 
     @Test
