@@ -150,9 +150,7 @@ class PullSyncTest {
         JsonNode page = simulator.model().pages(projects.dataSourceId()).get(3);
         String pageId = page.path("id").asText();
         java.sql.Timestamp before = latestSync(pageId);
-        ObjectNode edit = JSON.createObjectNode();
-        edit.putObject(titlePropertyName(page)).putArray("title").addObject().putObject("text").put("content", "Renamed in Notion");
-        simulator.model().editPage(pageId, edit);
+        simulator.model().editPage(pageId, TestEngine.titleEdit(page, "Renamed in Notion"));
 
         TestEngine.await("the edited title in PostgreSQL", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                 "SELECT count(*) FROM " + schema() + ".projects WHERE " + quotedColumn("projects", "title") + " = 'Renamed in Notion'") == 1);
@@ -190,20 +188,9 @@ class PullSyncTest {
         }
     }
 
-    static String titlePropertyName(JsonNode page) {
-        var it = page.path("properties").fields();
-        while (it.hasNext()) {
-            var e = it.next();
-            if (e.getValue().path("type").asText().equals("title")) {
-                return e.getKey();
-            }
-        }
-        throw new AssertionError("page has no title property");
-    }
-
     static String titleOf(JsonNode page) {
         StringBuilder text = new StringBuilder();
-        page.path("properties").path(titlePropertyName(page)).path("title").forEach(t -> text.append(t.path("plain_text").asText()));
+        page.path("properties").path(TestEngine.titleName(page)).path("title").forEach(t -> text.append(t.path("plain_text").asText()));
         return text.toString();
     }
 }

@@ -109,6 +109,41 @@ public final class TestEngine {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
     }
 
+    /** The name of a page's title property. */
+    public static String titleName(com.fasterxml.jackson.databind.JsonNode page) {
+        for (var it = page.path("properties").fields(); it.hasNext(); ) {
+            var property = it.next();
+            if (property.getValue().path("type").asText().equals("title")) {
+                return property.getKey();
+            }
+        }
+        throw new AssertionError("page has no title property");
+    }
+
+    /** An edit of a page's title, in Notion's request shape. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode titleEdit(com.fasterxml.jackson.databind.JsonNode page, String text) {
+        var edit = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        edit.putObject(titleName(page)).putArray("title").addObject().putObject("text").put("content", text);
+        return edit;
+    }
+
+    /** Calls the simulator's Notion API as an integration would; fails the test on a non-200 answer. */
+    public static com.fasterxml.jackson.databind.JsonNode notion(NotionSimulator simulator, String method, String path, String body) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + path))
+                            .header("Authorization", "Bearer " + TOKEN).header("Notion-Version", "2026-03-11")
+                            .header("Content-Type", "application/json").method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String queryString(NotionSync sync, String sql) {
         try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {

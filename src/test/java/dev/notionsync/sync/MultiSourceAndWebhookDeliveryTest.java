@@ -28,25 +28,16 @@ class MultiSourceAndWebhookDeliveryTest {
     @TempDir
     Path tempDir;
 
-    private static JsonNode notion(NotionSimulator simulator, String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
-                .header("Authorization", "Bearer " + TestEngine.TOKEN).header("Notion-Version", "2026-03-11")
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
-    }
-
     @Test
     void aDatabaseWithTwoDataSourcesSyncsEachIntoItsOwnTable() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(12))) {
             SeededSource projects = simulator.workspace().source("projects");
-            JsonNode second = notion(simulator, "POST", "/v1/data_sources", "{\"parent\":{\"type\":\"database_id\",\"database_id\":\""
+            JsonNode second = TestEngine.notion(simulator, "POST", "/v1/data_sources", "{\"parent\":{\"type\":\"database_id\",\"database_id\":\""
                     + projects.databaseId() + "\"},\"title\":[{\"text\":{\"content\":\"Archive\"}}],"
                     + "\"properties\":{\"Name\":{\"title\":{}},\"Score\":{\"number\":{}}}}");
             String secondId = second.path("id").asText();
             for (int i = 0; i < 7; i++) {
-                notion(simulator, "POST", "/v1/pages", "{\"parent\":{\"type\":\"data_source_id\",\"data_source_id\":\"" + secondId + "\"},"
+                TestEngine.notion(simulator, "POST", "/v1/pages", "{\"parent\":{\"type\":\"data_source_id\",\"data_source_id\":\"" + secondId + "\"},"
                         + "\"properties\":{\"Name\":{\"title\":[{\"text\":{\"content\":\"archived " + i + "\"}}]},\"Score\":{\"number\":" + (i * 1.5) + "}}}");
             }
             Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
@@ -75,17 +66,8 @@ class MultiSourceAndWebhookDeliveryTest {
                 TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + values.get("camel.server.port")
                         + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
                 JsonNode page = simulator.model().pages(projects.dataSourceId()).get(4);
-                String title = null;
-                for (var it = page.path("properties").fields(); it.hasNext(); ) {
-                    var p = it.next();
-                    if (p.getValue().path("type").asText().equals("title")) {
-                        title = p.getKey();
-                    }
-                }
-                ObjectNode edit = JSON.createObjectNode();
-                edit.putObject(title).putArray("title").addObject().putObject("text").put("content", "edited, then pushed by webhook");
-                simulator.model().editPage(page.path("id").asText(), edit);
-                String titleName = title;
+                simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "edited, then pushed by webhook"));
+                String titleName = TestEngine.titleName(page);
                 TestEngine.await("the webhook's edit in PostgreSQL (next poll is an hour away)", Duration.ofSeconds(15), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM " + table + " WHERE properties->'" + titleName + "'->'title'->0->>'plain_text' = 'edited, then pushed by webhook'") == 1);
                 assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'"));

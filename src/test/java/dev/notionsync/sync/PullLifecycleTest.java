@@ -29,31 +29,6 @@ class PullLifecycleTest {
     @TempDir
     Path tempDir;
 
-    private static String titleName(JsonNode page) {
-        for (var it = page.path("properties").fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getValue().path("type").asText().equals("title")) {
-                return e.getKey();
-            }
-        }
-        throw new AssertionError("no title");
-    }
-
-    private static ObjectNode titleEdit(JsonNode page, String text) {
-        ObjectNode edit = JSON.createObjectNode();
-        edit.putObject(titleName(page)).putArray("title").addObject().putObject("text").put("content", text);
-        return edit;
-    }
-
-    private static JsonNode patchDataSource(NotionSimulator simulator, String id, String body) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/v1/data_sources/" + id))
-                .header("Authorization", "Bearer " + TestEngine.TOKEN).header("Notion-Version", "2026-03-11")
-                .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
-    }
-
     private static long catalog(NotionSync sync, Map<String, String> values, String where) {
         return TestEngine.count(sync, "SELECT count(*) FROM notion_sync.column_catalog WHERE table_schema = '"
                 + values.get("notion.db.schema") + "' AND table_name = 'projects' AND " + where);
@@ -71,14 +46,14 @@ class PullLifecycleTest {
                 TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 20);
                 JsonNode page = simulator.model().pages(projects.dataSourceId()).get(0);
                 String id = page.path("id").asText();
-                String title = titleName(page);
+                String title = TestEngine.titleName(page);
 
                 // two edits within one minute: Notion shows the same last_edited_time for both
-                simulator.model().editPage(id, titleEdit(page, "first edit"));
+                simulator.model().editPage(id, TestEngine.titleEdit(page, "first edit"));
                 TestEngine.await("first edit", Duration.ofSeconds(20), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM " + table + " WHERE properties->'" + title + "'->'title'->0->>'plain_text' = 'first edit'") == 1);
                 String minute = simulator.model().page(id).orElseThrow().path("last_edited_time").asText();
-                simulator.model().editPage(id, titleEdit(page, "second edit, same minute"));
+                simulator.model().editPage(id, TestEngine.titleEdit(page, "second edit, same minute"));
                 if (minute.equals(simulator.model().page(id).orElseThrow().path("last_edited_time").asText())) {
                     TestEngine.await("second edit in the same minute", Duration.ofSeconds(20), () -> TestEngine.count(sync,
                             "SELECT count(*) FROM " + table + " WHERE properties->'" + title + "'->'title'->0->>'plain_text' = 'second edit, same minute'") == 1);
@@ -102,7 +77,7 @@ class PullLifecycleTest {
                 String renamedId = schema.path("properties").path(renamed).path("id").asText();
                 long columnsBefore = TestEngine.count(sync, "SELECT count(*) FROM information_schema.columns WHERE table_schema = '"
                         + values.get("notion.db.schema") + "' AND table_name = 'projects'");
-                patchDataSource(simulator, projects.dataSourceId(), "{\"properties\":{"
+                TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(), "{\"properties\":{"
                         + "\"" + renamed + "\":{\"name\":\"Renamed in Notion\"},"
                         + "\"" + removed + "\":null,"
                         + "\"" + retyped + "\":{\"rich_text\":{}},"

@@ -116,9 +116,7 @@ class WebhookTest {
                 sync.context().getRouteController().stopRoute("notion-webhook-inbox");
                 // the first pull has not run (poll 1h after a 1 s delay): wait for it, then edit and notify
                 TestEngine.await("first pull", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
-                ObjectNode edit = JSON.createObjectNode();
-                edit.putObject(titleName(page)).putArray("title").addObject().putObject("text").put("content", "Edited before the crash");
-                simulator.model().editPage(pageId, edit);
+                simulator.model().editPage(pageId, TestEngine.titleEdit(page, "Edited before the crash"));
                 byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
                 assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
                 // a claim that was taken and never finished, as if the process died while applying it
@@ -130,20 +128,10 @@ class WebhookTest {
                 sync.start();
                 TestEngine.await("the event applied after restart", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'") == 1);
-                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE properties->'" + titleName(page)
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE properties->'" + TestEngine.titleName(page)
                         + "'->'title'->0->>'plain_text' = 'Edited before the crash'"));
             }
         }
-    }
-
-    static String titleName(JsonNode page) {
-        for (var it = page.path("properties").fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getValue().path("type").asText().equals("title")) {
-                return e.getKey();
-            }
-        }
-        throw new AssertionError("no title");
     }
 
     @Test
