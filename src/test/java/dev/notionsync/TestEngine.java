@@ -45,7 +45,7 @@ public final class TestEngine {
         values.put("camel.main.jmx-enabled", "false");
         values.put("notion.db.schema", "notion_test_" + suffix);
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
-        values.put("notion.db.url", System.getenv().getOrDefault("NOTION_SYNC_TEST_DB_URL", ""));
+        values.put("notion.db.url", externalDatabase(suffix));
         values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
         for (SeededSource source : chosen) {
             values.put("notion.source." + source.name() + suffix + ".id", source.dataSourceId());
@@ -53,6 +53,24 @@ public final class TestEngine {
             values.put("notion.source." + source.name() + suffix + ".poll", poll);
         }
         return values;
+    }
+
+    /**
+     * With NOTION_SYNC_TEST_DB_URL set, a fresh database on that server for this engine (so tests never see each
+     * other's runs, inbox or dead letters); without it, "" (embedded PostgreSQL).
+     */
+    static String externalDatabase(String suffix) {
+        String url = System.getenv("NOTION_SYNC_TEST_DB_URL");
+        if (url == null || url.isBlank()) {
+            return "";
+        }
+        String name = "notion_sync_test_" + suffix;
+        try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a test database on NOTION_SYNC_TEST_DB_URL: " + e.getMessage(), e);
+        }
+        return url.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
     }
 
     /** The configured source name of a seeded source ("projects" -> "projects1a2b3c4d"). */
