@@ -41,6 +41,11 @@ public final class NotionMetrics {
         }
     }
 
+    public void cursorRestart(String source) {
+        Counter.builder("notion_sync_cursor_restarts").description("queries restarted from the watermark after Notion rejected their cursor")
+                .tag("source", source).register(registry).increment();
+    }
+
     public void webhook(String outcome) {
         Counter.builder("notion_webhook_requests").description("webhook requests by outcome (event, handshake, duplicate, unsigned, bad_signature, malformed, too_large)")
                 .tag("outcome", outcome).register(registry).increment();

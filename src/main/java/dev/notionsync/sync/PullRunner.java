@@ -138,6 +138,7 @@ public final class PullRunner {
             throw failure;
         }
         run.cursorRestarts++;
+        metrics.cursorRestart(run.source.name());
         LOG.warn("pull {}: Notion rejected the query cursor ({}); restarting {} from its watermark",
                 run.source.name(), failure.getMessage(), run.target().table.table());
         restartTarget(run);

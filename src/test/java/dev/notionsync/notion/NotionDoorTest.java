@@ -111,6 +111,9 @@ class NotionDoorTest {
                 String table = "\"" + values.get("notion.db.schema") + "\".revenue";
                 TestEngine.await("450 pages despite stale cursors", Duration.ofSeconds(90),
                         () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 450);
+                String metrics = TestEngine.httpGet("http://127.0.0.1:" + values.get("camel.management.port") + "/observe/metrics");
+                assertTrue(metrics.contains("notion_sync_cursor_restarts_total{source=\"" + TestEngine.sourceName(values, "revenue") + "\"}"),
+                        "restarts are counted");
             }
         }
     }
