@@ -22,6 +22,8 @@ public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
     static final String DEMO_WEBHOOK_TOKEN = "secret_demo_webhook_token";
+    /** The demo's own Jolokia password; printed, because it protects nothing but a local demo. */
+    static final String DEMO_MANAGEMENT_PASSWORD = "demo";
 
     private App() {
     }
@@ -89,6 +91,10 @@ public final class App {
         }
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
+        boolean ownPassword = !base.get("notion.management.password").isBlank();
+        if (!ownPassword) {
+            demo.put("notion.management.password", DEMO_MANAGEMENT_PASSWORD);
+        }
         Settings settings = base.with(demo);
         try {
             return runUntilStopped(settings, sync -> sync.onStarted(started -> {
@@ -101,6 +107,8 @@ public final class App {
                 out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + settings.get("notion.sources"));
                 out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
+                out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
+                        + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("  Stop             : Ctrl-C");

@@ -67,7 +67,9 @@ public final class NotionSync implements AutoCloseable {
         this.database = database;
         this.sources = sources;
         this.main = new Main();
-        main.setOverrideProperties(settings.resolvedProperties());
+        java.util.Properties properties = settings.resolvedProperties();
+        properties.putAll(jolokiaSettings(settings));
+        main.setOverrideProperties(properties);
         // one registry for Camel's metrics and ours, exported on /observe/metrics
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
@@ -95,6 +97,32 @@ public final class NotionSync implements AutoCloseable {
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
                 Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
         return new NotionSync(settings, database, sources);
+    }
+
+    /**
+     * Jolokia (and so Hawtio) only with a management password, behind basic authentication. The credentials go to a
+     * private temporary file in the format of Vert.x's property file authentication; they are never logged.
+     */
+    private static java.util.Properties jolokiaSettings(Settings settings) {
+        java.util.Properties extra = new java.util.Properties();
+        String password = settings.get("notion.management.password");
+        if (password.isBlank()) {
+            extra.setProperty("camel.management.jolokia-enabled", "false");
+            return extra;
+        }
+        try {
+            Path users = java.nio.file.Files.createTempFile("notion-sync-management", ".properties",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            users.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(users, "user." + settings.get("notion.management.user", "admin") + "=" + password + ",operator\n"
+                    + "role.operator=*\n");
+            extra.setProperty("camel.management.jolokia-enabled", "true");
+            extra.setProperty("camel.management.authentication-enabled", "true");
+            extra.setProperty("camel.management.basic-properties-file", users.toString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write the management credentials file: " + e.getMessage(), e);
+        }
+        return extra;
     }
 
     /** The beans routes/notion-api.camel.yaml refers to: budget, retry policy, breaker, HTTP ends. */
