@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.manage.PostgresHealthCheck;
+import dev.notionsync.manage.SourceLagHealthCheck;
 import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionHttp;
@@ -49,6 +50,8 @@ import org.apache.camel.main.MainListenerSupport;
  * Used by the command line (blocking) and by tests (start / close).
  */
 public final class NotionSync implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NotionSync.class);
 
     private final Settings settings;
     private final Database database;
@@ -199,6 +202,7 @@ public final class NotionSync implements AutoCloseable {
                 public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
                     management.register();
                     ManagementEndpoints.install(started, management);
+                    checkTokenOnce(notion);
                     onStarted.forEach(callback -> callback.accept(NotionSync.this));
                 }
             });
@@ -207,6 +211,9 @@ public final class NotionSync implements AutoCloseable {
         }
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
+        HealthCheckRegistry.get(context).register(new SourceLagHealthCheck(database.dataSource(),
+                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList(),
+                settings.getDuration("notion.health.max-lag", Duration.ofMinutes(15))));
         for (SourceConfig source : sources) {
             if (source.direction() == SourceConfig.Direction.PUSH) {
                 continue;
@@ -232,6 +239,19 @@ public final class NotionSync implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Asks Notion who we are once at start, so a wrong token shows in health before the first poll. */
+    private static void checkTokenOnce(NotionApi notion) {
+        Thread check = new Thread(() -> {
+            try {
+                notion.call(dev.notionsync.notion.NotionRequest.get("/v1/users/me"));
+            } catch (RuntimeException e) {
+                LOG.warn("Notion token check: {}", e.getMessage());
+            }
+        }, "notion-token-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     /** Runs {@code callback} once every route has started. */

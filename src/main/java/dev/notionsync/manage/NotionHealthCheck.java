@@ -19,6 +19,12 @@ public final class NotionHealthCheck extends AbstractHealthCheck {
         this.breaker = breaker;
     }
 
+    /** Readiness only: restarting the process cannot fix Notion. */
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         CircuitBreaker.State state = breaker.getState();

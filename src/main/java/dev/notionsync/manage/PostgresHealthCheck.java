@@ -19,6 +19,12 @@ public final class PostgresHealthCheck extends AbstractHealthCheck {
         this.displayUrl = database.displayUrl();
     }
 
+    /** Readiness only: restarting the process cannot fix PostgreSQL. */
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("url", displayUrl);

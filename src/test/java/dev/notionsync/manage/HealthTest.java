@@ -1,0 +1,86 @@
+package dev.notionsync.manage;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.sim.SimulatorConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What /observe/health says when PostgreSQL or Notion goes away, and when they come back. */
+class HealthTest {
+
+    @TempDir
+    Path tempDir;
+
+    private static int status(String url) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static EmbeddedPostgres postgres(Path dir, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    @Test
+    void healthFollowsPostgresDownAndBackUp() throws Exception {
+        Path dir = tempDir.resolve("pg");
+        int port = TestEngine.freePort();
+        EmbeddedPostgres pg = postgres(dir, port);
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            values.put("notion.db.url", "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres");
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                String health = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/health";
+                TestEngine.await("UP", Duration.ofSeconds(30), () -> TestEngine.httpGet(health).startsWith("{\"status\":\"UP\""));
+
+                pg.close();
+                TestEngine.await("DOWN without PostgreSQL", Duration.ofSeconds(60), () -> status(health) == 503
+                        && TestEngine.httpGet(health).contains("is unreachable"));
+
+                pg = postgres(dir, port);
+                TestEngine.await("UP again", Duration.ofSeconds(60), () -> status(health) == 200);
+                String source = TestEngine.sourceName(values, "projects");
+                long runs = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source + "' AND outcome = 'ok'");
+                TestEngine.await("syncing again", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source + "' AND outcome = 'ok'") > runs);
+            }
+        } finally {
+            pg.close();
+        }
+    }
+
+    @Test
+    void aSourceThatStopsSyncingMakesTheInstanceNotReadyButStillLive() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "500ms", "projects");
+            values.put("notion.health.max-lag", "3s");
+            values.put("notion.api.max-retries", "0");
+            String base = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/health";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("ready", Duration.ofSeconds(30), () -> status(base + "/ready") == 200);
+                TestEngine.simControl(simulator, "faults", "{\"errors\":{\"500\":1.0}}");
+                TestEngine.await("not ready once the source falls behind", Duration.ofSeconds(30), () -> status(base + "/ready") == 503);
+                assertTrue(TestEngine.httpGet(base + "/ready").contains("no successful pull within 3 s"), TestEngine.httpGet(base + "/ready"));
+                assertTrue(status(base + "/live") == 200, "still live: " + TestEngine.httpGet(base + "/live"));
+                TestEngine.simControl(simulator, "faults", "{}");
+                TestEngine.await("ready again", Duration.ofSeconds(60), () -> status(base + "/ready") == 200);
+            }
+        }
+    }
+}
