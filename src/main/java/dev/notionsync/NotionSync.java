@@ -184,7 +184,8 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.batch-size", 100)));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
-        management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas);
+        management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
+                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList());
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
         metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));
@@ -219,7 +220,8 @@ public final class NotionSync implements AutoCloseable {
                 continue;
             }
             try {
-                context.addRouteFromTemplate("pull-" + source.name(), "notion-pull",
+                context.addRouteFromTemplate("pull-" + source.name(), "notion-pull", Map.of("source", source.name()));
+                context.addRouteFromTemplate("poll-" + source.name(), "notion-poll",
                         Map.of("source", source.name(), "poll", source.poll().toMillis() + ""));
                 context.addRouteFromTemplate("sweep-" + source.name(), "notion-sweep",
                         Map.of("source", source.name(), "every", sweep.toMillis() + ""));

@@ -7,6 +7,23 @@ public interface NotionSyncMBean {
 
     long getInboxBacklog() throws Exception;
 
+    /** Per source: last run (outcome, times, pages), watermark, rows, paused or not; as JSON. */
+    String sourceStatus() throws Exception;
+
+    /** Pulls the source now, in addition to its schedule; returns when the run is done. */
+    String syncNow(String source) throws Exception;
+
+    /** Forgets the source's watermarks and pulls everything again (unchanged rows are not rewritten). */
+    String fullResync(String source) throws Exception;
+
+    /** Stops polling the source until resumeSource. */
+    String pauseSource(String source) throws Exception;
+
+    String resumeSource(String source) throws Exception;
+
+    /** Replays every open dead letter (same as replayAllDeadLetters). */
+    String replayDeadLetters() throws Exception;
+
     /** Re-reads every source's schema at its next run (new, renamed, removed or retyped properties). */
     String refreshSchemas();
 

@@ -23,11 +23,87 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final DeadLetterChannel deadLetters;
     private final WebhookInbox inbox;
     private final Runnable schemaRefresh;
+    private final org.apache.camel.CamelContext context;
+    private final javax.sql.DataSource dataSource;
+    private final List<String> sources;
 
-    public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh) {
+    public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
+                                org.apache.camel.CamelContext context, javax.sql.DataSource dataSource, List<String> sources) {
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.schemaRefresh = schemaRefresh;
+        this.context = context;
+        this.dataSource = dataSource;
+        this.sources = sources;
+    }
+
+    @Override
+    public String sourceStatus() throws Exception {
+        ArrayNode list = JSON.createArrayNode();
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT r.outcome, r.started_at, r.finished_at, r.pages_read, r.pages_inserted,"
+                     + " r.pages_updated, r.error, (SELECT min(w.last_edited_time) FROM notion_sync.watermarks w WHERE w.source = ?)"
+                     + " FROM notion_sync.sync_runs r WHERE r.source = ? AND r.kind = 'pull' ORDER BY r.id DESC LIMIT 1")) {
+            for (String source : sources) {
+                var node = list.addObject().put("source", source)
+                        .put("paused", context.getRouteController().getRouteStatus("poll-" + source) != org.apache.camel.ServiceStatus.Started);
+                ps.setString(1, source);
+                ps.setString(2, source);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        node.put("last_outcome", rs.getString(1)).put("last_started_at", String.valueOf(rs.getTimestamp(2)))
+                                .put("last_finished_at", String.valueOf(rs.getTimestamp(3))).put("last_pages_read", rs.getInt(4))
+                                .put("last_pages_inserted", rs.getInt(5)).put("last_pages_updated", rs.getInt(6))
+                                .put("last_error", rs.getString(7)).put("watermark", String.valueOf(rs.getTimestamp(8)));
+                    }
+                }
+            }
+        }
+        return list.toString();
+    }
+
+    @Override
+    public String syncNow(String source) {
+        requireSource(source);
+        context.createProducerTemplate().sendBody("direct:pull-" + source, null);
+        return "pulled " + source;
+    }
+
+    @Override
+    public String fullResync(String source) throws Exception {
+        requireSource(source);
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.watermarks WHERE source = ?")) {
+            ps.setString(1, source);
+            ps.executeUpdate();
+        }
+        schemaRefresh.run();
+        return syncNow(source) + " from the beginning";
+    }
+
+    @Override
+    public String pauseSource(String source) throws Exception {
+        requireSource(source);
+        context.getRouteController().suspendRoute("poll-" + source);
+        return "paused " + source;
+    }
+
+    @Override
+    public String resumeSource(String source) throws Exception {
+        requireSource(source);
+        context.getRouteController().resumeRoute("poll-" + source);
+        return "resumed " + source;
+    }
+
+    @Override
+    public String replayDeadLetters() throws Exception {
+        return replayAllDeadLetters();
+    }
+
+    private void requireSource(String source) {
+        if (!sources.contains(source)) {
+            throw new IllegalArgumentException("no pulled source named '" + source + "'; sources: " + String.join(", ", sources));
+        }
     }
 
     @Override

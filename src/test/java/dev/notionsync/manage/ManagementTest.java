@@ -48,7 +48,8 @@ class ManagementTest {
             values.put("notion.management.password", "secret_management_password");
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
-                String route = "pull-" + TestEngine.sourceName(values, "projects");
+                String source = TestEngine.sourceName(values, "projects");
+                String route = "poll-" + source;
                 String mbean = "org.apache.camel:context=notion-sync,type=routes,name=\\\"" + route + "\\\"";
 
                 assertEquals(401, jolokia(values, "{\"type\":\"version\"}", null).statusCode(), "no credentials");
@@ -71,7 +72,20 @@ class ManagementTest {
                         + "\",\"attribute\":\"Tracing\",\"value\":true}", "secret_management_password").body());
                 assertEquals(403, write.path("status").asInt(), "writes are outside the policy: " + write);
 
-                // our MBean over the same door: its figures are the database's
+                JsonNode gc = JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"java.lang:type=Memory\",\"operation\":\"gc()\"}",
+                        "secret_management_password").body());
+                assertEquals(403, gc.path("status").asInt(), "operations outside the policy are refused: " + gc);
+
+                // our MBean: pull now, and its figures are the database's
+                JsonNode pulled = JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
+                        + "\",\"operation\":\"syncNow\",\"arguments\":[\"" + source + "\"]}", "secret_management_password").body());
+                assertEquals(200, pulled.path("status").asInt(), pulled.toString());
+                JsonNode status = JSON.readTree(JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
+                        + "\",\"operation\":\"sourceStatus\"}", "secret_management_password").body()).path("value").asText());
+                assertEquals(source, status.get(0).path("source").asText());
+                assertEquals("ok", status.get(0).path("last_outcome").asText(), status.toString());
+                assertEquals(false, status.get(0).path("paused").asBoolean());
+
                 JsonNode open = JSON.readTree(jolokia(values, "{\"type\":\"read\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
                         + "\",\"attribute\":\"OpenDeadLetters\"}", "secret_management_password").body());
                 assertEquals(TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'"), open.path("value").asLong(), open.toString());
