@@ -144,11 +144,12 @@ class NotionDoorTest {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 NotionApi api = new NotionApi(sync.context().createProducerTemplate());
+                // (an endpoint of its own: the start-up token check calls users/me at the same time)
                 NotionApiException failure = org.junit.jupiter.api.Assertions.assertThrows(NotionApiException.class,
-                        () -> api.call(NotionRequest.get("/v1/users/me")));
+                        () -> api.call(NotionRequest.get("/v1/databases/" + simulator.workspace().source("projects").databaseId())));
                 assertEquals(503, failure.status());
                 JsonNode stats = JSON.readTree(TestEngine.httpGet(simulator.baseUrl() + "/__sim/stats"));
-                assertEquals(3, stats.path("by_endpoint").path("GET /v1/users/me").path("503").asInt(), "1 call + 2 retries: " + stats.path("by_endpoint"));
+                assertEquals(3, stats.path("by_endpoint").path("GET /v1/databases/{id}").path("503").asInt(), "1 call + 2 retries: " + stats.path("by_endpoint"));
 
                 TestEngine.simControl(simulator, "faults", "{}");
                 org.junit.jupiter.api.Assertions.assertThrows(NotionApiException.class,
