@@ -6,9 +6,6 @@ import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.WebhookInbox;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +25,6 @@ public final class WebhookReceiver {
     private final WebhookInbox inbox;
     private final String configuredToken;
     private final int maxBodyBytes;
-    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final NotionMetrics metrics;
 
     public WebhookReceiver(WebhookInbox inbox, String configuredToken, int maxBodyBytes, NotionMetrics metrics) {
@@ -44,7 +40,6 @@ public final class WebhookReceiver {
         raw = raw == null ? new byte[0] : raw;
         exchange.setProperty("webhookRaw", raw);
         String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class));
-        counts.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
         metrics.webhook(outcome);
         exchange.setProperty(OUTCOME, outcome);
         if (!outcome.equals("event") && !outcome.equals("handshake")) {
@@ -87,14 +82,8 @@ public final class WebhookReceiver {
         JsonNode event = parse(raw);
         boolean isNew = inbox.store(event, new String(raw, StandardCharsets.UTF_8));
         if (!isNew) {
-            counts.computeIfAbsent("duplicate", k -> new AtomicLong()).incrementAndGet();
             metrics.webhook("duplicate");
         }
-    }
-
-    /** Requests by outcome since start, for metrics. */
-    public Map<String, AtomicLong> counts() {
-        return counts;
     }
 
     private String token() throws Exception {
