@@ -65,7 +65,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String syncNow(String source) {
         requireSource(source);
-        context.createProducerTemplate().sendBody("direct:pull-" + source, null);
+        producer().sendBody("direct:pull-" + source, null);
         return "pulled " + source;
     }
 
@@ -98,6 +98,16 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String replayDeadLetters() throws Exception {
         return replayAllDeadLetters();
+    }
+
+    private org.apache.camel.ProducerTemplate producer;
+
+    /** One template for the MBean's lifetime: each template holds a producer cache. */
+    private synchronized org.apache.camel.ProducerTemplate producer() {
+        if (producer == null) {
+            producer = context.createProducerTemplate();
+        }
+        return producer;
     }
 
     private void requireSource(String source) {

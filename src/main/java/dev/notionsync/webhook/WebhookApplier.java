@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * claim are coalesced into one work item, and the page's current state is fetched through the Notion door and written
  * with the pull's mapper and upsert (a trashed page is soft-deleted, a vanished one marked gone). Schema events
  * refresh the schema. Events about sources we do not sync, and echoes of our own writes, are marked ignored.
+ * {@link #apply} also serves direct:page-apply for pages the pull could not write (their work items carry no events).
  */
 public final class WebhookApplier {
 
