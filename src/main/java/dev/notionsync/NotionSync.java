@@ -20,7 +20,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import dev.notionsync.store.Database;
+import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.DeadLetters;
+import dev.notionsync.store.Outbox;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.webhook.WebhookApplier;
@@ -31,6 +33,7 @@ import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.sync.DeletionSweep;
 import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.SourceConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -182,12 +185,19 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.max-body-bytes", 1 << 20), metrics));
         context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
                 settings.getInt("notion.webhook.batch-size", 100)));
+        Outbox outbox = new Outbox(database.dataSource(), settings.getDuration("notion.push.reclaim-after", Duration.ofMinutes(5)));
+        context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> call(() -> pullRunner.tablesOf(name)), notion, outbox, writer,
+                new Conflicts(database.dataSource()), deadLetters, metrics,
+                new PushRunner.PushSettings(instanceName(), settings.getInt("notion.push.batch-size", 50),
+                        settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
+                table -> page -> pullRunner.mapPage(table, page)));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
-                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList());
+                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList());
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
+        metrics.gauge("notion_sync_outbox_backlog", "changes made in PostgreSQL waiting to be pushed to Notion", null, () -> call(outbox::backlog));
         metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));
         for (SourceConfig source : sources) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
@@ -213,10 +223,18 @@ public final class NotionSync implements AutoCloseable {
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         HealthCheckRegistry.get(context).register(new SourceLagHealthCheck(database.dataSource(),
-                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList(),
+                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList(),
                 settings.getDuration("notion.health.max-lag", Duration.ofMinutes(15))));
         for (SourceConfig source : sources) {
-            if (source.direction() == SourceConfig.Direction.PUSH) {
+            if (source.pushes()) {
+                try {
+                    context.addRouteFromTemplate("push-" + source.name(), "notion-push", Map.of("source", source.name(),
+                            "poll", settings.getDuration("notion.push.poll", Duration.ofSeconds(2)).toMillis() + ""));
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot create the push route of source '" + source.name() + "': " + e.getMessage(), e);
+                }
+            }
+            if (!source.pulls()) {
                 continue;
             }
             try {
@@ -229,6 +247,17 @@ public final class NotionSync implements AutoCloseable {
                 throw new IllegalStateException("cannot create the pull route of source '" + source.name() + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Names this instance in outbox claims, so an operator can tell who holds a page. */
+    private static String instanceName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     private interface SqlCall<T> {

@@ -41,6 +41,11 @@ public final class NotionMetrics {
         }
     }
 
+    public void pushed(String source, String outcome) {
+        Counter.builder("notion_sync_pushed").description("changes pushed to Notion by source and outcome (created, updated, trashed, conflicts, dead_lettered)")
+                .tag("source", source).tag("outcome", outcome).register(registry).increment();
+    }
+
     public void cursorRestart(String source) {
         Counter.builder("notion_sync_cursor_restarts").description("queries restarted from the watermark after Notion rejected their cursor")
                 .tag("source", source).register(registry).increment();

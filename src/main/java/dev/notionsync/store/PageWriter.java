@@ -40,6 +40,38 @@ public final class PageWriter {
     }
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
+        return write(table, rows, source, newWatermark, null);
+    }
+
+    /**
+     * Writes the page Notion returned for a push, so the next pull finds nothing new. A row created in PostgreSQL
+     * ({@code localId} not null) first takes the id of the page created for it.
+     */
+    public void writePushed(MirrorTable table, Row row, String localId) throws SQLException {
+        write(table, List.of(row), null, null, localId);
+    }
+
+    /** The row as PostgreSQL's to_jsonb renders it (column name → value); empty when there is no such row. */
+    public Map<String, com.fasterxml.jackson.databind.JsonNode> readRow(MirrorTable table, String pageId) throws SQLException {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> columns = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t)::text FROM " + table.qualifiedName() + " t WHERE \"page_id\" = ?::uuid")) {
+            ps.setString(1, pageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    try {
+                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(rs.getString(1)).fields()
+                                .forEachRemaining(e -> columns.put(e.getKey(), e.getValue()));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new SQLException("unreadable row " + pageId + " of " + table.table(), e);
+                    }
+                }
+            }
+        }
+        return columns;
+    }
+
+    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId) throws SQLException {
         Map<String, Row> newest = new LinkedHashMap<>();
         for (Row row : rows) {
             // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
@@ -50,6 +82,18 @@ public final class PageWriter {
             try {
                 try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL)) {
                     tag.execute();
+                }
+                if (localId != null) {
+                    String pageId = rows.get(0).pageId();
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
+                            + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {
+                        ps.setString(1, pageId);
+                        ps.setString(2, localId);
+                        if (ps.executeUpdate() == 0) {
+                            newest.clear();   // the row was deleted meanwhile: its DELETE, rekeyed below, trashes the page
+                        }
+                    }
+                    Outbox.rekey(c, localId, pageId);
                 }
                 int inserted = 0;
                 int updated = 0;
@@ -109,7 +153,7 @@ public final class PageWriter {
         // a page seen again after it came back from deletion is no longer deleted
         sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
         sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
-                .append(" AND t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\"");
+                .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
     }

@@ -6,6 +6,7 @@ import dev.notionsync.mapping.ColumnNames.NamedProperty;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyType;
 import dev.notionsync.mapping.PropertyTypes;
+import dev.notionsync.mapping.PropertyWriters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,8 +52,12 @@ public final class SchemaManager {
         }
     }
 
-    /** Creates or alters {@code table} for the data source object returned by GET /v1/data_sources/{id}. */
-    public MirrorTable ensure(String table, JsonNode dataSourceObject) throws SQLException {
+    /**
+     * Creates or alters {@code table} for the data source object returned by GET /v1/data_sources/{id}. With
+     * {@code captureChanges} (push and both sources) it also installs the change capture trigger that fills
+     * notion_sync.outbox, and lets rows be inserted without a page id (they get a local one until the page exists).
+     */
+    public MirrorTable ensure(String table, JsonNode dataSourceObject, boolean captureChanges) throws SQLException {
         String dataSourceId = dataSourceObject.path("id").asText();
         Map<String, JsonNode> schemaProperties = new LinkedHashMap<>();
         dataSourceObject.path("properties").forEach(p -> schemaProperties.put(p.path("id").asText(), p));
@@ -105,8 +110,12 @@ public final class SchemaManager {
                     }
                 }
                 markRemoved(c, table, catalog, types);
+                MirrorTable mirror = new MirrorTable(schema, table, dataSourceId, List.copyOf(mapped));
+                if (captureChanges) {
+                    installCapture(c, mirror);
+                }
                 c.commit();
-                return new MirrorTable(schema, table, dataSourceId, List.copyOf(mapped));
+                return mirror;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -143,6 +152,50 @@ public final class SchemaManager {
             ddl.setLength(ddl.length() - 2);
             st.execute(ddl.append(')').toString());
         }
+    }
+
+    /**
+     * (Re)creates the capture trigger with the current columns as its arguments: writable columns, '|', then the
+     * columns of read-only properties (their changes are logged and dropped). Recreated only when they differ.
+     */
+    private void installCapture(Connection c, MirrorTable mirror) throws SQLException {
+        List<String> arguments = new ArrayList<>();
+        List<String> readOnly = new ArrayList<>();
+        for (MirrorTable.PropertyColumns property : mirror.properties()) {
+            List<String> writable = PropertyWriters.writableSuffixes(property.type());
+            for (ColumnSpec spec : property.type().columns()) {
+                String column = ColumnNames.columnName(property.columnBase(), spec);
+                (writable.contains(spec.suffix()) ? arguments : readOnly).add(column);
+            }
+        }
+        arguments.add("|");
+        arguments.addAll(readOnly);
+        StringBuilder call = new StringBuilder("notion_sync.capture_change(");
+        for (int i = 0; i < arguments.size(); i++) {
+            call.append(i == 0 ? "" : ", ").append('\'').append(arguments.get(i).replace("'", "''")).append('\'');
+        }
+        call.append(')');
+        String wanted = String.join("\u0000", arguments);
+        String current = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT tgargs FROM pg_trigger"
+                + " WHERE tgname = 'notion_sync_capture' AND tgrelid = to_regclass(?)")) {
+            ps.setString(1, mirror.qualifiedName());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    current = new String(rs.getBytes(1), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        if (current != null && current.equals(wanted + "\u0000")) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + mirror.qualifiedName() + " ALTER COLUMN \"page_id\" SET DEFAULT gen_random_uuid()");
+            st.execute("DROP TRIGGER IF EXISTS notion_sync_capture ON " + mirror.qualifiedName());
+            st.execute("CREATE TRIGGER notion_sync_capture AFTER INSERT OR UPDATE OR DELETE ON " + mirror.qualifiedName()
+                    + " FOR EACH ROW EXECUTE FUNCTION " + call);
+        }
+        LOG.info("Table {}: change capture installed ({} writable columns)", mirror.table(), arguments.indexOf("|"));
     }
 
     private void addColumn(Connection c, String table, String column, String sqlType) throws SQLException {

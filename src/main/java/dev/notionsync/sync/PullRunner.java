@@ -334,7 +334,7 @@ public final class PullRunner {
             JsonNode dataSource = dataSources.get(i);
             String table = i == 0 ? source.table()
                     : source.table() + "_" + dataSource.path("id").asText().replace("-", "").substring(0, 8);
-            result.add(schemas.ensure(table, dataSource));
+            result.add(schemas.ensure(table, dataSource, source.direction() != SourceConfig.Direction.PULL));
         }
         tables.put(source.name(), new CachedTables(List.copyOf(result), now));
         return result;

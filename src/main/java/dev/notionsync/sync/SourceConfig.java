@@ -7,9 +7,27 @@ import java.util.List;
 import java.util.Locale;
 
 /** One configured source: a Notion database or data source mirrored into one table (one per data source). */
-public record SourceConfig(String name, String notionId, String table, Duration poll, Direction direction) {
+public record SourceConfig(String name, String notionId, String table, Duration poll, Direction direction,
+                           ConflictPolicy conflict, boolean trashOnDelete) {
 
     public enum Direction { PULL, PUSH, BOTH }
+
+    /** Who wins a property both sides changed since the last sync (push sources). */
+    public enum ConflictPolicy {
+        NOTION_WINS, POSTGRES_WINS, NEWEST_WINS;
+
+        public String setting() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    public boolean pulls() {
+        return direction != Direction.PUSH;
+    }
+
+    public boolean pushes() {
+        return direction != Direction.PULL;
+    }
 
     public static List<SourceConfig> fromSettings(Settings settings) {
         Duration defaultPoll = settings.getDuration("notion.sync.poll", Duration.ofSeconds(30));
@@ -22,11 +40,24 @@ public record SourceConfig(String name, String notionId, String table, Duration 
             String table = settings.get(prefix + "table", name.toLowerCase(Locale.ROOT).replace('-', '_'));
             Duration poll = settings.getDuration(prefix + "poll", defaultPoll);
             String direction = settings.get(prefix + "direction", "pull").toUpperCase(Locale.ROOT);
+            Direction parsedDirection;
             try {
-                return new SourceConfig(name, NotionIds.normalize(id), table, poll, Direction.valueOf(direction));
+                parsedDirection = Direction.valueOf(direction);
             } catch (IllegalArgumentException e) {
                 throw new SettingsException("setting " + prefix + "direction must be pull, push or both, was '" + direction.toLowerCase(Locale.ROOT) + "'");
             }
+            String conflict = settings.get(prefix + "conflict", "notion-wins");
+            ConflictPolicy policy;
+            try {
+                policy = ConflictPolicy.valueOf(conflict.toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("setting " + prefix + "conflict must be notion-wins, postgres-wins or newest-wins, was '" + conflict + "'");
+            }
+            String onDelete = settings.get(prefix + "on-delete", "trash");
+            if (!onDelete.equals("trash") && !onDelete.equals("ignore")) {
+                throw new SettingsException("setting " + prefix + "on-delete must be trash or ignore, was '" + onDelete + "'");
+            }
+            return new SourceConfig(name, NotionIds.normalize(id), table, poll, parsedDirection, policy, onDelete.equals("trash"));
         }).toList();
     }
 }
