@@ -23,7 +23,8 @@ import javax.sql.DataSource;
  */
 public final class Outbox {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // exact numbers: a numeric column's value must reach Notion digit for digit
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String COLUMNS = "id, table_name, page_id, operation, changed, previous, ignored, base_edited_time,"
             + " base_properties, changed_at, attempts";
 

@@ -26,6 +26,9 @@ public final class PageWriter {
 
     private static final java.util.regex.Pattern JSON_NUL = java.util.regex.Pattern.compile("(?<!\\\\)\\\\u0000");
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper ROW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private final DataSource dataSource;
 
     public PageWriter(DataSource dataSource) {
@@ -60,7 +63,7 @@ public final class PageWriter {
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     try {
-                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(rs.getString(1)).fields()
+                        ROW_JSON.readTree(rs.getString(1)).fields()
                                 .forEachRemaining(e -> columns.put(e.getKey(), e.getValue()));
                     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                         throw new SQLException("unreadable row " + pageId + " of " + table.table(), e);

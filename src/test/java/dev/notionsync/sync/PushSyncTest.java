@@ -143,6 +143,34 @@ class PushSyncTest {
     }
 
     @Test
+    void theOtherWritableTypesRoundTripThroughNotion() throws Exception {
+        String id = pageId("projects", 7);
+        String user = simulator.model().botUserId();
+        String person = page(pageId("projects", 8)).at("/properties/Owner/people").path(0).path("id").asText(user);
+        String deal = pageId("revenue", 5);
+        sql("UPDATE " + table("projects") + " SET kickoff_call_at = TIMESTAMPTZ '2027-02-03 10:15:00+00', kickoff_call_end_at = NULL,"
+                + " owner_ids = ARRAY['" + person + "'], deals = ARRAY['" + deal + "'], brief_urls = ARRAY['https://files.example.org/brief.pdf'],"
+                + " brief = ARRAY['Brief v2'], contact_email = 'ops@example.org', contact_phone = '+49 30 1234', site = 'HQ',"
+                + " site_address = 'Berlin', site_lat = 52.52, site_lon = 13.405 WHERE page_id = '" + id + "'");
+        awaitOutboxDone(id);
+        JsonNode p = page(id).path("properties");
+        assertTrue(p.at("/Kickoff call/date/start").asText().startsWith("2027-02-03T10:15:00"), p.at("/Kickoff call").toString());
+        assertEquals(person, p.at("/Owner/people/0/id").asText());
+        assertEquals(1, p.at("/Owner/people").size());
+        assertEquals(deal, p.at("/Deals/relation/0/id").asText());
+        assertEquals("Brief v2", p.at("/Brief/files/0/name").asText());
+        assertEquals("https://files.example.org/brief.pdf", p.at("/Brief/files/0/external/url").asText());
+        assertEquals("ops@example.org", p.at("/Contact email/email").asText());
+        assertEquals("+49 30 1234", p.at("/Contact phone/phone_number").asText());
+        assertEquals("Berlin", p.at("/Site/place/address").asText());
+        assertEquals(0, p.at("/Site/place/lat").decimalValue().compareTo(new java.math.BigDecimal("52.52")));
+        // what the pull maps back from Notion's answer is what was written
+        assertEquals("2027-02-03 10:15:00+00|" + deal + "|ops@example.org|Berlin", TestEngine.queryString(sync,
+                "SELECT (kickoff_call_at AT TIME ZONE 'UTC')::text || '+00|' || deals[1] || '|' || contact_email || '|' || site_address FROM "
+                        + table("projects") + " WHERE page_id = '" + id + "'"));
+    }
+
+    @Test
     void aChangeGoesAroundOnceNotForever() throws Exception {
         String id = pageId("projects", 1);
         sql("UPDATE " + table("projects") + " SET client = 'Once around' WHERE page_id = '" + id + "'");

@@ -1,0 +1,110 @@
+package dev.notionsync.mapping;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The push's reverse mappers: column values as PostgreSQL's to_jsonb gives them → Notion's request shapes. */
+class PropertyWritersTest {
+
+    // exact numbers: a numeric column's value must reach Notion digit for digit
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String write(String type, Map<String, String> values, Set<String> changed) {
+        Map<String, JsonNode> parsed = new HashMap<>();
+        values.forEach((suffix, value) -> parsed.put(suffix, json(value)));
+        return PropertyWriters.toNotion(PropertyTypes.of(type).orElseThrow(), "P", parsed, changed).toString();
+    }
+
+    @Test
+    void everyWritableTypeHasNotionsRequestShape() {
+        assertEquals("{\"title\":[{\"type\":\"text\",\"text\":{\"content\":\"Hi\"}}]}", write("title", Map.of("", "\"Hi\""), Set.of("")));
+        assertEquals("{\"rich_text\":[]}", write("rich_text", Map.of(), Set.of("")));
+        assertEquals("{\"number\":12345678901234567890.123456789}", write("number", Map.of("", "12345678901234567890.123456789"), Set.of("")));
+        assertEquals("{\"number\":null}", write("number", Map.of(), Set.of("")));
+        assertEquals("{\"checkbox\":false}", write("checkbox", Map.of(), Set.of("")));
+        assertEquals("{\"url\":null}", write("url", Map.of("", "\"\""), Set.of("")));
+        assertEquals("{\"email\":\"a@b.c\"}", write("email", Map.of("", "\"a@b.c\""), Set.of("")));
+        assertEquals("{\"phone_number\":\"+1 555\"}", write("phone_number", Map.of("", "\"+1 555\""), Set.of("")));
+        assertEquals("{\"select\":{\"name\":\"High\"}}", write("select", Map.of("", "\"High\"", "id", "\"x\""), Set.of("")));
+        assertEquals("{\"status\":null}", write("status", Map.of(), Set.of("")));
+        assertEquals("{\"multi_select\":[{\"name\":\"A\"},{\"name\":\"B\"}]}", write("multi_select", Map.of("", "[\"A\",\"B\"]"), Set.of("")));
+        assertEquals("{\"people\":[{\"object\":\"user\",\"id\":\"u1\"}]}", write("people", Map.of("", "[\"Ann\"]", "ids", "[\"u1\"]"), Set.of("ids")));
+        assertEquals("{\"relation\":[{\"id\":\"p1\"},{\"id\":\"p2\"}]}", write("relation", Map.of("", "[\"p1\",\"p2\"]"), Set.of("")));
+        assertEquals("{\"files\":[{\"name\":\"spec.pdf\",\"type\":\"external\",\"external\":{\"url\":\"https://x.org/a/spec.pdf\"}},"
+                        + "{\"name\":\"Logo\",\"type\":\"external\",\"external\":{\"url\":\"https://x.org/logo.png\"}}]}",
+                write("files", Map.of("", "[null,\"Logo\"]", "urls", "[\"https://x.org/a/spec.pdf\",\"https://x.org/logo.png\"]"), Set.of("urls")));
+        assertEquals("{\"place\":{\"lat\":52.52,\"lon\":13.405,\"name\":null,\"address\":\"Berlin\"}}",
+                write("place", Map.of("address", "\"Berlin\"", "lat", "52.52", "lon", "13.405"), Set.of("address")));
+    }
+
+    @Test
+    void aDateSendsTheDateTimeUnlessOnlyTheDateColumnChanged() {
+        Map<String, String> row = Map.of("", "\"2026-03-01\"", "at", "\"2026-03-01T09:30:00+00:00\"", "end", "\"2026-03-02\"",
+                "end_at", "\"2026-03-02T17:00:00+00:00\"");
+        assertEquals("{\"date\":{\"start\":\"2026-03-01T09:30:00+00:00\",\"end\":\"2026-03-02T17:00:00+00:00\",\"time_zone\":null}}",
+                write("date", row, Set.of("at")));
+        Map<String, String> movedDay = new HashMap<>(row);
+        movedDay.put("", "\"2026-04-01\"");
+        assertEquals("{\"date\":{\"start\":\"2026-04-01\",\"end\":\"2026-03-02T17:00:00+00:00\",\"time_zone\":null}}",
+                write("date", movedDay, Set.of("")));
+        assertEquals("{\"date\":{\"start\":\"2026-05-01\",\"end\":null,\"time_zone\":\"Europe/Berlin\"}}",
+                write("date", Map.of("", "\"2026-05-01\"", "time_zone", "\"Europe/Berlin\""), Set.of("", "time_zone")));
+        assertEquals("{\"date\":null}", write("date", Map.of("end", "\"2026-03-02\""), Set.of("")));
+    }
+
+    @Test
+    void longTextIsSplitAtTwoThousandCharactersWithoutBreakingASurrogatePair() {
+        String text = "a".repeat(1999) + "😀" + "b".repeat(3000);
+        JsonNode items = PropertyWriters.richText(JSON.getNodeFactory().textNode(text), "P");
+        assertEquals(3, items.size());
+        assertEquals(1999, items.get(0).at("/text/content").asText().length(), "the pair moves whole to the next item");
+        StringBuilder joined = new StringBuilder();
+        items.forEach(item -> {
+            assertTrue(item.at("/text/content").asText().length() <= 2000);
+            joined.append(item.at("/text/content").asText());
+        });
+        assertEquals(text, joined.toString());
+    }
+
+    @Test
+    void valuesBeyondNotionsLimitsAreRefusedWithAClearMessage() {
+        String tooLong = "\"" + "x".repeat(200_001) + "\"";
+        var text = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("rich_text", Map.of("", tooLong), Set.of("")));
+        assertTrue(text.getMessage().contains("200001 characters") && text.getMessage().contains("at most 100"), text.getMessage());
+        String many = JSON.valueToTree(java.util.stream.IntStream.range(0, 101).mapToObj(i -> "o" + i).toList()).toString();
+        for (String type : List.of("multi_select", "relation")) {
+            var e = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write(type, Map.of("", many), Set.of("")));
+            assertTrue(e.getMessage().contains("101") && e.getMessage().contains("at most 100"), e.getMessage());
+        }
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("people", Map.of("ids", many), Set.of("ids")));
+    }
+
+    @Test
+    void readOnlyTypesHaveNoWritableColumns() {
+        for (String type : List.of("formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by",
+                "unique_id", "verification", "button")) {
+            assertEquals(List.of(), PropertyWriters.writableSuffixes(PropertyTypes.of(type).orElseThrow()), type);
+        }
+        for (String type : PropertyTypes.knownTypes()) {
+            PropertyType mapped = PropertyTypes.of(type).orElseThrow();
+            assertEquals(mapped.writable(), !PropertyWriters.writableSuffixes(mapped).isEmpty(), type);
+        }
+    }
+}
