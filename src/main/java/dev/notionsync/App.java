@@ -89,6 +89,8 @@ public final class App {
             demo.put("notion.source." + source.name() + ".id", source.databaseId());
             demo.put("notion.source." + source.name() + ".poll", base.get("notion.demo.poll", "15s"));
         }
+        // projects syncs both ways, so an edit in PostgreSQL shows in Notion too
+        demo.put("notion.source.projects.direction", base.get("notion.source.projects.direction", "both"));
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
         boolean ownPassword = !base.get("notion.management.password").isBlank();
@@ -111,6 +113,8 @@ public final class App {
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
+                out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
+                out.println("                     " + examplePush(simulator, started, settings.get("notion.db.schema")));
                 out.println("  Stop             : Ctrl-C");
                 out.println();
             }));
@@ -135,6 +139,15 @@ public final class App {
         }
         return "curl -X POST " + simulator.baseUrl() + "/__sim/pages/" + page.path("id").asText()
                 + " -d '{\"properties\":{\"" + titleName + "\":{\"title\":[{\"text\":{\"content\":\"Renamed in Notion\"}}]}}}'";
+    }
+
+    /** A psql UPDATE of the first sample project's client, and where to see the page afterwards. */
+    private static String examplePush(NotionSimulator simulator, NotionSync sync, String schema) {
+        var pages = simulator.model().pages(simulator.workspace().source("projects").dataSourceId());
+        String id = pages.isEmpty() ? "<page_id>" : pages.get(0).path("id").asText();
+        String psql = sync.database().psqlHint().replace("(", "").replace(")", "").trim();
+        return (psql.isEmpty() ? "psql <your database>" : psql) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
+                + id + "'\"; curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + "/v1/pages/" + id;
     }
 
     /** Subscribes the app's webhook endpoint in the simulator, which answers with Notion's verification handshake. */

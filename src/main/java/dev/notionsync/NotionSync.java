@@ -177,7 +177,7 @@ public final class NotionSync implements AutoCloseable {
         PullRunner pullRunner = new PullRunner(sources, notion, schemas,
                 new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics, budget::rateLimitedCount);
         context.getRegistry().bind("pullRunner", pullRunner);
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource())));
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource()), metrics));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
         Deletions deletions = new Deletions(database.dataSource());
         WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)));

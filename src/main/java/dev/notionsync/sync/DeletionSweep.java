@@ -35,7 +35,11 @@ public final class DeletionSweep {
     private final PageWriter writer;
     private final dev.notionsync.store.SyncRuns runs;
 
-    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, dev.notionsync.store.SyncRuns runs) {
+    private final dev.notionsync.manage.NotionMetrics metrics;
+
+    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, dev.notionsync.store.SyncRuns runs,
+                         dev.notionsync.manage.NotionMetrics metrics) {
+        this.metrics = metrics;
         this.runs = runs;
         this.pull = pull;
         this.notion = notion;
@@ -112,6 +116,7 @@ public final class DeletionSweep {
     public void finish(Exchange exchange) throws Exception {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         runs.finish(run.runId, dev.notionsync.store.SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
+        metrics.pages(run.source, "deleted", run.markedDeleted);
         if (run.markedDeleted + run.restored > 0) {
             LOG.info("sweep {}: {} pages marked deleted, {} rewritten", run.source, run.markedDeleted, run.restored);
         }
