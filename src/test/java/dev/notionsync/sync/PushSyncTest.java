@@ -42,22 +42,26 @@ class PushSyncTest {
     Map<String, String> settings;
     String projects;
     String revenue;
+    String agents;
 
     @BeforeAll
     void start() throws Exception {
         simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(30));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects", "revenue");
+        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects", "revenue", "agents");
         projects = TestEngine.sourceName(settings, "projects");
         revenue = TestEngine.sourceName(settings, "revenue");
         settings.put("notion.source." + projects + ".direction", "both");
         settings.put("notion.source." + revenue + ".direction", "both");
         settings.put("notion.source." + revenue + ".conflict", "postgres-wins");
+        agents = TestEngine.sourceName(settings, "agents");
+        settings.put("notion.source." + agents + ".direction", "both");
+        settings.put("notion.source." + agents + ".conflict", "newest-wins");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "200ms");
         settings.put("notion.push.batch-size", "2");
         sync = NotionSync.create(TestEngine.settings(settings));
         sync.start();
-        for (String table : List.of("projects", "revenue")) {
+        for (String table : List.of("projects", "revenue", "agents")) {
             long expected = simulator.model().pages(simulator.workspace().source(table).dataSourceId()).size();
             TestEngine.await(table + " rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table(table)) == expected);
             pageId(table, 0);
@@ -295,6 +299,22 @@ class PushSyncTest {
     }
 
     @Test
+    void aConflictFollowsNewestWins() throws Exception {
+        String id = pageId("agents", 0);
+        sync.context().getRouteController().suspendRoute("poll-" + agents);
+        try {
+            simulator.model().editPage(id, (ObjectNode) readJson("{\"Description\":{\"rich_text\":[{\"text\":{\"content\":\"Older, in Notion\"}}]}}"));
+            // Notion's edit time is this minute rounded down; the row's change comes after it
+            sql("UPDATE " + table("agents") + " SET description = 'Newer, in Postgres' WHERE page_id = '" + id + "'");
+            awaitOutboxDone(id);
+        } finally {
+            sync.context().getRouteController().resumeRoute("poll-" + agents);
+        }
+        assertEquals("Newer, in Postgres", page(id).at("/properties/Description/rich_text/0/plain_text").asText());
+        assertEquals("postgres|newest-wins", TestEngine.queryString(sync, "SELECT winner || '|' || policy FROM notion_sync.conflicts WHERE page_id = '" + id + "'"));
+    }
+
+    @Test
     void twoInstancesPushEachChangeOnce() throws Exception {
         Map<String, String> second = new java.util.LinkedHashMap<>(settings);
         second.put("camel.server.port", String.valueOf(TestEngine.freePort()));
@@ -303,6 +323,7 @@ class PushSyncTest {
         second.put("notion.db.user", "postgres");
         second.put("notion.source." + projects + ".poll", "1h");
         second.put("notion.source." + revenue + ".poll", "1h");
+        second.put("notion.source." + agents + ".poll", "1h");
         // small claims, so both instances take part
         second.put("notion.push.batch-size", "2");
         try (NotionSync other = NotionSync.create(TestEngine.settings(second))) {
