@@ -139,6 +139,9 @@ class PushSyncTest {
         for (String untouched : List.of("Name", "Stage", "Contact email", "Contact phone", "Owner", "Deals", "Brief", "Kickoff call", "Site")) {
             assertEquals(before.get(untouched), after.get(untouched), untouched + " must not be sent");
         }
+        String metrics = TestEngine.httpGet("http://localhost:" + settings.get("camel.management.port") + "/observe/metrics");
+        assertTrue(metrics.contains("notion_sync_pushed_total{outcome=\"updated\",source=\"" + projects + "\"}"), metrics);
+        assertTrue(metrics.contains("notion_sync_outbox_backlog "), metrics);
         // the row shows Notion's answer, and no change was captured from that write
         assertEquals("Acme Push", TestEngine.queryString(sync, "SELECT client FROM " + table("projects") + " WHERE page_id = '" + id + "'"));
         assertEquals(page(id).path("last_edited_time").asText().substring(0, 16),
