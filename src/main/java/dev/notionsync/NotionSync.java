@@ -19,7 +19,14 @@ import dev.notionsync.notion.NotionUnavailableException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
+import dev.notionsync.report.ClusteredScheduler;
+import dev.notionsync.report.ReportDefinition;
+import dev.notionsync.report.ReportQuery;
+import dev.notionsync.report.ReportRunner;
+import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
+import dev.notionsync.store.ReportRuns;
+import org.apache.camel.component.quartz.QuartzComponent;
 import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.WebhookInbox;
@@ -64,14 +71,30 @@ public final class NotionSync implements AutoCloseable {
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
     private final List<java.util.function.Consumer<NotionSync>> onStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ReportDefinition> reportDefinitions;
+    /** True for `report run`: only the Notion door, the dead letter channel and the reports' direct routes. */
+    private final boolean reportsOnly;
+    private Reports reports;
 
-    private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
+    private NotionSync(Settings settings, Database database, List<SourceConfig> sources, List<ReportDefinition> reportDefinitions,
+                       boolean reportsOnly) {
         this.settings = settings;
         this.database = database;
         this.sources = sources;
+        this.reportDefinitions = reportDefinitions;
+        this.reportsOnly = reportsOnly;
         this.main = new Main();
         java.util.Properties properties = settings.resolvedProperties();
         properties.putAll(jolokiaSettings(settings));
+        if (reportsOnly) {
+            // a one-shot run beside a running instance: no pollers, no webhook inbox, no ports of its own
+            String routes = "file:" + settings.get("notion.home", ".") + "/routes/";
+            properties.setProperty("camel.main.routes-include-pattern",
+                    routes + "notion-api.camel.yaml," + routes + "dead-letters.camel.yaml," + routes + "reports.camel.yaml");
+            properties.setProperty("camel.server.enabled", "false");
+            properties.setProperty("camel.management.enabled", "false");
+            properties.setProperty("camel.main.jmx-enabled", "false");
+        }
         main.setOverrideProperties(properties);
         // one registry for Camel's metrics and ours, exported on /observe/metrics
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -95,11 +118,24 @@ public final class NotionSync implements AutoCloseable {
 
     /** Opens the database (embedded or configured) and prepares Camel; nothing runs until start or run. */
     public static NotionSync create(Settings settings) {
+        return create(settings, false);
+    }
+
+    /**
+     * An engine that only runs reports on demand (`notion-sync report run`): no pollers, no schedules, no servers,
+     * against the configured database.
+     */
+    public static NotionSync createForReports(Settings settings) {
+        return create(settings, true);
+    }
+
+    private static NotionSync create(Settings settings, boolean reportsOnly) {
         List<SourceConfig> sources = SourceConfig.fromSettings(settings);
+        List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
                 Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
-        return new NotionSync(settings, database, sources);
+        return new NotionSync(settings, database, sources, reports, reportsOnly);
     }
 
     /**
@@ -184,8 +220,9 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.webhook.batch-size", 100)));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
+        wireReports(context, notion);
         management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
-                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList());
+                sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList(), reports);
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
         metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));
@@ -201,6 +238,10 @@ public final class NotionSync implements AutoCloseable {
 
                 @Override
                 public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                    if (reportsOnly) {
+                        onStarted.forEach(callback -> callback.accept(NotionSync.this));
+                        return;
+                    }
                     management.register();
                     ManagementEndpoints.install(started, management);
                     checkTokenOnce(notion);
@@ -216,7 +257,7 @@ public final class NotionSync implements AutoCloseable {
                 sources.stream().filter(s -> s.direction() != SourceConfig.Direction.PUSH).map(SourceConfig::name).toList(),
                 settings.getDuration("notion.health.max-lag", Duration.ofMinutes(15))));
         for (SourceConfig source : sources) {
-            if (source.direction() == SourceConfig.Direction.PUSH) {
+            if (source.direction() == SourceConfig.Direction.PUSH || reportsOnly) {
                 continue;
             }
             try {
@@ -229,6 +270,59 @@ public final class NotionSync implements AutoCloseable {
                 throw new IllegalStateException("cannot create the pull route of source '" + source.name() + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * The report beans and routes: direct:report-&lt;id&gt; for each report, and its Quartz schedule on the clustered
+     * job store (not for a one-shot `report run`, which must not join the cluster and fire schedules).
+     */
+    private void wireReports(CamelContext context, NotionApi notion) {
+        String instanceId = instanceId();
+        Path home = Path.of(settings.get("notion.home", "."));
+        String parent = settings.get("notion.reports.notion-parent-page");
+        ReportRunner runner = new ReportRunner(
+                reportDefinitions.stream().collect(java.util.stream.Collectors.toMap(ReportDefinition::id, r -> r)),
+                new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
+                        settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
+                new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
+                parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent), instanceId, Clock.systemUTC());
+        context.getRegistry().bind("reportRunner", runner);
+        reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
+        if (reportDefinitions.isEmpty()) {
+            return;
+        }
+        for (ReportDefinition report : reportDefinitions) {
+            if (report.wants(ReportDefinition.Output.NOTION) && parent.isBlank()) {
+                LOG.warn("report {}: the Notion output is skipped until notion.reports.notion-parent-page names the page to put reports under", report.id());
+            }
+        }
+        if (!reportsOnly) {
+            QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+            quartz.setSchedulerFactory(new ClusteredScheduler(database.dataSource(), instanceId,
+                    settings.getInt("notion.reports.threads", 2), settings.get("camel.main.jmx-enabled", "true").equals("true")));
+        }
+        for (ReportDefinition report : reportDefinitions) {
+            try {
+                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id()));
+                if (!reportsOnly) {
+                    context.addRouteFromTemplate("report-schedule-" + report.id(), "notion-report-schedule",
+                            Map.of("report", report.id(), "cron", report.cron(), "timeZone", report.timeZone().getId()));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the routes of report '" + report.id() + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Quartz's cluster node id, also stored with each report run: host, process and a random part (two engines in one JVM). */
+    private static String instanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     private interface SqlCall<T> {
@@ -293,6 +387,11 @@ public final class NotionSync implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** Runs reports now (CLI, JMX); available once the engine is configured. */
+    public Reports reports() {
+        return reports;
     }
 
     public List<SourceConfig> sources() {
