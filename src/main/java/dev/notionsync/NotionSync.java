@@ -244,6 +244,7 @@ public final class NotionSync implements AutoCloseable {
                     }
                     management.register();
                     ManagementEndpoints.install(started, management);
+                    unscheduleRemovedReports(started);
                     checkTokenOnce(notion);
                     onStarted.forEach(callback -> callback.accept(NotionSync.this));
                 }
@@ -310,6 +311,29 @@ public final class NotionSync implements AutoCloseable {
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create the routes of report '" + report.id() + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A report taken out of notion.reports keeps its trigger in the shared job store, where any instance would go on
+     * firing it; so each instance, once started, removes the report triggers it was not configured with. All
+     * instances of a cluster are expected to run the same notion.reports.
+     */
+    private void unscheduleRemovedReports(CamelContext context) throws org.quartz.SchedulerException {
+        if (reportDefinitions.isEmpty() || reportsOnly) {
+            return;
+        }
+        org.quartz.Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        java.util.Set<String> configured = reportDefinitions.stream().map(ReportDefinition::id).collect(java.util.stream.Collectors.toSet());
+        for (org.quartz.TriggerKey key : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.triggerGroupEquals("reports"))) {
+            if (!configured.contains(key.getName())) {
+                org.quartz.Trigger trigger = scheduler.getTrigger(key);
+                scheduler.unscheduleJob(key);
+                if (trigger != null) {
+                    scheduler.deleteJob(trigger.getJobKey());
+                }
+                LOG.info("report {} is no longer in notion.reports: its schedule is removed from the cluster", key.getName());
             }
         }
     }
