@@ -168,6 +168,46 @@ class ReportTest {
         assertEquals(byType, rows(tables.get(1).path("id").asText()));
     }
 
+    /**
+     * A generated report as a browser shows it: headless Chromium takes a screenshot, kept in target/report-screenshot
+     * to look at (bench/report-screenshot.sh runs just this). The PNG must be a real picture, not a blank page.
+     */
+    @Test
+    @Order(2)
+    void htmlReportScreenshotIsReadable() throws Exception {
+        Path chromium = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(chromium),
+                chromium + " is absent: install it (apt-get install -y chromium) or point -Dchromium at a Chromium binary");
+        sync.reports().run("deals");
+        long run = TestEngine.count(sync, "SELECT max(id) FROM notion_sync.report_runs WHERE report = 'deals'");
+        Path folder = Path.of("target", "report-screenshot").toAbsolutePath();
+        Files.createDirectories(folder);
+        Path html = Files.copy(Path.of(TestEngine.queryString(sync, "SELECT html_file FROM notion_sync.report_runs WHERE id = " + run)),
+                folder.resolve("report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path png = folder.resolve("report.png");
+        Files.deleteIfExists(png);
+        Process process = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + Files.createTempDirectory(tempDir, "chromium"), "--screenshot=" + png, "--window-size=1280,1000",
+                html.toUri().toString()).redirectErrorStream(true).redirectOutput(folder.resolve("chromium.log").toFile()).start();
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("chromium took longer than 90 s; see " + folder.resolve("chromium.log"));
+        }
+        assertTrue(Files.isRegularFile(png), "no screenshot; see " + folder.resolve("chromium.log"));
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1280, image.getWidth());
+        // text, bars and table lines: many pixels differ from the white background
+        long inked = 0;
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) {
+                inked += (image.getRGB(x, y) & 0xFFFFFF) == 0xFFFFFF ? 0 : 1;
+            }
+        }
+        assertTrue(inked > 5_000, "the screenshot is nearly blank: " + inked + " inked sample pixels in " + png);
+        System.out.println("report screenshot: " + png);
+    }
+
     @Test
     void builtInReportsRunAgainstTheMirroredTables() throws Exception {
         String health = sync.reports().run("sync-health");
