@@ -120,7 +120,7 @@ public final class App {
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
-                out.println("  Reports          : every minute to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
+                out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "' to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
                         + " and as pages under " + simulator.baseUrl() + "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children");
                 out.println("                     now: java -jar target/notion-sync.jar report run sync-health, or JMX runReport(\"sync-health\")");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
