@@ -3,6 +3,7 @@ package dev.notionsync;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.DeadLetterCommand;
+import dev.notionsync.report.ReportCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The command line: run (default) | demo | simulate | help. */
+/** The command line: run (default) | demo | simulate | dead-letters | report | help. */
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
@@ -41,12 +42,13 @@ public final class App {
                 case "demo" -> demo(out);
                 case "simulate" -> SimulatorMain.run(rest);
                 case "dead-letters" -> DeadLetterCommand.run(rest, loadSettings().getInt("camel.management.port", 9876), out, err);
+                case "report" -> ReportCommand.run(rest, loadSettings(), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, dead-letters or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, dead-letters, report or help");
                     yield 2;
                 }
             };
@@ -93,6 +95,15 @@ public final class App {
         demo.put("notion.source.projects.direction", base.get("notion.source.projects.direction", "both"));
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
+        demo.put("notion.reports", "sync-health,business-summary");
+        for (String report : java.util.List.of("sync-health", "business-summary")) {
+            demo.put("notion.report." + report + ".cron", base.get("notion.demo.report-cron", "0 * * * * ?"));
+        }
+        String reportsPage = base.get("notion.reports.notion-parent-page");
+        if (reportsPage.isBlank()) {
+            reportsPage = createReportsPage(simulator);
+            demo.put("notion.reports.notion-parent-page", reportsPage);
+        }
         boolean ownPassword = !base.get("notion.management.password").isBlank();
         if (!ownPassword) {
             demo.put("notion.management.password", DEMO_MANAGEMENT_PASSWORD);
@@ -111,6 +122,9 @@ public final class App {
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
+                out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "' to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
+                        + " and as pages under " + simulator.baseUrl() + "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children");
+                out.println("                     now: java -jar target/notion-sync.jar report run sync-health, or JMX runReport(\"sync-health\")");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
@@ -148,6 +162,36 @@ public final class App {
         String psql = sync.database().psqlHint().replace("(", "").replace(")", "").trim();
         return (psql.isEmpty() ? "psql <your database>" : psql) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
                 + id + "'\"; curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + "/v1/pages/" + id;
+    }
+
+    /**
+     * A "Reports" page next to the sample databases (under their parent page, "Company HQ"), created through the
+     * simulator's Notion API as the integration would; the demo's reports become its child pages.
+     */
+    private static String createReportsPage(NotionSimulator simulator) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String databaseId = simulator.workspace().source("projects").databaseId();
+            var database = json.readTree(http.send(notionRequest(simulator, "/v1/databases/" + databaseId).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            String home = database.path("parent").path("page_id").asText();
+            String body = "{\"parent\":{\"page_id\":\"" + home + "\"},\"properties\":{\"title\":{\"title\":[{\"text\":{\"content\":\"Reports\"}}]}}}";
+            var page = json.readTree(http.send(notionRequest(simulator, "/v1/pages").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            if (!page.hasNonNull("id")) {
+                throw new SettingsException("the simulator did not create the demo's Reports page: " + page);
+            }
+            return page.get("id").asText();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new SettingsException("cannot create the demo's Reports page in the simulator: " + e.getMessage());
+        }
+    }
+
+    private static java.net.http.HttpRequest.Builder notionRequest(NotionSimulator simulator, String path) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + path))
+                .header("Authorization", "Bearer " + DEMO_TOKEN).header("Notion-Version", "2026-03-11")
+                .header("Content-Type", "application/json");
     }
 
     /** Subscribes the app's webhook endpoint in the simulator, which answers with Notion's verification handshake. */
@@ -224,6 +268,8 @@ public final class App {
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
                   dead-letters list|replay [--id N]
                              list or replay the dead letters of the instance running on this machine
+                  report run <id>
+                             run one report now (notion.reports) and print where its outputs went
                   help       this text
 
                 Settings: application.properties next to routes/; every key can be overridden by an environment

@@ -19,8 +19,15 @@ import dev.notionsync.notion.NotionUnavailableException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
+import dev.notionsync.report.ClusteredScheduler;
+import dev.notionsync.report.ReportDefinition;
+import dev.notionsync.report.ReportQuery;
+import dev.notionsync.report.ReportRunner;
+import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.Conflicts;
+import dev.notionsync.store.ReportRuns;
+import org.apache.camel.component.quartz.QuartzComponent;
 import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Outbox;
 import dev.notionsync.store.Deletions;
@@ -62,19 +69,36 @@ public final class NotionSync implements AutoCloseable {
     private final Main main;
     private final NotionAccess access = new NotionAccess();
     private final NotionMetrics metrics;
+    private final String instanceId = instanceId();
     private NotionRateBudget budget;
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
     private final List<java.util.function.Consumer<NotionSync>> onStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ReportDefinition> reportDefinitions;
+    /** True for `report run`: only the Notion door, the dead letter channel and the reports' direct routes. */
+    private final boolean reportsOnly;
+    private Reports reports;
 
-    private NotionSync(Settings settings, Database database, List<SourceConfig> sources) {
+    private NotionSync(Settings settings, Database database, List<SourceConfig> sources, List<ReportDefinition> reportDefinitions,
+                       boolean reportsOnly) {
         this.settings = settings;
         this.database = database;
         this.sources = sources;
+        this.reportDefinitions = reportDefinitions;
+        this.reportsOnly = reportsOnly;
         this.main = new Main();
         java.util.Properties properties = settings.resolvedProperties();
         properties.putAll(jolokiaSettings(settings));
+        if (reportsOnly) {
+            // a one-shot run beside a running instance: no pollers, no webhook inbox, no ports of its own
+            String routes = "file:" + settings.get("notion.home", ".") + "/routes/";
+            properties.setProperty("camel.main.routes-include-pattern",
+                    routes + "notion-api.camel.yaml," + routes + "dead-letters.camel.yaml," + routes + "reports.camel.yaml");
+            properties.setProperty("camel.server.enabled", "false");
+            properties.setProperty("camel.management.enabled", "false");
+            properties.setProperty("camel.main.jmx-enabled", "false");
+        }
         main.setOverrideProperties(properties);
         // one registry for Camel's metrics and ours, exported on /observe/metrics
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -98,11 +122,24 @@ public final class NotionSync implements AutoCloseable {
 
     /** Opens the database (embedded or configured) and prepares Camel; nothing runs until start or run. */
     public static NotionSync create(Settings settings) {
+        return create(settings, false);
+    }
+
+    /**
+     * An engine that only runs reports on demand (`notion-sync report run`): no pollers, no schedules, no servers,
+     * against the configured database.
+     */
+    public static NotionSync createForReports(Settings settings) {
+        return create(settings, true);
+    }
+
+    private static NotionSync create(Settings settings, boolean reportsOnly) {
         List<SourceConfig> sources = SourceConfig.fromSettings(settings);
+        List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
                 Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
-        return new NotionSync(settings, database, sources);
+        return new NotionSync(settings, database, sources, reports, reportsOnly);
     }
 
     /**
@@ -188,13 +225,14 @@ public final class NotionSync implements AutoCloseable {
         Outbox outbox = new Outbox(database.dataSource(), settings.getDuration("notion.push.reclaim-after", Duration.ofMinutes(5)));
         context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> call(() -> pullRunner.tablesOf(name)), notion, outbox, writer,
                 new Conflicts(database.dataSource()), deadLetters, metrics,
-                new PushRunner.PushSettings(instanceName(), settings.getInt("notion.push.batch-size", 50),
+                new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
                 table -> page -> pullRunner.mapPage(table, page)));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
+        wireReports(context, notion);
         management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
-                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList());
+                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList(), reports);
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
         metrics.gauge("notion_sync_outbox_backlog", "changes made in PostgreSQL waiting to be pushed to Notion", null, () -> call(outbox::backlog));
@@ -211,8 +249,13 @@ public final class NotionSync implements AutoCloseable {
 
                 @Override
                 public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                    if (reportsOnly) {
+                        onStarted.forEach(callback -> callback.accept(NotionSync.this));
+                        return;
+                    }
                     management.register();
                     ManagementEndpoints.install(started, management);
+                    unscheduleRemovedReports(started);
                     checkTokenOnce(notion);
                     onStarted.forEach(callback -> callback.accept(NotionSync.this));
                 }
@@ -226,7 +269,7 @@ public final class NotionSync implements AutoCloseable {
                 sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList(),
                 settings.getDuration("notion.health.max-lag", Duration.ofMinutes(15))));
         for (SourceConfig source : sources) {
-            if (source.pushes()) {
+            if (source.pushes() && !reportsOnly) {
                 try {
                     context.addRouteFromTemplate("push-" + source.name(), "notion-push", Map.of("source", source.name(),
                             "poll", settings.getDuration("notion.push.poll", Duration.ofSeconds(2)).toMillis() + ""));
@@ -234,7 +277,7 @@ public final class NotionSync implements AutoCloseable {
                     throw new IllegalStateException("cannot create the push route of source '" + source.name() + "': " + e.getMessage(), e);
                 }
             }
-            if (!source.pulls()) {
+            if (!source.pulls() || reportsOnly) {
                 continue;
             }
             try {
@@ -249,15 +292,82 @@ public final class NotionSync implements AutoCloseable {
         }
     }
 
-    /** Names this instance in outbox claims, so an operator can tell who holds a page. */
-    private static String instanceName() {
+    /**
+     * The report beans and routes: direct:report-&lt;id&gt; for each report, and its Quartz schedule on the clustered
+     * job store (not for a one-shot `report run`, which must not join the cluster and fire schedules).
+     */
+    private void wireReports(CamelContext context, NotionApi notion) {
+        Path home = Path.of(settings.get("notion.home", "."));
+        String parent = settings.get("notion.reports.notion-parent-page");
+        ReportRunner runner = new ReportRunner(
+                reportDefinitions.stream().collect(java.util.stream.Collectors.toMap(ReportDefinition::id, r -> r)),
+                new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
+                        settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
+                new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
+                parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent), instanceId, Clock.systemUTC());
+        context.getRegistry().bind("reportRunner", runner);
+        reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
+        if (reportDefinitions.isEmpty()) {
+            return;
+        }
+        for (ReportDefinition report : reportDefinitions) {
+            if (report.wants(ReportDefinition.Output.NOTION) && parent.isBlank()) {
+                LOG.warn("report {}: the Notion output is skipped until notion.reports.notion-parent-page names the page to put reports under", report.id());
+            }
+        }
+        if (!reportsOnly) {
+            QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+            quartz.setSchedulerFactory(new ClusteredScheduler(database.dataSource(), instanceId,
+                    settings.getInt("notion.reports.threads", 2), settings.get("camel.main.jmx-enabled", "true").equals("true")));
+        }
+        for (ReportDefinition report : reportDefinitions) {
+            try {
+                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id()));
+                if (!reportsOnly) {
+                    context.addRouteFromTemplate("report-schedule-" + report.id(), "notion-report-schedule",
+                            Map.of("report", report.id(), "cron", report.cron(), "timeZone", report.timeZone().getId()));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the routes of report '" + report.id() + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A report taken out of notion.reports keeps its trigger in the shared job store, where any instance would go on
+     * firing it; so each instance, once started, removes the report triggers it was not configured with. All
+     * instances of a cluster are expected to run the same notion.reports.
+     */
+    private void unscheduleRemovedReports(CamelContext context) throws org.quartz.SchedulerException {
+        if (reportDefinitions.isEmpty() || reportsOnly) {
+            return;
+        }
+        org.quartz.Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        java.util.Set<String> configured = reportDefinitions.stream().map(ReportDefinition::id).collect(java.util.stream.Collectors.toSet());
+        for (org.quartz.TriggerKey key : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.triggerGroupEquals("reports"))) {
+            if (!configured.contains(key.getName())) {
+                org.quartz.Trigger trigger = scheduler.getTrigger(key);
+                scheduler.unscheduleJob(key);
+                if (trigger != null) {
+                    scheduler.deleteJob(trigger.getJobKey());
+                }
+                LOG.info("report {} is no longer in notion.reports: its schedule is removed from the cluster", key.getName());
+            }
+        }
+    }
+
+    /**
+     * This instance's name in the Quartz cluster, in report runs and in outbox claims: host, process and a random part
+     * (two engines in one JVM).
+     */
+    private static String instanceId() {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "unknown-host";
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
         }
-        return host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return host + "-" + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     private interface SqlCall<T> {
@@ -322,6 +432,11 @@ public final class NotionSync implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** Runs reports now (CLI, JMX); available once the engine is configured. */
+    public Reports reports() {
+        return reports;
     }
 
     public List<SourceConfig> sources() {

@@ -47,6 +47,13 @@ class AppCommandLineTest {
     }
 
     @Test
+    void reportRunOfAnUnknownReportExitsTwoNamingTheReports() {
+        assertEquals(2, run("report", "run", "no-such-report"));
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("no report named 'no-such-report'") && stderr().contains("sync-health"), stderr());
+    }
+
+    @Test
     void simulateWithoutTokenExitsTwo() {
         assumeTrue(System.getenv("NOTION_SIM_TOKEN") == null, "NOTION_SIM_TOKEN is set in this environment");
         assertEquals(2, run("simulate", "--port", "0"));

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterChannel {
 
     public static final String REPLAY_URI = "deadLetterReplayUri";
-    static final String REPLAY_OF = "NotionSyncReplayOf";
+    public static final String REPLAY_OF = "NotionSyncReplayOf";
     static final String REDELIVERIES = "deadLetterRedeliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterChannel.class);

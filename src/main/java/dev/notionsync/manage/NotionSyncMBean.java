@@ -24,6 +24,9 @@ public interface NotionSyncMBean {
     /** Replays every open dead letter (same as replayAllDeadLetters). */
     String replayDeadLetters() throws Exception;
 
+    /** Runs the report now, besides its schedule; returns where its outputs went, or fails with the reason. */
+    String runReport(String id);
+
     /** Re-reads every source's schema at its next run (new, renamed, removed or retyped properties). */
     String refreshSchemas();
 

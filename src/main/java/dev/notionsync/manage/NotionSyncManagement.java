@@ -26,9 +26,12 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final org.apache.camel.CamelContext context;
     private final javax.sql.DataSource dataSource;
     private final List<String> sources;
+    private final dev.notionsync.report.Reports reports;
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
-                                org.apache.camel.CamelContext context, javax.sql.DataSource dataSource, List<String> sources) {
+                                org.apache.camel.CamelContext context, javax.sql.DataSource dataSource, List<String> sources,
+                                dev.notionsync.report.Reports reports) {
+        this.reports = reports;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.schemaRefresh = schemaRefresh;
@@ -114,6 +117,11 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         if (!sources.contains(source)) {
             throw new IllegalArgumentException("no pulled source named '" + source + "'; sources: " + String.join(", ", sources));
         }
+    }
+
+    @Override
+    public String runReport(String id) {
+        return reports.run(id);
     }
 
     @Override

@@ -1,0 +1,201 @@
+package dev.notionsync.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.manage.DeadLetterChannel;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.ReportRuns;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of routes/reports.camel.yaml: begin a run, query, write the files, build the Notion page through the
+ * door, finish. A failing step marks the run failed and throws, so the route's dead letter channel retries that
+ * step and finally keeps the message for replay; the schedule itself is not affected.
+ */
+public final class ReportRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReportRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmmss");
+    private static final Pattern NOT_SLUG = Pattern.compile("[^a-z0-9]+");
+
+    private final Map<String, ReportDefinition> reports;
+    private final ReportQuery query;
+    private final ReportRuns runs;
+    private final NotionApi notion;
+    private final Path folder;
+    private final String notionParentPage;
+    private final String instance;
+    private final Clock clock;
+
+    public ReportRunner(Map<String, ReportDefinition> reports, ReportQuery query, ReportRuns runs, NotionApi notion, Path folder,
+                        String notionParentPage, String instance, Clock clock) {
+        this.reports = reports;
+        this.query = query;
+        this.runs = runs;
+        this.notion = notion;
+        this.folder = folder;
+        this.notionParentPage = notionParentPage;
+        this.instance = instance;
+        this.clock = clock;
+    }
+
+    /**
+     * The Quartz route's first step: the message becomes a small JSON body with the scheduled fire time, and Quartz's
+     * headers (scheduler, trigger and job objects) are dropped, so a dead letter stores something readable and replayable.
+     */
+    public void fired(Exchange exchange) {
+        Date scheduled = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
+        ObjectNode body = JSON.createObjectNode().put("trigger", "schedule");
+        if (scheduled != null) {
+            body.put("scheduled_at", scheduled.toInstant().toString());
+        }
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setBody(body.toString());
+    }
+
+    /** Body of a manual run (CLI, JMX). */
+    public static String manualBody() {
+        return JSON.createObjectNode().put("trigger", "manual").toString();
+    }
+
+    public void begin(Exchange exchange, String reportId) throws Exception {
+        ReportDefinition report = reports.get(reportId);
+        if (report == null) {
+            throw new IllegalArgumentException("no report named '" + reportId + "'");
+        }
+        String trigger = "manual";
+        Instant scheduledAt = null;
+        String body = exchange.getMessage().getBody(String.class);
+        if (body != null && body.startsWith("{")) {
+            JsonNode json = JSON.readTree(body);
+            trigger = json.path("trigger").asText("manual");
+            scheduledAt = json.hasNonNull("scheduled_at") ? Instant.parse(json.get("scheduled_at").asText()) : null;
+        }
+        if (exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null) {
+            trigger = "replay";
+        }
+        long id = runs.start(reportId, trigger, scheduledAt, instance);
+        exchange.setProperty(ReportRun.PROPERTY, new ReportRun(report, trigger, scheduledAt, clock.instant(), id));
+    }
+
+    public void query(Exchange exchange) throws Exception {
+        ReportRun run = run(exchange);
+        step(run, () -> {
+            run.tables = query.run(run.report);
+            run.content = ReportContent.of(run.report, run.startedAt, run.trigger, run.tables);
+        });
+    }
+
+    public void writeFiles(Exchange exchange) throws Exception {
+        ReportRun run = run(exchange);
+        step(run, () -> {
+            if (!run.report.wants(ReportDefinition.Output.HTML) && !run.report.wants(ReportDefinition.Output.CSV)) {
+                return;
+            }
+            Files.createDirectories(folder);
+            String base = run.report.id() + "-" + FILE_STAMP.format(run.startedAt.atZone(run.report.timeZone()));
+            if (run.report.wants(ReportDefinition.Output.HTML)) {
+                run.htmlFile = write(folder.resolve(base + ".html"), HtmlReport.render(run.content));
+            }
+            if (run.report.wants(ReportDefinition.Output.CSV)) {
+                run.csvFiles.clear();
+                for (ReportTable table : run.tables) {
+                    String name = run.tables.size() == 1 ? base + ".csv" : base + "-" + slug(table.title()) + ".csv";
+                    run.csvFiles.add(write(folder.resolve(name), CsvReport.render(table)));
+                }
+            }
+        });
+    }
+
+    /** Creates the page (once per run), then sends the remaining appends; a redelivery continues where it failed. */
+    public void publishToNotion(Exchange exchange) throws Exception {
+        ReportRun run = run(exchange);
+        if (!run.report.wants(ReportDefinition.Output.NOTION) || notionParentPage.isBlank()) {
+            return;
+        }
+        step(run, () -> {
+            if (run.notionSteps == null) {
+                run.notionSteps = NotionReportPage.plan(run.content);
+            }
+            if (run.notionPageId == null) {
+                JsonNode page = notion.call(NotionRequest.post("/v1/pages",
+                        NotionReportPage.createRequest(notionParentPage, run.report.title() + " " + run.content.ranAt())));
+                run.notionPageId = page.path("id").asText();
+            }
+            while (run.notionStepsDone < run.notionSteps.size()) {
+                NotionReportPage.Step next = run.notionSteps.get(run.notionStepsDone);
+                String target = next.toPage() ? run.notionPageId : run.tableBlockIds.get(next.table());
+                JsonNode answer = notion.call(NotionRequest.patch("/v1/blocks/" + target + "/children",
+                        NotionReportPage.appendRequest(next.children())));
+                if (next.toPage()) {
+                    List<String> tables = NotionReportPage.tableIds(answer);
+                    int firstTable = run.tableBlockIds.size();
+                    for (int i = 0; i < tables.size(); i++) {
+                        run.tableBlockIds.put(firstTable + i, tables.get(i));
+                    }
+                }
+                run.notionStepsDone++;
+            }
+        });
+    }
+
+    public String finish(Exchange exchange) throws Exception {
+        ReportRun run = run(exchange);
+        runs.finish(run.id, run.rows(), run.htmlFile == null ? null : run.htmlFile.toString(),
+                run.csvFiles.stream().map(Path::toString).toList(), run.notionPageId);
+        String skipped = run.report.wants(ReportDefinition.Output.NOTION) && notionParentPage.isBlank()
+                ? "; notion skipped (notion.reports.notion-parent-page is not set)" : "";
+        LOG.info("{} ({}){}", run.describe(), run.trigger, skipped);
+        return run.describe() + skipped;
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void step(ReportRun run, Step step) throws Exception {
+        try {
+            step.run();
+        } catch (Exception e) {
+            runs.fail(run.id, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static ReportRun run(Exchange exchange) {
+        return exchange.getProperty(ReportRun.PROPERTY, ReportRun.class);
+    }
+
+    /** Written beside the target and moved into place, so nobody ever opens half a report. */
+    private static Path write(Path file, String text) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, text, StandardCharsets.UTF_8);
+        return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String slug(String title) {
+        String slug = NOT_SLUG.matcher(title.toLowerCase(java.util.Locale.ROOT)).replaceAll("-").replaceAll("^-|-$", "");
+        return slug.isEmpty() ? "part" : slug.length() > 60 ? slug.substring(0, 60) : slug;
+    }
+
+    public java.util.Set<String> reportIds() {
+        return reports.keySet();
+    }
+}
