@@ -3,6 +3,7 @@ package dev.notionsync;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.DeadLetterCommand;
+import dev.notionsync.manage.HawtioConsole;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The command line: run (default) | demo | simulate | help. */
+/** The command line: run (default) | demo | simulate | console | dead-letters | help. */
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
@@ -40,13 +41,14 @@ public final class App {
                 case "run" -> runEngine(loadSettings(), err);
                 case "demo" -> demo(out);
                 case "simulate" -> SimulatorMain.run(rest);
+                case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
                 case "dead-letters" -> DeadLetterCommand.run(rest, loadSettings().getInt("camel.management.port", 9876), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, dead-letters or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, dead-letters or help");
                     yield 2;
                 }
             };
@@ -109,6 +111,8 @@ public final class App {
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
+                out.println("  Hawtio console   : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
+                        + "java -jar notion-sync.jar console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("  Stop             : Ctrl-C");
@@ -209,6 +213,8 @@ public final class App {
                   run        (default) sync the sources in application.properties; needs NOTION_TOKEN
                   demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
+                  console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
+                             needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
                   dead-letters list|replay [--id N]
                              list or replay the dead letters of the instance running on this machine
                   help       this text
