@@ -165,6 +165,17 @@ public final class App {
     private static int runUntilStopped(Settings settings, java.util.function.Consumer<NotionSync> onOpen) {
         NotionSync sync = NotionSync.create(settings);
         onOpen.accept(sync);
+        // On SIGTERM or Ctrl-C the JVM halts as soon as its shutdown hooks end: Camel's hook stops the routes and
+        // returns, and the embedded PostgreSQL closed below would be left running. This hook holds the JVM until then.
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread holdUntilClosed = new Thread(() -> {
+            try {
+                closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "database-close");
+        Runtime.getRuntime().addShutdownHook(holdUntilClosed);
         try {
             sync.run();
             return 0;
@@ -173,6 +184,7 @@ public final class App {
             return 1;
         } finally {
             sync.database().close();
+            closed.countDown();
         }
     }
 

@@ -106,7 +106,7 @@ public final class HawtioConsole implements AutoCloseable {
         String shownHost = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
         out.println();
         out.println("notion-sync console (Hawtio) is running");
-        out.println("  Open     : http://" + shownHost + ":" + console.port() + "/hawtio/camel/routes   (user " + user
+        out.println("  Open     : http://" + shownHost + ":" + console.port() + "/hawtio/camel/contexts   (user " + user
                 + ", the password of NOTION_MANAGEMENT_PASSWORD)");
         out.println("  Instance : " + jolokia + "   " + probe(jolokia, user, password));
         out.println("  Stop     : Ctrl-C");
@@ -237,7 +237,7 @@ public final class HawtioConsole implements AutoCloseable {
                 return true;
             }
             if (Request.getPathInContext(request).equals("/")) {
-                Response.sendRedirect(request, response, callback, "/hawtio/camel/routes");
+                Response.sendRedirect(request, response, callback, "/hawtio/camel/contexts");
                 return true;
             }
             return super.handle(request, response, callback);
