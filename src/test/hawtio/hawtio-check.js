@@ -94,6 +94,14 @@ async function main() {
     await page.screenshot({ path: path.join(out, '04-route-started.png') });
     step(`started ${route} with the Start button; the table shows Started`);
     await expectInstanceState('Started');
+
+    // the diagram needs the context's dumpRoutesAsXml(), which the instance's Jolokia policy grants
+    const drawn = route.replace(/^poll-/, 'pull-');
+    await page.getByText(drawn, { exact: true }).first().click();
+    await page.getByText('Route Diagram', { exact: true }).click();
+    await page.locator('.react-flow__node').nth(2).waitFor({ timeout: 30000 });
+    await page.screenshot({ path: path.join(out, '05-route-diagram.png') });
+    step(`the Route Diagram tab draws ${drawn} (${await page.locator('.react-flow__node').count()} steps)`);
   } catch (error) {
     await page.screenshot({ path: path.join(out, 'failure.png') }).catch(() => {});
     throw error;

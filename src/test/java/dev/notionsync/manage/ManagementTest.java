@@ -131,6 +131,22 @@ class ManagementTest {
                 TestEngine.await("route started", Duration.ofSeconds(20),
                         () -> sync.context().getRouteController().getRouteStatus(route) == ServiceStatus.Started);
 
+                // Hawtio's route diagram and source need the context's dumpRoutesAsXml(); its overloads could resolve
+                // placeholders and stay refused
+                String context = "org.apache.camel:context=notion-sync,type=context,name=\\\"notion-sync\\\"";
+                JsonNode routesXml = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                        + "\",\"operation\":\"dumpRoutesAsXml()\"}", "secret_management_password").body());
+                assertEquals(200, routesXml.path("status").asInt(), routesXml.toString());
+                assertTrue(routesXml.path("value").asText().contains(route), routesXml.toString());
+                for (String overload : new String[] {"dumpRoutesAsXml(boolean)", "dumpRoutesAsXml"}) {
+                    JsonNode resolved = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                            + "\",\"operation\":\"" + overload + "\",\"arguments\":[true]}", "secret_management_password").body());
+                    assertEquals(403, resolved.path("status").asInt(), overload + ": " + resolved);
+                }
+                JsonNode stats = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                        + "\",\"operation\":\"dumpRoutesStatsAsXml\",\"arguments\":[true,true]}", "secret_management_password").body());
+                assertEquals(200, stats.path("status").asInt(), stats.toString());
+
                 HttpResponse<String> down = consoleRequest("http://127.0.0.1:" + unreachable.port() + "/hawtio/jolokia",
                         "{\"type\":\"version\"}", "secret_management_password");
                 assertEquals(502, down.statusCode());
