@@ -5,17 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -44,10 +38,12 @@ public final class HawtioConsole implements AutoCloseable {
 
     private final Server server;
     private final Path workDir;
+    private final JolokiaForwardServlet forward;
 
-    private HawtioConsole(Server server, Path workDir) {
+    private HawtioConsole(Server server, Path workDir, JolokiaForwardServlet forward) {
         this.server = server;
         this.workDir = workDir;
+        this.forward = forward;
     }
 
     /** Parses the options, starts the console and blocks until the process is stopped. */
@@ -108,7 +104,9 @@ public final class HawtioConsole implements AutoCloseable {
         out.println("notion-sync console (Hawtio) is running");
         out.println("  Open     : http://" + shownHost + ":" + console.port() + "/hawtio/camel/contexts   (user " + user
                 + ", the password of NOTION_MANAGEMENT_PASSWORD)");
-        out.println("  Instance : " + jolokia + "   " + probe(jolokia, user, password));
+        String problem = console.forward.problem();
+        out.println("  Instance : " + jolokia + "   " + (problem == null ? "(reachable)" : "(not now: " + problem
+                + "; the console shows it once it answers)"));
         out.println("  Stop     : Ctrl-C");
         out.println();
         try {
@@ -149,10 +147,11 @@ public final class HawtioConsole implements AutoCloseable {
         // one logging setup (ours, with its secret masking) instead of the WAR's own Log4j
         hawtio.getProtectedClassMatcher().add("org.slf4j.", "org.apache.logging.");
 
-        ServletContextHandler forward = new ServletContextHandler("/hawtio/jolokia");
+        JolokiaForwardServlet forward = new JolokiaForwardServlet(jolokia, user, password);
+        ServletContextHandler jolokiaPath = new ServletContextHandler("/hawtio/jolokia");
         // Hawtio posts to "jolokia" without a trailing slash: a redirect would turn those POSTs into GETs
-        forward.setAllowNullPathInContext(true);
-        forward.addServlet(new ServletHolder(new JolokiaForwardServlet(jolokia, user, password)), "/*");
+        jolokiaPath.setAllowNullPathInContext(true);
+        jolokiaPath.addServlet(new ServletHolder(forward), "/*");
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -160,9 +159,9 @@ public final class HawtioConsole implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         // the longer context path wins, so /hawtio/jolokia never reaches the WAR's own agent (this JVM's MBeans)
-        server.setHandler(new BasicAuth(user, password, new ContextHandlerCollection(forward, hawtio)));
+        server.setHandler(new Gate(user, password, forward, new ContextHandlerCollection(jolokiaPath, hawtio)));
         server.setStopAtShutdown(false);
-        HawtioConsole console = new HawtioConsole(server, workDir);
+        HawtioConsole console = new HawtioConsole(server, workDir, forward);
         try {
             server.start();
         } catch (Exception e) {
@@ -190,40 +189,20 @@ public final class HawtioConsole implements AutoCloseable {
         }
     }
 
-    /** One line on whether the instance answers, so a wrong URL or password shows before anyone opens the page. */
-    static String probe(String jolokia, String user, String password) {
-        try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
-                    HttpRequest.newBuilder(URI.create(jolokia.endsWith("/") ? jolokia + "version" : jolokia + "/version"))
-                            .timeout(Duration.ofSeconds(5))
-                            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
-                            .GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return switch (response.statusCode()) {
-                case 200 -> "(reachable)";
-                case 401 -> "(refuses user " + user + " with this password: check NOTION_MANAGEMENT_USER / NOTION_MANAGEMENT_PASSWORD)";
-                case 404 -> "(no Jolokia there: is NOTION_MANAGEMENT_PASSWORD set for the instance?)";
-                default -> "(answers " + response.statusCode() + ")";
-            };
-        } catch (ConnectException e) {
-            return "(not reachable yet: the console shows the instance once it runs)";
-        } catch (IOException | IllegalArgumentException e) {
-            return "(not reachable: " + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    /** HTTP Basic in front of everything, with the management user and password, compared in constant time. */
-    private static final class BasicAuth extends Handler.Wrapper {
+    /**
+     * In front of everything: HTTP Basic with the management user and password, compared in constant time; and, when
+     * the instance does not answer, a page saying why instead of an empty Hawtio.
+     */
+    private static final class Gate extends Handler.Wrapper {
 
         private final byte[] expected;
+        private final JolokiaForwardServlet forward;
 
-        BasicAuth(String user, String password, Handler next) {
+        Gate(String user, String password, JolokiaForwardServlet forward, Handler next) {
             super(next);
             this.expected = ("Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
                     .getBytes(StandardCharsets.UTF_8);
+            this.forward = forward;
         }
 
         @Override
@@ -236,11 +215,29 @@ public final class HawtioConsole implements AutoCloseable {
                 Content.Sink.write(response, true, "the notion-sync console needs the management user and password\n", callback);
                 return true;
             }
-            if (Request.getPathInContext(request).equals("/")) {
+            String path = Request.getPathInContext(request);
+            if (path.equals("/")) {
                 Response.sendRedirect(request, response, callback, "/hawtio/camel/contexts");
                 return true;
             }
+            // a page load (not Hawtio's own requests, nor its scripts): Hawtio would show an empty console
+            String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+            if (request.getMethod().equals("GET") && accept != null && accept.contains("text/html") && !path.startsWith("/hawtio/jolokia")) {
+                String problem = forward.problem();
+                if (problem != null) {
+                    response.setStatus(503);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+                    Content.Sink.write(response, true, "<!doctype html><html><head><title>notion-sync console</title>"
+                            + "<meta http-equiv=\"refresh\" content=\"5\"></head><body><h1>notion-sync console</h1><p>"
+                            + html(problem) + "</p><p>This page reloads every 5 seconds.</p></body></html>\n", callback);
+                    return true;
+                }
+            }
             return super.handle(request, response, callback);
+        }
+
+        private static String html(String text) {
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
         }
     }
 }

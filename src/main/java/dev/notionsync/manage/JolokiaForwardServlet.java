@@ -55,8 +55,7 @@ final class JolokiaForwardServlet extends HttpServlet {
         try {
             HttpResponse<byte[]> answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (answer.statusCode() == 401) {
-                fail(response, "notion-sync at " + target + " refused the console's credentials: set NOTION_MANAGEMENT_USER and"
-                        + " NOTION_MANAGEMENT_PASSWORD to the instance's management user and password");
+                fail(response, refused());
                 return;
             }
             if (lastProblem.getAndSet("").length() > 0) {
@@ -66,13 +65,43 @@ final class JolokiaForwardServlet extends HttpServlet {
             answer.headers().firstValue("Content-Type").ifPresent(response::setContentType);
             response.getOutputStream().write(answer.body());
         } catch (ConnectException e) {
-            fail(response, "no notion-sync answers at " + target + " (is it running, with NOTION_MANAGEMENT_PASSWORD set?)");
+            fail(response, notRunning());
         } catch (IOException e) {
             fail(response, "notion-sync at " + target + " did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             response.sendError(503);
         }
+    }
+
+    /** Why the instance's Jolokia cannot serve the console now, or null when it can. */
+    String problem() {
+        try {
+            HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(target + "/version")).timeout(Duration.ofSeconds(5))
+                    .header("Authorization", authorization).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return switch (answer.statusCode()) {
+                case 200 -> null;
+                case 401 -> refused();
+                case 404 -> "no Jolokia at " + target + ": is the URL right, and NOTION_MANAGEMENT_PASSWORD set for the instance (Jolokia is off without it)?";
+                default -> "notion-sync at " + target + " answers HTTP " + answer.statusCode();
+            };
+        } catch (ConnectException e) {
+            return notRunning();
+        } catch (IOException | IllegalArgumentException e) {
+            return "notion-sync at " + target + " did not answer: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private String notRunning() {
+        return "no notion-sync answers at " + target + " (is it running, with NOTION_MANAGEMENT_PASSWORD set?)";
+    }
+
+    private String refused() {
+        return "notion-sync at " + target + " refused the console's credentials: set NOTION_MANAGEMENT_USER and"
+                + " NOTION_MANAGEMENT_PASSWORD to the instance's management user and password";
     }
 
     /** 502 with a Jolokia-shaped error, which Hawtio shows; the reason is logged once per change. */

@@ -112,7 +112,9 @@ class ManagementTest {
 
                 assertEquals(401, consoleRequest(base + "/hawtio/", null, null).statusCode(), "no credentials");
                 assertEquals(401, consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"version\"}", "wrong").statusCode(), "wrong credentials");
-                HttpResponse<String> page = consoleRequest(base + "/hawtio/", null, "secret_management_password");
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/hawtio/")).header("Accept", "text/html")
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:secret_management_password".getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, page.statusCode());
                 assertTrue(page.body().contains("<title>Hawtio</title>"), page.body());
 
@@ -151,6 +153,13 @@ class ManagementTest {
                         "{\"type\":\"version\"}", "secret_management_password");
                 assertEquals(502, down.statusCode());
                 assertTrue(down.body().contains("no notion-sync answers"), down.body());
+                // a page load says why instead of showing an empty Hawtio
+                HttpResponse<String> downPage = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + unreachable.port() + "/hawtio/camel/contexts"))
+                        .header("Accept", "text/html")
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:secret_management_password".getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, downPage.statusCode());
+                assertTrue(downPage.body().contains("no notion-sync answers"), downPage.body());
             }
         }
     }
