@@ -4,6 +4,7 @@ import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.DeadLetterCommand;
 import dev.notionsync.report.ReportCommand;
+import dev.notionsync.manage.HawtioConsole;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
@@ -18,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The command line: run (default) | demo | simulate | dead-letters | report | help. */
+/** The command line: run (default) | demo | simulate | console | dead-letters | report | help. */
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
@@ -41,6 +42,7 @@ public final class App {
                 case "run" -> runEngine(loadSettings(), err);
                 case "demo" -> demo(out);
                 case "simulate" -> SimulatorMain.run(rest);
+                case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
                 case "dead-letters" -> DeadLetterCommand.run(rest, loadSettings().getInt("camel.management.port", 9876), out, err);
                 case "report" -> ReportCommand.run(rest, loadSettings(), out, err);
                 case "help", "--help", "-h" -> {
@@ -48,7 +50,7 @@ public final class App {
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, dead-letters, report or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, dead-letters, report or help");
                     yield 2;
                 }
             };
@@ -125,6 +127,8 @@ public final class App {
                 out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "' to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
                         + " and as pages under " + simulator.baseUrl() + "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children");
                 out.println("                     now: java -jar target/notion-sync.jar report run sync-health, or JMX runReport(\"sync-health\")");
+                out.println("  Hawtio console   : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
+                        + "java -jar notion-sync.jar console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
@@ -218,6 +222,17 @@ public final class App {
     private static int runUntilStopped(Settings settings, java.util.function.Consumer<NotionSync> onOpen) {
         NotionSync sync = NotionSync.create(settings);
         onOpen.accept(sync);
+        // On SIGTERM or Ctrl-C the JVM halts as soon as its shutdown hooks end: Camel's hook stops the routes and
+        // returns, and the embedded PostgreSQL closed below would be left running. This hook holds the JVM until then.
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread holdUntilClosed = new Thread(() -> {
+            try {
+                closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "database-close");
+        Runtime.getRuntime().addShutdownHook(holdUntilClosed);
         try {
             sync.run();
             return 0;
@@ -226,6 +241,7 @@ public final class App {
             return 1;
         } finally {
             sync.database().close();
+            closed.countDown();
         }
     }
 
@@ -266,6 +282,8 @@ public final class App {
                   run        (default) sync the sources in application.properties; needs NOTION_TOKEN
                   demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
+                  console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
+                             needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
                   dead-letters list|replay [--id N]
                              list or replay the dead letters of the instance running on this machine
                   report run <id>

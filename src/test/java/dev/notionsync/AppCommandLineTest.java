@@ -58,4 +58,19 @@ class AppCommandLineTest {
         assumeTrue(System.getenv("NOTION_SIM_TOKEN") == null, "NOTION_SIM_TOKEN is set in this environment");
         assertEquals(2, run("simulate", "--port", "0"));
     }
+
+    @Test
+    void consoleWithABadPortExitsTwoWithOneLine() {
+        assertEquals(2, run("console", "--port", "eighty"));
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("'eighty'") && stderr().contains("--port"), stderr());
+    }
+
+    @Test
+    void consoleWithoutTheManagementPasswordExitsTwoSayingWhatToSet() {
+        assumeTrue(System.getenv("NOTION_MANAGEMENT_PASSWORD") == null, "NOTION_MANAGEMENT_PASSWORD is set in this environment");
+        assertEquals(2, run("console", "--port", "0"));
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("NOTION_MANAGEMENT_PASSWORD"), stderr());
+    }
 }

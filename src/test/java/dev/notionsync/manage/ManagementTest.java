@@ -92,4 +92,86 @@ class ManagementTest {
             }
         }
     }
+
+    /** The console's view of the instance: its Hawtio page, and the instance's Jolokia at the page's own Jolokia path. */
+    @Test
+    void consoleServesHawtioOnTheInstanceBehindTheManagementCredentials() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            values.put("camel.main.jmx-enabled", "true");
+            values.put("notion.management.password", "secret_management_password");
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values));
+                 HawtioConsole console = HawtioConsole.start("127.0.0.1", 0,
+                         "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/jolokia", "admin", "secret_management_password");
+                 HawtioConsole unreachable = HawtioConsole.start("127.0.0.1", 0,
+                         "http://127.0.0.1:" + TestEngine.freePort() + "/observe/jolokia", "admin", "secret_management_password")) {
+                sync.start();
+                String route = "poll-" + TestEngine.sourceName(values, "projects");
+                String mbean = "org.apache.camel:context=notion-sync,type=routes,name=\\\"" + route + "\\\"";
+                String base = "http://127.0.0.1:" + console.port();
+
+                assertEquals(401, consoleRequest(base + "/hawtio/", null, null).statusCode(), "no credentials");
+                assertEquals(401, consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"version\"}", "wrong").statusCode(), "wrong credentials");
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/hawtio/")).header("Accept", "text/html")
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:secret_management_password".getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, page.statusCode());
+                assertTrue(page.body().contains("<title>Hawtio</title>"), page.body());
+
+                // the path Hawtio's page posts to, without a trailing slash
+                JsonNode stop = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + mbean
+                        + "\",\"operation\":\"stop()\"}", "secret_management_password").body());
+                assertEquals(200, stop.path("status").asInt(), stop.toString());
+                TestEngine.await("route stopped", Duration.ofSeconds(20),
+                        () -> sync.context().getRouteController().getRouteStatus(route) == ServiceStatus.Stopped);
+                JsonNode state = JSON.readTree(consoleRequest(base + "/hawtio/jolokia/read/org.apache.camel:context=notion-sync,type=routes,name=%22"
+                        + route + "%22/State", null, "secret_management_password").body());
+                assertEquals("Stopped", state.path("value").asText(), state.toString());
+                JsonNode start = JSON.readTree(consoleRequest(base + "/hawtio/jolokia/", "{\"type\":\"exec\",\"mbean\":\"" + mbean
+                        + "\",\"operation\":\"start()\"}", "secret_management_password").body());
+                assertEquals(200, start.path("status").asInt(), start.toString());
+                TestEngine.await("route started", Duration.ofSeconds(20),
+                        () -> sync.context().getRouteController().getRouteStatus(route) == ServiceStatus.Started);
+
+                // Hawtio's route diagram and source need the context's dumpRoutesAsXml(); its overloads could resolve
+                // placeholders and stay refused
+                String context = "org.apache.camel:context=notion-sync,type=context,name=\\\"notion-sync\\\"";
+                JsonNode routesXml = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                        + "\",\"operation\":\"dumpRoutesAsXml()\"}", "secret_management_password").body());
+                assertEquals(200, routesXml.path("status").asInt(), routesXml.toString());
+                assertTrue(routesXml.path("value").asText().contains(route), routesXml.toString());
+                for (String overload : new String[] {"dumpRoutesAsXml(boolean)", "dumpRoutesAsXml"}) {
+                    JsonNode resolved = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                            + "\",\"operation\":\"" + overload + "\",\"arguments\":[true]}", "secret_management_password").body());
+                    assertEquals(403, resolved.path("status").asInt(), overload + ": " + resolved);
+                }
+                JsonNode stats = JSON.readTree(consoleRequest(base + "/hawtio/jolokia", "{\"type\":\"exec\",\"mbean\":\"" + context
+                        + "\",\"operation\":\"dumpRoutesStatsAsXml\",\"arguments\":[true,true]}", "secret_management_password").body());
+                assertEquals(200, stats.path("status").asInt(), stats.toString());
+
+                HttpResponse<String> down = consoleRequest("http://127.0.0.1:" + unreachable.port() + "/hawtio/jolokia",
+                        "{\"type\":\"version\"}", "secret_management_password");
+                assertEquals(502, down.statusCode());
+                assertTrue(down.body().contains("no notion-sync answers"), down.body());
+                // a page load says why instead of showing an empty Hawtio
+                HttpResponse<String> downPage = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + unreachable.port() + "/hawtio/camel/contexts"))
+                        .header("Accept", "text/html")
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:secret_management_password".getBytes(StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, downPage.statusCode());
+                assertTrue(downPage.body().contains("no notion-sync answers"), downPage.body());
+            }
+        }
+    }
+
+    private HttpResponse<String> consoleRequest(String url, String body, String password) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (body != null) {
+            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        }
+        if (password != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 }
