@@ -126,7 +126,9 @@ public final class App {
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
                 out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "' to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
                         + " and as pages under " + simulator.baseUrl() + "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children");
-                out.println("                     now: java -jar target/notion-sync.jar report run sync-health, or JMX runReport(\"sync-health\")");
+                out.println("                     run one now (JMX runReport): curl -u " + settings.get("notion.management.user") + ":"
+                        + (ownPassword ? "$NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + " http://localhost:" + settings.get("camel.management.port")
+                        + "/observe/jolokia/exec/dev.notionsync:type=NotionSync,name=notion-sync/runReport/sync-health");
                 out.println("  Hawtio console   : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
                         + "java -jar notion-sync.jar console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");

@@ -144,6 +144,10 @@ public final class Database implements AutoCloseable {
         if (orphan.isEmpty()) {
             return;
         }
+        if (ownedByALiveProcess(dir)) {
+            throw new DatabaseUnavailableException("the embedded PostgreSQL in " + dir.toAbsolutePath() + " belongs to a notion-sync"
+                    + " that is running now: stop it first, or use its management port (JMX, /observe/...)", null);
+        }
         LOG.warn("Stopping an embedded PostgreSQL (pid {}) left running on {} by an earlier run", pid, dir.toAbsolutePath());
         try {
             // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends SIGTERM (smart), which also works once clients are gone
@@ -156,6 +160,27 @@ public final class Database implements AutoCloseable {
             } catch (Exception again) {
                 throw new IOException("an earlier embedded PostgreSQL (pid " + pid + ") still runs on " + dir.toAbsolutePath() + "; stop it first", again);
             }
+        }
+    }
+
+    /**
+     * The running owner of an embedded PostgreSQL holds the file lock on epg-lock in its data directory; the lock goes
+     * with its process, so a free lock means the PostgreSQL there is an orphan.
+     */
+    private static boolean ownedByALiveProcess(Path dir) throws IOException {
+        Path lockFile = dir.resolve("epg-lock");
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true;   // this very JVM runs it
         }
     }
 
