@@ -65,7 +65,7 @@ public final class Bench {
 
     private void run() {
         int b1 = full ? 10_000 : 3_000;
-        int b2 = 10_000;
+        int b2 = full ? 10_000 : 5_000;
         int b5 = full ? 100_000 : 30_000;
         // BENCH_ONLY=B1,B5 runs a subset while working on one figure; run.sh always runs all
         String only = System.getenv().getOrDefault("BENCH_ONLY", "");
