@@ -93,17 +93,28 @@ public final class Drills {
             env.put("NOTION_API_RATE", "1000000");
             EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "2s");
             List<String> atKill = new ArrayList<>();
+            // kill points spread over the whole sync: random row counts, ascending, each hit by a later start
+            List<Integer> targets = new ArrayList<>();
+            for (int i = 0; i < kills; i++) {
+                targets.add(pages / 50 + random.nextInt(pages - pages / 25));
+            }
+            java.util.Collections.sort(targets);
             int edits = 0;
             for (int i = 0; i < kills; i++) {
                 long before = Math.max(0, rows(dbUrl));
+                int target = targets.get(i);
                 EngineProcess engine = EngineProcess.start(repo, logs, "drill-kill", env);
                 try {
-                    // a random point of the sync: once this start has written rows, 0-3 s later
-                    long deadline = System.currentTimeMillis() + 60_000;
-                    while (rows(dbUrl) <= before && before < pages && System.currentTimeMillis() < deadline) {
-                        Thread.sleep(50);
+                    long deadline = System.currentTimeMillis() + 120_000;
+                    while (System.currentTimeMillis() < deadline && engine.isAlive()) {
+                        long now = rows(dbUrl);
+                        if (now >= target && now > before) {
+                            break;
+                        }
+                        Thread.sleep(20);
                     }
-                    Thread.sleep(random.nextInt(3000));
+                    // a random instant, not a batch boundary
+                    Thread.sleep(random.nextInt(400));
                 } finally {
                     engine.kill9();
                 }
