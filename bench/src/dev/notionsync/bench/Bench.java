@@ -350,7 +350,9 @@ public final class Bench {
     private String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("| # | benchmark | size | measured | target | ratio | verdict |\n|---|---|---|---|---|---|---|\n");
-        for (Figure f : figures) {
+        List<Figure> inOrder = new ArrayList<>(figures);
+        inOrder.sort(java.util.Comparator.comparing(Figure::id));
+        for (Figure f : inOrder) {
             out.append("| ").append(String.join(" | ", f.id(), f.what(), f.size(), f.measured().replace("|", "/"), f.target(), f.ratio(), f.verdict()))
                     .append(" |\n");
         }
