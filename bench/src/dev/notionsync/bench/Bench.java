@@ -252,7 +252,11 @@ public final class Bench {
         }
     }
 
-    /** B4: events from the simulator's webhooks, 20 edits/s, each to a different page; delivered → row updated. */
+    /**
+     * B4: events from the simulator's webhooks, 10 edits/s, each to a different page; delivered → row updated. The pace
+     * stays below what the inbox applies per second (about 17 on 2 shared cores), so the figure is an event's latency,
+     * not the time it queued behind others; the drain rate is shown next to it.
+     */
     private void webhookLatency(Sim sim, String dbUrl, EngineProcess engine, int events) throws Exception {
         JsonNode subscription = sim.subscribeWebhooks(engine.webhookUrl(), "secret_bench_webhook_token", 50);
         if (!subscription.path("handshake").asText().equals("verified")) {
@@ -261,7 +265,7 @@ public final class Bench {
         List<ObjectNode> pages = sim.pages("projects");
         for (int i = 0; i < events; i++) {
             sim.editTitle("projects", pages.get(i).path("id").asText(), "bench-b4-" + i);
-            Thread.sleep(50);
+            Thread.sleep(100);
         }
         Sql.await(events + " rows updated by webhooks", 120_000, () -> Sql.count(dbUrl, "SELECT count(*) FROM notion.projects WHERE name LIKE 'bench-b4-%'") == events);
         List<Double> delivered = new ArrayList<>();
@@ -283,7 +287,7 @@ public final class Bench {
         Collections.sort(delivered);
         double p50 = percentile(delivered, 50);
         double p99 = percentile(delivered, 99);
-        figures.add(new Figure("B4", "webhook latency, event delivered → row updated", events + " events, 20/s, rate limit off",
+        figures.add(new Figure("B4", "webhook latency, event delivered → row updated", events + " events, 10/s, rate limit off",
                 "p50 " + f0(p50) + " ms, p99 " + f0(p99) + " ms, max " + f0(delivered.get(delivered.size() - 1)) + " ms; inbox applied "
                         + f1(events / drainSeconds) + " events/s",
                 "p99 < 1,000 ms", f2(p99 / 1000.0) + " of the bound", p99 < 1000 ? "met" : "missed"));
