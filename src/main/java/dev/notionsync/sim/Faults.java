@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Random;
 
 /**
- * Fault injection for /v1 requests, repeatable for a given seed and request order: Notion's 5xx answers,
+ * Fault injection for /v1 requests, repeatable for a given seed and request order: Notion's 5xx and 429 answers,
  * added latency (fixed plus occasional spikes), connections closed without an answer, and truncated bodies.
  */
 final class Faults {
-    static final int[] STATUSES = {500, 502, 503, 504, 529};
+    /** 429 is last so that adding it left the fault sequence of existing seeds unchanged. */
+    static final int[] STATUSES = {500, 502, 503, 504, 529, 429};
 
     /** What to do to one request. */
     record Decision(int status, boolean drop, boolean truncate, long delayMs) {
@@ -88,6 +89,9 @@ final class Faults {
             case 502 -> new ApiException(502, "bad_gateway", "Bad Gateway");
             case 503 -> new ApiException(503, "service_unavailable", "Notion is unavailable, please try again later.");
             case 504 -> new ApiException(504, "gateway_timeout", "Gateway Timeout");
+            // an injected 429 looks like the limiter's own, so clients cannot tell a storm from real throttling
+            case 429 -> new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
+                    Json.object().put("rate_limit_reason", "connection_rate_limit"), retryAfterSeconds());
             default -> new ApiException(529, "service_overload", "The service is overloaded. Please try again later.", null, retryAfterSeconds());
         };
     }

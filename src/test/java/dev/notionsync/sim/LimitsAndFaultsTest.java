@@ -44,14 +44,15 @@ class LimitsAndFaultsTest {
         try (NotionSimulator sim = NotionSimulator.start(SimulatorConfig.defaults("t").withPages(2))) {
             SimClient client = new SimClient(sim);
             SimClient control = new SimClient(sim.baseUrl(), null);
-            Map<Integer, String> codes = Map.of(500, "internal_server_error", 502, "bad_gateway", 503, "service_unavailable", 504, "gateway_timeout", 529, "service_overload");
+            Map<Integer, String> codes = Map.of(500, "internal_server_error", 502, "bad_gateway", 503, "service_unavailable", 504, "gateway_timeout", 529, "service_overload",
+                    429, "rate_limited");
             for (Map.Entry<Integer, String> e : codes.entrySet()) {
                 control.send("POST", "/__sim/faults", Map.of("errors", Map.of(String.valueOf(e.getKey()), 1.0)), null, null);
                 SimClient.Reply r = client.get("/v1/users/me");
                 assertEquals(e.getKey(), r.status());
                 assertEquals(e.getValue(), r.body().get("code").asText());
                 assertTrue(r.body().has("request_id"));
-                if (e.getKey() == 529) assertTrue(r.header("Retry-After") != null);
+                if (e.getKey() == 529 || e.getKey() == 429) assertTrue(r.header("Retry-After") != null);
             }
             control.send("POST", "/__sim/faults", Map.of(), null, null);
             assertEquals(200, client.get("/v1/users/me").status());

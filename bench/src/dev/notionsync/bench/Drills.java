@@ -1,0 +1,323 @@
+package dev.notionsync.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The reliability drills. Each ends with the mirror table compared to the simulator (every page once, same content)
+ * or, for webhooks, every delivered event accounted for. Exit status 1 when any drill fails.
+ * Usage: Drills quick|full <markdown output file> [kill] [storm] [pg-restart] [webhooks]   (no names: all four)
+ */
+public final class Drills {
+
+    record Outcome(String drill, boolean passed, String detail) {
+    }
+
+    private final boolean full;
+    private final Path repo;
+    private final Path logs;
+    private final BenchDb db;
+    private final Random random = new Random(Long.getLong("bench.seed", System.nanoTime()));
+
+    private Drills(boolean full, Path repo, Path logs, BenchDb db) {
+        this.full = full;
+        this.repo = repo;
+        this.logs = logs;
+        this.db = db;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean full = args.length == 0 || !args[0].equals("quick");
+        Path out = Path.of(args.length > 1 ? args[1] : "bench/target/drills.md");
+        Set<String> chosen = new HashSet<>(args.length > 2 ? List.of(args).subList(2, args.length) : List.of("kill", "storm", "pg-restart", "webhooks"));
+        Path repo = Path.of("").toAbsolutePath();
+        List<Outcome> outcomes = new ArrayList<>();
+        try (BenchDb db = BenchDb.start(repo.resolve("bench/target/work-drills"))) {
+            Drills drills = new Drills(full, repo, repo.resolve("bench/target/logs"), db);
+            if (chosen.contains("kill")) outcomes.add(drills.attempt("kill -9 ×10 during a sync", drills::kill));
+            if (chosen.contains("storm")) outcomes.add(drills.attempt("fault storm", drills::storm));
+            if (chosen.contains("pg-restart")) outcomes.add(drills.attempt("PostgreSQL restarted mid-sync", drills::pgRestart));
+            if (chosen.contains("webhooks")) outcomes.add(drills.attempt("webhooks with 5% permanent failures", drills::webhooks));
+        }
+        StringBuilder md = new StringBuilder("| drill | result | detail |\n|---|---|---|\n");
+        for (Outcome o : outcomes) {
+            md.append("| ").append(o.drill()).append(" | ").append(o.passed() ? "pass" : "FAIL").append(" | ").append(o.detail().replace("|", "/")).append(" |\n");
+        }
+        System.out.println(md);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md);
+        System.exit(outcomes.stream().allMatch(Outcome::passed) ? 0 : 1);
+    }
+
+    private interface Drill {
+        Outcome run(String name) throws Exception;
+    }
+
+    private Outcome attempt(String name, Drill drill) {
+        long started = System.nanoTime();
+        System.err.println("[drill] " + name + " ...");
+        Outcome outcome;
+        try {
+            outcome = drill.run(name);
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            outcome = new Outcome(name, false, "error: " + e);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.err.printf(Locale.ROOT, "[drill] %s: %s in %.0f s: %s%n", name, outcome.passed() ? "pass" : "FAIL", seconds, outcome.detail());
+        return new Outcome(outcome.drill(), outcome.passed(), outcome.detail() + String.format(Locale.ROOT, " (%.0f s)", seconds));
+    }
+
+    // ------------------------------------------------------------------ kill -9
+
+    private Outcome kill(String name) throws Exception {
+        int pages = full ? 10_000 : 3_000;
+        int kills = full ? 10 : 4;
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            String dbUrl = db.createDatabase("drill_kill");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "1000000");
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "2s");
+            List<String> atKill = new ArrayList<>();
+            // kill points spread over the whole sync: random row counts, ascending, each hit by a later start
+            List<Integer> targets = new ArrayList<>();
+            for (int i = 0; i < kills; i++) {
+                targets.add(pages / 50 + random.nextInt(pages - pages / 25));
+            }
+            java.util.Collections.sort(targets);
+            int edits = 0;
+            for (int i = 0; i < kills; i++) {
+                long before = Math.max(0, rows(dbUrl));
+                int target = targets.get(i);
+                EngineProcess engine = EngineProcess.start(repo, logs, "drill-kill", env);
+                try {
+                    long deadline = System.currentTimeMillis() + 120_000;
+                    while (System.currentTimeMillis() < deadline && engine.isAlive()) {
+                        long now = rows(dbUrl);
+                        if (now >= target && now > before) {
+                            break;
+                        }
+                        Thread.sleep(20);
+                    }
+                    // a random instant, not a batch boundary
+                    Thread.sleep(random.nextInt(400));
+                } finally {
+                    engine.kill9();
+                }
+                atKill.add(String.valueOf(Math.max(0, rows(dbUrl))));
+                // while the engine is down, users keep editing
+                List<ObjectNode> all = sim.pages("projects");
+                for (int e = 0; e < 20; e++) {
+                    sim.editTitle("projects", all.get(random.nextInt(all.size())).path("id").asText(), "edited while down " + i + "-" + e);
+                    edits++;
+                }
+            }
+            Mirror.Diff diff;
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-kill", env)) {
+                diff = converge(dbUrl, "projects", sim, 300_000);
+            }
+            db.dropDatabase("drill_kill");
+            return new Outcome(name, diff.identical(), fmt(pages) + " pages, " + kills + " kills at rows " + atKill + ", " + edits
+                    + " edits while down; after restart: " + diff);
+        }
+    }
+
+    // ------------------------------------------------------------------ fault storm
+
+    private Outcome storm(String name) throws Exception {
+        int pages = full ? 3_000 : 1_000;
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            String dbUrl = db.createDatabase("drill_storm");
+            sim.faults("{\"errors\":{\"500\":0.05,\"502\":0.05,\"503\":0.05,\"504\":0.05,\"429\":0.10},"
+                    + "\"latency_spike\":{\"probability\":0.05,\"ms\":2000},\"retry_after_seconds\":1,\"seed\":7}");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "10");
+            // small result pages: ten times the requests, so the storm hits every step of the pull many times
+            env.put("NOTION_SYNC_PAGE_SIZE", "10");
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "2s");
+            Mirror.Diff diff;
+            long started = System.currentTimeMillis();
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-storm", env)) {
+                // users edit during the storm, too
+                List<ObjectNode> all = sim.pages("projects");
+                for (int e = 0; e < 100; e++) {
+                    sim.editTitle("projects", all.get(random.nextInt(all.size())).path("id").asText(), "edited in the storm " + e);
+                    Thread.sleep(300);
+                }
+                diff = converge(dbUrl, "projects", sim, full ? 900_000 : 480_000);
+            }
+            double seconds = (System.currentTimeMillis() - started) / 1000.0;
+            JsonNode stats = sim.stats();
+            db.dropDatabase("drill_storm");
+            return new Outcome(name, diff.identical(), fmt(pages) + " pages (page_size 10) + 100 edits under 20% 5xx, 10% 429, 5% 2 s latency spikes; "
+                    + stats.path("total_requests").asLong() + " requests, injected " + stats.path("faults_injected") + "; converged in "
+                    + String.format(Locale.ROOT, "%.0f", seconds) + " s: " + diff);
+        }
+    }
+
+    // ------------------------------------------------------------------ PostgreSQL restart
+
+    private Outcome pgRestart(String name) throws Exception {
+        if (!db.isEmbedded()) {
+            return new Outcome(name, false, "not run: needs the bench's embedded PostgreSQL (unset BENCH_DB_URL)");
+        }
+        int pages = full ? 10_000 : 5_000;
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            String dbUrl = db.createDatabase("drill_pg");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "1000000");
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "2s");
+            Mirror.Diff diff;
+            long atRestart;
+            long failedRuns;
+            long stuckRuns;
+            boolean alive;
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-pg", env)) {
+                Sql.await("a quarter of the rows", 300_000, () -> rows(dbUrl) >= pages / 4);
+                atRestart = rows(dbUrl);
+                db.restart(5_000);
+                diff = converge(dbUrl, "projects", sim, 300_000);
+                failedRuns = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome <> 'ok' AND outcome <> 'running'");
+                // a run cut off by the outage cannot record its own failure: it stays 'running'
+                stuckRuns = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'running' AND started_at < now() - interval '10 seconds'");
+                alive = engine.isAlive();
+            }
+            db.dropDatabase("drill_pg");
+            return new Outcome(name, diff.identical() && alive, fmt(pages) + " pages; PostgreSQL stopped (fast shutdown) at " + atRestart
+                    + " rows, down 5 s, started again; engine " + (alive ? "kept running" : "DIED") + ", " + failedRuns
+                    + " runs recorded as failed, " + stuckRuns + " left as 'running'; " + diff);
+        }
+    }
+
+    // ------------------------------------------------------------------ webhooks with permanent failures
+
+    private Outcome webhooks(String name) throws Exception {
+        int pages = 1_000;
+        int events = full ? 500 : 200;
+        String token = "secret_bench_webhook_token";
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            String dbUrl = db.createDatabase("drill_webhooks");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "1000000");
+            env.put("NOTION_WEBHOOK_TOKEN", token);
+            // permanent failures reach the dead letters in seconds instead of minutes; the path is the same
+            env.put("NOTION_API_MAX_RETRIES", "2");
+            env.put("NOTION_API_BACKOFF_BASE", "50ms");
+            env.put("NOTION_API_BACKOFF_MAX", "200ms");
+            env.put("NOTION_DEAD_LETTER_MAX_REDELIVERIES", "1");
+            env.put("NOTION_DEAD_LETTER_REDELIVERY_DELAY_MS", "100");
+            // webhooks only: a poll would fill in the failing pages and hide what the webhook path did
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "10m");
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-webhooks", env)) {
+                Sql.await("initial sync", 300_000, () -> rows(dbUrl) == pages);
+                JsonNode subscription = sim.subscribeWebhooks(engine.webhookUrl(), token, 50);
+                if (!subscription.path("handshake").asText().equals("verified")) {
+                    return new Outcome(name, false, "webhook handshake: " + subscription);
+                }
+                List<ObjectNode> all = sim.pages("projects");
+                List<String> edited = new ArrayList<>();
+                for (int i = 0; i < events; i++) {
+                    edited.add(all.get(i).path("id").asText());
+                }
+                Set<String> failing = new HashSet<>();
+                for (int i = 0; i < events; i += 20) {
+                    failing.add(edited.get(i));
+                }
+                sim.faults("{\"failing_ids\":" + Sim.JSON.writeValueAsString(failing) + ",\"failing_status\":500}");
+                for (int i = 0; i < events; i++) {
+                    sim.editTitle("projects", edited.get(i), "bench-drill-" + i);
+                    Thread.sleep(50);
+                }
+                Sql.await("every event delivered and settled", 300_000, () ->
+                        Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE event_type LIKE 'page.%'") >= events
+                                && Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
+                Thread.sleep(2_000);
+                Set<String> delivered = new HashSet<>();
+                for (JsonNode d : sim.webhooks().path("deliveries")) {
+                    if (d.path("status").asInt() / 100 == 2 && d.path("type").asText().startsWith("page.")) delivered.add(d.path("event_id").asText());
+                }
+                int applied = 0;
+                int deadLettered = 0;
+                List<String> problems = new ArrayList<>();
+                Set<String> inInbox = new HashSet<>();
+                try (Connection c = DriverManager.getConnection(dbUrl); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT i.event_id, replace(i.entity_id, '-', ''), i.status, p.name FROM notion_sync.webhook_inbox i"
+                             + " LEFT JOIN notion.projects p ON replace(p.page_id::text, '-', '') = replace(i.entity_id, '-', '')"
+                             + " WHERE i.event_type LIKE 'page.%'")) {
+                    while (rs.next()) {
+                        inInbox.add(rs.getString(1));
+                        String page = rs.getString(2);
+                        String status = rs.getString(3);
+                        boolean fails = failing.stream().anyMatch(f -> f.replace("-", "").equals(page));
+                        int index = edited.stream().map(e -> e.replace("-", "")).toList().indexOf(page);
+                        if (status.equals("applied") && !fails && ("bench-drill-" + index).equals(rs.getString(4))) {
+                            applied++;
+                        } else if (status.equals("dead_letter") && fails) {
+                            deadLettered++;
+                        } else if (problems.size() < 5) {
+                            problems.add(page + " " + status + (fails ? " (failing page)" : "") + " row=" + rs.getString(4));
+                        }
+                    }
+                }
+                Set<String> lost = new HashSet<>(delivered);
+                lost.removeAll(inInbox);
+                long openDeadLetters = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'");
+                boolean passed = applied + deadLettered == events && deadLettered == failing.size() && lost.isEmpty()
+                        && openDeadLetters >= failing.size() && problems.isEmpty();
+                db.dropDatabase("drill_webhooks");
+                return new Outcome(name, passed, events + " events (" + failing.size() + " pages failing with 500 on every fetch): "
+                        + delivered.size() + " delivered, " + applied + " applied with the right content, " + deadLettered
+                        + " dead-lettered (" + openDeadLetters + " open dead letters), " + lost.size() + " lost"
+                        + (problems.isEmpty() ? "" : "; unexpected: " + problems));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Compares every few seconds until the table is identical to the simulator, or the time is up (the last diff). */
+    private static Mirror.Diff converge(String dbUrl, String table, Sim sim, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        Mirror.Diff diff = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                diff = Mirror.compare(dbUrl, table, sim.pages(table));
+                if (diff.identical()) {
+                    return diff;
+                }
+            } catch (java.sql.SQLException e) {
+                // the table may not exist yet, or the server is restarting
+            }
+            Thread.sleep(3_000);
+        }
+        if (diff == null) {
+            throw new IllegalStateException("the table never became readable");
+        }
+        return diff;
+    }
+
+    private static long rows(String dbUrl) {
+        return Sql.count(dbUrl, "SELECT count(*) FROM notion.projects");
+    }
+
+    private static String fmt(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+}
