@@ -192,7 +192,9 @@ public final class PushRunner {
         }
         ObjectNode properties = JSON.createObjectNode();
         Instant notionEdited = Instant.parse(page.path("last_edited_time").asText());
-        boolean notionChanged = change.baseEditedTime() != null && notionEdited.isAfter(change.baseEditedTime());
+        // a property Notion shows differently from the version the user edited changed in Notion meanwhile; values,
+        // not edit times, decide: Notion's times are rounded to the minute
+        boolean notionChanged = change.baseProperties() != null;
         for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.entrySet()) {
             MirrorTable.PropertyColumns property = entry.getKey();
             JsonNode notionValue = propertyById(page.path("properties"), property.propertyId());
@@ -266,8 +268,9 @@ public final class PushRunner {
         int attempts = change.attempts() + 1;
         if (permanent || attempts >= settings.maxAttempts()) {
             String reason = (permanent ? "rejected: " : "failed " + attempts + " times: ") + failure.getMessage();
-            outbox.finish(change.outboxIds(), "dead_letter", reason);
+            // the dead letter first: if storing it fails, the claim runs out and the change is tried again
             deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, failure, change.body());
+            outbox.finish(change.outboxIds(), "dead_letter", reason);
             metrics.pushed(change.source(), "dead_lettered");
             return;
         }
