@@ -54,6 +54,11 @@ final class Sim implements AutoCloseable {
         }
     }
 
+    /** A page as the simulator holds it now; null when there is none. */
+    JsonNode page(String pageId) {
+        return simulator.model().page(pageId).orElse(null);
+    }
+
     List<ObjectNode> pages(String source) {
         return simulator.model().pages(source(source).dataSourceId());
     }
