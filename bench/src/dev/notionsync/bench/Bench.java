@@ -197,7 +197,10 @@ public final class Bench {
                         + " same rows read back from the engine's table, inserted into CREATE TABLE ... (LIKE notion.projects INCLUDING ALL) with"
                         + " PreparedStatement addBatch/executeBatch, 100 rows per batch and per commit (like the engine's 100-page transactions),"
                         + " reWriteBatchedInserts=true (the driver's fastest plain form).");
-                webhookLatency(sim, dbUrl, engine, events);
+                String only = System.getenv().getOrDefault("BENCH_ONLY", "");
+                if (only.isBlank() || only.contains("B4")) {
+                    webhookLatency(sim, dbUrl, engine, events);
+                }
             }
             db.dropDatabase("bench_b2");
         }
