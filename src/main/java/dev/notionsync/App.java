@@ -3,8 +3,10 @@ package dev.notionsync;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.DeadLetterCommand;
-import dev.notionsync.report.ReportCommand;
 import dev.notionsync.manage.HawtioConsole;
+import dev.notionsync.manage.ManagementCredentials;
+import dev.notionsync.manage.StatusCommand;
+import dev.notionsync.report.ReportCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
@@ -17,9 +19,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The command line: run (default) | demo | simulate | console | dead-letters | report | help. */
+/** The command line: run (default) | demo | simulate | console | status | dead-letters | report | help. */
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
@@ -43,14 +46,15 @@ public final class App {
                 case "demo" -> demo(out);
                 case "simulate" -> SimulatorMain.run(rest);
                 case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
-                case "dead-letters" -> DeadLetterCommand.run(rest, loadSettings().getInt("camel.management.port", 9876), out, err);
+                case "status" -> operate(rest, out, err, StatusCommand::run);
+                case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
                 case "report" -> ReportCommand.run(rest, loadSettings(), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, dead-letters, report or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, report or help");
                     yield 2;
                 }
             };
@@ -58,6 +62,16 @@ public final class App {
             err.println("notion-sync: " + e.getMessage());
             return 2;
         }
+    }
+
+    private interface OperatorCommand {
+        int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err);
+    }
+
+    /** A command run against the instance on this machine, through its management port. */
+    private static int operate(String[] args, PrintStream out, PrintStream err, OperatorCommand command) throws SettingsException {
+        Settings settings = loadSettings();
+        return command.run(args, settings.getInt("camel.management.port", 9876), ManagementCredentials.of(settings), out, err);
     }
 
     private static int runEngine(Settings settings, PrintStream err) throws SettingsException {
@@ -131,6 +145,9 @@ public final class App {
                         + "/observe/jolokia/exec/dev.notionsync:type=NotionSync,name=notion-sync/runReport/sync-health");
                 out.println("  Hawtio console   : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
                         + "java -jar notion-sync.jar console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
+                out.println("  Status           : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
+                        + (settings.get("camel.management.port").equals("9876") ? "" : "CAMEL_MANAGEMENT_PORT=" + settings.get("camel.management.port") + " ")
+                        + "java -jar notion-sync.jar status   (and dead-letters list)");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
@@ -286,6 +303,7 @@ public final class App {
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
                   console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
                              needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
+                  status     each source of the instance running on this machine: polling or paused, last run, watermark, lag
                   dead-letters list|replay [--id N]
                              list or replay the dead letters of the instance running on this machine
                   report run <id>

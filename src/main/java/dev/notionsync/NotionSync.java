@@ -2,6 +2,7 @@ package dev.notionsync;
 
 import dev.notionsync.config.Settings;
 import dev.notionsync.manage.DeadLetterChannel;
+import dev.notionsync.manage.ManagementCredentials;
 import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.NotionMetrics;
@@ -148,8 +149,8 @@ public final class NotionSync implements AutoCloseable {
      */
     private static java.util.Properties jolokiaSettings(Settings settings) {
         java.util.Properties extra = new java.util.Properties();
-        String password = settings.get("notion.management.password");
-        if (password.isBlank()) {
+        java.util.Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
+        if (credentials.isEmpty()) {
             extra.setProperty("camel.management.jolokia-enabled", "false");
             return extra;
         }
@@ -157,7 +158,7 @@ public final class NotionSync implements AutoCloseable {
             Path users = java.nio.file.Files.createTempFile("notion-sync-management", ".properties",
                     java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             users.toFile().deleteOnExit();
-            java.nio.file.Files.writeString(users, "user." + settings.get("notion.management.user", "admin") + "=" + password + ",operator\n"
+            java.nio.file.Files.writeString(users, "user." + credentials.get().user() + "=" + credentials.get().password() + ",operator\n"
                     + "role.operator=*\n");
             extra.setProperty("camel.management.jolokia-enabled", "true");
             extra.setProperty("camel.management.authentication-enabled", "true");
@@ -254,7 +255,7 @@ public final class NotionSync implements AutoCloseable {
                         return;
                     }
                     management.register();
-                    ManagementEndpoints.install(started, management);
+                    ManagementEndpoints.install(started, management, ManagementCredentials.of(settings));
                     unscheduleRemovedReports(started);
                     checkTokenOnce(notion);
                     onStarted.forEach(callback -> callback.accept(NotionSync.this));

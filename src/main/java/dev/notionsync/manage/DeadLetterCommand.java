@@ -1,14 +1,7 @@
 package dev.notionsync.manage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 
 /**
  * {@code notion-sync dead-letters list|replay [--id N]}: talks to the running instance's management port, because a
@@ -16,12 +9,10 @@ import java.time.Duration;
  */
 public final class DeadLetterCommand {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DeadLetterCommand() {
     }
 
-    public static int run(String[] args, int managementPort, PrintStream out, PrintStream err) {
+    public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
         String action = args.length == 0 ? "list" : args[0];
         Long id = null;
         for (int i = 1; i < args.length; i++) {
@@ -37,29 +28,18 @@ public final class DeadLetterCommand {
                 return 2;
             }
         }
-        String base = "http://127.0.0.1:" + managementPort + ManagementEndpoints.PATH;
-        HttpRequest request = switch (action) {
-            case "list" -> HttpRequest.newBuilder(URI.create(base)).GET().build();
-            case "replay" -> HttpRequest.newBuilder(URI.create(base + "/replay" + (id == null ? "" : "?id=" + id)))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
-            default -> null;
-        };
-        if (request == null) {
+        if (!action.equals("list") && !action.equals("replay")) {
             err.println("notion-sync: unknown dead-letters action '" + action + "'; use list or replay [--id N]");
             return 2;
         }
+        InstanceClient instance = new InstanceClient(managementPort, credentials, err);
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = JSON.readTree(response.body());
-            if (response.statusCode() != 200) {
-                err.println("notion-sync: " + body.path("error").asText(response.body()));
-                return 1;
-            }
             if (action.equals("replay")) {
+                JsonNode body = instance.post(ManagementEndpoints.PATH + "/replay" + (id == null ? "" : "?id=" + id));
                 out.println(body.path("outcome").asText());
                 return 0;
             }
+            JsonNode body = instance.get(ManagementEndpoints.PATH);
             if (body.isEmpty()) {
                 out.println("no open dead letters");
             }
@@ -69,12 +49,7 @@ public final class DeadLetterCommand {
                         d.path("exception_message").asText());
             }
             return 0;
-        } catch (ConnectException e) {
-            err.println("notion-sync: no running notion-sync on management port " + managementPort
-                    + "; start it (replays run through its routes) or set CAMEL_MANAGEMENT_PORT");
-            return 1;
-        } catch (Exception e) {
-            err.println("notion-sync: " + e.getMessage());
+        } catch (InstanceClient.Failed e) {
             return 1;
         }
     }

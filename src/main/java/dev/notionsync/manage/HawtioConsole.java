@@ -5,12 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -147,7 +144,8 @@ public final class HawtioConsole implements AutoCloseable {
         // one logging setup (ours, with its secret masking) instead of the WAR's own Log4j
         hawtio.getProtectedClassMatcher().add("org.slf4j.", "org.apache.logging.");
 
-        JolokiaForwardServlet forward = new JolokiaForwardServlet(jolokia, user, password);
+        ManagementCredentials credentials = new ManagementCredentials(user, password);
+        JolokiaForwardServlet forward = new JolokiaForwardServlet(jolokia, credentials);
         ServletContextHandler jolokiaPath = new ServletContextHandler("/hawtio/jolokia");
         // Hawtio posts to "jolokia" without a trailing slash: a redirect would turn those POSTs into GETs
         jolokiaPath.setAllowNullPathInContext(true);
@@ -159,7 +157,7 @@ public final class HawtioConsole implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         // the longer context path wins, so /hawtio/jolokia never reaches the WAR's own agent (this JVM's MBeans)
-        server.setHandler(new Gate(user, password, forward, new ContextHandlerCollection(jolokiaPath, hawtio)));
+        server.setHandler(new Gate(credentials, forward, new ContextHandlerCollection(jolokiaPath, hawtio)));
         server.setStopAtShutdown(false);
         HawtioConsole console = new HawtioConsole(server, workDir, forward);
         try {
@@ -195,20 +193,19 @@ public final class HawtioConsole implements AutoCloseable {
      */
     private static final class Gate extends Handler.Wrapper {
 
-        private final byte[] expected;
+        private final ManagementCredentials credentials;
         private final JolokiaForwardServlet forward;
 
-        Gate(String user, String password, JolokiaForwardServlet forward, Handler next) {
+        Gate(ManagementCredentials credentials, JolokiaForwardServlet forward, Handler next) {
             super(next);
-            this.expected = ("Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
-                    .getBytes(StandardCharsets.UTF_8);
+            this.credentials = credentials;
             this.forward = forward;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String given = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-            if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+            if (!credentials.accepts(given)) {
                 response.setStatus(401);
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"notion-sync console\", charset=\"UTF-8\"");
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +30,9 @@ final class JolokiaForwardServlet extends HttpServlet {
     /** The last problem reported, so an instance that is down logs one line, not one per poll of the page. */
     private final AtomicReference<String> lastProblem = new AtomicReference<>("");
 
-    JolokiaForwardServlet(String target, String user, String password) {
+    JolokiaForwardServlet(String target, ManagementCredentials credentials) {
         this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = credentials.authorization();
     }
 
     @Override

@@ -7,7 +7,7 @@ public interface NotionSyncMBean {
 
     long getInboxBacklog() throws Exception;
 
-    /** Per source: last run (outcome, times, pages), watermark, rows, paused or not; as JSON. */
+    /** Per source: last pull run (outcome, times, pages, error), oldest watermark and its lag, paused or not; as JSON. */
     String sourceStatus() throws Exception;
 
     /** Pulls the source now, in addition to its schedule; returns when the run is done. */

@@ -45,24 +45,44 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         ArrayNode list = JSON.createArrayNode();
         try (java.sql.Connection c = dataSource.getConnection();
              java.sql.PreparedStatement ps = c.prepareStatement("SELECT r.outcome, r.started_at, r.finished_at, r.pages_read, r.pages_inserted,"
-                     + " r.pages_updated, r.error, (SELECT min(w.last_edited_time) FROM notion_sync.watermarks w WHERE w.source = ?)"
-                     + " FROM notion_sync.sync_runs r WHERE r.source = ? AND r.kind = 'pull' ORDER BY r.id DESC LIMIT 1")) {
+                     + " r.pages_updated, r.error, w.watermark, extract(epoch FROM now() - w.watermark),"
+                     + " (SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
+                     + "   WHERE source = w.source AND kind = 'pull' AND outcome = 'ok')"
+                     + " FROM (SELECT ?::text AS source, (SELECT min(last_edited_time) FROM notion_sync.watermarks WHERE source = ?) AS watermark) w"
+                     + " LEFT JOIN LATERAL (SELECT * FROM notion_sync.sync_runs WHERE source = w.source AND kind = 'pull' ORDER BY id DESC LIMIT 1) r ON true")) {
             for (String source : sources) {
                 var node = list.addObject().put("source", source)
                         .put("paused", context.getRouteController().getRouteStatus("poll-" + source) != org.apache.camel.ServiceStatus.Started);
                 ps.setString(1, source);
                 ps.setString(2, source);
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        node.put("last_outcome", rs.getString(1)).put("last_started_at", String.valueOf(rs.getTimestamp(2)))
-                                .put("last_finished_at", String.valueOf(rs.getTimestamp(3))).put("last_pages_read", rs.getInt(4))
-                                .put("last_pages_inserted", rs.getInt(5)).put("last_pages_updated", rs.getInt(6))
-                                .put("last_error", rs.getString(7)).put("watermark", String.valueOf(rs.getTimestamp(8)));
-                    }
+                    rs.next();
+                    node.put("last_outcome", rs.getString(1)).put("last_started_at", instant(rs, 2))
+                            .put("last_finished_at", instant(rs, 3)).put("last_pages_read", rs.getInt(4))
+                            .put("last_pages_inserted", rs.getInt(5)).put("last_pages_updated", rs.getInt(6))
+                            .put("last_error", rs.getString(7)).put("watermark", instant(rs, 8));
+                    seconds(node, "lag_seconds", rs, 9);
+                    seconds(node, "seconds_since_last_ok_run", rs, 10);
                 }
             }
         }
         return list.toString();
+    }
+
+    private static void seconds(com.fasterxml.jackson.databind.node.ObjectNode node, String field, java.sql.ResultSet rs, int column)
+            throws java.sql.SQLException {
+        double seconds = rs.getDouble(column);
+        if (rs.wasNull()) {
+            node.putNull(field);
+        } else {
+            node.put(field, Math.round(seconds));
+        }
+    }
+
+    /** ISO 8601 in UTC, or null: the same text whatever the JVM's time zone. */
+    private static String instant(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
+        java.time.OffsetDateTime time = rs.getObject(column, java.time.OffsetDateTime.class);
+        return time == null ? null : time.toInstant().toString();
     }
 
     @Override

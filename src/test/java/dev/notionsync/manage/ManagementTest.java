@@ -85,6 +85,36 @@ class ManagementTest {
                 assertEquals(source, status.get(0).path("source").asText());
                 assertEquals("ok", status.get(0).path("last_outcome").asText(), status.toString());
                 assertEquals(false, status.get(0).path("paused").asBoolean());
+                assertEquals(TestEngine.queryString(sync, "SELECT pages_read::text FROM notion_sync.sync_runs WHERE source = '" + source
+                        + "' AND kind = 'pull' ORDER BY id DESC LIMIT 1"), status.get(0).path("last_pages_read").asText(), status.toString());
+                assertEquals(java.time.Instant.parse(TestEngine.queryString(sync, "SELECT to_char(min(last_edited_time) AT TIME ZONE 'UTC',"
+                        + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM notion_sync.watermarks WHERE source = '" + source + "'")),
+                        java.time.Instant.parse(status.get(0).path("watermark").asText()), status.toString());
+                assertTrue(status.get(0).path("lag_seconds").asLong() >= 0, status.toString());
+                assertTrue(status.get(0).path("seconds_since_last_ok_run").asLong() < 60, status.toString());
+
+                // the same status over HTTP, behind the management credentials, and as the status command prints it
+                URI statusUri = URI.create("http://127.0.0.1:" + values.get("camel.management.port") + ManagementEndpoints.STATUS_PATH);
+                assertEquals(401, http.send(HttpRequest.newBuilder(statusUri).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + values.get("camel.management.port")
+                        + ManagementEndpoints.PATH + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), "a replay without credentials is refused");
+                ManagementCredentials credentials = new ManagementCredentials("admin", "secret_management_password");
+                HttpResponse<String> statusAnswer = http.send(HttpRequest.newBuilder(statusUri)
+                        .header("Authorization", credentials.authorization()).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, statusAnswer.statusCode(), statusAnswer.body());
+                assertEquals(status.get(0).path("watermark"), JSON.readTree(statusAnswer.body()).get(0).path("watermark"));
+                java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream refused = new java.io.ByteArrayOutputStream();
+                assertEquals(1, StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")),
+                        java.util.Optional.of(new ManagementCredentials("admin", "wrong")), System.out,
+                        new java.io.PrintStream(refused, true, StandardCharsets.UTF_8)));
+                assertTrue(refused.toString(StandardCharsets.UTF_8).contains("refused the management credentials")
+                        && !refused.toString(StandardCharsets.UTF_8).contains("wrong"), refused.toString(StandardCharsets.UTF_8));
+                assertEquals(0, StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")),
+                        java.util.Optional.of(credentials), new java.io.PrintStream(printed, true, StandardCharsets.UTF_8), System.err));
+                String table = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(table.contains(source) && table.contains("polling") && table.contains(status.get(0).path("watermark").asText()), table);
 
                 JsonNode open = JSON.readTree(jolokia(values, "{\"type\":\"read\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
                         + "\",\"attribute\":\"OpenDeadLetters\"}", "secret_management_password").body());

@@ -1,0 +1,81 @@
+package dev.notionsync.manage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The operator commands' line to the instance running on this machine: its management port, where the operations
+ * run through that instance's routes and database connection.
+ */
+final class InstanceClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An answer that is not 200, or no instance at all: already reported on stderr. */
+    static final class Failed extends Exception {
+        Failed() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final int managementPort;
+    private final java.util.Optional<ManagementCredentials> credentials;
+    private final PrintStream err;
+
+    InstanceClient(int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream err) {
+        this.managementPort = managementPort;
+        this.credentials = credentials;
+        this.err = err;
+    }
+
+    JsonNode get(String path) throws Failed {
+        return send(request(path).GET().build());
+    }
+
+    JsonNode post(String path) throws Failed {
+        return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(60));
+        credentials.ifPresent(c -> request.header("Authorization", c.authorization()));
+        return request;
+    }
+
+    private JsonNode send(HttpRequest request) throws Failed {
+        try {
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body());
+            if (response.statusCode() == 401) {
+                err.println("notion-sync: the instance on management port " + managementPort + " refused the management credentials:"
+                        + " set NOTION_MANAGEMENT_USER and NOTION_MANAGEMENT_PASSWORD to the instance's");
+                throw new Failed();
+            }
+            if (response.statusCode() != 200) {
+                err.println("notion-sync: " + body.path("error").asText(response.body()));
+                throw new Failed();
+            }
+            return body;
+        } catch (ConnectException e) {
+            err.println("notion-sync: no running notion-sync on management port " + managementPort
+                    + "; start it, or set CAMEL_MANAGEMENT_PORT to its port");
+            throw new Failed();
+        } catch (IOException e) {
+            err.println("notion-sync: the instance on management port " + managementPort + " did not answer: " + e.getMessage());
+            throw new Failed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failed();
+        }
+    }
+}

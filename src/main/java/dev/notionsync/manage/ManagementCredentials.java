@@ -1,0 +1,38 @@
+package dev.notionsync.manage;
+
+import dev.notionsync.config.Settings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * The management user and password (notion.management.user / .password): they guard Jolokia, the operator endpoints
+ * and the Hawtio console, and the operator commands and the console send them. Never logged; {@link #toString()}
+ * hides the password.
+ */
+public record ManagementCredentials(String user, String password) {
+
+    /** The configured credentials; empty when no management password is set. */
+    public static Optional<ManagementCredentials> of(Settings settings) {
+        String password = settings.get("notion.management.password");
+        return password.isBlank() ? Optional.empty()
+                : Optional.of(new ManagementCredentials(settings.get("notion.management.user", "admin"), password));
+    }
+
+    /** The value of an HTTP Authorization header carrying these credentials (Basic). */
+    public String authorization() {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether a request's Authorization header carries these credentials; compared in constant time. */
+    public boolean accepts(String authorizationHeader) {
+        return authorizationHeader != null && MessageDigest.isEqual(authorization().getBytes(StandardCharsets.UTF_8),
+                authorizationHeader.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "ManagementCredentials[user=" + user + ", password=***]";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.notionsync.manage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+
+/**
+ * {@code notion-sync status}: each source of the instance running on this machine, as its JMX operation
+ * sourceStatus() sees it: paused or polling, the last pull run, the watermark and its lag.
+ */
+public final class StatusCommand {
+
+    private StatusCommand() {
+    }
+
+    public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+        if (args.length > 0) {
+            err.println("notion-sync: status takes no arguments, was '" + String.join(" ", args) + "'");
+            return 2;
+        }
+        try {
+            JsonNode sources = new InstanceClient(managementPort, credentials, err).get(ManagementEndpoints.STATUS_PATH);
+            if (sources.isEmpty()) {
+                out.println("no pulled sources configured");
+            }
+            out.printf("%-20s %-8s %-7s %10s %10s %10s  %-13s  %-24s %s%n", "source", "state", "last", "read", "inserted", "updated",
+                    "last ok run", "watermark", "watermark lag");
+            for (JsonNode s : sources) {
+                out.printf("%-20s %-8s %-7s %10d %10d %10d  %-13s  %-24s %s%n", s.path("source").asText(),
+                        s.path("paused").asBoolean() ? "paused" : "polling", s.path("last_outcome").asText("-"),
+                        s.path("last_pages_read").asLong(), s.path("last_pages_inserted").asLong(), s.path("last_pages_updated").asLong(),
+                        secondsAgo(s.path("seconds_since_last_ok_run")), s.path("watermark").asText("-"), seconds(s.path("lag_seconds")));
+                if (s.path("last_error").isTextual()) {
+                    out.println("    last error: " + s.path("last_error").asText());
+                }
+            }
+            return 0;
+        } catch (InstanceClient.Failed e) {
+            return 1;
+        }
+    }
+
+    private static String seconds(JsonNode value) {
+        return value.isNumber() ? value.asLong() + " s" : "-";
+    }
+
+    private static String secondsAgo(JsonNode value) {
+        return value.isNumber() ? value.asLong() + " s ago" : "never";
+    }
+}
