@@ -7,8 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +21,6 @@ public final class PageWriter {
 
     /** The engine's writes are tagged, so change capture on mirror tables can tell them from users' writes. */
     public static final String ENGINE_TAG_SQL = "SELECT set_config('notion_sync.origin', 'engine', true)";
-
-    private static final java.util.regex.Pattern JSON_NUL = java.util.regex.Pattern.compile("(?<!\\\\)\\\\u0000");
 
     private static final com.fasterxml.jackson.databind.ObjectMapper ROW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -102,13 +98,8 @@ public final class PageWriter {
                 int updated = 0;
                 if (!newest.isEmpty()) {
                     List<ColumnSpec> columns = table.writtenColumns();
-                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns, newest.size()))) {
-                        int index = 1;
-                        for (Row row : newest.values()) {
-                            for (Object value : row.values()) {
-                                ps.setObject(index++, jdbcValue(value));
-                            }
-                        }
+                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns))) {
+                        ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 if (rs.getBoolean(1)) {
@@ -132,22 +123,14 @@ public final class PageWriter {
         }
     }
 
-    static String upsertSql(MirrorTable table, List<ColumnSpec> columns, int rowCount) {
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (");
+    static String upsertSql(MirrorTable table, List<ColumnSpec> columns) {
+        StringBuilder names = new StringBuilder();
         for (ColumnSpec column : columns) {
-            sql.append(ColumnNames.quote(column.suffix())).append(", ");
+            names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
         }
-        sql.setLength(sql.length() - 2);
-        sql.append(") VALUES ");
-        StringBuilder tuple = new StringBuilder("(");
-        for (ColumnSpec column : columns) {
-            tuple.append("CAST(? AS ").append(column.sqlType()).append("), ");
-        }
-        tuple.setLength(tuple.length() - 2);
-        tuple.append(')');
-        for (int i = 0; i < rowCount; i++) {
-            sql.append(i == 0 ? "" : ", ").append(tuple);
-        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
+                .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
+                .append(", CAST(? AS json))");
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
         for (ColumnSpec column : columns.subList(1, columns.size())) {
             String name = ColumnNames.quote(column.suffix());
@@ -159,30 +142,5 @@ public final class PageWriter {
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
-    }
-
-    private static Object jdbcValue(Object value) {
-        if (value instanceof Instant instant) {
-            return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-        }
-        if (value instanceof String text) {
-            return withoutNul(text);
-        }
-        if (value instanceof String[] texts) {
-            String[] clean = new String[texts.length];
-            for (int i = 0; i < texts.length; i++) {
-                clean[i] = texts[i] == null ? null : withoutNul(texts[i]);
-            }
-            return clean;
-        }
-        return value;
-    }
-
-    /** PostgreSQL text and jsonb cannot hold U+0000, the one character we must drop (raw or JSON-escaped). */
-    private static String withoutNul(String text) {
-        if (text.indexOf('\u0000') < 0 && !text.contains("\\u0000")) {
-            return text;
-        }
-        return JSON_NUL.matcher(text.replace("\u0000", "")).replaceAll("");
     }
 }

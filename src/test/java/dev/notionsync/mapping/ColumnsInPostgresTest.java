@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The mapping against a real PostgreSQL: hostile names become working quoted identifiers, and every value bound with
- * {@code CAST(? AS <sqlType>)} reads back as it was read from Notion.
+ * the engine's JSON row encoding (json_populate_recordset) reads back as it was read from Notion.
  */
 class ColumnsInPostgresTest {
 
@@ -229,18 +229,18 @@ class ColumnsInPostgresTest {
         }
     }
 
+    /** Inserts as the engine does: the values as one JSON row through json_populate_recordset (store.RowJson). */
     private static void insert(String table, List<Column> columns, List<Object> values) throws SQLException {
         StringBuilder names = new StringBuilder();
-        StringBuilder binds = new StringBuilder();
+        List<dev.notionsync.mapping.ColumnSpec> specs = new java.util.ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
             names.append(i == 0 ? "" : ", ").append(ColumnNames.quote(columns.get(i).name()));
-            binds.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(columns.get(i).sqlType()).append(')');
+            specs.add(new dev.notionsync.mapping.ColumnSpec(columns.get(i).name(), columns.get(i).sqlType()));
         }
-        String sql = "INSERT INTO " + ColumnNames.quote(table) + " (" + names + ") VALUES (" + binds + ")";
+        String sql = "INSERT INTO " + ColumnNames.quote(table) + " (" + names + ") SELECT " + names
+                + " FROM json_populate_recordset(NULL::" + ColumnNames.quote(table) + ", CAST(? AS json))";
         try (PreparedStatement insert = database.connection().prepareStatement(sql)) {
-            for (int i = 0; i < values.size(); i++) {
-                insert.setObject(i + 1, values.get(i));
-            }
+            insert.setString(1, dev.notionsync.store.RowJson.of(specs, List.of(values)));
             assertEquals(1, insert.executeUpdate());
         }
     }

@@ -34,6 +34,41 @@ class PullLifecycleTest {
                 + values.get("notion.db.schema") + "' AND table_name = 'projects' AND " + where);
     }
 
+    /**
+     * 150 date properties (six columns each): a result page of 100 pages holds over 100,000 values, more than one
+     * SQL statement may bind (65,535). The rows still land as whole result pages, one transaction each, not row by row.
+     */
+    @Test
+    void aDataSourceWithAThousandColumnsSyncsWholeResultPages() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(150))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            StringBuilder added = new StringBuilder("{\"properties\":{");
+            for (int i = 1; i <= 150; i++) {
+                added.append(i == 1 ? "" : ",").append("\"Milestone ").append(i).append("\":{\"date\":{}}");
+            }
+            TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(), added.append("}}").toString());
+            String id = simulator.model().pages(projects.dataSourceId()).get(0).path("id").asText();
+            ObjectNode edit = JSON.createObjectNode();
+            edit.putObject("Milestone 150").putObject("date").put("start", "2027-03-01");
+            simulator.model().editPage(id, edit);
+
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("150 wide rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 150);
+                long columns = TestEngine.count(sync, "SELECT count(*) FROM information_schema.columns WHERE table_schema = '"
+                        + values.get("notion.db.schema") + "' AND table_name = 'projects'");
+                assertTrue(columns * 100 > 65_535, "columns: " + columns);
+                assertEquals("2027-03-01", TestEngine.queryString(sync, "SELECT milestone_150::text FROM " + table + " WHERE page_id = '" + id + "'"));
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"));
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"));
+                assertEquals(2, TestEngine.count(sync, "SELECT count(DISTINCT xmin::text) FROM " + table),
+                        "two result pages (100 + 50 pages), two transactions: not row by row");
+            }
+        }
+    }
+
     @Test
     void editsInTheSameMinuteAndSchemaChangesMidLife() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(20))) {

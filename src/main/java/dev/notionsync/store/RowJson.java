@@ -1,0 +1,103 @@
+package dev.notionsync.store;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.notionsync.mapping.ColumnSpec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Mapped rows as one JSON array of objects keyed by column name, the single parameter of
+ * {@code json_populate_recordset(NULL::<table>, ?::json)}: PostgreSQL converts each value with its column type's own
+ * input function, so a batch of 100 rows is one parameter instead of thousands, and numbers keep their exact text.
+ */
+public final class RowJson {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern JSON_NUL = Pattern.compile("(?<!\\\\)\\\\u0000");
+    // year of era (no sign, no cap at 9999) and " BC" for years before 1: PostgreSQL's own input form
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
+    private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'");
+
+    private RowJson() {
+    }
+
+    /** @param rows values in the order of {@code columns} */
+    public static String of(List<ColumnSpec> columns, Collection<List<Object>> rows) {
+        StringWriter text = new StringWriter(rows.size() * 2048);
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartArray();
+            for (List<Object> row : rows) {
+                json.writeStartObject();
+                for (int i = 0; i < columns.size(); i++) {
+                    json.writeFieldName(columns.get(i).suffix());
+                    write(json, columns.get(i).sqlType(), row.get(i));
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonGenerator json, String sqlType, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof String s) {
+            if (sqlType.equals("jsonb")) {
+                json.writeRawValue(withoutNul(s));   // already JSON: the property values as Notion sent them
+            } else {
+                json.writeString(withoutNul(s));
+            }
+        } else if (value instanceof Boolean b) {
+            json.writeBoolean(b);
+        } else if (value instanceof BigDecimal d) {
+            json.writeNumber(d.toPlainString());
+        } else if (value instanceof Number n) {
+            json.writeNumber(n.toString());
+        } else if (value instanceof String[] texts) {
+            json.writeStartArray();
+            for (String t : texts) {
+                if (t == null) {
+                    json.writeNull();
+                } else {
+                    json.writeString(withoutNul(t));
+                }
+            }
+            json.writeEndArray();
+        } else if (value instanceof Instant instant) {
+            json.writeString(timestamp(instant));
+        } else if (value instanceof OffsetDateTime time) {
+            json.writeString(timestamp(time.toInstant()));
+        } else if (value instanceof LocalDate day) {
+            json.writeString(day.format(DAY) + (day.getYear() < 1 ? " BC" : ""));
+        } else {
+            json.writeString(withoutNul(value.toString()));
+        }
+    }
+
+    private static String timestamp(Instant instant) {
+        OffsetDateTime utc = instant.atOffset(ZoneOffset.UTC);
+        return utc.format(INSTANT) + (utc.getYear() < 1 ? " BC" : "");
+    }
+
+    /** PostgreSQL text and jsonb cannot hold U+0000, the one character we must drop (raw or JSON-escaped). */
+    static String withoutNul(String text) {
+        if (text.indexOf('\u0000') < 0 && !text.contains("\\u0000")) {
+            return text;
+        }
+        return JSON_NUL.matcher(text.replace("\u0000", "")).replaceAll("");
+    }
+}
