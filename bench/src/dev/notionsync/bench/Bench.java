@@ -170,18 +170,28 @@ public final class Bench {
             // the door's throttle is still there, its budget just never binds
             env.put("NOTION_API_RATE", "1000000");
             env.put("NOTION_WEBHOOK_TOKEN", "secret_bench_webhook_token");
+            EngineProcess.withJolokia(env);
             // one run, then webhooks only: a poll must not update the rows B4 times
             EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "10m");
             try (EngineProcess engine = EngineProcess.start(repo, logs, "b2", env)) {
                 Sql.await(pages + " rows", 300_000, () -> rows(dbUrl, "projects") == pages);
                 Sql.await("the run recorded", 60_000, () -> Sql.count(dbUrl,
                         "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok' AND pages_read > 0") >= 1);
-                double seconds = Sql.number(dbUrl, "SELECT extract(epoch FROM (SELECT max(synced_at) FROM notion.projects)"
-                        + " - (SELECT min(started_at) FROM notion_sync.sync_runs WHERE kind = 'pull'))");
-                double notionSeconds = engine.notionCallSeconds();
+                double coldSeconds = lastRunSeconds(dbUrl);
+                double coldNotionSeconds = engine.notionCallSeconds();
+                double coldEngineSeconds = coldSeconds - coldNotionSeconds;
+
+                // a service runs warm: the same pages again, into the same table emptied, by the same engine process
+                Sql.execute(dbUrl, "DELETE FROM notion_sync.watermarks WHERE source = 'projects'");
+                Sql.execute(dbUrl, "TRUNCATE notion.projects");
+                engine.exec("syncNow", "projects");
+                Sql.await(pages + " rows again", 300_000, () -> rows(dbUrl, "projects") == pages);
+                double seconds = lastRunSeconds(dbUrl);
+                double notionSeconds = engine.notionCallSeconds() - coldNotionSeconds;
                 double engineSeconds = seconds - notionSeconds;
                 double jdbcSeconds = jdbcBaseline(dbUrl, "projects");
                 double enginePps = pages / engineSeconds;
+                double coldPps = pages / coldEngineSeconds;
                 double endToEndPps = pages / seconds;
                 double jdbcPps = pages / jdbcSeconds;
                 double ratio = enginePps / jdbcPps;
@@ -189,11 +199,14 @@ public final class Bench {
                 smallerRunPages = pages;
                 figures.add(new Figure("B2", "engine throughput, rate limit off, vs plain JDBC batch insert",
                         fmt(pages) + " pages (projects, 29 properties)",
-                        f0(enginePps) + " pages/s engine (HTTP response → committed row; " + f0(endToEndPps) + " pages/s end to end incl. "
-                                + f1(notionSeconds) + " s in Notion calls); JDBC baseline " + f0(jdbcPps) + " rows/s",
+                        f0(enginePps) + " pages/s engine, warm (HTTP response → committed row; " + f0(endToEndPps) + " pages/s end to end incl. "
+                                + f1(notionSeconds) + " s in Notion calls); first sync after start-up " + f0(coldPps)
+                                + " pages/s (" + f2(coldPps / jdbcPps) + " of JDBC); JDBC baseline " + f0(jdbcPps) + " rows/s",
                         "≥ 0.5 of raw JDBC", f2(ratio) + " of JDBC (end to end " + f2(endToEndPps / jdbcPps) + ")", ratio >= 0.5 ? "met" : "missed"));
-                notes.add("B2: engine time = run start to last row committed, minus the time the engine spent in Notion calls (its own"
-                        + " notion_api_requests_seconds timers; the pull is sequential, so the rest is mapping + upsert + commit). Baseline: the"
+                notes.add("B2: engine time = a pull run's start to its last row committed, minus the time the engine spent in Notion calls (its own"
+                        + " notion_api_requests_seconds timers; the pull is sequential, so the rest is mapping + upsert + commit). Measured on"
+                        + " the second full sync of the same engine process (watermark deleted, table truncated, JMX syncNow), as a running"
+                        + " service is warm; the first sync after start-up (cold JIT, table created) is shown beside it. Baseline: the"
                         + " same rows read back from the engine's table, inserted into CREATE TABLE ... (LIKE notion.projects INCLUDING ALL) with"
                         + " PreparedStatement addBatch/executeBatch, 100 rows per batch and per commit (like the engine's 100-page transactions),"
                         + " reWriteBatchedInserts=true (the driver's fastest plain form).");
@@ -204,6 +217,12 @@ public final class Bench {
             }
             db.dropDatabase("bench_b2");
         }
+    }
+
+    /** The newest pull run with pages: its start to the last row committed, in seconds. */
+    private static double lastRunSeconds(String dbUrl) throws SQLException {
+        return Sql.number(dbUrl, "SELECT extract(epoch FROM (SELECT max(synced_at) FROM notion.projects)"
+                + " - (SELECT started_at FROM notion_sync.sync_runs WHERE kind = 'pull' AND pages_read > 0 ORDER BY id DESC LIMIT 1))");
     }
 
     /** Times a plain JDBC batch insert of the engine's own rows into a table of the same schema; returns seconds. */

@@ -140,6 +140,29 @@ final class EngineProcess implements AutoCloseable {
         return new double[] {before, after, capacity};
     }
 
+    /** Password of Jolokia on engines started with {@link #withJolokia}. */
+    static final String MANAGEMENT_PASSWORD = "bench-management";
+
+    /** Jolokia on, so the driver can call notion-sync's JMX operations ({@link #exec}). */
+    static void withJolokia(Map<String, String> env) {
+        env.put("NOTION_MANAGEMENT_PASSWORD", MANAGEMENT_PASSWORD);
+    }
+
+    /** Runs one of notion-sync's JMX operations through Jolokia and waits for it (syncNow returns after the run). */
+    String exec(String operation, String argument) throws IOException, InterruptedException {
+        String body = "{\"type\":\"exec\",\"mbean\":\"dev.notionsync:type=NotionSync,name=notion-sync\",\"operation\":\"" + operation
+                + "\",\"arguments\":[\"" + argument + "\"]}";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/observe/jolokia/"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + MANAGEMENT_PASSWORD).getBytes()))
+                .header("Content-Type", "application/json").timeout(java.time.Duration.ofMinutes(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 || !response.body().contains("\"status\":200")) {
+            throw new IOException(operation + "(" + argument + ") through Jolokia answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
     /** Sum of the engine's own Notion call timers (seconds), from its Prometheus endpoint. */
     double notionCallSeconds() throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

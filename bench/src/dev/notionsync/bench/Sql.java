@@ -26,6 +26,12 @@ final class Sql {
         }
     }
 
+    static void execute(String dbUrl, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(dbUrl); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
     static void await(String what, long timeoutMillis, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {

@@ -32,7 +32,8 @@ public final class PageMapper {
     /** @param completeProperty (pageId, truncated property value) → the complete property value */
     public static PageWriter.Row toRow(MirrorTable table, JsonNode page, BiFunction<String, JsonNode, JsonNode> completeProperty, Instant now) {
         String pageId = page.path("id").asText();
-        ObjectNode properties = page.path("properties").isObject() ? ((ObjectNode) page.get("properties")).deepCopy() : JSON.createObjectNode();
+        ObjectNode original = page.path("properties").isObject() ? (ObjectNode) page.get("properties") : JSON.createObjectNode();
+        ObjectNode properties = original;
         Map<String, String> nameById = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -54,6 +55,9 @@ public final class PageMapper {
             }
             if (value != null && column.type().isTruncated(value)) {
                 value = completeProperty.apply(pageId, value);
+                if (properties == original) {
+                    properties = original.deepCopy();   // the caller's page stays as Notion sent it
+                }
                 properties.set(name, value);
             }
             if (value == null) {
@@ -74,12 +78,36 @@ public final class PageMapper {
         return node.isTextual() ? node.asText() : null;
     }
 
-    private static String write(JsonNode node) {
-        try {
-            // keys sorted, so the same content always gives the same hash
-            return JSON.writeValueAsString(JSON.treeToValue(node, Object.class));
-        } catch (Exception e) {
+    /** The tree as JSON with every object's keys sorted, so the same content always gives the same text and hash. */
+    static String write(JsonNode node) {
+        java.io.StringWriter text = new java.io.StringWriter(4096);
+        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(text)) {
+            writeSorted(json, node);
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot serialise page properties", e);
+        }
+        return text.toString();
+    }
+
+    private static void writeSorted(com.fasterxml.jackson.core.JsonGenerator json, JsonNode node) throws java.io.IOException {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.sort(names);
+            json.writeStartObject();
+            for (String name : names) {
+                json.writeFieldName(name);
+                writeSorted(json, node.get(name));
+            }
+            json.writeEndObject();
+        } else if (node.isArray()) {
+            json.writeStartArray();
+            for (JsonNode item : node) {
+                writeSorted(json, item);
+            }
+            json.writeEndArray();
+        } else {
+            JSON.writeTree(json, node);
         }
     }
 
