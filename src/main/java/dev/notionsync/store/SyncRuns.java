@@ -12,6 +12,11 @@ import javax.sql.DataSource;
 public final class SyncRuns {
 
     private final DataSource dataSource;
+    /** Runs whose end PostgreSQL could not take (it was down): recorded when it answers again, at the next start. */
+    private final java.util.Map<Long, Ending> unrecorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Ending(PullCounts counts, Instant watermarkAfter, String outcome, String error, Instant finishedAt) {
+    }
 
     public SyncRuns(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -28,9 +33,25 @@ public final class SyncRuns {
             ps.setString(1, source);
             ps.setString(2, kind);
             ps.setTimestamp(3, watermarkBefore == null ? null : Timestamp.from(watermarkBefore));
+            long id;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                id = rs.getLong(1);
+            }
+            recordUnrecorded();
+            return id;
+        }
+    }
+
+    /** Ends that could not be written when their runs ended, so that no run stays 'running' for ever. */
+    private void recordUnrecorded() {
+        for (var entry : unrecorded.entrySet()) {
+            Ending e = entry.getValue();
+            try {
+                write(entry.getKey(), e.counts(), e.watermarkAfter(), e.outcome(), e.error(), e.finishedAt());
+                unrecorded.remove(entry.getKey());
+            } catch (SQLException stillDown) {
+                return;
             }
         }
     }
@@ -45,23 +66,35 @@ public final class SyncRuns {
     }
 
     public void finish(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error) throws SQLException {
+        Instant finishedAt = Instant.now();
+        try {
+            write(runId, counts, watermarkAfter, outcome, error, finishedAt);
+        } catch (SQLException e) {
+            unrecorded.put(runId, new Ending(counts, watermarkAfter, outcome,
+                    (error == null ? "" : error + "; ") + "recorded late: PostgreSQL did not answer when the run ended", finishedAt));
+            throw e;
+        }
+    }
+
+    private void write(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error, Instant finishedAt) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "UPDATE notion_sync.sync_runs SET finished_at = now(), pages_read = ?, pages_inserted = ?, pages_updated = ?,"
+                     "UPDATE notion_sync.sync_runs SET finished_at = ?, pages_read = ?, pages_inserted = ?, pages_updated = ?,"
                              + " pages_unchanged = ?, api_calls = ?, watermark_after = ?, outcome = ?, error = ?,"
                              + " property_item_calls = ?, rate_limited = ?, pages_deleted = ? WHERE id = ?")) {
-            ps.setInt(1, counts.read());
-            ps.setInt(2, counts.inserted());
-            ps.setInt(3, counts.updated());
-            ps.setInt(4, counts.unchanged());
-            ps.setInt(5, counts.apiCalls());
-            ps.setTimestamp(6, watermarkAfter == null ? null : Timestamp.from(watermarkAfter));
-            ps.setString(7, outcome);
-            ps.setString(8, error);
-            ps.setInt(9, counts.propertyItemCalls());
-            ps.setInt(10, counts.rateLimited());
-            ps.setInt(11, counts.deleted());
-            ps.setLong(12, runId);
+            ps.setTimestamp(1, Timestamp.from(finishedAt));
+            ps.setInt(2, counts.read());
+            ps.setInt(3, counts.inserted());
+            ps.setInt(4, counts.updated());
+            ps.setInt(5, counts.unchanged());
+            ps.setInt(6, counts.apiCalls());
+            ps.setTimestamp(7, watermarkAfter == null ? null : Timestamp.from(watermarkAfter));
+            ps.setString(8, outcome);
+            ps.setString(9, error);
+            ps.setInt(10, counts.propertyItemCalls());
+            ps.setInt(11, counts.rateLimited());
+            ps.setInt(12, counts.deleted());
+            ps.setLong(13, runId);
             ps.executeUpdate();
         }
     }

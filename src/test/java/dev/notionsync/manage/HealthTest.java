@@ -1,5 +1,6 @@
 package dev.notionsync.manage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.NotionSync;
@@ -48,9 +49,19 @@ class HealthTest {
                 String health = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/health";
                 TestEngine.await("UP", Duration.ofSeconds(30), () -> TestEngine.httpGet(health).startsWith("{\"status\":\"UP\""));
 
+                // PostgreSQL goes away in the middle of a run (Notion answers slowly, so a run is under way)
+                TestEngine.simControl(simulator, "faults", "{\"latency_ms\":2000}");
+                String source0 = TestEngine.sourceName(values, "projects");
+                String running = "SELECT coalesce(max(id), 0) FROM notion_sync.sync_runs WHERE source = '" + source0 + "' AND outcome = 'running'";
+                TestEngine.await("a run under way", Duration.ofSeconds(30), () -> TestEngine.count(sync, running) > 0);
+                long interrupted = TestEngine.count(sync, running);
+                long closedAt = System.nanoTime();
                 pg.close();
                 TestEngine.await("DOWN without PostgreSQL", Duration.ofSeconds(60), () -> status(health) == 503
                         && TestEngine.httpGet(health).contains("is unreachable"));
+                TestEngine.simControl(simulator, "faults", "{}");
+                // down longer than the run's last two waits for a connection (10 s each): its end cannot be written in time
+                Thread.sleep(Math.max(0, Duration.ofSeconds(25).toMillis() - (System.nanoTime() - closedAt) / 1_000_000));
 
                 pg = postgres(dir, port);
                 TestEngine.await("UP again", Duration.ofSeconds(60), () -> status(health) == 200);
@@ -58,6 +69,9 @@ class HealthTest {
                 long runs = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source + "' AND outcome = 'ok'");
                 TestEngine.await("syncing again", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source + "' AND outcome = 'ok'") > runs);
+                // the run PostgreSQL lost does not stay 'running' for ever: its end is recorded once PostgreSQL is back
+                assertEquals("failed", TestEngine.queryString(sync, "SELECT outcome FROM notion_sync.sync_runs WHERE id = " + interrupted));
+                assertTrue(TestEngine.queryString(sync, "SELECT error FROM notion_sync.sync_runs WHERE id = " + interrupted).contains("recorded late"));
             }
         } finally {
             pg.close();
