@@ -76,6 +76,20 @@ class ManagementTest {
                         "secret_management_password").body());
                 assertEquals(403, gc.path("status").asInt(), "operations outside the policy are refused: " + gc);
 
+                // settings may come as -D system properties: the JVM's properties and arguments are not readable
+                for (String attribute : new String[] {"SystemProperties", "InputArguments"}) {
+                    JsonNode read = JSON.readTree(jolokia(values, "{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\",\"attribute\":\""
+                            + attribute + "\"}", "secret_management_password").body());
+                    assertEquals(403, read.path("status").asInt(), attribute + ": " + read);
+                }
+                System.setProperty("notion.test.secret", "secret_in_a_system_property");
+                try {
+                    String all = jolokia(values, "{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\"}", "secret_management_password").body();
+                    assertTrue(!all.contains("secret_in_a_system_property") && !all.contains("notion.test.secret"), all);
+                } finally {
+                    System.clearProperty("notion.test.secret");
+                }
+
                 // our MBean: pull now, and its figures are the database's
                 JsonNode pulled = JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
                         + "\",\"operation\":\"syncNow\",\"arguments\":[\"" + source + "\"]}", "secret_management_password").body());
