@@ -154,7 +154,7 @@ final class EngineProcess implements AutoCloseable {
                 + "\",\"arguments\":[\"" + argument + "\"]}";
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + managementPort + "/observe/jolokia/"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + MANAGEMENT_PASSWORD).getBytes()))
+                .header("Authorization", new dev.notionsync.manage.ManagementCredentials("admin", MANAGEMENT_PASSWORD).authorization())
                 .header("Content-Type", "application/json").timeout(java.time.Duration.ofMinutes(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200 || !response.body().contains("\"status\":200")) {

@@ -78,16 +78,16 @@ public final class HawtioConsole implements AutoCloseable {
             err.println("notion-sync: --jolokia takes the instance's Jolokia URL, e.g. http://127.0.0.1:9876/observe/jolokia; was '" + jolokia + "'");
             return 2;
         }
-        String user = settings.get("notion.management.user", "admin");
-        String password = settings.get("notion.management.password");
-        if (password.isBlank()) {
+        java.util.Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
+        if (credentials.isEmpty()) {
             err.println("notion-sync: set NOTION_MANAGEMENT_PASSWORD to the instance's management password: the console reaches"
-                    + " its Jolokia with it, and asks the browser for it (user " + user + ")");
+                    + " its Jolokia with it, and asks the browser for it (user " + settings.get("notion.management.user", "admin") + ")");
             return 2;
         }
+        String user = credentials.get().user();
         HawtioConsole console;
         try {
-            console = start(host, port, jolokia, user, password);
+            console = start(host, port, jolokia, user, credentials.get().password());
         } catch (BindException e) {
             err.println("notion-sync: cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); choose another with --port or NOTION_CONSOLE_PORT");
             return 2;

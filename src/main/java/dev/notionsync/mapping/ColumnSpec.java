@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param suffix  "" for the property's main column, else the part appended to the base name after "_"
  *                (see {@link ColumnNames#columnName(String, ColumnSpec)}); always [a-z_]
- * @param sqlType a PostgreSQL type usable in CREATE TABLE and in {@code CAST(? AS <sqlType>)}
+ * @param sqlType a PostgreSQL type usable in CREATE TABLE; values reach it through {@code store.RowJson}
  */
 public record ColumnSpec(String suffix, String sqlType) {
     public ColumnSpec {

@@ -18,7 +18,8 @@ public interface PropertyType {
     /**
      * The JDBC bind values for one property value, one per {@link #columns()} entry, same order; {@code null} = SQL NULL.
      * Java types: String, Boolean, Long, BigDecimal, OffsetDateTime, LocalDate, String[] (text[] columns) and
-     * String holding JSON (jsonb columns). Bind each with {@code CAST(? AS <sqlType>)}.
+     * String holding JSON (jsonb columns). The engine writes them through {@code store.RowJson}, as JSON that
+     * {@code json_populate_recordset} converts with each column's type.
      *
      * <p>Rule for empty values: Notion's {@code null} becomes SQL NULL; Notion's {@code []} becomes an empty value
      * ('{}' for text[] columns, '' for text built from a rich text array). SQL NULL therefore means "Notion said

@@ -2,7 +2,6 @@ package dev.notionsync.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
@@ -24,7 +23,7 @@ import java.util.function.BiFunction;
  */
 public final class PageMapper {
 
-    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PageMapper() {
     }
@@ -79,7 +78,7 @@ public final class PageMapper {
     }
 
     /** The tree as JSON with every object's keys sorted, so the same content always gives the same text and hash. */
-    static String write(JsonNode node) {
+    private static String write(JsonNode node) {
         java.io.StringWriter text = new java.io.StringWriter(4096);
         try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(text)) {
             writeSorted(json, node);
