@@ -50,7 +50,7 @@ public final class Drills {
             if (chosen.contains("kill")) outcomes.add(drills.attempt("kill -9 ×10 during a sync", drills::kill));
             if (chosen.contains("storm")) outcomes.add(drills.attempt("fault storm", drills::storm));
             if (chosen.contains("pg-restart")) outcomes.add(drills.attempt("PostgreSQL restarted mid-sync", drills::pgRestart));
-            if (chosen.contains("webhooks")) outcomes.add(drills.attempt("webhooks with 5% permanent failures", drills::webhooks));
+            if (chosen.contains("webhooks")) outcomes.add(drills.attempt("webhooks with 5% permanent failures, under attack", drills::webhooks));
         }
         StringBuilder md = new StringBuilder("| drill | result | detail |\n|---|---|---|\n");
         for (Outcome o : outcomes) {
@@ -210,8 +210,13 @@ public final class Drills {
         }
     }
 
-    // ------------------------------------------------------------------ webhooks with permanent failures
+    // ------------------------------------------------------------------ webhooks with permanent failures, under attack
 
+    /**
+     * 500 genuine events (5% of their pages fail on every fetch) while an attacker sends forged handshakes, oversized
+     * and parallel bodies, signed events naming the wrong parent, unsigned, wrongly signed and malformed events. The
+     * token comes from a handshake the operator confirms (no NOTION_WEBHOOK_TOKEN), after an attacker's handshake.
+     */
     private Outcome webhooks(String name) throws Exception {
         int pages = 1_000;
         int events = full ? 500 : 200;
@@ -221,7 +226,7 @@ public final class Drills {
             String dbUrl = db.createDatabase("drill_webhooks");
             Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
             env.put("NOTION_API_RATE", "1000000");
-            env.put("NOTION_WEBHOOK_TOKEN", token);
+            EngineProcess.withJolokia(env);
             // permanent failures reach the dead letters in seconds instead of minutes; the path is the same
             env.put("NOTION_API_MAX_RETRIES", "2");
             env.put("NOTION_API_BACKOFF_BASE", "50ms");
@@ -232,10 +237,15 @@ public final class Drills {
             EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "10m");
             try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-webhooks", env)) {
                 Sql.await("initial sync", 300_000, () -> rows(dbUrl) == pages);
+                WebhookAttacker attacker = new WebhookAttacker(engine, sim, token);
+                int firstForged = attacker.handshake("secret_attacker_before_notion");
                 JsonNode subscription = sim.subscribeWebhooks(engine.webhookUrl(), token, 50);
                 if (!subscription.path("handshake").asText().equals("verified")) {
                     return new Outcome(name, false, "webhook handshake: " + subscription);
                 }
+                // the operator's step: Notion accepted this token, so confirm its handshake
+                long handshakeId = Sql.count(dbUrl, "SELECT id FROM notion_sync.webhook_subscriptions WHERE verification_token = '" + token + "'");
+                engine.exec("confirmWebhookToken", String.valueOf(handshakeId));
                 List<ObjectNode> all = sim.pages("projects");
                 List<String> edited = new ArrayList<>();
                 for (int i = 0; i < events; i++) {
@@ -246,12 +256,14 @@ public final class Drills {
                     failing.add(edited.get(i));
                 }
                 sim.faults("{\"failing_ids\":" + Sim.JSON.writeValueAsString(failing) + ",\"failing_status\":500}");
+                attacker.start();
                 for (int i = 0; i < events; i++) {
                     sim.editTitle("projects", edited.get(i), "bench-drill-" + i);
                     Thread.sleep(50);
                 }
+                WebhookAttacker.Report attack = attacker.stop();
                 Sql.await("every event delivered and settled", 300_000, () ->
-                        Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE event_type LIKE 'page.%'") >= events
+                        Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE event_type LIKE 'page.%'") >= events + attack.forgedParentIds().size()
                                 && Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
                 Thread.sleep(2_000);
                 Set<String> delivered = new HashSet<>();
@@ -267,6 +279,9 @@ public final class Drills {
                              + " LEFT JOIN notion.projects p ON replace(p.page_id::text, '-', '') = replace(i.entity_id, '-', '')"
                              + " WHERE i.event_type LIKE 'page.%'")) {
                     while (rs.next()) {
+                        if (attack.forgedParentIds().contains(rs.getString(1))) {
+                            continue;
+                        }
                         inInbox.add(rs.getString(1));
                         String page = rs.getString(2);
                         String status = rs.getString(3);
@@ -284,13 +299,34 @@ public final class Drills {
                 Set<String> lost = new HashSet<>(delivered);
                 lost.removeAll(inInbox);
                 long openDeadLetters = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'");
+                // what the attack left behind: nothing forged stored or in force, no revenue page in projects
+                long forgedStored = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE event_id IN ("
+                        + attack.quoted(attack.unsignedOrMalformedIds()) + ")");
+                long forgedParentsApplied = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status <> 'ignored'"
+                        + " AND event_id IN (" + attack.quoted(attack.forgedParentIds()) + ")");
+                long revenueInProjects = Sql.count(dbUrl, "SELECT count(*) FROM notion.projects WHERE page_id::text IN ("
+                        + attack.quoted(attack.revenuePageIds()) + ")");
+                long forgedInForce = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_subscriptions WHERE status = 'confirmed'"
+                        + " AND verification_token <> '" + token + "'");
+                long handshakesKept = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.webhook_subscriptions");
+                double[] heap = engine.heapPeaksMb();
+                boolean outOfMemory = java.nio.file.Files.readString(engine.log()).contains("OutOfMemoryError");
+                boolean attackHeld = forgedStored == 0 && forgedParentsApplied == 0 && revenueInProjects == 0 && forgedInForce == 0
+                        && handshakesKept <= 21 && !outOfMemory && attack.healthNotUp() == 0 && firstForged == 200 && attack.oversizedAccepted() == 0
+                        && engine.isAlive();
                 boolean passed = applied + deadLettered == events && deadLettered == failing.size() && lost.isEmpty()
-                        && openDeadLetters >= failing.size() && problems.isEmpty();
+                        && openDeadLetters >= failing.size() && problems.isEmpty() && attackHeld;
                 db.dropDatabase("drill_webhooks");
                 return new Outcome(name, passed, events + " events (" + failing.size() + " pages failing with 500 on every fetch): "
                         + delivered.size() + " delivered, " + applied + " applied with the right content, " + deadLettered
                         + " dead-lettered (" + openDeadLetters + " open dead letters), " + lost.size() + " lost"
-                        + (problems.isEmpty() ? "" : "; unexpected: " + problems));
+                        + (problems.isEmpty() ? "" : "; unexpected: " + problems)
+                        + ". Attack meanwhile: " + attack.summary() + "; afterwards " + forgedStored + " forged events stored, "
+                        + forgedParentsApplied + " forged-parent events applied, " + revenueInProjects + " revenue pages in projects, "
+                        + forgedInForce + " forged tokens in force, " + handshakesKept + " handshakes kept, health not UP "
+                        + attack.healthNotUp() + " of " + attack.healthChecks() + " checks, heap peak "
+                        + String.format(Locale.ROOT, "%.0f MiB before GC / %.0f MiB after GC of %.0f MiB", heap[0], heap[1], heap[2])
+                        + (outOfMemory ? ", OutOfMemoryError in the log" : ", no OutOfMemoryError"));
             }
         }
     }

@@ -6,6 +6,7 @@ import dev.notionsync.manage.DeadLetterCommand;
 import dev.notionsync.manage.HawtioConsole;
 import dev.notionsync.manage.ManagementCredentials;
 import dev.notionsync.manage.StatusCommand;
+import dev.notionsync.manage.WebhookTokenCommand;
 import dev.notionsync.report.ReportCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
@@ -48,13 +49,14 @@ public final class App {
                 case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
                 case "status" -> operate(rest, out, err, StatusCommand::run);
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
+                case "webhook-token" -> operate(rest, out, err, WebhookTokenCommand::run);
                 case "report" -> ReportCommand.run(rest, loadSettings(), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, report or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report or help");
                     yield 2;
                 }
             };
@@ -306,6 +308,9 @@ public final class App {
                   status     each source of the instance running on this machine: polling or paused, last run, watermark, lag
                   dead-letters list|replay [--id N]
                              list or replay the dead letters of the instance running on this machine
+                  webhook-token [confirm <id>]
+                             the webhook signing token in force and the handshakes waiting for confirmation,
+                             or put a pending handshake's token in force (README "Webhooks")
                   report run <id>
                              run one report now (notion.reports) and print where its outputs went
                   help       this text

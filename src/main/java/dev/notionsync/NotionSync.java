@@ -34,6 +34,7 @@ import dev.notionsync.store.Outbox;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.webhook.WebhookApplier;
+import dev.notionsync.webhook.WebhookGate;
 import dev.notionsync.webhook.WebhookReceiver;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
@@ -75,6 +76,7 @@ public final class NotionSync implements AutoCloseable {
     private CircuitBreaker breaker;
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
+    private WebhookGate webhookGate;
     private final List<java.util.function.Consumer<NotionSync>> onStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ReportDefinition> reportDefinitions;
     /** True for `report run`: only the Notion door, the dead letter channel and the reports' direct routes. */
@@ -218,11 +220,13 @@ public final class NotionSync implements AutoCloseable {
         context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource()), metrics));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
         Deletions deletions = new Deletions(database.dataSource());
-        WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)));
-        context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.get("notion.webhook.verification-token"),
-                settings.getInt("notion.webhook.max-body-bytes", 1 << 20), metrics));
+        WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)),
+                settings.get("notion.webhook.verification-token"));
+        webhookGate = new WebhookGate(settings.getInt("notion.webhook.max-body-bytes", 1 << 20), settings.getInt("notion.webhook.max-concurrent", 16), metrics);
+        context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox,
+                settings.getInt("notion.webhook.handshakes-per-minute", 10), metrics));
         context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
-                settings.getInt("notion.webhook.batch-size", 100)));
+                settings.getInt("notion.webhook.batch-size", 100), metrics));
         Outbox outbox = new Outbox(database.dataSource(), settings.getDuration("notion.push.reclaim-after", Duration.ofMinutes(5)));
         context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> call(() -> pullRunner.tablesOf(name)), notion, outbox, writer,
                 new Conflicts(database.dataSource()), deadLetters, metrics,
@@ -246,6 +250,9 @@ public final class NotionSync implements AutoCloseable {
             context.addStartupListener(new ExtendedStartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    if (!reportsOnly) {
+                        WebhookGate.install(started, webhookGate);
+                    }
                 }
 
                 @Override

@@ -12,15 +12,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
- * of them, or one with ?id=N. With a management password they need it (HTTP Basic, like Jolokia); without one they
+ * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
+ * POST /observe/webhook-token/confirm?id=N confirms one. With a management password they need it (HTTP Basic, like Jolokia); without one they
  * answer only this machine, since they replay messages and show errors.
  */
 public final class ManagementEndpoints {
 
     public static final String PATH = "/observe/dead-letters";
     public static final String STATUS_PATH = "/observe/status";
+    public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private ManagementEndpoints() {
     }
@@ -34,6 +37,10 @@ public final class ManagementEndpoints {
         Router router = server.getRouter();
         router.route(STATUS_PATH).handler(ctx -> guard(ctx, credentials));
         router.route(PATH + "*").handler(ctx -> guard(ctx, credentials));
+        router.route(WEBHOOK_TOKEN_PATH + "*").handler(ctx -> guard(ctx, credentials));
+        router.route(HttpMethod.GET, WEBHOOK_TOKEN_PATH).blockingHandler(ctx -> answer(ctx, management::webhookToken));
+        router.route(HttpMethod.POST, WEBHOOK_TOKEN_PATH + "/confirm").blockingHandler(ctx -> answer(ctx, () ->
+                JSON.createObjectNode().put("outcome", management.confirmWebhookToken(Long.parseLong(String.valueOf(ctx.request().getParam("id"))))).toString()));
         router.route(HttpMethod.GET, STATUS_PATH).blockingHandler(ctx -> answer(ctx, management::sourceStatus));
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {

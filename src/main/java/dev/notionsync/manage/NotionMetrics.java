@@ -56,6 +56,12 @@ public final class NotionMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /** Webhook events applied as nothing, by reason (not_synced: the page is in no configured source). */
+    public void webhookIgnored(String reason, int events) {
+        Counter.builder("notion_webhook_events_ignored").description("webhook events ignored by reason (not_synced, own_write, not_a_page)")
+                .tag("reason", reason).register(registry).increment(events);
+    }
+
     public void breaker(CircuitBreaker breaker) {
         Gauge.builder("notion_api_circuit_breaker_state", breaker, b -> switch (b.getState()) {
             case CLOSED -> 0;

@@ -38,4 +38,13 @@ public interface NotionSyncMBean {
 
     /** Replays every open dead letter; returns how many are resolved now. */
     String replayAllDeadLetters() throws Exception;
+
+    /** Webhook handshakes recorded and waiting for an operator's confirmation (none takes effect by itself). */
+    long getPendingWebhookHandshakes() throws Exception;
+
+    /** The webhook token in force (where from, its fingerprint) and the pending handshakes, as JSON; never a token. */
+    String webhookToken() throws Exception;
+
+    /** Puts the token of recorded handshake #id in force (after Notion accepted it in the integration's Webhooks tab). */
+    String confirmWebhookToken(long id) throws Exception;
 }

@@ -184,6 +184,42 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         return resolved.size() + " resolved, " + deadLetters.store().countOpen() + " still open";
     }
 
+    @Override
+    public long getPendingWebhookHandshakes() throws Exception {
+        return inbox.handshakes().stream().filter(h -> h.status().equals("pending")).count();
+    }
+
+    @Override
+    public String webhookToken() throws Exception {
+        var answer = JSON.createObjectNode();
+        ArrayNode pending = answer.putArray("pending");
+        answer.putNull("in_force");
+        if (inbox.tokenConfigured()) {
+            answer.put("in_force", "setting notion.webhook.verification-token");
+        }
+        for (WebhookInbox.Handshake h : inbox.handshakes()) {
+            if (h.status().equals("confirmed") && !inbox.tokenConfigured()) {
+                answer.put("in_force", "handshake #" + h.id() + " (fingerprint " + h.fingerprint() + ")");
+            } else if (h.status().equals("pending")) {
+                pending.addObject().put("id", h.id()).put("received_at", h.receivedAt().toString())
+                        .put("received_from", h.receivedFrom()).put("fingerprint", h.fingerprint());
+            }
+        }
+        return answer.toString();
+    }
+
+    @Override
+    public String confirmWebhookToken(long id) throws Exception {
+        if (inbox.tokenConfigured()) {
+            throw new IllegalArgumentException("notion.webhook.verification-token (NOTION_WEBHOOK_TOKEN) is set, and the setting is"
+                    + " always in force: change the setting instead");
+        }
+        if (!inbox.confirmHandshake(id)) {
+            throw new IllegalArgumentException("no webhook handshake #" + id + "; 'notion-sync webhook-token' lists the pending ones");
+        }
+        return "webhook handshake #" + id + " is now the token in force";
+    }
+
     public void register() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName(OBJECT_NAME);

@@ -33,6 +33,7 @@ public final class StatusCommand {
                     out.println("    last error: " + s.path("last_error").asText());
                 }
             }
+            WebhookTokenCommand.print(new InstanceClient(managementPort, credentials, err).get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);
             return 0;
         } catch (InstanceClient.Failed e) {
             return 1;

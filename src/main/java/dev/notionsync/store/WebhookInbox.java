@@ -17,16 +17,45 @@ import javax.sql.DataSource;
 /**
  * notion_sync.webhook_inbox and webhook_subscriptions. Events are committed before Notion gets its 200, claimed with
  * FOR UPDATE SKIP LOCKED (safe with several instances), and a claim that was never finished (a crash) is taken up
- * again after {@code reclaimAfter}.
+ * again after {@code reclaimAfter}. The signing token in force is the configured one, else the handshake an operator
+ * confirmed last; a handshake alone never is.
  */
 public final class WebhookInbox {
 
+    /** How long a confirmed token is read from memory: another instance's confirmation shows within this time. */
+    private static final Duration TOKEN_CACHE = Duration.ofSeconds(5);
+
     private final DataSource dataSource;
     private final Duration reclaimAfter;
+    private final String configuredToken;
+    private volatile CachedToken cachedToken;
 
-    public WebhookInbox(DataSource dataSource, Duration reclaimAfter) {
+    private record CachedToken(Optional<String> token, long readAtNanos) {
+    }
+
+    /** {@code configuredToken}: notion.webhook.verification-token, blank when unset. */
+    public WebhookInbox(DataSource dataSource, Duration reclaimAfter, String configuredToken) {
         this.dataSource = dataSource;
         this.reclaimAfter = reclaimAfter;
+        this.configuredToken = configuredToken == null ? "" : configuredToken.trim();
+    }
+
+    /** True when notion.webhook.verification-token is set: it is in force, whatever is confirmed. */
+    public boolean tokenConfigured() {
+        return !configuredToken.isEmpty();
+    }
+
+    /** The token webhook signatures are checked with: the setting, else the last confirmed handshake, else none. */
+    public Optional<String> tokenInForce() throws SQLException {
+        if (tokenConfigured()) {
+            return Optional.of(configuredToken);
+        }
+        CachedToken cached = cachedToken;
+        if (cached == null || System.nanoTime() - cached.readAtNanos() > TOKEN_CACHE.toNanos()) {
+            cached = new CachedToken(confirmedToken(), System.nanoTime());
+            cachedToken = cached;
+        }
+        return cached.token();
     }
 
     /** One stored event. */
@@ -34,20 +63,115 @@ public final class WebhookInbox {
                         Instant time, JsonNode authors) {
     }
 
-    public void storeVerificationToken(String token) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.webhook_subscriptions (verification_token) VALUES (?)")) {
-            ps.setString(1, token);
-            ps.executeUpdate();
+    /** A recorded handshake, as the operator sees it: never the token itself, only its fingerprint. */
+    public record Handshake(long id, String status, Instant receivedAt, String receivedFrom, String fingerprint) {
+    }
+
+    /**
+     * Records a handshake as pending (a token already recorded keeps its row) and keeps at most
+     * {@code maxPending} pending rows, dropping the oldest: a flood of handshakes cannot fill the table.
+     * Returns the handshake's id.
+     */
+    public long recordHandshake(String token, String receivedFrom, int maxPending) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement existing = c.prepareStatement("UPDATE notion_sync.webhook_subscriptions SET received_at = now(),"
+                        + " received_from = ? WHERE verification_token = ? RETURNING id")) {
+                    existing.setString(1, receivedFrom);
+                    existing.setString(2, token);
+                    try (ResultSet rs = existing.executeQuery()) {
+                        id = rs.next() ? rs.getLong(1) : -1;
+                    }
+                }
+                if (id < 0) {
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO notion_sync.webhook_subscriptions"
+                            + " (verification_token, received_from) VALUES (?, ?) RETURNING id")) {
+                        insert.setString(1, token);
+                        insert.setString(2, receivedFrom);
+                        try (ResultSet rs = insert.executeQuery()) {
+                            rs.next();
+                            id = rs.getLong(1);
+                        }
+                    }
+                }
+                try (PreparedStatement prune = c.prepareStatement("DELETE FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed'"
+                        + " AND id NOT IN (SELECT id FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed'"
+                        + "   ORDER BY received_at DESC, id DESC LIMIT ?)")) {
+                    prune.setInt(1, maxPending);
+                    prune.executeUpdate();
+                }
+                c.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
-    public Optional<String> latestVerificationToken() throws SQLException {
+    /**
+     * Puts a recorded handshake's token in force (the one in force before is kept as superseded); false when there
+     * is no such handshake.
+     */
+    public boolean confirmHandshake(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement supersede = c.prepareStatement("UPDATE notion_sync.webhook_subscriptions SET status = 'superseded'"
+                         + " WHERE status = 'confirmed' AND id <> ?");
+                 PreparedStatement confirm = c.prepareStatement("UPDATE notion_sync.webhook_subscriptions SET status = 'confirmed',"
+                         + " confirmed_at = now() WHERE id = ?")) {
+                confirm.setLong(1, id);
+                if (confirm.executeUpdate() == 0) {
+                    c.rollback();
+                    return false;
+                }
+                supersede.setLong(1, id);
+                supersede.executeUpdate();
+                c.commit();
+                cachedToken = null;
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The token an operator confirmed last, if any. */
+    public Optional<String> confirmedToken() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT verification_token FROM notion_sync.webhook_subscriptions ORDER BY id DESC LIMIT 1");
+             PreparedStatement ps = c.prepareStatement("SELECT verification_token FROM notion_sync.webhook_subscriptions"
+                     + " WHERE status = 'confirmed' ORDER BY confirmed_at DESC, id DESC LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+    }
+
+    /** The confirmed handshake (if any) first, then the pending ones, newest first. */
+    public List<Handshake> handshakes() throws SQLException {
+        List<Handshake> handshakes = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, status, received_at, received_from, verification_token"
+                     + " FROM notion_sync.webhook_subscriptions WHERE status IN ('confirmed', 'pending')"
+                     + " ORDER BY status = 'confirmed' DESC, received_at DESC, id DESC");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                handshakes.add(new Handshake(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
+                        fingerprint(rs.getString(5))));
+            }
+        }
+        return handshakes;
+    }
+
+    /** What an operator may see of a token: the first 12 hex digits of its SHA-256, enough to tell two apart. */
+    public static String fingerprint(String token) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
         }
     }
 
@@ -63,7 +187,7 @@ public final class WebhookInbox {
             ps.setString(4, textOrNull(event.path("entity").path("type")));
             ps.setString(5, textOrNull(event.path("data").path("parent").path("data_source_id")));
             ps.setTimestamp(6, parseTime(event.path("timestamp").asText(null)));
-            ps.setString(7, event.path("authors").toString());
+            ps.setString(7, event.path("authors").isArray() ? event.path("authors").toString() : "[]");
             ps.setString(8, rawBody);
             return ps.executeUpdate() == 1;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * claim are coalesced into one work item, and the page's current state is fetched through the Notion door and written
  * with the pull's mapper and upsert (a trashed page is soft-deleted, a vanished one marked gone). Schema events
  * refresh the schema. Events about sources we do not sync, and echoes of our own writes, are marked ignored.
+ * An event never chooses the table: the page's own parent, as Notion answers it, does (the event's data.parent is
+ * only what the sender says); a page that vanished is marked gone in whichever table holds it.
  * {@link #apply} also serves direct:page-apply for pages the pull could not write (their work items carry no events).
  */
 public final class WebhookApplier {
@@ -40,10 +43,12 @@ public final class WebhookApplier {
     private final PageWriter writer;
     private final Deletions deletions;
     private final int batchSize;
+    private final NotionMetrics metrics;
     private volatile String botId;
 
     public WebhookApplier(WebhookInbox inbox, NotionApi notion, PullRunner pull, List<SourceConfig> sources,
-                          PageWriter writer, Deletions deletions, int batchSize) {
+                          PageWriter writer, Deletions deletions, int batchSize, NotionMetrics metrics) {
+        this.metrics = metrics;
         this.inbox = inbox;
         this.notion = notion;
         this.pull = pull;
@@ -69,9 +74,6 @@ public final class WebhookApplier {
             });
             ((ArrayNode) item.get("event_ids")).add(event.eventId());
             ((ArrayNode) item.get("types")).add(event.type());
-            if (event.dataSourceId() != null) {
-                item.put("data_source_id", event.dataSourceId());
-            }
             if (!authoredOnlyByUs(event.authors())) {
                 item.put("only_own_writes", false);
             }
@@ -87,6 +89,7 @@ public final class WebhookApplier {
         List<String> types = new ArrayList<>();
         item.path("types").forEach(t -> types.add(t.asText()));
         if (item.path("only_own_writes").asBoolean(false)) {
+            metrics.webhookIgnored("own_write", eventIds.size());
             inbox.mark(eventIds, "ignored", "caused by this integration's own write");
             return;
         }
@@ -96,26 +99,28 @@ public final class WebhookApplier {
             return;
         }
         if (!"page".equals(item.path("entity_type").asText())) {
+            metrics.webhookIgnored("not_a_page", eventIds.size());
             inbox.mark(eventIds, "ignored", "not a page event");
             return;
         }
         String pageId = item.path("entity_id").asText();
-        MirrorTable table = tableOf(item.path("data_source_id").asText(""));
         JsonNode page;
         try {
             page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
         } catch (NotionApiException e) {
-            if (e.status() == 404 && table != null) {
-                deletions.markDeleted(table, pageId, "gone or no longer shared", false);
-                inbox.mark(eventIds, "applied", "page gone");
+            if (e.status() == 404) {
+                boolean marked = false;
+                for (MirrorTable held : allTables()) {
+                    marked |= deletions.markDeleted(held, pageId, "gone or no longer shared", false);
+                }
+                inbox.mark(eventIds, marked ? "applied" : "ignored", marked ? "page gone" : "page gone, and in no synced table");
                 return;
             }
             throw e;
         }
+        MirrorTable table = tableOf(page.path("parent").path("data_source_id").asText(""));
         if (table == null) {
-            table = tableOf(page.path("parent").path("data_source_id").asText(""));
-        }
-        if (table == null) {
+            metrics.webhookIgnored("not_synced", eventIds.size());
             inbox.mark(eventIds, "ignored", "not a synced data source");
             return;
         }
@@ -166,14 +171,20 @@ public final class WebhookApplier {
         if (dataSourceId.isBlank()) {
             return null;
         }
-        for (SourceConfig source : sources) {
-            for (MirrorTable table : pull.tablesOf(source.name())) {
-                if (table.dataSourceId().equals(dataSourceId)) {
-                    return table;
-                }
+        for (MirrorTable table : allTables()) {
+            if (table.dataSourceId().equals(dataSourceId)) {
+                return table;
             }
         }
         return null;
+    }
+
+    private List<MirrorTable> allTables() throws Exception {
+        List<MirrorTable> tables = new ArrayList<>();
+        for (SourceConfig source : sources) {
+            tables.addAll(pull.tablesOf(source.name()));
+        }
+        return tables;
     }
 
     private String sourceOf(MirrorTable table) throws Exception {

@@ -6,91 +6,154 @@ import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.WebhookInbox;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The receiving end of POST /webhooks/notion (routes/notion-webhooks.camel.yaml). {@link #classify} decides what a
- * request is, on its raw bytes: a verification handshake, a verified event, or a rejection (413 too large,
- * 401 unsigned or wrongly signed, 400 malformed). Nothing is stored for a rejected request.
+ * The receiving end of POST /webhooks/notion (routes/notion-webhooks.camel.yaml), on the raw bytes {@link WebhookGate}
+ * read. {@link #classify} decides what a request is: a verification handshake, a verified event, or a rejection
+ * (401 unsigned or wrongly signed or no token in force yet, 400 malformed, 429 too many handshakes). Nothing is stored
+ * for a rejected request. A handshake never changes the token in force: it is recorded for the operator to confirm.
  */
 public final class WebhookReceiver {
 
     public static final String OUTCOME = "webhookOutcome";
 
+    /** Notion's tokens are short ("secret_" and some 40 characters); anything far longer is not one. */
+    private static final int MAX_TOKEN_LENGTH = 200;
+    private static final int MAX_HANDSHAKE_BYTES = 1024;
+    /** Recorded handshakes kept waiting for confirmation; older ones are dropped. */
+    static final int MAX_PENDING_HANDSHAKES = 20;
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]{1," + MAX_TOKEN_LENGTH + "}");
+    private static final Pattern NOTION_ID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
+    private static final int MAX_ID_LENGTH = 200;
+
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebhookInbox inbox;
-    private final String configuredToken;
-    private final int maxBodyBytes;
+    private final int handshakesPerMinute;
     private final NotionMetrics metrics;
+    private final Deque<Long> recentHandshakes = new ArrayDeque<>();
+    private final RareWarnings warnings = new RareWarnings();
 
-    public WebhookReceiver(WebhookInbox inbox, String configuredToken, int maxBodyBytes, NotionMetrics metrics) {
+    public WebhookReceiver(WebhookInbox inbox, int handshakesPerMinute, NotionMetrics metrics) {
         this.inbox = inbox;
+        this.handshakesPerMinute = handshakesPerMinute;
         this.metrics = metrics;
-        this.configuredToken = configuredToken;
-        this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** Sets exchange property {@value #OUTCOME} to handshake, event, too_large, unsigned, bad_signature or malformed. */
+    /**
+     * Sets exchange property {@value #OUTCOME} to handshake, event, unsigned, no_token, bad_signature, malformed or
+     * rate_limited. The body is the request's raw bytes, as {@link WebhookGate} read them.
+     */
     public void classify(Exchange exchange) throws Exception {
         byte[] raw = exchange.getMessage().getBody(byte[].class);
-        raw = raw == null ? new byte[0] : raw;
         exchange.setProperty("webhookRaw", raw);
         String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class));
         metrics.webhook(outcome);
         exchange.setProperty(OUTCOME, outcome);
-        if (!outcome.equals("event") && !outcome.equals("handshake")) {
-            LOG.warn("webhook rejected: {} ({} bytes)", outcome, raw.length);
+        if (!outcome.equals("event") && !outcome.equals("handshake") && warnings.shouldWarn(outcome)) {
+            LOG.warn("webhook requests rejected: {} (the last {} bytes); notion_webhook_requests_total counts them all", outcome, raw.length);
         }
     }
 
-    private String decide(byte[] raw, String signature) throws Exception {
-        if (raw.length > maxBodyBytes) {
-            return "too_large";
-        }
+    private String decide(byte[] raw, String signature) throws SQLException {
         JsonNode json = parse(raw);
-        if (json != null && json.isObject() && json.size() == 1 && json.path("verification_token").isTextual()) {
-            return "handshake";   // signed or not: before the handshake nobody can know the token
+        if (json != null && json.isObject() && json.size() == 1 && json.has("verification_token")) {
+            // signed or not: before the handshake nobody can know the token, so a signature proves nothing here
+            if (raw.length > MAX_HANDSHAKE_BYTES || !TOKEN.matcher(json.path("verification_token").asText("")).matches()) {
+                return "malformed";
+            }
+            return allowHandshake() ? "handshake" : "rate_limited";
         }
         if (signature == null || signature.isBlank()) {
             return "unsigned";
         }
-        String token = token();
-        if (token == null || !WebhookSignature.verify(raw, signature, token)) {
+        Optional<String> token = inbox.tokenInForce();
+        if (token.isEmpty()) {
+            if (warnings.shouldWarn("no token in force")) {
+                LOG.warn("webhook events are refused (401) because no webhook token is in force: see the pending handshakes with"
+                        + " 'notion-sync webhook-token' and confirm Notion's, or set NOTION_WEBHOOK_TOKEN");
+            }
+            return "no_token";
+        }
+        if (!WebhookSignature.verify(raw, signature, token.get())) {
             return "bad_signature";
         }
-        if (json == null || !json.isObject() || !json.path("id").isTextual() || !json.path("type").isTextual()) {
-            return "malformed";
+        return wellFormed(json) ? "event" : "malformed";
+    }
+
+    /**
+     * What applying an event needs: an id, a type, and the entity (a Notion id and its type). Other fields are optional:
+     * without authors an event counts as someone else's edit, without a readable timestamp it sorts first.
+     */
+    private static boolean wellFormed(JsonNode event) {
+        return event != null && event.isObject()
+                && shortText(event.path("id")) && shortText(event.path("type"))
+                && event.path("entity").path("id").isTextual() && NOTION_ID.matcher(event.path("entity").path("id").asText()).matches()
+                && shortText(event.path("entity").path("type"));
+    }
+
+    private static boolean shortText(JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() && node.asText().length() <= MAX_ID_LENGTH;
+    }
+
+    /** At most handshakes-per-minute handshakes in any minute, for this instance. */
+    private synchronized boolean allowHandshake() {
+        long now = System.nanoTime();
+        while (!recentHandshakes.isEmpty() && now - recentHandshakes.peekFirst() > 60_000_000_000L) {
+            recentHandshakes.removeFirst();
         }
-        return "event";
+        if (recentHandshakes.size() >= handshakesPerMinute) {
+            return false;
+        }
+        recentHandshakes.addLast(now);
+        return true;
     }
 
+    /** Records the handshake for the operator; it takes effect only when confirmed (or configured). */
     public void storeHandshake(Exchange exchange) throws Exception {
-        JsonNode json = parse(exchange.getProperty("webhookRaw", byte[].class));
-        inbox.storeVerificationToken(json.path("verification_token").asText());
-        LOG.warn("Notion webhook verification token received and stored. To finish the subscription, read it with"
-                + " \"SELECT verification_token FROM notion_sync.webhook_subscriptions ORDER BY id DESC LIMIT 1\","
-                + " paste it into the integration's Webhooks tab (Verify), and set NOTION_WEBHOOK_TOKEN to it for future starts.");
+        String token = parse(exchange.getProperty("webhookRaw", byte[].class)).path("verification_token").asText();
+        if (inbox.tokenInForce().filter(token::equals).isPresent()) {
+            LOG.info("Notion webhook handshake repeats the token in force (fingerprint {}): nothing to do", WebhookInbox.fingerprint(token));
+            return;
+        }
+        String from = exchange.getProperty("webhookFrom", String.class);
+        long id = inbox.recordHandshake(token, from, MAX_PENDING_HANDSHAKES);
+        LOG.warn("Notion webhook handshake #{} recorded (token fingerprint {}, from {}). It is NOT in force until an operator confirms it."
+                + " If you just created or re-verified the subscription in Notion: read the token with"
+                + " \"SELECT verification_token FROM notion_sync.webhook_subscriptions WHERE id = {}\", paste it into the integration's"
+                + " Webhooks tab (Verify); when Notion accepts it, run 'notion-sync webhook-token confirm {}' (or the JMX operation"
+                + " confirmWebhookToken({}), or set NOTION_WEBHOOK_TOKEN to it). If you did not, ignore it.",
+                id, WebhookInbox.fingerprint(token), from, id, id, id);
     }
 
-    /** Commits a verified event to the inbox (deduplicated by event id) before the 200 goes out. */
+    /**
+     * Commits a verified event to the inbox (deduplicated by event id) before the 200 goes out. An event PostgreSQL
+     * refuses to store (a data error, e.g. a NUL character in its JSON) becomes 'malformed' (400), never a 500.
+     */
     public void storeEvent(Exchange exchange) throws Exception {
         byte[] raw = exchange.getProperty("webhookRaw", byte[].class);
         JsonNode event = parse(raw);
-        boolean isNew = inbox.store(event, new String(raw, StandardCharsets.UTF_8));
-        if (!isNew) {
-            metrics.webhook("duplicate");
+        try {
+            if (!inbox.store(event, new String(raw, StandardCharsets.UTF_8))) {
+                metrics.webhook("duplicate");
+            }
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("22")) {
+                throw e;
+            }
+            LOG.warn("webhook event {} not stored: PostgreSQL refused its content ({}); answered 400", event.path("id").asText(), e.getMessage());
+            metrics.webhook("malformed");
+            exchange.setProperty(OUTCOME, "malformed");
         }
-    }
-
-    private String token() throws Exception {
-        if (configuredToken != null && !configuredToken.isBlank()) {
-            return configuredToken;
-        }
-        return inbox.latestVerificationToken().orElse(null);
     }
 
     private static JsonNode parse(byte[] raw) {
