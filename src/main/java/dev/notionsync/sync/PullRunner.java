@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.manage.NotionMetrics;
+import dev.notionsync.mapping.NulText;
 import dev.notionsync.mapping.PropertyItems;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,7 +170,7 @@ public final class PullRunner {
             }
             PageWriter.Row row;
             try {
-                row = PageMapper.toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+                row = toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
             } catch (NotionApiException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -310,7 +312,34 @@ public final class PullRunner {
 
     /** Maps a page fetched outside a query (sweep, webhook), completing truncated values through the door. */
     public PageWriter.Row mapPage(MirrorTable table, JsonNode page) {
-        return PageMapper.toRow(table, page, (pageId, value) -> completeProperty(pageId, value, new int[1]), clock.instant());
+        return toRow(table, page, (pageId, value) -> completeProperty(pageId, value, new int[1]), clock.instant());
+    }
+
+    /**
+     * Maps a page after replacing the NUL characters PostgreSQL cannot store (in the page and in completed values),
+     * so the page is kept; each such page is counted (notion_sync_pages, outcome nul_replaced) and logged.
+     */
+    private PageWriter.Row toRow(MirrorTable table, JsonNode page, BiFunction<String, JsonNode, JsonNode> completeProperty, Instant now) {
+        NulText.Cleaned cleaned = NulText.clean(page);
+        int[] replaced = {cleaned.replaced()};
+        PageWriter.Row row = PageMapper.toRow(table, cleaned.node(), (pageId, value) -> {
+            NulText.Cleaned complete = NulText.clean(completeProperty.apply(pageId, value));
+            replaced[0] += complete.replaced();
+            return complete.node();
+        }, now);
+        if (replaced[0] > 0) {
+            String source = sourceOf(table);
+            metrics.pages(source, "nul_replaced", 1);
+            LOG.warn("pull {}: page {} of {} holds {} NUL character(s), which PostgreSQL cannot store; stored as U+FFFD",
+                    source, row.pageId(), table.table(), replaced[0]);
+        }
+        return row;
+    }
+
+    /** The configured source a mirror table belongs to (its table name when no cached source holds it). */
+    private String sourceOf(MirrorTable table) {
+        return tables.entrySet().stream().filter(e -> e.getValue().tables().stream().anyMatch(t -> t.table().equals(table.table())))
+                .map(Map.Entry::getKey).findFirst().orElse(table.table());
     }
 
     /** The mirror tables of a source, from the schema cache (refreshed when due). */
