@@ -14,6 +14,7 @@ import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
+import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import java.net.URLEncoder;
@@ -44,6 +45,7 @@ public final class PullRunner {
     private final Map<String, SourceConfig> sources;
     private final NotionApi notion;
     private final SchemaManager schemas;
+    private final SourceTables sourceTables;
     private final Watermarks watermarks;
     private final PageWriter writer;
     private final SyncRuns runs;
@@ -61,7 +63,7 @@ public final class PullRunner {
     private record CachedTables(List<MirrorTable> tables, Instant refreshedAt) {
     }
 
-    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
+    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, SourceTables sourceTables, Watermarks watermarks,
                       PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics, java.util.function.LongSupplier rateLimited) {
         this.rateLimited = rateLimited;
         this.deadLetters = deadLetters;
@@ -70,6 +72,7 @@ public final class PullRunner {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
         this.schemas = schemas;
+        this.sourceTables = sourceTables;
         this.watermarks = watermarks;
         this.writer = writer;
         this.runs = runs;
@@ -358,11 +361,12 @@ public final class PullRunner {
             return cached.tables();
         }
         List<JsonNode> dataSources = resolveDataSources(source);
+        // by data source id, never by position: a database's data sources can be reordered in Notion
+        Map<String, String> tableOf = sourceTables.assign(source.name(), source.table(),
+                dataSources.stream().map(d -> d.path("id").asText()).toList());
         List<MirrorTable> result = new ArrayList<>();
-        for (int i = 0; i < dataSources.size(); i++) {
-            JsonNode dataSource = dataSources.get(i);
-            String table = i == 0 ? source.table()
-                    : source.table() + "_" + dataSource.path("id").asText().replace("-", "").substring(0, 8);
+        for (JsonNode dataSource : dataSources) {
+            String table = tableOf.get(dataSource.path("id").asText());
             result.add(schemas.ensure(table, dataSource, source.direction() != SourceConfig.Direction.PULL));
         }
         tables.put(source.name(), new CachedTables(List.copyOf(result), now));
