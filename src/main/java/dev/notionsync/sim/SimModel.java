@@ -177,6 +177,11 @@ public final class SimModel {
         });
     }
 
+    /** Lowers (or restores) the number of results one query returns before it stops as incomplete; Notion's is 10,000. */
+    public void resultCap(int cap) {
+        queries.resultCap(cap);
+    }
+
     /** Reorders a database's data sources, as a user dragging its tabs in Notion does; ids not named keep their order after. */
     public void orderDataSources(String databaseId, List<String> firstDataSourceIds) {
         write(() -> {
