@@ -38,6 +38,7 @@ import dev.notionsync.webhook.WebhookGate;
 import dev.notionsync.webhook.WebhookReceiver;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
+import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.sync.DeletionSweep;
@@ -214,7 +215,7 @@ public final class NotionSync implements AutoCloseable {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
         }
-        PullRunner pullRunner = new PullRunner(sources, notion, schemas,
+        PullRunner pullRunner = new PullRunner(sources, notion, schemas, new SourceTables(database.dataSource(), schema),
                 new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics, budget::rateLimitedCount);
         context.getRegistry().bind("pullRunner", pullRunner);
         context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource()), metrics));

@@ -36,7 +36,7 @@ public final class NotionMetrics {
 
     public void pages(String source, String outcome, int count) {
         if (count > 0) {
-            Counter.builder("notion_sync_pages").description("pages by source and outcome (read, inserted, updated, unchanged, deleted)")
+            Counter.builder("notion_sync_pages").description("pages by source and outcome (read, inserted, updated, unchanged, deleted, nul_replaced)")
                     .tag("source", source).tag("outcome", outcome).register(registry).increment(count);
         }
     }

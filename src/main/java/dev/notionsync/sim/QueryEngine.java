@@ -18,6 +18,7 @@ import java.util.function.Predicate;
  * large sources stay cheap; property sorts fall back to sorting the matches.
  */
 final class QueryEngine {
+    /** Notion's cap on the results of one query (a query being its filter and sorts, across all its cursors). */
     static final int RESULT_CAP = 10_000;
 
     record Result(List<Page> pages, String nextCursor, boolean hasMore, boolean capReached) {
@@ -25,10 +26,17 @@ final class QueryEngine {
 
     private final Cursors cursors;
     private final Clock clock;
+    // tests lower it to reach the cap with a few hundred pages; Notion's own is the default
+    private volatile int resultCap = RESULT_CAP;
 
     QueryEngine(Cursors cursors, Clock clock) {
         this.cursors = cursors;
         this.clock = clock;
+    }
+
+    void resultCap(int cap) {
+        if (cap < 1) throw new IllegalArgumentException("the result cap must be at least 1, was " + cap);
+        resultCap = cap;
     }
 
     Result query(DataSource source, Renderer renderer, JsonNode body, int pageSize) {
@@ -38,7 +46,8 @@ final class QueryEngine {
         boolean trashed = body.path("in_trash").asBoolean(false);
         Predicate<Page> matches = p -> p.inTrash() == trashed && filter.test(p);
         int served = state == null ? 0 : state.offset();
-        int want = Math.min(pageSize, RESULT_CAP - served);
+        int cap = resultCap;
+        int want = Math.min(pageSize, cap - served);
 
         JsonNode sorts = body.get("sorts");
         Iterable<Page> ordered = indexedOrder(source, sorts, body.get("filter"), state);
@@ -67,7 +76,7 @@ final class QueryEngine {
             for (SortKey[] k : keyed.subList(0, Math.min(keyed.size(), want + 1))) collected.add(pagesByKey.get(k));
         }
         boolean more = collected.size() > want;
-        boolean capReached = more && served + want >= RESULT_CAP;
+        boolean capReached = more && served + want >= cap;
         List<Page> page = more ? collected.subList(0, want) : collected;
         if (capReached) {
             return new Result(List.copyOf(page), null, false, true);

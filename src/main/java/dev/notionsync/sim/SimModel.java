@@ -177,6 +177,25 @@ public final class SimModel {
         });
     }
 
+    /** Lowers (or restores) the number of results one query returns before it stops as incomplete; Notion's is 10,000. */
+    public void resultCap(int cap) {
+        queries.resultCap(cap);
+    }
+
+    /** Reorders a database's data sources, as a user dragging its tabs in Notion does; ids not named keep their order after. */
+    public void orderDataSources(String databaseId, List<String> firstDataSourceIds) {
+        write(() -> {
+            Database db = databaseOrNull(Ids.normalize(databaseId));
+            if (db == null) throw notFound("database", databaseId);
+            List<String> ordered = new ArrayList<>();
+            firstDataSourceIds.stream().map(Ids::normalize).filter(db.dataSourceIds::contains).forEach(ordered::add);
+            db.dataSourceIds.stream().filter(id -> !ordered.contains(id)).forEach(ordered::add);
+            db.dataSourceIds.clear();
+            db.dataSourceIds.addAll(ordered);
+            return null;
+        });
+    }
+
     /** Adds a block as Notion returns it (e.g. from GET /v1/blocks/{id}/children). */
     public void importBlock(JsonNode blockObject) {
         write(() -> {

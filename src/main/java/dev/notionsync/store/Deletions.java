@@ -17,12 +17,21 @@ public final class Deletions {
         this.dataSource = dataSource;
     }
 
-    /** Page ids the table holds as present (not deleted, not in trash). */
+    /**
+     * A row inserted in PostgreSQL whose page the push has not created (yet): its INSERT in notion_sync.outbox is not
+     * pushed. Such a row has no page in Notion, which says nothing about a deletion. Binds: schema, table.
+     */
+    private static final String NOT_WAITING_FOR_ITS_PAGE = " AND NOT EXISTS (SELECT 1 FROM notion_sync.outbox o"
+            + " WHERE o.table_schema = ? AND o.table_name = ? AND o.page_id = t.page_id AND o.operation = 'INSERT' AND o.status <> 'pushed')";
+
+    /** Page ids the table holds as present (not deleted, not in trash), but for rows whose page is not created yet. */
     public Set<String> presentIds(MirrorTable table) throws SQLException {
         Set<String> ids = new HashSet<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT page_id FROM " + table.qualifiedName()
-                     + " WHERE deleted_at IS NULL AND NOT coalesce(in_trash, false)")) {
+                     + " t WHERE deleted_at IS NULL AND NOT coalesce(in_trash, false)" + NOT_WAITING_FOR_ITS_PAGE)) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
             ps.setFetchSize(5000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -48,17 +57,23 @@ public final class Deletions {
         return ids;
     }
 
-    /** Marks a page deleted with the reason ("trashed", "gone or no longer shared", "moved to another data source"). */
+    /**
+     * Marks a page deleted with the reason ("trashed", "gone or no longer shared", "moved to another data source"),
+     * unless its row waits for its page to be created.
+     */
     public boolean markDeleted(MirrorTable table, String pageId, String reason, boolean inTrash) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL);
                  PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
-                         + " SET deleted_at = now(), deleted_reason = ?, in_trash = ? WHERE page_id = CAST(? AS uuid) AND deleted_at IS NULL")) {
+                         + " t SET deleted_at = now(), deleted_reason = ?, in_trash = ? WHERE page_id = CAST(? AS uuid) AND deleted_at IS NULL"
+                         + NOT_WAITING_FOR_ITS_PAGE)) {
                 tag.execute();
                 ps.setString(1, reason);
                 ps.setBoolean(2, inTrash);
                 ps.setString(3, pageId);
+                ps.setString(4, table.schema());
+                ps.setString(5, table.table());
                 int changed = ps.executeUpdate();
                 c.commit();
                 return changed > 0;

@@ -3,6 +3,7 @@ package dev.notionsync.store;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.notionsync.mapping.ColumnSpec;
+import dev.notionsync.mapping.NulText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Mapped rows as one JSON array of objects keyed by column name, the single parameter of
@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
 public final class RowJson {
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Pattern JSON_NUL = Pattern.compile("(?<!\\\\)\\\\u0000");
     // year of era (no sign, no cap at 9999) and " BC" for years before 1: PostgreSQL's own input form
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
     private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'");
@@ -57,9 +56,9 @@ public final class RowJson {
             json.writeNull();
         } else if (value instanceof String s) {
             if (sqlType.equals("jsonb")) {
-                json.writeRawValue(withoutNul(s));   // already JSON: the property values as Notion sent them
+                json.writeRawValue(jsonWithoutNul(s));   // already JSON: the property values as Notion sent them
             } else {
-                json.writeString(withoutNul(s));
+                json.writeString(NulText.clean(s));
             }
         } else if (value instanceof Boolean b) {
             json.writeBoolean(b);
@@ -73,7 +72,7 @@ public final class RowJson {
                 if (t == null) {
                     json.writeNull();
                 } else {
-                    json.writeString(withoutNul(t));
+                    json.writeString(NulText.clean(t));
                 }
             }
             json.writeEndArray();
@@ -84,7 +83,7 @@ public final class RowJson {
         } else if (value instanceof LocalDate day) {
             json.writeString(day.format(DAY) + (day.getYear() < 1 ? " BC" : ""));
         } else {
-            json.writeString(withoutNul(value.toString()));
+            json.writeString(NulText.clean(value.toString()));
         }
     }
 
@@ -93,11 +92,29 @@ public final class RowJson {
         return utc.format(INSTANT) + (utc.getYear() < 1 ? " BC" : "");
     }
 
-    /** PostgreSQL text and jsonb cannot hold U+0000, the one character we must drop (raw or JSON-escaped). */
-    static String withoutNul(String text) {
-        if (text.indexOf('\u0000') < 0 && !text.contains("\\u0000")) {
-            return text;
+    /**
+     * PostgreSQL jsonb refuses the JSON escape of U+0000 (backslash, u, 0000); the mapper replaces NUL characters
+     * before this point ({@link NulText}), so this only guards the JSON text: each such escape becomes the escape of
+     * U+FFFD, while an escaped backslash followed by the letters u0000 (text that reads so) stays as it is.
+     */
+    static String jsonWithoutNul(String json) {
+        if (!json.contains("\\u0000") && json.indexOf(NulText.NUL) < 0) {
+            return json;
         }
-        return JSON_NUL.matcher(text.replace("\u0000", "")).replaceAll("");
+        StringBuilder out = new StringBuilder(json.length());
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '\\' && i + 1 < json.length()) {
+                if (json.startsWith("u0000", i + 1)) {
+                    out.append("\\ufffd");
+                    i += 5;
+                } else {
+                    out.append(c).append(json.charAt(++i));
+                }
+            } else {
+                out.append(c == NulText.NUL ? NulText.REPLACEMENT : c);
+            }
+        }
+        return out.toString();
     }
 }

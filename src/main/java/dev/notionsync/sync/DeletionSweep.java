@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds pages that left a data source. Queries never return trashed pages, so a periodic sweep lists the ids still
- * in Notion, compares them with the table, and re-checks each missing page on its own (GET page): a trashed page is
- * soft-deleted as "trashed", a 404 as "gone or no longer shared", a page now elsewhere as "moved". A page that is
- * still there after all is written again. Steps of the sweep route in routes/notion-pull.camel.yaml.
+ * in Notion (in created_time windows, so any number of pages), compares them with the table, and re-checks each
+ * missing page on its own (GET page): a trashed page is soft-deleted as "trashed", a 404 as "gone or no longer
+ * shared", a page now elsewhere as "moved". A page that is still there after all is written again. A row inserted
+ * in PostgreSQL whose page is not created yet is never marked. Steps of the sweep route in routes/notion-pull.camel.yaml.
  */
 public final class DeletionSweep {
 
@@ -53,6 +54,7 @@ public final class DeletionSweep {
         final List<MirrorTable> tables;
         int tableIndex;
         String cursor;
+        CreatedTimeWalk walk = new CreatedTimeWalk(null);
         final Set<String> seen = new HashSet<>();
         int markedDeleted;
         int restored;
@@ -79,6 +81,14 @@ public final class DeletionSweep {
     public void nextQuery(Exchange exchange) {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         ObjectNode body = JSON.createObjectNode().put("page_size", 100);
+        // created_time windows: a listing of any size, past Notion's 10,000 results per query
+        List<ObjectNode> conditions = run.walk.conditions();
+        if (conditions.size() == 1) {
+            body.set("filter", conditions.get(0));
+        } else if (conditions.size() > 1) {
+            body.putObject("filter").putArray("and").addAll(conditions);
+        }
+        body.putArray("sorts").add(CreatedTimeWalk.sort());
         if (run.cursor != null) {
             body.put("start_cursor", run.cursor);
         }
@@ -91,25 +101,31 @@ public final class DeletionSweep {
     public void collect(Exchange exchange) throws Exception {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         JsonNode response = exchange.getMessage().getBody(JsonNode.class);
-        response.path("results").forEach(page -> run.seen.add(page.path("id").asText()));
-        run.listed += response.path("results").size();
+        response.path("results").forEach(page -> {
+            if (run.seen.add(page.path("id").asText())) {
+                run.listed++;
+            }
+            run.walk.read(page);
+        });
         run.calls++;
         boolean incomplete = "incomplete".equals(response.path("request_status").path("type").asText());
-        if (incomplete) {
-            // beyond 10,000 pages the listing is not complete: never delete on a partial list
-            LOG.warn("sweep {}: the data source has more than 10,000 pages; skipping deletion checks this time", run.source);
-            run.seen.clear();
-            run.cursor = null;
-            run.tableIndex++;
-            return;
-        }
-        if (response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual()) {
+        if (!incomplete && response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual()) {
             run.cursor = response.path("next_cursor").asText();
             return;
         }
-        recheckMissing(run, run.tables.get(run.tableIndex));
-        run.seen.clear();
         run.cursor = null;
+        if (!run.walk.queryEnded(incomplete)) {
+            return;   // the next created_time window
+        }
+        MirrorTable table = run.tables.get(run.tableIndex);
+        if (!run.walk.unreadMinutes().isEmpty()) {
+            // safe all the same: each page the listing missed is looked up on its own before anything is marked
+            LOG.warn("sweep {}: {} has more pages created in one minute than one Notion query lists, alike in their title;"
+                    + " each of them not listed is looked up on its own", run.source, table.table());
+        }
+        recheckMissing(run, table);
+        run.seen.clear();
+        run.walk = new CreatedTimeWalk(null);
         run.tableIndex++;
     }
 

@@ -9,15 +9,16 @@ import java.util.List;
 public final class PullRun {
 
     /**
-     * One data source of the source and how far its read has come. {@code createdFrom} is set while the read goes
-     * through created_time windows because one last_edited_time window held more than Notion's 10,000-result cap.
+     * One data source of the source and how far its read has come. {@code walk} is set while the read goes through
+     * created_time windows because one last_edited_time window held more than Notion's 10,000-result cap; it began
+     * at {@code walkStartedAt}.
      */
     static final class Target {
         final MirrorTable table;
         Instant watermark;
         boolean windowed;
-        Instant createdFrom;
-        Instant windowNewestEdit;
+        CreatedTimeWalk walk;
+        Instant walkStartedAt;
 
         Target(MirrorTable table, Instant watermark) {
             this.table = table;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.manage.NotionMetrics;
+import dev.notionsync.mapping.NulText;
 import dev.notionsync.mapping.PropertyItems;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
@@ -13,6 +14,7 @@ import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
+import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import java.net.URLEncoder;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,7 @@ public final class PullRunner {
     private final Map<String, SourceConfig> sources;
     private final NotionApi notion;
     private final SchemaManager schemas;
+    private final SourceTables sourceTables;
     private final Watermarks watermarks;
     private final PageWriter writer;
     private final SyncRuns runs;
@@ -59,7 +63,7 @@ public final class PullRunner {
     private record CachedTables(List<MirrorTable> tables, Instant refreshedAt) {
     }
 
-    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, Watermarks watermarks,
+    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, SourceTables sourceTables, Watermarks watermarks,
                       PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics, java.util.function.LongSupplier rateLimited) {
         this.rateLimited = rateLimited;
         this.deadLetters = deadLetters;
@@ -68,6 +72,7 @@ public final class PullRunner {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
         this.schemas = schemas;
+        this.sourceTables = sourceTables;
         this.watermarks = watermarks;
         this.writer = writer;
         this.runs = runs;
@@ -100,8 +105,8 @@ public final class PullRunner {
         if (target.watermark != null) {
             conditions.add(timestampCondition("last_edited_time", target.watermark.minus(settings.overlap())));
         }
-        if (target.createdFrom != null) {
-            conditions.add(timestampCondition("created_time", target.createdFrom));
+        if (target.windowed) {
+            conditions.addAll(target.walk.conditions());
         }
         if (conditions.size() == 1) {
             body.set("filter", conditions.get(0));
@@ -109,7 +114,11 @@ public final class PullRunner {
             body.putObject("filter").putArray("and").addAll(conditions);
         }
         ArrayNode sorts = body.putArray("sorts");
-        sorts.addObject().put("timestamp", target.windowed ? "created_time" : "last_edited_time").put("direction", "ascending");
+        if (target.windowed) {
+            sorts.add(CreatedTimeWalk.sort());
+        } else {
+            sorts.addObject().put("timestamp", "last_edited_time").put("direction", "ascending");
+        }
         body.put("page_size", settings.pageSize());
         if (run.cursor != null) {
             body.put("start_cursor", run.cursor);
@@ -158,7 +167,6 @@ public final class PullRunner {
         JsonNode response = exchange.getMessage().getBody(JsonNode.class);
         PullRun.Target target = run.target();
         Instant now = clock.instant();
-        Instant newestCreated = null;
         int[] extraCalls = {0};
         List<PageWriter.Row> rows = new ArrayList<>();
         Instant newest = null;
@@ -166,9 +174,12 @@ public final class PullRunner {
             if (!"page".equals(page.path("object").asText())) {
                 continue;
             }
+            if (target.windowed) {
+                target.walk.read(page);
+            }
             PageWriter.Row row;
             try {
-                row = PageMapper.toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+                row = toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
             } catch (NotionApiException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -178,16 +189,14 @@ public final class PullRunner {
             }
             rows.add(row);
             newest = newest == null || row.lastEditedTime().isAfter(newest) ? row.lastEditedTime() : newest;
-            Instant created = Instant.parse(page.path("created_time").asText());
-            newestCreated = newestCreated == null || created.isAfter(newestCreated) ? created : newestCreated;
         }
         boolean incomplete = "incomplete".equals(response.path("request_status").path("type").asText());
-        boolean done = !incomplete && !(response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual());
+        boolean queryEnded = incomplete || !(response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual());
+        boolean done = queryEnded && !incomplete;
         Instant watermark = newest == null ? null : min(newest, now.minus(settings.lag()));
         if (target.windowed) {
-            // created_time order says nothing about edits: the watermark moves only once every window is read
-            target.windowNewestEdit = max(target.windowNewestEdit, watermark);
-            watermark = done ? target.windowNewestEdit : null;
+            done = queryEnded && target.walk.queryEnded(incomplete);
+            watermark = done ? walkWatermark(run, target) : null;
         }
         PageWriter.Outcome outcome = write(run, target.table, rows, watermark);
         run.counts = run.counts.plus(outcome, rows.size(), extraCalls[0]);
@@ -206,8 +215,10 @@ public final class PullRunner {
                 "pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
                 run.source.name(), run.resultPages, target.table.table(), rows.size(), outcome.inserted(), outcome.updated(),
                 outcome.unchanged(), run.counts.read(), String.format("%.1f", run.counts.read() / seconds));
-        if (incomplete) {
-            continueAfterResultCap(run, target, newestCreated);
+        if (target.windowed && queryEnded && !done) {
+            run.cursor = null;   // the walk's next created_time window
+        } else if (incomplete) {
+            continueAfterResultCap(run, target);
         } else if (!done) {
             run.cursor = response.path("next_cursor").asText();
         } else {
@@ -218,21 +229,38 @@ public final class PullRunner {
 
     /**
      * Notion stops a query after 10,000 results. Restart from the committed watermark; if that cannot move
-     * (10,000+ pages edited within one overlap window, as after a bulk import), read in created_time windows.
+     * (10,000+ pages edited within one overlap window, as after a bulk import), walk created_time windows instead.
      */
-    private void continueAfterResultCap(PullRun run, PullRun.Target target, Instant newestCreated) throws Exception {
+    private void continueAfterResultCap(PullRun run, PullRun.Target target) throws Exception {
         Instant before = target.watermark;
         restartTarget(run);
-        if (target.windowed) {
-            target.createdFrom = newestCreated;
-        } else if (before != null && !target.watermark.isAfter(before) || before == null && target.watermark == null) {
+        if (before != null && !target.watermark.isAfter(before) || before == null && target.watermark == null) {
             // read the stuck window again from its oldest page, now in created_time order
             target.windowed = true;
             target.watermark = before;
-            target.createdFrom = null;
+            target.walk = new CreatedTimeWalk(null);
+            target.walkStartedAt = clock.instant();
         }
         LOG.info("pull {}: {} hit Notion's 10,000-result cap; continuing {}", run.source.name(), target.table.table(),
-                target.windowed ? "with pages created from " + target.createdFrom : "from watermark " + target.watermark);
+                target.windowed ? "in created_time windows" : "from watermark " + target.watermark);
+    }
+
+    /**
+     * The watermark once a created_time walk is done. Windows are read in created_time order, so an edit made during
+     * the walk to a page of a window already read shows up in no later window: only the time the walk began is safe
+     * (its minute, as Notion rounds edit times down to it). Where the walk could not read a crowded minute whole,
+     * the watermark stays, so no later run skips what it could not read.
+     */
+    private Instant walkWatermark(PullRun run, PullRun.Target target) {
+        List<CreatedTimeWalk.Slice> unread = target.walk.unreadMinutes();
+        if (!unread.isEmpty()) {
+            LOG.warn("pull {}: {} holds more pages created in one minute ({}) than one Notion query returns (10,000), alike in"
+                            + " every text property, so some may be unread; the watermark stays. Give those pages distinct titles, or"
+                            + " let webhooks deliver them", run.source.name(), target.table.table(),
+                    unread.stream().map(s -> s.minute().toString()).distinct().toList());
+            return null;
+        }
+        return target.walkStartedAt.minus(settings.lag()).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
     }
 
     /** Writes a result page; if PostgreSQL rejects a value, writes row by row and dead-letters the rejected rows. */
@@ -310,7 +338,34 @@ public final class PullRunner {
 
     /** Maps a page fetched outside a query (sweep, webhook), completing truncated values through the door. */
     public PageWriter.Row mapPage(MirrorTable table, JsonNode page) {
-        return PageMapper.toRow(table, page, (pageId, value) -> completeProperty(pageId, value, new int[1]), clock.instant());
+        return toRow(table, page, (pageId, value) -> completeProperty(pageId, value, new int[1]), clock.instant());
+    }
+
+    /**
+     * Maps a page after replacing the NUL characters PostgreSQL cannot store (in the page and in completed values),
+     * so the page is kept; each such page is counted (notion_sync_pages, outcome nul_replaced) and logged.
+     */
+    private PageWriter.Row toRow(MirrorTable table, JsonNode page, BiFunction<String, JsonNode, JsonNode> completeProperty, Instant now) {
+        NulText.Cleaned cleaned = NulText.clean(page);
+        int[] replaced = {cleaned.replaced()};
+        PageWriter.Row row = PageMapper.toRow(table, cleaned.node(), (pageId, value) -> {
+            NulText.Cleaned complete = NulText.clean(completeProperty.apply(pageId, value));
+            replaced[0] += complete.replaced();
+            return complete.node();
+        }, now);
+        if (replaced[0] > 0) {
+            String source = sourceOf(table);
+            metrics.pages(source, "nul_replaced", 1);
+            LOG.warn("pull {}: page {} of {} holds {} NUL character(s), which PostgreSQL cannot store; stored as U+FFFD",
+                    source, row.pageId(), table.table(), replaced[0]);
+        }
+        return row;
+    }
+
+    /** The configured source a mirror table belongs to (its table name when no cached source holds it). */
+    private String sourceOf(MirrorTable table) {
+        return tables.entrySet().stream().filter(e -> e.getValue().tables().stream().anyMatch(t -> t.table().equals(table.table())))
+                .map(Map.Entry::getKey).findFirst().orElse(table.table());
     }
 
     /** The mirror tables of a source, from the schema cache (refreshed when due). */
@@ -329,11 +384,12 @@ public final class PullRunner {
             return cached.tables();
         }
         List<JsonNode> dataSources = resolveDataSources(source);
+        // by data source id, never by position: a database's data sources can be reordered in Notion
+        Map<String, String> tableOf = sourceTables.assign(source.name(), source.table(),
+                dataSources.stream().map(d -> d.path("id").asText()).toList());
         List<MirrorTable> result = new ArrayList<>();
-        for (int i = 0; i < dataSources.size(); i++) {
-            JsonNode dataSource = dataSources.get(i);
-            String table = i == 0 ? source.table()
-                    : source.table() + "_" + dataSource.path("id").asText().replace("-", "").substring(0, 8);
+        for (JsonNode dataSource : dataSources) {
+            String table = tableOf.get(dataSource.path("id").asText());
             result.add(schemas.ensure(table, dataSource, source.direction() != SourceConfig.Direction.PULL));
         }
         tables.put(source.name(), new CachedTables(List.copyOf(result), now));
@@ -377,9 +433,5 @@ public final class PullRunner {
 
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
     }
 }
