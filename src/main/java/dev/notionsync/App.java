@@ -42,9 +42,9 @@ public final class App {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (command) {
-                case "run" -> runEngine(loadSettings(), err);
-                case "demo" -> demo(out);
-                case "simulate" -> SimulatorMain.run(rest);
+                case "run" -> rest.length > 0 ? noArguments(command, rest, err) : runEngine(loadSettings(), err);
+                case "demo" -> rest.length > 0 ? noArguments(command, rest, err) : demo(out);
+                case "simulate" -> SimulatorMain.run(rest, out, err);
                 case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
                 case "status" -> operate(rest, out, err, StatusCommand::run);
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
@@ -62,6 +62,13 @@ public final class App {
             err.println("notion-sync: " + e.getMessage());
             return 2;
         }
+    }
+
+    private static int noArguments(String command, String[] rest, PrintStream err) {
+        err.println("notion-sync: " + command + " takes no arguments, got '" + String.join(" ", rest) + "' (settings go in application.properties"
+                + " or the environment)");
+        err.print(usage());
+        return 2;
     }
 
     private interface OperatorCommand {
