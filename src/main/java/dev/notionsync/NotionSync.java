@@ -324,7 +324,8 @@ public final class NotionSync implements AutoCloseable {
         }
         for (ReportDefinition report : reportDefinitions) {
             try {
-                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id()));
+                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id(),
+                        "errorHandling", reportsOnly ? "report-command" : "dead-letter-channel"));
                 if (!reportsOnly) {
                     context.addRouteFromTemplate("report-schedule-" + report.id(), "notion-report-schedule",
                             Map.of("report", report.id(), "cron", report.cron(), "timeZone", report.timeZone().getId()));
