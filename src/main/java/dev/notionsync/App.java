@@ -222,7 +222,9 @@ public final class App {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                System.err.println("notion-sync: the demo's report schedules did not start: " + e.getMessage());
+                if (!sync.context().isStopping() && !sync.context().isStopped()) {   // else the demo was stopped meanwhile
+                    System.err.println("notion-sync: the demo's report schedules did not start: " + e.getMessage());
+                }
             }
         }, "demo-reports-after-first-pull");
         gate.setDaemon(true);

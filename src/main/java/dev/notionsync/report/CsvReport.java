@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * RFC 4180 CSV of one table: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break.
- * A cell a spreadsheet would read as a formula (first character {@code = + - @}, tab or carriage return; OWASP's CSV
- * injection list) gets a leading single quote, so it opens as the text it is. Numbers of numeric columns are the one
+ * A cell a spreadsheet would read as a formula (first character {@code = + - @}, tab or carriage return, OWASP's CSV
+ * injection list, also behind leading spaces) gets a leading single quote, so it opens as the text it is. Numbers of numeric columns are the one
  * exception: a negative amount must stay a number to sum, and a plain number cannot be a formula.
  */
 public final class CsvReport {
@@ -31,7 +31,9 @@ public final class CsvReport {
 
     /** The cell as a spreadsheet should show it: never a formula. */
     static String neutralised(String value, boolean numericColumn) {
-        if (value.isEmpty() || "=+-@\t\r".indexOf(value.charAt(0)) < 0 || (numericColumn && NUMBER.matcher(value).matches())) {
+        // behind leading spaces too: an import that trims them (LibreOffice's "Trim spaces") would find the formula
+        String start = value.replaceFirst("^[ \n]+", "");
+        if (start.isEmpty() || "=+-@\t\r".indexOf(start.charAt(0)) < 0 || (numericColumn && NUMBER.matcher(value).matches())) {
             return value;
         }
         return "'" + value;

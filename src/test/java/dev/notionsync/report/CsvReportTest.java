@@ -41,6 +41,17 @@ class CsvReportTest {
     }
 
     @Test
+    void aFormulaBehindLeadingSpacesIsNeutralised() {
+        // an import that trims spaces (LibreOffice's "Trim spaces") would otherwise find the formula
+        ReportTable table = new ReportTable("t", List.of(new ReportTable.Column("client", false)),
+                List.of(List.of("  =1+1"), List.of("\n@SUM(A1)"), List.of("  plain")), false);
+        List<List<String>> rows = rendered(table);
+        assertEquals(List.of("'  =1+1"), rows.get(1));
+        assertEquals(List.of("'\n@SUM(A1)"), rows.get(2));
+        assertEquals(List.of("  plain"), rows.get(3));
+    }
+
+    @Test
     void aHeaderIsNeutralisedToo() {
         ReportTable table = new ReportTable("t", List.of(new ReportTable.Column("=1+1", false), new ReportTable.Column("@x", true)),
                 List.of(List.of("a", "1")), false);
