@@ -43,9 +43,9 @@ public final class App {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (command) {
-                case "run" -> runEngine(loadSettings(), err);
-                case "demo" -> demo(out);
-                case "simulate" -> SimulatorMain.run(rest);
+                case "run" -> rest.length > 0 ? noArguments(command, rest, err) : runEngine(loadSettings(), err);
+                case "demo" -> rest.length > 0 ? noArguments(command, rest, err) : demo(out);
+                case "simulate" -> SimulatorMain.run(rest, out, err);
                 case "console" -> HawtioConsole.run(rest, loadSettings(), out, err);
                 case "status" -> operate(rest, out, err, StatusCommand::run);
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
@@ -64,6 +64,13 @@ public final class App {
             err.println("notion-sync: " + e.getMessage());
             return 2;
         }
+    }
+
+    private static int noArguments(String command, String[] rest, PrintStream err) {
+        err.println("notion-sync: " + command + " takes no arguments, got '" + String.join(" ", rest) + "' (settings go in application.properties"
+                + " or the environment)");
+        err.print(usage());
+        return 2;
     }
 
     private interface OperatorCommand {
@@ -114,6 +121,9 @@ public final class App {
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
         demo.put("notion.reports", "sync-health,business-summary");
+        // the schedules start once every source has been pulled, so the first reports show the sample data
+        demo.put("camel.component.quartz.auto-start-scheduler", "false");
+        java.time.Instant demoStart = java.time.Instant.now();
         for (String report : java.util.List.of("sync-health", "business-summary")) {
             demo.put("notion.report." + report + ".cron", base.get("notion.demo.report-cron", "0 * * * * ?"));
         }
@@ -129,6 +139,7 @@ public final class App {
         Settings settings = base.with(demo);
         try {
             return runUntilStopped(settings, sync -> sync.onStarted(started -> {
+                startReportsAfterFirstPulls(started, demoStart);
                 String webhookUrl = "http://127.0.0.1:" + settings.get("camel.server.port") + "/webhooks/notion";
                 subscribeWebhooks(simulator, webhookUrl);
                 out.println();
@@ -140,16 +151,17 @@ public final class App {
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
-                out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "' to " + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder"))
-                        + " and as pages under " + simulator.baseUrl() + "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children");
+                out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "', after the first pull, to "
+                        + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder")));
+                out.println("                     and as pages: " + notionCurl(simulator, "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children"));
                 out.println("                     run one now (JMX runReport): curl -u " + settings.get("notion.management.user") + ":"
                         + (ownPassword ? "$NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + " http://localhost:" + settings.get("camel.management.port")
                         + "/observe/jolokia/exec/dev.notionsync:type=NotionSync,name=notion-sync/runReport/sync-health");
                 out.println("  Hawtio console   : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
-                        + "java -jar notion-sync.jar console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
+                        + "java -jar " + jar() + " console --jolokia http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia");
                 out.println("  Status           : in another terminal: " + (ownPassword ? "" : "NOTION_MANAGEMENT_PASSWORD=" + DEMO_MANAGEMENT_PASSWORD + " ")
                         + (settings.get("camel.management.port").equals("9876") ? "" : "CAMEL_MANAGEMENT_PORT=" + settings.get("camel.management.port") + " ")
-                        + "java -jar notion-sync.jar status   (and dead-letters list)");
+                        + "java -jar " + jar() + " status   (and dead-letters list)");
                 out.println("  Try next         : edit a page as a Notion user would and watch its row change within seconds:");
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
@@ -186,7 +198,53 @@ public final class App {
         String id = pages.isEmpty() ? "<page_id>" : pages.get(0).path("id").asText();
         String psql = sync.database().psqlHint().replace("(", "").replace(")", "").trim();
         return (psql.isEmpty() ? "psql <your database>" : psql) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
-                + id + "'\"; curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + "/v1/pages/" + id;
+                + id + "'\"; " + notionCurl(simulator, "/v1/pages/" + id);
+    }
+
+    /** A curl of the simulator's Notion API with the headers it needs, as a user would call api.notion.com. */
+    private static String notionCurl(NotionSimulator simulator, String path) {
+        return "curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + path;
+    }
+
+    /**
+     * Starts the report schedules (Quartz, held at start by the demo's settings) once every source finished its first
+     * pull, at most five minutes on: a fire missed meanwhile runs at once (the schedules' misfire policy).
+     */
+    private static void startReportsAfterFirstPulls(NotionSync sync, java.time.Instant since) {
+        Thread gate = new Thread(() -> {
+            java.util.List<String> sources = sync.sources().stream().filter(dev.notionsync.sync.SourceConfig::pulls)
+                    .map(dev.notionsync.sync.SourceConfig::name).toList();
+            dev.notionsync.store.SyncRuns runs = new dev.notionsync.store.SyncRuns(sync.database().dataSource());
+            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(5).toNanos();
+            try {
+                while (System.nanoTime() < deadline && runs.sourcesPulledSince(sources, since) < sources.size()) {
+                    Thread.sleep(250);
+                }
+                sync.context().getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler().start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                if (!sync.context().isStopping() && !sync.context().isStopped()) {   // else the demo was stopped meanwhile
+                    System.err.println("notion-sync: the demo's report schedules did not start: " + e.getMessage());
+                }
+            }
+        }, "demo-reports-after-first-pull");
+        gate.setDaemon(true);
+        gate.start();
+    }
+
+    /** The jar as the user can run it from the working directory: target/notion-sync.jar after the build. */
+    static String jar() {
+        try {
+            Path jar = Path.of(App.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(jar)) {
+                Path cwd = Path.of("").toAbsolutePath();
+                return jar.startsWith(cwd) ? cwd.relativize(jar).toString() : jar.toString();
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // not run from a jar (tests, an IDE): where the build puts it
+        }
+        return "target/notion-sync.jar";
     }
 
     /**

@@ -140,6 +140,7 @@ public final class NotionSync implements AutoCloseable {
     private static NotionSync create(Settings settings, boolean reportsOnly) {
         List<SourceConfig> sources = SourceConfig.fromSettings(settings);
         List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
+        reportsParentPage(settings);
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
                 Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
@@ -313,7 +314,7 @@ public final class NotionSync implements AutoCloseable {
                 new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
                         settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
-                parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent), instanceId, Clock.systemUTC());
+                reportsParentPage(settings), instanceId, Clock.systemUTC());
         context.getRegistry().bind("reportRunner", runner);
         reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
         if (reportDefinitions.isEmpty()) {
@@ -331,7 +332,8 @@ public final class NotionSync implements AutoCloseable {
         }
         for (ReportDefinition report : reportDefinitions) {
             try {
-                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id()));
+                context.addRouteFromTemplate("report-" + report.id(), "notion-report", Map.of("report", report.id(),
+                        "errorHandling", reportsOnly ? "report-command" : "dead-letter-channel"));
                 if (!reportsOnly) {
                     context.addRouteFromTemplate("report-schedule-" + report.id(), "notion-report-schedule",
                             Map.of("report", report.id(), "cron", report.cron(), "timeZone", report.timeZone().getId()));
@@ -340,6 +342,12 @@ public final class NotionSync implements AutoCloseable {
                 throw new IllegalStateException("cannot create the routes of report '" + report.id() + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    /** notion.reports.notion-parent-page as a dashed id, "" when unset; checked at start, before the database opens. */
+    private static String reportsParentPage(Settings settings) {
+        String parent = settings.get("notion.reports.notion-parent-page");
+        return parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent, "notion.reports.notion-parent-page");
     }
 
     /**

@@ -60,6 +60,33 @@ class AppCommandLineTest {
     }
 
     @Test
+    void simulateWithAPortThatIsNoNumberSaysSoInOneLine() {
+        assertEquals(2, run("simulate", "--port", "abc", "--token", "t"));
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("--port") && stderr().contains("'abc'") && !stderr().contains("For input string"), stderr());
+    }
+
+    @Test
+    void demoWithAnUnknownArgumentExitsTwoWithTheUsage() {
+        // were the argument ignored, the demo would start: on a free simulator port, and stop at a database that refuses
+        java.util.Map<String, String> harmless = java.util.Map.of("notion.demo.simulator-port", String.valueOf(TestEngine.freePort()),
+                "notion.db.url", "jdbc:postgresql://127.0.0.1:1/nothing-listens-here");
+        harmless.forEach(System::setProperty);
+        try {
+            assertEquals(2, run("demo", "extra"));
+        } finally {
+            harmless.keySet().forEach(System::clearProperty);
+        }
+        assertTrue(stderr().contains("demo takes no arguments") && stderr().contains("'extra'") && stderr().contains("usage:"), stderr());
+    }
+
+    @Test
+    void runWithAnUnknownArgumentExitsTwoWithTheUsage() {
+        assertEquals(2, run("run", "--verbose"));
+        assertTrue(stderr().contains("run takes no arguments") && stderr().contains("'--verbose'") && stderr().contains("usage:"), stderr());
+    }
+
+    @Test
     void consoleWithABadPortExitsTwoWithOneLine() {
         assertEquals(2, run("console", "--port", "eighty"));
         assertEquals(1, stderr().lines().count(), stderr());

@@ -41,6 +41,10 @@ public record ReportDefinition(String id, String cron, ZoneId timeZone, String s
                 throw new SettingsException("setting " + prefix + "cron is not a Quartz cron expression (seconds minutes hours day-of-month month"
                         + " day-of-week, one of the two days '?'): '" + cron + "'");
             }
+            if (neverFires(cron, timeZone)) {
+                throw new SettingsException("setting " + prefix + "cron never fires (no such date from now on): '" + cron
+                        + "'; e.g. '0 0 7 L * ?' is the last day of each month");
+            }
             String sql = sql(home, prefix + "sql", settings.require(prefix + "sql", "the report's SQL, inline or file:reports/sql/<name>.sql"));
             String title = settings.get(prefix + "title", id);
             Set<Output> outputs = EnumSet.noneOf(Output.class);
@@ -63,6 +67,17 @@ public record ReportDefinition(String id, String cron, ZoneId timeZone, String s
             }
             return new ReportDefinition(id, cron, timeZone, sql, title, outputs, chartLabel, chartValue, summary);
         }).toList();
+    }
+
+    /** A valid expression can still name no date to come: 31 February, or a year gone by. */
+    private static boolean neverFires(String cron, ZoneId timeZone) {
+        try {
+            org.quartz.CronExpression expression = new org.quartz.CronExpression(cron);
+            expression.setTimeZone(java.util.TimeZone.getTimeZone(timeZone));
+            return expression.getNextValidTimeAfter(new java.util.Date()) == null;
+        } catch (java.text.ParseException e) {
+            return true;
+        }
     }
 
     /** "file:reports/sql/x.sql" (relative to notion.home) is read at start, so a missing file fails the start, not a run. */

@@ -329,8 +329,7 @@ final class Endpoints {
             if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null) throw model.notFound("block", parentId);
             List<String> ids = new ArrayList<>();
             for (String id : model.childIds(parentId)) {
-                Block b = model.blockOrNull(id);
-                if (b != null && !b.inTrash()) ids.add(id);
+                if (childBlock(id) != null) ids.add(id);
             }
             int start = 0;
             if (startCursor != null) {
@@ -340,12 +339,22 @@ final class Endpoints {
             int end = Math.min(ids.size(), start + pageSize);
             ObjectNode list = list("block");
             ArrayNode results = (ArrayNode) list.get("results");
-            for (String id : ids.subList(start, end)) results.add(renderer.block(model.blockOrNull(id)));
+            for (String id : ids.subList(start, end)) results.add(childBlock(id));
             boolean more = end < ids.size();
             list.put("next_cursor", more ? ids.get(end) : null);
             list.put("has_more", more);
             return list;
         });
+    }
+
+    /** A child as GET /v1/blocks/{id}/children lists it (a page as child_page, a database as child_database), or null when trashed. */
+    private ObjectNode childBlock(String id) {
+        Block b = model.blockOrNull(id);
+        if (b != null) return b.inTrash() ? null : renderer.block(b);
+        Page p = model.pageOrNull(id);
+        if (p != null) return p.inTrash() ? null : pageAsBlock(p);
+        Database db = model.databaseOrNull(id);
+        return db == null || db.inTrash ? null : databaseAsBlock(db);
     }
 
     /** Append children: 2026-03-11 takes position {type:start|end|after_block}, older versions a flat "after". */

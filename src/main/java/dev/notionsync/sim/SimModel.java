@@ -161,6 +161,7 @@ public final class SimModel {
                 db = new Database(id, arrayOrEmpty(databaseObject.get("title")), objectOr(databaseObject.get("parent"), workspaceParent()),
                         instantOr(databaseObject.get("created_time")));
                 databases.put(id, db);
+                listUnderParent(db.parent, id);
             }
             db.title = arrayOrEmpty(databaseObject.get("title"));
             db.description = arrayOrEmpty(databaseObject.get("description"));
@@ -403,7 +404,18 @@ public final class SimModel {
     Database addDatabase(String id, ArrayNode title, ObjectNode parent, Instant created) {
         Database db = new Database(id, title, parent, created);
         databases.put(id, db);
+        listUnderParent(parent, id);
         return db;
+    }
+
+    /**
+     * Pages and databases made under a page are among its block children (child_page, child_database), in the order
+     * they were made, as in Notion; a page listed once stays where it is when it is rewritten.
+     */
+    private void listUnderParent(JsonNode parent, String id) {
+        if (parent == null || !parent.path("type").asText().equals("page_id")) return;
+        List<String> siblings = children.computeIfAbsent(Ids.normalize(parent.path("page_id").asText()), k -> new ArrayList<>());
+        if (!siblings.contains(id)) siblings.add(id);
     }
 
     DataSource addDataSource(Database db, String id, ArrayNode title, Instant created, String createdBy) {
@@ -416,6 +428,7 @@ public final class SimModel {
     /** Inserts a fully built page (seeding, imports); no events. */
     void putPage(Page page) {
         pages.put(page.id(), page);
+        listUnderParent(page.parent(), page.id());
         if (page.dataSourceId() != null) {
             DataSource source = dataSourceOrNull(page.dataSourceId());
             if (source != null) source.put(page);

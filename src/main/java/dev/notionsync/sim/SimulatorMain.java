@@ -18,6 +18,10 @@ public final class SimulatorMain {
     }
 
     public static int run(String[] args) {
+        return run(args, System.out, System.err);
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         SimulatorConfig config;
         String host = "127.0.0.1";
         try {
@@ -29,11 +33,11 @@ public final class SimulatorMain {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
-                    case "--port" -> port = Integer.parseInt(value(args, ++i, arg));
+                    case "--port" -> port = number(args, ++i, arg, Integer::parseInt);
                     case "--token" -> token = value(args, ++i, arg);
-                    case "--pages" -> pages = Integer.parseInt(value(args, ++i, arg));
-                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
-                    case "--seed" -> seed = Long.parseLong(value(args, ++i, arg));
+                    case "--pages" -> pages = number(args, ++i, arg, Integer::parseInt);
+                    case "--rate" -> rate = number(args, ++i, arg, Double::parseDouble);
+                    case "--seed" -> seed = number(args, ++i, arg, Long::parseLong);
                     case "--host" -> host = value(args, ++i, arg);
                     default -> throw new IllegalArgumentException("unknown option " + arg
                             + " (usage: simulate --port P --token T [--pages N] [--rate R] [--seed S] [--host H])");
@@ -41,11 +45,8 @@ public final class SimulatorMain {
             }
             if (token == null || token.isBlank()) throw new IllegalArgumentException("--token is required (or set NOTION_SIM_TOKEN)");
             config = new SimulatorConfig(port, token, pages, seed, rate, Clock.systemUTC());
-        } catch (NumberFormatException e) {
-            System.err.println("simulate: not a number: " + e.getMessage());
-            return 2;
         } catch (IllegalArgumentException e) {
-            System.err.println("simulate: " + e.getMessage());
+            err.println("simulate: " + e.getMessage());
             return 2;
         }
 
@@ -53,14 +54,14 @@ public final class SimulatorMain {
         try {
             sim = NotionSimulator.start(config, host);
         } catch (IOException e) {
-            System.err.println("simulate: cannot listen on " + host + ":" + config.port() + ": " + e.getMessage());
+            err.println("simulate: cannot listen on " + host + ":" + config.port() + ": " + e.getMessage());
             return 1;
         }
-        printSummary(sim, System.out);
+        printSummary(sim, out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sim.close();
-            System.out.println("Simulator stopped.");
+            out.println("Simulator stopped.");
             stopped.countDown();
         }, "notion-sim-shutdown"));
         try {
@@ -80,6 +81,15 @@ public final class SimulatorMain {
         }
         out.println("Press Ctrl-C to stop.");
         out.flush();
+    }
+
+    private static <T> T number(String[] args, int i, String option, java.util.function.Function<String, T> parse) {
+        String value = value(args, i, option);
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number, was '" + value + "'");
+        }
     }
 
     private static String value(String[] args, int i, String option) {

@@ -118,4 +118,18 @@ public final class SyncRuns {
             return new PullCounts(listed, 0, 0, 0, apiCalls, 0, 0, deleted);
         }
     }
+
+    /** How many of these sources have finished a pull run (whatever its outcome) that started at or after {@code since}. */
+    public int sourcesPulledSince(java.util.Collection<String> sources, Instant since) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT source) FROM notion_sync.sync_runs"
+                     + " WHERE kind = 'pull' AND outcome <> 'running' AND started_at >= ? AND source = ANY (?)")) {
+            ps.setTimestamp(1, Timestamp.from(since));
+            ps.setArray(2, c.createArrayOf("text", sources.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 }

@@ -12,6 +12,16 @@ public final class NotionIds {
     private NotionIds() {
     }
 
+    /** The id a setting names, or a SettingsException naming the setting and its environment variable. */
+    public static String normalize(String idOrUrl, String setting) {
+        try {
+            return normalize(idOrUrl);
+        } catch (SettingsException e) {
+            throw new SettingsException("setting " + setting + " (environment " + dev.notionsync.config.Settings.environmentName(setting)
+                    + "): " + e.getMessage() + "; a Notion URL works too");
+        }
+    }
+
     public static String normalize(String idOrUrl) {
         String compact = idOrUrl.trim().replace("-", "");
         Matcher m = HEX32.matcher(compact);

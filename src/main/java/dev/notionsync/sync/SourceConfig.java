@@ -57,7 +57,7 @@ public record SourceConfig(String name, String notionId, String table, Duration 
             if (!onDelete.equals("trash") && !onDelete.equals("ignore")) {
                 throw new SettingsException("setting " + prefix + "on-delete must be trash or ignore, was '" + onDelete + "'");
             }
-            return new SourceConfig(name, NotionIds.normalize(id), table, poll, parsedDirection, policy, onDelete.equals("trash"));
+            return new SourceConfig(name, NotionIds.normalize(id, prefix + "id"), table, poll, parsedDirection, policy, onDelete.equals("trash"));
         }).toList();
     }
 }

@@ -262,7 +262,6 @@ class ReportTest {
         values.put("notion.reports", "deals,broken");
         values.put("notion.report.broken.cron", NEVER);
         values.put("notion.report.broken.sql", "SELECT 1/0 AS boom");
-        values.put("notion.dead-letter.max-redeliveries", "0");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = ReportCommand.run(new String[]{"run", "deals"}, TestEngine.settings(values), print(out), print(err));
@@ -275,6 +274,9 @@ class ReportTest {
         assertEquals(1, ReportCommand.run(new String[]{"run", "broken"}, TestEngine.settings(values), print(out), print(err)));
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("division by zero"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE endpoint_uri = 'direct:report-broken'"),
+                "a command's run fails once, to the person who typed it: no redeliveries, no dead letter");
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.report_runs WHERE report = 'broken' AND outcome = 'failed'"));
 
         err.reset();
         assertEquals(2, ReportCommand.run(new String[]{"run", "nope"}, TestEngine.settings(values), print(out), print(err)));

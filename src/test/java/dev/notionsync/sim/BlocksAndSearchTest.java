@@ -71,6 +71,42 @@ class BlocksAndSearchTest {
     }
 
     @Test
+    void aPagesChildrenListItsChildPagesAndDatabasesAsNotionDoes() {
+        String home = client.get("/v1/databases/" + sim.workspace().source("projects").databaseId()).body().at("/parent/page_id").asText();
+        JsonNode before = client.get("/v1/blocks/" + home + "/children?page_size=100").body();
+        List<String> databases = new ArrayList<>();
+        before.get("results").forEach(b -> {
+            if (b.path("type").asText().equals("child_database")) databases.add(b.at("/child_database/title").asText());
+        });
+        assertTrue(databases.size() >= 3, "the sample databases under their parent page: " + before);
+
+        String reports = client.post("/v1/pages", Map.of("parent", Map.of("page_id", home),
+                "properties", Map.of("title", Map.of("title", List.of(Map.of("text", Map.of("content", "Reports"))))))).body().get("id").asText();
+        List<String> titles = new ArrayList<>();
+        for (String title : List.of("Report 1", "Report 2")) {
+            client.post("/v1/pages", Map.of("parent", Map.of("page_id", reports),
+                    "properties", Map.of("title", Map.of("title", List.of(Map.of("text", Map.of("content", title))))),
+                    "children", List.of(heading("Summary"))));
+            titles.add(title);
+        }
+        client.patch("/v1/blocks/" + reports + "/children", Map.of("children", List.of(heading("After the reports"))));
+        JsonNode children = client.get("/v1/blocks/" + reports + "/children").body().get("results");
+        assertEquals(3, children.size(), children.toString());
+        JsonNode first = children.get(0);
+        assertEquals("child_page", first.get("type").asText());
+        assertEquals("Report 1", first.at("/child_page/title").asText());
+        assertEquals(reports, first.at("/parent/page_id").asText());
+        assertEquals("Report 2", children.get(1).at("/child_page/title").asText());
+        assertEquals("heading_2", children.get(2).get("type").asText(), "in the order they were made");
+        assertTrue(client.get("/v1/blocks/" + home + "/children?page_size=100").body().toString().contains("\"Reports\""), "the new page under its parent");
+
+        assertEquals(200, client.patch("/v1/pages/" + first.get("id").asText(), Map.of("in_trash", true)).status());
+        JsonNode after = client.get("/v1/blocks/" + reports + "/children").body().get("results");
+        assertEquals(2, after.size(), "a trashed child page is no longer listed: " + after);
+        assertEquals("Report 2", after.get(0).at("/child_page/title").asText());
+    }
+
+    @Test
     void tablesKeepTheirRowsAsChildren() {
         String page = newPage();
         Map<String, Object> row = Map.of("object", "block", "type", "table_row", "table_row", Map.of("cells", List.of(
