@@ -94,8 +94,13 @@ class ManagementTest {
                 JsonNode pulled = JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
                         + "\",\"operation\":\"syncNow\",\"arguments\":[\"" + source + "\"]}", "secret_management_password").body());
                 assertEquals(200, pulled.path("status").asInt(), pulled.toString());
-                JsonNode status = JSON.readTree(JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
-                        + "\",\"operation\":\"sourceStatus\"}", "secret_management_password").body()).path("value").asText());
+                // the 1 s poll may have started the next run meanwhile: read until the latest run has ended
+                JsonNode status = null;
+                for (int attempt = 0; attempt < 50 && (status == null || status.get(0).path("last_outcome").asText().equals("running")); attempt++) {
+                    Thread.sleep(attempt == 0 ? 0 : 100);
+                    status = JSON.readTree(JSON.readTree(jolokia(values, "{\"type\":\"exec\",\"mbean\":\"" + NotionSyncManagement.OBJECT_NAME
+                            + "\",\"operation\":\"sourceStatus\"}", "secret_management_password").body()).path("value").asText());
+                }
                 assertEquals(source, status.get(0).path("source").asText());
                 assertEquals("ok", status.get(0).path("last_outcome").asText(), status.toString());
                 assertEquals(false, status.get(0).path("paused").asBoolean());
