@@ -55,13 +55,21 @@ final class RequiredPorts {
     static String notListening(CamelContext context, Settings settings) {
         List<Port> ports = of(settings);
         for (VertxPlatformHttpServer server : context.hasServices(VertxPlatformHttpServer.class)) {
-            if (server.getServer() == null || server.getServer().actualPort() <= 0) {
+            if (!listening(server.getServer())) {
                 Port port = ports.stream().filter(p -> p.port() == server.getConfigurationPort()).findFirst()
                         .orElse(new Port("camel.server.port", "camel.server.host", server.getHost(), server.getConfigurationPort()));
                 return problem(port, "nothing listens there after the start; see the log above");
             }
         }
         return null;
+    }
+
+    /**
+     * Vert.x's HttpServer interface cannot tell (actualPort() is the requested port even after a failed bind); its
+     * implementation class can, and clears the flag when the bind fails.
+     */
+    private static boolean listening(io.vertx.core.http.HttpServer server) {
+        return server != null && (!(server instanceof io.vertx.core.net.impl.TCPServerBase tcp) || tcp.isListening());
     }
 
     private static String problem(Port port, String reason) {

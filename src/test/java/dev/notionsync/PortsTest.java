@@ -67,4 +67,23 @@ class PortsTest {
             assertTrue(result.getValue().contains("CAMEL_MANAGEMENT_PORT"), "says what to do: " + result.getValue());
         }
     }
+
+    /** Taken between the check and Camel's bind (the database starts in between): the start fails all the same. */
+    @Test
+    void aPortTakenWhileTheEngineStartsStopsTheStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tempDir) throws Exception {
+        try (dev.notionsync.sim.NotionSimulator simulator = dev.notionsync.sim.NotionSimulator.start(
+                dev.notionsync.sim.SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            int port = Integer.parseInt(values.get("camel.server.port"));
+            NotionSync sync = NotionSync.create(TestEngine.settings(values));
+            try (ServerSocket busy = new ServerSocket()) {
+                busy.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+                dev.notionsync.config.SettingsException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.notionsync.config.SettingsException.class, sync::start);
+                assertTrue(refused.getMessage().startsWith("port " + port + " (camel.server.port) is in use"), refused.getMessage());
+            } finally {
+                sync.close();
+            }
+        }
+    }
 }
