@@ -102,7 +102,9 @@ public final class ManagementEndpoints {
         }
 
         private static void refuse(RoutingContext ctx, int status, String error) {
-            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end("{\"error\":\"" + error + "\"}");
+            // the reason may quote the request's Origin: encoded, not pasted
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", error).toString());
         }
     }
 
