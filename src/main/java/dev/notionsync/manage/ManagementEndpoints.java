@@ -22,7 +22,7 @@ public final class ManagementEndpoints {
 
     public static final String PATH = "/observe/dead-letters";
     public static final String STATUS_PATH = "/observe/status";
-    public static final String JOLOKIA_PATH = "/observe/jolokia";
+    private static final String JOLOKIA_PATH = "/observe/jolokia";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
 
@@ -39,7 +39,9 @@ public final class ManagementEndpoints {
             return;
         }
         AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
-        for (String path : new String[] {JOLOKIA_PATH + "/*", STATUS_PATH, PATH + "/*"}) {
+        // Jolokia where Camel mounts it (camel.management.jolokia-path may move it)
+        String jolokia = server.getJolokiaPath() == null || server.getJolokiaPath().isBlank() ? JOLOKIA_PATH : server.getJolokiaPath();
+        for (String path : new String[] {jolokia + "/*", STATUS_PATH, PATH + "/*"}) {
             AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
             entry.setPath(path);
             entry.setAuthenticationProviderFactory(vertx -> null);

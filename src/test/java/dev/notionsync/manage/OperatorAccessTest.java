@@ -200,6 +200,23 @@ class OperatorAccessTest {
         }
     }
 
+    /** Jolokia moved by camel.management.jolokia-path is guarded where it is. */
+    @Test
+    void aMovedJolokiaIsGuardedToo() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            values.put("notion.management.password", PASSWORD);
+            values.put("camel.management.jolokia-path", "/ops/jmx");
+            String jolokia = "http://127.0.0.1:" + values.get("camel.management.port") + "/ops/jmx/";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                assertEquals(200, send("POST", jolokia, "{\"type\":\"version\"}", PASSWORD, Map.of()).statusCode());
+                assertEquals(401, send("POST", jolokia, "{\"type\":\"version\"}", null, Map.of()).statusCode());
+                assertEquals(403, send("POST", jolokia, "{\"type\":\"version\"}", PASSWORD, Map.of("Origin", EVIL)).statusCode());
+            }
+        }
+    }
+
     /** The Host header cannot be set through java.net.http: a raw request. */
     private static HttpResponse<String> sendWithHost(String url, String host) throws Exception {
         URI uri = URI.create(url);
