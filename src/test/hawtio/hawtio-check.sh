@@ -43,8 +43,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a password for this run only; it goes to the processes through the environment and is never printed
-NOTION_MANAGEMENT_PASSWORD="check-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+# a password for this run only, with a comma, "=" and a backslash (each must work whole); it goes to the processes
+# through the environment and is never printed
+NOTION_MANAGEMENT_PASSWORD="check,pass=word\\-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 export NOTION_MANAGEMENT_PASSWORD
 export NOTION_MANAGEMENT_USER=${NOTION_MANAGEMENT_USER:-admin}
 MANAGEMENT_PORT=$(free_port)

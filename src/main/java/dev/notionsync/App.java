@@ -315,6 +315,8 @@ public final class App {
         try {
             sync.run();
             return 0;
+        } catch (SettingsException e) {
+            throw e;
         } catch (Exception e) {
             System.err.println("notion-sync: stopped on error: " + e.getMessage());
             return 1;

@@ -83,6 +83,8 @@ public final class NotionSync implements AutoCloseable {
     /** True for `report run`: only the Notion door, the dead letter channel and the reports' direct routes. */
     private final boolean reportsOnly;
     private Reports reports;
+    /** Set at start when a server port is not listening: the engine then stops instead of running deaf. */
+    private volatile String portProblem;
 
     private NotionSync(Settings settings, Database database, List<SourceConfig> sources, List<ReportDefinition> reportDefinitions,
                        boolean reportsOnly) {
@@ -141,6 +143,9 @@ public final class NotionSync implements AutoCloseable {
         List<SourceConfig> sources = SourceConfig.fromSettings(settings);
         List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         reportsParentPage(settings);
+        if (!reportsOnly) {
+            RequiredPorts.checkFree(settings);
+        }
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
                 Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
@@ -148,28 +153,13 @@ public final class NotionSync implements AutoCloseable {
     }
 
     /**
-     * Jolokia (and so Hawtio) only with a management password, behind basic authentication. The credentials go to a
-     * private temporary file in the format of Vert.x's property file authentication; they are never logged.
+     * Jolokia (and so Hawtio) only with a management password. Camel's own authentication is off: its user file cuts a
+     * password at the first comma; {@link ManagementEndpoints#guard} checks the whole password instead.
      */
     private static java.util.Properties jolokiaSettings(Settings settings) {
         java.util.Properties extra = new java.util.Properties();
-        java.util.Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
-        if (credentials.isEmpty()) {
-            extra.setProperty("camel.management.jolokia-enabled", "false");
-            return extra;
-        }
-        try {
-            Path users = java.nio.file.Files.createTempFile("notion-sync-management", ".properties",
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            users.toFile().deleteOnExit();
-            java.nio.file.Files.writeString(users, "user." + credentials.get().user() + "=" + credentials.get().password() + ",operator\n"
-                    + "role.operator=*\n");
-            extra.setProperty("camel.management.jolokia-enabled", "true");
-            extra.setProperty("camel.management.authentication-enabled", "true");
-            extra.setProperty("camel.management.basic-properties-file", users.toString());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot write the management credentials file: " + e.getMessage(), e);
-        }
+        extra.setProperty("camel.management.jolokia-enabled", String.valueOf(ManagementCredentials.of(settings).isPresent()));
+        extra.setProperty("camel.management.authentication-enabled", "false");
         return extra;
     }
 
@@ -200,6 +190,7 @@ public final class NotionSync implements AutoCloseable {
     }
 
     private void wire(CamelContext context) {
+        ManagementEndpoints.guard(context, ManagementCredentials.of(settings));
         String schema = settings.get("notion.db.schema", "notion");
         PullRunner.PullSettings pull = new PullRunner.PullSettings(
                 settings.getDuration("notion.sync.overlap", Duration.ofMinutes(2)),
@@ -263,8 +254,13 @@ public final class NotionSync implements AutoCloseable {
                         onStarted.forEach(callback -> callback.accept(NotionSync.this));
                         return;
                     }
+                    portProblem = RequiredPorts.notListening(started, settings);
+                    if (portProblem != null) {
+                        main.completed();
+                        return;
+                    }
                     management.register();
-                    ManagementEndpoints.install(started, management, ManagementCredentials.of(settings));
+                    ManagementEndpoints.install(started, management);
                     unscheduleRemovedReports(started);
                     checkTokenOnce(notion);
                     onStarted.forEach(callback -> callback.accept(NotionSync.this));
@@ -428,11 +424,22 @@ public final class NotionSync implements AutoCloseable {
             close();
             throw e;
         }
+        if (portProblem != null) {
+            close();
+            throw new dev.notionsync.config.SettingsException(portProblem);
+        }
     }
 
-    /** Runs until Ctrl-C or SIGTERM, then stops the routes gracefully and closes the database. */
+    /**
+     * Runs until Ctrl-C or SIGTERM, then stops the routes gracefully and closes the database.
+     *
+     * @throws dev.notionsync.config.SettingsException when a port could not be bound: the engine stopped at once
+     */
     public void run() throws Exception {
         main.run();
+        if (portProblem != null) {
+            throw new dev.notionsync.config.SettingsException(portProblem);
+        }
     }
 
     public CamelContext context() {

@@ -65,7 +65,15 @@ public final class Settings {
 
     public String get(String key, String defaultValue) {
         String raw = raw(key);
-        return raw == null ? defaultValue : resolve(raw, 0);
+        if (raw == null) {
+            return defaultValue;
+        }
+        // an environment variable's value is literal: a secret may contain "{{" and must not be expanded
+        return fromEnvironment(key) ? raw.trim() : resolve(raw, 0);
+    }
+
+    private boolean fromEnvironment(String key) {
+        return !overrides.containsKey(key) && System.getProperty(key) == null && environment.apply(environmentName(key)) != null;
     }
 
     public String require(String key, String hint) {
@@ -147,7 +155,7 @@ public final class Settings {
             if (found == null) {
                 found = fallback == null ? "" : fallback;
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(resolve(found, depth + 1)));
+            m.appendReplacement(out, Matcher.quoteReplacement(fromEnv ? found : resolve(found, depth + 1)));
         }
         m.appendTail(out);
         return out.toString().trim();

@@ -32,7 +32,7 @@ public final class DeadLetterCommand {
             err.println("notion-sync: unknown dead-letters action '" + action + "'; use list or replay [--id N]");
             return 2;
         }
-        InstanceClient instance = new InstanceClient(managementPort, credentials, err);
+        InstanceClient instance = new InstanceClient(managementPort, credentials, err, java.time.Duration.ofSeconds(120));
         try {
             if (action.equals("replay")) {
                 JsonNode body = instance.post(ManagementEndpoints.PATH + "/replay" + (id == null ? "" : "?id=" + id));

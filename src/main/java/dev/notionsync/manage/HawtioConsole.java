@@ -188,8 +188,9 @@ public final class HawtioConsole implements AutoCloseable {
     }
 
     /**
-     * In front of everything: HTTP Basic with the management user and password, compared in constant time; and, when
-     * the instance does not answer, a page saying why instead of an empty Hawtio.
+     * In front of everything: no request from another origin's page; HTTP Basic with the management user and password,
+     * compared whole and in constant time; and, when the instance does not answer, a page saying why instead of an
+     * empty Hawtio.
      */
     private static final class Gate extends Handler.Wrapper {
 
@@ -204,6 +205,16 @@ public final class HawtioConsole implements AutoCloseable {
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            // the browser holds the credentials, so a page of another site could make it send any Jolokia request here
+            String crossOrigin = CrossOrigin.refusal(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN),
+                    request.getHeaders().get(HttpHeader.REFERER), request.getHeaders().get("Sec-Fetch-Site"));
+            if (crossOrigin != null) {
+                response.setStatus(403);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+                Content.Sink.write(response, true, "cross-origin request refused (" + crossOrigin + "): the notion-sync console"
+                        + " answers its own pages only\n", callback);
+                return true;
+            }
             String given = request.getHeaders().get(HttpHeader.AUTHORIZATION);
             if (!credentials.accepts(given)) {
                 response.setStatus(401);

@@ -29,11 +29,14 @@ final class InstanceClient {
     private final int managementPort;
     private final java.util.Optional<ManagementCredentials> credentials;
     private final PrintStream err;
+    /** For the whole exchange, body included: an instance that stops answering half-way must not hold a command. */
+    private final Duration timeout;
 
-    InstanceClient(int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream err) {
+    InstanceClient(int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream err, Duration timeout) {
         this.managementPort = managementPort;
         this.credentials = credentials;
         this.err = err;
+        this.timeout = timeout;
     }
 
     JsonNode get(String path) throws Failed {
@@ -45,16 +48,24 @@ final class InstanceClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                .timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).timeout(timeout);
         credentials.ifPresent(c -> request.header("Authorization", c.authorization()));
         return request;
     }
 
     private JsonNode send(HttpRequest request) throws Failed {
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> exchange = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5)).build().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            try {
+                response = exchange.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                exchange.cancel(true);
+                throw new java.net.http.HttpTimeoutException("no complete answer within " + timeout.toSeconds() + " s");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
             JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() == 401) {
                 err.println("notion-sync: the instance on management port " + managementPort + " refused the management credentials:"

@@ -1,11 +1,14 @@
 package dev.notionsync.manage;
 
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,14 +16,15 @@ import org.slf4j.LoggerFactory;
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
- * POST /observe/webhook-token/confirm?id=N confirms one. With a management password they need it (HTTP Basic, like Jolokia); without one they
- * answer only this machine, since they replay messages and show errors.
+ * POST /observe/webhook-token/confirm?id=N confirms one. They and Jolokia are behind one guard: no request from another site's page, and the
+ * management password (HTTP Basic); without a password, only this machine, since they replay messages and show errors.
  */
 public final class ManagementEndpoints {
 
     public static final String PATH = "/observe/dead-letters";
     public static final String STATUS_PATH = "/observe/status";
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
+    private static final String JOLOKIA_PATH = "/observe/jolokia";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -28,20 +32,44 @@ public final class ManagementEndpoints {
     private ManagementEndpoints() {
     }
 
-    public static void install(CamelContext context, NotionSyncManagement management, Optional<ManagementCredentials> credentials) {
+    /**
+     * Puts the guard in front of Jolokia and the operator endpoints. Called while Camel is configured, before the
+     * management port opens, so no request ever reaches them unguarded.
+     */
+    public static void guard(CamelContext context, Optional<ManagementCredentials> credentials) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null) {
+            return;
+        }
+        AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
+        // Jolokia where Camel mounts it (camel.management.jolokia-path may move it)
+        String jolokia = server.getJolokiaPath() == null || server.getJolokiaPath().isBlank() ? JOLOKIA_PATH : server.getJolokiaPath();
+        for (String path : new String[] {jolokia + "/*", STATUS_PATH, PATH + "/*", WEBHOOK_TOKEN_PATH + "/*"}) {
+            AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
+            entry.setPath(path);
+            entry.setAuthenticationProviderFactory(vertx -> null);
+            entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+                @Override
+                public <T extends io.vertx.ext.auth.authentication.AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
+                    return new OperatorGuard(credentials);
+                }
+            });
+            authentication.getEntries().add(entry);
+        }
+        authentication.setEnabled(true);
+    }
+
+    public static void install(CamelContext context, NotionSyncManagement management) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null) {
             LOG.warn("no management server (camel.management.enabled=false): dead letters and status are reachable through JMX only");
             return;
         }
         Router router = server.getRouter();
-        router.route(STATUS_PATH).handler(ctx -> guard(ctx, credentials));
-        router.route(PATH + "*").handler(ctx -> guard(ctx, credentials));
-        router.route(WEBHOOK_TOKEN_PATH + "*").handler(ctx -> guard(ctx, credentials));
+        router.route(HttpMethod.GET, STATUS_PATH).blockingHandler(ctx -> answer(ctx, management::sourceStatus));
         router.route(HttpMethod.GET, WEBHOOK_TOKEN_PATH).blockingHandler(ctx -> answer(ctx, management::webhookToken));
         router.route(HttpMethod.POST, WEBHOOK_TOKEN_PATH + "/confirm").blockingHandler(ctx -> answer(ctx, () ->
                 JSON.createObjectNode().put("outcome", management.confirmWebhookToken(Long.parseLong(String.valueOf(ctx.request().getParam("id"))))).toString()));
-        router.route(HttpMethod.GET, STATUS_PATH).blockingHandler(ctx -> answer(ctx, management::sourceStatus));
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");
@@ -50,23 +78,41 @@ public final class ManagementEndpoints {
         }));
     }
 
-    private static void guard(RoutingContext ctx, Optional<ManagementCredentials> credentials) {
-        if (credentials.isPresent()) {
-            if (credentials.get().accepts(ctx.request().getHeader("Authorization"))) {
+    /**
+     * First on every guarded path: refuses requests from pages of other origins, then asks for the management
+     * credentials (HTTP Basic, compared whole and in constant time); without a management password only this machine,
+     * by a loopback name, gets in (a foreign host name resolving to 127.0.0.1 is a DNS rebinding page).
+     */
+    private record OperatorGuard(Optional<ManagementCredentials> credentials) implements AuthenticationHandler {
+
+        @Override
+        public void handle(RoutingContext ctx) {
+            HttpServerRequest request = ctx.request();
+            // the Host header, or HTTP/2's :authority
+            String host = request.host();
+            String crossOrigin = CrossOrigin.refusal(host, request.getHeader("Origin"), request.getHeader("Referer"),
+                    request.getHeader("Sec-Fetch-Site"));
+            if (crossOrigin != null) {
+                refuse(ctx, 403, "cross-origin request refused (" + crossOrigin + "): operate notion-sync with its commands,"
+                        + " curl or its console, not from another site's page");
+            } else if (credentials.isPresent()) {
+                if (credentials.get().accepts(request.getHeader("Authorization"))) {
+                    ctx.next();
+                } else {
+                    ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"notion-sync\", charset=\"UTF-8\"");
+                    refuse(ctx, 401, "the management user and password are required (NOTION_MANAGEMENT_USER, NOTION_MANAGEMENT_PASSWORD)");
+                }
+            } else if (isLoopback(request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress()) && CrossOrigin.isLoopbackHost(host)) {
                 ctx.next();
             } else {
-                ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"notion-sync\"")
-                        .putHeader("Content-Type", "application/json")
-                        .end("{\"error\":\"the management user and password are required (NOTION_MANAGEMENT_USER, NOTION_MANAGEMENT_PASSWORD)\"}");
+                refuse(ctx, 403, "without a management password (NOTION_MANAGEMENT_PASSWORD) only this machine may use the operator endpoints");
             }
-            return;
         }
-        String client = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
-        if (isLoopback(client)) {
-            ctx.next();
-        } else {
-            ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"without a management password (NOTION_MANAGEMENT_PASSWORD) only this machine may use the operator endpoints\"}");
+
+        private static void refuse(RoutingContext ctx, int status, String error) {
+            // the reason may quote the request's Origin: encoded, not pasted
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", error).toString());
         }
     }
 

@@ -71,7 +71,10 @@ public final class NotionMetrics {
         }).description("0 closed, 1 open, 2 half-open, 3 disabled").register(registry);
     }
 
-    /** A gauge read on each scrape; a failing supplier (PostgreSQL down) reports NaN. */
+    /**
+     * A gauge read on each scrape; a failing supplier (PostgreSQL down) reports NaN. Held strongly: Micrometer keeps a
+     * gauge's object by weak reference, and nothing else holds these suppliers, so they would be collected.
+     */
     public void gauge(String name, String description, String sourceTag, Supplier<Number> value) {
         Gauge.Builder<Supplier<Number>> builder = Gauge.builder(name, value, v -> {
             try {
@@ -80,7 +83,7 @@ public final class NotionMetrics {
             } catch (RuntimeException e) {
                 return Double.NaN;
             }
-        }).description(description);
+        }).description(description).strongReference(true);
         if (sourceTag != null) {
             builder.tag("source", sourceTag);
         }

@@ -64,6 +64,11 @@ public final class NotionSyncManagement implements NotionSyncMBean {
                     seconds(node, "lag_seconds", rs, 9);
                     seconds(node, "seconds_since_last_ok_run", rs, 10);
                 }
+                // failing: the latest finished run failed (the latest run may still be under way)
+                var finished = new dev.notionsync.store.SyncRuns(dataSource).lastPull(source);
+                node.put("failing", finished.isPresent() && "failed".equals(finished.get().outcome()))
+                        .put("failing_error", finished.filter(r -> "failed".equals(r.outcome())).map(r -> r.error()).orElse(null))
+                        .put("permanent_error_status", finished.filter(r -> r.failedPermanently()).map(r -> r.permanentErrorStatus()).orElse(null));
             }
         }
         return list.toString();

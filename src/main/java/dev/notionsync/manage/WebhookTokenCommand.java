@@ -14,7 +14,7 @@ public final class WebhookTokenCommand {
     }
 
     public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
-        InstanceClient instance = new InstanceClient(managementPort, credentials, err);
+        InstanceClient instance = new InstanceClient(managementPort, credentials, err, java.time.Duration.ofSeconds(30));
         try {
             if (args.length == 0) {
                 print(instance.get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);

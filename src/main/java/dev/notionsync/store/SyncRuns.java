@@ -15,7 +15,18 @@ public final class SyncRuns {
     /** Runs whose end PostgreSQL could not take (it was down): recorded when it answers again, at the next start. */
     private final java.util.Map<Long, Ending> unrecorded = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Ending(PullCounts counts, Instant watermarkAfter, String outcome, String error, Instant finishedAt) {
+    private record Ending(PullCounts counts, Instant watermarkAfter, String outcome, String error, Integer permanentErrorStatus,
+                          Instant finishedAt) {
+    }
+
+    /**
+     * A source's latest finished pull run, as readiness and status judge it. permanentErrorStatus: the HTTP status of
+     * Notion's answer that failed it when retrying cannot help, else null.
+     */
+    public record LastRun(String outcome, String error, Integer permanentErrorStatus, Instant finishedAt) {
+        public boolean failedPermanently() {
+            return "failed".equals(outcome) && permanentErrorStatus != null;
+        }
     }
 
     public SyncRuns(DataSource dataSource) {
@@ -48,7 +59,7 @@ public final class SyncRuns {
         for (var entry : unrecorded.entrySet()) {
             Ending e = entry.getValue();
             try {
-                write(entry.getKey(), e.counts(), e.watermarkAfter(), e.outcome(), e.error(), e.finishedAt());
+                write(entry.getKey(), e.counts(), e.watermarkAfter(), e.outcome(), e.error(), e.permanentErrorStatus(), e.finishedAt());
                 unrecorded.remove(entry.getKey());
             } catch (SQLException stillDown) {
                 return;
@@ -66,22 +77,45 @@ public final class SyncRuns {
     }
 
     public void finish(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error) throws SQLException {
+        finish(runId, counts, watermarkAfter, outcome, error, null);
+    }
+
+    /** Ends a run; permanentErrorStatus as in {@link LastRun}. */
+    public void finish(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error, Integer permanentErrorStatus)
+            throws SQLException {
         Instant finishedAt = Instant.now();
         try {
-            write(runId, counts, watermarkAfter, outcome, error, finishedAt);
+            write(runId, counts, watermarkAfter, outcome, error, permanentErrorStatus, finishedAt);
         } catch (SQLException e) {
             unrecorded.put(runId, new Ending(counts, watermarkAfter, outcome,
-                    (error == null ? "" : error + "; ") + "recorded late: PostgreSQL did not answer when the run ended", finishedAt));
+                    (error == null ? "" : error + "; ") + "recorded late: PostgreSQL did not answer when the run ended", permanentErrorStatus, finishedAt));
             throw e;
         }
     }
 
-    private void write(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error, Instant finishedAt) throws SQLException {
+    /** The source's latest finished pull run, if any. */
+    public java.util.Optional<LastRun> lastPull(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT outcome, error, permanent_error_status, finished_at FROM notion_sync.sync_runs"
+                     + " WHERE source = ? AND kind = 'pull' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new LastRun(rs.getString(1), rs.getString(2), rs.getObject(3, Integer.class),
+                        rs.getTimestamp(4).toInstant()));
+            }
+        }
+    }
+
+    private void write(long runId, PullCounts counts, Instant watermarkAfter, String outcome, String error, Integer permanentErrorStatus,
+                       Instant finishedAt) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "UPDATE notion_sync.sync_runs SET finished_at = ?, pages_read = ?, pages_inserted = ?, pages_updated = ?,"
                              + " pages_unchanged = ?, api_calls = ?, watermark_after = ?, outcome = ?, error = ?,"
-                             + " property_item_calls = ?, rate_limited = ?, pages_deleted = ? WHERE id = ?")) {
+                             + " property_item_calls = ?, rate_limited = ?, pages_deleted = ?, permanent_error_status = ? WHERE id = ?")) {
             ps.setTimestamp(1, Timestamp.from(finishedAt));
             ps.setInt(2, counts.read());
             ps.setInt(3, counts.inserted());
@@ -94,7 +128,8 @@ public final class SyncRuns {
             ps.setInt(10, counts.propertyItemCalls());
             ps.setInt(11, counts.rateLimited());
             ps.setInt(12, counts.deleted());
-            ps.setLong(13, runId);
+            ps.setObject(13, permanentErrorStatus, java.sql.Types.INTEGER);
+            ps.setLong(14, runId);
             ps.executeUpdate();
         }
     }

@@ -323,7 +323,8 @@ public final class PullRunner {
         String message = cause == null ? "unknown error" : cause.getMessage();
         if (run != null) {
             run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
-            runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message);
+            runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
+                    cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {
             tables.clear();

@@ -1,6 +1,7 @@
 package dev.notionsync.manage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.NotionSync;
@@ -94,6 +95,64 @@ class HealthTest {
                 assertTrue(status(base + "/live") == 200, "still live: " + TestEngine.httpGet(base + "/live"));
                 TestEngine.simControl(simulator, "faults", "{}");
                 TestEngine.await("ready again", Duration.ofSeconds(60), () -> status(base + "/ready") == 200);
+            }
+        }
+    }
+
+    /** A source Notion answers 404 for (unshared, deleted, a wrong id) is a failure now, not after notion.health.max-lag. */
+    @Test
+    void aSourceFailingWithAPermanentErrorMakesTheInstanceNotReadyAtOnceAndStatusFail() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+            String good = TestEngine.sourceName(values, "projects");
+            values.put("notion.sources", good + ",gone");
+            values.put("notion.source.gone.id", "0c6d0c7e-7a8e-4b43-9d63-5b7d3a1e2f00");
+            values.remove("notion.health.max-lag");
+            String base = "http://127.0.0.1:" + values.get("camel.management.port") + "/observe/health";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("the failing source's first run", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE source = 'gone' AND outcome = 'failed'") > 0);
+                TestEngine.await("not ready", Duration.ofSeconds(10), () -> status(base + "/ready") == 503);
+                String ready = TestEngine.httpGet(base + "/ready");
+                assertTrue(ready.contains("gone") && ready.contains("404") && !ready.contains(good + ":"), ready);
+                assertEquals(200, status(base + "/live"), "still live");
+
+                java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+                int exit = StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")), java.util.Optional.empty(),
+                        new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+                String table = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+                assertNotEquals(0, exit, table);
+                assertTrue(table.contains("gone") && table.contains("404"), table);
+            }
+        }
+    }
+
+    /** An instance that takes the connection and never answers, or stops half-way through its answer. */
+    @Test
+    void statusGivesUpOnAnInstanceThatDoesNotAnswer() throws Exception {
+        for (String partial : new String[] {"", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"source\":"}) {
+            try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+                Thread holder = new Thread(() -> {
+                    try (java.net.Socket client = silent.accept()) {
+                        client.getOutputStream().write(partial.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        client.getOutputStream().flush();
+                        Thread.sleep(120_000);
+                    } catch (Exception ignored) {
+                        // the test is over
+                    }
+                });
+                holder.setDaemon(true);
+                holder.start();
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                long started = System.nanoTime();
+                int exit = StatusCommand.run(new String[0], silent.getLocalPort(), java.util.Optional.empty(), System.out,
+                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+                assertNotEquals(0, exit);
+                assertTrue(seconds < 30, "status waited " + seconds + " s");
+                assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("did not answer"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+                holder.interrupt();
             }
         }
     }
