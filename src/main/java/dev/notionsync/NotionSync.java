@@ -139,7 +139,8 @@ public final class NotionSync implements AutoCloseable {
         List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
-                Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
+                Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")),
+                !settings.get("notion.db.embedded-durable", "true").equals("false"));
         return new NotionSync(settings, database, sources, reports, reportsOnly);
     }
 

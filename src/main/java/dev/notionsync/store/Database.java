@@ -30,13 +30,16 @@ public final class Database implements AutoCloseable {
         this.displayUrl = displayUrl;
     }
 
-    /** Connects to {@code url}, or starts an embedded PostgreSQL in {@code embeddedDir} when url is blank. */
-    public static Database open(String url, String user, String password, int poolSize, Path embeddedDir) {
+    /**
+     * Connects to {@code url}, or starts an embedded PostgreSQL in {@code embeddedDir} when url is blank: durable
+     * (fsync, synchronous commits, full page writes), unless {@code durable} is false (tests, for speed).
+     */
+    public static Database open(String url, String user, String password, int poolSize, Path embeddedDir, boolean durable) {
         EmbeddedPostgres embedded = null;
         String jdbcUrl = url;
         String jdbcUser = user;
         if (url == null || url.isBlank()) {
-            embedded = startEmbedded(embeddedDir);
+            embedded = startEmbedded(embeddedDir, durable);
             jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
             jdbcUser = "postgres";
         }
@@ -106,17 +109,24 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir) {
+    private static EmbeddedPostgres startEmbedded(Path dir, boolean durable) {
         try {
             Files.createDirectories(dir);
             stopOrphan(dir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir.toAbsolutePath())
                     .setCleanDataDirectory(false)
                     // we stop it ourselves, after the routes: its own hook could pull it away from a running sync
-                    .setRegisterShutdownHook(false)
-                    .start();
-            LOG.info("Embedded PostgreSQL started, data in {}", dir.toAbsolutePath());
+                    .setRegisterShutdownHook(false);
+            if (durable) {
+                // the library starts postgres with -F (fsync off) and synchronous_commit=off, fit for tests only: a
+                // power loss could corrupt the mirror or lose outbox edits. A later -c fsync=on overrides the -F.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            EmbeddedPostgres pg = builder.start();
+            LOG.info("Embedded PostgreSQL started, data in {}{}", dir.toAbsolutePath(), durable ? "" : " (not durable: fsync off)");
             return pg;
         } catch (IOException e) {
             throw new DatabaseUnavailableException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath()

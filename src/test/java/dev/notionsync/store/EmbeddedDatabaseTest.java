@@ -19,8 +19,8 @@ class EmbeddedDatabaseTest {
 
     @Test
     void aSecondStartOnADirectoryInUseFailsClearlyAndLeavesTheRunningOneAlone() throws Exception {
-        try (Database running = Database.open("", "", "", 2, dir)) {
-            DatabaseUnavailableException e = assertThrows(DatabaseUnavailableException.class, () -> Database.open("", "", "", 2, dir));
+        try (Database running = Database.open("", "", "", 2, dir, false)) {
+            DatabaseUnavailableException e = assertThrows(DatabaseUnavailableException.class, () -> Database.open("", "", "", 2, dir, false));
             assertTrue(e.getMessage().contains("belongs to a notion-sync that is running now"), e.getMessage());
             try (Connection c = running.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
                 rs.next();
