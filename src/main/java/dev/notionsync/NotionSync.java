@@ -28,6 +28,7 @@ import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.ReportRuns;
+import dev.notionsync.store.Retention;
 import org.apache.camel.component.quartz.QuartzComponent;
 import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Outbox;
@@ -230,6 +231,10 @@ public final class NotionSync implements AutoCloseable {
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
                 table -> page -> pullRunner.mapPage(table, page)));
+        settings.getDuration("notion.retention.interval", Duration.ofHours(1));   // fails here, naming the setting, rather than in the timer
+        context.getRegistry().bind("retention", new Retention(database.dataSource(),
+                Retention.Periods.of(table -> settings.getDuration("notion.retention." + table, Duration.ZERO)),
+                settings.getInt("notion.retention.batch-size", 1000), Clock.systemUTC()));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         wireReports(context, notion);
