@@ -135,6 +135,38 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Empties an embedded PostgreSQL's data directory, for a start from scratch (the demo). Refuses a directory that a
+     * running notion-sync uses, and one that holds anything but an embedded PostgreSQL's data.
+     */
+    public static void emptyEmbedded(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            stopOrphan(dir);
+            boolean empty;
+            try (var listing = Files.list(dir)) {
+                empty = listing.findAny().isEmpty();
+            }
+            if (empty) {
+                return;
+            }
+            if (!Files.isRegularFile(dir.resolve("PG_VERSION"))) {
+                throw new DatabaseUnavailableException(dir.toAbsolutePath() + " is not an embedded PostgreSQL's data directory;"
+                        + " it is left as it is: point the demo at a folder of its own", null);
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+            LOG.info("Embedded PostgreSQL data in {} emptied for a fresh start", dir.toAbsolutePath());
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot empty " + dir.toAbsolutePath() + ": " + rootMessage(e), e);
+        }
+    }
+
+    /**
      * An earlier run killed hard (kill -9, power loss) leaves its PostgreSQL child running on our data directory,
      * which would block this start. Stop it first: a fast shutdown, then PostgreSQL's own crash recovery.
      */
