@@ -95,7 +95,7 @@ class DemoRestartTest {
         }
 
         static Demo start(Map<String, String> env) throws Exception {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"), "dev.notionsync.App", "demo");
             builder.environment().keySet().removeIf(key -> key.startsWith("NOTION_") || key.startsWith("CAMEL_"));
             builder.environment().putAll(env);
