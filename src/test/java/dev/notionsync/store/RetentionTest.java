@@ -2,6 +2,7 @@ package dev.notionsync.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.config.Settings;
+import dev.notionsync.config.SettingsException;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
 import java.nio.file.Path;
@@ -174,6 +176,18 @@ class RetentionTest {
         assertTrue(latestLarge <= latestSmall + 6, "latest run: " + latestSmall + " buffers with 50 runs, " + latestLarge + " with 500,050:\n" + plan(latest));
         assertFalse(plan(lastOk).contains("Seq Scan"), plan(lastOk));
         assertFalse(plan(latest).contains("Seq Scan"), plan(latest));
+    }
+
+    @Test
+    void aBadRetentionSettingStopsTheStartNamingIt() {
+        Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+        values.put("notion.retention.sync-runs", "a month");
+        SettingsException e = assertThrows(SettingsException.class, () -> NotionSync.create(TestEngine.settings(values)));
+        assertTrue(e.getMessage().contains("notion.retention.sync-runs"), e.getMessage());
+        values.put("notion.retention.sync-runs", "30d");
+        values.put("notion.retention.interval", "0");
+        e = assertThrows(SettingsException.class, () -> NotionSync.create(TestEngine.settings(values)));
+        assertTrue(e.getMessage().contains("notion.retention.interval"), e.getMessage());
     }
 
     /** Runs of source 'busy' within the last 20 days (not old enough to prune), interleaved with another source's. */
