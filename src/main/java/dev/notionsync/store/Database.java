@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** The embedded library's lock file in each data directory it starts; held by the process that runs it. */
+    private static final String EMBEDDED_LOCK = "epg-lock";
 
     private final EmbeddedPostgres embedded;
     private final HikariDataSource pool;
@@ -143,7 +145,6 @@ public final class Database implements AutoCloseable {
             return;
         }
         try {
-            stopOrphan(dir);
             boolean empty;
             try (var listing = Files.list(dir)) {
                 empty = listing.findAny().isEmpty();
@@ -151,10 +152,12 @@ public final class Database implements AutoCloseable {
             if (empty) {
                 return;
             }
-            if (!Files.isRegularFile(dir.resolve("PG_VERSION"))) {
-                throw new DatabaseUnavailableException(dir.toAbsolutePath() + " is not an embedded PostgreSQL's data directory;"
-                        + " it is left as it is: point the demo at a folder of its own", null);
+            // PG_VERSION: a PostgreSQL data directory; epg-lock: one the embedded library started, not a server's own
+            if (!Files.isRegularFile(dir.resolve("PG_VERSION")) || !Files.exists(dir.resolve(EMBEDDED_LOCK))) {
+                throw new DatabaseUnavailableException(dir.toAbsolutePath() + " is not the data directory of an embedded PostgreSQL;"
+                        + " it is left as it is: point the demo at a folder of its own (notion.demo.embedded-dir)", null);
             }
+            stopOrphan(dir);
             try (var files = Files.walk(dir)) {
                 for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(file);
@@ -186,6 +189,10 @@ public final class Database implements AutoCloseable {
         if (orphan.isEmpty()) {
             return;
         }
+        if (!Files.exists(dir.resolve(EMBEDDED_LOCK))) {
+            throw new DatabaseUnavailableException("a PostgreSQL that notion-sync did not start (pid " + pid + ") runs on "
+                    + dir.toAbsolutePath() + ": it is left alone; point notion.db.embedded-dir at a folder of its own", null);
+        }
         if (ownedByALiveProcess(dir)) {
             throw new DatabaseUnavailableException("the embedded PostgreSQL in " + dir.toAbsolutePath() + " belongs to a notion-sync"
                     + " that is running now: stop it first, or use its management port (JMX, /observe/...)", null);
@@ -210,7 +217,7 @@ public final class Database implements AutoCloseable {
      * with its process, so a free lock means the PostgreSQL there is an orphan.
      */
     private static boolean ownedByALiveProcess(Path dir) throws IOException {
-        Path lockFile = dir.resolve("epg-lock");
+        Path lockFile = dir.resolve(EMBEDDED_LOCK);
         if (!Files.exists(lockFile)) {
             return false;
         }
