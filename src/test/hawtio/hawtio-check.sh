@@ -54,7 +54,7 @@ JOLOKIA_URL="http://127.0.0.1:$MANAGEMENT_PORT/observe/jolokia"
 
 echo "hawtio-check: starting the demo (management port $MANAGEMENT_PORT)"
 CAMEL_SERVER_PORT=$(free_port) CAMEL_MANAGEMENT_PORT=$MANAGEMENT_PORT NOTION_DEMO_SIMULATOR_PORT=$(free_port) \
-    NOTION_DB_EMBEDDED_DIR="$OUT/postgres" \
+    NOTION_DEMO_EMBEDDED_DIR="$OUT/postgres" \
     java -jar target/notion-sync.jar demo >"$OUT/demo.log" 2>&1 &
 PIDS+=($!)
 echo "hawtio-check: starting the console on port $CONSOLE_PORT"

@@ -98,6 +98,7 @@ public final class App {
     /** Embedded PostgreSQL + the simulator in this process + every route, against the seeded sample workspace. */
     private static int demo(PrintStream out) throws SettingsException {
         Settings base = loadSettings();
+        Path demoData = freshDemoDatabase(base, out);
         int simulatorPort = base.getInt("notion.demo.simulator-port", 7070);
         NotionSimulator simulator;
         try {
@@ -108,6 +109,8 @@ public final class App {
                     + " (set NOTION_DEMO_SIMULATOR_PORT to a free port)");
         }
         Map<String, String> demo = new LinkedHashMap<>();
+        demo.put("notion.db.url", "");
+        demo.put("notion.db.embedded-dir", demoData.toString());
         demo.put("notion.api.base-url", simulator.baseUrl());
         demo.put("notion.api.token", DEMO_TOKEN);
         demo.put("notion.sources", simulator.workspace().sources().stream().map(SeededSource::name).collect(Collectors.joining(",")));
@@ -143,7 +146,8 @@ public final class App {
                 String webhookUrl = "http://127.0.0.1:" + settings.get("camel.server.port") + "/webhooks/notion";
                 subscribeWebhooks(simulator, webhookUrl);
                 out.println();
-                out.println("notion-sync demo is running");
+                out.println("notion-sync demo is running (started fresh: the simulator's sample workspace and the demo's PostgreSQL"
+                        + " begin anew at each demo start, so they always agree; nothing of an earlier demo is kept)");
                 out.println("  Notion simulator : " + simulator.baseUrl() + "   (its ids: " + simulator.baseUrl() + "/__sim/workspace)");
                 out.println("  PostgreSQL       : " + started.database().displayUrl() + started.database().psqlHint());
                 out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + settings.get("notion.sources"));
@@ -172,6 +176,25 @@ public final class App {
         } finally {
             simulator.close();
         }
+    }
+
+    /**
+     * The simulator keeps its workspace in memory only, so the demo's PostgreSQL starts fresh too: otherwise it would
+     * keep rows of pages the new simulator never had, and edits it forgot. The demo has its own embedded data directory
+     * (notion.demo.embedded-dir), never run's (notion.db.embedded-dir), and never a configured server (notion.db.url).
+     */
+    private static Path freshDemoDatabase(Settings base, PrintStream out) throws SettingsException {
+        Path home = Path.of(base.get("notion.home", "."));
+        Path demoData = home.resolve(base.get("notion.demo.embedded-dir", "data/demo/postgres")).toAbsolutePath().normalize();
+        if (demoData.equals(home.resolve(base.get("notion.db.embedded-dir", "data/postgres")).toAbsolutePath().normalize())) {
+            throw new SettingsException("notion.demo.embedded-dir is the data directory of 'run' (notion.db.embedded-dir), which the demo"
+                    + " would empty: set NOTION_DEMO_EMBEDDED_DIR to a folder of its own");
+        }
+        if (!base.get("notion.db.url").isBlank()) {
+            out.println("notion-sync: the demo runs on its own embedded PostgreSQL; notion.db.url (NOTION_DB_URL) is used by 'run' only");
+        }
+        dev.notionsync.store.Database.emptyEmbedded(demoData);
+        return demoData;
     }
 
     /** A curl command that renames the first sample project, with its real id and title property. */

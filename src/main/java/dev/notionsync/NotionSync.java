@@ -28,6 +28,7 @@ import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.ReportRuns;
+import dev.notionsync.store.Retention;
 import org.apache.camel.component.quartz.QuartzComponent;
 import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Outbox;
@@ -143,13 +144,27 @@ public final class NotionSync implements AutoCloseable {
         List<SourceConfig> sources = SourceConfig.fromSettings(settings);
         List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         reportsParentPage(settings);
+        retentionPeriods(settings);   // a bad retention setting stops the start here, naming the setting
         if (!reportsOnly) {
             RequiredPorts.checkFree(settings);
         }
         Database database = Database.open(settings.get("notion.db.url"), settings.get("notion.db.user"),
                 settings.get("notion.db.password"), settings.getInt("notion.db.pool-size", 10),
-                Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")));
+                Path.of(settings.get("notion.home", ".")).resolve(settings.get("notion.db.embedded-dir", "data/postgres")),
+                !settings.get("notion.db.embedded-durable", "true").equals("false"));
         return new NotionSync(settings, database, sources, reports, reportsOnly);
+    }
+
+    /** notion.retention.*: how long the engine's own tables keep rows, and how often they are pruned. */
+    private static Retention.Periods retentionPeriods(Settings settings) {
+        if (settings.getDuration("notion.retention.interval", Duration.ofHours(1)).isZero()) {
+            throw new dev.notionsync.config.SettingsException("notion.retention.interval must be longer than 0, e.g. 1h"
+                    + " (to keep a table's rows for ever, set its notion.retention.<table> to 0)");
+        }
+        if (settings.getInt("notion.retention.batch-size", 1000) < 1) {
+            throw new dev.notionsync.config.SettingsException("notion.retention.batch-size must be at least 1, e.g. 1000");
+        }
+        return Retention.Periods.of(table -> settings.getDuration("notion.retention." + table, Duration.ZERO));
     }
 
     /**
@@ -226,6 +241,8 @@ public final class NotionSync implements AutoCloseable {
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
                 table -> page -> pullRunner.mapPage(table, page)));
+        context.getRegistry().bind("retention", new Retention(database.dataSource(), retentionPeriods(settings),
+                settings.getInt("notion.retention.batch-size", 1000), Clock.systemUTC()));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         wireReports(context, notion);
@@ -310,6 +327,7 @@ public final class NotionSync implements AutoCloseable {
                 new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
                         settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
+                settings.getInt("notion.reports.keep", 50),
                 reportsParentPage(settings), instanceId, Clock.systemUTC());
         context.getRegistry().bind("reportRunner", runner);
         reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);

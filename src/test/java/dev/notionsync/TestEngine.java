@@ -45,6 +45,7 @@ public final class TestEngine {
         values.put("camel.main.jmx-enabled", "false");
         values.put("notion.db.schema", "notion_test_" + suffix);
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
+        values.put("notion.db.embedded-durable", "false");   // fsync off: a test's database need not survive a power loss
         values.put("notion.db.url", externalDatabase(suffix));
         values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
         for (SeededSource source : chosen) {

@@ -40,17 +40,19 @@ public final class ReportRunner {
     private final ReportRuns runs;
     private final NotionApi notion;
     private final Path folder;
+    private final int keepFiles;
     private final String notionParentPage;
     private final String instance;
     private final Clock clock;
 
     public ReportRunner(Map<String, ReportDefinition> reports, ReportQuery query, ReportRuns runs, NotionApi notion, Path folder,
-                        String notionParentPage, String instance, Clock clock) {
+                        int keepFiles, String notionParentPage, String instance, Clock clock) {
         this.reports = reports;
         this.query = query;
         this.runs = runs;
         this.notion = notion;
         this.folder = folder;
+        this.keepFiles = keepFiles;
         this.notionParentPage = notionParentPage;
         this.instance = instance;
         this.clock = clock;
@@ -122,6 +124,19 @@ public final class ReportRunner {
                 }
             }
         });
+        removeOldFiles(run.report.id());
+    }
+
+    /** notion.reports.keep: the files of older runs go; failing to delete them never fails the report. */
+    private void removeOldFiles(String reportId) {
+        try {
+            List<Path> deleted = ReportFiles.keepNewest(folder, reportId, keepFiles);
+            if (!deleted.isEmpty()) {
+                LOG.debug("report {}: {} files of older runs removed (notion.reports.keep = {})", reportId, deleted.size(), keepFiles);
+            }
+        } catch (IOException e) {
+            LOG.warn("report {}: cannot remove the files of older runs from {}: {}", reportId, folder, e.getMessage());
+        }
     }
 
     /** Creates the page (once per run), then sends the remaining appends; a redelivery continues where it failed. */

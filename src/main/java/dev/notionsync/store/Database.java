@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** The embedded library's lock file in each data directory it starts; held by the process that runs it. */
+    private static final String EMBEDDED_LOCK = "epg-lock";
 
     private final EmbeddedPostgres embedded;
     private final HikariDataSource pool;
@@ -30,13 +32,16 @@ public final class Database implements AutoCloseable {
         this.displayUrl = displayUrl;
     }
 
-    /** Connects to {@code url}, or starts an embedded PostgreSQL in {@code embeddedDir} when url is blank. */
-    public static Database open(String url, String user, String password, int poolSize, Path embeddedDir) {
+    /**
+     * Connects to {@code url}, or starts an embedded PostgreSQL in {@code embeddedDir} when url is blank: durable
+     * (fsync, synchronous commits, full page writes), unless {@code durable} is false (tests, for speed).
+     */
+    public static Database open(String url, String user, String password, int poolSize, Path embeddedDir, boolean durable) {
         EmbeddedPostgres embedded = null;
         String jdbcUrl = url;
         String jdbcUser = user;
         if (url == null || url.isBlank()) {
-            embedded = startEmbedded(embeddedDir);
+            embedded = startEmbedded(embeddedDir, durable);
             jdbcUrl = embedded.getJdbcUrl("postgres", "postgres");
             jdbcUser = "postgres";
         }
@@ -106,21 +111,61 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir) {
+    private static EmbeddedPostgres startEmbedded(Path dir, boolean durable) {
         try {
             Files.createDirectories(dir);
             stopOrphan(dir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir.toAbsolutePath())
                     .setCleanDataDirectory(false)
                     // we stop it ourselves, after the routes: its own hook could pull it away from a running sync
-                    .setRegisterShutdownHook(false)
-                    .start();
-            LOG.info("Embedded PostgreSQL started, data in {}", dir.toAbsolutePath());
+                    .setRegisterShutdownHook(false);
+            if (durable) {
+                // the library starts postgres with -F (fsync off) and synchronous_commit=off, fit for tests only: a
+                // power loss could corrupt the mirror or lose outbox edits. A later -c fsync=on overrides the -F.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            EmbeddedPostgres pg = builder.start();
+            LOG.info("Embedded PostgreSQL started, data in {}{}", dir.toAbsolutePath(), durable ? "" : " (not durable: fsync off)");
             return pg;
         } catch (IOException e) {
             throw new DatabaseUnavailableException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath()
                     + ": " + rootMessage(e) + " (set notion.db.url to use another server)", e);
+        }
+    }
+
+    /**
+     * Empties an embedded PostgreSQL's data directory, for a start from scratch (the demo). Refuses a directory that a
+     * running notion-sync uses, and one that holds anything but an embedded PostgreSQL's data.
+     */
+    public static void emptyEmbedded(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            boolean empty;
+            try (var listing = Files.list(dir)) {
+                empty = listing.findAny().isEmpty();
+            }
+            if (empty) {
+                return;
+            }
+            // PG_VERSION: a PostgreSQL data directory; epg-lock: one the embedded library started, not a server's own
+            if (!Files.isRegularFile(dir.resolve("PG_VERSION")) || !Files.exists(dir.resolve(EMBEDDED_LOCK))) {
+                throw new DatabaseUnavailableException(dir.toAbsolutePath() + " is not the data directory of an embedded PostgreSQL;"
+                        + " it is left as it is: point the demo at a folder of its own (notion.demo.embedded-dir)", null);
+            }
+            stopOrphan(dir);
+            try (var files = Files.walk(dir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+            LOG.info("Embedded PostgreSQL data in {} emptied for a fresh start", dir.toAbsolutePath());
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot empty " + dir.toAbsolutePath() + ": " + rootMessage(e), e);
         }
     }
 
@@ -143,6 +188,10 @@ public final class Database implements AutoCloseable {
                 .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
         if (orphan.isEmpty()) {
             return;
+        }
+        if (!Files.exists(dir.resolve(EMBEDDED_LOCK))) {
+            throw new DatabaseUnavailableException("a PostgreSQL that notion-sync did not start (pid " + pid + ") runs on "
+                    + dir.toAbsolutePath() + ": it is left alone; point notion.db.embedded-dir at a folder of its own", null);
         }
         if (ownedByALiveProcess(dir)) {
             throw new DatabaseUnavailableException("the embedded PostgreSQL in " + dir.toAbsolutePath() + " belongs to a notion-sync"
@@ -168,7 +217,7 @@ public final class Database implements AutoCloseable {
      * with its process, so a free lock means the PostgreSQL there is an orphan.
      */
     private static boolean ownedByALiveProcess(Path dir) throws IOException {
-        Path lockFile = dir.resolve("epg-lock");
+        Path lockFile = dir.resolve(EMBEDDED_LOCK);
         if (!Files.exists(lockFile)) {
             return false;
         }

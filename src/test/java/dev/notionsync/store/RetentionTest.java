@@ -1,0 +1,229 @@
+package dev.notionsync.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.config.Settings;
+import dev.notionsync.config.SettingsException;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.sim.SimulatorConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention of the engine's own tables on a real PostgreSQL: what is old goes, in batches; what is still to do or
+ * still read stays whatever its age; the engine prunes on its own schedule; and what readiness and status read costs
+ * the same with half a million runs as with fifty.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetentionTest {
+
+    @TempDir
+    static Path tempDir;
+
+    NotionSimulator simulator;
+    NotionSync sync;
+    Settings settings;
+
+    @BeforeAll
+    void start() throws Exception {
+        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2));
+        Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+        values.put("notion.retention.interval", "2s");
+        settings = TestEngine.settings(values);
+        sync = NotionSync.create(settings);
+        sync.start();
+        // the inbox rows these tests write are for retention to judge, not for the applier to claim
+        sync.context().getRouteController().stopRoute("notion-webhook-inbox");
+    }
+
+    @AfterAll
+    void stop() {
+        if (sync != null) {
+            sync.close();
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    @Test
+    void oldRowsGoInBatchesAndWhatIsStillNeededStays() throws Exception {
+        // one transaction, so the engine's own scheduled prune never sees half of it
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO notion_sync.sync_runs (source, kind, started_at, finished_at, outcome) VALUES"
+                    + " ('r1', 'pull', now() - interval '60 days', now() - interval '60 days', 'ok'),"        // older ok: goes
+                    + " ('r1', 'pull', now() - interval '50 days', now() - interval '50 days', 'failed'),"    // goes
+                    + " ('r1', 'pull', now() - interval '45 days', now() - interval '45 days', 'ok'),"        // last ok: stays
+                    + " ('r1', 'pull', now() - interval '40 days', now() - interval '40 days', 'failed'),"    // goes
+                    + " ('r1', 'pull', now() - interval '35 days', now() - interval '35 days', 'failed'),"    // latest: stays
+                    + " ('r1', 'sweep', now() - interval '50 days', now() - interval '50 days', 'ok'),"       // latest sweep: stays
+                    + " ('r2', 'pull', now() - interval '60 days', NULL, 'running'),"                         // running: stays
+                    + " ('r2', 'pull', now() - interval '40 days', now() - interval '40 days', 'ok'),"        // latest: stays
+                    + " ('r3', 'pull', now() - interval '40 days', now() - interval '40 days', 'failed'),"    // goes
+                    + " ('r3', 'pull', now() - interval '1 day', now() - interval '1 day', 'failed')");        // young: stays
+            // the open push dead letter below names the fourth
+            st.execute("INSERT INTO notion_sync.outbox (table_schema, table_name, page_id, operation, status, changed_at, processed_at) VALUES"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'pushed', now() - interval '60 days', now() - interval '60 days'),"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'ignored', now() - interval '60 days', now() - interval '60 days'),"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'pending', now() - interval '60 days', NULL),"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'dead_letter', now() - interval '60 days', now() - interval '60 days'),"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'dead_letter', now() - interval '60 days', now() - interval '60 days'),"
+                    + " ('notion', 't', gen_random_uuid(), 'UPDATE', 'pushed', now() - interval '1 day', now() - interval '1 day')");
+            st.execute("INSERT INTO notion_sync.dead_letters (endpoint_uri, body, status, failed_at, resolved_at) VALUES"
+                    + " ('direct:page-apply', '{\"event_ids\":[\"ev-open\"]}', 'open', now() - interval '60 days', NULL),"
+                    + " ('direct:push-page-change', '{\"outbox_ids\":[' || (SELECT id FROM notion_sync.outbox WHERE table_name = 't' ORDER BY id OFFSET 3 LIMIT 1) || ']}',"
+                    + "   'open', now() - interval '60 days', NULL),"
+                    + " ('direct:page-apply', '{\"event_ids\":[\"ev-resolved\"]}', 'resolved', now() - interval '60 days', now() - interval '40 days'),"
+                    + " ('direct:report-x', 'resolved-young', 'resolved', now() - interval '60 days', now() - interval '1 day')");
+            st.execute("INSERT INTO notion_sync.webhook_inbox (event_id, event_type, body, received_at, status) VALUES"
+                    + " ('ev-applied', 'page.created', '{}', now() - interval '8 days', 'applied'),"       // goes
+                    + " ('ev-ignored', 'page.created', '{}', now() - interval '8 days', 'ignored'),"       // goes
+                    + " ('ev-pending', 'page.created', '{}', now() - interval '60 days', 'pending'),"      // stays
+                    + " ('ev-processing', 'page.created', '{}', now() - interval '60 days', 'processing'),"
+                    + " ('ev-open', 'page.created', '{}', now() - interval '60 days', 'dead_letter'),"     // open dead letter: stays
+                    + " ('ev-resolved', 'page.created', '{}', now() - interval '60 days', 'dead_letter')," // goes
+                    + " ('ev-young', 'page.created', '{}', now() - interval '1 day', 'applied')");
+            st.execute("INSERT INTO notion_sync.conflicts (source, page_id, property_id, property_name, policy, winner, detected_at) VALUES"
+                    + " ('r1', gen_random_uuid(), 'p', 'old', 'notion-wins', 'notion', now() - interval '100 days'),"
+                    + " ('r1', gen_random_uuid(), 'p', 'young', 'notion-wins', 'notion', now() - interval '1 day')");
+            st.execute("INSERT INTO notion_sync.report_runs (report, trigger, instance, started_at, outcome) VALUES"
+                    + " ('rep', 'schedule', 'i', now() - interval '200 days', 'ok'),"      // goes
+                    + " ('rep', 'schedule', 'i', now() - interval '150 days', 'running')," // stays
+                    + " ('rep', 'schedule', 'i', now() - interval '100 days', 'ok')");     // latest: stays
+            c.commit();
+        }
+        List<Long> outboxIds = longs("SELECT id FROM notion_sync.outbox WHERE table_name = 't' ORDER BY id");
+        long openPush = outboxIds.get(3);
+        assertTrue(strings("SELECT body FROM notion_sync.dead_letters WHERE status = 'open'"
+                + " AND endpoint_uri = 'direct:push-page-change'").get(0).contains("[" + openPush + "]"), "the open push dead letter names an outbox row");
+
+        Retention retention = new Retention(sync.database().dataSource(), Retention.Periods.of(
+                table -> settings.getDuration("notion.retention." + table, Duration.ZERO)), 2, Clock.systemUTC());
+        retention.prune();
+
+        assertEquals(List.of("r1 pull 45 ok", "r1 pull 35 failed", "r1 sweep 50 ok", "r2 pull 60 running", "r2 pull 40 ok", "r3 pull 1 failed"),
+                strings("SELECT source || ' ' || kind || ' ' || extract(day FROM now() - started_at)::int || ' ' || outcome"
+                        + " FROM notion_sync.sync_runs WHERE source IN ('r1', 'r2', 'r3') ORDER BY id"));
+        assertEquals(new TreeSet<>(List.of("ev-pending", "ev-processing", "ev-open", "ev-young")),
+                new TreeSet<>(strings("SELECT event_id FROM notion_sync.webhook_inbox WHERE event_id LIKE 'ev-%'")));
+        assertEquals(List.of(outboxIds.get(2), openPush, outboxIds.get(5)),
+                longs("SELECT id FROM notion_sync.outbox WHERE table_name = 't' ORDER BY id"));
+        assertEquals(List.of("young"), strings("SELECT property_name FROM notion_sync.conflicts WHERE source = 'r1'"));
+        assertEquals(List.of("open", "open", "resolved"), strings("SELECT status FROM notion_sync.dead_letters WHERE failed_at < now() - interval '50 days' ORDER BY id"));
+        assertEquals(List.of("running", "ok"), strings("SELECT outcome FROM notion_sync.report_runs WHERE report = 'rep' ORDER BY id"));
+
+        assertEquals("", retention.prune(), "a second prune finds nothing more");
+    }
+
+    @Test
+    void theEnginePrunesOnItsOwnSchedule() throws Exception {
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO notion_sync.sync_runs (source, kind, started_at, finished_at, outcome)"
+                    + " SELECT 'scheduled', 'pull', now() - interval '90 days' + i * interval '1 minute', now() - interval '90 days' + i * interval '1 minute', 'ok'"
+                    + " FROM generate_series(1, 2500) i");
+        }
+        // first prune 30 s after start, then every 2 s; 2,500 runs take three batches of 1,000
+        TestEngine.await("old runs pruned by the retention route", Duration.ofSeconds(60),
+                () -> TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE source = 'scheduled'") == 1);
+        assertEquals("ok", TestEngine.queryString(sync, "SELECT outcome FROM notion_sync.sync_runs WHERE source = 'scheduled'"));
+    }
+
+    /**
+     * The readiness check (SourceLagHealthCheck) and status (NotionSyncManagement.sourceStatus) read the last successful
+     * pull and the latest pull of each source. Measured in PostgreSQL buffers touched, not time: 500,000 runs of the
+     * source (a month at a 5 s poll, what sync-runs retention keeps) cost what 50 cost.
+     */
+    @Test
+    void readinessAndStatusCostTheSameWithHalfAMillionRunsAsWithFifty() throws Exception {
+        String lastOk = "SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
+                + " WHERE source = 'busy' AND kind = 'pull' AND outcome = 'ok'";
+        String latest = "SELECT * FROM notion_sync.sync_runs WHERE source = 'busy' AND kind = 'pull' ORDER BY id DESC LIMIT 1";
+        insertRuns(50);
+        int lastOkSmall = buffers(lastOk);
+        int latestSmall = buffers(latest);
+
+        insertRuns(500_000);
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("VACUUM ANALYZE notion_sync.sync_runs");
+        }
+        int lastOkLarge = buffers(lastOk);
+        int latestLarge = buffers(latest);
+
+        // a few more for one more level of the index, never a read of the source's runs
+        assertTrue(lastOkLarge <= lastOkSmall + 6, "last ok run: " + lastOkSmall + " buffers with 50 runs, " + lastOkLarge + " with 500,050:\n" + plan(lastOk));
+        assertTrue(latestLarge <= latestSmall + 6, "latest run: " + latestSmall + " buffers with 50 runs, " + latestLarge + " with 500,050:\n" + plan(latest));
+        assertFalse(plan(lastOk).contains("Seq Scan"), plan(lastOk));
+        assertFalse(plan(latest).contains("Seq Scan"), plan(latest));
+    }
+
+    @Test
+    void aBadRetentionSettingStopsTheStartNamingIt() {
+        Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+        values.put("notion.retention.sync-runs", "a month");
+        SettingsException e = assertThrows(SettingsException.class, () -> NotionSync.create(TestEngine.settings(values)));
+        assertTrue(e.getMessage().contains("notion.retention.sync-runs"), e.getMessage());
+        values.put("notion.retention.sync-runs", "30d");
+        values.put("notion.retention.interval", "0");
+        e = assertThrows(SettingsException.class, () -> NotionSync.create(TestEngine.settings(values)));
+        assertTrue(e.getMessage().contains("notion.retention.interval"), e.getMessage());
+    }
+
+    /** Runs of source 'busy' within the last 20 days (not old enough to prune), interleaved with another source's. */
+    private void insertRuns(int count) throws Exception {
+        try (Connection c = sync.database().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.sync_runs (source, kind, started_at, finished_at, outcome)"
+                     + " SELECT CASE WHEN i % 2 = 0 THEN 'busy' ELSE 'quiet' END, CASE WHEN i % 700 = 0 THEN 'sweep' ELSE 'pull' END,"
+                     + "        now() - interval '20 days' + i * interval '1 second', now() - interval '20 days' + i * interval '1 second',"
+                     + "        CASE WHEN i % 3 = 0 THEN 'failed' ELSE 'ok' END"
+                     + " FROM generate_series(1, ?) i")) {
+            ps.setInt(1, count);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Shared buffers (hit or read) the query's plan touched when run. */
+    private int buffers(String sql) throws Exception {
+        JsonNode plan = new ObjectMapper().readTree(strings("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).get(0)).get(0).get("Plan");
+        return plan.path("Shared Hit Blocks").asInt() + plan.path("Shared Read Blocks").asInt();
+    }
+
+    private String plan(String sql) throws Exception {
+        return String.join("\n", strings("EXPLAIN " + sql));
+    }
+
+    private List<String> strings(String sql) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private List<Long> longs(String sql) throws Exception {
+        return strings(sql).stream().map(Long::valueOf).toList();
+    }
+}
