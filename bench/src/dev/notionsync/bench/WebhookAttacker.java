@@ -35,6 +35,7 @@ final class WebhookAttacker {
     private static final int OVERSIZED_BYTES = 9_000_000;
     private static final int PARALLEL = 24;
 
+    /** forgedParentIds: those the engine accepted (signed), so stored in the inbox. */
     record Report(Map<String, Integer> answers, Set<String> unsignedOrMalformedIds, Set<String> forgedParentIds, Set<String> revenuePageIds,
                   int oversizedAccepted, int healthChecks, int healthNotUp) {
 
@@ -78,8 +79,11 @@ final class WebhookAttacker {
         loop("forged parents", 200, () -> {
             String revenuePage = revenuePages.get(forgedParentIds.size() % revenuePages.size());
             ObjectNode event = event(revenuePage);
-            forgedParentIds.add(event.path("id").asText());
-            count("forged parent (signed)", post(bytes(event), sign(bytes(event), token)));
+            int status = post(bytes(event), sign(bytes(event), token));
+            if (status == 200) {
+                forgedParentIds.add(event.path("id").asText());   // stored: the applier must ignore it
+            }
+            count("forged parent (signed)", status);
         });
         loop("forged events", 30, () -> {
             ObjectNode event = event(revenuePages.get(0));

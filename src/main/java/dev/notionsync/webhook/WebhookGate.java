@@ -104,6 +104,9 @@ public final class WebhookGate implements Handler<RoutingContext> {
                 receive(ctx, body.getBytes(), from);
             }
         });
+        if ("100-continue".equalsIgnoreCase(request.getHeader("Expect")) && request.version() != HttpVersion.HTTP_1_0) {
+            ctx.response().writeContinue();   // curl asks before sending a body over 1 KiB
+        }
         request.resume();
     }
 

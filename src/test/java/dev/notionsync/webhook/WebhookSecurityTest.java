@@ -291,6 +291,16 @@ class WebhookSecurityTest {
                 HttpResponse<String> form = post(values, largeBody, WebhookSignature.sign(largeBody, TOKEN), "application/x-www-form-urlencoded");
                 assertEquals(200, form.statusCode(), form.body());
                 assertEquals(2, inbox(sync));
+
+                // curl sends Expect: 100-continue before a body over 1 KiB, and waits for the go-ahead
+                int port = Integer.parseInt(values.get("camel.server.port"));
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout(5000);
+                    socket.getOutputStream().write(("POST /webhooks/notion HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                            + "Content-Length: " + largeBody.length + "\r\nX-Notion-Signature: " + WebhookSignature.sign(largeBody, TOKEN) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(100, status(socket));
+                }
             }
         }
     }
