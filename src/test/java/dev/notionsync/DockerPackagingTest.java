@@ -59,10 +59,15 @@ class DockerPackagingTest {
         Map<String, Object> engine = service("notion-sync");
         List<Pattern> documented = documentedEnvironment();
         @SuppressWarnings("unchecked")
-        Map<String, Object> environment = (Map<String, Object>) engine.get("environment");
-        for (String name : environment.keySet()) {
-            if (name.startsWith("NOTION_") || name.startsWith("CAMEL_")) {
-                assertTrue(documented.stream().anyMatch(p -> p.matcher(name).matches()), "compose passes " + name + ", which README.md does not document");
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose().get("services");
+        for (var service : services.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> environment = (Map<String, Object>) service.getValue().getOrDefault("environment", Map.of());
+            for (String name : environment.keySet()) {
+                if (name.startsWith("NOTION_") || name.startsWith("CAMEL_")) {
+                    assertTrue(documented.stream().anyMatch(p -> p.matcher(name).matches()),
+                            service.getKey() + ": compose passes " + name + ", which README.md does not document");
+                }
             }
         }
         // sources are named by the user: compose passes the settings file whole, so every NOTION_SOURCE_<NAME>_ID arrives
