@@ -29,9 +29,35 @@ public final class NulText {
     }
 
     public static Cleaned clean(JsonNode node) {
+        if (node == null || !holdsNul(node)) {
+            return new Cleaned(node, 0);   // the common case: nothing copied
+        }
         int[] replaced = {0};
-        JsonNode result = node == null ? null : clean(node, replaced);
+        JsonNode result = clean(node, replaced);
         return new Cleaned(result, replaced[0]);
+    }
+
+    private static boolean holdsNul(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().indexOf(NUL) >= 0;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (field.getKey().indexOf(NUL) >= 0 || holdsNul(field.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (holdsNul(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The text with every U+0000 replaced by U+FFFD. */

@@ -123,10 +123,8 @@ final class CreatedTimeWalk {
         } else if (!capped) {
             done = true;
         } else if (newestCreated != null && (oldestCreated.equals(newestCreated) || newestCreated.equals(from))) {
-            split(new Slice(newestCreated, List.of()));   // every page the window reached was created in one minute
-            if (slices.isEmpty()) {
-                from = newestCreated.plus(1, ChronoUnit.MINUTES);
-            }
+            // every page the window reached was created in one minute: read that minute alone (split if still capped)
+            slices.push(new Slice(newestCreated, List.of()));
         } else if (newestCreated != null) {
             from = newestCreated;   // re-reads that minute: it may hold more pages than the window reached
         } else {

@@ -384,7 +384,8 @@ public final class PullRunner {
         if (cached != null && cached.refreshedAt().plus(settings.schemaRefresh()).isAfter(now)) {
             return cached.tables();
         }
-        List<JsonNode> dataSources = resolveDataSources(source);
+        // property names are stored in the column catalog (text): a NUL there would stop the source
+        List<JsonNode> dataSources = resolveDataSources(source).stream().map(d -> NulText.clean(d).node()).toList();
         // by data source id, never by position: a database's data sources can be reordered in Notion
         Map<String, String> tableOf = sourceTables.assign(source.name(), source.table(),
                 dataSources.stream().map(d -> d.path("id").asText()).toList());
