@@ -67,7 +67,7 @@ public final class PageMapper {
         }
         String propertiesJson = write(properties);
         values.add(propertiesJson);
-        values.add(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1)));
+        values.add(table.contentHash(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1))));
         values.add(now);
         values.addAll(propertyValues);
         return new PageWriter.Row(pageId, lastEdited, values);
