@@ -158,34 +158,43 @@ public final class SchemaManager {
         int remapped = 0;
         while (true) {
             List<List<Object>> rows = new ArrayList<>();
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(select)) {
-                    ps.setString(1, signature);
-                    ps.setString(2, after);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            after = rs.getString(1);
+            int read = 0;
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                ps.setString(1, signature);
+                ps.setString(2, after);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        after = rs.getString(1);
+                        try {
                             rows.add(remapped(mirror, rs.getString(1), rs.getString(2), rs.getString(3)));
+                        } catch (RuntimeException e) {
+                            LOG.warn("Table {}: row {} cannot be re-mapped from its stored properties ({}); it is rewritten when its page is read again",
+                                    mirror.table(), rs.getString(1), e.getMessage());
                         }
                     }
                 }
-                if (!rows.isEmpty()) {
-                    try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
-                        tag.execute();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(update.toString())) {
-                        ps.setString(1, signature);
-                        ps.setString(2, RowJson.of(columns, rows));
-                        remapped += ps.executeUpdate();
+            }
+            c.commit();
+            try {
+                remapped += update(c, update.toString(), signature, columns, rows);
+            } catch (SQLException e) {
+                if (!isDataError(e)) {
+                    throw e;
+                }
+                for (List<Object> row : rows) {   // one value PostgreSQL refuses must not hold back the others
+                    try {
+                        remapped += update(c, update.toString(), signature, columns, List.of(row));
+                    } catch (SQLException refused) {
+                        if (!isDataError(refused)) {
+                            throw refused;
+                        }
+                        LOG.warn("Table {}: row {} cannot be re-mapped ({}); it is rewritten when its page is read again",
+                                mirror.table(), row.get(0), refused.getMessage());
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-            if (rows.size() < REMAP_BATCH) {
+            if (read < REMAP_BATCH) {
                 break;
             }
         }
@@ -193,6 +202,35 @@ public final class SchemaManager {
             LOG.info("Table {}: {} rows re-mapped from their stored properties after a schema change (no Notion reads)",
                     mirror.table(), remapped);
         }
+    }
+
+    /** One transaction of the re-map, tagged as the engine's so change capture ignores it; returns the rows changed. */
+    private static int update(Connection c, String sql, String signature, List<ColumnSpec> columns, List<List<Object>> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        try {
+            try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
+                tag.execute();
+            }
+            int changed;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, signature);
+                ps.setString(2, RowJson.of(columns, rows));
+                changed = ps.executeUpdate();
+            }
+            c.commit();
+            return changed;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    /** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     /** One row's typed values from its raw properties; a property absent from them (never read) stays NULL. */
