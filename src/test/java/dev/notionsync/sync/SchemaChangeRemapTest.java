@@ -120,6 +120,38 @@ class SchemaChangeRemapTest {
         }
     }
 
+    /** A row edited in PostgreSQL and not yet pushed keeps the user's edit through a re-map. */
+    @Test
+    void aRowWaitingToBePushedIsNotReMapped() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+            String source = TestEngine.sourceName(values, "projects");
+            values.put("notion.source." + source + ".direction", "both");
+            values.put("notion.sync.schema-refresh", "1h");
+            String schema = values.get("notion.db.schema");
+            String table = "\"" + schema + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
+                sync.context().getRouteController().suspendRoute("push-" + source);
+                String text = TestEngine.queryString(sync, "SELECT column_base FROM notion_sync.column_catalog WHERE table_schema = '" + schema
+                        + "' AND table_name = 'projects' AND property_type = 'rich_text' LIMIT 1");
+                String edited = simulator.model().pages(projects.dataSourceId()).get(0).path("id").asText();
+                try (var c = sync.database().dataSource().getConnection(); var st = c.createStatement()) {
+                    st.executeUpdate("UPDATE " + table + " SET \"" + text + "\" = 'edited in PostgreSQL' WHERE page_id = '" + edited + "'");
+                }
+                TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(), "{\"properties\":{\"Budget code\":{\"rich_text\":{}}}}");
+                sync.context().getRegistry().lookupByNameAndType("pullRunner", PullRunner.class).refreshSchemas();
+                sync.context().createProducerTemplate().sendBody("direct:pull-" + source, null);
+
+                assertEquals("edited in PostgreSQL", TestEngine.queryString(sync, "SELECT \"" + text + "\" FROM " + table + " WHERE page_id = '" + edited + "'"));
+                assertEquals(4, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE content_hash LIKE '%/' || (SELECT split_part(content_hash, '/', 2) FROM "
+                        + table + " WHERE page_id <> '" + edited + "' LIMIT 1)"), "the other rows are re-mapped");
+            }
+        }
+    }
+
     private static ObjectNode text(String property, String value) {
         ObjectNode edit = JSON.createObjectNode();
         edit.putObject(property).putArray("rich_text").addObject().putObject("text").put("content", value);
