@@ -168,7 +168,7 @@ public final class PullRunner {
             }
             PageWriter.Row row;
             try {
-                JsonNode whole = withOmittedProperties(target.table, page, extraCalls);
+                JsonNode whole = withOmittedProperties(run, target.table, page, extraCalls);
                 row = PageMapper.toRow(target.table, whole, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
                 metrics.unsupportedValues(run.source.name(), row.unsupportedValues());
             } catch (NotionApiException e) {
@@ -366,9 +366,10 @@ public final class PullRunner {
      * A query result may lack mapped properties: from Notion-Version 2026-12-01 a query returns only those named in
      * filter_properties, and one request names at most notion.api.filter-properties-max. The missing ones are read
      * from the page (GET /v1/pages/{id}, naming them), in as many rounds as that limit needs. What Notion still does
-     * not give (a property deleted since the schema was read) stays absent: unknown, so the stored value is kept.
+     * not give (a property deleted since the schema was read) stays absent: unknown, so the stored value is kept, and
+     * the source's schema is read again at its next run.
      */
-    private JsonNode withOmittedProperties(MirrorTable table, JsonNode page, int[] calls) {
+    private JsonNode withOmittedProperties(PullRun run, MirrorTable table, JsonNode page, int[] calls) {
         List<String> missing = missingProperties(table, page);
         ObjectNode whole = null;
         while (!missing.isEmpty()) {
@@ -384,6 +385,10 @@ public final class PullRunner {
             });
             List<String> still = missingProperties(table, whole);
             if (still.size() >= missing.size()) {
+                if (tables.remove(run.source.name()) != null) {
+                    LOG.info("pull {}: Notion no longer gives properties {} of {}; the schema is read again at the next run",
+                            run.source.name(), still, table.table());
+                }
                 break;
             }
             missing = still;
