@@ -199,7 +199,8 @@ public final class NotionSync implements AutoCloseable {
         main.bind("notionRetryPolicy", retries);
         main.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         main.bind("notionCircuitBreaker", breaker);
-        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version"), access, metrics));
+        main.bind("notionHttp", new NotionHttp(settings.get("notion.api.token"), settings.get("notion.api.version"), access, metrics,
+                budget, settings.getInt("notion.api.filter-properties-max", 100)));
         this.breaker = breaker;
         metrics.breaker(breaker);
     }

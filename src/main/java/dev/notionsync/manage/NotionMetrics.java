@@ -46,6 +46,14 @@ public final class NotionMetrics {
                 .tag("source", source).tag("outcome", outcome).register(registry).increment();
     }
 
+    /** Formula and rollup values Notion did not compute ("unsupported"): the stored value was kept. */
+    public void unsupportedValues(String source, int count) {
+        if (count > 0) {
+            Counter.builder("notion_sync_unsupported_values").description("formula and rollup values Notion answered as unsupported (previous value kept)")
+                    .tag("source", source).register(registry).increment(count);
+        }
+    }
+
     public void cursorRestart(String source) {
         Counter.builder("notion_sync_cursor_restarts").description("queries restarted from the watermark after Notion rejected their cursor")
                 .tag("source", source).register(registry).increment();

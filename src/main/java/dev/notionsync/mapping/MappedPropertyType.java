@@ -34,6 +34,12 @@ record MappedPropertyType(String name, List<ColumnSpec> columns, boolean writabl
         return property != null && truncated.test(property);
     }
 
+    @Override
+    public boolean isUnsupported(JsonNode property) {
+        return (name.equals("formula") || name.equals("rollup")) && property != null
+                && "unsupported".equals(property.path(name).path("type").asText());
+    }
+
     private JsonNode valueOf(JsonNode property) {
         if (property == null || !property.isObject()) {
             return null;

@@ -39,6 +39,12 @@ public interface PropertyType {
      */
     boolean isTruncated(JsonNode property);
 
+    /**
+     * True when Notion did not compute the value: a formula or rollup of type "unsupported" (Notion's computation
+     * budget ran out). The value is unknown, not empty: the caller keeps what it had.
+     */
+    boolean isUnsupported(JsonNode property);
+
     /** False for types Notion computes or stamps itself (formula, rollup, created/last edited time and by, unique_id, verification, button). */
     boolean writable();
 }

@@ -42,8 +42,14 @@ public class NotionApiException extends RuntimeException {
 
     /** Builds the exception that fits the status: rate limited, unavailable (retryable) or a permanent error. */
     public static NotionApiException of(String endpoint, int status, String code, String message, String requestId, Long retryAfterSeconds) {
+        return of(endpoint, status, code, message, requestId, retryAfterSeconds, null);
+    }
+
+    /** @param rateLimitReason a 429's additional_data.rate_limit_reason, or null */
+    public static NotionApiException of(String endpoint, int status, String code, String message, String requestId, Long retryAfterSeconds,
+                                        String rateLimitReason) {
         if (status == 429 || status == 529) {
-            return new NotionRateLimitedException(endpoint, status, code, message, requestId, retryAfterSeconds);
+            return new NotionRateLimitedException(endpoint, status, code, message, requestId, retryAfterSeconds, rateLimitReason);
         }
         if (status >= 500 || status == 0 || (status == 409 && "conflict_error".equals(code))) {
             return new NotionUnavailableException(endpoint, status, code, message, requestId);

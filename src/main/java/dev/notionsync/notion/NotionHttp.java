@@ -18,17 +18,41 @@ public final class NotionHttp {
     private final String version;
     private final NotionAccess access;
     private final NotionMetrics metrics;
+    private final NotionRateBudget budget;
+    private final int filterPropertiesMax;
 
-    public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics) {
+    /**
+     * @param filterPropertiesMax how many property ids one request names in filter_properties
+     *                            (notion.api.filter-properties-max); a caller needing more reads the rest separately
+     */
+    public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics, NotionRateBudget budget,
+                      int filterPropertiesMax) {
+        if (filterPropertiesMax < 1) {
+            throw new IllegalArgumentException("notion.api.filter-properties-max must be at least 1, was " + filterPropertiesMax);
+        }
         this.token = token;
         this.version = version;
         this.access = access;
         this.metrics = metrics;
+        this.budget = budget;
+        this.filterPropertiesMax = filterPropertiesMax;
     }
 
-    /** First step of an attempt, before the throttle: notes when the call started to wait for the budget. */
-    public void queue(Exchange exchange) {
+    /**
+     * From Notion-Version 2026-12-01 on, a data source query (and search) returns only each page's title unless
+     * filter_properties names the other properties. Versions are dates, so they compare as text.
+     */
+    public static boolean returnsOnlyTitleUnlessFiltered(String version) {
+        return version != null && version.compareTo("2026-12-01") >= 0;
+    }
+
+    /**
+     * First step of an attempt, before the throttle: notes when the call started to wait for the budget, and holds
+     * it while a Retry-After Notion gave any call is still running.
+     */
+    public void queue(Exchange exchange) throws InterruptedException {
         exchange.setProperty("notionQueuedAt", System.nanoTime());
+        budget.awaitPause();
     }
 
     /** Replaces whatever headers the caller had with exactly Notion's: no internal header leaks to the API. */
@@ -44,8 +68,9 @@ public final class NotionHttp {
         message.setHeader("Accept", "application/json");
         message.setHeader(Exchange.HTTP_METHOD, request.method());
         message.setHeader(Exchange.HTTP_PATH, request.path());
-        if (request.query() != null && !request.query().isBlank()) {
-            message.setHeader(Exchange.HTTP_QUERY, request.query());
+        String query = withFilterProperties(request);
+        if (query != null && !query.isBlank()) {
+            message.setHeader(Exchange.HTTP_QUERY, query);
         }
         if (request.body() != null) {
             message.setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -85,20 +110,49 @@ public final class NotionHttp {
                     message.getHeader("x-notion-request-id", String.class), retryAfter(message));
         }
         NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
-                json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message));
+                json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message),
+                rateLimitReason(json));
         if (failure.isAuthorizationFailure()) {
             access.recordDenied(failure);
         }
         throw failure;
     }
 
-    private static Long retryAfter(Message message) {
-        String value = message.getHeader("Retry-After", String.class);
-        try {
-            return value == null ? null : Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return null;   // an HTTP-date: the door falls back to its own backoff
+    /** The request's query string plus, where the version needs it, filter_properties for its first properties. */
+    private String withFilterProperties(NotionRequest request) {
+        if (request.properties() == null || !returnsOnlyTitleUnlessFiltered(version)) {
+            return request.query();
         }
+        StringBuilder query = new StringBuilder(request.query() == null ? "" : request.query());
+        for (String id : request.properties().subList(0, Math.min(filterPropertiesMax, request.properties().size()))) {
+            query.append(query.length() == 0 ? "" : "&").append("filter_properties=")
+                    .append(java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return query.toString();
+    }
+
+    /** Retry-After in whole seconds: delta-seconds or an HTTP-date (RFC 9110 allows both); null when absent or unreadable. */
+    static Long retryAfter(Message message) {
+        String value = message.getHeader("Retry-After", String.class);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            try {
+                java.time.Instant at = java.time.ZonedDateTime.parse(value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Math.max(0, (java.time.Duration.between(java.time.Instant.now(), at).toMillis() + 999) / 1000);
+            } catch (java.time.format.DateTimeParseException unreadable) {
+                return null;   // the door falls back to its own backoff
+            }
+        }
+    }
+
+    /** additional_data.rate_limit_reason of a 429, or null. */
+    private static String rateLimitReason(JsonNode json) {
+        JsonNode reason = json.path("additional_data").path("rate_limit_reason");
+        return reason.isTextual() ? reason.asText() : null;
     }
 
     private static JsonNode parseOrNull(String text) {

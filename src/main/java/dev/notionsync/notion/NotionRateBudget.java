@@ -17,6 +17,7 @@ public final class NotionRateBudget {
     private int reducedTo;
     private Instant reducedAt;
     private long rateLimitedCount;
+    private Instant pausedUntil;
 
     public NotionRateBudget(int configured, Duration recoveryStep, Clock clock) {
         if (configured < 1) {
@@ -45,6 +46,33 @@ public final class NotionRateBudget {
         rateLimitedCount++;
         reducedTo = Math.max(1, permitsPerSecond() / 2);
         reducedAt = clock.instant();
+    }
+
+    /**
+     * Notion said 429 (or 529) with a Retry-After: no call at all leaves before then, not only the one that was
+     * refused. The per-workspace limit is shared by every connection of the workspace, and its wait can exceed a minute.
+     */
+    public synchronized void pauseFor(Duration wait) {
+        Instant until = clock.instant().plus(wait);
+        if (pausedUntil == null || until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+        }
+    }
+
+    /** How long calls must still wait for the last Retry-After; zero when they may go. */
+    public synchronized Duration pauseLeft() {
+        if (pausedUntil == null) {
+            return Duration.ZERO;
+        }
+        Duration left = Duration.between(clock.instant(), pausedUntil);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /** Blocks the calling thread until the pause is over (the door's calls are synchronous anyway). */
+    public void awaitPause() throws InterruptedException {
+        for (Duration left = pauseLeft(); !left.isZero(); left = pauseLeft()) {
+            Thread.sleep(Math.max(1, Math.min(left.toMillis(), 500)));
+        }
     }
 
     public int configured() {

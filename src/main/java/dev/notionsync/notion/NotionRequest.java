@@ -1,12 +1,20 @@
 package dev.notionsync.notion;
 
+import java.util.List;
+
 /**
  * One call to the Notion API, as handed to the door route {@code direct:notion-api} in the exchange property
  * {@value #PROPERTY}. {@code body} is JSON text or null; {@code query} is a URL query string without '?', or null.
+ * {@code properties} are the property ids whose values the caller needs (null: no choice); the door names them in
+ * {@code filter_properties} for versions that return only the title otherwise (see {@link NotionHttp}).
  */
-public record NotionRequest(String method, String path, String query, String body) {
+public record NotionRequest(String method, String path, String query, String body, List<String> properties) {
 
     public static final String PROPERTY = "notionRequest";
+
+    public NotionRequest(String method, String path, String query, String body) {
+        this(method, path, query, body, null);
+    }
 
     public static NotionRequest get(String path) {
         return new NotionRequest("GET", path, null, null);
@@ -22,6 +30,15 @@ public record NotionRequest(String method, String path, String query, String bod
 
     public static NotionRequest patch(String path, String body) {
         return new NotionRequest("PATCH", path, null, body);
+    }
+
+    /** The same call, asking for the values of these properties (ids as Notion sends them). */
+    public NotionRequest withProperties(List<String> propertyIds) {
+        return new NotionRequest(method, path, query, body, List.copyOf(propertyIds));
+    }
+
+    public NotionRequest withBody(String newBody) {
+        return new NotionRequest(method, path, query, newBody, properties);
     }
 
     /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */

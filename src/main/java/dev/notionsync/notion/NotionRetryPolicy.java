@@ -54,6 +54,11 @@ public final class NotionRetryPolicy {
             budget.onRateLimited();
             long seconds = limited.retryAfterSeconds() == null ? 1 : Math.max(0, limited.retryAfterSeconds());
             delayMillis = Math.min(Duration.ofSeconds(seconds).toMillis(), retryAfterCap.toMillis());
+            budget.pauseFor(Duration.ofMillis(delayMillis));
+            if (NotionRateLimitedException.WORKSPACE_LIMIT.equals(limited.reason()) || seconds > 60) {
+                LOG.warn("Notion rate limit ({}): every call to Notion waits {} s (Retry-After {} s, notion.api.retry-after-cap {} s)",
+                        limited.reason() == null ? "no reason given" : limited.reason(), delayMillis / 1000, seconds, retryAfterCap.toSeconds());
+            }
         } else {
             long ceiling = Math.min(backoffMax.toMillis(), backoffBase.toMillis() << Math.min(attempt, 20));
             delayMillis = ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
@@ -91,6 +96,6 @@ public final class NotionRetryPolicy {
         int size = m.find() ? Integer.parseInt(m.group(1)) : 100;
         int smaller = Math.max(10, size / 2);
         String body = m.find(0) ? m.replaceFirst("\"page_size\":" + smaller) : request.body();
-        exchange.setProperty(NotionRequest.PROPERTY, new NotionRequest(request.method(), request.path(), request.query(), body));
+        exchange.setProperty(NotionRequest.PROPERTY, request.withBody(body));
     }
 }

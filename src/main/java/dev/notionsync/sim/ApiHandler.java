@@ -58,9 +58,15 @@ final class ApiHandler implements HttpHandler {
             Integer retryAfter = null;
             try {
                 ApiVersion version = checkHeaders(exchange);
+                int workspaceWait = faults.workspaceRetryAfter();
+                if (workspaceWait > 0) {
+                    stats.fault("workspace_rate_limit");
+                    ObjectNode extra = Json.object().put("rate_limit_reason", "public_api_space_request_rate_limit");
+                    throw new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, workspaceWait);
+                }
                 int wait = limiter.acquire();
                 if (wait > 0) {
-                    ObjectNode extra = Json.object().put("rate_limit_reason", "connection_rate_limit");
+                    ObjectNode extra = Json.object().put("rate_limit_reason", version.connectionLimitReason());
                     throw new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, wait);
                 }
                 fault = faults.decide();
@@ -113,7 +119,7 @@ final class ApiHandler implements HttpHandler {
         ApiVersion version = ApiVersion.parse(header);
         if (version == null) {
             throw new ApiException(400, "validation_error", "Notion-Version header failed validation: Notion-Version header should be one of "
-                    + "\"2022-06-28\", \"2025-09-03\", \"2026-03-11\", instead was \"" + header + "\".");
+                    + ApiVersion.accepted() + ", instead was \"" + header + "\".");
         }
         return version;
     }

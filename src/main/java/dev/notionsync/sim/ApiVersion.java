@@ -4,7 +4,8 @@ package dev.notionsync.sim;
 enum ApiVersion {
     V2022_06_28("2022-06-28"),
     V2025_09_03("2025-09-03"),
-    V2026_03_11("2026-03-11");
+    V2026_03_11("2026-03-11"),
+    V2026_12_01("2026-12-01");
 
     final String header;
 
@@ -23,8 +24,27 @@ enum ApiVersion {
         return this != V2022_06_28;
     }
 
-    /** Only 2026-03-11 dropped the deprecated "archived" twin of "in_trash". */
+    /** 2026-03-11 dropped the deprecated "archived" twin of "in_trash". */
     boolean emitsArchived() {
-        return this != V2026_03_11;
+        return compareTo(V2026_03_11) < 0;
+    }
+
+    /** From 2026-12-01 a query or search shows only the title of each page unless filter_properties names others. */
+    boolean returnsOnlyTitleUnlessFiltered() {
+        return compareTo(V2026_12_01) >= 0;
+    }
+
+    /** From 2026-12-01 a formula or rollup Notion would not compute (its computation budget) reads "unsupported". */
+    boolean reportsUnsupportedValues() {
+        return compareTo(V2026_12_01) >= 0;
+    }
+
+    /** additional_data.rate_limit_reason of the per-connection limit: the documented value from 2026-12-01 on. */
+    String connectionLimitReason() {
+        return compareTo(V2026_12_01) >= 0 ? "public_api_request_rate_limit" : "connection_rate_limit";
+    }
+
+    static String accepted() {
+        return java.util.Arrays.stream(values()).map(v -> "\"" + v.header + "\"").collect(java.util.stream.Collectors.joining(", "));
     }
 }

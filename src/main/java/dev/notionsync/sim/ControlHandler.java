@@ -73,6 +73,10 @@ final class ControlHandler implements HttpHandler {
                 if (body.has("rate")) sim.setRate(body.get("rate").asDouble());
                 return sim.faults().toJson();
             }
+            case "POST computation-budget" -> {
+                model.setComputationBudgetExceeded(body.path("exceeded").asBoolean(false));
+                return ok().put("exceeded", model.computationBudgetExceeded());
+            }
             case "POST rate" -> {
                 sim.setRate(body.path("rate").asDouble(0));
                 return ok().put("rate", sim.limiter().rate());

@@ -120,6 +120,7 @@ final class Endpoints {
             ObjectNode list = list("page_or_data_source");
             ArrayNode results = (ArrayNode) list.get("results");
             for (Page p : result.pages()) results.add(limitProperties(renderer.page(p), only));
+            if (only == null && version.returnsOnlyTitleUnlessFiltered()) results.forEach(Endpoints::keepOnlyTitle);
             list.put("next_cursor", result.nextCursor());
             list.put("has_more", result.hasMore());
             if (result.capReached()) {
@@ -176,6 +177,13 @@ final class Endpoints {
         return page;
     }
 
+    /** 2026-12-01: a page in query or search results without filter_properties shows its title property only. */
+    private static void keepOnlyTitle(JsonNode page) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = page.path("properties").fields(); it.hasNext(); ) {
+            if (!it.next().getValue().path("type").asText().equals("title")) it.remove();
+        }
+    }
+
     // ---------------------------------------------------------------- search
 
     /** A search match; data sources are rendered up front, pages only when they make it into the answer. */
@@ -224,6 +232,7 @@ final class Endpoints {
             ArrayNode results = (ArrayNode) list.get("results");
             for (Hit h : hits.subList(Math.min(start, end), end)) {
                 results.add(h.json() != null ? h.json() : renderer.page(model.pageOrNull(h.id())));
+                if (h.json() == null && version.returnsOnlyTitleUnlessFiltered()) keepOnlyTitle(results.get(results.size() - 1));
             }
             boolean more = end < hits.size();
             list.put("next_cursor", more ? model.cursors.issue("search", null, hits.get(end).id(), end) : null);
@@ -247,7 +256,7 @@ final class Endpoints {
     ObjectNode updatePage(String id, JsonNode body) {
         Boolean inTrash = body.hasNonNull("in_trash") ? body.get("in_trash").asBoolean() : null;
         if (body.hasNonNull("archived")) {
-            if (version == ApiVersion.V2026_03_11) {
+            if (!version.emitsArchived()) {
                 throw ApiException.bodyValidation("archived", "should be not present, instead was `" + Json.text(body.get("archived")) + "`");
             }
             if (inTrash == null) inTrash = body.get("archived").asBoolean();

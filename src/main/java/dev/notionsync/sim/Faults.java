@@ -30,6 +30,8 @@ final class Faults {
     /** Ids whose every request fails with {@link #failingStatus}: a permanent fault, until cleared. */
     private java.util.Set<String> failingIds = java.util.Set.of();
     private int failingStatus = 500;
+    /** Until then (System.nanoTime), every request meets the per-workspace limit: Retry-After is the time left. */
+    private long workspaceLimitedUntil;
 
     synchronized void configure(JsonNode body) {
         java.util.Arrays.fill(errorRates, 0);
@@ -47,6 +49,14 @@ final class Faults {
         body.path("failing_ids").forEach(id -> ids.add(Ids.normalize(id.asText())));
         failingIds = ids;
         failingStatus = body.path("failing_status").asInt(500);
+        long workspaceSeconds = body.path("workspace_rate_limit_seconds").asLong(0);
+        workspaceLimitedUntil = workspaceSeconds > 0 ? System.nanoTime() + workspaceSeconds * 1_000_000_000L : 0;
+    }
+
+    /** Whole seconds (at least 1) a request must wait for the per-workspace limit, or 0 when it is not in force. */
+    synchronized int workspaceRetryAfter() {
+        long left = workspaceLimitedUntil - System.nanoTime();
+        return workspaceLimitedUntil == 0 || left <= 0 ? 0 : (int) Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
     }
 
     /** The status to fail a request with when its path names a failing id, else 0. */
@@ -108,6 +118,7 @@ final class Faults {
         node.put("seed", seed);
         node.set("failing_ids", Json.F.arrayNode().addAll(failingIds.stream().map(Json.F::textNode).toList()));
         node.put("failing_status", failingStatus);
+        node.put("workspace_rate_limit_seconds", workspaceRetryAfter());
         return node;
     }
 }

@@ -121,11 +121,19 @@ final class Renderer {
             case "button":
                 return Json.object();
             case "formula": {
+                if (version.reportsUnsupportedValues() && model.computationBudgetExceeded()) {
+                    return Json.object().put("type", "unsupported").set("unsupported", Json.object());
+                }
                 DataSource.Formula formula = source.formulas.get(schema.id());
                 if (formula != null) return formula.evaluate(page, source);
                 return stored != null ? stored.deepCopy() : Json.object().put("type", "string").putNull("string");
             }
             case "rollup":
+                if (version.reportsUnsupportedValues() && model.computationBudgetExceeded()) {
+                    ObjectNode unsupported = Json.object().put("type", "unsupported");
+                    unsupported.set("unsupported", Json.object());
+                    return unsupported.put("function", schema.config().path("function").asText("show_original"));
+                }
                 return rollup(page, source, schema, stored);
             case "unique_id":
                 return stored != null ? stored.deepCopy() : Json.object().put("prefix", schema.config().path("prefix").asText(null)).putNull("number");

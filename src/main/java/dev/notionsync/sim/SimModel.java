@@ -47,6 +47,8 @@ public final class SimModel {
     private final ThreadLocal<List<ModelEvent>> pendingEvents = ThreadLocal.withInitial(ArrayList::new);
     final Cursors cursors;
     final QueryEngine queries;
+    /** Set by the control API: formulas and rollups read as "unsupported" (2026-12-01), as when Notion's budget runs out. */
+    private volatile boolean computationBudgetExceeded;
 
     SimModel(Clock clock, long seed, String workspaceName, String botName) {
         this.clock = clock;
@@ -60,6 +62,14 @@ public final class SimModel {
     }
 
     // ---------------------------------------------------------------- public API for tests and the control API
+
+    public void setComputationBudgetExceeded(boolean exceeded) {
+        computationBudgetExceeded = exceeded;
+    }
+
+    public boolean computationBudgetExceeded() {
+        return computationBudgetExceeded;
+    }
 
     public String workspaceName() {
         return workspaceName;

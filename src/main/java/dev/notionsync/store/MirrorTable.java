@@ -7,8 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The PostgreSQL table one data source is mirrored into: system columns plus the columns of each mapped property. */
-public record MirrorTable(String schema, String table, String dataSourceId, List<PropertyColumns> properties) {
+/**
+ * The PostgreSQL table one data source is mirrored into: system columns plus the columns of each mapped property.
+ *
+ * @param unmappedPropertyIds properties of types this version does not map: kept in the raw JSON only
+ */
+public record MirrorTable(String schema, String table, String dataSourceId, List<PropertyColumns> properties,
+                          List<String> unmappedPropertyIds) {
+
+    /** Raised when a reader in mapping/ changes what it writes, so stored rows are re-mapped and re-synced. */
+    static final String MAPPING_VERSION = "1";
 
     /** System columns every mirror table has; no property column may take these names. */
     public static final List<ColumnSpec> SYSTEM_COLUMNS = List.of(
@@ -33,6 +41,39 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
         }
     }
 
+    /**
+     * Which property lands in which columns: property ids, types and column bases (not names, so a rename changes
+     * nothing). Part of every row's content hash, so a row written under another mapping is rewritten by the next
+     * read of its page (a full resync rewrites them all), and told apart by the local re-map after a schema change.
+     */
+    public String mappingSignature() {
+        List<String> parts = new ArrayList<>();
+        for (PropertyColumns property : properties) {
+            parts.add(property.propertyId() + "\u0000" + property.type().name() + "\u0000" + property.columnBase());
+        }
+        java.util.Collections.sort(parts);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    (MAPPING_VERSION + "\u0001" + String.join("\u0001", parts)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A row's content_hash: the digest of its Notion content, '/', the mapping it was written under. */
+    public String contentHash(String contentDigest) {
+        return contentDigest + "/" + mappingSignature();
+    }
+
+    /** Every property id of the data source's schema as last read, mapped ones first: what a query should return. */
+    public List<String> schemaPropertyIds() {
+        List<String> ids = new ArrayList<>();
+        properties.forEach(p -> ids.add(p.propertyId()));
+        ids.addAll(unmappedPropertyIds);
+        return ids;
+    }
+
     public String qualifiedName() {
         return ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
     }
@@ -40,6 +81,13 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
     /** Columns the pull writes, in bind order: the system columns it owns, then every property column. */
     public List<ColumnSpec> writtenColumns() {
         List<ColumnSpec> columns = new ArrayList<>(SYSTEM_COLUMNS.subList(0, 8));
+        columns.addAll(propertyColumns());
+        return columns;
+    }
+
+    /** The columns of every mapped property, in bind order. */
+    public List<ColumnSpec> propertyColumns() {
+        List<ColumnSpec> columns = new ArrayList<>();
         for (PropertyColumns property : properties) {
             for (ColumnSpec spec : property.type().columns()) {
                 columns.add(new ColumnSpec(ColumnNames.columnName(property.columnBase(), spec), spec.sqlType()));

@@ -31,8 +31,18 @@ public final class PageWriter {
         this.dataSource = dataSource;
     }
 
-    /** One mapped page: values in the order of {@link MirrorTable#writtenColumns()}. */
-    public record Row(String pageId, Instant lastEditedTime, List<Object> values) {
+    /**
+     * One mapped page: values in the order of {@link MirrorTable#writtenColumns()}.
+     *
+     * @param unknownProperties mapped properties whose value the page did not give (absent from it, or a formula or
+     *                          rollup Notion did not compute): their stored values are kept, never overwritten by NULL
+     * @param unsupportedValues of those, the formulas and rollups Notion answered "unsupported" for
+     */
+    public record Row(String pageId, Instant lastEditedTime, List<Object> values, int unknownProperties, int unsupportedValues) {
+
+        public Row(String pageId, Instant lastEditedTime, List<Object> values) {
+            this(pageId, lastEditedTime, values, 0, 0);
+        }
     }
 
     public record Outcome(int inserted, int updated, int unchanged) {
@@ -98,8 +108,12 @@ public final class PageWriter {
                 int updated = 0;
                 if (!newest.isEmpty()) {
                     List<ColumnSpec> columns = table.writtenColumns();
-                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns))) {
+                    boolean partial = newest.values().stream().anyMatch(row -> row.unknownProperties() > 0);
+                    try (PreparedStatement ps = c.prepareStatement(partial ? mergingUpsertSql(table, columns) : upsertSql(table, columns))) {
                         ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
+                        if (partial) {
+                            bindPropertyIds(c, ps, table);
+                        }
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 if (rs.getBoolean(1)) {
@@ -121,6 +135,66 @@ public final class PageWriter {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The upsert for result pages where some rows lack values (see {@link Row#unknownProperties}): a property absent
+     * from a row's raw JSON keeps its stored columns and its stored raw value; the rest is as {@link #upsertSql}.
+     * Parameters: the rows; for each mapped property with columns, its id; then every mapped property id as text[].
+     */
+    static String mergingUpsertSql(MirrorTable table, List<ColumnSpec> columns) {
+        StringBuilder set = new StringBuilder();
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            String present = "EXISTS (SELECT 1 FROM jsonb_each(EXCLUDED.\"properties\") AS x WHERE x.value ->> 'id' = CAST(? AS text))";
+            List<String> names = property.columnNames();
+            if (names.isEmpty()) {
+                continue;   // no columns (button): nothing to keep
+            }
+            // one CASE per property, all its columns at once, so each id is one parameter
+            set.append('(');
+            set.append(String.join(", ", names.stream().map(ColumnNames::quote).toList()));
+            set.append(") = (SELECT ");
+            set.append(String.join(", ", names.stream().map(n -> "CASE WHEN p.present THEN EXCLUDED." + ColumnNames.quote(n)
+                    + " ELSE t." + ColumnNames.quote(n) + " END").toList()));
+            set.append(" FROM (SELECT ").append(present).append(" AS present) AS p), ");
+        }
+        // stored raw values of mapped properties the new JSON lacks, under the new JSON (which wins where both have one)
+        set.append("\"properties\" = coalesce((SELECT jsonb_object_agg(s.key, s.value) FROM jsonb_each(t.\"properties\") AS s")
+                .append(" WHERE s.value ->> 'id' = ANY (CAST(? AS text[]))")
+                .append(" AND NOT EXISTS (SELECT 1 FROM jsonb_each(EXCLUDED.\"properties\") AS x WHERE x.value ->> 'id' = s.value ->> 'id')),")
+                .append(" '{}'::jsonb) || EXCLUDED.\"properties\", ");
+        StringBuilder names = new StringBuilder();
+        for (ColumnSpec column : columns) {
+            names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
+                .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
+                .append(", CAST(? AS json))");
+        sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ").append(set);
+        for (ColumnSpec column : columns.subList(1, 8)) {
+            if (!column.suffix().equals("properties")) {
+                String name = ColumnNames.quote(column.suffix());
+                sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
+            }
+        }
+        sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
+        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
+                .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
+        sql.append(" RETURNING (xmax = 0)");
+        return sql.toString();
+    }
+
+    /** Binds the property ids {@link #mergingUpsertSql} asks for, after the rows. */
+    private static void bindPropertyIds(Connection c, PreparedStatement ps, MirrorTable table) throws SQLException {
+        int parameter = 2;
+        List<String> ids = new java.util.ArrayList<>();
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            if (!property.columnNames().isEmpty()) {
+                ps.setString(parameter++, property.propertyId());
+            }
+            ids.add(property.propertyId());
+        }
+        ps.setArray(parameter, c.createArrayOf("text", ids.toArray()));
     }
 
     static String upsertSql(MirrorTable table, List<ColumnSpec> columns) {

@@ -71,6 +71,7 @@ public final class SchemaManager {
                 List<NamedProperty> toName = new ArrayList<>();
                 Map<String, String> existing = new HashMap<>();
                 Map<String, PropertyType> types = new LinkedHashMap<>();
+                List<String> unmapped = new ArrayList<>();
                 for (JsonNode property : schemaProperties.values()) {
                     String id = property.path("id").asText();
                     String type = property.path("type").asText();
@@ -78,6 +79,7 @@ public final class SchemaManager {
                     if (mapping.isEmpty()) {
                         LOG.warn("Table {}: property '{}' has type '{}', which this version does not map; its values are kept in the properties jsonb column",
                                 table, property.path("name").asText(), type);
+                        unmapped.add(id);
                         continue;
                     }
                     types.put(id, mapping.get());
@@ -110,17 +112,145 @@ public final class SchemaManager {
                     }
                 }
                 markRemoved(c, table, catalog, types);
-                MirrorTable mirror = new MirrorTable(schema, table, dataSourceId, List.copyOf(mapped));
+                MirrorTable mirror = new MirrorTable(schema, table, dataSourceId, List.copyOf(mapped), List.copyOf(unmapped));
                 if (captureChanges) {
                     installCapture(c, mirror);
                 }
                 c.commit();
+                remap(c, mirror);
                 return mirror;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper RAW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final int REMAP_BATCH = 500;
+
+    /**
+     * Re-maps, from the raw property JSON each row keeps, every row written under another mapping (a property added
+     * or retyped since): its typed columns then show what the page held when it was last read, with no Notion read.
+     * Rows with a change waiting to be pushed are left alone (their columns hold the user's edit), and so is a row
+     * changed while it was being re-mapped (its xmin moved): both are rewritten by the next read of their page.
+     */
+    private void remap(Connection c, MirrorTable mirror) throws SQLException {
+        String signature = mirror.mappingSignature();
+        List<ColumnSpec> columns = new ArrayList<>(List.of(new ColumnSpec("page_id", "uuid"), new ColumnSpec("xmin", "text")));
+        List<ColumnSpec> propertyColumns = mirror.propertyColumns();
+        columns.addAll(propertyColumns);
+        StringBuilder update = new StringBuilder("UPDATE ").append(mirror.qualifiedName()).append(" AS t SET ");
+        for (ColumnSpec column : propertyColumns) {
+            String name = ColumnNames.quote(column.suffix());
+            update.append(name).append(" = r.").append(name).append(", ");
+        }
+        update.append("\"content_hash\" = split_part(t.\"content_hash\", '/', 1) || '/' || ?")
+                .append(" FROM json_array_elements(CAST(? AS json)) AS e(v), LATERAL json_populate_record(NULL::")
+                .append(mirror.qualifiedName()).append(", e.v) AS r")
+                .append(" WHERE t.\"page_id\" = r.\"page_id\" AND t.xmin::text = e.v ->> 'xmin'")
+                .append(" AND NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.page_id = t.\"page_id\" AND o.status = 'pending')");
+        String select = "SELECT \"page_id\"::text, xmin::text, \"properties\"::text FROM " + mirror.qualifiedName()
+                + " WHERE \"properties\" IS NOT NULL AND split_part(coalesce(\"content_hash\", ''), '/', 2) <> ? AND \"page_id\" > CAST(? AS uuid)"
+                + " ORDER BY \"page_id\" LIMIT " + REMAP_BATCH;
+        String after = "00000000-0000-0000-0000-000000000000";
+        int remapped = 0;
+        while (true) {
+            List<List<Object>> rows = new ArrayList<>();
+            int read = 0;
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                ps.setString(1, signature);
+                ps.setString(2, after);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        after = rs.getString(1);
+                        try {
+                            rows.add(remapped(mirror, rs.getString(1), rs.getString(2), rs.getString(3)));
+                        } catch (RuntimeException e) {
+                            LOG.warn("Table {}: row {} cannot be re-mapped from its stored properties ({}); it is rewritten when its page is read again",
+                                    mirror.table(), rs.getString(1), e.getMessage());
+                        }
+                    }
+                }
+            }
+            c.commit();
+            try {
+                remapped += update(c, update.toString(), signature, columns, rows);
+            } catch (SQLException e) {
+                if (!isDataError(e)) {
+                    throw e;
+                }
+                for (List<Object> row : rows) {   // one value PostgreSQL refuses must not hold back the others
+                    try {
+                        remapped += update(c, update.toString(), signature, columns, List.of(row));
+                    } catch (SQLException refused) {
+                        if (!isDataError(refused)) {
+                            throw refused;
+                        }
+                        LOG.warn("Table {}: row {} cannot be re-mapped ({}); it is rewritten when its page is read again",
+                                mirror.table(), row.get(0), refused.getMessage());
+                    }
+                }
+            }
+            if (read < REMAP_BATCH) {
+                break;
+            }
+        }
+        if (remapped > 0) {
+            LOG.info("Table {}: {} rows re-mapped from their stored properties after a schema change (no Notion reads)",
+                    mirror.table(), remapped);
+        }
+    }
+
+    /** One transaction of the re-map, tagged as the engine's so change capture ignores it; returns the rows changed. */
+    private static int update(Connection c, String sql, String signature, List<ColumnSpec> columns, List<List<Object>> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        try {
+            try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
+                tag.execute();
+            }
+            int changed;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, signature);
+                ps.setString(2, RowJson.of(columns, rows));
+                changed = ps.executeUpdate();
+            }
+            c.commit();
+            return changed;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    /** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** One row's typed values from its raw properties; a property absent from them (never read) stays NULL. */
+    private static List<Object> remapped(MirrorTable mirror, String pageId, String xmin, String propertiesJson) {
+        Map<String, JsonNode> byId = new HashMap<>();
+        try {
+            RAW_JSON.readTree(propertiesJson).forEach(value -> byId.put(value.path("id").asText(), value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable properties of row " + pageId + " in " + mirror.table(), e);
+        }
+        List<Object> values = new ArrayList<>(List.of(pageId, xmin));
+        for (MirrorTable.PropertyColumns property : mirror.properties()) {
+            JsonNode value = byId.get(property.propertyId());
+            if (value == null || !property.type().name().equals(value.path("type").asText())) {
+                property.type().columns().forEach(column -> values.add(null));   // read under its old type, or never read
+            } else {
+                values.addAll(property.type().read(value));
+            }
+        }
+        return values;
     }
 
     private static String catalogKey(String propertyId, String type) {

@@ -46,9 +46,22 @@ public final class PageMapper {
         values.add(lastEdited);
         values.add(page.has("in_trash") ? page.path("in_trash").asBoolean() : page.path("archived").asBoolean());
         List<Object> propertyValues = new ArrayList<>();
+        int unknown = 0;
+        int unsupported = 0;
         for (MirrorTable.PropertyColumns column : table.properties()) {
             String name = nameById.get(column.propertyId());
             JsonNode value = name == null ? null : properties.get(name);
+            if (value == null) {
+                unknown++;   // absent (not asked for, or not sent): says nothing about the value, PageWriter keeps the stored one
+            } else if (column.type().isUnsupported(value)) {
+                unknown++;
+                unsupported++;
+                if (properties == original) {
+                    properties = original.deepCopy();
+                }
+                properties.remove(name);   // not computed by Notion: as unknown as an absent value
+                value = null;
+            }
             if (value != null && !column.type().name().equals(value.path("type").asText())) {
                 value = null;   // the schema changed since this page was read: the next schema refresh catches up
             }
@@ -67,10 +80,10 @@ public final class PageMapper {
         }
         String propertiesJson = write(properties);
         values.add(propertiesJson);
-        values.add(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1)));
+        values.add(table.contentHash(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1))));
         values.add(now);
         values.addAll(propertyValues);
-        return new PageWriter.Row(pageId, lastEdited, values);
+        return new PageWriter.Row(pageId, lastEdited, values, unknown, unsupported);
     }
 
     private static String textOrNull(JsonNode node) {

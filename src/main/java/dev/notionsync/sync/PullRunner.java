@@ -123,8 +123,8 @@ public final class PullRunner {
         if (run.cursor != null) {
             body.put("start_cursor", run.cursor);
         }
-        exchange.setProperty(NotionRequest.PROPERTY,
-                NotionRequest.post("/v1/data_sources/" + target.table.dataSourceId() + "/query", body.toString()));
+        exchange.setProperty(NotionRequest.PROPERTY, NotionRequest.post("/v1/data_sources/" + target.table.dataSourceId() + "/query",
+                body.toString()).withProperties(target.table.schemaPropertyIds()));
     }
 
     private static ObjectNode timestampCondition(String timestamp, Instant onOrAfter) {
@@ -179,7 +179,9 @@ public final class PullRunner {
             }
             PageWriter.Row row;
             try {
-                row = toRow(target.table, page, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+                JsonNode whole = withOmittedProperties(run, target.table, page, extraCalls);
+                row = toRow(target.table, whole, (pageId, value) -> completeProperty(pageId, value, extraCalls), now);
+                metrics.unsupportedValues(run.source.name(), row.unsupportedValues());
             } catch (NotionApiException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -416,6 +418,52 @@ public final class PullRunner {
             throw new IllegalStateException("Notion database " + source.notionId() + " of source '" + source.name() + "' has no data sources");
         }
         return result;
+    }
+
+    /**
+     * A query result may lack mapped properties: from Notion-Version 2026-12-01 a query returns only those named in
+     * filter_properties, and one request names at most notion.api.filter-properties-max. The missing ones are read
+     * from the page (GET /v1/pages/{id}, naming them), in as many rounds as that limit needs. What Notion still does
+     * not give (a property deleted since the schema was read) stays absent: unknown, so the stored value is kept, and
+     * the source's schema is read again at its next run.
+     */
+    private JsonNode withOmittedProperties(PullRun run, MirrorTable table, JsonNode page, int[] calls) {
+        List<String> missing = missingProperties(table, page);
+        ObjectNode whole = null;
+        while (!missing.isEmpty()) {
+            JsonNode fetched = notion.call(NotionRequest.get("/v1/pages/" + page.path("id").asText()).withProperties(missing));
+            calls[0]++;
+            whole = whole == null ? page.deepCopy() : whole;
+            ObjectNode properties = whole.path("properties").isObject() ? (ObjectNode) whole.get("properties") : whole.putObject("properties");
+            List<String> wanted = missing;
+            fetched.path("properties").fields().forEachRemaining(e -> {
+                if (wanted.contains(e.getValue().path("id").asText())) {
+                    properties.set(e.getKey(), e.getValue());
+                }
+            });
+            List<String> still = missingProperties(table, whole);
+            if (still.size() >= missing.size()) {
+                if (tables.remove(run.source.name()) != null) {
+                    LOG.info("pull {}: Notion no longer gives properties {} of {}; the schema is read again at the next run",
+                            run.source.name(), still, table.table());
+                }
+                break;
+            }
+            missing = still;
+        }
+        return whole == null ? page : whole;
+    }
+
+    private static List<String> missingProperties(MirrorTable table, JsonNode page) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        page.path("properties").forEach(value -> present.add(value.path("id").asText()));
+        List<String> missing = new ArrayList<>();
+        table.properties().forEach(p -> {
+            if (!present.contains(p.propertyId())) {
+                missing.add(p.propertyId());
+            }
+        });
+        return missing;
     }
 
     private JsonNode completeProperty(String pageId, JsonNode truncated, int[] calls) {

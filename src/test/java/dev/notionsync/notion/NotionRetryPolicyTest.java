@@ -88,6 +88,32 @@ class NotionRetryPolicyTest {
     }
 
     @Test
+    void theWorkspaceLimitsLongRetryAfterIsWaitedByEveryCall() {
+        NotionApiException workspace = NotionApiException.of("POST /v1/data_sources/{id}/query", 429, "rate_limited", "x", "req", 90L,
+                NotionRateLimitedException.WORKSPACE_LIMIT);
+        Exchange exchange = failed(workspace, 0, NotionRequest.get("/v1/users/me"));
+        policy.beforeRetry(exchange);
+        assertEquals(90_000L, exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY), "above a minute, under the cap: honoured");
+        assertEquals(Duration.ofSeconds(90), budget.pauseLeft(), "no other call leaves before then");
+        assertTrue(workspace.getMessage().contains("public_api_space_request_rate_limit"), workspace.getMessage());
+        clock.now = clock.now.plusSeconds(90);
+        assertEquals(Duration.ZERO, budget.pauseLeft());
+    }
+
+    @Test
+    void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
+        org.apache.camel.Message message = new DefaultExchange(new DefaultCamelContext()).getMessage();
+        message.setHeader("Retry-After", "75");
+        assertEquals(75L, NotionHttp.retryAfter(message));
+        message.setHeader("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                java.time.ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(120)));
+        long seconds = NotionHttp.retryAfter(message);
+        assertTrue(seconds >= 118 && seconds <= 121, "an HTTP-date two minutes ahead: " + seconds);
+        message.setHeader("Retry-After", "soon");
+        assertEquals(null, NotionHttp.retryAfter(message));
+    }
+
+    @Test
     void serverErrorsBackOffExponentiallyWithJitter() {
         for (int attempt = 0; attempt < 10; attempt++) {
             Exchange exchange = failed(error(500, "internal_server_error", null), attempt, NotionRequest.get("/v1/users/me"));

@@ -1,0 +1,161 @@
+package dev.notionsync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.sim.SeededSource;
+import dev.notionsync.sim.SimulatorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Notion-Version 2026-12-01 against the simulator: queries return only the title unless filter_properties names the
+ * others; absent and "unsupported" values are unknown, never NULL over a stored value; the workspace rate limit.
+ */
+class NotionVersion20261201Test {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tempDir;
+
+    private Map<String, String> settings(NotionSimulator simulator, String poll, String... sources) {
+        Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, poll, sources);
+        values.put("notion.api.version", "2026-12-01");
+        return values;
+    }
+
+    private static String column(NotionSync sync, Map<String, String> values, String property) {
+        return TestEngine.queryString(sync, "SELECT column_base FROM notion_sync.column_catalog WHERE table_schema = '"
+                + values.get("notion.db.schema") + "' AND table_name = 'projects' AND property_name = '" + property + "' AND removed_at IS NULL");
+    }
+
+    /** Answers the simulator gave, for one endpoint ("GET /v1/pages/{id}") or all (""), with one status or any (null). */
+    private static long requests(NotionSimulator simulator, String endpoint, String status) throws Exception {
+        JsonNode endpoints = JSON.readTree(TestEngine.httpGet(simulator.baseUrl() + "/__sim/stats")).path("by_endpoint");
+        long total = 0;
+        for (var it = endpoints.fields(); it.hasNext(); ) {
+            var each = it.next();
+            if (endpoint.isEmpty() || each.getKey().equals(endpoint)) {
+                for (var statuses = each.getValue().fields(); statuses.hasNext(); ) {
+                    var s = statuses.next();
+                    total += status == null || s.getKey().equals(status) ? s.getValue().asLong() : 0;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** How many rows hold a value in a formula's result type column: none when the pull got titles only. */
+    private static long typedValues(NotionSync sync, Map<String, String> values, String table, String formula) {
+        return TestEngine.count(sync, "SELECT count(\"" + column(sync, values, formula) + "_type\") FROM " + table);
+    }
+
+    @Test
+    void aTypedPullNamesThePropertiesItMapsAndReadsWhatOneRequestCannotName() throws Exception {
+        for (String limit : new String[] {"100", "3"}) {
+            try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(12))) {
+                SeededSource projects = simulator.workspace().source("projects");
+                Map<String, String> values = settings(simulator, "1h", "projects");
+                values.put("notion.api.filter-properties-max", limit);
+                String table = "\"" + values.get("notion.db.schema") + "\".projects";
+                try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                    sync.start();
+                    TestEngine.await("first sync", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 12);
+                    int schemaProperties = simulator.model().dataSource(projects.dataSourceId()).orElseThrow().path("properties").size();
+                    assertEquals(12, TestEngine.count(sync, "SELECT count(*) FROM " + table
+                            + " WHERE (SELECT count(*) FROM jsonb_object_keys(properties)) = " + schemaProperties), "limit " + limit + ": every property read");
+                    assertEquals(12, typedValues(sync, values, table, "Budget with tax"), "limit " + limit + ": typed columns filled");
+                    long pageReads = requests(simulator, "GET /v1/pages/{id}", "200");
+                    if (limit.equals("100")) {
+                        assertEquals(0, pageReads, "one query names them all");
+                    } else {
+                        assertTrue(pageReads >= 12, "the properties past the limit are read page by page: " + pageReads);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void absentAndUnsupportedValuesKeepTheStoredOnesAndAreCounted() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(10))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator, "300ms", "projects");
+            values.put("notion.sync.schema-refresh", "1h");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10);
+                JsonNode page = simulator.model().pages(projects.dataSourceId()).get(0);
+                String id = page.path("id").asText();
+                String formula = column(sync, values, "Budget with tax") + "_number";
+                String rollup = column(sync, values, "Revenue total");
+                String formulaBefore = TestEngine.queryString(sync, "SELECT \"" + formula + "\"::text FROM " + table + " WHERE page_id = '" + id + "'");
+                String rollupBefore = TestEngine.queryString(sync, "SELECT \"" + rollup + "\"::text FROM " + table + " WHERE page_id = '" + id + "'");
+                assertNotNull(formulaBefore);
+                assertNotNull(rollupBefore);
+
+                // Notion's computation budget runs out; a property is deleted (the engine's schema is an hour old)
+                TestEngine.simControl(simulator, "computation-budget", "{\"exceeded\":true}");
+                String deleted = null;
+                for (var it = page.path("properties").fields(); it.hasNext() && deleted == null; ) {
+                    var p = it.next();
+                    deleted = p.getValue().path("type").asText().equals("checkbox") ? p.getKey() : null;
+                }
+                String deletedColumn = column(sync, values, deleted);
+                String checkedBefore = TestEngine.queryString(sync, "SELECT \"" + deletedColumn + "\"::text FROM " + table + " WHERE page_id = '" + id + "'");
+                assertNotNull(checkedBefore, "a checkbox is never NULL");
+                TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(), "{\"properties\":{\"" + deleted + "\":null}}");
+                simulator.model().editPage(id, TestEngine.titleEdit(page, "read again"));
+
+                TestEngine.await("the edit", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table
+                        + " WHERE page_id = '" + id + "' AND properties::text LIKE '%read again%'") == 1);
+                assertEquals(formulaBefore, TestEngine.queryString(sync, "SELECT \"" + formula + "\"::text FROM " + table + " WHERE page_id = '" + id + "'"));
+                assertEquals(rollupBefore, TestEngine.queryString(sync, "SELECT \"" + rollup + "\"::text FROM " + table + " WHERE page_id = '" + id + "'"));
+                assertEquals(checkedBefore, TestEngine.queryString(sync, "SELECT \"" + deletedColumn + "\"::text FROM " + table + " WHERE page_id = '" + id + "'"),
+                        "absent is unknown, not empty");
+                assertEquals("number", TestEngine.queryString(sync, "SELECT properties->'Budget with tax'->'formula'->>'type' FROM " + table
+                        + " WHERE page_id = '" + id + "'"), "the raw JSON keeps the last computed value too");
+                String metrics = TestEngine.httpGet("http://127.0.0.1:" + values.get("camel.management.port") + "/observe/metrics");
+                assertTrue(metrics.lines().anyMatch(line -> line.startsWith("notion_sync_unsupported_values_total{") && !line.endsWith(" 0.0")),
+                        "counted: " + metrics.lines().filter(l -> l.contains("unsupported")).toList());
+            }
+        }
+    }
+
+    @Test
+    void aWorkspaceRateLimitHoldsEveryCallForItsRetryAfter() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
+            Map<String, String> values = settings(simulator, "100ms");
+            // three sources polling out of step, so their calls do not leave at the same instant
+            String[] polls = {"100ms", "370ms", "530ms"};
+            String[] sources = values.get("notion.sources").split(",");
+            for (int i = 0; i < sources.length; i++) {
+                values.put("notion.source." + sources[i] + ".poll", polls[i]);
+            }
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync of all three sources", Duration.ofSeconds(60), () -> TestEngine.count(sync,
+                        "SELECT count(DISTINCT source) FROM notion_sync.sync_runs WHERE outcome = 'ok'") == 3);
+                TestEngine.simControl(simulator, "faults", "{\"workspace_rate_limit_seconds\":3}");
+                long runsBefore = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok'");
+                Thread.sleep(5_000);
+                assertTrue(requests(simulator, "", "429") <= 2, "after the first 429 no call went out until Retry-After passed: "
+                        + requests(simulator, "", "429") + " answers were 429");
+                TestEngine.await("pulls again after the wait", Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok'") > runsBefore + 3);
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"));
+            }
+        }
+    }
+}
