@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -16,15 +17,15 @@ import org.slf4j.LoggerFactory;
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
- * POST /observe/webhook-token/confirm?id=N confirms one. They and Jolokia are behind one guard: no request from another site's page, and the
- * management password (HTTP Basic); without a password, only this machine, since they replay messages and show errors.
+ * POST /observe/webhook-token/confirm?id=N confirms one. They, Jolokia and all else on the management port but the probes' paths are behind one
+ * guard: no request from another site's page, and the management password (HTTP Basic); without a password, only
+ * this machine, since they replay messages and show errors.
  */
 public final class ManagementEndpoints {
 
     public static final String PATH = "/observe/dead-letters";
     public static final String STATUS_PATH = "/observe/status";
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
-    private static final String JOLOKIA_PATH = "/observe/jolokia";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -33,29 +34,29 @@ public final class ManagementEndpoints {
     }
 
     /**
-     * Puts the guard in front of Jolokia and the operator endpoints. Called while Camel is configured, before the
-     * management port opens, so no request ever reaches them unguarded.
+     * Puts the guard in front of everything on the management port but the probes' paths (health, metrics, info):
+     * Jolokia, the operator endpoints, and any endpoint added later without a line here. Called while Camel is
+     * configured, before the management port opens, so no request ever reaches them unguarded.
      */
     public static void guard(CamelContext context, Optional<ManagementCredentials> credentials) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null) {
             return;
         }
+        // /observe/metrics has no setting of its own in Camel 4.18
+        List<String> open = List.of(java.util.Objects.requireNonNullElse(server.getHealthPath(), "/observe/health"),
+                java.util.Objects.requireNonNullElse(server.getInfoPath(), "/observe/info"), "/observe/metrics");
+        AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
+        entry.setPath("/*");
+        entry.setAuthenticationProviderFactory(vertx -> null);
+        entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+            @Override
+            public <T extends io.vertx.ext.auth.authentication.AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
+                return new OperatorGuard(credentials, open);
+            }
+        });
         AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
-        // Jolokia where Camel mounts it (camel.management.jolokia-path may move it)
-        String jolokia = server.getJolokiaPath() == null || server.getJolokiaPath().isBlank() ? JOLOKIA_PATH : server.getJolokiaPath();
-        for (String path : new String[] {jolokia + "/*", STATUS_PATH, PATH + "/*", WEBHOOK_TOKEN_PATH + "/*"}) {
-            AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
-            entry.setPath(path);
-            entry.setAuthenticationProviderFactory(vertx -> null);
-            entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
-                @Override
-                public <T extends io.vertx.ext.auth.authentication.AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
-                    return new OperatorGuard(credentials);
-                }
-            });
-            authentication.getEntries().add(entry);
-        }
+        authentication.getEntries().add(entry);
         authentication.setEnabled(true);
     }
 
@@ -83,10 +84,15 @@ public final class ManagementEndpoints {
      * credentials (HTTP Basic, compared whole and in constant time); without a management password only this machine,
      * by a loopback name, gets in (a foreign host name resolving to 127.0.0.1 is a DNS rebinding page).
      */
-    private record OperatorGuard(Optional<ManagementCredentials> credentials) implements AuthenticationHandler {
+    private record OperatorGuard(Optional<ManagementCredentials> credentials, List<String> open) implements AuthenticationHandler {
 
         @Override
         public void handle(RoutingContext ctx) {
+            String path = ctx.normalizedPath();
+            if (open.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))) {
+                ctx.next();
+                return;
+            }
             HttpServerRequest request = ctx.request();
             // the Host header, or HTTP/2's :authority
             String host = request.host();

@@ -93,6 +93,13 @@ class OperatorAccessTest {
                 assertEquals(200, send("GET", base + ManagementEndpoints.STATUS_PATH, null, PASSWORD, Map.of()).statusCode(), "status endpoint");
                 assertEquals(200, send("GET", base + ManagementEndpoints.PATH, null, PASSWORD, Map.of()).statusCode(), "dead letters endpoint");
                 assertEquals(200, send("POST", consoleJolokia, version, PASSWORD, Map.of()).statusCode(), "console, through to the instance");
+                // probes and scrapers need nothing; whatever else the port serves needs the password
+                for (String open : new String[] {"/observe/health", "/observe/health/ready", "/observe/metrics"}) {
+                    int status = send("GET", base + open, null, null, Map.of("Origin", EVIL)).statusCode();
+                    assertTrue(status == 200 || status == 503, open + " answered " + status);
+                }
+                assertEquals(401, send("GET", base + "/observe/anything-added-later", null, null, Map.of()).statusCode());
+                assertEquals(401, send("GET", base + "/observe/health/../status", null, null, Map.of()).statusCode());
                 for (String prefix : prefixes()) {
                     assertEquals(401, send("POST", base + "/observe/jolokia/", version, prefix, Map.of()).statusCode(), "Jolokia: " + prefix);
                     assertEquals(401, send("GET", base + ManagementEndpoints.STATUS_PATH, null, prefix, Map.of()).statusCode(), "status: " + prefix);
