@@ -304,8 +304,9 @@ public final class App {
                   console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
                              needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
                   status     each source of the instance running on this machine: polling or paused, last run, watermark, lag
-                  dead-letters list|replay [--id N]
+                  dead-letters list|replay [--id N] [--force]
                              list or replay the dead letters of the instance running on this machine
+                             (--force: a replayed push overwrites values changed in Notion since)
                   report run <id>
                              run one report now (notion.reports) and print where its outputs went
                   help       this text

@@ -38,4 +38,7 @@ public interface NotionSyncMBean {
 
     /** Replays every open dead letter; returns how many are resolved now. */
     String replayAllDeadLetters() throws Exception;
+
+    /** Replays one dead letter, overwriting values changed in Notion since the change was made (no conflict re-check). */
+    String replayDeadLetterForced(long id) throws Exception;
 }

@@ -39,15 +39,16 @@ public final class PageWriter {
     }
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
-        return write(table, rows, source, newWatermark, null);
+        return write(table, rows, source, newWatermark, null, false);
     }
 
     /**
      * Writes the page Notion returned for a push, so the next pull finds nothing new. A row created in PostgreSQL
-     * ({@code localId} not null) first takes the id of the page created for it.
+     * ({@code localId} not null) first takes the id of the page created for it. Written even when Notion's content
+     * is unchanged: the row's columns may hold a value Notion refused or a conflict decided against.
      */
     public void writePushed(MirrorTable table, Row row, String localId) throws SQLException {
-        write(table, List.of(row), null, null, localId);
+        write(table, List.of(row), null, null, localId, true);
     }
 
     /** The row as PostgreSQL's to_jsonb renders it (column name → value); empty when there is no such row. */
@@ -70,7 +71,7 @@ public final class PageWriter {
         return columns;
     }
 
-    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId) throws SQLException {
+    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged) throws SQLException {
         Map<String, Row> newest = new LinkedHashMap<>();
         for (Row row : rows) {
             // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
@@ -98,7 +99,7 @@ public final class PageWriter {
                 int updated = 0;
                 if (!newest.isEmpty()) {
                     List<ColumnSpec> columns = table.writtenColumns();
-                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns))) {
+                    try (PreparedStatement ps = c.prepareStatement(upsertSql(table, columns, evenUnchanged))) {
                         ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -123,7 +124,7 @@ public final class PageWriter {
         }
     }
 
-    static String upsertSql(MirrorTable table, List<ColumnSpec> columns) {
+    static String upsertSql(MirrorTable table, List<ColumnSpec> columns, boolean evenUnchanged) {
         StringBuilder names = new StringBuilder();
         for (ColumnSpec column : columns) {
             names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
@@ -138,7 +139,8 @@ public final class PageWriter {
         }
         // a page seen again after it came back from deletion is no longer deleted
         sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
-        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
+        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL")
+                .append(evenUnchanged ? " OR true)" : ")")
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
