@@ -299,6 +299,10 @@ public final class PushRunner {
             request.set("properties", properties);
             JsonNode page = notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), request.toString()));
             metrics.pushed(source.name(), "updated");
+            if (page.path("in_trash").asBoolean(false)) {
+                // Notion refuses edits of trashed pages; a page trashed since the batch's query shows it here
+                throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
+            }
             written = mapper.apply(table).apply(page);
             outbox.rebase(table, change.pageId(), change.outboxIds(), landed(written, properties));
         }
