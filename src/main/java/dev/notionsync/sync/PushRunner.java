@@ -293,7 +293,8 @@ public final class PushRunner {
             }
             properties.set(property.propertyId(), entry.getValue());
         }
-        PageWriter.Row written = current.row();
+        // the row is written with a page read now, never an older copy: its synced_at says when Notion was read
+        PageWriter.Row written = null;
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);
