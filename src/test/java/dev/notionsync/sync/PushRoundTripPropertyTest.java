@@ -36,7 +36,9 @@ import org.apache.camel.support.DefaultExchange;
  * The push round trip as a property: for every writable type, random values edited on both sides in random order,
  * with pushes started (claimed, Notion read) and finished at random points and pulls in between, under each conflict
  * policy. Afterwards the outcome matches the policy, and an edit that is not the final value either was knowingly
- * replaced (the other side's edit came after it was seen) or has a conflict record. The push and pull routes are
+ * replaced (the other side's edit came after it was seen) or has a conflict record. The one exception is the window
+ * Notion's API leaves open: a Notion edit made after a batch read the page and before its PATCH (Notion has no
+ * conditional update), which the README states. The push and pull routes are
  * driven by the test (their timers are far away), so the interleavings are exactly the generated ones.
  */
 class PushRoundTripPropertyTest {
@@ -153,7 +155,9 @@ class PushRoundTripPropertyTest {
                     JsonNode before = simulator.model().page(page).orElseThrow().path("properties").get(kind.property);
                     JsonNode after = simulator.model().editPage(page, value.notionEdit()).path("properties").get(kind.property);
                     if (!before.equals(after)) {
-                        notionEdits.add(new Edit(text(value.literal()), notionEdits.size(), notionEditsInRow));
+                        Edit edit = new Edit(text(value.literal()), notionEdits.size(), notionEditsInRow);
+                        edit.racing = inFlight != null && !inFlight.isEmpty();
+                        notionEdits.add(edit);
                         markLandedBefore(pgEdits, notionEdits.size() - 1);
                     }
                 }
@@ -225,7 +229,9 @@ class PushRoundTripPropertyTest {
         }
         if (lastNotion != null && !lastNotion.text.equals(finalValue)) {
             boolean replacedKnowingly = pgEdits.stream().anyMatch(e -> e.notionEditsInRow > lastNotion.index);
-            check(replacedKnowingly || winners.contains("postgres"), "a lost Notion edit has a conflict record", context);
+            // Notion has no conditional update: an edit made there after the batch's read and before its PATCH
+            // is not seen (the documented window, as between any read and write)
+            check(replacedKnowingly || lastNotion.racing || winners.contains("postgres"), "a lost Notion edit has a conflict record", context);
         }
         if (winners.isEmpty() && lastNotion == null && lastPg != null) {
             check(lastPg.text.equals(finalValue), "an edit made only in PostgreSQL reaches Notion", context);
@@ -233,7 +239,8 @@ class PushRoundTripPropertyTest {
         if ("postgres-wins".equals(scenario.policy()) && lastPg != null && !lastPg.landedBeforeNotionEdit) {
             check(lastPg.text.equals(finalValue), "PostgreSQL's last edit wins unless Notion's came after it landed", context);
         }
-        if ("notion-wins".equals(scenario.policy()) && lastNotion != null && pgEdits.stream().noneMatch(e -> e.notionEditsInRow > lastNotion.index)) {
+        if ("notion-wins".equals(scenario.policy()) && lastNotion != null && !lastNotion.racing
+                && pgEdits.stream().noneMatch(e -> e.notionEditsInRow > lastNotion.index)) {
             check(lastNotion.text.equals(finalValue), "Notion's last edit wins unless a PostgreSQL edit came after it was seen", context);
         }
     }
@@ -246,6 +253,7 @@ class PushRoundTripPropertyTest {
         boolean claimed;
         boolean finished;
         boolean landedBeforeNotionEdit;
+        boolean racing;
 
         Edit(String text, int index, int notionEditsInRow) {
             this.text = text;
