@@ -363,7 +363,8 @@ public final class PushRunner {
                 writer.writePushed(table, current.row() != null ? current.row()
                         : mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
                 LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
-                exchange.setProperty(OUTCOME, "conflict");
+                exchange.setProperty(OUTCOME, "ignored");
+                exchange.setProperty(NOTE, "conflict: the page was edited in Notion since; the row is back with Notion's page");
                 return;
             }
         }
