@@ -307,11 +307,14 @@ public final class PushRunner {
             written = mapper.apply(table).apply(page);
             outbox.rebase(table, change.pageId(), change.outboxIds(), landed(written, properties));
         }
-        if (written == null) {
+        if (written == null && !row.isEmpty()) {
             written = mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
         }
         // the row now shows what Notion holds: the values sent, Notion's where Notion won or a value was refused
-        writer.writePushed(table, written, null);
+        // (unless the row was deleted meanwhile: its DELETE, still pending, decides about the page)
+        if (!row.isEmpty()) {
+            writer.writePushed(table, written, null);
+        }
         if (!refused.isEmpty()) {
             String reason = "rejected: " + String.join("; ", reasons);
             deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
