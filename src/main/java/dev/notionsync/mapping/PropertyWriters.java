@@ -164,18 +164,18 @@ public final class PropertyWriters {
         if (value.isNull()) {
             return NullNode.getInstance();
         }
-        if (value.isNumber() && !value.isFloatingPointNumber() || value.isBigDecimal()) {
-            return value;
-        }
-        if (value.isDouble() && Double.isFinite(value.doubleValue())) {
-            return value;
-        }
+        java.math.BigDecimal number;
         try {
-            return NODES.numberNode(new java.math.BigDecimal(value.asText()));
+            number = value.isNumber() ? value.decimalValue() : new java.math.BigDecimal(value.asText());
         } catch (NumberFormatException e) {
             throw new UnwritableValueException("property '" + propertyName + "': " + value.asText()
                     + " is not a number Notion can hold (only finite numbers); set a number or NULL");
         }
+        if (!Double.isFinite(number.doubleValue())) {
+            throw new UnwritableValueException("property '" + propertyName + "': " + number.toEngineeringString()
+                    + " is beyond the range of Notion's numbers");
+        }
+        return value.isNumber() ? value : NODES.numberNode(number);
     }
 
     /** Notion refuses option names with a comma (they separate options in its UI). */

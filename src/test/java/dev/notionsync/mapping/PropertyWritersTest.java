@@ -125,6 +125,9 @@ class PropertyWritersTest {
         assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("select", Map.of("", "\"a,b\""), Set.of("")));
         assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("url", Map.of("", "\"https://x.org/" + "a".repeat(2000) + "\""), Set.of("")));
         assertEquals("{\"number\":1234.5}", write("number", Map.of("", "1234.5"), Set.of("")));
+        assertEquals("{\"number\":0.1}", write("number", Map.of("", "0.1"), Set.of("")));
+        var huge = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "1e400"), Set.of("")));
+        assertTrue(huge.getMessage().contains("beyond the range"), huge.getMessage());
     }
 
     @Test
