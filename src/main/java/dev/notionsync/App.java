@@ -389,8 +389,9 @@ public final class App {
                   console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
                              needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
                   status     each source of the instance running on this machine: polling or paused, last run, watermark, lag
-                  dead-letters list|replay [--id N]
+                  dead-letters list|replay [--id N] [--force]
                              list or replay the dead letters of the instance running on this machine
+                             (--force: a replayed push overwrites values changed in Notion since)
                   webhook-token [confirm <id>]
                              the webhook signing token in force and the handshakes waiting for confirmation,
                              or put a pending handshake's token in force (README "Webhooks")

@@ -21,6 +21,8 @@ public final class DeadLetterChannel {
 
     public static final String REPLAY_URI = "deadLetterReplayUri";
     public static final String REPLAY_OF = "NotionSyncReplayOf";
+    /** Header of a forced replay: the push sends the stored change even where Notion changed since (no re-check). */
+    public static final String REPLAY_FORCE = "NotionSyncReplayForce";
     static final String REDELIVERIES = "deadLetterRedeliveries";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterChannel.class);
@@ -72,6 +74,14 @@ public final class DeadLetterChannel {
 
     /** Replays one open dead letter; true when it now succeeded (or was already resolved). */
     public boolean replay(long id) throws Exception {
+        return replay(id, false);
+    }
+
+    /**
+     * Replays one open dead letter. A replayed push re-checks Notion and keeps values changed there since; with
+     * {@code force} it overwrites them.
+     */
+    public boolean replay(long id, boolean force) throws Exception {
         DeadLetter letter = store.find(id).orElseThrow(() -> new IllegalArgumentException("no dead letter with id " + id));
         if (!"open".equals(letter.status())) {
             return true;
@@ -79,6 +89,7 @@ public final class DeadLetterChannel {
         Exchange result = producer.send(letter.endpointUri(), exchange -> {
             exchange.getMessage().setBody(letter.body());
             exchange.getMessage().setHeader(REPLAY_OF, id);
+            exchange.getMessage().setHeader(REPLAY_FORCE, force);
         });
         Throwable failure = result.getException() != null ? result.getException()
                 : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -96,9 +107,13 @@ public final class DeadLetterChannel {
 
     /** Replays every open dead letter; returns the ids that are resolved now. */
     public List<Long> replayAll() throws Exception {
+        return replayAll(false);
+    }
+
+    public List<Long> replayAll(boolean force) throws Exception {
         List<Long> resolved = new ArrayList<>();
         for (DeadLetter letter : store.list(true, 10_000)) {
-            if (replay(letter.id())) {
+            if (replay(letter.id(), force)) {
                 resolved.add(letter.id());
             }
         }

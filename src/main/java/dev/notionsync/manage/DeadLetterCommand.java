@@ -15,8 +15,11 @@ public final class DeadLetterCommand {
     public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
         String action = args.length == 0 ? "list" : args[0];
         Long id = null;
+        boolean force = false;
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--id") && i + 1 < args.length) {
+            if (args[i].equals("--force") && action.equals("replay")) {
+                force = true;
+            } else if (args[i].equals("--id") && i + 1 < args.length) {
                 try {
                     id = Long.parseLong(args[++i]);
                 } catch (NumberFormatException e) {
@@ -24,7 +27,7 @@ public final class DeadLetterCommand {
                     return 2;
                 }
             } else {
-                err.println("notion-sync: unknown option '" + args[i] + "'; usage: dead-letters list|replay [--id N]");
+                err.println("notion-sync: unknown option '" + args[i] + "'; usage: dead-letters list|replay [--id N] [--force]");
                 return 2;
             }
         }
@@ -35,7 +38,8 @@ public final class DeadLetterCommand {
         InstanceClient instance = new InstanceClient(managementPort, credentials, err, java.time.Duration.ofSeconds(120));
         try {
             if (action.equals("replay")) {
-                JsonNode body = instance.post(ManagementEndpoints.PATH + "/replay" + (id == null ? "" : "?id=" + id));
+                String query = (id == null ? "" : "id=" + id) + (force ? (id == null ? "" : "&") + "force=true" : "");
+                JsonNode body = instance.post(ManagementEndpoints.PATH + "/replay" + (query.isEmpty() ? "" : "?" + query));
                 out.println(body.path("outcome").asText());
                 return 0;
             }

@@ -74,7 +74,9 @@ public final class ManagementEndpoints {
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");
-            String outcome = id == null ? management.replayAllDeadLetters() : management.replayDeadLetter(Long.parseLong(id));
+            // force=true: a replayed push overwrites values changed in Notion since, instead of keeping them
+            boolean force = "true".equals(ctx.request().getParam("force"));
+            String outcome = id == null ? management.replayAllDeadLetters(force) : management.replayDeadLetter(Long.parseLong(id), force);
             return "{\"outcome\":\"" + outcome.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         }));
     }

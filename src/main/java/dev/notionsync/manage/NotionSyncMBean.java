@@ -47,4 +47,7 @@ public interface NotionSyncMBean {
 
     /** Puts the token of recorded handshake #id in force (after Notion accepted it in the integration's Webhooks tab). */
     String confirmWebhookToken(long id) throws Exception;
+
+    /** Replays one dead letter, overwriting values changed in Notion since the change was made (no conflict re-check). */
+    String replayDeadLetterForced(long id) throws Exception;
 }

@@ -179,13 +179,26 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String replayDeadLetter(long id) throws Exception {
-        return deadLetters.replay(id) ? "resolved"
+        return replayDeadLetter(id, false);
+    }
+
+    @Override
+    public String replayDeadLetterForced(long id) throws Exception {
+        return replayDeadLetter(id, true);
+    }
+
+    public String replayDeadLetter(long id, boolean force) throws Exception {
+        return deadLetters.replay(id, force) ? "resolved"
                 : "still failing: " + deadLetters.store().find(id).map(d -> d.lastReplayError()).orElse("?");
     }
 
     @Override
     public String replayAllDeadLetters() throws Exception {
-        List<Long> resolved = deadLetters.replayAll();
+        return replayAllDeadLetters(false);
+    }
+
+    public String replayAllDeadLetters(boolean force) throws Exception {
+        List<Long> resolved = deadLetters.replayAll(force);
         return resolved.size() + " resolved, " + deadLetters.store().countOpen() + " still open";
     }
 

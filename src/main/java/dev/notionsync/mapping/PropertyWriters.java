@@ -36,6 +36,8 @@ public final class PropertyWriters {
     /** Notion's request limits (notion-api.md §2.2). */
     public static final int MAX_TEXT_CONTENT = 2000;
     public static final int MAX_ARRAY_ITEMS = 100;
+    public static final int MAX_URL = 2000;
+    public static final int MAX_OPTION_NAME = 100;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -85,20 +87,71 @@ public final class PropertyWriters {
         JsonNode main = value(values, "");
         JsonNode written = switch (type.name()) {
             case "title", "rich_text" -> richText(main, propertyName);
-            case "number" -> main.isNumber() ? main : textToNumber(main);
+            case "number" -> number(main, propertyName);
             case "checkbox" -> NODES.booleanNode(main.asBoolean(false));
-            case "url", "email", "phone_number" -> main.isNull() || main.asText().isEmpty() ? NullNode.getInstance() : NODES.textNode(main.asText());
-            case "select", "status" -> main.isNull() || main.asText().isEmpty() ? NullNode.getInstance() : NODES.objectNode().put("name", main.asText());
-            case "multi_select" -> items(main, propertyName, "options", name -> NODES.objectNode().put("name", name));
+            case "email", "phone_number" -> main.isNull() || main.asText().isEmpty() ? NullNode.getInstance() : NODES.textNode(main.asText());
+            case "url" -> main.isNull() || main.asText().isEmpty() ? NullNode.getInstance() : NODES.textNode(limited(main.asText(), propertyName, MAX_URL));
+            case "select", "status" -> main.isNull() || main.asText().isEmpty() ? NullNode.getInstance() : NODES.objectNode().put("name", optionName(main.asText(), propertyName));
+            case "multi_select" -> items(main, propertyName, "options", name -> NODES.objectNode().put("name", optionName(name, propertyName)));
             case "people" -> items(value(values, "ids"), propertyName, "people", id -> NODES.objectNode().put("object", "user").put("id", id));
             case "relation" -> items(main, propertyName, "related pages", id -> NODES.objectNode().put("id", id));
             case "files" -> files(main, value(values, "urls"), propertyName);
-            case "date" -> date(values, changed);
-            case "place" -> place(values);
+            case "date" -> date(values, changed, propertyName);
+            case "place" -> place(values, propertyName);
             default -> throw new IllegalArgumentException("no writer for Notion type " + type.name());
         };
         property.set(type.name(), written);
         return property;
+    }
+
+    /**
+     * Whether two values of a property (page property objects as Notion sends them, complete, either may be null)
+     * mean the same for what a push writes: compared as the columns the pull reads from them, so numbers compare
+     * numerically (1234.5 = 1234.50), dates as dates or instants (any offset), rich text as plain text, options by
+     * name, people by id, arrays in full and in order. Hosted file URLs are compared without their expiring query.
+     */
+    public static boolean sameMeaning(PropertyType type, JsonNode a, JsonNode b) {
+        try {
+            return meaning(type, a).equals(meaning(type, b));
+        } catch (IllegalArgumentException e) {
+            return a == null ? b == null : a.equals(b);   // a value of another type (the schema changed): only equal JSON is the same
+        }
+    }
+
+    private static List<Object> meaning(PropertyType type, JsonNode property) {
+        List<Object> read = property == null || property.isNull() ? null : type.read(property);
+        List<String> writable = writableSuffixes(type);
+        List<Object> meaning = new java.util.ArrayList<>();
+        for (int i = 0; i < type.columns().size(); i++) {
+            String suffix = type.columns().get(i).suffix();
+            if (writable.contains(suffix)) {
+                meaning.add(normal(type.name(), suffix, read == null ? null : read.get(i)));
+            }
+        }
+        return meaning;
+    }
+
+    /** One column value in a form whose equals() is equality of meaning; empty and unset are the same. */
+    private static Object normal(String type, String suffix, Object value) {
+        if (value instanceof java.math.BigDecimal number) {
+            return number.signum() == 0 ? java.math.BigDecimal.ZERO : number.stripTrailingZeros();
+        }
+        if (value instanceof java.time.OffsetDateTime time) {
+            return time.toInstant();
+        }
+        if (value instanceof String[] array) {
+            List<String> items = java.util.Arrays.asList(array);
+            return type.equals("files") && suffix.equals("urls") ? items.stream().map(u -> u == null ? null : u.replaceFirst("\\?.*$", "")).toList() : items;
+        }
+        if (value == null) {
+            return switch (type) {
+                case "title", "rich_text" -> "";
+                case "checkbox" -> Boolean.FALSE;
+                case "multi_select", "relation", "people", "files" -> List.of();
+                default -> "";
+            };
+        }
+        return value;
     }
 
     private static JsonNode value(Map<String, JsonNode> values, String suffix) {
@@ -106,11 +159,40 @@ public final class PropertyWriters {
         return value == null ? NullNode.getInstance() : value;
     }
 
-    private static JsonNode textToNumber(JsonNode value) {
+    /** A finite number; PostgreSQL renders NaN and ±Infinity (numeric or float) as strings, which Notion cannot hold. */
+    private static JsonNode number(JsonNode value, String propertyName) {
         if (value.isNull()) {
             return NullNode.getInstance();
         }
-        return NODES.numberNode(new java.math.BigDecimal(value.asText()));
+        java.math.BigDecimal number;
+        try {
+            number = value.isNumber() ? value.decimalValue() : new java.math.BigDecimal(value.asText());
+        } catch (NumberFormatException e) {
+            throw new UnwritableValueException("property '" + propertyName + "': " + value.asText()
+                    + " is not a number Notion can hold (only finite numbers); set a number or NULL");
+        }
+        if (!Double.isFinite(number.doubleValue())) {
+            throw new UnwritableValueException("property '" + propertyName + "': " + number.toEngineeringString()
+                    + " is beyond the range of Notion's numbers");
+        }
+        return value.isNumber() ? value : NODES.numberNode(number);
+    }
+
+    /** Notion refuses option names with a comma (they separate options in its UI). */
+    private static String optionName(String name, String propertyName) {
+        if (name.contains(",")) {
+            throw new UnwritableValueException("property '" + propertyName + "': option '" + name
+                    + "' contains a comma, which Notion does not allow in option names");
+        }
+        return limited(name, propertyName, MAX_OPTION_NAME);
+    }
+
+    private static String limited(String text, String propertyName, int max) {
+        if (text.length() > max) {
+            throw new UnwritableValueException("property '" + propertyName + "': a value of " + text.length()
+                    + " characters; Notion takes at most " + max);
+        }
+        return text;
     }
 
     /** Text objects of at most 2000 characters, never splitting a surrogate pair. */
@@ -149,9 +231,11 @@ public final class PropertyWriters {
                     + "; Notion takes at most " + MAX_ARRAY_ITEMS + " in one request");
         }
         for (JsonNode element : array) {
-            if (!element.isNull()) {
-                items.add(item.apply(element.asText()));
+            if (element.isNull()) {
+                throw new UnwritableValueException("property '" + propertyName + "': the array holds a NULL; Notion has no empty "
+                        + what.replaceAll("s$", "") + ": remove the NULL from the array");
             }
+            items.add(item.apply(element.asText()));
         }
         return items;
     }
@@ -165,7 +249,10 @@ public final class PropertyWriters {
             throw new UnwritableValueException("property '" + propertyName + "' has " + urls.size() + " files; Notion takes at most " + MAX_ARRAY_ITEMS);
         }
         for (int i = 0; i < urls.size(); i++) {
-            String url = urls.get(i).asText();
+            if (urls.get(i).isNull()) {
+                throw new UnwritableValueException("property '" + propertyName + "': the URL array holds a NULL: remove it");
+            }
+            String url = limited(urls.get(i).asText(), propertyName, MAX_URL);
             JsonNode name = names.isArray() && i < names.size() ? names.get(i) : NullNode.getInstance();
             ObjectNode file = files.addObject();
             file.put("name", name.isNull() || name.asText().isEmpty() ? url.substring(url.lastIndexOf('/') + 1) : name.asText());
@@ -175,16 +262,24 @@ public final class PropertyWriters {
         return files;
     }
 
-    private static JsonNode date(Map<String, JsonNode> values, Set<String> changed) {
+    private static JsonNode date(Map<String, JsonNode> values, Set<String> changed, String propertyName) {
         JsonNode start = pick(values, changed, "", "at");
         if (start.isNull()) {
             return NullNode.getInstance();
         }
         ObjectNode date = NODES.objectNode();
-        date.set("start", start);
-        date.set("end", pick(values, changed, "end", "end_at"));
+        date.set("start", checkedDate(start, propertyName));
+        date.set("end", checkedDate(pick(values, changed, "end", "end_at"), propertyName));
         date.set("time_zone", value(values, "time_zone"));
         return date;
+    }
+
+    private static JsonNode coordinate(JsonNode value, int limit, String propertyName) {
+        if (!value.isNull() && value.decimalValue().abs().compareTo(java.math.BigDecimal.valueOf(limit)) > 0) {
+            throw new UnwritableValueException("property '" + propertyName + "': coordinate " + value.asText()
+                    + " is outside -" + limit + " to " + limit);
+        }
+        return value;
     }
 
     /** A date column and its date-time twin: the one the user changed, else the date-time when it is set. */
@@ -198,7 +293,25 @@ public final class PropertyWriters {
         return day;
     }
 
-    private static JsonNode place(Map<String, JsonNode> values) {
+    /** A calendar date or an instant with an offset, years 1 to 9999; PostgreSQL's 'infinity' and BC dates are not. */
+    private static JsonNode checkedDate(JsonNode value, String propertyName) {
+        if (value.isNull()) {
+            return value;
+        }
+        String text = value.asText();
+        try {
+            int year = text.length() > 10 ? java.time.OffsetDateTime.parse(text).getYear() : java.time.LocalDate.parse(text).getYear();
+            if (year >= 1 && year <= 9999) {
+                return value;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // reported below
+        }
+        throw new UnwritableValueException("property '" + propertyName + "': " + text
+                + " is not a date Notion can hold (years 1 to 9999, no infinity); set a date or NULL");
+    }
+
+    private static JsonNode place(Map<String, JsonNode> values, String propertyName) {
         JsonNode name = value(values, "");
         JsonNode address = value(values, "address");
         JsonNode lat = value(values, "lat");
@@ -207,8 +320,8 @@ public final class PropertyWriters {
             return NullNode.getInstance();
         }
         ObjectNode place = NODES.objectNode();
-        place.set("lat", lat.isNumber() || lat.isNull() ? lat : textToNumber(lat));
-        place.set("lon", lon.isNumber() || lon.isNull() ? lon : textToNumber(lon));
+        place.set("lat", coordinate(number(lat, propertyName), 90, propertyName));
+        place.set("lon", coordinate(number(lon, propertyName), 180, propertyName));
         place.set("name", name);
         place.set("address", address);
         return place;

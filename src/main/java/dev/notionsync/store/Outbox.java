@@ -126,6 +126,41 @@ public final class Outbox {
         }
     }
 
+    /**
+     * A push of the page landed: the page's other pending changes (made while it was in flight) now compare against
+     * what landed for the pushed properties (by name), not against what Notion held before, so the engine's own
+     * write is never taken for an edit made in Notion.
+     */
+    public void rebase(MirrorTable table, String pageId, List<Long> pushedIds, JsonNode landedByName) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.outbox SET base_properties = base_properties || ?::jsonb"
+                     + " WHERE table_schema = ? AND table_name = ? AND page_id = ?::uuid AND status = 'pending'"
+                     + " AND base_properties IS NOT NULL AND NOT (id = ANY(?))")) {
+            ps.setString(1, landedByName.toString());
+            ps.setString(2, table.schema());
+            ps.setString(3, table.table());
+            ps.setString(4, pageId);
+            ps.setArray(5, c.createArrayOf("bigint", pushedIds.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * When the engine last read the oldest of these pages from Notion (the rows' synced_at): any edit made in Notion
+     * since has a last_edited_time at or after that minute. Null when none of the rows exists.
+     */
+    public Instant oldestRead(MirrorTable table, List<String> pageIds) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT min(\"synced_at\") FROM " + table.qualifiedName()
+                     + " WHERE \"page_id\" = ANY(?::uuid[])")) {
+            ps.setArray(1, c.createArrayOf("text", pageIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return instant(rs.getObject(1, OffsetDateTime.class));
+            }
+        }
+    }
+
     /** Pending changes of every table: the outbox backlog. */
     public long backlog() throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -49,15 +49,16 @@ public final class PageWriter {
     }
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
-        return write(table, rows, source, newWatermark, null);
+        return write(table, rows, source, newWatermark, null, false);
     }
 
     /**
      * Writes the page Notion returned for a push, so the next pull finds nothing new. A row created in PostgreSQL
-     * ({@code localId} not null) first takes the id of the page created for it.
+     * ({@code localId} not null) first takes the id of the page created for it. Written even when Notion's content
+     * is unchanged: the row's columns may hold a value Notion refused or a conflict decided against.
      */
     public void writePushed(MirrorTable table, Row row, String localId) throws SQLException {
-        write(table, List.of(row), null, null, localId);
+        write(table, List.of(row), null, null, localId, true);
     }
 
     /** The row as PostgreSQL's to_jsonb renders it (column name → value); empty when there is no such row. */
@@ -80,7 +81,7 @@ public final class PageWriter {
         return columns;
     }
 
-    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId) throws SQLException {
+    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged) throws SQLException {
         Map<String, Row> newest = new LinkedHashMap<>();
         for (Row row : rows) {
             // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
@@ -109,7 +110,8 @@ public final class PageWriter {
                 if (!newest.isEmpty()) {
                     List<ColumnSpec> columns = table.writtenColumns();
                     boolean partial = newest.values().stream().anyMatch(row -> row.unknownProperties() > 0);
-                    try (PreparedStatement ps = c.prepareStatement(partial ? mergingUpsertSql(table, columns) : upsertSql(table, columns))) {
+                    try (PreparedStatement ps = c.prepareStatement(partial ? mergingUpsertSql(table, columns, evenUnchanged)
+                            : upsertSql(table, columns, evenUnchanged))) {
                         ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
                         if (partial) {
                             bindPropertyIds(c, ps, table);
@@ -142,7 +144,7 @@ public final class PageWriter {
      * from a row's raw JSON keeps its stored columns and its stored raw value; the rest is as {@link #upsertSql}.
      * Parameters: the rows; for each mapped property with columns, its id; then every mapped property id as text[].
      */
-    static String mergingUpsertSql(MirrorTable table, List<ColumnSpec> columns) {
+    static String mergingUpsertSql(MirrorTable table, List<ColumnSpec> columns, boolean evenUnchanged) {
         StringBuilder set = new StringBuilder();
         for (MirrorTable.PropertyColumns property : table.properties()) {
             String present = "EXISTS (SELECT 1 FROM jsonb_each(EXCLUDED.\"properties\") AS x WHERE x.value ->> 'id' = CAST(? AS text))";
@@ -178,7 +180,8 @@ public final class PageWriter {
             }
         }
         sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
-        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
+        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL")
+                .append(evenUnchanged ? " OR true)" : ")")
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
@@ -197,7 +200,7 @@ public final class PageWriter {
         ps.setArray(parameter, c.createArrayOf("text", ids.toArray()));
     }
 
-    static String upsertSql(MirrorTable table, List<ColumnSpec> columns) {
+    static String upsertSql(MirrorTable table, List<ColumnSpec> columns, boolean evenUnchanged) {
         StringBuilder names = new StringBuilder();
         for (ColumnSpec column : columns) {
             names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
@@ -212,7 +215,8 @@ public final class PageWriter {
         }
         // a page seen again after it came back from deletion is no longer deleted
         sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
-        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL)")
+        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL")
+                .append(evenUnchanged ? " OR true)" : ")")
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();

@@ -40,6 +40,10 @@ public final class PushRunner {
     /** Exchange property holding the {@link PageChange} being pushed. */
     public static final String CHANGE = "pageChange";
     public static final String REPLAY_URI = "direct:push-page-change";
+    /** Exchange property holding the batch's {@link NotionView.Batch}. */
+    static final String NOTION_VIEW = "pushNotionView";
+    private static final String OUTCOME = "pushOutcome";
+    private static final String NOTE = "pushNote";
 
     private static final Logger LOG = LoggerFactory.getLogger(PushRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,21 +58,32 @@ public final class PushRunner {
     private final NotionMetrics metrics;
     private final PushSettings settings;
     private final Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper;
+    private final NotionView view;
 
     public record PushSettings(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
     }
 
-    /** What the pending changes of one page amount to. */
+    /**
+     * What the pending changes of one page amount to. {@code baseOfColumn}: per changed column, the Notion
+     * properties the oldest change of that column was made against (moved forward when the engine's own push of
+     * the property lands); {@code onlyColumns}: a dead letter's replay re-sends only these, or all when null.
+     */
     public record PageChange(String source, String table, String pageId, List<Long> outboxIds, String operation,
                              Map<String, com.fasterxml.jackson.databind.JsonNode> changed, Set<String> ignored,
-                             Instant baseEditedTime, JsonNode baseProperties, Instant changedAt, int attempts) {
+                             Instant baseEditedTime, JsonNode baseProperties, Instant changedAt, int attempts,
+                             Map<String, JsonNode> baseOfColumn, Set<String> onlyColumns) {
 
         static PageChange of(String source, List<Outbox.Entry> entries) {
+            return of(source, entries, null);
+        }
+
+        static PageChange of(String source, List<Outbox.Entry> entries, Set<String> onlyColumns) {
             Outbox.Entry first = entries.get(0);
             Outbox.Entry last = entries.get(entries.size() - 1);
             boolean inserted = first.operation().equals("INSERT");
             String operation = last.operation().equals("DELETE") ? (inserted ? "nothing" : "trash") : inserted ? "create" : "update";
             Map<String, JsonNode> changed = new LinkedHashMap<>();
+            Map<String, JsonNode> baseOfColumn = new LinkedHashMap<>();
             Set<String> ignored = new LinkedHashSet<>();
             Instant baseEdited = null;
             JsonNode baseProperties = null;
@@ -77,10 +92,17 @@ public final class PushRunner {
             List<Long> ids = new ArrayList<>();
             for (Outbox.Entry entry : entries) {
                 ids.add(entry.id());
-                changed.putAll(entry.changed());
-                ignored.addAll(entry.ignored());
+                for (Map.Entry<String, JsonNode> column : entry.changed().entrySet()) {
+                    if (onlyColumns == null || onlyColumns.contains(column.getKey())) {
+                        changed.put(column.getKey(), column.getValue());
+                        if (entry.baseProperties() != null) {
+                            // the version the user started from: the oldest change's base of this column
+                            baseOfColumn.putIfAbsent(column.getKey(), entry.baseProperties());
+                        }
+                    }
+                }
+                entry.ignored().stream().filter(c -> onlyColumns == null || onlyColumns.contains(c)).forEach(ignored::add);
                 if (baseProperties == null && entry.baseProperties() != null) {
-                    // the version the user started from: the oldest change's base
                     baseEdited = entry.baseEditedTime();
                     baseProperties = entry.baseProperties();
                 }
@@ -88,7 +110,7 @@ public final class PushRunner {
                 attempts = Math.max(attempts, entry.attempts());
             }
             return new PageChange(source, first.table(), first.pageId(), ids, operation, changed, ignored, baseEdited,
-                    baseProperties, changedAt, attempts);
+                    baseProperties, changedAt, attempts, baseOfColumn, onlyColumns);
         }
 
         /** The message body of this change: what a dead letter stores and a replay sends back. */
@@ -99,6 +121,19 @@ public final class PushRunner {
             body.put("page_id", pageId);
             ArrayNode ids = body.putArray("outbox_ids");
             outboxIds.forEach(ids::add);
+            if (onlyColumns != null) {
+                onlyColumns.forEach(body.putArray("columns")::add);
+            }
+            return body.toString();
+        }
+
+        /** The body of a dead letter for some columns of this change, with the values that were attempted. */
+        String body(Map<String, JsonNode> attempted, String reason) {
+            ObjectNode body = (ObjectNode) readTree(new PageChange(source, table, pageId, outboxIds, operation, changed, ignored,
+                    baseEditedTime, baseProperties, changedAt, attempts, baseOfColumn, attempted.keySet()).body());
+            ObjectNode values = body.putObject("attempted");
+            attempted.forEach(values::set);
+            body.put("reason", reason);
             return body.toString();
         }
     }
@@ -116,6 +151,7 @@ public final class PushRunner {
         this.metrics = metrics;
         this.settings = settings;
         this.mapper = mapper;
+        this.view = new NotionView(notion);
     }
 
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
@@ -139,7 +175,14 @@ public final class PushRunner {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("outbox entries " + ids + " no longer exist");
         }
-        exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries));
+        Set<String> only = null;
+        if (body.has("columns")) {
+            only = new LinkedHashSet<>();
+            for (JsonNode column : body.path("columns")) {
+                only.add(column.asText());
+            }
+        }
+        exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries, only));
     }
 
     /** INSERT of a row: creates the page in the data source, then the row takes the page's id and system columns. */
@@ -165,77 +208,168 @@ public final class PushRunner {
     }
 
     /**
-     * UPDATE of a row: PATCHes only the changed, writable properties. When the page changed in Notion since the
-     * row's last sync, each property changed on both sides follows the source's conflict policy and is recorded.
+     * After the claim: reads Notion's state for the batch's pages with a data source query per table (see
+     * {@link NotionView}), so the conflict check needs no GET per page. A failure here only means each page is read
+     * on its own.
+     */
+    public void readNotion(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<String> bodies = exchange.getMessage().getBody(List.class);
+        Map<String, NotionView.Known> known = new java.util.HashMap<>();
+        Map<String, List<String>> byTable = new LinkedHashMap<>();
+        try {
+            for (String text : bodies) {
+                JsonNode body = JSON.readTree(text);
+                byTable.computeIfAbsent(body.path("source").asText() + "\u0000" + body.path("table").asText(), k -> new ArrayList<>())
+                        .add(body.path("page_id").asText());
+            }
+            for (Map.Entry<String, List<String>> group : byTable.entrySet()) {
+                String[] key = group.getKey().split("\u0000");
+                MirrorTable table = table(key[0], key[1]);
+                Instant oldestRead = outbox.oldestRead(table, group.getValue());
+                if (oldestRead != null) {
+                    // more query pages than a tenth of the batch would cost more than reading each page
+                    known.putAll(view.read(table, group.getValue(), oldestRead, Math.max(1, group.getValue().size() / 10)));
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("push: could not read the batch's pages from Notion at once ({}); each page is read on its own", e.getMessage());
+        }
+        exchange.setProperty(NOTION_VIEW, new NotionView.Batch(known));
+    }
+
+    /**
+     * UPDATE of a row: PATCHes only the changed, writable properties. A property whose value in Notion now differs
+     * in meaning from the one the change was made against changed on both sides: the source's conflict policy
+     * decides and a conflict is recorded. Values Notion cannot hold are dead-lettered per column while the page's
+     * other changes go. Afterwards the row shows what Notion holds.
      */
     public void update(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
         SourceConfig source = source(change.source());
         MirrorTable table = table(change);
+        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
+        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
         Map<String, JsonNode> row = writer.readRow(table, change.pageId());
         Map<MirrorTable.PropertyColumns, JsonNode> wanted = new LinkedHashMap<>();
+        Map<String, JsonNode> refused = new LinkedHashMap<>();
+        List<String> reasons = new ArrayList<>();
         for (MirrorTable.PropertyColumns property : table.properties()) {
             Set<String> changed = changedSuffixes(property, change.changed());
-            if (!changed.isEmpty()) {
+            if (changed.isEmpty()) {
+                continue;
+            }
+            try {
                 wanted.put(property, PropertyWriters.toNotion(property.type(), property.propertyName(),
                         values(property, change.changed(), row), changed));
+            } catch (PropertyWriters.UnwritableValueException e) {
+                changed.forEach(suffix -> refused.put(column(property, suffix), change.changed().get(column(property, suffix))));
+                reasons.add("column " + changed.stream().map(suffix -> "'" + column(property, suffix) + "'").toList() + ": " + e.getMessage());
             }
         }
-        logIgnored(change);
-        if (wanted.isEmpty()) {
-            exchange.setProperty("pushOutcome", "ignored");
+        for (String column : change.ignored()) {
+            refused.put(column, row.getOrDefault(column, com.fasterxml.jackson.databind.node.NullNode.getInstance()));
+            reasons.add("column '" + column + "' belongs to a read-only Notion property (Notion computes it): its changes cannot be sent");
+        }
+        if (replay && !reasons.isEmpty()) {
+            throw new PushRejectedException(String.join("; ", reasons));
+        }
+        if (wanted.isEmpty() && refused.isEmpty()) {
+            exchange.setProperty(OUTCOME, "ignored");
             return;
         }
-        JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
-        if (page.path("in_trash").asBoolean(false)) {
+        NotionState current = currentState(exchange, table, change.pageId(), row);
+        if (current.inTrash()) {
             throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
         }
         ObjectNode properties = JSON.createObjectNode();
-        Instant notionEdited = Instant.parse(page.path("last_edited_time").asText());
-        // a property Notion shows differently from the version the user edited changed in Notion meanwhile; values,
-        // not edit times, decide: Notion's times are rounded to the minute
-        boolean notionChanged = change.baseProperties() != null;
         for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.entrySet()) {
             MirrorTable.PropertyColumns property = entry.getKey();
-            JsonNode notionValue = propertyById(page.path("properties"), property.propertyId());
-            JsonNode baseValue = propertyById(change.baseProperties(), property.propertyId());
-            if (notionChanged && !sameValue(notionValue, baseValue)) {
-                boolean postgresWins = switch (source.conflict()) {
-                    case NOTION_WINS -> false;
-                    case POSTGRES_WINS -> true;
-                    // Notion reports edit times to the minute: Postgres wins only when its change came later than that
-                    case NEWEST_WINS -> change.changedAt().isAfter(notionEdited);
-                };
-                conflicts.record(new dev.notionsync.store.Conflicts.Conflict(source.name(), change.pageId(), property.propertyId(),
-                        property.propertyName(), entry.getValue(), notionValue, source.conflict().setting(),
-                        postgresWins ? "postgres" : "notion", change.changedAt(), notionEdited));
-                LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
-                        source.name(), change.pageId(), property.propertyName(), postgresWins ? "PostgreSQL" : "Notion", source.conflict().setting());
-                metrics.pushed(source.name(), "conflicts");
-                if (!postgresWins) {
-                    continue;
-                }
+            JsonNode notionValue = propertyById(current.properties(), property.propertyId());
+            JsonNode baseValue = propertyById(baseOf(change, property), property.propertyId());
+            boolean changedInNotion = baseOf(change, property) != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue);
+            if (changedInNotion && !force && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
+                continue;
             }
             properties.set(property.propertyId(), entry.getValue());
         }
+        // the row is written with a page read now, never an older copy: its synced_at says when Notion was read
+        PageWriter.Row written = null;
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);
-            page = notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), request.toString()));
+            JsonNode page = notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), request.toString()));
             metrics.pushed(source.name(), "updated");
+            if (page.path("in_trash").asBoolean(false)) {
+                // Notion refuses edits of trashed pages; a page trashed since the batch's query shows it here
+                throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
+            }
+            written = mapper.apply(table).apply(page);
+            outbox.rebase(table, change.pageId(), change.outboxIds(), landed(written, properties));
         }
-        // the row now shows what Notion holds: the values sent, and Notion's where Notion won
-        writer.writePushed(table, mapper.apply(table).apply(page), null);
+        if (written == null && !row.isEmpty()) {
+            written = mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
+        }
+        // the row now shows what Notion holds: the values sent, Notion's where Notion won or a value was refused
+        // (unless the row was deleted meanwhile: its DELETE, still pending, decides about the page)
+        if (!row.isEmpty()) {
+            writer.writePushed(table, written, null);
+        }
+        if (!refused.isEmpty()) {
+            String reason = "rejected: " + String.join("; ", reasons);
+            deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
+            metrics.pushed(source.name(), "dead_lettered");
+            exchange.setProperty(OUTCOME, properties.isEmpty() ? "dead_letter" : "pushed");
+            exchange.setProperty(NOTE, reason);
+            LOG.warn("push {}: page {}: {}; the row shows Notion's value again, the attempt is a dead letter", source.name(), change.pageId(), reason);
+        }
     }
 
-    /** DELETE of a row: moves the page to Notion's trash, or leaves it (notion.source.X.on-delete=ignore). */
+    /**
+     * DELETE of a row: moves the page to Notion's trash, or leaves it (notion.source.X.on-delete=ignore). When the
+     * page was edited in Notion since the row was last synced, the delete is a conflict: where Notion wins, the row
+     * comes back with Notion's page.
+     */
     public void trash(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
         SourceConfig source = source(change.source());
         if (!source.trashOnDelete()) {
             LOG.info("push {}: row {} deleted; its page stays in Notion (on-delete=ignore)", source.name(), change.pageId());
-            exchange.setProperty("pushOutcome", "ignored");
+            exchange.setProperty(OUTCOME, "ignored");
             return;
+        }
+        MirrorTable table = table(change);
+        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
+        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
+        NotionState current = currentState(exchange, table, change.pageId(), Map.of());
+        if (current.inTrash()) {
+            LOG.info("push {}: row {} deleted; its page is in Notion's trash already", source.name(), change.pageId());
+            return;
+        }
+        ObjectNode editedInNotion = JSON.createObjectNode();
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            JsonNode notionValue = propertyById(current.properties(), property.propertyId());
+            JsonNode baseValue = propertyById(change.baseProperties(), property.propertyId());
+            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)) {
+                editedInNotion.set(property.propertyName(), notionValue);
+            }
+        }
+        if (!editedInNotion.isEmpty() && !force) {
+            ObjectNode deleted = JSON.createObjectNode().put("deleted", true);
+            boolean postgresWins = !replay && switch (source.conflict()) {
+                case NOTION_WINS -> false;
+                case POSTGRES_WINS -> true;
+                case NEWEST_WINS -> change.changedAt().isAfter(current.lastEdited());
+            };
+            recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
+            if (!postgresWins) {
+                writer.writePushed(table, current.row() != null ? current.row()
+                        : mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
+                LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
+                exchange.setProperty(OUTCOME, "ignored");
+                exchange.setProperty(NOTE, "conflict: the page was edited in Notion since; the row is back with Notion's page");
+                return;
+            }
         }
         notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), "{\"in_trash\":true}"));
         LOG.info("push {}: row {} deleted; page moved to Notion's trash", source.name(), change.pageId());
@@ -245,19 +379,19 @@ public final class PushRunner {
     /** The change went through (or amounted to nothing): its outbox entries are done. */
     public void complete(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty("pushOutcome", "pushed", String.class);
-        outbox.finish(change.outboxIds(), outcome, null);
+        String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty(OUTCOME, "pushed", String.class);
+        outbox.finish(change.outboxIds(), outcome, exchange.getProperty(NOTE, String.class));
     }
 
     /**
-     * The change failed. Rejections (4xx but 429, values Notion cannot take) are dead-lettered at once; transient
-     * failures go back to the outbox with exponential backoff until notion.push.max-attempts, then dead-lettered.
-     * A replay that fails again keeps its dead letter open.
+     * The change failed. Rejections (4xx but 429, values Notion cannot take) are dead-lettered at once and the row
+     * returns to what Notion holds; transient failures go back to the outbox with exponential backoff until
+     * notion.push.max-attempts, then dead-lettered. A replay that fails again keeps its dead letter open.
      */
     public void failed(Exchange exchange) throws Exception {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        if (exchange.getMessage().getHeader("NotionSyncReplayOf") != null) {
+        if (exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null) {
             throw failure;
         }
         if (change == null) {
@@ -272,11 +406,110 @@ public final class PushRunner {
             deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, failure, change.body());
             outbox.finish(change.outboxIds(), "dead_letter", reason);
             metrics.pushed(change.source(), "dead_lettered");
+            if (permanent) {
+                restoreRow(change);
+            }
             return;
         }
         Duration delay = settings.backoffBase().multipliedBy(1L << Math.min(attempts - 1, 10));
         outbox.retryLater(change.outboxIds(), delay, failure.getMessage());
         LOG.warn("push {}: page {} failed ({}), retry {} in {}s", change.source(), change.pageId(), failure.getMessage(), attempts, delay.toSeconds());
+    }
+
+    /** After a rejection the row shows Notion's page again; the dead letter keeps what was attempted. */
+    private void restoreRow(PageChange change) {
+        if (!change.operation().equals("update") && !change.operation().equals("trash")) {
+            return;
+        }
+        try {
+            MirrorTable table = table(change);
+            JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
+            writer.writePushed(table, mapper.apply(table).apply(page), null);
+            LOG.warn("push {}: page {} refused the change; the row shows Notion's page again (the attempt is a dead letter)", change.source(), change.pageId());
+        } catch (Exception e) {
+            LOG.warn("push {}: page {} refused the change, and its page could not be read back ({}); the next pull corrects the row",
+                    change.source(), change.pageId(), e.getMessage());
+        }
+    }
+
+    /** Notion's state of a page now: from the batch's query, else the row where the query shows it unchanged, else a GET. */
+    private NotionState currentState(Exchange exchange, MirrorTable table, String pageId, Map<String, JsonNode> row) {
+        NotionView.Batch batch = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null ? null
+                : exchange.getProperty(NOTION_VIEW, NotionView.Batch.class);
+        NotionView.Known known = batch == null ? NotionView.Known.UNKNOWN : batch.of(pageId);
+        Instant rowRead = row.containsKey("synced_at") && !row.get("synced_at").isNull()
+                ? java.time.OffsetDateTime.parse(row.get("synced_at").asText()).toInstant() : null;
+        boolean rowNewer = rowRead != null && known.readAt() != null && rowRead.isAfter(known.readAt());
+        if (known.page() != null && !rowNewer) {
+            return NotionState.of(mapper.apply(table).apply(known.page()));
+        }
+        if (rowRead != null && (rowNewer || known.rowReadSince() != null && !rowRead.isBefore(known.rowReadSince()))) {
+            return new NotionState(row.get("properties"), java.time.OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
+                    false, null);
+        }
+        return NotionState.of(mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + pageId))));
+    }
+
+    /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */
+    private record NotionState(JsonNode properties, Instant lastEdited, boolean inTrash, PageWriter.Row row) {
+        static NotionState of(PageWriter.Row row) {
+            return new NotionState(readTree((String) row.values().get(5)), row.lastEditedTime(), Boolean.TRUE.equals(row.values().get(4)), row);
+        }
+    }
+
+    /** Decides a property changed on both sides, records the conflict; true when PostgreSQL's value is to be sent. */
+    private boolean postgresWins(SourceConfig source, PageChange change, MirrorTable.PropertyColumns property, JsonNode postgresValue,
+                                 JsonNode notionValue, Instant notionEdited, boolean replay) throws Exception {
+        // a replay is an old change: Notion's newer value stays unless the operator forces the replay
+        boolean postgresWins = !replay && switch (source.conflict()) {
+            case NOTION_WINS -> false;
+            case POSTGRES_WINS -> true;
+            // Notion reports edit times to the minute: Postgres wins only when its change came later than that
+            case NEWEST_WINS -> change.changedAt().isAfter(notionEdited);
+        };
+        recordConflict(source, change, property.propertyId(), property.propertyName(), postgresValue, notionValue, notionEdited, postgresWins, replay);
+        return postgresWins;
+    }
+
+    private void recordConflict(SourceConfig source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
+                                JsonNode notionValue, Instant notionEdited, boolean postgresWins, boolean replay) throws Exception {
+        String policy = source.conflict().setting() + (replay ? " (replay)" : "");
+        conflicts.record(new Conflicts.Conflict(source.name(), change.pageId(), propertyId, propertyName, postgresValue, notionValue,
+                policy, postgresWins ? "postgres" : "notion", change.changedAt(), notionEdited));
+        LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
+                source.name(), change.pageId(), propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
+        metrics.pushed(source.name(), "conflicts");
+    }
+
+    /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */
+    private static JsonNode baseOf(PageChange change, MirrorTable.PropertyColumns property) {
+        for (String suffix : PropertyWriters.writableSuffixes(property.type())) {
+            JsonNode base = change.baseOfColumn().get(column(property, suffix));
+            if (base != null) {
+                return base;
+            }
+        }
+        return null;
+    }
+
+    /** The pushed properties as Notion holds them after the PATCH, by name: the new base of later changes. */
+    private static JsonNode landed(PageWriter.Row written, ObjectNode sent) {
+        JsonNode properties = readTree((String) written.values().get(5));
+        ObjectNode landed = JSON.createObjectNode();
+        properties.fields().forEachRemaining(e -> {
+            if (sent.has(e.getValue().path("id").asText())) {
+                landed.set(e.getKey(), e.getValue());
+            }
+        });
+        return landed;
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable page properties", e);
+        }
     }
 
     /** A change Notion will never accept as it is. */
@@ -295,8 +528,12 @@ public final class PushRunner {
     }
 
     private MirrorTable table(PageChange change) {
-        return tables.apply(change.source()).stream().filter(t -> t.table().equals(change.table())).findFirst()
-                .orElseThrow(() -> new IllegalStateException("source " + change.source() + " has no table " + change.table()));
+        return table(change.source(), change.table());
+    }
+
+    private MirrorTable table(String source, String name) {
+        return tables.apply(source).stream().filter(t -> t.table().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("source " + source + " has no table " + name));
     }
 
     private static Set<String> changedSuffixes(MirrorTable.PropertyColumns property, Map<String, JsonNode> changed) {
@@ -346,8 +583,4 @@ public final class PushRunner {
         return null;
     }
 
-    /** Notion's value now against the value at the last sync, ignoring how the JSON was laid out. */
-    private static boolean sameValue(JsonNode a, JsonNode b) {
-        return a == null ? b == null : a.equals(b);
-    }
 }

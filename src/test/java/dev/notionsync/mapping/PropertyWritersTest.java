@@ -107,4 +107,55 @@ class PropertyWritersTest {
             assertEquals(mapped.writable(), !PropertyWriters.writableSuffixes(mapped).isEmpty(), type);
         }
     }
+
+    @Test
+    void valuesNotionCannotHoldAreRefusedAtOnceWithTheReason() {
+        var nan = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "\"NaN\""), Set.of("")));
+        assertTrue(nan.getMessage().contains("NaN") && nan.getMessage().contains("finite"), nan.getMessage());
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "\"-Infinity\""), Set.of("")));
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("place", Map.of("lat", "\"Infinity\"", "lon", "1"), Set.of("lat")));
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("place", Map.of("lat", "91", "lon", "1"), Set.of("lat")));
+        var nullItem = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("multi_select", Map.of("", "[\"Web\",null]"), Set.of("")));
+        assertTrue(nullItem.getMessage().contains("NULL"), nullItem.getMessage());
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("relation", Map.of("", "[null]"), Set.of("")));
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("files", Map.of("urls", "[null]"), Set.of("urls")));
+        var infinity = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("date", Map.of("", "\"infinity\""), Set.of("")));
+        assertTrue(infinity.getMessage().contains("infinity"), infinity.getMessage());
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("date", Map.of("at", "\"-infinity\""), Set.of("at")));
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("select", Map.of("", "\"a,b\""), Set.of("")));
+        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("url", Map.of("", "\"https://x.org/" + "a".repeat(2000) + "\""), Set.of("")));
+        assertEquals("{\"number\":1234.5}", write("number", Map.of("", "1234.5"), Set.of("")));
+        assertEquals("{\"number\":0.1}", write("number", Map.of("", "0.1"), Set.of("")));
+        var huge = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "1e400"), Set.of("")));
+        assertTrue(huge.getMessage().contains("beyond the range"), huge.getMessage());
+    }
+
+    @Test
+    void valuesAreComparedByMeaning() throws Exception {
+        assertSame("number", "{\"type\":\"number\",\"number\":1234.5}", "{\"type\":\"number\",\"number\":1234.50}");
+        JsonNode asDouble = new ObjectMapper().readTree("{\"type\":\"number\",\"number\":1234.5}");
+        assertTrue(PropertyWriters.sameMeaning(PropertyTypes.of("number").orElseThrow(), asDouble, json("{\"type\":\"number\",\"number\":1234.5}")),
+                "a double from one parser and a BigDecimal from another");
+        assertDifferent("number", "{\"type\":\"number\",\"number\":1234.5}", "{\"type\":\"number\",\"number\":1234.51}");
+        assertSame("date", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-01T10:00:00.000+01:00\",\"end\":null}}",
+                "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-01T09:00:00.000Z\",\"end\":null,\"time_zone\":null}}");
+        assertDifferent("date", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-01\"}}", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-01T00:00:00.000Z\"}}");
+        assertSame("rich_text", "{\"type\":\"rich_text\",\"rich_text\":[{\"plain_text\":\"Hello \",\"annotations\":{\"bold\":true}},{\"plain_text\":\"world\"}]}",
+                "{\"type\":\"rich_text\",\"rich_text\":[{\"plain_text\":\"Hello world\"}]}");
+        assertSame("select", "{\"type\":\"select\",\"select\":{\"id\":\"a\",\"name\":\"High\",\"color\":\"red\"}}",
+                "{\"type\":\"select\",\"select\":{\"id\":\"a\",\"name\":\"High\",\"color\":\"orange\"}}");
+        assertDifferent("relation", "{\"type\":\"relation\",\"relation\":[{\"id\":\"p1\"},{\"id\":\"p2\"}]}",
+                "{\"type\":\"relation\",\"relation\":[{\"id\":\"p1\"}]}");
+        assertSame("rich_text", null, "{\"type\":\"rich_text\",\"rich_text\":[]}");
+        assertSame("files", "{\"type\":\"files\",\"files\":[{\"name\":\"a\",\"type\":\"file\",\"file\":{\"url\":\"https://s3/a?sig=1\"}}]}",
+                "{\"type\":\"files\",\"files\":[{\"name\":\"a\",\"type\":\"file\",\"file\":{\"url\":\"https://s3/a?sig=2\"}}]}");
+    }
+
+    static void assertSame(String type, String a, String b) {
+        assertTrue(PropertyWriters.sameMeaning(PropertyTypes.of(type).orElseThrow(), a == null ? null : json(a), b == null ? null : json(b)), a + " vs " + b);
+    }
+
+    static void assertDifferent(String type, String a, String b) {
+        assertTrue(!PropertyWriters.sameMeaning(PropertyTypes.of(type).orElseThrow(), json(a), json(b)), a + " vs " + b);
+    }
 }
