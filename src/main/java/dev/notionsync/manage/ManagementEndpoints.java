@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
- * POST /observe/webhook-token/confirm?id=N confirms one. With a management password they need it (HTTP Basic, like Jolokia); without one they
- * answer only this machine, since they replay messages and show errors.
+ * POST /observe/webhook-token/confirm?id=N confirms one. With a management password they need it (HTTP Basic, like
+ * Jolokia); without one they answer only this machine, since they replay messages and show errors.
  */
 public final class ManagementEndpoints {
 
