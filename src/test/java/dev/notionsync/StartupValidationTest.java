@@ -36,6 +36,14 @@ class StartupValidationTest {
     }
 
     @Test
+    void aTokenPastedAsASourceIdIsNotEchoed() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> SourceConfig.fromSettings(withEnvironment(oneSource("ntn_5555555555abcdefSECRETabcdef"))));
+        assertTrue(e.getMessage().contains("notion.source.crm.id") && e.getMessage().contains("integration secret"), e.getMessage());
+        assertTrue(!e.getMessage().contains("SECRET") && !e.getMessage().contains("ntn_5555"), e.getMessage());
+    }
+
+    @Test
     void theReportsParentPageThatIsNoNotionIdNamesTheSetting() {
         Map<String, String> environment = oneSource("0123456789abcdef0123456789abcdef");
         environment.put("NOTION_REPORTS_NOTION_PARENT_PAGE", "Reports");

@@ -14,11 +14,16 @@ public final class NotionIds {
 
     /** The id a setting names, or a SettingsException naming the setting and its environment variable. */
     public static String normalize(String idOrUrl, String setting) {
+        String where = "setting " + setting + " (environment " + dev.notionsync.config.Settings.environmentName(setting) + "): ";
         try {
             return normalize(idOrUrl);
         } catch (SettingsException e) {
-            throw new SettingsException("setting " + setting + " (environment " + dev.notionsync.config.Settings.environmentName(setting)
-                    + "): " + e.getMessage() + "; a Notion URL works too");
+            if (idOrUrl.trim().startsWith("ntn_") || idOrUrl.trim().startsWith("secret_")) {
+                // a token pasted into the wrong variable: say so without echoing it
+                throw new SettingsException(where + "this is an integration secret, not a Notion id; put the token in NOTION_TOKEN"
+                        + " and the database's id (32 hex digits) here");
+            }
+            throw new SettingsException(where + e.getMessage() + "; a Notion URL works too");
         }
     }
 
