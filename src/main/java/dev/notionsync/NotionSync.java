@@ -228,7 +228,8 @@ public final class NotionSync implements AutoCloseable {
                 new Conflicts(database.dataSource()), deadLetters, metrics,
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
-                table -> page -> pullRunner.mapPage(table, page)));
+                table -> page -> pullRunner.mapPage(table, page),
+                new dev.notionsync.sync.PageCreator(notion, new dev.notionsync.store.CreateIntents(database.dataSource()))));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         wireReports(context, notion);

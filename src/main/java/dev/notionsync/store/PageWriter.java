@@ -84,6 +84,14 @@ public final class PageWriter {
                 }
                 if (localId != null) {
                     String pageId = rows.get(0).pageId();
+                    // the pull may have brought the new page in as a row of its own before this write-back (a create
+                    // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid"
+                            + " AND EXISTS (SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid)")) {
+                        ps.setString(1, pageId);
+                        ps.setString(2, localId);
+                        ps.executeUpdate();
+                    }
                     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
                             + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {
                         ps.setString(1, pageId);

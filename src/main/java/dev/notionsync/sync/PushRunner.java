@@ -54,6 +54,7 @@ public final class PushRunner {
     private final NotionMetrics metrics;
     private final PushSettings settings;
     private final Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper;
+    private final PageCreator creator;
 
     public record PushSettings(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
     }
@@ -105,7 +106,7 @@ public final class PushRunner {
 
     public PushRunner(List<SourceConfig> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
-                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper) {
+                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.notion = notion;
@@ -116,6 +117,7 @@ public final class PushRunner {
         this.metrics = metrics;
         this.settings = settings;
         this.mapper = mapper;
+        this.creator = creator;
     }
 
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
@@ -142,7 +144,10 @@ public final class PushRunner {
         exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries));
     }
 
-    /** INSERT of a row: creates the page in the data source, then the row takes the page's id and system columns. */
+    /**
+     * INSERT of a row: creates the page in the data source exactly once (PageCreator), then the row takes the page's
+     * id and system columns.
+     */
     public void create(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
         MirrorTable table = table(change);
@@ -155,10 +160,10 @@ public final class PushRunner {
             }
         }
         logIgnored(change);
-        ObjectNode request = JSON.createObjectNode();
-        request.putObject("parent").put("type", "data_source_id").put("data_source_id", table.dataSourceId());
-        request.set("properties", properties);
-        JsonNode page = notion.call(NotionRequest.post("/v1/pages", request.toString()));
+        String titleId = table.properties().stream().filter(p -> p.type().name().equals("title")).map(MirrorTable.PropertyColumns::propertyId)
+                .findFirst().orElse("title");
+        // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
+        JsonNode page = creator.create("push:" + table.qualifiedName() + ":" + change.pageId(), table.dataSourceId(), titleId, properties);
         writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
