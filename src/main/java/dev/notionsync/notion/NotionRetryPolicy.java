@@ -55,7 +55,17 @@ public final class NotionRetryPolicy {
             return true;
         }
         return failure instanceof NotionRateLimitedException
-                || failure instanceof java.net.ConnectException || failure instanceof java.net.UnknownHostException;
+                || cause(failure, java.net.ConnectException.class) || cause(failure, java.net.UnknownHostException.class);
+    }
+
+    /** Camel may hand an I/O failure over wrapped (a cut-off body arrives inside a RuntimeCamelException). */
+    private static boolean cause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs first on every failed attempt: counts it and sets the delay before the next one. */
@@ -86,7 +96,7 @@ public final class NotionRetryPolicy {
         if (failure instanceof NotionApiException notion) {
             return notion.isTransient();
         }
-        return failure instanceof IOException;
+        return cause(failure, IOException.class);
     }
 
     private static Throwable failure(Exchange exchange) {
