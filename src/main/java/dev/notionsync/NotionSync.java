@@ -306,7 +306,8 @@ public final class NotionSync implements AutoCloseable {
                 new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
                         settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
-                parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent), instanceId, Clock.systemUTC());
+                parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent), instanceId, Clock.systemUTC(),
+                new dev.notionsync.store.CreateIntents(database.dataSource()));
         context.getRegistry().bind("reportRunner", runner);
         reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
         if (reportDefinitions.isEmpty()) {

@@ -328,9 +328,11 @@ final class Endpoints {
         return model.read(() -> {
             if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null) throw model.notFound("block", parentId);
             List<String> ids = new ArrayList<>();
-            for (String id : model.childIds(parentId)) {
+            String parentKey = model.pageOrNull(parentId) != null ? model.pageOrNull(parentId).id() : model.blockOrNull(parentId).id();
+            for (String id : model.childIds(parentKey)) {
                 Block b = model.blockOrNull(id);
-                if (b != null && !b.inTrash()) ids.add(id);
+                Page p = b == null ? model.pageOrNull(id) : null;
+                if (b != null && !b.inTrash() || p != null && !p.inTrash()) ids.add(id);
             }
             int start = 0;
             if (startCursor != null) {
@@ -340,7 +342,10 @@ final class Endpoints {
             int end = Math.min(ids.size(), start + pageSize);
             ObjectNode list = list("block");
             ArrayNode results = (ArrayNode) list.get("results");
-            for (String id : ids.subList(start, end)) results.add(renderer.block(model.blockOrNull(id)));
+            for (String id : ids.subList(start, end)) {
+                Block b = model.blockOrNull(id);
+                results.add(b != null ? renderer.block(b) : pageAsBlock(model.pageOrNull(id)));
+            }
             boolean more = end < ids.size();
             list.put("next_cursor", more ? ids.get(end) : null);
             list.put("has_more", more);

@@ -443,6 +443,8 @@ public final class SimModel {
             Page page = new Page(id, source == null ? null : source.id, storedParent, now, now, author.userId(), author.userId(),
                     Json.orNull(icon), Json.orNull(cover), false, false, false, values);
             putPage(page);
+            // as in Notion, a page made under a page is one of its children (a child_page block)
+            if (source == null && storedParent.hasNonNull("page_id")) children.computeIfAbsent(storedParent.get("page_id").asText(), k -> new ArrayList<>()).add(id);
             if (source != null) syncRelations(source, page, Map.of(), values, author);
             if (childBlocks != null && childBlocks.isArray()) appendBlocksLocked(id, "page_id", childBlocks, null, author);
             emit("page.created", page, List.of(), author);
