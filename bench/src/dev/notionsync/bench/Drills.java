@@ -323,15 +323,18 @@ public final class Drills {
             env.put("NOTION_API_BACKOFF_BASE", "100ms");
             env.put("NOTION_API_BACKOFF_MAX", "2s");
             env.put("NOTION_API_BREAKER_FAILURE_RATE", "90");
+            // the injected 429s are not Notion's limiter: let the budget climb back quickly after each
+            env.put("NOTION_API_RATE_RECOVERY_STEP", "50ms");
             try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-push", env)) {
                 Sql.await("initial sync", 300_000, () -> rows(dbUrl) == updates);
             }
             List<String> seeded = sim.pages("projects").stream().map(p -> p.path("id").asText()).sorted().toList();
             sim.faults("{\"errors\":{\"500\":0.05,\"502\":0.05,\"503\":0.05,\"504\":0.05,\"429\":0.10},"
-                    + "\"truncate_body\":0.05,\"retry_after_seconds\":1,\"seed\":" + random.nextInt(1000) + "}");
+                    + "\"truncate_body\":0.05,\"retry_after_seconds\":0,\"seed\":" + random.nextInt(1000) + "}");
             long started = System.currentTimeMillis();
             List<String> killedAt = new ArrayList<>();
             for (int round = 0; round < kills; round++) {
+                long doneBefore = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status <> 'pending'");
                 EngineProcess engine = EngineProcess.start(repo, logs, "drill-push", env);
                 try {
                     try (Connection c = DriverManager.getConnection(dbUrl); Statement st = c.createStatement()) {
@@ -342,7 +345,14 @@ public final class Drills {
                             Thread.sleep(20);
                         }
                     }
-                    Thread.sleep(3_000 + random.nextInt(6_000));
+                    // killed while pushing: after some changes went through (start-up takes a while), at a random instant
+                    int progress = 10 + random.nextInt(40);
+                    long deadline = System.currentTimeMillis() + 180_000;
+                    while (System.currentTimeMillis() < deadline && engine.isAlive()
+                            && Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status <> 'pending'") < doneBefore + progress) {
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(random.nextInt(500));
                 } finally {
                     engine.kill9();
                 }

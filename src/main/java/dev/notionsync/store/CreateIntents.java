@@ -34,30 +34,45 @@ public final class CreateIntents {
 
     /** The intent under this key, recorded now if it is new. */
     public Intent begin(String key, String target) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.create_intents (intent_key, target) VALUES (?, ?)"
-                    + " ON CONFLICT (intent_key) DO NOTHING")) {
-                ps.setString(1, key);
-                ps.setString(2, target);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT intent_key, target, titles, first_sent_at, sends, page_id::text"
-                    + " FROM notion_sync.create_intents WHERE intent_key = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    OffsetDateTime sent = rs.getObject("first_sent_at", OffsetDateTime.class);
-                    return new Intent(rs.getString(1), rs.getString(2), List.of((String[]) rs.getArray(3).getArray()),
-                            sent == null ? null : sent.toInstant(), rs.getInt(5), rs.getString(6));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.create_intents (intent_key, target) VALUES (?, ?)"
+                     + " ON CONFLICT (intent_key) DO NOTHING")) {
+            ps.setString(1, key);
+            ps.setString(2, target);
+            ps.executeUpdate();
+        }
+        return find(key);
+    }
+
+    /** The intent under this key, or null when there is none. */
+    public Intent find(String key) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT intent_key, target, titles, first_sent_at, sends, page_id::text"
+                     + " FROM notion_sync.create_intents WHERE intent_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
                 }
+                OffsetDateTime sent = rs.getObject("first_sent_at", OffsetDateTime.class);
+                return new Intent(rs.getString(1), rs.getString(2), List.of((String[]) rs.getArray(3).getArray()),
+                        sent == null ? null : sent.toInstant(), rs.getInt(5), rs.getString(6));
             }
         }
     }
 
-    /**
-     * Committed before the request leaves: from here on the page may exist whatever happens to the answer. Returns
-     * when it was first sent, with 1 minute of slack under it, as Notion rounds created_time down to the minute.
-     */
+    /** Whether this page was made (or adopted) for some intent: a create already done. */
+    public boolean isMade(String pageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notion_sync.create_intents WHERE page_id = ?::uuid")) {
+            ps.setString(1, pageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Committed before the request leaves: from here on the page may exist whatever happens to the answer. */
     public Instant sending(String key, String title) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.create_intents SET sends = sends + 1,"

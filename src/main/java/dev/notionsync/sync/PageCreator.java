@@ -41,10 +41,15 @@ public final class PageCreator {
     /**
      * The page for the intent {@code key}: the one an earlier attempt made, else a new one.
      *
+     * @param localId         the row's id until it has its page; when it is already a page made by a create, that page
      * @param titlePropertyId the data source's title property; its value in {@code properties} is what the lookup matches
      * @param properties      the create's properties, keyed by property id
      */
-    public JsonNode create(String key, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
+    public JsonNode create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
+        if (intents.isMade(localId)) {
+            // the row already holds its page's id: the engine stopped after the write-back, before the outbox knew
+            return notion.call(NotionRequest.patch("/v1/pages/" + localId, JSON.createObjectNode().set("properties", properties).toString()));
+        }
         CreateIntents.Intent intent = intents.begin(key, dataSourceId);
         String title = requestTitle(properties.get(titlePropertyId));
         String known = intent.pageId();
@@ -64,6 +69,23 @@ public final class PageCreator {
             throw new IllegalStateException("page " + page.path("id").asText() + " of create " + key + " is recorded for another create");
         }
         return page;
+    }
+
+    /**
+     * The row was deleted before its create was known to have worked: the page an earlier send may have made goes
+     * to Notion's trash, so the deleted row does not come back with the next pull. Returns that page's id, or null.
+     */
+    public String withdraw(String key, String dataSourceId, String titlePropertyId) throws Exception {
+        CreateIntents.Intent intent = intents.find(key);
+        if (intent == null || !intent.sentBefore()) {
+            return null;
+        }
+        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, titlePropertyId);
+        if (made != null) {
+            notion.call(NotionRequest.patch("/v1/pages/" + made, "{\"in_trash\":true}"));
+            LOG.info("create {}: the row was deleted; page {} made by an earlier attempt moved to Notion's trash", key, made);
+        }
+        return made;
     }
 
     /** The page an earlier send of this intent made, or null when Notion shows none. */

@@ -160,11 +160,10 @@ public final class PushRunner {
             }
         }
         logIgnored(change);
-        String titleId = table.properties().stream().filter(p -> p.type().name().equals("title")).map(MirrorTable.PropertyColumns::propertyId)
-                .findFirst().orElse("title");
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
-        JsonNode page = creator.create("push:" + table.qualifiedName() + ":" + change.pageId(), table.dataSourceId(), titleId, properties);
-        writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
+        JsonNode page = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        boolean rekey = !page.path("id").asText().equals(change.pageId());
+        writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
     }
@@ -250,6 +249,14 @@ public final class PushRunner {
     /** The change went through (or amounted to nothing): its outbox entries are done. */
     public void complete(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+        if ("nothing".equals(change.operation())) {
+            MirrorTable table = table(change);
+            // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
+            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
+            if (made != null) {
+                writer.deleteRow(table, made);
+            }
+        }
         String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty("pushOutcome", "pushed", String.class);
         outbox.finish(change.outboxIds(), outcome, null);
     }
@@ -302,6 +309,15 @@ public final class PushRunner {
     private MirrorTable table(PageChange change) {
         return tables.apply(change.source()).stream().filter(t -> t.table().equals(change.table())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("source " + change.source() + " has no table " + change.table()));
+    }
+
+    private static String createKey(MirrorTable table, PageChange change) {
+        return "push:" + table.qualifiedName() + ":" + change.pageId();
+    }
+
+    private static String titlePropertyId(MirrorTable table) {
+        return table.properties().stream().filter(p -> p.type().name().equals("title")).map(MirrorTable.PropertyColumns::propertyId)
+                .findFirst().orElse("title");
     }
 
     private static Set<String> changedSuffixes(MirrorTable.PropertyColumns property, Map<String, JsonNode> changed) {

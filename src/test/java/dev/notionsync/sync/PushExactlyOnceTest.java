@@ -155,4 +155,44 @@ class PushExactlyOnceTest {
         }
         assertTrue(TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts") == 0, "no conflict nobody caused");
     }
+
+    @Test
+    void anEngineFailingAfterTheWriteBackBeforeTheOutboxKnewDoesNotCreateAgain() throws Exception {
+        // the outbox cannot be marked done, as when the engine dies right after the row took its page's id
+        sql("CREATE FUNCTION " + table().replace("projects", "fail_finish") + "() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.status = 'pushed' THEN RAISE EXCEPTION 'simulated crash before the outbox was told'; END IF; RETURN NEW; END $$");
+        sql("CREATE TRIGGER fail_finish BEFORE UPDATE ON notion_sync.outbox FOR EACH ROW EXECUTE FUNCTION "
+                + table().replace("projects", "fail_finish") + "()");
+        try {
+            sql("INSERT INTO " + table() + " (name, budget) VALUES ('Crash after write-back', 9)");
+            TestEngine.await("the row took its page's id and the outbox was not told", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.outbox WHERE note LIKE '%simulated crash before the outbox%'") > 0);
+        } finally {
+            sql("DROP TRIGGER fail_finish ON notion_sync.outbox");
+        }
+        awaitPushed("Crash after write-back");
+        assertEquals(1, pagesTitled("Crash after write-back").size(), "one INSERT, one page");
+        assertEquals(1, rowsNamed("Crash after write-back"));
+        assertEquals(pagesTitled("Crash after write-back").get(0).path("id").asText(),
+                TestEngine.queryString(sync, "SELECT page_id FROM " + table() + " WHERE name = 'Crash after write-back'"));
+    }
+
+    @Test
+    void aRowDeletedAfterItsCreateLostItsAnswerDoesNotComeBack() throws Exception {
+        TestEngine.simControl(simulator, "faults", "{\"truncate_body\":1.0,\"truncate_only\":[\"POST /v1/pages\"]}");
+        try {
+            sql("INSERT INTO " + table() + " (name, budget) VALUES ('Inserted then deleted', 10)");
+            TestEngine.await("the create went out and its answer was lost", Duration.ofSeconds(30), () -> pagesTitled("Inserted then deleted").size() == 1
+                    && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox WHERE note LIKE '%POST /v1/pages%'") > 0);
+            sql("DELETE FROM " + table() + " WHERE name = 'Inserted then deleted'");
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+        }
+        TestEngine.await("the outbox done", Duration.ofSeconds(60), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending'") == 0);
+        TestEngine.await("the page a lost answer made in Notion's trash", Duration.ofSeconds(30), () -> pagesTitled("Inserted then deleted").isEmpty());
+        Thread.sleep(3000);   // pulls: the deleted row must not come back
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM " + table() + " WHERE name = 'Inserted then deleted' AND deleted_at IS NULL"
+                + " AND NOT coalesce(in_trash, false)"), "the deleted row stays deleted");
+    }
 }
