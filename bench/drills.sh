@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reliability drills; exit status 1 when any fails. full (default) uses the sizes (10,000 pages, 10 kills) and
 # appends its results to bench/RESULTS.md; quick is smaller, for trying things out, and only prints them.
-# Names pick drills: kill storm pg-restart webhooks (default: all).
-#   bench/drills.sh [full|quick] [kill] [storm] [pg-restart] [webhooks]
+# Names pick drills: kill storm pg-restart webhooks push (default: all).
+#   bench/drills.sh [full|quick] [kill] [storm] [pg-restart] [webhooks] [push]
 set -euo pipefail
 mode=full
 if [[ ${1:-} == quick || ${1:-} == full ]]; then mode=$1; shift; fi

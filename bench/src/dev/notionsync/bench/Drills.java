@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * The reliability drills. Each ends with the mirror table compared to the simulator (every page once, same content)
  * or, for webhooks, every delivered event accounted for. Exit status 1 when any drill fails.
- * Usage: Drills quick|full <markdown output file> [kill] [storm] [pg-restart] [webhooks]   (no names: all four)
+ * Usage: Drills quick|full <markdown output file> [kill] [storm] [pg-restart] [webhooks] [push]   (no names: all five)
  */
 public final class Drills {
 
@@ -42,7 +42,7 @@ public final class Drills {
     public static void main(String[] args) throws Exception {
         boolean full = args.length == 0 || !args[0].equals("quick");
         Path out = Path.of(args.length > 1 ? args[1] : "bench/target/drills.md");
-        Set<String> chosen = new HashSet<>(args.length > 2 ? List.of(args).subList(2, args.length) : List.of("kill", "storm", "pg-restart", "webhooks"));
+        Set<String> chosen = new HashSet<>(args.length > 2 ? List.of(args).subList(2, args.length) : List.of("kill", "storm", "pg-restart", "webhooks", "push"));
         Path repo = Path.of("").toAbsolutePath();
         List<Outcome> outcomes = new ArrayList<>();
         try (BenchDb db = BenchDb.start(repo.resolve("bench/target/work-drills"))) {
@@ -51,6 +51,7 @@ public final class Drills {
             if (chosen.contains("storm")) outcomes.add(drills.attempt("fault storm", drills::storm));
             if (chosen.contains("pg-restart")) outcomes.add(drills.attempt("PostgreSQL restarted mid-sync", drills::pgRestart));
             if (chosen.contains("webhooks")) outcomes.add(drills.attempt("webhooks with 5% permanent failures, under attack", drills::webhooks));
+            if (chosen.contains("push")) outcomes.add(drills.attempt("push under kill -9 and a fault storm", drills::push));
         }
         StringBuilder md = new StringBuilder("| drill | result | detail |\n|---|---|---|\n");
         for (Outcome o : outcomes) {
@@ -341,6 +342,123 @@ public final class Drills {
                         + (outOfMemory ? ", OutOfMemoryError in the log" : ", no OutOfMemoryError"));
             }
         }
+    }
+
+    // ------------------------------------------------------------------ push exactly once
+
+    /**
+     * INSERTs and UPDATEs made in PostgreSQL while the engine is killed with -9 again and again and Notion answers 20%
+     * 5xx, 10% 429 and cuts off 5% of its answers (after applying the request). Afterwards every inserted row has
+     * exactly one page, every update is in Notion, no conflict is recorded (nobody edited in Notion), and the table
+     * equals the simulator.
+     */
+    private Outcome push(String name) throws Exception {
+        int inserts = full ? 1_000 : 200;
+        int updates = full ? 1_000 : 200;
+        int kills = full ? 10 : 4;
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", updates);
+            String dbUrl = db.createDatabase("drill_push");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "40");
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "5s");
+            env.put("NOTION_SOURCE_PROJECTS_DIRECTION", "both");
+            env.put("NOTION_PUSH_POLL", "500ms");
+            // a killed engine's claims come back after this long (5 min by default)
+            env.put("NOTION_PUSH_RECLAIM_AFTER", "10s");
+            env.put("NOTION_PUSH_BACKOFF_BASE", "1s");
+            env.put("NOTION_PUSH_MAX_ATTEMPTS", "30");
+            env.put("NOTION_API_BACKOFF_BASE", "100ms");
+            env.put("NOTION_API_BACKOFF_MAX", "2s");
+            env.put("NOTION_API_BREAKER_FAILURE_RATE", "90");
+            // the injected 429s are not Notion's limiter: let the budget climb back quickly after each
+            env.put("NOTION_API_RATE_RECOVERY_STEP", "50ms");
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-push", env)) {
+                Sql.await("initial sync", 300_000, () -> rows(dbUrl) == updates);
+            }
+            List<String> seeded = sim.pages("projects").stream().map(p -> p.path("id").asText()).sorted().toList();
+            sim.faults("{\"errors\":{\"500\":0.05,\"502\":0.05,\"503\":0.05,\"504\":0.05,\"429\":0.10},"
+                    + "\"truncate_body\":0.05,\"retry_after_seconds\":0,\"seed\":" + random.nextInt(1000) + "}");
+            long started = System.currentTimeMillis();
+            List<String> killedAt = new ArrayList<>();
+            for (int round = 0; round < kills; round++) {
+                long doneBefore = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status <> 'pending'");
+                EngineProcess engine = EngineProcess.start(repo, logs, "drill-push", env);
+                try {
+                    try (Connection c = DriverManager.getConnection(dbUrl); Statement st = c.createStatement()) {
+                        for (int i = round * inserts / kills; i < (round + 1) * inserts / kills; i++) {
+                            st.execute("INSERT INTO notion.projects (name, client) VALUES ('drill insert " + i + "', 'inserted " + i + "')");
+                            int u = i * updates / inserts;
+                            st.execute("UPDATE notion.projects SET client = 'drill update " + u + "' WHERE page_id = '" + seeded.get(u) + "'");
+                            Thread.sleep(20);
+                        }
+                    }
+                    // killed while pushing: after some changes went through (start-up takes a while), at a random instant
+                    int progress = 10 + random.nextInt(40);
+                    long deadline = System.currentTimeMillis() + 180_000;
+                    while (System.currentTimeMillis() < deadline && engine.isAlive()
+                            && Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status <> 'pending'") < doneBefore + progress) {
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(random.nextInt(500));
+                } finally {
+                    engine.kill9();
+                }
+                killedAt.add(Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending'") + " pending");
+            }
+            Mirror.Diff diff;
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "drill-push", env)) {
+                Sql.await("the outbox drained", 1_800_000, () -> Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending'") == 0);
+                sim.faults("{}");
+                diff = converge(dbUrl, "projects", sim, 120_000);
+            }
+            double seconds = (System.currentTimeMillis() - started) / 1000.0;
+            Map<String, Integer> pagesByTitle = new java.util.HashMap<>();
+            Map<String, String> clientById = new java.util.HashMap<>();
+            for (ObjectNode page : sim.pages("projects")) {
+                if (!page.path("in_trash").asBoolean(false)) {
+                    pagesByTitle.merge(plain(page, "title"), 1, Integer::sum);
+                    clientById.put(page.path("id").asText(), plain(page, "Client"));
+                }
+            }
+            int missingPages = 0;
+            int duplicatePages = 0;
+            for (int i = 0; i < inserts; i++) {
+                int n = pagesByTitle.getOrDefault("drill insert " + i, 0);
+                missingPages += n == 0 ? 1 : 0;
+                duplicatePages += Math.max(0, n - 1);
+            }
+            int updatesMissing = 0;
+            for (int u = 0; u < updates; u++) {
+                updatesMissing += ("drill update " + u).equals(clientById.get(seeded.get(u))) ? 0 : 1;
+            }
+            long insertedRows = Sql.count(dbUrl, "SELECT count(*) FROM notion.projects WHERE name LIKE 'drill insert %'");
+            long conflicts = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.conflicts");
+            long deadLetters = Sql.count(dbUrl, "SELECT count(*) FROM notion_sync.outbox WHERE status = 'dead_letter'");
+            JsonNode stats = sim.stats();
+            db.dropDatabase("drill_push");
+            boolean passed = missingPages == 0 && duplicatePages == 0 && insertedRows == inserts && updatesMissing == 0 && conflicts == 0
+                    && deadLetters == 0 && diff.identical();
+            return new Outcome(name, passed, fmt(inserts) + " INSERTs and " + fmt(updates) + " UPDATEs, " + kills + " kills (outbox at kills: "
+                    + killedAt + "), 20% 5xx, 10% 429, 5% cut-off answers (injected " + stats.path("faults_injected") + "); drained in "
+                    + String.format(Locale.ROOT, "%.0f", seconds) + " s: inserted rows " + insertedRows + ", pages missing " + missingPages
+                    + ", duplicate pages " + duplicatePages + ", updates not in Notion " + updatesMissing + ", conflicts recorded " + conflicts
+                    + ", dead letters " + deadLetters + "; " + diff);
+        }
+    }
+
+    /** The plain text of a page's title (type "title") or of the rich text property of that name. */
+    private static String plain(JsonNode page, String property) {
+        StringBuilder text = new StringBuilder();
+        for (var it = page.path("properties").fields(); it.hasNext(); ) {
+            var entry = it.next();
+            if (property.equals("title") ? entry.getValue().path("type").asText().equals("title") : entry.getKey().equals(property)) {
+                for (JsonNode part : entry.getValue().path(entry.getValue().path("type").asText())) {
+                    text.append(part.path("plain_text").asText());
+                }
+            }
+        }
+        return text.toString();
     }
 
     // ------------------------------------------------------------------ helpers

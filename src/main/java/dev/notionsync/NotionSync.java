@@ -241,7 +241,8 @@ public final class NotionSync implements AutoCloseable {
                 new Conflicts(database.dataSource()), deadLetters, metrics,
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
-                table -> page -> pullRunner.mapPage(table, page)));
+                table -> page -> pullRunner.mapPage(table, page),
+                new dev.notionsync.sync.PageCreator(notion, new dev.notionsync.store.CreateIntents(database.dataSource()))));
         context.getRegistry().bind("retention", new Retention(database.dataSource(), retentionPeriods(settings),
                 settings.getInt("notion.retention.batch-size", 1000), Clock.systemUTC()));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
@@ -329,7 +330,8 @@ public final class NotionSync implements AutoCloseable {
                         settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
                 settings.getInt("notion.reports.keep", 50),
-                reportsParentPage(settings), instanceId, Clock.systemUTC());
+                reportsParentPage(settings), instanceId, Clock.systemUTC(),
+                new dev.notionsync.store.CreateIntents(database.dataSource()));
         context.getRegistry().bind("reportRunner", runner);
         reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
         if (reportDefinitions.isEmpty()) {

@@ -41,6 +41,21 @@ public record NotionRequest(String method, String path, String query, String bod
         return new NotionRequest(method, path, query, newBody, properties);
     }
 
+    /**
+     * Whether sending this request again after a lost answer is harmless: reads (GET, query, search), updates that
+     * set values (PATCH of a page or block) and DELETE. A create (POST /v1/pages, databases, comments, file uploads)
+     * and a block append (PATCH .../children) are not: Notion may have applied the first one, and a second makes a
+     * second page, comment or set of blocks. Such requests are only ever retried when Notion said it did nothing.
+     */
+    public boolean resendable() {
+        return switch (method) {
+            case "GET", "DELETE" -> true;
+            case "PATCH" -> !path.endsWith("/children");
+            case "POST" -> path.endsWith("/query") || path.equals("/v1/search");
+            default -> false;
+        };
+    }
+
     /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */
     public String endpoint() {
         return method + " " + path.replaceAll("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}", "{id}")

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * When and how long the door waits before trying a failed Notion call again. 429 and 529 wait Retry-After (capped);
  * 5xx, 409 conflict_error, timeouts and dropped connections back off exponentially with full jitter; everything else
- * (400, 401, 403, 404) fails at once. A query that timed out at the gateway (504) retries with half the page size.
+ * (400, 401, 403, 404) fails at once. Creates and appends are not sent again after a failure that may have
+ * been applied ({@link #mayResend}). A query that timed out at the gateway (504) retries with half the page size.
  * Used by the door's onException (routes/notion-api.camel.yaml): {@link #shouldRetry} is its retryWhile, and
  * {@link #beforeRetry} its onExceptionOccurred, which sets Camel's CamelRedeliveryDelay header.
  */
@@ -40,7 +41,31 @@ public final class NotionRetryPolicy {
 
     public boolean shouldRetry(Exchange exchange) {
         Throwable failure = failure(exchange);
-        return isRetryable(failure) && exchange.getProperty(FAILURES, 0, Integer.class) <= maxRetries;
+        return isRetryable(failure) && mayResend(exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class), failure)
+                && exchange.getProperty(FAILURES, 0, Integer.class) <= maxRetries;
+    }
+
+    /**
+     * A create or an append is sent again only when Notion said it did nothing: 429 and 529 (as Notion's SDK does), or
+     * no connection was made. After a 5xx, a timeout or a cut-off answer Notion may have made the page: the caller
+     * must look for it before sending again (PageCreator, ReportRunner), so the door hands the failure back.
+     */
+    static boolean mayResend(NotionRequest request, Throwable failure) {
+        if (request == null || request.resendable()) {
+            return true;
+        }
+        return failure instanceof NotionRateLimitedException
+                || cause(failure, java.net.ConnectException.class) || cause(failure, java.net.UnknownHostException.class);
+    }
+
+    /** Camel may hand an I/O failure over wrapped (a cut-off body arrives inside a RuntimeCamelException). */
+    private static boolean cause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs first on every failed attempt: counts it and sets the delay before the next one. */
@@ -76,7 +101,7 @@ public final class NotionRetryPolicy {
         if (failure instanceof NotionApiException notion) {
             return notion.isTransient();
         }
-        return failure instanceof IOException;
+        return cause(failure, IOException.class);
     }
 
     private static Throwable failure(Exchange exchange) {

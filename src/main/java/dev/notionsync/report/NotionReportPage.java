@@ -125,15 +125,26 @@ public final class NotionReportPage {
         return steps;
     }
 
-    /** The ids of the table blocks an append created, in order, from Notion's answer. */
-    public static List<String> tableIds(JsonNode appendAnswer) {
-        List<String> ids = new ArrayList<>();
+    /** The table blocks an append created, in order, from Notion's answer. */
+    public static List<JsonNode> tableBlocks(JsonNode appendAnswer) {
+        List<JsonNode> tables = new ArrayList<>();
         for (JsonNode block : appendAnswer.path("results")) {
             if (block.path("type").asText().equals("table")) {
-                ids.add(block.path("id").asText());
+                tables.add(block);
             }
         }
-        return ids;
+        return tables;
+    }
+
+    /** How many rows the {@code index}-th table block of a page append was created with. */
+    public static int firstRows(ArrayNode pageAppend, int index) {
+        int seen = 0;
+        for (JsonNode block : pageAppend) {
+            if (block.path("type").asText().equals("table") && seen++ == index) {
+                return block.path("table").path("children").size();
+            }
+        }
+        throw new IllegalArgumentException("the append has no table " + index);
     }
 
     private static ObjectNode text(String type, String content) {

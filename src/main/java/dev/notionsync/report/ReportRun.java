@@ -28,6 +28,10 @@ public final class ReportRun {
     List<NotionReportPage.Step> notionSteps;
     int notionStepsDone;
     final Map<Integer, String> tableBlockIds = new HashMap<>();
+    /** Blocks each append target holds so far (-1: the page, else the table's index), to tell whether a lost append landed. */
+    final Map<Integer, Integer> blockCounts = new HashMap<>();
+    /** The last append was sent and its answer lost: it may have landed. */
+    boolean appendInDoubt;
 
     ReportRun(ReportDefinition report, String trigger, Instant scheduledAt, Instant startedAt, long id) {
         this.report = report;

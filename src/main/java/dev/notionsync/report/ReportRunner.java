@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.CreateIntents;
 import dev.notionsync.store.ReportRuns;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +45,10 @@ public final class ReportRunner {
     private final String notionParentPage;
     private final String instance;
     private final Clock clock;
+    private final CreateIntents intents;
 
     public ReportRunner(Map<String, ReportDefinition> reports, ReportQuery query, ReportRuns runs, NotionApi notion, Path folder,
-                        int keepFiles, String notionParentPage, String instance, Clock clock) {
+                        int keepFiles, String notionParentPage, String instance, Clock clock, CreateIntents intents) {
         this.reports = reports;
         this.query = query;
         this.runs = runs;
@@ -56,6 +58,7 @@ public final class ReportRunner {
         this.notionParentPage = notionParentPage;
         this.instance = instance;
         this.clock = clock;
+        this.intents = intents;
     }
 
     /**
@@ -139,7 +142,10 @@ public final class ReportRunner {
         }
     }
 
-    /** Creates the page (once per run), then sends the remaining appends; a redelivery continues where it failed. */
+    /**
+     * Creates the page (once per run), then sends the remaining appends; a redelivery continues where it failed. Neither
+     * is sent twice: after an answer lost to a 5xx, a timeout or a cut-off body, Notion is asked whether it landed.
+     */
     public void publishToNotion(Exchange exchange) throws Exception {
         ReportRun run = run(exchange);
         if (!run.report.wants(ReportDefinition.Output.NOTION) || notionParentPage.isBlank()) {
@@ -150,25 +156,117 @@ public final class ReportRunner {
                 run.notionSteps = NotionReportPage.plan(run.content);
             }
             if (run.notionPageId == null) {
-                JsonNode page = notion.call(NotionRequest.post("/v1/pages",
-                        NotionReportPage.createRequest(notionParentPage, run.report.title() + " " + run.content.ranAt())));
-                run.notionPageId = page.path("id").asText();
+                run.notionPageId = createPage(run);
             }
             while (run.notionStepsDone < run.notionSteps.size()) {
                 NotionReportPage.Step next = run.notionSteps.get(run.notionStepsDone);
                 String target = next.toPage() ? run.notionPageId : run.tableBlockIds.get(next.table());
-                JsonNode answer = notion.call(NotionRequest.patch("/v1/blocks/" + target + "/children",
-                        NotionReportPage.appendRequest(next.children())));
+                int before = run.blockCounts.getOrDefault(next.table(), 0);
+                JsonNode answer = run.appendInDoubt ? appendedAlready(target, before, next.children().size()) : null;
+                if (answer == null) {
+                    run.appendInDoubt = false;
+                    answer = sendOnce(() -> notion.call(NotionRequest.patch("/v1/blocks/" + target + "/children",
+                            NotionReportPage.appendRequest(next.children()))), () -> run.appendInDoubt = true);
+                }
+                run.blockCounts.put(next.table(), before + next.children().size());
                 if (next.toPage()) {
-                    List<String> tables = NotionReportPage.tableIds(answer);
+                    List<JsonNode> tables = NotionReportPage.tableBlocks(answer);
                     int firstTable = run.tableBlockIds.size();
                     for (int i = 0; i < tables.size(); i++) {
-                        run.tableBlockIds.put(firstTable + i, tables.get(i));
+                        run.tableBlockIds.put(firstTable + i, tables.get(i).path("id").asText());
+                        run.blockCounts.put(firstTable + i, NotionReportPage.firstRows(next.children(), i));
                     }
                 }
+                run.appendInDoubt = false;
                 run.notionStepsDone++;
             }
         });
+    }
+
+    /**
+     * The run's page under the parent page, made once: a create whose answer was lost is looked for among the parent's
+     * child pages (same title, created since the first send, not another run's) before it is sent again.
+     */
+    private String createPage(ReportRun run) throws Exception {
+        String key = "report:" + run.id;
+        String title = run.report.title() + " " + run.content.ranAt();
+        CreateIntents.Intent intent = intents.begin(key, notionParentPage);
+        if (intent.pageId() != null) {
+            return intent.pageId();
+        }
+        if (intent.sentBefore()) {
+            String found = childPageMadeBefore(intent, title);
+            if (found != null) {
+                LOG.info("report {}: an earlier attempt made page {}; continuing it instead of creating another", run.report.id(), found);
+                return found;
+            }
+        }
+        intents.sending(key, title);
+        JsonNode page = notion.call(NotionRequest.post("/v1/pages", NotionReportPage.createRequest(notionParentPage, title)));
+        intents.made(key, page.path("id").asText());
+        return page.path("id").asText();
+    }
+
+    private String childPageMadeBefore(CreateIntents.Intent intent, String title) throws Exception {
+        Instant since = intent.firstSentAt().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minusSeconds(60);
+        List<JsonNode> candidates = new java.util.ArrayList<>();
+        for (JsonNode block : children(notionParentPage)) {
+            if (block.path("type").asText().equals("child_page") && title.equals(block.path("child_page").path("title").asText())
+                    && !Instant.parse(block.path("created_time").asText()).isBefore(since)) {
+                candidates.add(block);
+            }
+        }
+        java.util.Set<String> taken = intents.takenByOthers(intent.key(), candidates.stream().map(b -> b.path("id").asText()).toList());
+        for (JsonNode block : candidates) {
+            String id = block.path("id").asText();
+            if (!taken.contains(id) && intents.made(intent.key(), id)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * After an append whose answer was lost: the blocks it added, when Notion shows them (the target holds
+     * {@code before + count} children), as an append's answer; null when it did not land and must be sent again.
+     */
+    private JsonNode appendedAlready(String target, int before, int count) throws Exception {
+        List<JsonNode> children = children(target);
+        if (children.size() == before) {
+            return null;
+        }
+        if (children.size() != before + count) {
+            throw new IllegalStateException("report page block " + target + " holds " + children.size() + " blocks, expected "
+                    + before + " or " + (before + count) + "; the page was edited while the report was written");
+        }
+        LOG.info("report: the append to {} whose answer was lost had landed; not sending it again", target);
+        ObjectNode answer = JSON.createObjectNode();
+        children.subList(before, children.size()).forEach(answer.putArray("results")::add);
+        return answer;
+    }
+
+    private List<JsonNode> children(String blockId) {
+        List<JsonNode> children = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode answer = notion.call(NotionRequest.get("/v1/blocks/" + blockId + "/children",
+                    "page_size=100" + (cursor == null ? "" : "&start_cursor=" + cursor)));
+            answer.path("results").forEach(children::add);
+            cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;
+        } while (cursor != null);
+        return children;
+    }
+
+    /** Sends a request that must not be applied twice; a failure that may have been applied calls {@code inDoubt}. */
+    private static JsonNode sendOnce(java.util.function.Supplier<JsonNode> send, Runnable inDoubt) {
+        try {
+            return send.get();
+        } catch (dev.notionsync.notion.NotionRateLimitedException e) {
+            throw e;   // Notion did nothing
+        } catch (dev.notionsync.notion.NotionUnavailableException e) {
+            inDoubt.run();
+            throw e;
+        }
     }
 
     public String finish(Exchange exchange) throws Exception {

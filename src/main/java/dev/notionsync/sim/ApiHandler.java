@@ -96,8 +96,9 @@ final class ApiHandler implements HttpHandler {
                 body = e.toJson();
                 retryAfter = e.retryAfterSeconds;
             }
-            if (fault.truncate()) stats.fault("truncated_body");
-            HttpReply.send(exchange, status, body, requestId, retryAfter, fault.truncate());
+            boolean cut = fault.truncate() && faults.truncates(endpoint);
+            if (cut) stats.fault("truncated_body");
+            HttpReply.send(exchange, status, body, requestId, retryAfter, cut);
         } catch (SimulatedNetworkFailure e) {
             throw e;
         } catch (RuntimeException e) {

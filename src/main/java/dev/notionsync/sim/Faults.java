@@ -22,6 +22,8 @@ final class Faults {
     private final double[] errorRates = new double[STATUSES.length];
     private double drop;
     private double truncate;
+    /** Endpoints ("POST /v1/pages") whose answers may be cut off; empty: every endpoint's. */
+    private java.util.Set<String> truncateOnly = java.util.Set.of();
     private long latencyMs;
     private double spikeProbability;
     private long spikeMs;
@@ -39,6 +41,9 @@ final class Faults {
         for (int i = 0; i < STATUSES.length; i++) errorRates[i] = errors.path(String.valueOf(STATUSES[i])).asDouble(0);
         drop = body.path("drop_connection").asDouble(0);
         truncate = body.path("truncate_body").asDouble(0);
+        java.util.Set<String> only = new java.util.HashSet<>();
+        body.path("truncate_only").forEach(endpoint -> only.add(endpoint.asText()));
+        truncateOnly = only;
         latencyMs = body.path("latency_ms").asLong(0);
         spikeProbability = body.path("latency_spike").path("probability").asDouble(0);
         spikeMs = body.path("latency_spike").path("ms").asLong(0);
@@ -88,6 +93,14 @@ final class Faults {
         return delay == 0 && !cut ? Decision.NONE : new Decision(0, false, cut, delay);
     }
 
+    /**
+     * Whether a cut-off body decided for a request may hit this endpoint. The answer is cut off after the request was
+     * applied: the client cannot tell whether a create or an append happened, as with a real dropped connection.
+     */
+    synchronized boolean truncates(String endpoint) {
+        return truncateOnly.isEmpty() || truncateOnly.contains(endpoint);
+    }
+
     synchronized int retryAfterSeconds() {
         return retryAfterSeconds;
     }
@@ -112,6 +125,7 @@ final class Faults {
         for (int i = 0; i < STATUSES.length; i++) errors.put(String.valueOf(STATUSES[i]), errorRates[i]);
         node.put("drop_connection", drop);
         node.put("truncate_body", truncate);
+        node.set("truncate_only", Json.F.arrayNode().addAll(truncateOnly.stream().sorted().map(Json.F::textNode).toList()));
         node.put("latency_ms", latencyMs);
         node.putObject("latency_spike").put("probability", spikeProbability).put("ms", spikeMs);
         node.put("retry_after_seconds", retryAfterSeconds);

@@ -61,6 +61,23 @@ public final class PageWriter {
         write(table, List.of(row), null, null, localId, true);
     }
 
+    /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
+    public void deleteRow(MirrorTable table, String pageId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL);
+                 PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid")) {
+                tag.execute();
+                ps.setString(1, pageId);
+                ps.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     /** The row as PostgreSQL's to_jsonb renders it (column name → value); empty when there is no such row. */
     public Map<String, com.fasterxml.jackson.databind.JsonNode> readRow(MirrorTable table, String pageId) throws SQLException {
         Map<String, com.fasterxml.jackson.databind.JsonNode> columns = new LinkedHashMap<>();
@@ -95,6 +112,16 @@ public final class PageWriter {
                 }
                 if (localId != null) {
                     String pageId = rows.get(0).pageId();
+                    // the pull may have brought the new page in as a row of its own before this write-back (a create
+                    // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid"
+                            + " AND ?::uuid <> ?::uuid AND EXISTS (SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid)")) {
+                        ps.setString(1, pageId);
+                        ps.setString(2, pageId);
+                        ps.setString(3, localId);
+                        ps.setString(4, localId);
+                        ps.executeUpdate();
+                    }
                     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
                             + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {
                         ps.setString(1, pageId);

@@ -59,6 +59,7 @@ public final class PushRunner {
     private final PushSettings settings;
     private final Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper;
     private final NotionView view;
+    private final PageCreator creator;
 
     public record PushSettings(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
     }
@@ -140,7 +141,7 @@ public final class PushRunner {
 
     public PushRunner(List<SourceConfig> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
-                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper) {
+                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.notion = notion;
@@ -152,6 +153,7 @@ public final class PushRunner {
         this.settings = settings;
         this.mapper = mapper;
         this.view = new NotionView(notion);
+        this.creator = creator;
     }
 
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
@@ -185,7 +187,10 @@ public final class PushRunner {
         exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries, only));
     }
 
-    /** INSERT of a row: creates the page in the data source, then the row takes the page's id and system columns. */
+    /**
+     * INSERT of a row: creates the page in the data source exactly once (PageCreator), then the row takes the page's
+     * id and system columns.
+     */
     public void create(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
         MirrorTable table = table(change);
@@ -198,11 +203,10 @@ public final class PushRunner {
             }
         }
         logIgnored(change);
-        ObjectNode request = JSON.createObjectNode();
-        request.putObject("parent").put("type", "data_source_id").put("data_source_id", table.dataSourceId());
-        request.set("properties", properties);
-        JsonNode page = notion.call(NotionRequest.post("/v1/pages", request.toString()));
-        writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
+        // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
+        JsonNode page = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        boolean rekey = !page.path("id").asText().equals(change.pageId());
+        writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
     }
@@ -379,6 +383,14 @@ public final class PushRunner {
     /** The change went through (or amounted to nothing): its outbox entries are done. */
     public void complete(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+        if ("nothing".equals(change.operation())) {
+            MirrorTable table = table(change);
+            // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
+            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
+            if (made != null) {
+                writer.deleteRow(table, made);
+            }
+        }
         String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty(OUTCOME, "pushed", String.class);
         outbox.finish(change.outboxIds(), outcome, exchange.getProperty(NOTE, String.class));
     }
@@ -534,6 +546,15 @@ public final class PushRunner {
     private MirrorTable table(String source, String name) {
         return tables.apply(source).stream().filter(t -> t.table().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("source " + source + " has no table " + name));
+    }
+
+    private static String createKey(MirrorTable table, PageChange change) {
+        return "push:" + table.qualifiedName() + ":" + change.pageId();
+    }
+
+    private static String titlePropertyId(MirrorTable table) {
+        return table.properties().stream().filter(p -> p.type().name().equals("title")).map(MirrorTable.PropertyColumns::propertyId)
+                .findFirst().orElse("title");
     }
 
     private static Set<String> changedSuffixes(MirrorTable.PropertyColumns property, Map<String, JsonNode> changed) {

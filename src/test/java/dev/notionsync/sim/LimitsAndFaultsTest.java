@@ -96,4 +96,26 @@ class LimitsAndFaultsTest {
             assertTrue(stats.at("/faults_injected/truncated_body").asInt() >= 1);
         }
     }
+
+    @Test
+    void aCreateWhoseAnswerIsCutOffMadeThePageAndCutsCanBeLimitedToSomeEndpoints() throws Exception {
+        try (NotionSimulator sim = NotionSimulator.start(SimulatorConfig.defaults("t").withPages(1))) {
+            SimClient control = new SimClient(sim.baseUrl(), null);
+            HttpClient http = HttpClient.newHttpClient();
+            String dataSource = sim.workspace().source("projects").dataSourceId();
+            HttpRequest create = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/pages")).timeout(java.time.Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer t").header("Notion-Version", "2026-03-11").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"parent\":{\"data_source_id\":\"" + dataSource + "\"},"
+                            + "\"properties\":{\"Name\":{\"title\":[{\"text\":{\"content\":\"Lost answer\"}}]}}}")).build();
+            HttpRequest read = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/users/me")).timeout(java.time.Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer t").header("Notion-Version", "2026-03-11").build();
+            control.send("POST", "/__sim/faults", Map.of("truncate_body", 1.0, "truncate_only", List.of("POST /v1/pages")), null, null);
+            assertThrows(java.io.IOException.class, () -> http.send(create, HttpResponse.BodyHandlers.ofString()));
+            assertEquals(200, http.send(read, HttpResponse.BodyHandlers.ofString()).statusCode(), "other endpoints answer whole");
+            assertEquals(1, sim.model().pages(dataSource).stream()
+                    .filter(p -> "Lost answer".equals(p.at("/properties/Name/title/0/plain_text").asText())).count(),
+                    "the answer was lost, the page was made");
+            control.send("POST", "/__sim/faults", Map.of(), null, null);
+        }
+    }
 }

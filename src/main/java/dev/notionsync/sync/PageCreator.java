@@ -1,0 +1,167 @@
+package dev.notionsync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.CreateIntents;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates a row's page in a data source exactly once. POST /v1/pages is not idempotent and Notion takes no
+ * idempotency key: when its answer is lost (timeout, 5xx, cut-off body, a crash before the write-back) the page may
+ * exist all the same. So the intent is marked sent before the request goes out, and before it is sent again the data
+ * source is searched for the page a lost answer may have made: created by this integration since the first send
+ * (created_time, which Notion rounds down to the minute), with the title that was sent, and not adopted by another
+ * intent. A page found is adopted and given the row's current values (an idempotent PATCH); only when none is found
+ * is the create sent again.
+ */
+public final class PageCreator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PageCreator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NotionApi notion;
+    private final CreateIntents intents;
+    private volatile String botId;
+
+    public PageCreator(NotionApi notion, CreateIntents intents) {
+        this.notion = notion;
+        this.intents = intents;
+    }
+
+    /**
+     * The page for the intent {@code key}: the one an earlier attempt made, else a new one.
+     *
+     * @param localId         the row's id until it has its page; when it is already a page made by a create, that page
+     * @param titlePropertyId the data source's title property; its value in {@code properties} is what the lookup matches
+     * @param properties      the create's properties, keyed by property id
+     */
+    public JsonNode create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
+        if (intents.isMade(localId)) {
+            // the row already holds its page's id: the engine stopped after the write-back, before the outbox knew
+            return notion.call(NotionRequest.patch("/v1/pages/" + localId, JSON.createObjectNode().set("properties", properties).toString()));
+        }
+        CreateIntents.Intent intent = intents.begin(key, dataSourceId);
+        String title = requestTitle(properties.get(titlePropertyId));
+        String known = intent.pageId();
+        if (known == null && intent.sentBefore()) {
+            known = find(intent, dataSourceId, titlePropertyId);
+        }
+        if (known != null) {
+            LOG.info("create {}: an earlier attempt made page {}; adopting it instead of creating another", key, known);
+            return notion.call(NotionRequest.patch("/v1/pages/" + known, JSON.createObjectNode().set("properties", properties).toString()));
+        }
+        intents.sending(key, title);
+        ObjectNode request = JSON.createObjectNode();
+        request.putObject("parent").put("type", "data_source_id").put("data_source_id", dataSourceId);
+        request.set("properties", properties);
+        JsonNode page = notion.call(NotionRequest.post("/v1/pages", request.toString()));
+        if (!intents.made(key, page.path("id").asText())) {
+            throw new IllegalStateException("page " + page.path("id").asText() + " of create " + key + " is recorded for another create");
+        }
+        return page;
+    }
+
+    /**
+     * The row was deleted before its create was known to have worked: the page an earlier send may have made goes
+     * to Notion's trash, so the deleted row does not come back with the next pull. Returns that page's id, or null.
+     */
+    public String withdraw(String key, String dataSourceId, String titlePropertyId) throws Exception {
+        CreateIntents.Intent intent = intents.find(key);
+        if (intent == null || !intent.sentBefore()) {
+            return null;
+        }
+        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, titlePropertyId);
+        if (made != null) {
+            notion.call(NotionRequest.patch("/v1/pages/" + made, "{\"in_trash\":true}"));
+            LOG.info("create {}: the row was deleted; page {} made by an earlier attempt moved to Notion's trash", key, made);
+        }
+        return made;
+    }
+
+    /** The page an earlier send of this intent made, or null when Notion shows none. */
+    private String find(CreateIntents.Intent intent, String dataSourceId, String titlePropertyId) throws Exception {
+        String bot = botId();
+        // created_time is rounded down to the minute: a page made in the first send's minute shows that minute
+        Instant since = intent.firstSentAt().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1));
+        for (String title : intent.titles()) {
+            List<JsonNode> candidates = new ArrayList<>();
+            String cursor = null;
+            do {
+                ObjectNode query = JSON.createObjectNode();
+                ObjectNode and = query.putObject("filter");
+                var parts = and.putArray("and");
+                parts.addObject().put("timestamp", "created_time").putObject("created_time").put("on_or_after", since.toString());
+                ObjectNode byTitle = parts.addObject().put("property", titlePropertyId);
+                if (title.isEmpty()) {
+                    byTitle.putObject("title").put("is_empty", true);
+                } else {
+                    byTitle.putObject("title").put("equals", title);
+                }
+                query.putArray("sorts").addObject().put("timestamp", "created_time").put("direction", "ascending");
+                query.put("page_size", 100);
+                if (cursor != null) {
+                    query.put("start_cursor", cursor);
+                }
+                JsonNode answer = notion.call(NotionRequest.post("/v1/data_sources/" + dataSourceId + "/query", query.toString()));
+                for (JsonNode page : answer.path("results")) {
+                    if (bot.equals(page.path("created_by").path("id").asText()) && title.equals(pageTitle(page))) {
+                        candidates.add(page);
+                    }
+                }
+                cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;
+            } while (cursor != null);
+            Set<String> taken = intents.takenByOthers(intent.key(), candidates.stream().map(p -> p.path("id").asText()).toList());
+            for (JsonNode page : candidates) {
+                String id = page.path("id").asText();
+                if (!taken.contains(id) && intents.made(intent.key(), id)) {
+                    return id;
+                }
+            }
+        }
+        LOG.info("create {}: no page from the earlier attempt in Notion; sending the create again", intent.key());
+        return null;
+    }
+
+    private String botId() {
+        String id = botId;
+        if (id == null) {
+            id = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText();
+            botId = id;
+        }
+        return id;
+    }
+
+    /** The plain text of a title as a create request carries it. */
+    static String requestTitle(JsonNode property) {
+        StringBuilder text = new StringBuilder();
+        if (property != null) {
+            for (JsonNode part : property.path("title")) {
+                text.append(part.path("text").path("content").asText(""));
+            }
+        }
+        return text.toString();
+    }
+
+    /** The plain text of a page's title property. */
+    static String pageTitle(JsonNode page) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode property : page.path("properties")) {
+            if ("title".equals(property.path("type").asText())) {
+                for (JsonNode part : property.path("title")) {
+                    text.append(part.path("plain_text").asText(""));
+                }
+            }
+        }
+        return text.toString();
+    }
+}
