@@ -97,6 +97,9 @@ final class CreatedTimeWalk {
 
     /** Notes one page of the current query's results. */
     void read(JsonNode page) {
+        if (!page.path("created_time").isTextual()) {
+            return;   // not a page (a wiki's query can list data sources too)
+        }
         Instant created = Instant.parse(page.path("created_time").asText());
         oldestCreated = oldestCreated == null || created.isBefore(oldestCreated) ? created : oldestCreated;
         newestCreated = newestCreated == null || created.isAfter(newestCreated) ? created : newestCreated;
