@@ -77,6 +77,19 @@ final class CreatedTimeWalk {
         return conditions;
     }
 
+    /** A query filter requiring every condition: null for none, the condition for one, an "and" for several. */
+    static ObjectNode allOf(List<ObjectNode> conditions) {
+        if (conditions.isEmpty()) {
+            return null;
+        }
+        if (conditions.size() == 1) {
+            return conditions.get(0);
+        }
+        ObjectNode and = JSON.createObjectNode();
+        and.putArray("and").addAll(conditions);
+        return and;
+    }
+
     /** The sorts of every query of the walk. */
     static ObjectNode sort() {
         return JSON.createObjectNode().put("timestamp", "created_time").put("direction", "ascending");
@@ -84,6 +97,9 @@ final class CreatedTimeWalk {
 
     /** Notes one page of the current query's results. */
     void read(JsonNode page) {
+        if (!page.path("created_time").isTextual()) {
+            return;   // not a page (a wiki's query can list data sources too)
+        }
         Instant created = Instant.parse(page.path("created_time").asText());
         oldestCreated = oldestCreated == null || created.isBefore(oldestCreated) ? created : oldestCreated;
         newestCreated = newestCreated == null || created.isAfter(newestCreated) ? created : newestCreated;

@@ -82,11 +82,9 @@ public final class DeletionSweep {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         ObjectNode body = JSON.createObjectNode().put("page_size", 100);
         // created_time windows: a listing of any size, past Notion's 10,000 results per query
-        List<ObjectNode> conditions = run.walk.conditions();
-        if (conditions.size() == 1) {
-            body.set("filter", conditions.get(0));
-        } else if (conditions.size() > 1) {
-            body.putObject("filter").putArray("and").addAll(conditions);
+        ObjectNode filter = CreatedTimeWalk.allOf(run.walk.conditions());
+        if (filter != null) {
+            body.set("filter", filter);
         }
         body.putArray("sorts").add(CreatedTimeWalk.sort());
         if (run.cursor != null) {

@@ -108,10 +108,9 @@ public final class PullRunner {
         if (target.windowed) {
             conditions.addAll(target.walk.conditions());
         }
-        if (conditions.size() == 1) {
-            body.set("filter", conditions.get(0));
-        } else if (conditions.size() > 1) {
-            body.putObject("filter").putArray("and").addAll(conditions);
+        ObjectNode filter = CreatedTimeWalk.allOf(conditions);
+        if (filter != null) {
+            body.set("filter", filter);
         }
         ArrayNode sorts = body.putArray("sorts");
         if (target.windowed) {

@@ -50,6 +50,9 @@ class DeletionSweepTest {
                 TestEngine.await("unshared page marked", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM " + table + " WHERE page_id = '" + unshared + "' AND deleted_reason = 'gone or no longer shared'") == 1);
                 assertEquals(2, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE deleted_at IS NOT NULL"), "only those two");
+                // listed whole, not found one GET at a time
+                TestEngine.await("a sweep listing all 58 pages", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok' AND pages_read = 58") > 0);
             }
         }
     }
