@@ -154,6 +154,39 @@ class AdversaryFindingsTest {
         }
     }
 
+    /**
+     * Finding 3: without a management password the operator endpoints admit "this machine" by the Host header, and a
+     * Host that merely starts with "127." counts as loopback. A DNS-rebinding page at http://127.attacker.example:9876
+     * (a name the attacker owns, re-pointed to 127.0.0.1) is same-origin with itself, so the operator's browser sends
+     * its requests and lets the page read the answers: status, dead letters (page contents), replays, confirmations.
+     */
+    @Disabled("finding 3")
+    @Test
+    void finding3_aRebindingHostNameStartingWith127IsTakenForThisMachine() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+            values.put("notion.management.password", "");
+            int port = Integer.parseInt(values.get("camel.management.port"));
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                assertEquals(403, status(port, "evil.example:" + port), "a foreign host name is refused");
+                assertEquals(403, status(port, "127.attacker.example:" + port), "a foreign host name that starts with 127. is refused too");
+            }
+        }
+    }
+
+    /** GET /observe/status over a raw socket (java.net.http will not send another Host), as the rebinding browser does. */
+    private static int status(int port, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String origin = "http://" + host;
+            socket.getOutputStream().write(("GET /observe/status HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin
+                    + "\r\nSec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(line.split(" ")[1]);
+        }
+    }
+
     private static ObjectNode text(String property, String value) {
         ObjectNode edit = JSON.createObjectNode();
         edit.putObject(property).putArray("rich_text").addObject().putObject("text").put("content", value);
