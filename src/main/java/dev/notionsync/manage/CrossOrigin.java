@@ -65,7 +65,24 @@ final class CrossOrigin {
         } else if (name.indexOf(':') == name.lastIndexOf(':') && name.contains(":")) {
             name = name.substring(0, name.indexOf(':'));
         }
-        return name.equals("localhost") || name.endsWith(".localhost") || name.startsWith("127.") || name.equals("::1")
+        return name.equals("localhost") || name.endsWith(".localhost") || isLoopbackAddress(name) || name.equals("::1")
                 || name.equals("0:0:0:0:0:0:0:1");
+    }
+
+    /**
+     * An IPv4 address literal in 127.0.0.0/8. Only a literal: a name that merely starts with "127." (127.attacker.example)
+     * is the attacker's, and a DNS-rebinding page under it would otherwise pass for this machine.
+     */
+    private static boolean isLoopbackAddress(String name) {
+        String[] octets = name.split("\\.", -1);
+        if (octets.length != 4 || !octets[0].equals("127")) {
+            return false;
+        }
+        for (String octet : octets) {
+            if (!octet.matches("[0-9]{1,3}") || Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 }

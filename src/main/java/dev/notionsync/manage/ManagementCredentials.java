@@ -27,8 +27,13 @@ public record ManagementCredentials(String user, String password) {
 
     /** Whether a request's Authorization header carries these credentials; compared in constant time. */
     public boolean accepts(String authorizationHeader) {
-        return authorizationHeader != null && MessageDigest.isEqual(authorization().getBytes(StandardCharsets.UTF_8),
-                authorizationHeader.getBytes(StandardCharsets.UTF_8));
+        if (authorizationHeader == null) {
+            return false;
+        }
+        // the scheme name is case-insensitive (RFC 7617), the credentials are compared whole
+        String header = authorizationHeader.strip();
+        String normalized = header.regionMatches(true, 0, "Basic ", 0, 6) ? "Basic " + header.substring(6).strip() : header;
+        return MessageDigest.isEqual(authorization().getBytes(StandardCharsets.UTF_8), normalized.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

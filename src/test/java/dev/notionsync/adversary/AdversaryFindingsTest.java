@@ -160,7 +160,6 @@ class AdversaryFindingsTest {
      * (a name the attacker owns, re-pointed to 127.0.0.1) is same-origin with itself, so the operator's browser sends
      * its requests and lets the page read the answers: status, dead letters (page contents), replays, confirmations.
      */
-    @Disabled("finding 3")
     @Test
     void finding3_aRebindingHostNameStartingWith127IsTakenForThisMachine() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
