@@ -44,6 +44,7 @@ public final class WebhookApplier {
     private final Deletions deletions;
     private final int batchSize;
     private final NotionMetrics metrics;
+    private final RareWarnings warnings = new RareWarnings();
     private volatile String botId;
 
     public WebhookApplier(WebhookInbox inbox, NotionApi notion, PullRunner pull, List<SourceConfig> sources,
@@ -118,14 +119,15 @@ public final class WebhookApplier {
             }
             throw e;
         }
-        MirrorTable table = tableOf(page.path("parent").path("data_source_id").asText(""));
-        if (table == null) {
+        Held held = holderOf(page.path("parent").path("data_source_id").asText(""));
+        if (held == null) {
             metrics.webhookIgnored("not_synced", eventIds.size());
             inbox.mark(eventIds, "ignored", "not a synced data source");
             return;
         }
+        MirrorTable table = held.table();
         boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
-        String source = sourceOf(table);
+        String source = held.source();
         if (trashed) {
             writer.write(table, List.of(pull.mapPage(table, page)), source, null);
             deletions.markDeleted(table, pageId, "trashed", true);
@@ -167,32 +169,59 @@ public final class WebhookApplier {
         return botId;
     }
 
-    private MirrorTable tableOf(String dataSourceId) throws Exception {
+    private record Held(String source, MirrorTable table) {
+    }
+
+    /**
+     * The source and table that hold a data source, or null. A source Notion cannot resolve for good (unshared,
+     * deleted, wrong id) is skipped, else it would stop the events of every other source; a transient failure is
+     * rethrown (the event retries) only when no other source holds the data source, as it may be the failing one's.
+     */
+    private Held holderOf(String dataSourceId) throws Exception {
         if (dataSourceId.isBlank()) {
             return null;
         }
-        for (MirrorTable table : allTables()) {
-            if (table.dataSourceId().equals(dataSourceId)) {
-                return table;
+        Exception transientFailure = null;
+        for (SourceConfig source : sources) {
+            try {
+                for (MirrorTable table : pull.tablesOf(source.name())) {
+                    if (table.dataSourceId().equals(dataSourceId)) {
+                        return new Held(source.name(), table);
+                    }
+                }
+            } catch (NotionApiException e) {
+                if (e.isTransient()) {
+                    transientFailure = e;
+                } else {
+                    warnUnresolvable(source, e);
+                }
             }
+        }
+        if (transientFailure != null) {
+            throw transientFailure;
         }
         return null;
     }
 
+    /** The tables of every source Notion resolves; a source it cannot resolve for good is skipped. */
     private List<MirrorTable> allTables() throws Exception {
         List<MirrorTable> tables = new ArrayList<>();
         for (SourceConfig source : sources) {
-            tables.addAll(pull.tablesOf(source.name()));
+            try {
+                tables.addAll(pull.tablesOf(source.name()));
+            } catch (NotionApiException e) {
+                if (e.isTransient()) {
+                    throw e;
+                }
+                warnUnresolvable(source, e);
+            }
         }
         return tables;
     }
 
-    private String sourceOf(MirrorTable table) throws Exception {
-        for (SourceConfig source : sources) {
-            if (pull.tablesOf(source.name()).contains(table)) {
-                return source.name();
-            }
+    private void warnUnresolvable(SourceConfig source, NotionApiException e) {
+        if (warnings.shouldWarn("unresolvable source " + source.name())) {
+            LOG.warn("source {}: skipped for webhook events, Notion cannot resolve it ({})", source.name(), e.getMessage());
         }
-        return table.table();
     }
 }

@@ -199,4 +199,74 @@ class WebhookTest {
             }
         }
     }
+
+    /**
+     * A configured source Notion no longer resolves (unshared or deleted: 404) must not stop the webhook events of the
+     * healthy sources: it is skipped, and the event is applied to the source that holds the page.
+     */
+    @Test
+    void anUnresolvableSourceDoesNotStopTheEventsOfTheOthers() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator);
+            values.put("notion.dead-letter.redelivery-delay-ms", "10");
+            // listed first, so every lookup meets it before the healthy source
+            values.put("notion.sources", "unshared," + values.get("notion.sources"));
+            values.put("notion.source.unshared.id", "7d2b7a4e-3c1f-4b8e-9a6d-5e4f3c2b1a09");
+            values.put("notion.source.unshared.poll", "1h");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 3);
+                ObjectNode page = simulator.model().pages(projects.dataSourceId()).get(0);
+                String pageId = page.path("id").asText();
+                simulator.model().editPage(pageId, TestEngine.titleEdit(page, "edited, announced by a webhook"));
+                byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
+                assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
+                TestEngine.await("the event settles", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('applied', 'ignored', 'dead_letter')") == 1);
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"),
+                        "a healthy source's event is not dead-lettered: " + TestEngine.queryString(sync,
+                                "SELECT string_agg(exception_message, ' | ') FROM notion_sync.dead_letters"));
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'"));
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + pageId
+                        + "' AND properties::text LIKE '%edited, announced by a webhook%'"));
+            }
+        }
+    }
+
+    /** The page's own source failing for now (503) is not skipped: the event is retried and applied once Notion is back. */
+    @Test
+    void aTransientFailureOfThePagesOwnSourceRetriesTheEvent() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator);
+            values.put("notion.sync.schema-refresh", "1s");
+            values.put("notion.api.max-retries", "1");
+            values.put("notion.api.backoff-base", "10ms");
+            values.put("notion.dead-letter.redelivery-delay-ms", "1500");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 3);
+                TestEngine.simControl(simulator, "faults", "{\"failing_ids\":[\"" + projects.dataSourceId() + "\",\""
+                        + projects.databaseId() + "\"],\"failing_status\":503}");
+                Thread.sleep(1500);   // the cached tables expire
+                ObjectNode page = simulator.model().pages(projects.dataSourceId()).get(0);
+                String pageId = page.path("id").asText();
+                simulator.model().editPage(pageId, TestEngine.titleEdit(page, "edited while Notion stumbles"));
+                byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
+                assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
+                Thread.sleep(1000);
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status <> 'pending' AND status <> 'processing'"),
+                        "not skipped while its source cannot be resolved");
+                TestEngine.simControl(simulator, "faults", "{}");
+                TestEngine.await("the event is applied", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'") == 1);
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"));
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + pageId
+                        + "' AND properties::text LIKE '%edited while Notion stumbles%'"));
+            }
+        }
+    }
 }
