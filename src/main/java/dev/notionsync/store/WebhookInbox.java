@@ -68,11 +68,12 @@ public final class WebhookInbox {
     }
 
     /**
-     * Records a handshake as pending (a token already recorded keeps its row) and keeps at most
-     * {@code maxPending} pending rows, dropping the oldest: a flood of handshakes cannot fill the table.
-     * Returns the handshake's id.
+     * Records a handshake as pending (a token already recorded keeps its row). A flood cannot fill the table nor push
+     * out another sender's handshake: one address keeps at most {@code maxPerSender} pending rows (its oldest go), and
+     * beyond {@code maxPending} in all only rows older than {@code keptFor} are dropped, oldest first. When all are
+     * younger, this handshake is not recorded: returns -1, else the handshake's id.
      */
-    public long recordHandshake(String token, String receivedFrom, int maxPending) throws SQLException {
+    public long recordHandshake(String token, String receivedFrom, int maxPending, int maxPerSender, Duration keptFor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -97,10 +98,29 @@ public final class WebhookInbox {
                     }
                 }
                 try (PreparedStatement prune = c.prepareStatement("DELETE FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed'"
-                        + " AND id NOT IN (SELECT id FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed'"
-                        + "   ORDER BY received_at DESC, id DESC LIMIT ?)")) {
-                    prune.setInt(1, maxPending);
+                        + " AND received_from IS NOT DISTINCT FROM ? AND id NOT IN (SELECT id FROM notion_sync.webhook_subscriptions"
+                        + "   WHERE status <> 'confirmed' AND received_from IS NOT DISTINCT FROM ? ORDER BY received_at DESC, id DESC LIMIT ?)")) {
+                    prune.setString(1, receivedFrom);
+                    prune.setString(2, receivedFrom);
+                    prune.setInt(3, maxPerSender);
                     prune.executeUpdate();
+                }
+                try (PreparedStatement prune = c.prepareStatement("DELETE FROM notion_sync.webhook_subscriptions WHERE id IN ("
+                        + " SELECT id FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed' AND id <> ?"
+                        + "   AND received_at < now() - CAST(? AS interval) ORDER BY received_at, id"
+                        + "   LIMIT GREATEST(0, (SELECT count(*) FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed') - ?))")) {
+                    prune.setLong(1, id);
+                    prune.setString(2, keptFor.toMillis() + " milliseconds");
+                    prune.setInt(3, maxPending);
+                    prune.executeUpdate();
+                }
+                try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM notion_sync.webhook_subscriptions WHERE status <> 'confirmed'");
+                     ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > maxPending) {
+                        c.rollback();
+                        return -1;
+                    }
                 }
                 c.commit();
                 return id;

@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -21,27 +23,35 @@ import org.slf4j.LoggerFactory;
  * each body to the route direct:notion-webhook (routes/notion-webhooks.camel.yaml). It turns a request away before
  * reading its body when it announces more than notion.webhook.max-body-bytes (413) or when notion.webhook.max-concurrent
  * requests are already being handled (503), and reads the body as raw bytes whatever its Content-Type (never
- * form-decoded), stopping at the limit (413) or after {@link #READ_TIMEOUT_MS} (408). So at most max-concurrent bodies
- * of at most max-body-bytes are ever in memory. The route answers with CamelHttpResponseCode and a JSON body.
+ * form-decoded), stopping at the limit (413), after {@link #READ_TIMEOUT_MS} or {@link #IDLE_TIMEOUT_MS} without a byte
+ * (408). So at most max-concurrent bodies of at most max-body-bytes are ever in memory. One sender (see {@link #sender})
+ * holds at most a quarter of the slots, so slow senders from one address cannot lock everyone else out (503 beyond).
+ * The route answers with CamelHttpResponseCode and a JSON body.
  */
 public final class WebhookGate implements Handler<RoutingContext> {
 
     public static final String PATH = "/webhooks/notion";
     /** A body must arrive within this time: a slow sender cannot hold one of the few slots for long. */
     static final long READ_TIMEOUT_MS = 10_000;
+    /** A pause this long between bytes ends the request (408): a sender that stalls frees its slot soon. */
+    static final long IDLE_TIMEOUT_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookGate.class);
 
     private final int maxBodyBytes;
     private final int maxConcurrent;
     private final NotionMetrics metrics;
+    private final int maxPerSender;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Slots held per sender; an entry goes when its count reaches 0, so at most max-concurrent entries. */
+    private final Map<String, Integer> inFlightBySender = new HashMap<>();
     private final RareWarnings warnings = new RareWarnings();
     private ProducerTemplate route;
 
     public WebhookGate(int maxBodyBytes, int maxConcurrent, NotionMetrics metrics) {
         this.maxBodyBytes = maxBodyBytes;
         this.maxConcurrent = maxConcurrent;
+        this.maxPerSender = Math.max(1, maxConcurrent / 4);
         this.metrics = metrics;
     }
 
@@ -63,28 +73,37 @@ public final class WebhookGate implements Handler<RoutingContext> {
             refuse(ctx, 413, "too_large");
             return;
         }
-        if (inFlight.incrementAndGet() > maxConcurrent) {
-            inFlight.decrementAndGet();
+        String from = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String sender = sender(from);
+        if (!takeSlot(sender)) {
             refuse(ctx, 503, "busy");
             return;
         }
-        ctx.addEndHandler(ended -> inFlight.decrementAndGet());
-        String from = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        ctx.addEndHandler(ended -> releaseSlot(sender));
         Buffer body = Buffer.buffer();
         boolean[] done = {false};
-        long timer = ctx.vertx().setTimer(READ_TIMEOUT_MS, t -> {
+        long[] idleTimer = {-1};
+        Runnable tooSlow = () -> {
             if (!done[0]) {
                 done[0] = true;
                 refuse(ctx, 408, "too_slow");
             }
-        });
+        };
+        long timer = ctx.vertx().setTimer(READ_TIMEOUT_MS, t -> tooSlow.run());
+        Runnable stopTimers = () -> {
+            ctx.vertx().cancelTimer(timer);
+            ctx.vertx().cancelTimer(idleTimer[0]);
+        };
+        idleTimer[0] = ctx.vertx().setTimer(IDLE_TIMEOUT_MS, t -> tooSlow.run());
         request.handler(chunk -> {
             if (done[0]) {
                 return;
             }
+            ctx.vertx().cancelTimer(idleTimer[0]);
+            idleTimer[0] = ctx.vertx().setTimer(IDLE_TIMEOUT_MS, t -> tooSlow.run());
             if (body.length() + chunk.length() > maxBodyBytes) {
                 done[0] = true;
-                ctx.vertx().cancelTimer(timer);
+                stopTimers.run();
                 refuse(ctx, 413, "too_large");
                 return;
             }
@@ -93,14 +112,14 @@ public final class WebhookGate implements Handler<RoutingContext> {
         request.exceptionHandler(e -> {
             if (!done[0]) {
                 done[0] = true;
-                ctx.vertx().cancelTimer(timer);
+                stopTimers.run();
                 ctx.response().close();
             }
         });
         request.endHandler(v -> {
             if (!done[0]) {
                 done[0] = true;
-                ctx.vertx().cancelTimer(timer);
+                stopTimers.run();
                 receive(ctx, body.getBytes(), from);
             }
         });
@@ -108,6 +127,40 @@ public final class WebhookGate implements Handler<RoutingContext> {
             ctx.response().writeContinue();   // curl asks before sending a body over 1 KiB
         }
         request.resume();
+    }
+
+    /**
+     * Who a request counts against in the per-sender limits: its TCP peer address (never a header such as
+     * X-Forwarded-For, which anyone can write), and for IPv6 its /64 network, since one host commonly holds all of one.
+     */
+    static String sender(String address) {
+        if (address == null) {
+            return "?";
+        }
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        try {
+            byte[] bytes = java.net.InetAddress.getByName(address).getAddress();   // a literal: no lookup
+            return bytes.length == 16 ? java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64" : address;
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
+    }
+
+    private synchronized boolean takeSlot(String sender) {
+        int held = inFlightBySender.getOrDefault(sender, 0);
+        if (held >= maxPerSender || inFlight.get() >= maxConcurrent) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        inFlightBySender.put(sender, held + 1);
+        return true;
+    }
+
+    private synchronized void releaseSlot(String sender) {
+        inFlight.decrementAndGet();
+        inFlightBySender.computeIfPresent(sender, (key, held) -> held <= 1 ? null : held - 1);
     }
 
     /** Runs the route on a worker thread (it verifies and stores) and writes its answer. */

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -28,8 +30,13 @@ public final class WebhookReceiver {
     /** Notion's tokens are short ("secret_" and some 40 characters); anything far longer is not one. */
     private static final int MAX_TOKEN_LENGTH = 200;
     private static final int MAX_HANDSHAKE_BYTES = 1024;
-    /** Recorded handshakes kept waiting for confirmation; older ones are dropped. */
-    static final int MAX_PENDING_HANDSHAKES = 20;
+    /** Recorded handshakes kept waiting for confirmation, in all and per sender address (see WebhookInbox#recordHandshake). */
+    static final int MAX_PENDING_HANDSHAKES = 100;
+    static final int MAX_PENDING_HANDSHAKES_PER_SENDER = 3;
+    /** A pending handshake this young is never dropped for another sender's: the operator has time to see it. */
+    static final java.time.Duration PENDING_HANDSHAKE_KEPT = java.time.Duration.ofHours(1);
+    /** Senders whose handshake rate is tracked; the least recently seen is forgotten beyond, so the map stays small. */
+    private static final int TRACKED_SENDERS = 1024;
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]{1," + MAX_TOKEN_LENGTH + "}");
     private static final Pattern NOTION_ID = Pattern.compile("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}");
     private static final int MAX_ID_LENGTH = 200;
@@ -40,7 +47,13 @@ public final class WebhookReceiver {
     private final WebhookInbox inbox;
     private final int handshakesPerMinute;
     private final NotionMetrics metrics;
-    private final Deque<Long> recentHandshakes = new ArrayDeque<>();
+    /** Per sender (WebhookGate#sender), the times of its handshakes in the last minute; least recently used first. */
+    private final Map<String, Deque<Long>> recentHandshakes = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Deque<Long>> eldest) {
+            return size() > TRACKED_SENDERS;
+        }
+    };
     private final RareWarnings warnings = new RareWarnings();
 
     public WebhookReceiver(WebhookInbox inbox, int handshakesPerMinute, NotionMetrics metrics) {
@@ -56,7 +69,8 @@ public final class WebhookReceiver {
     public void classify(Exchange exchange) throws Exception {
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         exchange.setProperty("webhookRaw", raw);
-        String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class));
+        String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class),
+                WebhookGate.sender(exchange.getProperty("webhookFrom", String.class)));
         metrics.webhook(outcome);
         exchange.setProperty(OUTCOME, outcome);
         if (!outcome.equals("event") && !outcome.equals("handshake") && warnings.shouldWarn(outcome)) {
@@ -64,14 +78,14 @@ public final class WebhookReceiver {
         }
     }
 
-    private String decide(byte[] raw, String signature) throws SQLException {
+    private String decide(byte[] raw, String signature, String sender) throws SQLException {
         JsonNode json = parse(raw);
         if (json != null && json.isObject() && json.size() == 1 && json.has("verification_token")) {
             // signed or not: before the handshake nobody can know the token, so a signature proves nothing here
             if (raw.length > MAX_HANDSHAKE_BYTES || !TOKEN.matcher(json.path("verification_token").asText("")).matches()) {
                 return "malformed";
             }
-            return allowHandshake() ? "handshake" : "rate_limited";
+            return allowHandshake(sender) ? "handshake" : "rate_limited";
         }
         if (signature == null || signature.isBlank()) {
             return "unsigned";
@@ -105,16 +119,20 @@ public final class WebhookReceiver {
         return node.isTextual() && !node.asText().isBlank() && node.asText().length() <= MAX_ID_LENGTH;
     }
 
-    /** At most handshakes-per-minute handshakes in any minute, for this instance. */
-    private synchronized boolean allowHandshake() {
+    /**
+     * At most handshakes-per-minute handshakes in any minute from one sender, for this instance: a flood from one
+     * address uses up its own budget, not Notion's.
+     */
+    private synchronized boolean allowHandshake(String sender) {
         long now = System.nanoTime();
-        while (!recentHandshakes.isEmpty() && now - recentHandshakes.peekFirst() > 60_000_000_000L) {
-            recentHandshakes.removeFirst();
+        Deque<Long> recent = recentHandshakes.computeIfAbsent(sender, key -> new ArrayDeque<>());
+        while (!recent.isEmpty() && now - recent.peekFirst() > 60_000_000_000L) {
+            recent.removeFirst();
         }
-        if (recentHandshakes.size() >= handshakesPerMinute) {
+        if (recent.size() >= handshakesPerMinute) {
             return false;
         }
-        recentHandshakes.addLast(now);
+        recent.addLast(now);
         return true;
     }
 
@@ -126,7 +144,13 @@ public final class WebhookReceiver {
             return;
         }
         String from = exchange.getProperty("webhookFrom", String.class);
-        long id = inbox.recordHandshake(token, from, MAX_PENDING_HANDSHAKES);
+        long id = inbox.recordHandshake(token, from, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_SENDER, PENDING_HANDSHAKE_KEPT);
+        if (id < 0) {
+            LOG.warn("Notion webhook handshake from {} not recorded: {} handshakes younger than {} are pending already; answered 429",
+                    from, MAX_PENDING_HANDSHAKES, PENDING_HANDSHAKE_KEPT);
+            exchange.setProperty(OUTCOME, "rate_limited");
+            return;
+        }
         LOG.warn("Notion webhook handshake #{} recorded (token fingerprint {}, from {}). It is NOT in force until an operator confirms it."
                 + " If you just created or re-verified the subscription in Notion: read the token with"
                 + " \"SELECT verification_token FROM notion_sync.webhook_subscriptions WHERE id = {}\", paste it into the integration's"

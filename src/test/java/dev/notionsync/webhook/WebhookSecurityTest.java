@@ -179,6 +179,106 @@ class WebhookSecurityTest {
         }
     }
 
+    /**
+     * The handshake limits are per sender (the TCP peer address, never a header): a flood from 127.0.0.2 neither gets
+     * Notion's handshake (from 127.0.0.1) refused with 429 nor pushes it out of the pending ones.
+     */
+    @Test
+    void aForgedHandshakeFloodFromOneAddressLeavesNotionsHandshakeAlone() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = settings(simulator, "");
+            values.put("notion.webhook.handshakes-per-minute", "50");
+            int port = Integer.parseInt(values.get("camel.server.port"));
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                int flooded = 0;
+                for (int i = 0; i < 25; i++) {
+                    flooded += rawPost(port, "127.0.0.2", handshakeBody("secret_forged_" + i), "X-Forwarded-For: 127.0.0.1\r\n") == 200 ? 1 : 0;
+                }
+                assertEquals(200, rawPost(port, "127.0.0.1", handshakeBody("secret_genuine_1"), ""), "Notion's handshake is recorded");
+                for (int i = 25; i < 50; i++) {
+                    flooded += rawPost(port, "127.0.0.2", handshakeBody("secret_forged_" + i), "X-Forwarded-For: 127.0.0.1\r\n") == 200 ? 1 : 0;
+                }
+                assertEquals(50, flooded, "the flood used up its own budget");
+                assertEquals(429, rawPost(port, "127.0.0.2", handshakeBody("secret_forged_50"), "X-Forwarded-For: 127.0.0.1\r\n"),
+                        "a forged X-Forwarded-For does not move the flood to another budget");
+                assertEquals(200, rawPost(port, "127.0.0.1", handshakeBody("secret_genuine_2"), ""), "Notion's resent handshake is not refused");
+                assertEquals(2, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_subscriptions"
+                        + " WHERE verification_token LIKE 'secret_genuine_%' AND status = 'pending'"), "no flood pushed Notion's out");
+                assertEquals(3, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_subscriptions WHERE received_from = '127.0.0.2'"),
+                        "the flood's entries pushed each other out");
+            }
+        }
+    }
+
+    /**
+     * Slow senders from one address (127.0.0.2) hold at most a quarter of notion.webhook.max-concurrent (16), and a
+     * sender that stalls is cut off after 2 s without a byte: a signed event from 127.0.0.1 gets in meanwhile.
+     */
+    @Test
+    void slowSendersFromOneAddressLeaveSlotsForNotion() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+            Map<String, String> values = settings(simulator, TOKEN);
+            int port = Integer.parseInt(values.get("camel.server.port"));
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                sync.context().getRouteController().stopRoute("notion-webhook-inbox");
+                SeededSource projects = simulator.workspace().source("projects");
+                String pageId = simulator.model().pages(projects.dataSourceId()).get(0).path("id").asText();
+                byte[] event = WebhookTest.event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
+                List<Socket> slow = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 16; i++) {
+                        Socket socket = new Socket();
+                        socket.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+                        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+                        socket.setSoTimeout(5000);
+                        socket.getOutputStream().write(("POST /webhooks/notion HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        socket.getOutputStream().write(new byte[10]);
+                        socket.getOutputStream().flush();
+                        slow.add(socket);
+                    }
+                    Thread.sleep(300);
+                    long start = System.nanoTime();
+                    assertEquals(200, rawPost(port, "127.0.0.1", event, "X-Notion-Signature: " + WebhookSignature.sign(event, TOKEN) + "\r\n"),
+                            "the genuine event gets a slot");
+                    List<Integer> statuses = new ArrayList<>();
+                    for (Socket socket : slow) {
+                        statuses.add(status(socket));
+                    }
+                    assertEquals(4, statuses.stream().filter(s -> s == 408).count(), "4 slots held, then cut off as idle: " + statuses);
+                    assertEquals(12, statuses.stream().filter(s -> s == 503).count(), "the rest turned away at once: " + statuses);
+                    assertTrue(System.nanoTime() - start < 5_000_000_000L, "idle senders are cut off well before 10 s");
+                } finally {
+                    for (Socket socket : slow) {
+                        socket.close();
+                    }
+                }
+                assertEquals(1, inbox(sync));
+            }
+        }
+    }
+
+    private static byte[] handshakeBody(String token) {
+        return JSON.createObjectNode().put("verification_token", token).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** POSTs {@code body} from local address {@code from} (any 127.x works on Linux) and returns the status code. */
+    private static int rawPost(int port, String from, byte[] body, String extraHeaders) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.bind(new java.net.InetSocketAddress(from, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /webhooks/notion HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n" + extraHeaders
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return status(socket);
+        }
+    }
+
     @Test
     void anEventNeverChoosesTheTable() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
