@@ -190,6 +190,39 @@ class NotionVersion20261201Test {
         }
     }
 
+    /** The sweep lists ids only (the title is all it asks for): on 2026-12-01 it marks what is gone and nulls nothing. */
+    @Test
+    void theDeletionSweepMarksWhatIsGoneAndKeepsEveryValue() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(8))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator, "1h", "projects");
+            values.put("notion.sync.sweep", "1s");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 8);
+                String valuesBefore = TestEngine.queryString(sync, "SELECT string_agg(page_id || ':' || coalesce(client, '') || ':' || coalesce(budget::text, ''),"
+                        + " ',' ORDER BY page_id) FROM " + table);
+                var pages = simulator.model().pages(projects.dataSourceId());
+                String trashed = pages.get(0).path("id").asText();
+                String unshared = pages.get(1).path("id").asText();
+                simulator.model().trashPage(trashed, true);
+                simulator.model().deletePage(unshared);
+                TestEngine.await("both marked", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table
+                        + " WHERE deleted_at IS NOT NULL") == 2);
+                long sweepsBefore = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'");
+                TestEngine.await("two more sweeps", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'") >= sweepsBefore + 2);
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + trashed + "' AND deleted_reason = 'trashed'"));
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + unshared
+                        + "' AND deleted_reason = 'gone or no longer shared'"));
+                assertEquals(valuesBefore, TestEngine.queryString(sync, "SELECT string_agg(page_id || ':' || coalesce(client, '') || ':' || coalesce(budget::text, ''),"
+                        + " ',' ORDER BY page_id) FROM " + table), "no value lost");
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'failed'"));
+            }
+        }
+    }
+
     @Test
     void aWorkspaceRateLimitHoldsEveryCallForItsRetryAfter() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
