@@ -151,6 +151,7 @@ class NotionVersion20261201Test {
                 SeededSource projects = simulator.workspace().source("projects");
                 Map<String, String> values = settings(simulator, "1h", "projects");
                 values.put("notion.api.filter-properties-max", limit);
+                values.put("notion.db.embedded-dir", tempDir.resolve("postgres-" + limit).toString());   // a fresh outbox each round
                 values.put("notion.source." + TestEngine.sourceName(values, "projects") + ".direction", "both");
                 values.put("notion.push.poll", "300ms");
                 String table = "\"" + values.get("notion.db.schema") + "\".projects";
