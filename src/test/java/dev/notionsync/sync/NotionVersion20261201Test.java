@@ -158,7 +158,8 @@ class NotionVersion20261201Test {
                 var pages = simulator.model().pages(projects.dataSourceId());
                 String edited = pages.get(0).path("id").asText();
                 String bothSides = pages.get(1).path("id").asText();
-                for (String id : new String[] {edited, bothSides}) {
+                String deleted = pages.get(2).path("id").asText();
+                for (String id : new String[] {edited, bothSides, deleted}) {
                     // a value to lose: an empty Client would read the same as an absent one
                     simulator.model().editPage(id, (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
                             "{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"as pulled\"}}]}}"));
@@ -170,9 +171,10 @@ class NotionVersion20261201Test {
                     simulator.model().editPage(bothSides, (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
                             "{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"changed in Notion\"}}]}}"));
                     sql(sync, "UPDATE " + table + " SET client = 'pushed on 2026-12-01' WHERE page_id IN ('" + edited + "', '" + bothSides + "')");
+                    sql(sync, "DELETE FROM " + table + " WHERE page_id = '" + deleted + "'");
                     TestEngine.await("the push", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                             "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending'") == 0
-                            && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox") == 2);
+                            && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox") == 3);
 
                     assertEquals("pushed on 2026-12-01", simulator.model().page(edited).orElseThrow()
                             .at("/properties/Client/rich_text/0/plain_text").asText(), "limit " + limit + ": the edit reached Notion");
@@ -183,6 +185,10 @@ class NotionVersion20261201Test {
                     assertTrue(TestEngine.queryString(sync, "SELECT notion_value::text FROM notion_sync.conflicts WHERE page_id = '"
                             + bothSides + "'").contains("changed in Notion"), "limit " + limit + ": the conflict shows Notion's value");
                     assertEquals("changed in Notion", TestEngine.queryString(sync, "SELECT client FROM " + table + " WHERE page_id = '" + bothSides + "'"));
+                    assertTrue(simulator.model().page(deleted).orElseThrow().path("in_trash").asBoolean(),
+                            "limit " + limit + ": the deleted row's page went to the trash");
+                    assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + deleted + "'"),
+                            "limit " + limit + ": the page was not edited in Notion");
                     if (limit.equals("100")) {
                         // the batch's query named every property: the one GET re-reads the page Notion won, for its row
                         assertEquals(1, requests(simulator, "GET /v1/pages/{id}", "200"), "no GET per page");
