@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the pages seen edited along the chain are remembered with their edit minute, so a batch costs one query page for
  * the edits of the last few seconds rather than every edit since the rows were read. A query that would need more
  * than {@code maxRequests} result pages is cut short and breaks the chain; the pages it did not see are then read one
- * by one ({@link Known#unknown()}).
+ * by one ({@link Known#unknown()}), as is a page the query returned without all of the table's mapped properties.
  */
 final class NotionView {
 
@@ -95,7 +95,9 @@ final class NotionView {
             if (cursor != null) {
                 body.put("start_cursor", cursor);
             }
-            JsonNode result = notion.call(NotionRequest.post("/v1/data_sources/" + table.dataSourceId() + "/query", body.toString()));
+            // from Notion-Version 2026-12-01 a query returns only the title unless filter_properties names the others
+            JsonNode result = notion.call(NotionRequest.post("/v1/data_sources/" + table.dataSourceId() + "/query", body.toString())
+                    .withProperties(table.schemaPropertyIds()));
             requests++;
             for (JsonNode page : result.path("results")) {
                 String id = page.path("id").asText();
@@ -110,7 +112,9 @@ final class NotionView {
             JsonNode page = seen.get(id);
             Instant edited = chain.edited.get(id);
             if (page != null) {
-                known.put(id, new Known(page, sent, null));
+                // a page without every mapped property (more than notion.api.filter-properties-max) is read on its own:
+                // an absent value is unknown, and compared with the base it would look like an edit in Notion
+                known.put(id, PullRunner.missingProperties(table, page).isEmpty() ? new Known(page, sent, null) : Known.UNKNOWN);
             } else if (!complete) {
                 known.put(id, Known.UNKNOWN);
             } else if (edited == null) {

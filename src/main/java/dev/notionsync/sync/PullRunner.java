@@ -453,7 +453,8 @@ public final class PullRunner {
         return whole == null ? page : whole;
     }
 
-    private static List<String> missingProperties(MirrorTable table, JsonNode page) {
+    /** The table's mapped property ids the page object does not carry. */
+    static List<String> missingProperties(MirrorTable table, JsonNode page) {
         java.util.Set<String> present = new java.util.HashSet<>();
         page.path("properties").forEach(value -> present.add(value.path("id").asText()));
         List<String> missing = new ArrayList<>();

@@ -55,6 +55,12 @@ class NotionVersion20261201Test {
         return total;
     }
 
+    private static void sql(NotionSync sync, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection c = sync.database().dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
     /** How many rows hold a value in a formula's result type column: none when the pull got titles only. */
     private static long typedValues(NotionSync sync, Map<String, String> values, String table, String formula) {
         return TestEngine.count(sync, "SELECT count(\"" + column(sync, values, formula) + "_type\") FROM " + table);
@@ -129,6 +135,98 @@ class NotionVersion20261201Test {
                 String metrics = TestEngine.httpGet("http://127.0.0.1:" + values.get("camel.management.port") + "/observe/metrics");
                 assertTrue(metrics.lines().anyMatch(line -> line.startsWith("notion_sync_unsupported_values_total{") && !line.endsWith(" 0.0")),
                         "counted: " + metrics.lines().filter(l -> l.contains("unsupported")).toList());
+            }
+        }
+    }
+
+    /**
+     * The push reads a batch's pages with one data source query to compare Notion's values with the change's base: on
+     * 2026-12-01 that query must name the table's properties, and a page it could not name all of is read on its own.
+     * A title-only answer would look like every property emptied in Notion: a false conflict that drops the edit.
+     */
+    @Test
+    void thePushComparesWithNotionsRealValues() throws Exception {
+        for (String limit : new String[] {"100", "2"}) {
+            try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(6))) {
+                SeededSource projects = simulator.workspace().source("projects");
+                Map<String, String> values = settings(simulator, "1h", "projects");
+                values.put("notion.api.filter-properties-max", limit);
+                values.put("notion.db.embedded-dir", tempDir.resolve("postgres-" + limit).toString());   // a fresh outbox each round
+                values.put("notion.source." + TestEngine.sourceName(values, "projects") + ".direction", "both");
+                values.put("notion.push.poll", "300ms");
+                String table = "\"" + values.get("notion.db.schema") + "\".projects";
+                var pages = simulator.model().pages(projects.dataSourceId());
+                String edited = pages.get(0).path("id").asText();
+                String bothSides = pages.get(1).path("id").asText();
+                String deleted = pages.get(2).path("id").asText();
+                for (String id : new String[] {edited, bothSides, deleted}) {
+                    // a value to lose: an empty Client would read the same as an absent one
+                    simulator.model().editPage(id, (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                            "{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"as pulled\"}}]}}"));
+                }
+                try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                    sync.start();
+                    TestEngine.await("first sync", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 6);
+                    // changed in Notion too, after the pull (which runs once an hour): a real conflict, Notion wins
+                    simulator.model().editPage(bothSides, (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                            "{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"changed in Notion\"}}]}}"));
+                    sql(sync, "UPDATE " + table + " SET client = 'pushed on 2026-12-01' WHERE page_id IN ('" + edited + "', '" + bothSides + "')");
+                    sql(sync, "DELETE FROM " + table + " WHERE page_id = '" + deleted + "'");
+                    TestEngine.await("the push", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                            "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending'") == 0
+                            && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox") == 3);
+
+                    assertEquals("pushed on 2026-12-01", simulator.model().page(edited).orElseThrow()
+                            .at("/properties/Client/rich_text/0/plain_text").asText(), "limit " + limit + ": the edit reached Notion");
+                    assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + edited + "'"),
+                            "limit " + limit + ": only PostgreSQL changed the page");
+                    assertEquals("changed in Notion", simulator.model().page(bothSides).orElseThrow()
+                            .at("/properties/Client/rich_text/0/plain_text").asText(), "limit " + limit + ": Notion wins the real conflict");
+                    assertTrue(TestEngine.queryString(sync, "SELECT notion_value::text FROM notion_sync.conflicts WHERE page_id = '"
+                            + bothSides + "'").contains("changed in Notion"), "limit " + limit + ": the conflict shows Notion's value");
+                    assertEquals("changed in Notion", TestEngine.queryString(sync, "SELECT client FROM " + table + " WHERE page_id = '" + bothSides + "'"));
+                    assertTrue(simulator.model().page(deleted).orElseThrow().path("in_trash").asBoolean(),
+                            "limit " + limit + ": the deleted row's page went to the trash");
+                    assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + deleted + "'"),
+                            "limit " + limit + ": the page was not edited in Notion");
+                    if (limit.equals("100")) {
+                        // the batch's query named every property: the one GET re-reads the page Notion won, for its row
+                        assertEquals(1, requests(simulator, "GET /v1/pages/{id}", "200"), "no GET per page");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The sweep lists ids only (the title is all it asks for): on 2026-12-01 it marks what is gone and nulls nothing. */
+    @Test
+    void theDeletionSweepMarksWhatIsGoneAndKeepsEveryValue() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(8))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator, "1h", "projects");
+            values.put("notion.sync.sweep", "1s");
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 8);
+                String valuesBefore = TestEngine.queryString(sync, "SELECT string_agg(page_id || ':' || coalesce(client, '') || ':' || coalesce(budget::text, ''),"
+                        + " ',' ORDER BY page_id) FROM " + table);
+                var pages = simulator.model().pages(projects.dataSourceId());
+                String trashed = pages.get(0).path("id").asText();
+                String unshared = pages.get(1).path("id").asText();
+                simulator.model().trashPage(trashed, true);
+                simulator.model().deletePage(unshared);
+                TestEngine.await("both marked", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table
+                        + " WHERE deleted_at IS NOT NULL") == 2);
+                long sweepsBefore = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'");
+                TestEngine.await("two more sweeps", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'") >= sweepsBefore + 2);
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + trashed + "' AND deleted_reason = 'trashed'"));
+                assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + unshared
+                        + "' AND deleted_reason = 'gone or no longer shared'"));
+                assertEquals(valuesBefore, TestEngine.queryString(sync, "SELECT string_agg(page_id || ':' || coalesce(client, '') || ':' || coalesce(budget::text, ''),"
+                        + " ',' ORDER BY page_id) FROM " + table), "no value lost");
+                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'failed'"));
             }
         }
     }

@@ -134,6 +134,36 @@ class WebhookTest {
         }
     }
 
+    /**
+     * On Notion-Version 2026-12-01 a query returns only titles, but retrieving a page still returns all of its
+     * properties (Notion's upgrade guide names Search and Query only): an applied event brings every mapped value.
+     */
+    @Test
+    void onVersion20261201AnAppliedPageEventBringsItsMappedValues() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5))) {
+            Map<String, String> values = settings(simulator);
+            values.put("notion.api.version", "2026-12-01");
+            SeededSource projects = simulator.workspace().source("projects");
+            JsonNode page = simulator.model().pages(projects.dataSourceId()).get(2);
+            String pageId = page.path("id").asText();
+            String table = "\"" + values.get("notion.db.schema") + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first pull", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
+                String budgetBefore = TestEngine.queryString(sync, "SELECT budget::text FROM " + table + " WHERE page_id = '" + pageId + "'");
+                simulator.model().editPage(pageId, (ObjectNode) JSON.readTree(
+                        "{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"told by a webhook\"}}]}}"));
+                byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
+                assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
+                TestEngine.await("the event applied", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'") == 1);
+                assertEquals("told by a webhook", TestEngine.queryString(sync, "SELECT client FROM " + table + " WHERE page_id = '" + pageId + "'"));
+                assertEquals(budgetBefore, TestEngine.queryString(sync, "SELECT budget::text FROM " + table + " WHERE page_id = '" + pageId + "'"),
+                        "a value the event did not change is kept");
+            }
+        }
+    }
+
     @Test
     void aBurstWithPermanentFailuresEndsAppliedOrDeadLetteredAndReplayFixesIt() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(200))) {
