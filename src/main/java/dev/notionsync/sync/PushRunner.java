@@ -365,7 +365,8 @@ public final class PushRunner {
         for (MirrorTable.PropertyColumns property : table.properties()) {
             JsonNode notionValue = propertyById(current.properties(), property.propertyId());
             JsonNode baseValue = propertyById(change.baseProperties(), property.propertyId());
-            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)) {
+            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)
+                    && !holdsChangedValue(property, change, notionValue)) {
                 editedInNotion.set(property.propertyName(), notionValue);
             }
         }
@@ -502,6 +503,23 @@ public final class PushRunner {
         LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
                 source.name(), change.pageId(), propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
         metrics.pushed(source.name(), "conflicts");
+    }
+
+    /**
+     * Whether Notion holds what the change's own edits of this property set (an UPDATE before the DELETE whose PATCH
+     * landed before a crash): that is the engine's write, not an edit made in Notion.
+     */
+    private static boolean holdsChangedValue(MirrorTable.PropertyColumns property, PageChange change, JsonNode notionValue) {
+        Set<String> changed = changedSuffixes(property, change.changed());
+        if (changed.isEmpty()) {
+            return false;
+        }
+        try {
+            return PropertyWriters.holds(property.type(), notionValue, PropertyWriters.toNotion(property.type(), property.propertyName(),
+                    values(property, change.changed(), Map.of()), changed));
+        } catch (PropertyWriters.UnwritableValueException e) {
+            return false;
+        }
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */

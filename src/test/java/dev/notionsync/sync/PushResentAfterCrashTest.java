@@ -43,6 +43,7 @@ class PushResentAfterCrashTest {
     NotionSync sync;
     Map<String, String> settings;
     String schema;
+    String suffix;
     List<String> pages;
 
     @BeforeAll
@@ -50,7 +51,7 @@ class PushResentAfterCrashTest {
         simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(12));
         settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
         String first = TestEngine.sourceName(settings, "projects");
-        String suffix = first.substring("projects".length());
+        suffix = first.substring("projects".length());
         String dataSource = settings.get("notion.source." + first + ".id");
         settings.keySet().removeIf(key -> key.startsWith("notion.source." + first + "."));
         List<String> names = new ArrayList<>();
@@ -123,6 +124,33 @@ class PushResentAfterCrashTest {
         assertEquals("landed once|1234.5|{Web,Data}|2026-03-04", TestEngine.queryString(sync,
                 "SELECT client || '|' || budget::float8 || '|' || tags::text || '|' || timeline FROM " + table + " WHERE page_id = '" + id + "'"));
         assertEquals(1, endpoint("PATCH /v1/pages/{id}") - patches, "the values already in Notion are not sent again");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"notion-wins", "postgres-wins", "newest-wins"})
+    void aDeleteAfterAnUpdateThatLandedBeforeACrashTrashesThePage(String policy) throws Exception {
+        String id = pages.get(3 + POLICIES.indexOf(policy));
+        String table = qualified(table(policy));
+        String source = "p" + POLICIES.indexOf(policy) + suffix;
+        sql("UPDATE " + table + " SET client = 'landed before the crash' WHERE page_id = '" + id + "'");
+        TestEngine.await("the update pushed", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.outbox WHERE page_id = '" + id + "' AND status = 'pushed'") == 1);
+        sync.context().getRouteController().suspendRoute("push-" + source);
+        try {
+            // the crash point: the update's PATCH landed, its outbox entry was never closed; then the row is deleted
+            sql("UPDATE notion_sync.outbox SET status = 'pending', processed_at = NULL, claimed_at = NULL WHERE page_id = '" + id + "'");
+            sql("DELETE FROM " + table + " WHERE page_id = '" + id + "'");
+        } finally {
+            sync.context().getRouteController().resumeRoute("push-" + source);
+        }
+        TestEngine.await("the page trashed", Duration.ofSeconds(30), () -> simulator.model().page(id).orElseThrow().path("in_trash").asBoolean());
+        TestEngine.await("the outbox of " + id + " done", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.outbox WHERE page_id = '" + id + "' AND status = 'pending'") == 0);
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + id + "'"),
+                "Notion held our own update, nobody edited the page there");
+        // (a pull between the DELETE and its push may bring the row back until the next pull sees the page trashed)
+        TestEngine.await("the deleted row stays deleted", Duration.ofSeconds(10), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM " + table + " WHERE page_id = '" + id + "' AND deleted_at IS NULL") == 0);
     }
 
     static List<String> names(JsonNode options) {
