@@ -118,6 +118,26 @@ public final class PropertyWriters {
         }
     }
 
+    /**
+     * Whether Notion's property (as a page shows it, may be null) already holds, by meaning, what the request value
+     * from {@link #toNotion} sets: then there is nothing to send for it (e.g. our own write landed before a crash).
+     */
+    public static boolean holds(PropertyType type, JsonNode notionProperty, JsonNode requestValue) {
+        if (notionProperty == null || notionProperty.isNull()) {
+            return false;
+        }
+        ObjectNode asPage = requestValue.deepCopy();
+        asPage.put("type", type.name());
+        JsonNode items = asPage.path(type.name());
+        if ((type.name().equals("title") || type.name().equals("rich_text")) && items.isArray()) {
+            // a request's text objects carry no plain_text, which is what a page's text is compared by
+            for (JsonNode item : items) {
+                ((ObjectNode) item).put("plain_text", item.path("text").path("content").asText(""));
+            }
+        }
+        return sameMeaning(type, notionProperty, asPage);
+    }
+
     private static List<Object> meaning(PropertyType type, JsonNode property) {
         List<Object> read = property == null || property.isNull() ? null : type.read(property);
         List<String> writable = writableSuffixes(type);

@@ -14,11 +14,12 @@ import javax.sql.DataSource;
 
 /**
  * Prunes the engine's own tables (routes/retention.camel.yaml), which would otherwise grow for ever: a sync run per
- * poll, every webhook event, every pushed change. Each table keeps what is younger than its period, and whatever
- * its age, what is still to do or still read: pending and processing events and changes, open dead letters and the
- * inbox and outbox rows their replay needs, running runs, the latest run and latest successful run of each source
- * and kind (readiness and status read them), the latest run of each report. Deletes go in batches, each its own
- * short transaction that skips rows another transaction holds, so pruning never locks a table for long.
+ * poll, every webhook event, every pushed change, every create's intent. Each table keeps what is younger than its
+ * period, and whatever its age, what is still to do or still read: pending and processing events and changes, open
+ * dead letters and the inbox and outbox rows their replay needs, the intents of creates not done (create intents
+ * follow the outbox's period), running runs, the latest run and latest successful run of each source and kind
+ * (readiness and status read them), the latest run of each report. Deletes go in batches, each its own short
+ * transaction that skips rows another transaction holds, so pruning never locks a table for long.
  */
 public final class Retention {
 
@@ -66,6 +67,15 @@ public final class Retention {
                 + "   AND (o.status IN ('pushed', 'ignored') OR o.status = 'dead_letter' AND NOT EXISTS ("
                 + "        SELECT 1 FROM notion_sync.dead_letters d WHERE d.status = 'open' AND d.body ~ ('\\m' || o.id || '\\M')))"
                 + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"));
+        // a create intent guards against a second page only until its create is done: the page is known and no change
+        // of the row (under its local id or its page id) is still to push or replayable; a report's until its run ends
+        rules.add(new Rule("create_intents", periods.outbox(), "DELETE FROM notion_sync.create_intents WHERE intent_key IN ("
+                + " SELECT i.intent_key FROM notion_sync.create_intents i WHERE i.created_at < ? AND i.page_id IS NOT NULL"
+                + "   AND NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.status NOT IN ('pushed', 'ignored')"
+                + "        AND o.page_id IN (i.page_id, CAST(substring(i.intent_key FROM"
+                + "            '^push:.*:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$') AS uuid)))"
+                + "   AND NOT EXISTS (SELECT 1 FROM notion_sync.report_runs r WHERE r.outcome = 'running' AND i.intent_key = 'report:' || r.id)"
+                + " ORDER BY i.intent_key LIMIT ? FOR UPDATE SKIP LOCKED)"));
         rules.add(new Rule("conflicts", periods.conflicts(), "DELETE FROM notion_sync.conflicts WHERE id IN ("
                 + " SELECT id FROM notion_sync.conflicts WHERE detected_at < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"));
         rules.add(new Rule("dead_letters", periods.deadLetters(), "DELETE FROM notion_sync.dead_letters WHERE id IN ("

@@ -245,7 +245,8 @@ public final class PushRunner {
     /**
      * UPDATE of a row: PATCHes only the changed, writable properties. A property whose value in Notion now differs
      * in meaning from the one the change was made against changed on both sides: the source's conflict policy
-     * decides and a conflict is recorded. Values Notion cannot hold are dead-lettered per column while the page's
+     * decides and a conflict is recorded; one Notion already holds (by meaning) as this change sets it is converged:
+     * neither sent nor a conflict (a re-push after a crash finds its own write there). Values Notion cannot hold are dead-lettered per column while the page's
      * other changes go. Afterwards the row shows what Notion holds.
      */
     public void update(Exchange exchange) throws Exception {
@@ -287,9 +288,16 @@ public final class PushRunner {
             throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
         }
         ObjectNode properties = JSON.createObjectNode();
+        ObjectNode converged = JSON.createObjectNode();
         for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.entrySet()) {
             MirrorTable.PropertyColumns property = entry.getKey();
             JsonNode notionValue = propertyById(current.properties(), property.propertyId());
+            if (PropertyWriters.holds(property.type(), notionValue, entry.getValue())) {
+                // Notion holds what this change sets (our own push landed before a crash, or the same edit on both
+                // sides): nothing to send and nothing changed against this change
+                converged.set(property.propertyId(), entry.getValue());
+                continue;
+            }
             JsonNode baseValue = propertyById(baseOf(change, property), property.propertyId());
             boolean changedInNotion = baseOf(change, property) != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue);
             if (changedInNotion && !force && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
@@ -309,10 +317,13 @@ public final class PushRunner {
                 throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
             }
             written = mapper.apply(table).apply(page);
-            outbox.rebase(table, change.pageId(), change.outboxIds(), landed(written, properties));
         }
-        if (written == null && !row.isEmpty()) {
+        if (written == null && (!row.isEmpty() || !converged.isEmpty())) {
             written = mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
+        }
+        if (!properties.isEmpty() || !converged.isEmpty()) {
+            ObjectNode settled = properties.deepCopy().setAll(converged);
+            outbox.rebase(table, change.pageId(), change.outboxIds(), landed(written, settled));
         }
         // the row now shows what Notion holds: the values sent, Notion's where Notion won or a value was refused
         // (unless the row was deleted meanwhile: its DELETE, still pending, decides about the page)
@@ -354,7 +365,8 @@ public final class PushRunner {
         for (MirrorTable.PropertyColumns property : table.properties()) {
             JsonNode notionValue = propertyById(current.properties(), property.propertyId());
             JsonNode baseValue = propertyById(change.baseProperties(), property.propertyId());
-            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)) {
+            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)
+                    && !holdsChangedValue(property, change, notionValue)) {
                 editedInNotion.set(property.propertyName(), notionValue);
             }
         }
@@ -491,6 +503,23 @@ public final class PushRunner {
         LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
                 source.name(), change.pageId(), propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
         metrics.pushed(source.name(), "conflicts");
+    }
+
+    /**
+     * Whether Notion holds what the change's own edits of this property set (an UPDATE before the DELETE whose PATCH
+     * landed before a crash): that is the engine's write, not an edit made in Notion.
+     */
+    private static boolean holdsChangedValue(MirrorTable.PropertyColumns property, PageChange change, JsonNode notionValue) {
+        Set<String> changed = changedSuffixes(property, change.changed());
+        if (changed.isEmpty()) {
+            return false;
+        }
+        try {
+            return PropertyWriters.holds(property.type(), notionValue, PropertyWriters.toNotion(property.type(), property.propertyName(),
+                    values(property, change.changed(), Map.of()), changed));
+        } catch (PropertyWriters.UnwritableValueException e) {
+            return false;
+        }
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */

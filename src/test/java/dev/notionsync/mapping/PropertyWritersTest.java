@@ -151,6 +151,34 @@ class PropertyWritersTest {
                 "{\"type\":\"files\",\"files\":[{\"name\":\"a\",\"type\":\"file\",\"file\":{\"url\":\"https://s3/a?sig=2\"}}]}");
     }
 
+    @Test
+    void notionHoldsARequestValueOnlyWhenItMeansTheSame() {
+        assertHolds(true, "rich_text", "{\"id\":\"c\",\"type\":\"rich_text\",\"rich_text\":[{\"type\":\"text\",\"text\":{\"content\":\"landed\"},"
+                + "\"plain_text\":\"landed\"}]}", Map.of("", "\"landed\""));
+        // a request's text objects have no plain_text: an edit must never look held by an empty text
+        assertHolds(false, "rich_text", "{\"type\":\"rich_text\",\"rich_text\":[]}", Map.of("", "\"landed\""));
+        assertHolds(false, "title", "{\"type\":\"title\",\"title\":[{\"plain_text\":\"old\"}]}", Map.of("", "\"new\""));
+        assertHolds(true, "rich_text", "{\"type\":\"rich_text\",\"rich_text\":[]}", Map.of());
+        assertHolds(true, "number", "{\"type\":\"number\",\"number\":1234.5}", Map.of("", "1234.50"));
+        assertHolds(false, "number", "{\"type\":\"number\",\"number\":null}", Map.of("", "0"));
+        assertHolds(true, "multi_select", "{\"type\":\"multi_select\",\"multi_select\":[{\"id\":\"1\",\"name\":\"A\"},{\"id\":\"2\",\"name\":\"B\"}]}",
+                Map.of("", "[\"A\",\"B\"]"));
+        assertHolds(false, "multi_select", "{\"type\":\"multi_select\",\"multi_select\":[{\"name\":\"A\"}]}", Map.of("", "[\"A\",\"B\"]"));
+        assertHolds(true, "date", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-04\",\"end\":null,\"time_zone\":null}}", Map.of("", "\"2026-03-04\""));
+        assertHolds(false, "date", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-05\",\"end\":null,\"time_zone\":null}}", Map.of("", "\"2026-03-04\""));
+        assertHolds(true, "people", "{\"type\":\"people\",\"people\":[{\"object\":\"user\",\"id\":\"u1\",\"name\":\"Ann\"}]}", Map.of("ids", "[\"u1\"]"));
+        assertHolds(false, "checkbox", "{\"type\":\"checkbox\",\"checkbox\":false}", Map.of("", "true"));
+        assertHolds(false, "select", null, Map.of("", "\"High\""));
+    }
+
+    static void assertHolds(boolean expected, String type, String notion, Map<String, String> values) {
+        PropertyType propertyType = PropertyTypes.of(type).orElseThrow();
+        Map<String, JsonNode> parsed = new HashMap<>();
+        values.forEach((suffix, value) -> parsed.put(suffix, json(value)));
+        JsonNode request = PropertyWriters.toNotion(propertyType, "P", parsed, values.isEmpty() ? Set.of("") : values.keySet());
+        assertEquals(expected, PropertyWriters.holds(propertyType, notion == null ? null : json(notion), request), notion + " holds " + request);
+    }
+
     static void assertSame(String type, String a, String b) {
         assertTrue(PropertyWriters.sameMeaning(PropertyTypes.of(type).orElseThrow(), a == null ? null : json(a), b == null ? null : json(b)), a + " vs " + b);
     }

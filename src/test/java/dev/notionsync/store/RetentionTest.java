@@ -138,6 +138,68 @@ class RetentionTest {
     }
 
     @Test
+    void createIntentsGoOnceTheirCreateIsDoneAndOld() throws Exception {
+        String[] page = new String[8];
+        String[] local = new String[8];
+        for (int i = 0; i < page.length; i++) {
+            page[i] = java.util.UUID.randomUUID().toString();
+            local[i] = java.util.UUID.randomUUID().toString();
+        }
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO notion_sync.report_runs (report, trigger, instance, started_at, outcome) VALUES"
+                    + " ('intent-rep', 'schedule', 'i', now() - interval '60 days', 'ok'),"
+                    + " ('intent-rep', 'schedule', 'i', now() - interval '60 days', 'running')");
+            List<Long> runs = longsIn(st, "SELECT id FROM notion_sync.report_runs WHERE report = 'intent-rep' ORDER BY id");
+            st.execute("INSERT INTO notion_sync.create_intents (intent_key, target, first_sent_at, sends, page_id, created_at) VALUES"
+                    + intent(local[0], page[0], 60) + ","                         // done, its change pushed: goes
+                    + intent(local[1], page[1], 60) + ","                         // done, its change pruned from the outbox: goes
+                    + intent(local[2], page[2], 1) + ","                          // done but young: stays
+                    + intent(local[3], null, 60) + ","                            // page not known (an answer may be lost): stays
+                    + intent(local[4], page[4], 60) + ","                         // its INSERT still pending under the page id: stays
+                    + intent(local[5], page[5], 60) + ","                         // a change pending under the local id: stays
+                    + intent(local[6], page[6], 60) + ","                         // its change a dead letter, replayable: stays
+                    + " ('report:" + runs.get(0) + "', 'parent', now() - interval '60 days', 1, '" + page[7] + "', now() - interval '60 days'),"
+                    + " ('report:" + runs.get(1) + "', 'parent', now() - interval '60 days', 1, gen_random_uuid(), now() - interval '60 days')");
+            st.execute("INSERT INTO notion_sync.outbox (table_schema, table_name, page_id, operation, status, changed_at, processed_at) VALUES"
+                    + " ('notion', 'ci', '" + page[0] + "', 'INSERT', 'pushed', now() - interval '60 days', now() - interval '60 days'),"
+                    + " ('notion', 'ci', '" + page[2] + "', 'INSERT', 'pushed', now() - interval '1 day', now() - interval '1 day'),"
+                    + " ('notion', 'ci', '" + page[4] + "', 'INSERT', 'pending', now() - interval '60 days', NULL),"
+                    + " ('notion', 'ci', '" + local[5] + "', 'UPDATE', 'pending', now() - interval '60 days', NULL),"
+                    + " ('notion', 'ci', '" + page[6] + "', 'INSERT', 'dead_letter', now() - interval '60 days', now() - interval '60 days')");
+            st.execute("INSERT INTO notion_sync.dead_letters (endpoint_uri, body, status, failed_at) VALUES ('direct:push-page-change',"
+                    + " '{\"outbox_ids\":[' || (SELECT id FROM notion_sync.outbox WHERE page_id = '" + page[6] + "') || ']}', 'open', now() - interval '1 day')");
+            c.commit();
+        }
+        Retention retention = new Retention(sync.database().dataSource(), Retention.Periods.of(
+                table -> settings.getDuration("notion.retention." + table, Duration.ZERO)), 2, Clock.systemUTC());
+        retention.prune();
+
+        assertEquals(List.of("push:notion.ci:" + local[2], "push:notion.ci:" + local[3], "push:notion.ci:" + local[4],
+                        "push:notion.ci:" + local[5], "push:notion.ci:" + local[6]),
+                strings("SELECT intent_key FROM notion_sync.create_intents WHERE intent_key LIKE 'push:notion.ci:%'"
+                        + " ORDER BY array_position(ARRAY['" + String.join("','", local) + "']::text[], substring(intent_key FROM 16))"));
+        assertEquals(List.of("running"), strings("SELECT r.outcome FROM notion_sync.create_intents i JOIN notion_sync.report_runs r"
+                + " ON i.intent_key = 'report:' || r.id WHERE r.report = 'intent-rep'"));
+    }
+
+    /** A push create's intent (key as PageCreator writes it), made {@code days} ago, its page known or not. */
+    private static String intent(String localId, String pageId, int days) {
+        return " ('push:notion.ci:" + localId + "', 'ds', now() - interval '" + days + " days', 1, "
+                + (pageId == null ? "NULL" : "'" + pageId + "'") + ", now() - interval '" + days + " days')";
+    }
+
+    private static List<Long> longsIn(Statement st, String sql) throws Exception {
+        List<Long> values = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getLong(1));
+            }
+        }
+        return values;
+    }
+
+    @Test
     void theEnginePrunesOnItsOwnSchedule() throws Exception {
         try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO notion_sync.sync_runs (source, kind, started_at, finished_at, outcome)"
