@@ -57,6 +57,8 @@ public final class PullRunner {
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
     /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
     private final Map<String, java.util.Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
+    /** Rewinds done outside a pull run (a webhook's schema read), applied again when the source's next run begins. */
+    private final Map<String, java.util.Optional<Instant>> pendingRewinds = new ConcurrentHashMap<>();
 
     /**
      * Tuning of the incremental read. {@code queryNamesProperties}: the Notion version returns only the properties a
@@ -96,6 +98,11 @@ public final class PullRunner {
         run.rateLimitedBefore = rateLimited.getAsLong();
         exchange.setProperty(RUN, run);
         for (MirrorTable table : tablesOf(source)) {
+            // a run that was reading when the schema changed may have moved the watermark past the rewind since
+            java.util.Optional<Instant> rewind = pendingRewinds.remove(source.name() + "/" + table.dataSourceId());
+            if (rewind != null) {
+                watermarks.rewind(source.name(), table.dataSourceId(), rewind.orElse(null));
+            }
             run.targets.add(new PullRun.Target(table, watermarks.read(source.name(), table.dataSourceId()).orElse(null)));
         }
         runs.recordWatermarkBefore(run.runId, run.targets.isEmpty() ? null : run.targets.get(0).watermark);
@@ -421,6 +428,7 @@ public final class PullRunner {
         String dataSourceId = dataSource.path("id").asText();
         Instant from = watermarkAtSchemaRead.getOrDefault(source.name() + "/" + dataSourceId, java.util.Optional.empty()).orElse(null);
         watermarks.rewind(source.name(), dataSourceId, from);
+        pendingRewinds.put(source.name() + "/" + dataSourceId, java.util.Optional.ofNullable(from));
         LOG.info("pull {}: a property of {} was added or retyped in Notion; pages read before without it (this Notion version"
                 + " returns only the properties a query names) are read again, from {}", source.name(), table, from == null ? "the start" : from);
     }
