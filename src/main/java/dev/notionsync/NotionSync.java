@@ -212,7 +212,8 @@ public final class NotionSync implements AutoCloseable {
                 settings.getDuration("notion.sync.overlap", Duration.ofMinutes(2)),
                 settings.getDuration("notion.sync.lag", Duration.ofSeconds(5)),
                 settings.getInt("notion.sync.page-size", 100),
-                settings.getDuration("notion.sync.schema-refresh", Duration.ofMinutes(10)));
+                settings.getDuration("notion.sync.schema-refresh", Duration.ofMinutes(10)),
+                dev.notionsync.notion.NotionHttp.returnsOnlyTitleUnlessFiltered(settings.get("notion.api.version")));
         NotionApi notion = new NotionApi(context.createProducerTemplate());
         context.getRegistry().bind("notionApi", notion);
         PageWriter writer = new PageWriter(database.dataSource());

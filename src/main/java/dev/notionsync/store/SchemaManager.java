@@ -126,6 +126,28 @@ public final class SchemaManager {
         }
     }
 
+    /**
+     * Whether the data source object maps a property (by id and type) that the table's columns do not map yet: one
+     * added, or retyped, since the schema was last ensured. False before the table's first mapping.
+     */
+    public boolean mapsNewProperties(String table, JsonNode dataSourceObject) throws SQLException {
+        Map<String, CatalogEntry> catalog;
+        try (Connection c = dataSource.getConnection()) {
+            catalog = readCatalog(c, table);
+        }
+        if (catalog.isEmpty()) {
+            return false;
+        }
+        for (JsonNode property : dataSourceObject.path("properties")) {
+            String type = property.path("type").asText();
+            CatalogEntry entry = catalog.get(catalogKey(property.path("id").asText(), type));
+            if (PropertyTypes.of(type).isPresent() && (entry == null || entry.removed())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper RAW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final int REMAP_BATCH = 500;

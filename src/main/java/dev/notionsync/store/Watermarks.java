@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** How far each data source of each source has been read. Only ever moves forward. */
+/**
+ * How far each data source of each source has been read. Moves forward as pages are read; moves back only through
+ * {@link #rewind}, when pages already read must be read again.
+ */
 public final class Watermarks {
 
     private final DataSource dataSource;
@@ -27,6 +30,26 @@ public final class Watermarks {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
             }
+        }
+    }
+
+    /**
+     * Moves the watermark back to {@code to} unless it is already earlier; with {@code to} null, removes it, so the
+     * next pull reads the data source from the start.
+     */
+    public void rewind(String source, String dataSourceId, Instant to) throws SQLException {
+        String sql = to == null
+                ? "DELETE FROM notion_sync.watermarks WHERE source = ? AND data_source_id = CAST(? AS uuid)"
+                : "UPDATE notion_sync.watermarks SET last_edited_time = LEAST(last_edited_time, ?), updated_at = now()"
+                        + " WHERE source = ? AND data_source_id = CAST(? AS uuid)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (to != null) {
+                ps.setTimestamp(i++, Timestamp.from(to));
+            }
+            ps.setString(i++, source);
+            ps.setString(i, dataSourceId);
+            ps.executeUpdate();
         }
     }
 

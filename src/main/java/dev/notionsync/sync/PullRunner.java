@@ -55,9 +55,16 @@ public final class PullRunner {
     private final NotionMetrics metrics;
     private final java.util.function.LongSupplier rateLimited;
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
+    /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
+    private final Map<String, java.util.Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
+    /** Rewinds done outside a pull run (a webhook's schema read), applied again when the source's next run begins. */
+    private final Map<String, java.util.Optional<Instant>> pendingRewinds = new ConcurrentHashMap<>();
 
-    /** Tuning of the incremental read. */
-    public record PullSettings(Duration overlap, Duration lag, int pageSize, Duration schemaRefresh) {
+    /**
+     * Tuning of the incremental read. {@code queryNamesProperties}: the Notion version returns only the properties a
+     * query names (2026-12-01 on), so pages hold no value of a property the schema lacked when they were read.
+     */
+    public record PullSettings(Duration overlap, Duration lag, int pageSize, Duration schemaRefresh, boolean queryNamesProperties) {
     }
 
     private record CachedTables(List<MirrorTable> tables, Instant refreshedAt) {
@@ -91,6 +98,11 @@ public final class PullRunner {
         run.rateLimitedBefore = rateLimited.getAsLong();
         exchange.setProperty(RUN, run);
         for (MirrorTable table : tablesOf(source)) {
+            // a run that was reading when the schema changed may have moved the watermark past the rewind since
+            java.util.Optional<Instant> rewind = pendingRewinds.remove(source.name() + "/" + table.dataSourceId());
+            if (rewind != null) {
+                watermarks.rewind(source.name(), table.dataSourceId(), rewind.orElse(null));
+            }
             run.targets.add(new PullRun.Target(table, watermarks.read(source.name(), table.dataSourceId()).orElse(null)));
         }
         runs.recordWatermarkBefore(run.runId, run.targets.isEmpty() ? null : run.targets.get(0).watermark);
@@ -393,10 +405,32 @@ public final class PullRunner {
         List<MirrorTable> result = new ArrayList<>();
         for (JsonNode dataSource : dataSources) {
             String table = tableOf.get(dataSource.path("id").asText());
+            readAgainIfPropertiesWereOmitted(source, table, dataSource);
             result.add(schemas.ensure(table, dataSource, source.direction() != SourceConfig.Direction.PULL));
+            String key = source.name() + "/" + dataSource.path("id").asText();
+            watermarkAtSchemaRead.put(key, watermarks.read(source.name(), dataSource.path("id").asText()));
         }
         tables.put(source.name(), new CachedTables(List.copyOf(result), now));
         return result;
+    }
+
+    /**
+     * When queries return only the properties they name, the pages read since the previous schema read lack any
+     * property added or retyped in Notion since: neither their columns nor their raw JSON hold its value, so the local
+     * re-map cannot fill it. Those pages are read again: the watermark moves back to where it stood at that schema
+     * read (to the start when this process has not read the schema before). Older versions return every property, and
+     * the re-map from the raw JSON suffices.
+     */
+    private void readAgainIfPropertiesWereOmitted(SourceConfig source, String table, JsonNode dataSource) throws Exception {
+        if (!settings.queryNamesProperties() || !schemas.mapsNewProperties(table, dataSource)) {
+            return;
+        }
+        String dataSourceId = dataSource.path("id").asText();
+        Instant from = watermarkAtSchemaRead.getOrDefault(source.name() + "/" + dataSourceId, java.util.Optional.empty()).orElse(null);
+        watermarks.rewind(source.name(), dataSourceId, from);
+        pendingRewinds.put(source.name() + "/" + dataSourceId, java.util.Optional.ofNullable(from));
+        LOG.info("pull {}: a property of {} was added or retyped in Notion; pages read before without it (this Notion version"
+                + " returns only the properties a query names) are read again, from {}", source.name(), table, from == null ? "the start" : from);
     }
 
     /** A configured id may be a data source id (used as it is) or a database id (resolved to its data sources). */

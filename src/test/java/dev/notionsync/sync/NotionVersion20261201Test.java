@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
@@ -13,6 +14,8 @@ import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,5 +258,102 @@ class NotionVersion20261201Test {
                 assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"));
             }
         }
+    }
+
+    /** The simulator's clock, moved by the test: page edits land in the minute it says. */
+    private static final class MovableClock extends java.time.Clock {
+        volatile java.time.Instant now = java.time.Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    /**
+     * A query returns only the properties filter_properties names, so a page read between a property's addition (or
+     * retyping) in Notion and the engine's schema refresh holds the value neither in its raw JSON nor in a column. The
+     * refresh that finds the new property moves the watermark back to where it stood at the previous schema read,
+     * and the next pull reads those pages again. (Adversarial review, finding 1.)
+     */
+    @Test
+    void pagesReadBeforeASchemaRefreshFindsAnAddedOrRetypedPropertyAreReadAgain() throws Exception {
+        MovableClock clock = new MovableClock();
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(10).withClock(clock))) {
+            SeededSource projects = simulator.workspace().source("projects");
+            Map<String, String> values = settings(simulator, "1h", "projects");
+            values.put("notion.sync.overlap", "0s");
+            values.put("notion.sync.schema-refresh", "1h");
+            String source = TestEngine.sourceName(values, "projects");
+            String schema = values.get("notion.db.schema");
+            String table = "\"" + schema + "\".projects";
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10);
+                PullRunner pull = sync.context().getRegistry().lookupByNameAndType("pullRunner", PullRunner.class);
+                Runnable pullNow = () -> sync.context().createProducerTemplate().sendBody("direct:pull-" + source, null);
+                List<ObjectNode> pages = simulator.model().pages(projects.dataSourceId());
+
+                // a schema read with a watermark in place: the pages read after it are the ones to read again
+                clock.now = clock.now.plus(10, ChronoUnit.MINUTES);
+                simulator.model().editPage(pages.get(3).path("id").asText(), TestEngine.titleEdit(pages.get(3), "edited first"));
+                pullNow.run();
+                pull.refreshSchemas();
+                pullNow.run();
+
+                // Notion: a property is added and a number property becomes text; two pages get values in them
+                JsonNode dataSource = simulator.model().dataSource(projects.dataSourceId()).orElseThrow();
+                String retyped = null;
+                for (var it = dataSource.path("properties").fields(); it.hasNext() && retyped == null; ) {
+                    var p = it.next();
+                    retyped = p.getValue().path("type").asText().equals("number") ? p.getKey() : null;
+                }
+                assertNotNull(retyped, "the seeded projects have a number property");
+                clock.now = clock.now.plus(10, ChronoUnit.MINUTES);
+                TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(),
+                        "{\"properties\":{\"Budget code\":{\"rich_text\":{}},\"" + retyped + "\":{\"rich_text\":{}}}}");
+                String added = pages.get(0).path("id").asText();
+                String changed = pages.get(1).path("id").asText();
+                simulator.model().editPage(added, text("Budget code", "BC-7"));
+                simulator.model().editPage(changed, text(retyped, "twelve"));
+
+                // the engine reads both pages with its old schema: the typed columns and the raw JSON lack the values
+                pullNow.run();
+
+                // a later edit moves the watermark past both pages, so no query returns them again
+                clock.now = clock.now.plus(10, ChronoUnit.MINUTES);
+                simulator.model().editPage(pages.get(2).path("id").asText(), TestEngine.titleEdit(pages.get(2), "edited later"));
+                pullNow.run();
+
+                pull.refreshSchemas();
+                pullNow.run();
+
+                assertEquals("BC-7", TestEngine.queryString(sync, "SELECT \"" + columnOf(sync, schema, "Budget code", "rich_text")
+                        + "\" FROM " + table + " WHERE page_id = '" + added + "'"));
+                assertEquals("twelve", TestEngine.queryString(sync, "SELECT \"" + columnOf(sync, schema, retyped, "rich_text")
+                        + "\" FROM " + table + " WHERE page_id = '" + changed + "'"));
+            }
+        }
+    }
+
+    private static ObjectNode text(String property, String value) {
+        ObjectNode edit = JSON.createObjectNode();
+        edit.putObject(property).putArray("rich_text").addObject().putObject("text").put("content", value);
+        return edit;
+    }
+
+    private static String columnOf(NotionSync sync, String schema, String property, String type) {
+        return TestEngine.queryString(sync, "SELECT column_base FROM notion_sync.column_catalog WHERE table_schema = '" + schema
+                + "' AND table_name = 'projects' AND property_name = '" + property + "' AND property_type = '" + type + "'");
     }
 }
