@@ -109,13 +109,26 @@ public final class TestEngine {
         return Settings.load(Path.of("application.properties")).with(values);
     }
 
+    /**
+     * A port nobody listens on, chosen below the kernel's ephemeral range (32768 and up on Linux): a port from
+     * {@code new ServerSocket(0)} can be taken by any outgoing connection (JDBC, the HTTP client) before the engine
+     * binds it, which made the engine's own port check fail tests at random.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 0; attempt < 2000; attempt++) {
+            int port = 20000 + Math.floorMod(NEXT_PORT.getAndIncrement(), 12000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+                return port;
+            } catch (IOException busy) {
+                // taken by another process: try the next one
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 97 % 12000));
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
