@@ -1,27 +1,43 @@
 package dev.notionsync;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.cli.DeadLetterCommand;
+import dev.notionsync.cli.HawtioConsole;
+import dev.notionsync.cli.ReportCommand;
+import dev.notionsync.cli.StatusCommand;
+import dev.notionsync.cli.WebhookTokenCommand;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
-import dev.notionsync.manage.DeadLetterCommand;
-import dev.notionsync.manage.HawtioConsole;
 import dev.notionsync.manage.ManagementCredentials;
-import dev.notionsync.manage.StatusCommand;
-import dev.notionsync.manage.WebhookTokenCommand;
-import dev.notionsync.report.ReportCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
 import dev.notionsync.sim.SimulatorMain;
+import dev.notionsync.store.Database;
 import dev.notionsync.store.DatabaseUnavailableException;
+import dev.notionsync.store.SyncRuns;
+import dev.notionsync.sync.SourceSettings;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.apache.camel.component.quartz.QuartzComponent;
 
 /** The command line: run (default) | demo | simulate | console | status | dead-letters | report | help. */
 public final class App {
@@ -50,7 +66,7 @@ public final class App {
                 case "status" -> operate(rest, out, err, StatusCommand::run);
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
                 case "webhook-token" -> operate(rest, out, err, WebhookTokenCommand::run);
-                case "report" -> ReportCommand.run(rest, loadSettings(), out, err);
+                case "report" -> ReportCommand.run(rest, loadSettings(), App::startForReports, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
@@ -64,6 +80,27 @@ public final class App {
             err.println("notion-sync: " + e.getMessage());
             return 2;
         }
+    }
+
+    public static ReportCommand.ReportEngine startForReports(Settings settings) throws Exception {
+        NotionSync sync = NotionSync.createForReports(settings);
+        try {
+            sync.start();
+        } catch (Exception | Error e) {
+            sync.close();
+            throw e;
+        }
+        return new ReportCommand.ReportEngine() {
+            @Override
+            public String runReport(String id) {
+                return sync.reports().run(id);
+            }
+
+            @Override
+            public void close() {
+                sync.close();
+            }
+        };
     }
 
     private static int noArguments(String command, String[] rest, PrintStream err) {
@@ -104,7 +141,7 @@ public final class App {
         try {
             simulator = NotionSimulator.start(SimulatorConfig.defaults(DEMO_TOKEN).withPort(simulatorPort)
                     .withPages(base.getInt("notion.demo.pages", 50)));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SettingsException("cannot start the Notion simulator on port " + simulatorPort + ": " + e.getMessage()
                     + " (set NOTION_DEMO_SIMULATOR_PORT to a free port)");
         }
@@ -126,8 +163,8 @@ public final class App {
         demo.put("notion.reports", "sync-health,business-summary");
         // the schedules start once every source has been pulled, so the first reports show the sample data
         demo.put("camel.component.quartz.auto-start-scheduler", "false");
-        java.time.Instant demoStart = java.time.Instant.now();
-        for (String report : java.util.List.of("sync-health", "business-summary")) {
+        Instant demoStart = Instant.now();
+        for (String report : List.of("sync-health", "business-summary")) {
             demo.put("notion.report." + report + ".cron", base.get("notion.demo.report-cron", "0 * * * * ?"));
         }
         String reportsPage = base.get("notion.reports.notion-parent-page");
@@ -193,7 +230,7 @@ public final class App {
         if (!base.get("notion.db.url").isBlank()) {
             out.println("notion-sync: the demo runs on its own embedded PostgreSQL; notion.db.url (NOTION_DB_URL) is used by 'run' only");
         }
-        dev.notionsync.store.Database.emptyEmbedded(demoData);
+        Database.emptyEmbedded(demoData);
         return demoData;
     }
 
@@ -233,17 +270,17 @@ public final class App {
      * Starts the report schedules (Quartz, held at start by the demo's settings) once every source finished its first
      * pull, at most five minutes on: a fire missed meanwhile runs at once (the schedules' misfire policy).
      */
-    private static void startReportsAfterFirstPulls(NotionSync sync, java.time.Instant since) {
+    private static void startReportsAfterFirstPulls(NotionSync sync, Instant since) {
         Thread gate = new Thread(() -> {
-            java.util.List<String> sources = sync.sources().stream().filter(dev.notionsync.sync.SourceConfig::pulls)
-                    .map(dev.notionsync.sync.SourceConfig::name).toList();
-            dev.notionsync.store.SyncRuns runs = new dev.notionsync.store.SyncRuns(sync.database().dataSource());
-            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(5).toNanos();
+            List<String> sources = sync.sources().stream().filter(SourceSettings::pulls)
+                    .map(SourceSettings::name).toList();
+            SyncRuns runs = new SyncRuns(sync.database().dataSource());
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             try {
                 while (System.nanoTime() < deadline && runs.sourcesPulledSince(sources, since) < sources.size()) {
                     Thread.sleep(250);
                 }
-                sync.context().getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).getScheduler().start();
+                sync.context().getComponent("quartz", QuartzComponent.class).getScheduler().start();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
@@ -276,26 +313,26 @@ public final class App {
      */
     private static String createReportsPage(NotionSimulator simulator) {
         try {
-            var http = java.net.http.HttpClient.newHttpClient();
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var http = HttpClient.newHttpClient();
+            var json = new ObjectMapper();
             String databaseId = simulator.workspace().source("projects").databaseId();
             var database = json.readTree(http.send(notionRequest(simulator, "/v1/databases/" + databaseId).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                    HttpResponse.BodyHandlers.ofString()).body());
             String home = database.path("parent").path("page_id").asText();
             String body = "{\"parent\":{\"page_id\":\"" + home + "\"},\"properties\":{\"title\":{\"title\":[{\"text\":{\"content\":\"Reports\"}}]}}}";
-            var page = json.readTree(http.send(notionRequest(simulator, "/v1/pages").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            var page = json.readTree(http.send(notionRequest(simulator, "/v1/pages").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
             if (!page.hasNonNull("id")) {
                 throw new SettingsException("the simulator did not create the demo's Reports page: " + page);
             }
             return page.get("id").asText();
-        } catch (java.io.IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException e) {
             throw new SettingsException("cannot create the demo's Reports page in the simulator: " + e.getMessage());
         }
     }
 
-    private static java.net.http.HttpRequest.Builder notionRequest(NotionSimulator simulator, String path) {
-        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + path))
+    private static HttpRequest.Builder notionRequest(NotionSimulator simulator, String path) {
+        return HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
                 .header("Authorization", "Bearer " + DEMO_TOKEN).header("Notion-Version", "2026-03-11")
                 .header("Content-Type", "application/json");
     }
@@ -303,16 +340,16 @@ public final class App {
     /** Subscribes the app's webhook endpoint in the simulator, which answers with Notion's verification handshake. */
     private static void subscribeWebhooks(NotionSimulator simulator, String url) {
         try {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/__sim/webhooks"))
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/webhooks"))
                             .header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"url\":\"" + url + "\",\"verification_token\":\"" + DEMO_WEBHOOK_TOKEN + "\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 System.err.println("notion-sync: the simulator did not take the webhook subscription: " + response.body());
             }
-        } catch (java.io.IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException e) {
             System.err.println("notion-sync: cannot subscribe webhooks in the simulator: " + e.getMessage());
         }
     }
@@ -321,15 +358,15 @@ public final class App {
         return runUntilStopped(settings, sync -> { });
     }
 
-    private static int runUntilStopped(Settings settings, java.util.function.Consumer<NotionSync> onOpen) {
+    private static int runUntilStopped(Settings settings, Consumer<NotionSync> onOpen) {
         NotionSync sync = NotionSync.create(settings);
         onOpen.accept(sync);
         // On SIGTERM or Ctrl-C the JVM halts as soon as its shutdown hooks end: Camel's hook stops the routes and
         // returns, and the embedded PostgreSQL closed below would be left running. This hook holds the JVM until then.
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         Thread holdUntilClosed = new Thread(() -> {
             try {
-                closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                closed.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,13 +1,10 @@
 package dev.notionsync;
 
 import dev.notionsync.config.Settings;
-import dev.notionsync.manage.DeadLetterChannel;
+import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.ManagementCredentials;
 import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
-import dev.notionsync.manage.NotionMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.manage.SourceLagHealthCheck;
@@ -15,49 +12,73 @@ import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRateBudget;
+import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.notion.NotionRetryPolicy;
 import dev.notionsync.notion.NotionUnavailableException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import java.io.IOException;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.report.ClusteredScheduler;
 import dev.notionsync.report.ReportDefinition;
 import dev.notionsync.report.ReportQuery;
 import dev.notionsync.report.ReportRunner;
 import dev.notionsync.report.Reports;
-import dev.notionsync.store.Database;
 import dev.notionsync.store.Conflicts;
+import dev.notionsync.store.CreateIntents;
+import dev.notionsync.store.Database;
+import dev.notionsync.store.DeadLetters;
+import dev.notionsync.store.Deletions;
+import dev.notionsync.store.Outbox;
+import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.ReportRuns;
 import dev.notionsync.store.Retention;
-import org.apache.camel.component.quartz.QuartzComponent;
-import dev.notionsync.store.DeadLetters;
-import dev.notionsync.store.Outbox;
-import dev.notionsync.store.Deletions;
-import dev.notionsync.store.WebhookInbox;
-import dev.notionsync.webhook.WebhookApplier;
-import dev.notionsync.webhook.WebhookGate;
-import dev.notionsync.webhook.WebhookReceiver;
-import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
+import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.DeletionSweep;
+import dev.notionsync.sync.NotionIds;
+import dev.notionsync.sync.PageCreator;
 import dev.notionsync.sync.PullRunner;
 import dev.notionsync.sync.PushRunner;
-import dev.notionsync.sync.SourceConfig;
+import dev.notionsync.sync.SourceSettings;
+import dev.notionsync.webhook.WebhookApplier;
+import dev.notionsync.webhook.WebhookGate;
+import dev.notionsync.webhook.WebhookReceiver;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Processor;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running engine: the database, Camel with the YAML routes, and the beans the routes refer to by name.
@@ -65,11 +86,11 @@ import org.apache.camel.main.MainListenerSupport;
  */
 public final class NotionSync implements AutoCloseable {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NotionSync.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NotionSync.class);
 
     private final Settings settings;
     private final Database database;
-    private final List<SourceConfig> sources;
+    private final List<SourceSettings> sources;
     private final Main main;
     private final NotionAccess access = new NotionAccess();
     private final NotionMetrics metrics;
@@ -79,7 +100,7 @@ public final class NotionSync implements AutoCloseable {
     private DeadLetterChannel deadLetters;
     private NotionSyncManagement management;
     private WebhookGate webhookGate;
-    private final List<java.util.function.Consumer<NotionSync>> onStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<NotionSync>> onStarted = new CopyOnWriteArrayList<>();
     private final List<ReportDefinition> reportDefinitions;
     /** True for `report run`: only the Notion door, the dead letter channel and the reports' direct routes. */
     private final boolean reportsOnly;
@@ -87,7 +108,7 @@ public final class NotionSync implements AutoCloseable {
     /** Set at start when a server port is not listening: the engine then stops instead of running deaf. */
     private volatile String portProblem;
 
-    private NotionSync(Settings settings, Database database, List<SourceConfig> sources, List<ReportDefinition> reportDefinitions,
+    private NotionSync(Settings settings, Database database, List<SourceSettings> sources, List<ReportDefinition> reportDefinitions,
                        boolean reportsOnly) {
         this.settings = settings;
         this.database = database;
@@ -95,7 +116,7 @@ public final class NotionSync implements AutoCloseable {
         this.reportDefinitions = reportDefinitions;
         this.reportsOnly = reportsOnly;
         this.main = new Main();
-        java.util.Properties properties = settings.resolvedProperties();
+        Properties properties = settings.resolvedProperties();
         properties.putAll(jolokiaSettings(settings));
         if (reportsOnly) {
             // a one-shot run beside a running instance: no pollers, no webhook inbox, no ports of its own
@@ -141,7 +162,7 @@ public final class NotionSync implements AutoCloseable {
     }
 
     private static NotionSync create(Settings settings, boolean reportsOnly) {
-        List<SourceConfig> sources = SourceConfig.fromSettings(settings);
+        List<SourceSettings> sources = SourceSettings.fromSettings(settings);
         List<ReportDefinition> reports = ReportDefinition.fromSettings(settings);
         reportsParentPage(settings);
         retentionPeriods(settings);   // a bad retention setting stops the start here, naming the setting
@@ -158,11 +179,11 @@ public final class NotionSync implements AutoCloseable {
     /** notion.retention.*: how long the engine's own tables keep rows, and how often they are pruned. */
     private static Retention.Periods retentionPeriods(Settings settings) {
         if (settings.getDuration("notion.retention.interval", Duration.ofHours(1)).isZero()) {
-            throw new dev.notionsync.config.SettingsException("notion.retention.interval must be longer than 0, e.g. 1h"
+            throw new SettingsException("notion.retention.interval must be longer than 0, e.g. 1h"
                     + " (to keep a table's rows for ever, set its notion.retention.<table> to 0)");
         }
         if (settings.getInt("notion.retention.batch-size", 1000) < 1) {
-            throw new dev.notionsync.config.SettingsException("notion.retention.batch-size must be at least 1, e.g. 1000");
+            throw new SettingsException("notion.retention.batch-size must be at least 1, e.g. 1000");
         }
         return Retention.Periods.of(table -> settings.getDuration("notion.retention." + table, Duration.ZERO));
     }
@@ -171,8 +192,8 @@ public final class NotionSync implements AutoCloseable {
      * Jolokia (and so Hawtio) only with a management password. Camel's own authentication is off: its user file cuts a
      * password at the first comma; {@link ManagementEndpoints#guard} checks the whole password instead.
      */
-    private static java.util.Properties jolokiaSettings(Settings settings) {
-        java.util.Properties extra = new java.util.Properties();
+    private static Properties jolokiaSettings(Settings settings) {
+        Properties extra = new Properties();
         extra.setProperty("camel.management.jolokia-enabled", String.valueOf(ManagementCredentials.of(settings).isPresent()));
         extra.setProperty("camel.management.authentication-enabled", "false");
         return extra;
@@ -213,7 +234,7 @@ public final class NotionSync implements AutoCloseable {
                 settings.getDuration("notion.sync.lag", Duration.ofSeconds(5)),
                 settings.getInt("notion.sync.page-size", 100),
                 settings.getDuration("notion.sync.schema-refresh", Duration.ofMinutes(10)),
-                dev.notionsync.notion.NotionHttp.returnsOnlyTitleUnlessFiltered(settings.get("notion.api.version")));
+                NotionHttp.returnsOnlyTitleUnlessFiltered(settings.get("notion.api.version")));
         NotionApi notion = new NotionApi(context.createProducerTemplate());
         context.getRegistry().bind("notionApi", notion);
         PageWriter writer = new PageWriter(database.dataSource());
@@ -221,7 +242,7 @@ public final class NotionSync implements AutoCloseable {
         SchemaManager schemas = new SchemaManager(database.dataSource(), schema);
         try {
             schemas.createSchema();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
         }
         PullRunner pullRunner = new PullRunner(sources, notion, schemas, new SourceTables(database.dataSource(), schema),
@@ -243,19 +264,19 @@ public final class NotionSync implements AutoCloseable {
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
                 table -> page -> pullRunner.mapPage(table, page),
-                new dev.notionsync.sync.PageCreator(notion, new dev.notionsync.store.CreateIntents(database.dataSource()))));
+                new PageCreator(notion, new CreateIntents(database.dataSource()))));
         context.getRegistry().bind("retention", new Retention(database.dataSource(), retentionPeriods(settings),
                 settings.getInt("notion.retention.batch-size", 1000), Clock.systemUTC()));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         wireReports(context, notion);
         management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
-                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList(), reports);
+                sources.stream().filter(SourceSettings::pulls).map(SourceSettings::name).toList(), reports);
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));
         metrics.gauge("notion_sync_outbox_backlog", "changes made in PostgreSQL waiting to be pushed to Notion", null, () -> call(outbox::backlog));
         metrics.gauge("notion_sync_dead_letters_open", "dead letters waiting for replay", null, () -> call(deadLetters.store()::countOpen));
-        for (SourceConfig source : sources) {
+        for (SourceSettings source : sources) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
                     () -> call(() -> watermarks.lagSeconds(source.name())));
         }
@@ -292,9 +313,9 @@ public final class NotionSync implements AutoCloseable {
         HealthCheckRegistry.get(context).register(new PostgresHealthCheck(database));
         HealthCheckRegistry.get(context).register(new NotionHealthCheck(access, breaker));
         HealthCheckRegistry.get(context).register(new SourceLagHealthCheck(database.dataSource(),
-                sources.stream().filter(SourceConfig::pulls).map(SourceConfig::name).toList(),
+                sources.stream().filter(SourceSettings::pulls).map(SourceSettings::name).toList(),
                 settings.getDuration("notion.health.max-lag", Duration.ofMinutes(15))));
-        for (SourceConfig source : sources) {
+        for (SourceSettings source : sources) {
             if (source.pushes() && !reportsOnly) {
                 try {
                     context.addRouteFromTemplate("push-" + source.name(), "notion-push", Map.of("source", source.name(),
@@ -326,13 +347,13 @@ public final class NotionSync implements AutoCloseable {
         Path home = Path.of(settings.get("notion.home", "."));
         String parent = settings.get("notion.reports.notion-parent-page");
         ReportRunner runner = new ReportRunner(
-                reportDefinitions.stream().collect(java.util.stream.Collectors.toMap(ReportDefinition::id, r -> r)),
+                reportDefinitions.stream().collect(Collectors.toMap(ReportDefinition::id, r -> r)),
                 new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
                         settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
                 settings.getInt("notion.reports.keep", 50),
                 reportsParentPage(settings), instanceId, Clock.systemUTC(),
-                new dev.notionsync.store.CreateIntents(database.dataSource()));
+                new CreateIntents(database.dataSource()));
         context.getRegistry().bind("reportRunner", runner);
         reports = new Reports(reportDefinitions.stream().map(ReportDefinition::id).toList(), context);
         if (reportDefinitions.isEmpty()) {
@@ -365,7 +386,7 @@ public final class NotionSync implements AutoCloseable {
     /** notion.reports.notion-parent-page as a dashed id, "" when unset; checked at start, before the database opens. */
     private static String reportsParentPage(Settings settings) {
         String parent = settings.get("notion.reports.notion-parent-page");
-        return parent.isBlank() ? "" : dev.notionsync.sync.NotionIds.normalize(parent, "notion.reports.notion-parent-page");
+        return parent.isBlank() ? "" : NotionIds.normalize(parent, "notion.reports.notion-parent-page");
     }
 
     /**
@@ -373,15 +394,15 @@ public final class NotionSync implements AutoCloseable {
      * firing it; so each instance, once started, removes the report triggers it was not configured with. All
      * instances of a cluster are expected to run the same notion.reports.
      */
-    private void unscheduleRemovedReports(CamelContext context) throws org.quartz.SchedulerException {
+    private void unscheduleRemovedReports(CamelContext context) throws SchedulerException {
         if (reportDefinitions.isEmpty() || reportsOnly) {
             return;
         }
-        org.quartz.Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
-        java.util.Set<String> configured = reportDefinitions.stream().map(ReportDefinition::id).collect(java.util.stream.Collectors.toSet());
-        for (org.quartz.TriggerKey key : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.triggerGroupEquals("reports"))) {
+        Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        Set<String> configured = reportDefinitions.stream().map(ReportDefinition::id).collect(Collectors.toSet());
+        for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals("reports"))) {
             if (!configured.contains(key.getName())) {
-                org.quartz.Trigger trigger = scheduler.getTrigger(key);
+                Trigger trigger = scheduler.getTrigger(key);
                 scheduler.unscheduleJob(key);
                 if (trigger != null) {
                     scheduler.deleteJob(trigger.getJobKey());
@@ -398,11 +419,11 @@ public final class NotionSync implements AutoCloseable {
     private static String instanceId() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             host = "localhost";
         }
-        return host + "-" + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     private interface SqlCall<T> {
@@ -421,7 +442,7 @@ public final class NotionSync implements AutoCloseable {
     private static void checkTokenOnce(NotionApi notion) {
         Thread check = new Thread(() -> {
             try {
-                notion.call(dev.notionsync.notion.NotionRequest.get("/v1/users/me"));
+                notion.call(NotionRequest.get("/v1/users/me"));
             } catch (RuntimeException e) {
                 LOG.warn("Notion token check: {}", e.getMessage());
             }
@@ -431,7 +452,7 @@ public final class NotionSync implements AutoCloseable {
     }
 
     /** Runs {@code callback} once every route has started. */
-    public void onStarted(java.util.function.Consumer<NotionSync> callback) {
+    public void onStarted(Consumer<NotionSync> callback) {
         onStarted.add(callback);
     }
 
@@ -448,7 +469,7 @@ public final class NotionSync implements AutoCloseable {
         }
         if (portProblem != null) {
             close();
-            throw new dev.notionsync.config.SettingsException(portProblem);
+            throw new SettingsException(portProblem);
         }
     }
 
@@ -460,7 +481,7 @@ public final class NotionSync implements AutoCloseable {
     public void run() throws Exception {
         main.run();
         if (portProblem != null) {
-            throw new dev.notionsync.config.SettingsException(portProblem);
+            throw new SettingsException(portProblem);
         }
     }
 
@@ -485,7 +506,7 @@ public final class NotionSync implements AutoCloseable {
         return reports;
     }
 
-    public List<SourceConfig> sources() {
+    public List<SourceSettings> sources() {
         return sources;
     }
 

@@ -2,6 +2,8 @@ package dev.notionsync;
 
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.impl.TCPServerBase;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -68,8 +70,8 @@ final class RequiredPorts {
      * Vert.x's HttpServer interface cannot tell (actualPort() is the requested port even after a failed bind); its
      * implementation class can, and clears the flag when the bind fails.
      */
-    private static boolean listening(io.vertx.core.http.HttpServer server) {
-        return server != null && (!(server instanceof io.vertx.core.net.impl.TCPServerBase tcp) || tcp.isListening());
+    private static boolean listening(HttpServer server) {
+        return server != null && (!(server instanceof TCPServerBase tcp) || tcp.isListening());
     }
 
     private static String problem(Port port, String reason) {

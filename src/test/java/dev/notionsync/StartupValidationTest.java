@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.report.ReportDefinition;
-import dev.notionsync.sync.SourceConfig;
+import dev.notionsync.sync.SourceSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +30,7 @@ class StartupValidationTest {
 
     @Test
     void aSourceIdThatIsNoNotionIdNamesTheSetting() {
-        SettingsException e = assertThrows(SettingsException.class, () -> SourceConfig.fromSettings(withEnvironment(oneSource("not-an-id"))));
+        SettingsException e = assertThrows(SettingsException.class, () -> SourceSettings.fromSettings(withEnvironment(oneSource("not-an-id"))));
         assertTrue(e.getMessage().contains("notion.source.crm.id") && e.getMessage().contains("'not-an-id'")
                 && e.getMessage().contains("NOTION_SOURCE_CRM_ID"), e.getMessage());
     }
@@ -38,7 +38,7 @@ class StartupValidationTest {
     @Test
     void aTokenPastedAsASourceIdIsNotEchoed() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> SourceConfig.fromSettings(withEnvironment(oneSource("ntn_5555555555abcdefSECRETabcdef"))));
+                () -> SourceSettings.fromSettings(withEnvironment(oneSource("ntn_5555555555abcdefSECRETabcdef"))));
         assertTrue(e.getMessage().contains("notion.source.crm.id") && e.getMessage().contains("integration secret"), e.getMessage());
         assertTrue(!e.getMessage().contains("SECRET") && !e.getMessage().contains("ntn_5555"), e.getMessage());
     }

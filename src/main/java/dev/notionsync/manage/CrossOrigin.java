@@ -1,6 +1,7 @@
 package dev.notionsync.manage;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Locale;
  * and a text/plain POST or a GET needs no preflight; but it also names where the request comes from (Origin, Referer,
  * Sec-Fetch-Site). Tools (curl, the operator commands, the console's forward) send none of these, so they pass.
  */
-final class CrossOrigin {
+public final class CrossOrigin {
 
     private CrossOrigin() {
     }
@@ -19,7 +20,7 @@ final class CrossOrigin {
      *
      * @param host the request's Host header: the origin the browser believes it is talking to
      */
-    static String refusal(String host, String origin, String referer, String fetchSite) {
+    public static String refusal(String host, String origin, String referer, String fetchSite) {
         if (fetchSite != null && !fetchSite.equalsIgnoreCase("same-origin") && !fetchSite.equalsIgnoreCase("none")) {
             return "a " + fetchSite + " request";
         }
@@ -44,7 +45,7 @@ final class CrossOrigin {
                 return false;
             }
             return withPort(uri.getRawAuthority(), scheme).equalsIgnoreCase(withPort(host.trim(), scheme));
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }

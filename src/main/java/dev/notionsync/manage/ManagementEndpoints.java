@@ -1,11 +1,15 @@
 package dev.notionsync.manage;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.handler.AuthenticationHandler;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -28,7 +32,7 @@ public final class ManagementEndpoints {
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ManagementEndpoints() {
     }
@@ -44,14 +48,14 @@ public final class ManagementEndpoints {
             return;
         }
         // /observe/metrics has no setting of its own in Camel 4.18
-        List<String> open = List.of(java.util.Objects.requireNonNullElse(server.getHealthPath(), "/observe/health"),
-                java.util.Objects.requireNonNullElse(server.getInfoPath(), "/observe/info"), "/observe/metrics");
+        List<String> open = List.of(Objects.requireNonNullElse(server.getHealthPath(), "/observe/health"),
+                Objects.requireNonNullElse(server.getInfoPath(), "/observe/info"), "/observe/metrics");
         AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
         entry.setPath("/*");
         entry.setAuthenticationProviderFactory(vertx -> null);
         entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
             @Override
-            public <T extends io.vertx.ext.auth.authentication.AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
+            public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
                 return new OperatorGuard(credentials, open);
             }
         });
@@ -120,7 +124,7 @@ public final class ManagementEndpoints {
         private static void refuse(RoutingContext ctx, int status, String error) {
             // the reason may quote the request's Origin: encoded, not pasted
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .end(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", error).toString());
+                    .end(JsonNodeFactory.instance.objectNode().put("error", error).toString());
         }
     }
 

@@ -2,13 +2,24 @@ package dev.notionsync.manage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.report.Reports;
 import dev.notionsync.store.DeadLetters.DeadLetter;
+import dev.notionsync.store.SyncRuns;
+import dev.notionsync.store.Watermarks;
 import dev.notionsync.store.WebhookInbox;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
 
 /**
  * The operator's handle on a running instance: dead letters (list, replay) and backlogs. One implementation serves
@@ -23,71 +34,49 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final DeadLetterChannel deadLetters;
     private final WebhookInbox inbox;
     private final Runnable schemaRefresh;
-    private final org.apache.camel.CamelContext context;
-    private final javax.sql.DataSource dataSource;
+    private final CamelContext context;
+    private final SyncRuns runs;
+    private final Watermarks watermarks;
     private final List<String> sources;
-    private final dev.notionsync.report.Reports reports;
+    private final Reports reports;
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
-                                org.apache.camel.CamelContext context, javax.sql.DataSource dataSource, List<String> sources,
-                                dev.notionsync.report.Reports reports) {
+                                CamelContext context, DataSource dataSource, List<String> sources,
+                                Reports reports) {
         this.reports = reports;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.schemaRefresh = schemaRefresh;
         this.context = context;
-        this.dataSource = dataSource;
+        this.runs = new SyncRuns(dataSource);
+        this.watermarks = new Watermarks(dataSource);
         this.sources = sources;
     }
 
     @Override
     public String sourceStatus() throws Exception {
         ArrayNode list = JSON.createArrayNode();
-        try (java.sql.Connection c = dataSource.getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT r.outcome, r.started_at, r.finished_at, r.pages_read, r.pages_inserted,"
-                     + " r.pages_updated, r.error, w.watermark, extract(epoch FROM now() - w.watermark),"
-                     + " (SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
-                     + "   WHERE source = w.source AND kind = 'pull' AND outcome = 'ok')"
-                     + " FROM (SELECT ?::text AS source, (SELECT min(last_edited_time) FROM notion_sync.watermarks WHERE source = ?) AS watermark) w"
-                     + " LEFT JOIN LATERAL (SELECT * FROM notion_sync.sync_runs WHERE source = w.source AND kind = 'pull' ORDER BY id DESC LIMIT 1) r ON true")) {
-            for (String source : sources) {
-                var node = list.addObject().put("source", source)
-                        .put("paused", context.getRouteController().getRouteStatus("poll-" + source) != org.apache.camel.ServiceStatus.Started);
-                ps.setString(1, source);
-                ps.setString(2, source);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    node.put("last_outcome", rs.getString(1)).put("last_started_at", instant(rs, 2))
-                            .put("last_finished_at", instant(rs, 3)).put("last_pages_read", rs.getInt(4))
-                            .put("last_pages_inserted", rs.getInt(5)).put("last_pages_updated", rs.getInt(6))
-                            .put("last_error", rs.getString(7)).put("watermark", instant(rs, 8));
-                    seconds(node, "lag_seconds", rs, 9);
-                    seconds(node, "seconds_since_last_ok_run", rs, 10);
-                }
-                // failing: the latest finished run failed (the latest run may still be under way)
-                var finished = new dev.notionsync.store.SyncRuns(dataSource).lastPull(source);
-                node.put("failing", finished.isPresent() && "failed".equals(finished.get().outcome()))
-                        .put("failing_error", finished.filter(r -> "failed".equals(r.outcome())).map(r -> r.error()).orElse(null))
-                        .put("permanent_error_status", finished.filter(r -> r.failedPermanently()).map(r -> r.permanentErrorStatus()).orElse(null));
-            }
+        for (String source : sources) {
+            SyncRuns.SourceStatus status = runs.status(source);
+            ObjectNode node = list.addObject().put("source", source)
+                    .put("paused", context.getRouteController().getRouteStatus("poll-" + source) != ServiceStatus.Started);
+            node.put("last_outcome", status.lastOutcome()).put("last_started_at", text(status.lastStartedAt()))
+                    .put("last_finished_at", text(status.lastFinishedAt())).put("last_pages_read", status.lastPagesRead())
+                    .put("last_pages_inserted", status.lastPagesInserted()).put("last_pages_updated", status.lastPagesUpdated())
+                    .put("last_error", status.lastError()).put("watermark", text(status.watermark()))
+                    .put("lag_seconds", status.lagSeconds()).put("seconds_since_last_ok_run", status.secondsSinceLastOkRun());
+            // failing: the latest finished run failed (the latest run may still be under way)
+            Optional<SyncRuns.LastRun> finished = runs.lastPull(source);
+            node.put("failing", finished.isPresent() && "failed".equals(finished.get().outcome()))
+                    .put("failing_error", finished.filter(r -> "failed".equals(r.outcome())).map(SyncRuns.LastRun::error).orElse(null))
+                    .put("permanent_error_status", finished.filter(SyncRuns.LastRun::failedPermanently).map(SyncRuns.LastRun::permanentErrorStatus).orElse(null));
         }
         return list.toString();
     }
 
-    private static void seconds(com.fasterxml.jackson.databind.node.ObjectNode node, String field, java.sql.ResultSet rs, int column)
-            throws java.sql.SQLException {
-        double seconds = rs.getDouble(column);
-        if (rs.wasNull()) {
-            node.putNull(field);
-        } else {
-            node.put(field, Math.round(seconds));
-        }
-    }
-
     /** ISO 8601 in UTC, or null: the same text whatever the JVM's time zone. */
-    private static String instant(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
-        java.time.OffsetDateTime time = rs.getObject(column, java.time.OffsetDateTime.class);
-        return time == null ? null : time.toInstant().toString();
+    private static String text(Instant time) {
+        return time == null ? null : time.toString();
     }
 
     @Override
@@ -100,11 +89,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String fullResync(String source) throws Exception {
         requireSource(source);
-        try (java.sql.Connection c = dataSource.getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.watermarks WHERE source = ?")) {
-            ps.setString(1, source);
-            ps.executeUpdate();
-        }
+        watermarks.forget(source);
         schemaRefresh.run();
         return syncNow(source) + " from the beginning";
     }
@@ -128,10 +113,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         return replayAllDeadLetters();
     }
 
-    private org.apache.camel.ProducerTemplate producer;
+    private ProducerTemplate producer;
 
     /** One template for the MBean's lifetime: each template holds a producer cache. */
-    private synchronized org.apache.camel.ProducerTemplate producer() {
+    private synchronized ProducerTemplate producer() {
         if (producer == null) {
             producer = context.createProducerTemplate();
         }

@@ -1,21 +1,19 @@
 package dev.notionsync.manage;
 
 import dev.notionsync.store.Database;
-import java.sql.Connection;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /** DOWN while PostgreSQL cannot be reached: nothing can be synced then. */
 public final class PostgresHealthCheck extends AbstractHealthCheck {
 
-    private final DataSource dataSource;
+    private final Database database;
     private final String displayUrl;
 
     public PostgresHealthCheck(Database database) {
         super("notion-sync", "postgres");
-        this.dataSource = database.dataSource();
+        this.database = database;
         this.displayUrl = database.displayUrl();
     }
 
@@ -28,8 +26,8 @@ public final class PostgresHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("url", displayUrl);
-        try (Connection c = dataSource.getConnection()) {
-            if (c.isValid(2)) {
+        try {
+            if (database.answers(2)) {
                 builder.up();
             } else {
                 builder.message("PostgreSQL at " + displayUrl + " did not answer").down();

@@ -1,14 +1,12 @@
 package dev.notionsync.manage;
 
 import dev.notionsync.store.SyncRuns;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -21,7 +19,6 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public final class SourceLagHealthCheck extends AbstractHealthCheck {
 
-    private final DataSource dataSource;
     private final SyncRuns runs;
     private final List<String> sources;
     private final Duration maxLag;
@@ -29,7 +26,6 @@ public final class SourceLagHealthCheck extends AbstractHealthCheck {
 
     public SourceLagHealthCheck(DataSource dataSource, List<String> sources, Duration maxLag) {
         super("notion-sync", "source-lag");
-        this.dataSource = dataSource;
         this.runs = new SyncRuns(dataSource);
         this.sources = sources;
         this.maxLag = maxLag;
@@ -44,20 +40,13 @@ public final class SourceLagHealthCheck extends AbstractHealthCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         List<String> behind = new ArrayList<>();
         List<String> failing = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
-                     + " WHERE source = ? AND kind = 'pull' AND outcome = 'ok'")) {
+        try {
             for (String source : sources) {
-                ps.setString(1, source);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    double seconds = rs.getDouble(1);
-                    boolean never = rs.wasNull();
-                    builder.detail("source." + source + ".seconds.since.last.run", never ? "never" : String.valueOf((long) seconds));
-                    boolean late = never ? System.currentTimeMillis() - startedAt > maxLag.toMillis() : seconds > maxLag.getSeconds();
-                    if (late) {
-                        behind.add(source);
-                    }
+                OptionalLong seconds = runs.secondsSinceLastOkPull(source);
+                builder.detail("source." + source + ".seconds.since.last.run", seconds.isEmpty() ? "never" : String.valueOf(seconds.getAsLong()));
+                boolean late = seconds.isEmpty() ? System.currentTimeMillis() - startedAt > maxLag.toMillis() : seconds.getAsLong() > maxLag.getSeconds();
+                if (late) {
+                    behind.add(source);
                 }
                 Optional<SyncRuns.LastRun> last = runs.lastPull(source);
                 if (last.isPresent() && last.get().failedPermanently()) {

@@ -5,9 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The write side (push): from a mirror row's column values back to a Notion property value for create and update
@@ -141,7 +148,7 @@ public final class PropertyWriters {
     private static List<Object> meaning(PropertyType type, JsonNode property) {
         List<Object> read = property == null || property.isNull() ? null : type.read(property);
         List<String> writable = writableSuffixes(type);
-        List<Object> meaning = new java.util.ArrayList<>();
+        List<Object> meaning = new ArrayList<>();
         for (int i = 0; i < type.columns().size(); i++) {
             String suffix = type.columns().get(i).suffix();
             if (writable.contains(suffix)) {
@@ -153,14 +160,14 @@ public final class PropertyWriters {
 
     /** One column value in a form whose equals() is equality of meaning; empty and unset are the same. */
     private static Object normal(String type, String suffix, Object value) {
-        if (value instanceof java.math.BigDecimal number) {
-            return number.signum() == 0 ? java.math.BigDecimal.ZERO : number.stripTrailingZeros();
+        if (value instanceof BigDecimal number) {
+            return number.signum() == 0 ? BigDecimal.ZERO : number.stripTrailingZeros();
         }
-        if (value instanceof java.time.OffsetDateTime time) {
+        if (value instanceof OffsetDateTime time) {
             return time.toInstant();
         }
         if (value instanceof String[] array) {
-            List<String> items = java.util.Arrays.asList(array);
+            List<String> items = Arrays.asList(array);
             return type.equals("files") && suffix.equals("urls") ? items.stream().map(u -> u == null ? null : u.replaceFirst("\\?.*$", "")).toList() : items;
         }
         if (value == null) {
@@ -184,9 +191,9 @@ public final class PropertyWriters {
         if (value.isNull()) {
             return NullNode.getInstance();
         }
-        java.math.BigDecimal number;
+        BigDecimal number;
         try {
-            number = value.isNumber() ? value.decimalValue() : new java.math.BigDecimal(value.asText());
+            number = value.isNumber() ? value.decimalValue() : new BigDecimal(value.asText());
         } catch (NumberFormatException e) {
             throw new UnwritableValueException("property '" + propertyName + "': " + value.asText()
                     + " is not a number Notion can hold (only finite numbers); set a number or NULL");
@@ -241,7 +248,7 @@ public final class PropertyWriters {
         return items;
     }
 
-    private static ArrayNode items(JsonNode array, String propertyName, String what, java.util.function.Function<String, ObjectNode> item) {
+    private static ArrayNode items(JsonNode array, String propertyName, String what, Function<String, ObjectNode> item) {
         ArrayNode items = NODES.arrayNode();
         if (array.isNull()) {
             return items;
@@ -295,7 +302,7 @@ public final class PropertyWriters {
     }
 
     private static JsonNode coordinate(JsonNode value, int limit, String propertyName) {
-        if (!value.isNull() && value.decimalValue().abs().compareTo(java.math.BigDecimal.valueOf(limit)) > 0) {
+        if (!value.isNull() && value.decimalValue().abs().compareTo(BigDecimal.valueOf(limit)) > 0) {
             throw new UnwritableValueException("property '" + propertyName + "': coordinate " + value.asText()
                     + " is outside -" + limit + " to " + limit);
         }
@@ -320,11 +327,11 @@ public final class PropertyWriters {
         }
         String text = value.asText();
         try {
-            int year = text.length() > 10 ? java.time.OffsetDateTime.parse(text).getYear() : java.time.LocalDate.parse(text).getYear();
+            int year = text.length() > 10 ? OffsetDateTime.parse(text).getYear() : LocalDate.parse(text).getYear();
             if (year >= 1 && year <= 9999) {
                 return value;
             }
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             // reported below
         }
         throw new UnwritableValueException("property '" + propertyName + "': " + text

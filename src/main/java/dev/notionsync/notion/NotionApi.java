@@ -1,6 +1,7 @@
 package dev.notionsync.notion;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
@@ -24,7 +25,7 @@ public final class NotionApi {
         if (failure instanceof NotionApiException notion) {
             throw notion;
         }
-        if (failure instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
+        if (failure instanceof CallNotPermittedException) {
             throw new NotionUnavailableException(request.endpoint(), 0, "circuit_open",
                     "the circuit breaker is open after repeated Notion failures; calls resume when it half-opens", null);
         }

@@ -2,7 +2,14 @@ package dev.notionsync.notion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.notionsync.manage.NotionMetrics;
+import dev.notionsync.observe.NotionMetrics;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -81,7 +88,7 @@ public final class NotionHttp {
         long now = System.nanoTime();
         Long queuedAt = exchange.getProperty("notionQueuedAt", Long.class);
         if (queuedAt != null) {
-            metrics.throttleWait(java.time.Duration.ofNanos(now - queuedAt));
+            metrics.throttleWait(Duration.ofNanos(now - queuedAt));
         }
         exchange.setProperty("notionSentAt", now);
     }
@@ -94,7 +101,7 @@ public final class NotionHttp {
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         JsonNode json = parseOrNull(text);
         Long sentAt = exchange.getProperty("notionSentAt", Long.class);
-        metrics.notionCall(request.endpoint(), status, java.time.Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
+        metrics.notionCall(request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
         if (status >= 200 && status < 300 && json != null) {
             access.recordSuccess();
             message.setBody(json);
@@ -126,7 +133,7 @@ public final class NotionHttp {
         StringBuilder query = new StringBuilder(request.query() == null ? "" : request.query());
         for (String id : request.properties().subList(0, Math.min(filterPropertiesMax, request.properties().size()))) {
             query.append(query.length() == 0 ? "" : "&").append("filter_properties=")
-                    .append(java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+                    .append(URLEncoder.encode(id, StandardCharsets.UTF_8));
         }
         return query.toString();
     }
@@ -141,9 +148,9 @@ public final class NotionHttp {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
             try {
-                java.time.Instant at = java.time.ZonedDateTime.parse(value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return Math.max(0, (java.time.Duration.between(java.time.Instant.now(), at).toMillis() + 999) / 1000);
-            } catch (java.time.format.DateTimeParseException unreadable) {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Math.max(0, (Duration.between(Instant.now(), at).toMillis() + 999) / 1000);
+            } catch (DateTimeParseException unreadable) {
                 return null;   // the door falls back to its own backoff
             }
         }

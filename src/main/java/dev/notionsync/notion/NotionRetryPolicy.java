@@ -1,6 +1,8 @@
 package dev.notionsync.notion;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -55,7 +57,7 @@ public final class NotionRetryPolicy {
             return true;
         }
         return failure instanceof NotionRateLimitedException
-                || cause(failure, java.net.ConnectException.class) || cause(failure, java.net.UnknownHostException.class);
+                || cause(failure, ConnectException.class) || cause(failure, UnknownHostException.class);
     }
 
     /** Camel may hand an I/O failure over wrapped (a cut-off body arrives inside a RuntimeCamelException). */

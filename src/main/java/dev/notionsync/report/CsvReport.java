@@ -1,5 +1,6 @@
 package dev.notionsync.report;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -20,7 +21,7 @@ public final class CsvReport {
         StringBuilder csv = new StringBuilder();
         line(csv, table.columns().stream().map(column -> neutralised(column.name(), false)).toList());
         for (List<String> row : table.rows()) {
-            List<String> cells = new java.util.ArrayList<>(row.size());
+            List<String> cells = new ArrayList<>(row.size());
             for (int i = 0; i < row.size(); i++) {
                 cells.add(neutralised(row.get(i), i < table.columns().size() && table.columns().get(i).numeric()));
             }

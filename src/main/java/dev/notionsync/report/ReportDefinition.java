@@ -6,12 +6,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TimeZone;
+import org.quartz.CronExpression;
 
 /**
  * One configured report (notion.reports, notion.report.&lt;id&gt;.*): when it runs, what SQL it runs and where the
@@ -37,7 +41,7 @@ public record ReportDefinition(String id, String cron, ZoneId timeZone, String s
             } catch (DateTimeException e) {
                 throw new SettingsException("setting " + prefix + "time-zone must be a time zone id such as Europe/Berlin or UTC, was '" + zone + "'");
             }
-            if (!org.quartz.CronExpression.isValidExpression(cron)) {
+            if (!CronExpression.isValidExpression(cron)) {
                 throw new SettingsException("setting " + prefix + "cron is not a Quartz cron expression (seconds minutes hours day-of-month month"
                         + " day-of-week, one of the two days '?'): '" + cron + "'");
             }
@@ -72,10 +76,10 @@ public record ReportDefinition(String id, String cron, ZoneId timeZone, String s
     /** A valid expression can still name no date to come: 31 February, or a year gone by. */
     private static boolean neverFires(String cron, ZoneId timeZone) {
         try {
-            org.quartz.CronExpression expression = new org.quartz.CronExpression(cron);
-            expression.setTimeZone(java.util.TimeZone.getTimeZone(timeZone));
-            return expression.getNextValidTimeAfter(new java.util.Date()) == null;
-        } catch (java.text.ParseException e) {
+            CronExpression expression = new CronExpression(cron);
+            expression.setTimeZone(TimeZone.getTimeZone(timeZone));
+            return expression.getNextValidTimeAfter(new Date()) == null;
+        } catch (ParseException e) {
             return true;
         }
     }

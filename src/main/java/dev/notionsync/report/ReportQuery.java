@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class ReportQuery {
             List<String> row = new ArrayList<>(columns.size());
             for (int i = 1; i <= columns.size(); i++) {
                 // a timestamp without time zone has no instant: shown as stored
-                Object value = "timestamp".equals(meta.getColumnTypeName(i)) ? rs.getObject(i, java.time.LocalDateTime.class) : rs.getObject(i);
+                Object value = "timestamp".equals(meta.getColumnTypeName(i)) ? rs.getObject(i, LocalDateTime.class) : rs.getObject(i);
                 row.add(text(value, zone));
             }
             rows.add(row);
@@ -111,7 +112,7 @@ public final class ReportQuery {
         if (value instanceof Timestamp t) {
             return TIME.format(t.toInstant().atZone(zone));
         }
-        if (value instanceof java.time.LocalDateTime t) {
+        if (value instanceof LocalDateTime t) {
             return TIME.format(t);
         }
         if (value instanceof Array array) {

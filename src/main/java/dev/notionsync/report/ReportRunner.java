@@ -3,9 +3,11 @@ package dev.notionsync.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.notionsync.manage.DeadLetterChannel;
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionRateLimitedException;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.notion.NotionUnavailableException;
+import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.CreateIntents;
 import dev.notionsync.store.ReportRuns;
 import java.io.IOException;
@@ -16,9 +18,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -208,15 +215,15 @@ public final class ReportRunner {
     }
 
     private String childPageMadeBefore(CreateIntents.Intent intent, String title) throws Exception {
-        Instant since = intent.firstSentAt().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minusSeconds(60);
-        List<JsonNode> candidates = new java.util.ArrayList<>();
+        Instant since = intent.firstSentAt().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
+        List<JsonNode> candidates = new ArrayList<>();
         for (JsonNode block : children(notionParentPage)) {
             if (block.path("type").asText().equals("child_page") && title.equals(block.path("child_page").path("title").asText())
                     && !Instant.parse(block.path("created_time").asText()).isBefore(since)) {
                 candidates.add(block);
             }
         }
-        java.util.Set<String> taken = intents.takenByOthers(intent.key(), candidates.stream().map(b -> b.path("id").asText()).toList());
+        Set<String> taken = intents.takenByOthers(intent.key(), candidates.stream().map(b -> b.path("id").asText()).toList());
         for (JsonNode block : candidates) {
             String id = block.path("id").asText();
             if (!taken.contains(id) && intents.made(intent.key(), id)) {
@@ -246,7 +253,7 @@ public final class ReportRunner {
     }
 
     private List<JsonNode> children(String blockId) {
-        List<JsonNode> children = new java.util.ArrayList<>();
+        List<JsonNode> children = new ArrayList<>();
         String cursor = null;
         do {
             JsonNode answer = notion.call(NotionRequest.get("/v1/blocks/" + blockId + "/children",
@@ -258,12 +265,12 @@ public final class ReportRunner {
     }
 
     /** Sends a request that must not be applied twice; a failure that may have been applied calls {@code inDoubt}. */
-    private static JsonNode sendOnce(java.util.function.Supplier<JsonNode> send, Runnable inDoubt) {
+    private static JsonNode sendOnce(Supplier<JsonNode> send, Runnable inDoubt) {
         try {
             return send.get();
-        } catch (dev.notionsync.notion.NotionRateLimitedException e) {
+        } catch (NotionRateLimitedException e) {
             throw e;   // Notion did nothing
-        } catch (dev.notionsync.notion.NotionUnavailableException e) {
+        } catch (NotionUnavailableException e) {
             inDoubt.run();
             throw e;
         }
@@ -304,11 +311,11 @@ public final class ReportRunner {
     }
 
     private static String slug(String title) {
-        String slug = NOT_SLUG.matcher(title.toLowerCase(java.util.Locale.ROOT)).replaceAll("-").replaceAll("^-|-$", "");
+        String slug = NOT_SLUG.matcher(title.toLowerCase(Locale.ROOT)).replaceAll("-").replaceAll("^-|-$", "");
         return slug.isEmpty() ? "part" : slug.length() > 60 ? slug.substring(0, 60) : slug;
     }
 
-    public java.util.Set<String> reportIds() {
+    public Set<String> reportIds() {
         return reports.keySet();
     }
 }

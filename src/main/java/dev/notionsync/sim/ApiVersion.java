@@ -1,5 +1,8 @@
 package dev.notionsync.sim;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /** The REST versions the simulator accepts; each renders objects slightly differently. */
 enum ApiVersion {
     V2022_06_28("2022-06-28"),
@@ -45,6 +48,6 @@ enum ApiVersion {
     }
 
     static String accepted() {
-        return java.util.Arrays.stream(values()).map(v -> "\"" + v.header + "\"").collect(java.util.stream.Collectors.joining(", "));
+        return Arrays.stream(values()).map(v -> "\"" + v.header + "\"").collect(Collectors.joining(", "));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -76,7 +77,7 @@ final class Endpoints {
 
     ObjectNode database(String id) {
         return model.read(() -> {
-            Database db = model.databaseOrNull(id);
+            SimDatabase db = model.databaseOrNull(id);
             if (db == null) throw model.notFound("database", id);
             if (!version.hasDataSources() && db.dataSourceIds.size() > 1) {
                 throw ApiException.validation("Databases with multiple data sources are not supported in this API version.");
@@ -115,7 +116,7 @@ final class Endpoints {
         int pageSize = pageSize(body.get("page_size"), "body");
         Set<String> only = filterProperties(query);
         return model.read(() -> {
-            DataSource source = model.requireDataSource(dataSourceId);
+            SimDataSource source = model.requireDataSource(dataSourceId);
             QueryEngine.Result result = model.queries.query(source, renderer, body, pageSize);
             ObjectNode list = list("page_or_data_source");
             ArrayNode results = (ArrayNode) list.get("results");
@@ -133,7 +134,7 @@ final class Endpoints {
     /** 2022-06-28's POST /v1/databases/{id}/query, answered from the database's single data source. */
     ObjectNode queryDatabase(String databaseId, JsonNode body) {
         String sourceId = model.read(() -> {
-            Database db = model.databaseOrNull(databaseId);
+            SimDatabase db = model.databaseOrNull(databaseId);
             if (db == null || db.dataSourceIds.isEmpty()) throw model.notFound("database", databaseId);
             return db.dataSourceIds.get(0);
         });
@@ -187,7 +188,7 @@ final class Endpoints {
     // ---------------------------------------------------------------- search
 
     /** A search match; data sources are rendered up front, pages only when they make it into the answer. */
-    private record Hit(java.time.Instant edited, String id, ObjectNode json) {
+    private record Hit(Instant edited, String id, ObjectNode json) {
     }
 
     ObjectNode search(JsonNode body) {
@@ -209,14 +210,14 @@ final class Endpoints {
             }
             if (only == null || !only.equals("page")) {
                 if (version.hasDataSources()) {
-                    for (DataSource s : model.dataSources()) {
-                        Database db = model.databaseOrNull(s.databaseId);
+                    for (SimDataSource s : model.dataSources()) {
+                        SimDatabase db = model.databaseOrNull(s.databaseId);
                         String dbTitle = db == null ? "" : RichText.plain(db.title);
                         if (s.inTrash || !(s.name() + " " + dbTitle).toLowerCase(Locale.ROOT).contains(text)) continue;
                         hits.add(new Hit(s.lastEditedTime, s.id, renderer.dataSource(s)));
                     }
                 } else {
-                    for (Database db : model.databases()) {
+                    for (SimDatabase db : model.databases()) {
                         if (db.inTrash || db.dataSourceIds.size() > 1 || !RichText.plain(db.title).toLowerCase(Locale.ROOT).contains(text)) continue;
                         hits.add(new Hit(db.lastEditedTime, db.id, renderer.database(db)));
                     }
@@ -271,7 +272,7 @@ final class Endpoints {
         int start = Cursors.propertyOffset(query.get("start_cursor"));
         return model.read(() -> {
             Page page = model.requirePage(pageId);
-            DataSource source = page.dataSourceId() == null ? null : model.dataSourceOrNull(page.dataSourceId());
+            SimDataSource source = page.dataSourceId() == null ? null : model.dataSourceOrNull(page.dataSourceId());
             PropertySchema schema = source == null
                     ? (PropertySchema.decodeId(propertyId).equals("title") ? new PropertySchema("title", "title", null, "title", Json.object()) : null)
                     : source.propertyById(propertyId);
@@ -299,9 +300,9 @@ final class Endpoints {
             Page p = model.updatePage(id, null, trash, null, null, null, bot());
             return model.read(() -> pageAsBlock(p));
         }
-        Database db = model.read(() -> model.databaseOrNull(id));
+        SimDatabase db = model.read(() -> model.databaseOrNull(id));
         if (db != null && model.read(() -> model.blockOrNull(id)) == null) {
-            Database updated = model.setDatabaseTrash(id, trash != null && trash);
+            SimDatabase updated = model.setDatabaseTrash(id, trash != null && trash);
             return model.read(() -> databaseAsBlock(updated));
         }
         Block b = model.updateBlock(id, body, bot());
@@ -313,7 +314,7 @@ final class Endpoints {
         return model.read(() -> {
             if (gone instanceof Block b) return renderer.block(b);
             if (gone instanceof Page p) return pageAsBlock(p);
-            return databaseAsBlock((Database) gone);
+            return databaseAsBlock((SimDatabase) gone);
         });
     }
 
@@ -324,7 +325,7 @@ final class Endpoints {
         return renderer.block(asBlock);
     }
 
-    private ObjectNode databaseAsBlock(Database db) {
+    private ObjectNode databaseAsBlock(SimDatabase db) {
         String parentType = db.parent.path("type").asText("workspace");
         Block asBlock = new Block(db.id, parentType, db.parent.path(parentType).asText(), db.createdTime, db.lastEditedTime,
                 model.botUserId(), model.botUserId(), db.inTrash, "child_database", Json.object().put("title", RichText.plain(db.title)));
@@ -362,7 +363,7 @@ final class Endpoints {
         if (b != null) return b.inTrash() ? null : renderer.block(b);
         Page p = model.pageOrNull(id);
         if (p != null) return p.inTrash() ? null : pageAsBlock(p);
-        Database db = model.databaseOrNull(id);
+        SimDatabase db = model.databaseOrNull(id);
         return db == null || db.inTrash ? null : databaseAsBlock(db);
     }
 

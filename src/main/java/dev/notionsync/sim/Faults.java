@@ -3,7 +3,10 @@ package dev.notionsync.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Fault injection for /v1 requests, repeatable for a given seed and request order: Notion's 5xx and 429 answers,
@@ -23,25 +26,25 @@ final class Faults {
     private double drop;
     private double truncate;
     /** Endpoints ("POST /v1/pages") whose answers may be cut off; empty: every endpoint's. */
-    private java.util.Set<String> truncateOnly = java.util.Set.of();
+    private Set<String> truncateOnly = Set.of();
     private long latencyMs;
     private double spikeProbability;
     private long spikeMs;
     private int retryAfterSeconds = 1;
     private long seed;
     /** Ids whose every request fails with {@link #failingStatus}: a permanent fault, until cleared. */
-    private java.util.Set<String> failingIds = java.util.Set.of();
+    private Set<String> failingIds = Set.of();
     private int failingStatus = 500;
     /** Until then (System.nanoTime), every request meets the per-workspace limit: Retry-After is the time left. */
     private long workspaceLimitedUntil;
 
     synchronized void configure(JsonNode body) {
-        java.util.Arrays.fill(errorRates, 0);
+        Arrays.fill(errorRates, 0);
         JsonNode errors = body.path("errors");
         for (int i = 0; i < STATUSES.length; i++) errorRates[i] = errors.path(String.valueOf(STATUSES[i])).asDouble(0);
         drop = body.path("drop_connection").asDouble(0);
         truncate = body.path("truncate_body").asDouble(0);
-        java.util.Set<String> only = new java.util.HashSet<>();
+        Set<String> only = new HashSet<>();
         body.path("truncate_only").forEach(endpoint -> only.add(endpoint.asText()));
         truncateOnly = only;
         latencyMs = body.path("latency_ms").asLong(0);
@@ -50,7 +53,7 @@ final class Faults {
         retryAfterSeconds = body.path("retry_after_seconds").asInt(1);
         seed = body.path("seed").asLong(seed);
         random = new Random(seed);
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         body.path("failing_ids").forEach(id -> ids.add(Ids.normalize(id.asText())));
         failingIds = ids;
         failingStatus = body.path("failing_status").asInt(500);

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -22,11 +24,11 @@ import java.util.function.Predicate;
  * a value of 18:01 on the same day); timestamp filters compare instants.
  */
 final class Filters {
-    private final DataSource source;
+    private final SimDataSource source;
     private final Renderer renderer;
     private final Clock clock;
 
-    Filters(DataSource source, Renderer renderer, Clock clock) {
+    Filters(SimDataSource source, Renderer renderer, Clock clock) {
         this.source = source;
         this.renderer = renderer;
         this.clock = clock;
@@ -247,7 +249,7 @@ final class Filters {
             return OffsetDateTime.parse(start).toLocalDate();
         } catch (RuntimeException e) {
             try {
-                return java.time.LocalDateTime.parse(start).toLocalDate();
+                return LocalDateTime.parse(start).toLocalDate();
             } catch (RuntimeException e2) {
                 return null;
             }
@@ -299,7 +301,7 @@ final class Filters {
         };
     }
 
-    private static Predicate<Page> containsCondition(JsonNode c, String path, java.util.function.Function<Page, List<String>> members) {
+    private static Predicate<Page> containsCondition(JsonNode c, String path, Function<Page, List<String>> members) {
         String op = single(c, path);
         String arg = c.get(op).asText();
         String argId = Ids.normalize(arg) != null ? Ids.normalize(arg) : arg;

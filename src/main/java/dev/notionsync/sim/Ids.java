@@ -2,6 +2,7 @@ package dev.notionsync.sim;
 
 import java.util.Locale;
 import java.util.Random;
+import java.util.UUID;
 
 /** Notion ids: UUIDs accepted with or without dashes, always returned with dashes. */
 final class Ids {
@@ -42,6 +43,6 @@ final class Ids {
         long lo = random.nextLong();
         hi = (hi & 0xffffffffffff0fffL) | 0x0000000000004000L;
         lo = (lo & 0x3fffffffffffffffL) | 0x8000000000000000L;
-        return new java.util.UUID(hi, lo).toString();
+        return new UUID(hi, lo).toString();
     }
 }

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -45,19 +51,19 @@ record PropertySchema(String id, String name, String description, String type, O
     private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789?:[]{}@=;<>^_~`|";
 
     /** A short URL-encoded property id like Notion's ("%3FbAF", "Z~ZY"), unused so far. */
-    static String newId(java.util.Random random, Set<String> used) {
+    static String newId(Random random, Set<String> used) {
         while (true) {
             StringBuilder raw = new StringBuilder();
             for (int i = 0; i < 4; i++) raw.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
-            String id = java.net.URLEncoder.encode(raw.toString(), StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~");
+            String id = URLEncoder.encode(raw.toString(), StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~");
             if (!id.equals("title") && used.add(id)) return id;
         }
     }
 
     /** Notion lists schema properties ordered by id, with the title property last. */
-    static void sortLikeNotion(java.util.LinkedHashMap<String, PropertySchema> properties) {
-        java.util.List<PropertySchema> all = new java.util.ArrayList<>(properties.values());
-        all.sort(java.util.Comparator.comparing((PropertySchema p) -> p.type().equals("title")).thenComparing(PropertySchema::id));
+    static void sortLikeNotion(LinkedHashMap<String, PropertySchema> properties) {
+        List<PropertySchema> all = new ArrayList<>(properties.values());
+        all.sort(Comparator.comparing((PropertySchema p) -> p.type().equals("title")).thenComparing(PropertySchema::id));
         properties.clear();
         for (PropertySchema p : all) properties.put(p.name(), p);
     }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class QueryEngine {
         resultCap = cap;
     }
 
-    Result query(DataSource source, Renderer renderer, JsonNode body, int pageSize) {
+    Result query(SimDataSource source, Renderer renderer, JsonNode body, int pageSize) {
         String scope = "query:" + source.id;
         Cursors.State state = body.hasNonNull("start_cursor") ? cursors.resolve(body.get("start_cursor").asText(), scope) : null;
         Predicate<Page> filter = new Filters(source, renderer, clock).compile(body.get("filter"));
@@ -64,7 +65,7 @@ final class QueryEngine {
             List<SortKey[]> keyed = new ArrayList<>();
             Comparator<SortKey[]> order = propertyOrder(source, sorts);
             SortKey[] from = state == null ? null : keys(source, renderer, sorts, state.next());
-            Map<SortKey[], Page> pagesByKey = new java.util.IdentityHashMap<>();
+            Map<SortKey[], Page> pagesByKey = new IdentityHashMap<>();
             for (Page p : source.pages.values()) {
                 if (!matches.test(p)) continue;
                 SortKey[] k = keys(source, renderer, sorts, p);
@@ -90,7 +91,7 @@ final class QueryEngine {
     }
 
     /** The sorted index to walk when the order is a single timestamp sort or unspecified; null otherwise. */
-    private static Iterable<Page> indexedOrder(DataSource source, JsonNode sorts, JsonNode filter, Cursors.State state) {
+    private static Iterable<Page> indexedOrder(SimDataSource source, JsonNode sorts, JsonNode filter, Cursors.State state) {
         NavigableSet<Page> set;
         String timestamp;
         boolean ascending;
@@ -119,14 +120,14 @@ final class QueryEngine {
     }
 
     private static Page probe(String timestamp, Instant t) {
-        return new Page("", null, null, t, t, null, null, null, null, false, false, false, java.util.Map.of());
+        return new Page("", null, null, t, t, null, null, null, null, false, false, false, Map.of());
     }
 
     /**
      * One key per sort plus the page id as the last key. Timestamps are keys too, so mixed sorts work; empty
      * values sort last in either direction.
      */
-    private static SortKey[] keys(DataSource source, Renderer renderer, JsonNode sorts, Page page) {
+    private static SortKey[] keys(SimDataSource source, Renderer renderer, JsonNode sorts, Page page) {
         SortKey[] keys = new SortKey[sorts.size() + 1];
         for (int i = 0; i < sorts.size(); i++) {
             JsonNode sort = sorts.get(i);
@@ -144,7 +145,7 @@ final class QueryEngine {
         return keys;
     }
 
-    private static Comparator<SortKey[]> propertyOrder(DataSource source, JsonNode sorts) {
+    private static Comparator<SortKey[]> propertyOrder(SimDataSource source, JsonNode sorts) {
         Comparator<SortKey[]> order = (a, b) -> 0;
         for (int i = 0; i < sorts.size(); i++) {
             int index = i;

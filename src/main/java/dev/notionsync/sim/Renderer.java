@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Renders model objects as Notion JSON for one API version. Callers hold the model's read lock.
@@ -41,7 +42,7 @@ final class Renderer {
         node.put("is_archived", page.isArchived());
         node.put("is_locked", page.isLocked());
         ObjectNode properties = node.putObject("properties");
-        DataSource source = page.dataSourceId() == null ? null : model.dataSourceOrNull(page.dataSourceId());
+        SimDataSource source = page.dataSourceId() == null ? null : model.dataSourceOrNull(page.dataSourceId());
         String title;
         if (source == null) {
             JsonNode value = page.value("title");
@@ -60,8 +61,8 @@ final class Renderer {
         return node;
     }
 
-    private static final java.util.regex.Pattern NOT_WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
-    private static final java.util.regex.Pattern EDGE_DASHES = java.util.regex.Pattern.compile("^-+|-+$");
+    private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final Pattern EDGE_DASHES = Pattern.compile("^-+|-+$");
 
     static String pageUrl(String title, String id) {
         String slug = title == null || title.isEmpty() ? "" : EDGE_DASHES.matcher(NOT_WORD.matcher(title).replaceAll("-")).replaceAll("");
@@ -70,7 +71,7 @@ final class Renderer {
 
     private ObjectNode pageParent(Page page) {
         if (page.dataSourceId() == null) return page.parent().deepCopy();
-        DataSource source = model.dataSourceOrNull(page.dataSourceId());
+        SimDataSource source = model.dataSourceOrNull(page.dataSourceId());
         String databaseId = source == null ? null : source.databaseId;
         ObjectNode parent = Json.object();
         if (version.hasDataSources()) {
@@ -106,7 +107,7 @@ final class Renderer {
     }
 
     /** The value of one property of a page, computed or stored, truncated as in page objects when asked. */
-    JsonNode value(Page page, DataSource source, PropertySchema schema, boolean truncate) {
+    JsonNode value(Page page, SimDataSource source, PropertySchema schema, boolean truncate) {
         String type = schema.type();
         JsonNode stored = page.value(schema.id());
         switch (type) {
@@ -124,7 +125,7 @@ final class Renderer {
                 if (version.reportsUnsupportedValues() && model.computationBudgetExceeded()) {
                     return Json.object().put("type", "unsupported").set("unsupported", Json.object());
                 }
-                DataSource.Formula formula = source.formulas.get(schema.id());
+                SimDataSource.Formula formula = source.formulas.get(schema.id());
                 if (formula != null) return formula.evaluate(page, source);
                 return stored != null ? stored.deepCopy() : Json.object().put("type", "string").putNull("string");
             }
@@ -160,7 +161,7 @@ final class Renderer {
     }
 
     /** Rollups are computed over the first 25 related pages, as Notion does in page objects. */
-    private JsonNode rollup(Page page, DataSource source, PropertySchema schema, JsonNode stored) {
+    private JsonNode rollup(Page page, SimDataSource source, PropertySchema schema, JsonNode stored) {
         ObjectNode config = schema.config();
         String function = config.path("function").asText("show_original");
         PropertySchema relation = source.propertyById(config.path("relation_property_id").asText());
@@ -172,7 +173,7 @@ final class Renderer {
         boolean allResolved = true;
         for (int i = 0; i < relatedCount; i++) {
             Page target = model.pageOrNull(related.get(i).path("id").asText());
-            DataSource targetSource = target == null || target.dataSourceId() == null ? null : model.dataSourceOrNull(target.dataSourceId());
+            SimDataSource targetSource = target == null || target.dataSourceId() == null ? null : model.dataSourceOrNull(target.dataSourceId());
             PropertySchema targetProperty = targetSource == null ? null : targetSource.propertyById(config.path("rollup_property_id").asText());
             if (targetProperty == null) {
                 allResolved = false;
@@ -185,7 +186,7 @@ final class Renderer {
         return Rollups.compute(function, valueType, relatedCount, values);
     }
 
-    ObjectNode dataSource(DataSource source) {
+    ObjectNode dataSource(SimDataSource source) {
         ObjectNode node = Json.object();
         node.put("object", "data_source");
         node.put("id", source.id);
@@ -197,7 +198,7 @@ final class Renderer {
         node.put("last_edited_time", Times.minuteZ(source.lastEditedTime));
         node.set("title", source.title.deepCopy());
         node.set("description", source.description.deepCopy());
-        Database database = model.databaseOrNull(source.databaseId);
+        SimDatabase database = model.databaseOrNull(source.databaseId);
         node.put("is_inline", database != null && database.isInline);
         node.set("properties", schema(source));
         ObjectNode parent = node.putObject("parent");
@@ -211,13 +212,13 @@ final class Renderer {
         return node;
     }
 
-    ObjectNode schema(DataSource source) {
+    ObjectNode schema(SimDataSource source) {
         ObjectNode properties = Json.object();
         for (PropertySchema p : source.properties.values()) properties.set(p.name(), p.toJson());
         return properties;
     }
 
-    ObjectNode database(Database database) {
+    ObjectNode database(SimDatabase database) {
         ObjectNode node = Json.object();
         node.put("object", "database");
         node.put("id", database.id);
@@ -233,7 +234,7 @@ final class Renderer {
         node.put("last_edited_time", Times.millisOffset(database.lastEditedTime));
         ArrayNode sources = node.putArray("data_sources");
         for (String id : database.dataSourceIds) {
-            DataSource source = model.dataSourceOrNull(id);
+            SimDataSource source = model.dataSourceOrNull(id);
             if (source != null) sources.addObject().put("id", id).put("name", source.name());
         }
         node.set("icon", database.icon.deepCopy());
@@ -244,8 +245,8 @@ final class Renderer {
     }
 
     /** 2022-06-28: the database object itself carries the schema of its (single) data source. */
-    private ObjectNode legacyDatabase(Database database, ObjectNode node) {
-        DataSource source = database.dataSourceIds.isEmpty() ? null : model.dataSourceOrNull(database.dataSourceIds.get(0));
+    private ObjectNode legacyDatabase(SimDatabase database, ObjectNode node) {
+        SimDataSource source = database.dataSourceIds.isEmpty() ? null : model.dataSourceOrNull(database.dataSourceIds.get(0));
         node.set("cover", database.cover.deepCopy());
         node.set("icon", database.icon.deepCopy());
         node.put("created_time", Times.minuteZ(database.createdTime));
@@ -285,7 +286,7 @@ final class Renderer {
     }
 
     /** GET /v1/pages/{id}/properties/{prop}: paginated items for title, rich_text, relation, people and rollup. */
-    ObjectNode propertyItem(Page page, DataSource source, PropertySchema schema, int start, int pageSize) {
+    ObjectNode propertyItem(Page page, SimDataSource source, PropertySchema schema, int start, int pageSize) {
         String type = schema.type();
         JsonNode full = source == null ? Json.orNull(page.value("title")) : value(page, source, schema, false);
         if (source == null && full.isNull()) full = Json.array();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -26,14 +27,14 @@ final class SchemaChanges {
             ObjectNode parent = parent(body.get("parent"));
             ArrayNode title = body.has("title") ? RichText.normalize(body.get("title"), "title", model.mentionNames()) : RichText.of("New database");
             Instant now = model.clock().instant();
-            Database db = model.addDatabase(model.newId(), title, parent, now);
+            SimDatabase db = model.addDatabase(model.newId(), title, parent, now);
             db.isInline = body.path("is_inline").asBoolean(false);
             if (body.has("description")) db.description = RichText.normalize(body.get("description"), "description", model.mentionNames());
             if (Json.present(body.get("icon"))) db.icon = body.get("icon").deepCopy();
             if (Json.present(body.get("cover"))) db.cover = body.get("cover").deepCopy();
             JsonNode properties = version.hasDataSources() ? body.path("initial_data_source").get("properties") : body.get("properties");
             ArrayNode sourceTitle = body.has("title") ? title.deepCopy() : Json.array();
-            DataSource source = model.addDataSource(db, model.newId(), sourceTitle, Times.minute(now), author.userId());
+            SimDataSource source = model.addDataSource(db, model.newId(), sourceTitle, Times.minute(now), author.userId());
             applyProperties(source, properties == null ? Json.object().set("Name", Json.object().put("type", "title").set("title", Json.object())) : properties,
                     version.hasDataSources() ? "initial_data_source.properties" : "properties");
             return db.id;
@@ -42,7 +43,7 @@ final class SchemaChanges {
 
     String updateDatabase(String id, JsonNode body, Author author) {
         return model.write(() -> {
-            Database db = model.databaseOrNull(id);
+            SimDatabase db = model.databaseOrNull(id);
             if (db == null) throw model.notFound("database", id);
             if (body.has("title")) db.title = RichText.normalize(body.get("title"), "title", model.mentionNames());
             if (body.has("description")) db.description = RichText.normalize(body.get("description"), "description", model.mentionNames());
@@ -61,10 +62,10 @@ final class SchemaChanges {
     String createDataSource(JsonNode body, Author author) {
         return model.write(() -> {
             String databaseId = body.path("parent").path("database_id").asText(null);
-            Database db = databaseId == null ? null : model.databaseOrNull(databaseId);
+            SimDatabase db = databaseId == null ? null : model.databaseOrNull(databaseId);
             if (db == null) throw model.notFound("database", String.valueOf(databaseId));
             ArrayNode title = body.has("title") ? RichText.normalize(body.get("title"), "title", model.mentionNames()) : Json.array();
-            DataSource source = model.addDataSource(db, model.newId(), title, model.now(), author.userId());
+            SimDataSource source = model.addDataSource(db, model.newId(), title, model.now(), author.userId());
             applyProperties(source, body.path("properties"), "properties");
             return source.id;
         });
@@ -73,7 +74,7 @@ final class SchemaChanges {
     /** PATCH /v1/data_sources/{id}: title, in_trash and schema changes (null deletes, {name} renames, {type,…} adds or changes). */
     void updateDataSource(String id, JsonNode body, Author author) {
         model.write(() -> {
-            DataSource source = model.requireDataSource(id);
+            SimDataSource source = model.requireDataSource(id);
             if (body.has("title")) source.title = RichText.normalize(body.get("title"), "title", model.mentionNames());
             if (body.has("description")) source.description = RichText.normalize(body.get("description"), "description", model.mentionNames());
             if (body.has("in_trash")) source.inTrash = body.get("in_trash").asBoolean();
@@ -98,7 +99,7 @@ final class SchemaChanges {
     }
 
     /** Applies schema requests; returns the [{id,name,action}] list data_source.schema_updated reports. */
-    private ArrayNode applyProperties(DataSource source, JsonNode properties, String path) {
+    private ArrayNode applyProperties(SimDataSource source, JsonNode properties, String path) {
         ArrayNode changes = Json.array();
         if (properties == null || !properties.isObject()) return changes;
         Set<String> used = new HashSet<>();
@@ -148,17 +149,17 @@ final class SchemaChanges {
     }
 
     /** A retyped property starts empty: Notion converts old values, the simulator keeps it simple and drops them. */
-    private void dropValuesOf(DataSource source, String propertyId) {
+    private void dropValuesOf(SimDataSource source, String propertyId) {
         for (Page page : List.copyOf(source.pages.values())) {
             if (!page.values().containsKey(propertyId)) continue;
-            java.util.Map<String, JsonNode> values = new java.util.HashMap<>(page.values());
+            Map<String, JsonNode> values = new HashMap<>(page.values());
             values.remove(propertyId);
             model.putPage(new Page(page.id(), page.dataSourceId(), page.parent(), page.createdTime(), page.lastEditedTime(),
                     page.createdBy(), page.lastEditedBy(), page.cover(), page.icon(), page.inTrash(), page.isArchived(), page.isLocked(), values));
         }
     }
 
-    private static void rename(DataSource source, PropertySchema existing, String name) {
+    private static void rename(SimDataSource source, PropertySchema existing, String name) {
         List<PropertySchema> all = new ArrayList<>(source.properties.values());
         source.properties.clear();
         for (PropertySchema p : all) {
@@ -182,7 +183,7 @@ final class SchemaChanges {
     }
 
     /** Request config to response config, with Notion's defaults (number format, status groups, relation ids). */
-    private ObjectNode config(DataSource source, String type, String name, JsonNode requested, String path, PropertySchema existing) {
+    private ObjectNode config(SimDataSource source, String type, String name, JsonNode requested, String path, PropertySchema existing) {
         ObjectNode config = Json.object();
         switch (type) {
             case "number" -> config.put("format", requested.path("format").asText(existing != null ? existing.config().path("format").asText("number") : "number"));
@@ -192,7 +193,7 @@ final class SchemaChanges {
                 int i = 0;
                 for (JsonNode o : requestedOptions) {
                     options.addObject().put("id", o.path("id").asText(model.newId())).put("name", o.path("name").asText())
-                            .put("color", o.path("color").asText(PropertyWriter.COLORS.get(i++ % PropertyWriter.COLORS.size())))
+                            .put("color", o.path("color").asText(PropertyValueParser.COLORS.get(i++ % PropertyValueParser.COLORS.size())))
                             .set("description", Json.orNull(o.get("description")));
                 }
             }
@@ -214,7 +215,7 @@ final class SchemaChanges {
             case "rollup" -> {
                 PropertySchema relation = source.property(requested.path("relation_property_id").asText(requested.path("relation_property_name").asText()));
                 if (relation == null) throw ApiException.validation("Relation property for rollup " + name + " not found.");
-                DataSource target = model.dataSourceOrNull(relation.config().path("data_source_id").asText());
+                SimDataSource target = model.dataSourceOrNull(relation.config().path("data_source_id").asText());
                 PropertySchema rolled = target == null ? null : target.property(requested.path("rollup_property_id").asText(requested.path("rollup_property_name").asText()));
                 if (rolled == null) throw ApiException.validation("Rollup property for rollup " + name + " not found.");
                 config.put("rollup_property_name", rolled.name());
@@ -229,9 +230,9 @@ final class SchemaChanges {
         return config;
     }
 
-    private void relationConfig(DataSource source, String name, JsonNode requested, String path, ObjectNode config) {
+    private void relationConfig(SimDataSource source, String name, JsonNode requested, String path, ObjectNode config) {
         String targetId = requested.path("data_source_id").asText(null);
-        DataSource target = targetId == null ? null : model.dataSourceOrNull(targetId);
+        SimDataSource target = targetId == null ? null : model.dataSourceOrNull(targetId);
         if (target == null) throw ApiException.bodyValidation(path + ".data_source_id", "should be a valid uuid of a shared data source, instead was `" + Json.text(Json.orNull(requested.get("data_source_id"))) + "`");
         config.put("database_id", target.databaseId);
         config.put("data_source_id", target.id);
@@ -255,8 +256,8 @@ final class SchemaChanges {
     }
 
     /** Points the other side of a dual relation back at {@code property}. */
-    private void linkReverse(DataSource source, PropertySchema property) {
-        DataSource target = model.dataSourceOrNull(property.config().path("data_source_id").asText());
+    private void linkReverse(SimDataSource source, PropertySchema property) {
+        SimDataSource target = model.dataSourceOrNull(property.config().path("data_source_id").asText());
         PropertySchema synced = target == null ? null : target.propertyById(property.config().path("dual_property").path("synced_property_id").asText());
         if (synced == null) return;
         ObjectNode config = synced.config();

@@ -38,8 +38,8 @@ public final class SimModel {
     private final String workspaceId;
     private final User bot;
     private final Map<String, User> users = new LinkedHashMap<>();
-    private final Map<String, Database> databases = new LinkedHashMap<>();
-    private final Map<String, DataSource> dataSources = new LinkedHashMap<>();
+    private final Map<String, SimDatabase> databases = new LinkedHashMap<>();
+    private final Map<String, SimDataSource> dataSources = new LinkedHashMap<>();
     private final Map<String, Page> pages = new HashMap<>();
     private final Map<String, Block> blocks = new HashMap<>();
     private final Map<String, List<String>> children = new HashMap<>();
@@ -94,7 +94,7 @@ public final class SimModel {
     /** Every page of a data source, trashed ones included, oldest first. */
     public List<ObjectNode> pages(String dataSourceId) {
         return read(() -> {
-            DataSource source = requireDataSource(dataSourceId);
+            SimDataSource source = requireDataSource(dataSourceId);
             Renderer r = renderer();
             List<ObjectNode> out = new ArrayList<>();
             for (Page p : source.byCreated) out.add(r.page(p));
@@ -108,7 +108,7 @@ public final class SimModel {
 
     public Optional<ObjectNode> dataSource(String id) {
         return read(() -> {
-            DataSource source = dataSourceOrNull(id);
+            SimDataSource source = dataSourceOrNull(id);
             return source == null ? Optional.empty() : Optional.of(renderer().dataSource(source));
         });
     }
@@ -138,7 +138,7 @@ public final class SimModel {
             if (page == null) throw notFound("page", id);
             pages.remove(page.id());
             if (page.dataSourceId() != null) {
-                DataSource source = dataSourceOrNull(page.dataSourceId());
+                SimDataSource source = dataSourceOrNull(page.dataSourceId());
                 if (source != null) source.remove(page.id());
             }
             emit("page.deleted", page, List.of(), Author.person(defaultEditor()));
@@ -166,9 +166,9 @@ public final class SimModel {
     public void importDatabase(JsonNode databaseObject) {
         write(() -> {
             String id = Ids.normalize(databaseObject.path("id").asText());
-            Database db = databases.get(id);
+            SimDatabase db = databases.get(id);
             if (db == null) {
-                db = new Database(id, arrayOrEmpty(databaseObject.get("title")), objectOr(databaseObject.get("parent"), workspaceParent()),
+                db = new SimDatabase(id, arrayOrEmpty(databaseObject.get("title")), objectOr(databaseObject.get("parent"), workspaceParent()),
                         instantOr(databaseObject.get("created_time")));
                 databases.put(id, db);
                 listUnderParent(db.parent, id);
@@ -196,7 +196,7 @@ public final class SimModel {
     /** Reorders a database's data sources, as a user dragging its tabs in Notion does; ids not named keep their order after. */
     public void orderDataSources(String databaseId, List<String> firstDataSourceIds) {
         write(() -> {
-            Database db = databaseOrNull(Ids.normalize(databaseId));
+            SimDatabase db = databaseOrNull(Ids.normalize(databaseId));
             if (db == null) throw notFound("database", databaseId);
             List<String> ordered = new ArrayList<>();
             firstDataSourceIds.stream().map(Ids::normalize).filter(db.dataSourceIds::contains).forEach(ordered::add);
@@ -227,7 +227,7 @@ public final class SimModel {
     /** Generates pages with a value for every property type of the source's schema. */
     public List<String> seedPages(String dataSourceId, int count) {
         return write(() -> {
-            DataSource source = requireDataSource(dataSourceId);
+            SimDataSource source = requireDataSource(dataSourceId);
             return new ValueGenerator(this, random).generate(source, count);
         });
     }
@@ -324,12 +324,12 @@ public final class SimModel {
         return user == null ? User.reference(id) : user.toJson();
     }
 
-    DataSource dataSourceOrNull(String id) {
+    SimDataSource dataSourceOrNull(String id) {
         String key = Ids.normalize(id);
         return key == null ? null : dataSources.get(key);
     }
 
-    Database databaseOrNull(String id) {
+    SimDatabase databaseOrNull(String id) {
         String key = Ids.normalize(id);
         return key == null ? null : databases.get(key);
     }
@@ -349,11 +349,11 @@ public final class SimModel {
         return ids == null ? List.of() : ids;
     }
 
-    Collection<DataSource> dataSources() {
+    Collection<SimDataSource> dataSources() {
         return dataSources.values();
     }
 
-    Collection<Database> databases() {
+    Collection<SimDatabase> databases() {
         return databases.values();
     }
 
@@ -361,8 +361,8 @@ public final class SimModel {
         return pages.values();
     }
 
-    DataSource requireDataSource(String id) {
-        DataSource source = dataSourceOrNull(id);
+    SimDataSource requireDataSource(String id) {
+        SimDataSource source = dataSourceOrNull(id);
         if (source == null) throw notFound("data_source", id);
         return source;
     }
@@ -388,7 +388,7 @@ public final class SimModel {
 
     String title(Page page) {
         if (page.dataSourceId() == null) return RichText.plain(page.value("title"));
-        DataSource source = dataSourceOrNull(page.dataSourceId());
+        SimDataSource source = dataSourceOrNull(page.dataSourceId());
         PropertySchema t = source == null ? null : source.titleProperty();
         return t == null ? "" : RichText.plain(page.value(t.id()));
     }
@@ -404,15 +404,15 @@ public final class SimModel {
                 String t = title(p);
                 return t.isEmpty() ? "Untitled" : t;
             }
-            Database db = databaseOrNull(id);
+            SimDatabase db = databaseOrNull(id);
             return db == null ? "Untitled" : RichText.plain(db.title);
         };
     }
 
     // ---------------------------------------------------------------- structure (callers hold the write lock)
 
-    Database addDatabase(String id, ArrayNode title, ObjectNode parent, Instant created) {
-        Database db = new Database(id, title, parent, created);
+    SimDatabase addDatabase(String id, ArrayNode title, ObjectNode parent, Instant created) {
+        SimDatabase db = new SimDatabase(id, title, parent, created);
         databases.put(id, db);
         listUnderParent(parent, id);
         return db;
@@ -428,8 +428,8 @@ public final class SimModel {
         if (!siblings.contains(id)) siblings.add(id);
     }
 
-    DataSource addDataSource(Database db, String id, ArrayNode title, Instant created, String createdBy) {
-        DataSource source = new DataSource(id, db.id, title, created, createdBy);
+    SimDataSource addDataSource(SimDatabase db, String id, ArrayNode title, Instant created, String createdBy) {
+        SimDataSource source = new SimDataSource(id, db.id, title, created, createdBy);
         dataSources.put(id, source);
         if (!db.dataSourceIds.contains(id)) db.dataSourceIds.add(id);
         return source;
@@ -440,7 +440,7 @@ public final class SimModel {
         pages.put(page.id(), page);
         listUnderParent(page.parent(), page.id());
         if (page.dataSourceId() != null) {
-            DataSource source = dataSourceOrNull(page.dataSourceId());
+            SimDataSource source = dataSourceOrNull(page.dataSourceId());
             if (source != null) source.put(page);
         }
     }
@@ -450,13 +450,13 @@ public final class SimModel {
     Page createPage(JsonNode parent, JsonNode properties, JsonNode icon, JsonNode cover, JsonNode childBlocks, Author author) {
         return write(() -> {
             Instant now = now();
-            DataSource source = null;
+            SimDataSource source = null;
             ObjectNode storedParent = null;
             if (parent == null || !parent.isObject()) throw ApiException.bodyValidation("parent", "should be defined, instead was `undefined`");
             if (parent.hasNonNull("data_source_id")) {
                 source = requireDataSource(parent.get("data_source_id").asText());
             } else if (parent.hasNonNull("database_id")) {
-                Database db = databaseOrNull(parent.get("database_id").asText());
+                SimDatabase db = databaseOrNull(parent.get("database_id").asText());
                 if (db == null) throw notFound("database", parent.get("database_id").asText());
                 if (db.dataSourceIds.size() != 1) {
                     throw ApiException.validation("Database with ID " + db.id + " has multiple data sources. Use a data_source_id parent instead.");
@@ -470,7 +470,7 @@ public final class SimModel {
             } else {
                 throw ApiException.bodyValidation("parent.page_id", "should be defined, instead was `undefined`");
             }
-            PropertyWriter writer = new PropertyWriter(source, users, mentionNames(), this::newId);
+            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId);
             Map<String, JsonNode> values = new LinkedHashMap<>(writer.convert(properties));
             String id = newId();
             if (source != null) {
@@ -493,7 +493,7 @@ public final class SimModel {
     }
 
     /** New pages start in the first status option of the "To-do" group, as in Notion. */
-    private static void addDefaults(DataSource source, Map<String, JsonNode> values) {
+    private static void addDefaults(SimDataSource source, Map<String, JsonNode> values) {
         for (PropertySchema p : source.properties.values()) {
             if (!p.type().equals("status") || values.containsKey(p.id())) continue;
             JsonNode options = p.config().path("options");
@@ -511,8 +511,8 @@ public final class SimModel {
     Page updatePage(String id, JsonNode properties, Boolean inTrash, Boolean locked, JsonNode icon, JsonNode cover, Author author) {
         return write(() -> {
             Page page = requirePage(id);
-            DataSource source = page.dataSourceId() == null ? null : dataSourceOrNull(page.dataSourceId());
-            PropertyWriter writer = new PropertyWriter(source, users, mentionNames(), this::newId);
+            SimDataSource source = page.dataSourceId() == null ? null : dataSourceOrNull(page.dataSourceId());
+            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId);
             Map<String, JsonNode> changes = writer.convert(properties);
             Map<String, JsonNode> values = new LinkedHashMap<>(page.values());
             List<String> changed = new ArrayList<>();
@@ -539,12 +539,12 @@ public final class SimModel {
      * Dual relations are two-sided: relating A to B adds A to B's synced property. The other side's page
      * is edited too (and so gets a new last_edited_time), as in Notion.
      */
-    private void syncRelations(DataSource source, Page page, Map<String, JsonNode> before, Map<String, JsonNode> changes, Author author) {
+    private void syncRelations(SimDataSource source, Page page, Map<String, JsonNode> before, Map<String, JsonNode> changes, Author author) {
         for (Map.Entry<String, JsonNode> e : changes.entrySet()) {
             PropertySchema schema = source.propertyById(e.getKey());
             if (schema == null || !schema.type().equals("relation")) continue;
             JsonNode dual = schema.config().path("dual_property");
-            DataSource target = dataSourceOrNull(schema.config().path("data_source_id").asText());
+            SimDataSource target = dataSourceOrNull(schema.config().path("data_source_id").asText());
             if (dual.isMissingNode() || target == null) continue;
             PropertySchema synced = target.propertyById(dual.path("synced_property_id").asText());
             if (synced == null) continue;
@@ -559,7 +559,7 @@ public final class SimModel {
         }
     }
 
-    private void relink(DataSource target, PropertySchema synced, String targetPageId, String pageId, boolean add, Author author) {
+    private void relink(SimDataSource target, PropertySchema synced, String targetPageId, String pageId, boolean add, Author author) {
         Page other = target.pages.get(targetPageId);
         if (other == null) return;
         ArrayNode current = other.value(synced.id()) instanceof ArrayNode a ? a.deepCopy() : Json.array();
@@ -589,7 +589,7 @@ public final class SimModel {
         String parentType;
         String parentId;
         if (page.dataSourceId() != null) {
-            DataSource source = dataSourceOrNull(page.dataSourceId());
+            SimDataSource source = dataSourceOrNull(page.dataSourceId());
             parentType = "database";
             parentId = source == null ? null : source.databaseId;
         } else {
@@ -599,7 +599,7 @@ public final class SimModel {
         pendingEvents.get().add(new ModelEvent(type, "page", page.id(), parentType, parentId, page.dataSourceId(), List.copyOf(updatedProperties), null, author, clock.instant()));
     }
 
-    void emitDataSource(String type, DataSource source, ArrayNode schemaChanges, Author author) {
+    void emitDataSource(String type, SimDataSource source, ArrayNode schemaChanges, Author author) {
         pendingEvents.get().add(new ModelEvent(type, "data_source", source.id, "database", source.databaseId, source.id,
                 List.of(), schemaChanges, author, clock.instant()));
     }
@@ -692,9 +692,9 @@ public final class SimModel {
         });
     }
 
-    Database setDatabaseTrash(String id, boolean inTrash) {
+    SimDatabase setDatabaseTrash(String id, boolean inTrash) {
         return write(() -> {
-            Database db = databaseOrNull(id);
+            SimDatabase db = databaseOrNull(id);
             if (db == null) throw notFound("database", id);
             db.inTrash = inTrash;
             db.lastEditedTime = clock.instant();
@@ -714,17 +714,17 @@ public final class SimModel {
 
     // ---------------------------------------------------------------- imports
 
-    private DataSource importDataSourceLocked(JsonNode node) {
+    private SimDataSource importDataSourceLocked(JsonNode node) {
         String id = Ids.normalize(node.path("id").asText());
         String databaseId = Ids.normalize(node.path("parent").path("database_id").asText());
         if (databaseId == null) databaseId = id;
-        Database db = databases.get(databaseId);
+        SimDatabase db = databases.get(databaseId);
         if (db == null) {
             db = addDatabase(databaseId, arrayOrEmpty(node.get("title")), objectOr(node.get("database_parent"), workspaceParent()), instantOr(node.get("created_time")));
             db.isInline = node.path("is_inline").asBoolean(false);
         }
-        DataSource existing = dataSources.get(id);
-        DataSource source = existing != null ? existing
+        SimDataSource existing = dataSources.get(id);
+        SimDataSource source = existing != null ? existing
                 : addDataSource(db, id, arrayOrEmpty(node.get("title")), instantOr(node.get("created_time")), userIdOr(node.get("created_by")));
         source.title = arrayOrEmpty(node.get("title"));
         source.description = arrayOrEmpty(node.get("description"));
@@ -746,7 +746,7 @@ public final class SimModel {
         String id = Ids.normalize(node.path("id").asText());
         JsonNode parent = node.path("parent");
         String dataSourceId = Ids.normalize(parent.path("data_source_id").asText(null));
-        DataSource source = dataSourceId == null ? null : dataSources.get(dataSourceId);
+        SimDataSource source = dataSourceId == null ? null : dataSources.get(dataSourceId);
         if (dataSourceId != null && source == null) source = placeholderSource(dataSourceId, Ids.normalize(parent.path("database_id").asText(null)), node);
         Map<String, JsonNode> values = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields();
@@ -775,16 +775,16 @@ public final class SimModel {
                 node.path("is_locked").asBoolean(false), values);
         Page old = pages.get(id);
         if (old != null && old.dataSourceId() != null && !Objects.equals(old.dataSourceId(), page.dataSourceId())) {
-            DataSource previous = dataSources.get(old.dataSourceId());
+            SimDataSource previous = dataSources.get(old.dataSourceId());
             if (previous != null) previous.remove(id);
         }
         putPage(page);
     }
 
     /** A page can reveal a data source nobody imported; its schema is inferred from the page's properties. */
-    private DataSource placeholderSource(String dataSourceId, String databaseId, JsonNode page) {
+    private SimDataSource placeholderSource(String dataSourceId, String databaseId, JsonNode page) {
         String dbId = databaseId == null ? dataSourceId : databaseId;
-        Database db = databases.get(dbId);
+        SimDatabase db = databases.get(dbId);
         if (db == null) db = addDatabase(dbId, Json.array(), workspaceParent(), instantOr(page.get("created_time")));
         return addDataSource(db, dataSourceId, Json.array(), instantOr(page.get("created_time")), userIdOr(page.get("created_by")));
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * The "notion-sync simulate" command: starts a simulator, prints its base URL and seeded ids, and runs until
@@ -83,7 +84,7 @@ public final class SimulatorMain {
         out.flush();
     }
 
-    private static <T> T number(String[] args, int i, String option, java.util.function.Function<String, T> parse) {
+    private static <T> T number(String[] args, int i, String option, Function<String, T> parse) {
         String value = value(args, i, option);
         try {
             return parse.apply(value);

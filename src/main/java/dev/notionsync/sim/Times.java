@@ -1,6 +1,8 @@
 package dev.notionsync.sim;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -33,12 +35,12 @@ final class Times {
         if (text == null) return null;
         try {
             if (text.length() == 10) {
-                return java.time.LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
+                return LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC);
             }
             try {
                 return OffsetDateTime.parse(text).toInstant();
             } catch (RuntimeException e) {
-                return java.time.LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
             }
         } catch (RuntimeException e) {
             return null;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Generates plausible business pages for any schema. Values that repeat (options, users, annotations)
@@ -54,7 +55,7 @@ final class ValueGenerator {
     }
 
     /** Creates {@code count} pages in the source (caller holds the write lock); returns their ids. */
-    List<String> generate(DataSource source, int count) {
+    List<String> generate(SimDataSource source, int count) {
         Instant now = model.now();
         List<String> ids = new ArrayList<>(count);
         List<User> people = model.people();
@@ -91,10 +92,10 @@ final class ValueGenerator {
      * Keeps seeded dual relations two-sided without bumping the other page's edit time. Links are collected per
      * target page and applied once at the end, so seeding many pages that point at few targets stays linear.
      */
-    private void collectLinks(DataSource source, Page page, Map<String, Map<String, List<String>>> backLinks) {
+    private void collectLinks(SimDataSource source, Page page, Map<String, Map<String, List<String>>> backLinks) {
         for (PropertySchema p : source.properties.values()) {
             if (!p.type().equals("relation") || !p.config().has("dual_property")) continue;
-            DataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
+            SimDataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
             PropertySchema synced = target == null ? null : target.propertyById(p.config().path("dual_property").path("synced_property_id").asText());
             JsonNode related = page.value(p.id());
             if (synced == null || related == null) continue;
@@ -120,7 +121,7 @@ final class ValueGenerator {
         }
     }
 
-    private JsonNode value(DataSource source, PropertySchema p, int number, Instant created, List<User> people) {
+    private JsonNode value(SimDataSource source, PropertySchema p, int number, Instant created, List<User> people) {
         String name = p.name().toLowerCase(Locale.ROOT);
         return switch (p.type()) {
             case "title" -> richText(title(source, number));
@@ -144,7 +145,7 @@ final class ValueGenerator {
         };
     }
 
-    private String title(DataSource source, int n) {
+    private String title(SimDataSource source, int n) {
         String kind = source.name().toLowerCase(Locale.ROOT);
         if (kind.contains("revenue")) return pick(COMPANIES) + " – " + pick(List.of("annual licence", "implementation", "support renewal", "training package", "expansion")) + " #" + n;
         if (kind.contains("agent")) return pick(AGENT_ROLES) + " agent v" + (1 + random.nextInt(4)) + "." + random.nextInt(10);
@@ -247,7 +248,7 @@ final class ValueGenerator {
     }
 
     private JsonNode relation(PropertySchema p) {
-        DataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
+        SimDataSource target = model.dataSourceOrNull(p.config().path("data_source_id").asText());
         ArrayNode out = Json.array();
         if (target == null || target.pages.isEmpty()) return out;
         List<String> ids = targetIds.computeIfAbsent(target.id, k -> new ArrayList<>(target.byCreated.stream().map(Page::id).toList()));
@@ -294,7 +295,7 @@ final class ValueGenerator {
         return v;
     }
 
-    private JsonNode shared(String key, java.util.function.Supplier<JsonNode> make) {
+    private JsonNode shared(String key, Supplier<JsonNode> make) {
         return shared.computeIfAbsent(key, k -> make.get());
     }
 

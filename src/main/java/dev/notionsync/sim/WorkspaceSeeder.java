@@ -38,9 +38,9 @@ final class WorkspaceSeeder {
         return model.write(() -> {
             addPeople();
             ObjectNode home = homePage();
-            DataSource projects = source(home, "Projects pipeline", "🚀");
-            DataSource revenue = source(home, "Revenue operations", "📈");
-            DataSource agents = source(home, "AI agents", "🤖");
+            SimDataSource projects = source(home, "Projects pipeline", "🚀");
+            SimDataSource revenue = source(home, "Revenue operations", "📈");
+            SimDataSource agents = source(home, "AI agents", "🤖");
             projectsSchema(projects, revenue);
             revenueSchema(revenue, projects);
             agentsSchema(agents);
@@ -72,18 +72,18 @@ final class WorkspaceSeeder {
         return Json.object().put("type", "page_id").put("page_id", id);
     }
 
-    private DataSource source(ObjectNode parent, String title, String emoji) {
+    private SimDataSource source(ObjectNode parent, String title, String emoji) {
         Instant at = created.plusMillis(random.nextInt(86_400_000));
-        Database db = model.addDatabase(model.newId(), RichText.of(title), parent.deepCopy(), at);
+        SimDatabase db = model.addDatabase(model.newId(), RichText.of(title), parent.deepCopy(), at);
         db.icon = Json.object().put("type", "emoji").put("emoji", emoji);
-        DataSource source = model.addDataSource(db, model.newId(), RichText.of(title), Times.minute(at), model.people().get(0).id());
+        SimDataSource source = model.addDataSource(db, model.newId(), RichText.of(title), Times.minute(at), model.people().get(0).id());
         source.icon = db.icon.deepCopy();
         return source;
     }
 
     // ---------------------------------------------------------------- schemas
 
-    private void projectsSchema(DataSource s, DataSource revenue) {
+    private void projectsSchema(SimDataSource s, SimDataSource revenue) {
         Schema schema = new Schema(s);
         schema.add("Name", "title", Json.object());
         schema.add("Stage", "status", status(new String[][]{{"Lead", "gray"}, {"Scoping", "brown"}}, new String[][]{{"In progress", "blue"}, {"Review", "yellow"}},
@@ -119,7 +119,7 @@ final class WorkspaceSeeder {
         reserve(revenue, "Project");
     }
 
-    private void revenueSchema(DataSource s, DataSource projects) {
+    private void revenueSchema(SimDataSource s, SimDataSource projects) {
         Schema schema = new Schema(s);
         schema.add("Deal", "title", Json.object());
         schema.add("Service type", "select", options("Consulting:blue", "Implementation:green", "Support plan:yellow", "Training:purple", "Licensing:pink"));
@@ -159,7 +159,7 @@ final class WorkspaceSeeder {
         revenueFormulas(s);
     }
 
-    private void agentsSchema(DataSource s) {
+    private void agentsSchema(SimDataSource s) {
         Schema schema = new Schema(s);
         schema.add("Agent", "title", Json.object());
         schema.add("Description", "rich_text", Json.object());
@@ -192,12 +192,12 @@ final class WorkspaceSeeder {
     }
 
     /** The revenue side's "Project" property id must be known before the projects schema links to it. */
-    private void reserve(DataSource revenue, String name) {
+    private void reserve(SimDataSource revenue, String name) {
         String id = new Schema(revenue).newId();
         revenue.properties.put(name, new PropertySchema(id, name, null, "relation", Json.object()));
     }
 
-    private void relate(DataSource from, PropertySchema property, DataSource to, PropertySchema synced) {
+    private void relate(SimDataSource from, PropertySchema property, SimDataSource to, PropertySchema synced) {
         ObjectNode config = property.config();
         config.removeAll();
         config.put("database_id", to.databaseId);
@@ -206,7 +206,7 @@ final class WorkspaceSeeder {
         config.putObject("dual_property").put("synced_property_name", synced.name()).put("synced_property_id", synced.id());
     }
 
-    private static void rollup(DataSource source, String name, PropertySchema relation, PropertySchema target, String function) {
+    private static void rollup(SimDataSource source, String name, PropertySchema relation, PropertySchema target, String function) {
         ObjectNode config = source.property(name).config();
         config.put("rollup_property_name", target.name());
         config.put("relation_property_name", relation.name());
@@ -217,7 +217,7 @@ final class WorkspaceSeeder {
 
     // ---------------------------------------------------------------- formulas the simulator evaluates
 
-    private void projectFormulas(DataSource p) {
+    private void projectFormulas(SimDataSource p) {
         PropertySchema stage = p.property("Stage");
         PropertySchema budget = p.property("Budget");
         PropertySchema timeline = p.property("Timeline");
@@ -254,7 +254,7 @@ final class WorkspaceSeeder {
         });
     }
 
-    private void revenueFormulas(DataSource r) {
+    private void revenueFormulas(SimDataSource r) {
         PropertySchema amount = r.property("Amount");
         formula(r, "Amount band", "if(" + ref(r, amount) + " >= 100000, \"Enterprise\", if(" + ref(r, amount) + " >= 20000, \"Mid-market\", \"SMB\"))", (page, s) -> {
             JsonNode a = page.value(amount.id());
@@ -269,7 +269,7 @@ final class WorkspaceSeeder {
         });
     }
 
-    private void agentFormulas(DataSource a) {
+    private void agentFormulas(SimDataSource a) {
         PropertySchema runs = a.property("Runs");
         PropertySchema cost = a.property("Cost per run");
         PropertySchema rate = a.property("Success rate");
@@ -290,11 +290,11 @@ final class WorkspaceSeeder {
     }
 
     /** Live formula expressions reference properties by internal block-property ids, not prop("Name"). */
-    private String ref(DataSource s, PropertySchema p) {
+    private String ref(SimDataSource s, PropertySchema p) {
         return "{{notion:block_property:" + p.id() + ":" + s.id + ":" + model.newId() + "}}";
     }
 
-    private static void formula(DataSource s, String name, String expression, DataSource.Formula f) {
+    private static void formula(SimDataSource s, String name, String expression, SimDataSource.Formula f) {
         PropertySchema p = s.property(name);
         p.config().put("expression", expression);
         s.formulas.put(p.id(), f);
@@ -306,7 +306,7 @@ final class WorkspaceSeeder {
 
     // ---------------------------------------------------------------- relations between seeded pages
 
-    private static void withoutRelations(DataSource revenue, Runnable generate) {
+    private static void withoutRelations(SimDataSource revenue, Runnable generate) {
         PropertySchema project = revenue.property("Project");
         ObjectNode saved = project.config().deepCopy();
         project.config().put("data_source_id", "00000000-0000-4000-8000-000000000000");
@@ -316,7 +316,7 @@ final class WorkspaceSeeder {
     }
 
     /** Every deal belongs to one project; the first project gets 30 deals when there are enough. */
-    private void linkDeals(DataSource projects, DataSource revenue) {
+    private void linkDeals(SimDataSource projects, SimDataSource revenue) {
         List<Page> projectPages = new ArrayList<>(projects.byCreated);
         List<Page> dealPages = new ArrayList<>(revenue.byCreated);
         if (projectPages.isEmpty()) return;
@@ -373,11 +373,11 @@ final class WorkspaceSeeder {
 
     /** Collects properties, then installs them in Notion's order: by id, with the title property last. */
     private final class Schema {
-        private final DataSource source;
+        private final SimDataSource source;
         private final List<PropertySchema> added = new ArrayList<>();
         private final Set<String> used = new HashSet<>();
 
-        Schema(DataSource source) {
+        Schema(SimDataSource source) {
             this.source = source;
             for (PropertySchema p : source.properties.values()) used.add(p.id());
         }

@@ -4,8 +4,17 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -24,7 +33,7 @@ public final class Database implements AutoCloseable {
     private final EmbeddedPostgres embedded;
     private final HikariDataSource pool;
     private final String displayUrl;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Database(EmbeddedPostgres embedded, HikariDataSource pool, String displayUrl) {
         this.embedded = embedded;
@@ -78,6 +87,13 @@ public final class Database implements AutoCloseable {
     }
 
     /** The JDBC URL without credentials, safe to print. */
+    /** Whether PostgreSQL answers within the timeout; throws with the driver's reason when it cannot be reached. */
+    public boolean answers(int timeoutSeconds) throws SQLException {
+        try (Connection c = dataSource().getConnection()) {
+            return c.isValid(timeoutSeconds);
+        }
+    }
+
     public String displayUrl() {
         return displayUrl;
     }
@@ -159,7 +175,7 @@ public final class Database implements AutoCloseable {
             }
             stopOrphan(dir);
             try (var files = Files.walk(dir)) {
-                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(file);
                 }
             }
@@ -201,11 +217,11 @@ public final class Database implements AutoCloseable {
         try {
             // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends SIGTERM (smart), which also works once clients are gone
             new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
-            orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            orphan.get().onExit().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             orphan.get().destroy();
             try {
-                orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                orphan.get().onExit().get(30, TimeUnit.SECONDS);
             } catch (Exception again) {
                 throw new IOException("an earlier embedded PostgreSQL (pid " + pid + ") still runs on " + dir.toAbsolutePath() + "; stop it first", again);
             }
@@ -221,14 +237,14 @@ public final class Database implements AutoCloseable {
         if (!Files.exists(lockFile)) {
             return false;
         }
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock lock = channel.tryLock();
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
             if (lock == null) {
                 return true;
             }
             lock.release();
             return false;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             return true;   // this very JVM runs it
         }
     }

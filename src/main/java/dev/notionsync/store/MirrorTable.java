@@ -3,7 +3,12 @@ package dev.notionsync.store;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -51,12 +56,12 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
         for (PropertyColumns property : properties) {
             parts.add(property.propertyId() + "\u0000" + property.type().name() + "\u0000" + property.columnBase());
         }
-        java.util.Collections.sort(parts);
+        Collections.sort(parts);
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
-                    (MAPPING_VERSION + "\u0001" + String.join("\u0001", parts)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (MAPPING_VERSION + "\u0001" + String.join("\u0001", parts)).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

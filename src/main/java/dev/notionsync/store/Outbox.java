@@ -1,5 +1,6 @@
 package dev.notionsync.store;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Array;
@@ -24,7 +25,7 @@ import javax.sql.DataSource;
 public final class Outbox {
 
     // exact numbers: a numeric column's value must reach Notion digit for digit
-    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String COLUMNS = "id, table_name, page_id, operation, changed, previous, ignored, base_edited_time,"
             + " base_properties, changed_at, attempts";
 

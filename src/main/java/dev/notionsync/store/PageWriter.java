@@ -1,5 +1,9 @@
 package dev.notionsync.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnSpec;
 import java.sql.Connection;
@@ -7,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +27,8 @@ public final class PageWriter {
     /** The engine's writes are tagged, so change capture on mirror tables can tell them from users' writes. */
     public static final String ENGINE_TAG_SQL = "SELECT set_config('notion_sync.origin', 'engine', true)";
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper ROW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper ROW_JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final DataSource dataSource;
 
@@ -79,8 +84,8 @@ public final class PageWriter {
     }
 
     /** The row as PostgreSQL's to_jsonb renders it (column name → value); empty when there is no such row. */
-    public Map<String, com.fasterxml.jackson.databind.JsonNode> readRow(MirrorTable table, String pageId) throws SQLException {
-        Map<String, com.fasterxml.jackson.databind.JsonNode> columns = new LinkedHashMap<>();
+    public Map<String, JsonNode> readRow(MirrorTable table, String pageId) throws SQLException {
+        Map<String, JsonNode> columns = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t)::text FROM " + table.qualifiedName() + " t WHERE \"page_id\" = ?::uuid")) {
             ps.setString(1, pageId);
@@ -89,7 +94,7 @@ public final class PageWriter {
                     try {
                         ROW_JSON.readTree(rs.getString(1)).fields()
                                 .forEachRemaining(e -> columns.put(e.getKey(), e.getValue()));
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    } catch (JsonProcessingException e) {
                         throw new SQLException("unreadable row " + pageId + " of " + table.table(), e);
                     }
                 }
@@ -217,7 +222,7 @@ public final class PageWriter {
     /** Binds the property ids {@link #mergingUpsertSql} asks for, after the rows. */
     private static void bindPropertyIds(Connection c, PreparedStatement ps, MirrorTable table) throws SQLException {
         int parameter = 2;
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (MirrorTable.PropertyColumns property : table.properties()) {
             if (!property.columnNames().isEmpty()) {
                 ps.setString(parameter++, property.propertyId());

@@ -1,12 +1,16 @@
 package dev.notionsync.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnNames.NamedProperty;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyType;
 import dev.notionsync.mapping.PropertyTypes;
 import dev.notionsync.mapping.PropertyWriters;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -148,8 +152,8 @@ public final class SchemaManager {
         return false;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper RAW_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper RAW_JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final int REMAP_BATCH = 500;
 
     /**
@@ -260,7 +264,7 @@ public final class SchemaManager {
         Map<String, JsonNode> byId = new HashMap<>();
         try {
             RAW_JSON.readTree(propertiesJson).forEach(value -> byId.put(value.path("id").asText(), value));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable properties of row " + pageId + " in " + mirror.table(), e);
         }
         List<Object> values = new ArrayList<>(List.of(pageId, xmin));
@@ -334,7 +338,7 @@ public final class SchemaManager {
             ps.setString(1, mirror.qualifiedName());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    current = new String(rs.getBytes(1), java.nio.charset.StandardCharsets.UTF_8);
+                    current = new String(rs.getBytes(1), StandardCharsets.UTF_8);
                 }
             }
         }

@@ -5,7 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /** notion_sync.sync_runs: one row per pull run, so operators and reports can see what each run did. */
@@ -13,7 +20,7 @@ public final class SyncRuns {
 
     private final DataSource dataSource;
     /** Runs whose end PostgreSQL could not take (it was down): recorded when it answers again, at the next start. */
-    private final java.util.Map<Long, Ending> unrecorded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Ending> unrecorded = new ConcurrentHashMap<>();
 
     private record Ending(PullCounts counts, Instant watermarkAfter, String outcome, String error, Integer permanentErrorStatus,
                           Instant finishedAt) {
@@ -94,16 +101,16 @@ public final class SyncRuns {
     }
 
     /** The source's latest finished pull run, if any. */
-    public java.util.Optional<LastRun> lastPull(String source) throws SQLException {
+    public Optional<LastRun> lastPull(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT outcome, error, permanent_error_status, finished_at FROM notion_sync.sync_runs"
                      + " WHERE source = ? AND kind = 'pull' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1")) {
             ps.setString(1, source);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
-                return java.util.Optional.of(new LastRun(rs.getString(1), rs.getString(2), rs.getObject(3, Integer.class),
+                return Optional.of(new LastRun(rs.getString(1), rs.getString(2), rs.getObject(3, Integer.class),
                         rs.getTimestamp(4).toInstant()));
             }
         }
@@ -128,7 +135,7 @@ public final class SyncRuns {
             ps.setInt(10, counts.propertyItemCalls());
             ps.setInt(11, counts.rateLimited());
             ps.setInt(12, counts.deleted());
-            ps.setObject(13, permanentErrorStatus, java.sql.Types.INTEGER);
+            ps.setObject(13, permanentErrorStatus, Types.INTEGER);
             ps.setLong(14, runId);
             ps.executeUpdate();
         }
@@ -155,7 +162,55 @@ public final class SyncRuns {
     }
 
     /** How many of these sources have finished a pull run (whatever its outcome) that started at or after {@code since}. */
-    public int sourcesPulledSince(java.util.Collection<String> sources, Instant since) throws SQLException {
+    /** What an operator asks of a source: its latest pull run (any outcome) and how far behind it is. */
+    public record SourceStatus(String lastOutcome, Instant lastStartedAt, Instant lastFinishedAt, int lastPagesRead,
+                               int lastPagesInserted, int lastPagesUpdated, String lastError, Instant watermark,
+                               Long lagSeconds, Long secondsSinceLastOkRun) {
+    }
+
+    public SourceStatus status(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT r.outcome, r.started_at, r.finished_at, r.pages_read, r.pages_inserted,"
+                     + " r.pages_updated, r.error, w.watermark, extract(epoch FROM now() - w.watermark),"
+                     + " (SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
+                     + "   WHERE source = w.source AND kind = 'pull' AND outcome = 'ok')"
+                     + " FROM (SELECT ?::text AS source, (SELECT min(last_edited_time) FROM notion_sync.watermarks WHERE source = ?) AS watermark) w"
+                     + " LEFT JOIN LATERAL (SELECT * FROM notion_sync.sync_runs WHERE source = w.source AND kind = 'pull' ORDER BY id DESC LIMIT 1) r ON true")) {
+            ps.setString(1, source);
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new SourceStatus(rs.getString(1), instant(rs, 2), instant(rs, 3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                        rs.getString(7), instant(rs, 8), seconds(rs, 9), seconds(rs, 10));
+            }
+        }
+    }
+
+    /** Seconds since the source's last successful pull ended, or empty when it never had one. */
+    public OptionalLong secondsSinceLastOkPull(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM now() - max(finished_at)) FROM notion_sync.sync_runs"
+                     + " WHERE source = ? AND kind = 'pull' AND outcome = 'ok'")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Long seconds = seconds(rs, 1);
+                return seconds == null ? OptionalLong.empty() : OptionalLong.of(seconds);
+            }
+        }
+    }
+
+    private static Long seconds(ResultSet rs, int column) throws SQLException {
+        double seconds = rs.getDouble(column);
+        return rs.wasNull() ? null : Math.round(seconds);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+
+    public int sourcesPulledSince(Collection<String> sources, Instant since) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT source) FROM notion_sync.sync_runs"
                      + " WHERE kind = 'pull' AND outcome <> 'running' AND started_at >= ? AND source = ANY (?)")) {

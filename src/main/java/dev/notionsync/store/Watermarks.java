@@ -54,6 +54,15 @@ public final class Watermarks {
     }
 
     /** Seconds from the source's oldest data source watermark to now, or null before its first run. */
+    /** Forgets every watermark of a source, so that its next pull reads everything again. */
+    public void forget(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.watermarks WHERE source = ?")) {
+            ps.setString(1, source);
+            ps.executeUpdate();
+        }
+    }
+
     public Double lagSeconds(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

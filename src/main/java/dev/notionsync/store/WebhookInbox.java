@@ -1,6 +1,11 @@
 package dev.notionsync.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,6 +15,8 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -188,9 +195,9 @@ public final class WebhookInbox {
     /** What an operator may see of a token: the first 12 hex digits of its SHA-256, enough to tell two apart. */
     public static String fingerprint(String token) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
     }
@@ -229,13 +236,13 @@ public final class WebhookInbox {
                     Timestamp time = rs.getTimestamp(6);
                     events.add(new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             time == null ? null : time.toInstant(),
-                            com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(rs.getString(7))));
+                            JsonMapper.builder().build().readTree(rs.getString(7))));
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new SQLException("unreadable authors in webhook inbox", e);
             }
         }
-        events.sort(java.util.Comparator.comparing(Event::time, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+        events.sort(Comparator.comparing(Event::time, Comparator.nullsFirst(Comparator.naturalOrder())));
         return events;
     }
 

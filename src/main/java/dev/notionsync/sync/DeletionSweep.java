@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.SyncRuns;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,12 +36,12 @@ public final class DeletionSweep {
     private final NotionApi notion;
     private final Deletions deletions;
     private final PageWriter writer;
-    private final dev.notionsync.store.SyncRuns runs;
+    private final SyncRuns runs;
 
-    private final dev.notionsync.manage.NotionMetrics metrics;
+    private final NotionMetrics metrics;
 
-    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, dev.notionsync.store.SyncRuns runs,
-                         dev.notionsync.manage.NotionMetrics metrics) {
+    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
+                         NotionMetrics metrics) {
         this.metrics = metrics;
         this.runs = runs;
         this.pull = pull;
@@ -129,7 +131,7 @@ public final class DeletionSweep {
 
     public void finish(Exchange exchange) throws Exception {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
-        runs.finish(run.runId, dev.notionsync.store.SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
+        runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
         metrics.pages(run.source, "deleted", run.markedDeleted);
         if (run.markedDeleted + run.restored > 0) {
             LOG.info("sweep {}: {} pages marked deleted, {} rewritten", run.source, run.markedDeleted, run.restored);
@@ -141,7 +143,7 @@ public final class DeletionSweep {
         SweepRun run = exchange.getProperty(RUN, SweepRun.class);
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (run != null) {
-            runs.finish(run.runId, dev.notionsync.store.SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
+            runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
                     "failed", cause == null ? "unknown error" : cause.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package dev.notionsync.sync;
 
+import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +15,7 @@ public final class NotionIds {
 
     /** The id a setting names, or a SettingsException naming the setting and its environment variable. */
     public static String normalize(String idOrUrl, String setting) {
-        String where = "setting " + setting + " (environment " + dev.notionsync.config.Settings.environmentName(setting) + "): ";
+        String where = "setting " + setting + " (environment " + Settings.environmentName(setting) + "): ";
         try {
             return normalize(idOrUrl);
         } catch (SettingsException e) {

@@ -1,15 +1,19 @@
 package dev.notionsync.sync;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -92,20 +96,20 @@ public final class PageMapper {
 
     /** The tree as JSON with every object's keys sorted, so the same content always gives the same text and hash. */
     private static String write(JsonNode node) {
-        java.io.StringWriter text = new java.io.StringWriter(4096);
-        try (com.fasterxml.jackson.core.JsonGenerator json = JSON.getFactory().createGenerator(text)) {
+        StringWriter text = new StringWriter(4096);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
             writeSorted(json, node);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot serialise page properties", e);
         }
         return text.toString();
     }
 
-    private static void writeSorted(com.fasterxml.jackson.core.JsonGenerator json, JsonNode node) throws java.io.IOException {
+    private static void writeSorted(JsonGenerator json, JsonNode node) throws IOException {
         if (node.isObject()) {
             List<String> names = new ArrayList<>(node.size());
             node.fieldNames().forEachRemaining(names::add);
-            java.util.Collections.sort(names);
+            Collections.sort(names);
             json.writeStartObject();
             for (String name : names) {
                 json.writeFieldName(name);

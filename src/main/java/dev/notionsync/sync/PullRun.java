@@ -26,7 +26,7 @@ public final class PullRun {
         }
     }
 
-    final SourceConfig source;
+    final SourceSettings source;
     final long runId;
     final List<Target> targets;
     final long startedNanos = System.nanoTime();
@@ -38,7 +38,7 @@ public final class PullRun {
     PullCounts counts = PullCounts.ZERO;
     Instant watermarkAfter;
 
-    PullRun(SourceConfig source, long runId, List<Target> targets) {
+    PullRun(SourceSettings source, long runId, List<Target> targets) {
         this.source = source;
         this.runId = runId;
         this.targets = targets;

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.notionsync.manage.DeadLetterChannel;
-import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.mapping.NulText;
 import dev.notionsync.mapping.PropertyItems;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
@@ -19,17 +19,24 @@ import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The steps of the pull route (routes/notion-pull.camel.yaml): begin a run, build the next query, apply a result
@@ -42,7 +49,7 @@ public final class PullRunner {
     private static final Logger LOG = LoggerFactory.getLogger(PullRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, SourceConfig> sources;
+    private final Map<String, SourceSettings> sources;
     private final NotionApi notion;
     private final SchemaManager schemas;
     private final SourceTables sourceTables;
@@ -53,12 +60,12 @@ public final class PullRunner {
     private final Clock clock;
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
-    private final java.util.function.LongSupplier rateLimited;
+    private final LongSupplier rateLimited;
     private final Map<String, CachedTables> tables = new ConcurrentHashMap<>();
     /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
-    private final Map<String, java.util.Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
     /** Rewinds done outside a pull run (a webhook's schema read), applied again when the source's next run begins. */
-    private final Map<String, java.util.Optional<Instant>> pendingRewinds = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Instant>> pendingRewinds = new ConcurrentHashMap<>();
 
     /**
      * Tuning of the incremental read. {@code queryNamesProperties}: the Notion version returns only the properties a
@@ -70,8 +77,8 @@ public final class PullRunner {
     private record CachedTables(List<MirrorTable> tables, Instant refreshedAt) {
     }
 
-    public PullRunner(List<SourceConfig> sources, NotionApi notion, SchemaManager schemas, SourceTables sourceTables, Watermarks watermarks,
-                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics, java.util.function.LongSupplier rateLimited) {
+    public PullRunner(List<SourceSettings> sources, NotionApi notion, SchemaManager schemas, SourceTables sourceTables, Watermarks watermarks,
+                      PageWriter writer, SyncRuns runs, PullSettings settings, Clock clock, DeadLetterChannel deadLetters, NotionMetrics metrics, LongSupplier rateLimited) {
         this.rateLimited = rateLimited;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -89,7 +96,7 @@ public final class PullRunner {
 
     /** Starts a run: refreshes the schema when due, reads the watermarks, records the run. */
     public void begin(Exchange exchange, String sourceName) throws Exception {
-        SourceConfig source = sources.get(sourceName);
+        SourceSettings source = sources.get(sourceName);
         if (source == null) {
             throw new IllegalArgumentException("no source named '" + sourceName + "' in notion.sources");
         }
@@ -99,7 +106,7 @@ public final class PullRunner {
         exchange.setProperty(RUN, run);
         for (MirrorTable table : tablesOf(source)) {
             // a run that was reading when the schema changed may have moved the watermark past the rewind since
-            java.util.Optional<Instant> rewind = pendingRewinds.remove(source.name() + "/" + table.dataSourceId());
+            Optional<Instant> rewind = pendingRewinds.remove(source.name() + "/" + table.dataSourceId());
             if (rewind != null) {
                 watermarks.rewind(source.name(), table.dataSourceId(), rewind.orElse(null));
             }
@@ -224,7 +231,7 @@ public final class PullRunner {
         double seconds = Math.max(0.001, (System.nanoTime() - run.startedNanos) / 1e9);
         // an idle poll re-reads the overlap window and changes nothing: keep that out of the INFO log
         boolean changed = outcome.inserted() + outcome.updated() > 0;
-        LOG.atLevel(changed ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(
+        LOG.atLevel(changed ? Level.INFO : Level.DEBUG).log(
                 "pull {}: result page {} of {}: {} pages ({} new, {} changed, {} unchanged); run total {} pages, {} pages/s",
                 run.source.name(), run.resultPages, target.table.table(), rows.size(), outcome.inserted(), outcome.updated(),
                 outcome.unchanged(), run.counts.read(), String.format("%.1f", run.counts.read() / seconds));
@@ -273,14 +280,14 @@ public final class PullRunner {
                     unread.stream().map(s -> s.minute().toString()).distinct().toList());
             return null;
         }
-        return target.walkStartedAt.minus(settings.lag()).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        return target.walkStartedAt.minus(settings.lag()).truncatedTo(ChronoUnit.MINUTES);
     }
 
     /** Writes a result page; if PostgreSQL rejects a value, writes row by row and dead-letters the rejected rows. */
     private PageWriter.Outcome write(PullRun run, MirrorTable table, List<PageWriter.Row> rows, Instant watermark) throws Exception {
         try {
             return writer.write(table, rows, run.source.name(), watermark);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             if (!isDataError(e)) {
                 throw e;
             }
@@ -294,7 +301,7 @@ public final class PullRunner {
                 inserted += one.inserted();
                 updated += one.updated();
                 unchanged += one.unchanged();
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 if (!isDataError(e)) {
                     throw e;
                 }
@@ -306,7 +313,7 @@ public final class PullRunner {
     }
 
     /** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
-    private static boolean isDataError(java.sql.SQLException e) {
+    private static boolean isDataError(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
@@ -384,14 +391,14 @@ public final class PullRunner {
 
     /** The mirror tables of a source, from the schema cache (refreshed when due). */
     public List<MirrorTable> tablesOf(String sourceName) throws Exception {
-        SourceConfig source = sources.get(sourceName);
+        SourceSettings source = sources.get(sourceName);
         if (source == null) {
             throw new IllegalArgumentException("no source named '" + sourceName + "' in notion.sources");
         }
         return tablesOf(source);
     }
 
-    private List<MirrorTable> tablesOf(SourceConfig source) throws Exception {
+    private List<MirrorTable> tablesOf(SourceSettings source) throws Exception {
         CachedTables cached = tables.get(source.name());
         Instant now = clock.instant();
         if (cached != null && cached.refreshedAt().plus(settings.schemaRefresh()).isAfter(now)) {
@@ -406,7 +413,7 @@ public final class PullRunner {
         for (JsonNode dataSource : dataSources) {
             String table = tableOf.get(dataSource.path("id").asText());
             readAgainIfPropertiesWereOmitted(source, table, dataSource);
-            result.add(schemas.ensure(table, dataSource, source.direction() != SourceConfig.Direction.PULL));
+            result.add(schemas.ensure(table, dataSource, source.direction() != SourceSettings.Direction.PULL));
             String key = source.name() + "/" + dataSource.path("id").asText();
             watermarkAtSchemaRead.put(key, watermarks.read(source.name(), dataSource.path("id").asText()));
         }
@@ -421,20 +428,20 @@ public final class PullRunner {
      * read (to the start when this process has not read the schema before). Older versions return every property, and
      * the re-map from the raw JSON suffices.
      */
-    private void readAgainIfPropertiesWereOmitted(SourceConfig source, String table, JsonNode dataSource) throws Exception {
+    private void readAgainIfPropertiesWereOmitted(SourceSettings source, String table, JsonNode dataSource) throws Exception {
         if (!settings.queryNamesProperties() || !schemas.mapsNewProperties(table, dataSource)) {
             return;
         }
         String dataSourceId = dataSource.path("id").asText();
-        Instant from = watermarkAtSchemaRead.getOrDefault(source.name() + "/" + dataSourceId, java.util.Optional.empty()).orElse(null);
+        Instant from = watermarkAtSchemaRead.getOrDefault(source.name() + "/" + dataSourceId, Optional.empty()).orElse(null);
         watermarks.rewind(source.name(), dataSourceId, from);
-        pendingRewinds.put(source.name() + "/" + dataSourceId, java.util.Optional.ofNullable(from));
+        pendingRewinds.put(source.name() + "/" + dataSourceId, Optional.ofNullable(from));
         LOG.info("pull {}: a property of {} was added or retyped in Notion; pages read before without it (this Notion version"
                 + " returns only the properties a query names) are read again, from {}", source.name(), table, from == null ? "the start" : from);
     }
 
     /** A configured id may be a data source id (used as it is) or a database id (resolved to its data sources). */
-    private List<JsonNode> resolveDataSources(SourceConfig source) {
+    private List<JsonNode> resolveDataSources(SourceSettings source) {
         try {
             return List.of(notion.call(NotionRequest.get("/v1/data_sources/" + source.notionId())));
         } catch (NotionApiException e) {
@@ -489,7 +496,7 @@ public final class PullRunner {
 
     /** The table's mapped property ids the page object does not carry. */
     static List<String> missingProperties(MirrorTable table, JsonNode page) {
-        java.util.Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
         page.path("properties").forEach(value -> present.add(value.path("id").asText()));
         List<String> missing = new ArrayList<>();
         table.properties().forEach(p -> {

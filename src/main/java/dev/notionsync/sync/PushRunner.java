@@ -3,22 +3,26 @@ package dev.notionsync.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.notionsync.manage.DeadLetterChannel;
-import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyWriters;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.Outbox;
 import dev.notionsync.store.PageWriter;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,7 +52,7 @@ public final class PushRunner {
     private static final Logger LOG = LoggerFactory.getLogger(PushRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, SourceConfig> sources = new LinkedHashMap<>();
+    private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
     private final Function<String, List<MirrorTable>> tables;
     private final NotionApi notion;
     private final Outbox outbox;
@@ -70,7 +74,7 @@ public final class PushRunner {
      * the property lands); {@code onlyColumns}: a dead letter's replay re-sends only these, or all when null.
      */
     public record PageChange(String source, String table, String pageId, List<Long> outboxIds, String operation,
-                             Map<String, com.fasterxml.jackson.databind.JsonNode> changed, Set<String> ignored,
+                             Map<String, JsonNode> changed, Set<String> ignored,
                              Instant baseEditedTime, JsonNode baseProperties, Instant changedAt, int attempts,
                              Map<String, JsonNode> baseOfColumn, Set<String> onlyColumns) {
 
@@ -139,7 +143,7 @@ public final class PushRunner {
         }
     }
 
-    public PushRunner(List<SourceConfig> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
+    public PushRunner(List<SourceSettings> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
                       PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
@@ -158,7 +162,7 @@ public final class PushRunner {
 
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
     public List<String> claim(String sourceName) throws Exception {
-        SourceConfig source = source(sourceName);
+        SourceSettings source = source(sourceName);
         List<MirrorTable> mirrors = tables.apply(source.name());
         List<String> bodies = new ArrayList<>();
         for (List<Outbox.Entry> entries : outbox.claim(mirrors.get(0).schema(), mirrors.stream().map(MirrorTable::table).toList(),
@@ -219,7 +223,7 @@ public final class PushRunner {
     public void readNotion(Exchange exchange) {
         @SuppressWarnings("unchecked")
         List<String> bodies = exchange.getMessage().getBody(List.class);
-        Map<String, NotionView.Known> known = new java.util.HashMap<>();
+        Map<String, NotionView.Known> known = new HashMap<>();
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         try {
             for (String text : bodies) {
@@ -251,7 +255,7 @@ public final class PushRunner {
      */
     public void update(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        SourceConfig source = source(change.source());
+        SourceSettings source = source(change.source());
         MirrorTable table = table(change);
         boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
         boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
@@ -273,7 +277,7 @@ public final class PushRunner {
             }
         }
         for (String column : change.ignored()) {
-            refused.put(column, row.getOrDefault(column, com.fasterxml.jackson.databind.node.NullNode.getInstance()));
+            refused.put(column, row.getOrDefault(column, NullNode.getInstance()));
             reasons.add("column '" + column + "' belongs to a read-only Notion property (Notion computes it): its changes cannot be sent");
         }
         if (replay && !reasons.isEmpty()) {
@@ -347,7 +351,7 @@ public final class PushRunner {
      */
     public void trash(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        SourceConfig source = source(change.source());
+        SourceSettings source = source(change.source());
         if (!source.trashOnDelete()) {
             LOG.info("push {}: row {} deleted; its page stays in Notion (on-delete=ignore)", source.name(), change.pageId());
             exchange.setProperty(OUTCOME, "ignored");
@@ -462,13 +466,13 @@ public final class PushRunner {
                 : exchange.getProperty(NOTION_VIEW, NotionView.Batch.class);
         NotionView.Known known = batch == null ? NotionView.Known.UNKNOWN : batch.of(pageId);
         Instant rowRead = row.containsKey("synced_at") && !row.get("synced_at").isNull()
-                ? java.time.OffsetDateTime.parse(row.get("synced_at").asText()).toInstant() : null;
+                ? OffsetDateTime.parse(row.get("synced_at").asText()).toInstant() : null;
         boolean rowNewer = rowRead != null && known.readAt() != null && rowRead.isAfter(known.readAt());
         if (known.page() != null && !rowNewer) {
             return NotionState.of(mapper.apply(table).apply(known.page()));
         }
         if (rowRead != null && (rowNewer || known.rowReadSince() != null && !rowRead.isBefore(known.rowReadSince()))) {
-            return new NotionState(row.get("properties"), java.time.OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
+            return new NotionState(row.get("properties"), OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
                     false, null);
         }
         return NotionState.of(mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + pageId))));
@@ -482,7 +486,7 @@ public final class PushRunner {
     }
 
     /** Decides a property changed on both sides, records the conflict; true when PostgreSQL's value is to be sent. */
-    private boolean postgresWins(SourceConfig source, PageChange change, MirrorTable.PropertyColumns property, JsonNode postgresValue,
+    private boolean postgresWins(SourceSettings source, PageChange change, MirrorTable.PropertyColumns property, JsonNode postgresValue,
                                  JsonNode notionValue, Instant notionEdited, boolean replay) throws Exception {
         // a replay is an old change: Notion's newer value stays unless the operator forces the replay
         boolean postgresWins = !replay && switch (source.conflict()) {
@@ -495,7 +499,7 @@ public final class PushRunner {
         return postgresWins;
     }
 
-    private void recordConflict(SourceConfig source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
+    private void recordConflict(SourceSettings source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
                                 JsonNode notionValue, Instant notionEdited, boolean postgresWins, boolean replay) throws Exception {
         String policy = source.conflict().setting() + (replay ? " (replay)" : "");
         conflicts.record(new Conflicts.Conflict(source.name(), change.pageId(), propertyId, propertyName, postgresValue, notionValue,
@@ -548,7 +552,7 @@ public final class PushRunner {
     private static JsonNode readTree(String json) {
         try {
             return JSON.readTree(json);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("unreadable page properties", e);
         }
     }
@@ -560,8 +564,8 @@ public final class PushRunner {
         }
     }
 
-    private SourceConfig source(String name) {
-        SourceConfig source = sources.get(name);
+    private SourceSettings source(String name) {
+        SourceSettings source = sources.get(name);
         if (source == null) {
             throw new IllegalArgumentException("no source named '" + name + "' in notion.sources");
         }

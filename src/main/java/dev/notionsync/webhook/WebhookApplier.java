@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.PullRunner;
-import dev.notionsync.sync.SourceConfig;
+import dev.notionsync.sync.SourceSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ public final class WebhookApplier {
     private final WebhookInbox inbox;
     private final NotionApi notion;
     private final PullRunner pull;
-    private final List<SourceConfig> sources;
+    private final List<SourceSettings> sources;
     private final PageWriter writer;
     private final Deletions deletions;
     private final int batchSize;
@@ -47,7 +47,7 @@ public final class WebhookApplier {
     private final RareWarnings warnings = new RareWarnings();
     private volatile String botId;
 
-    public WebhookApplier(WebhookInbox inbox, NotionApi notion, PullRunner pull, List<SourceConfig> sources,
+    public WebhookApplier(WebhookInbox inbox, NotionApi notion, PullRunner pull, List<SourceSettings> sources,
                           PageWriter writer, Deletions deletions, int batchSize, NotionMetrics metrics) {
         this.metrics = metrics;
         this.inbox = inbox;
@@ -182,7 +182,7 @@ public final class WebhookApplier {
             return null;
         }
         Exception transientFailure = null;
-        for (SourceConfig source : sources) {
+        for (SourceSettings source : sources) {
             try {
                 for (MirrorTable table : pull.tablesOf(source.name())) {
                     if (table.dataSourceId().equals(dataSourceId)) {
@@ -206,7 +206,7 @@ public final class WebhookApplier {
     /** The tables of every source Notion resolves; a source it cannot resolve for good is skipped. */
     private List<MirrorTable> allTables() throws Exception {
         List<MirrorTable> tables = new ArrayList<>();
-        for (SourceConfig source : sources) {
+        for (SourceSettings source : sources) {
             try {
                 tables.addAll(pull.tablesOf(source.name()));
             } catch (NotionApiException e) {
@@ -219,7 +219,7 @@ public final class WebhookApplier {
         return tables;
     }
 
-    private void warnUnresolvable(SourceConfig source, NotionApiException e) {
+    private void warnUnresolvable(SourceSettings source, NotionApiException e) {
         if (warnings.shouldWarn("unresolvable source " + source.name())) {
             LOG.warn("source {}: skipped for webhook events, Notion cannot resolve it ({})", source.name(), e.getMessage());
         }

@@ -1,13 +1,16 @@
 package dev.notionsync.webhook;
 
-import dev.notionsync.manage.NotionMetrics;
+import dev.notionsync.observe.NotionMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
@@ -141,9 +144,9 @@ public final class WebhookGate implements Handler<RoutingContext> {
             return address;
         }
         try {
-            byte[] bytes = java.net.InetAddress.getByName(address).getAddress();   // a literal: no lookup
-            return bytes.length == 16 ? java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64" : address;
-        } catch (java.net.UnknownHostException e) {
+            byte[] bytes = InetAddress.getByName(address).getAddress();   // a literal: no lookup
+            return bytes.length == 16 ? HexFormat.of().formatHex(bytes, 0, 8) + "::/64" : address;
+        } catch (UnknownHostException e) {
             return address;
         }
     }

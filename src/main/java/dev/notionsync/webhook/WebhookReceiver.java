@@ -2,11 +2,12 @@ package dev.notionsync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.notionsync.manage.NotionMetrics;
 import dev.notionsync.notion.WebhookSignature;
+import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.WebhookInbox;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public final class WebhookReceiver {
     static final int MAX_PENDING_HANDSHAKES = 100;
     static final int MAX_PENDING_HANDSHAKES_PER_SENDER = 3;
     /** A pending handshake this young is never dropped for another sender's: the operator has time to see it. */
-    static final java.time.Duration PENDING_HANDSHAKE_KEPT = java.time.Duration.ofHours(1);
+    static final Duration PENDING_HANDSHAKE_KEPT = Duration.ofHours(1);
     /** Senders whose handshake rate is tracked; the least recently seen is forgotten beyond, so the map stays small. */
     private static final int TRACKED_SENDERS = 1024;
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]{1," + MAX_TOKEN_LENGTH + "}");

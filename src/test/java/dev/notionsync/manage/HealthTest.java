@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.cli.HawtioConsole;
+import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
 import java.net.URI;

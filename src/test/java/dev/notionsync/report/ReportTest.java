@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.App;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
@@ -32,8 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reports end to end: real PostgreSQL, the simulator over HTTP, Quartz on the clustered JDBC store. */
@@ -264,14 +266,14 @@ class ReportTest {
         values.put("notion.report.broken.sql", "SELECT 1/0 AS boom");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ReportCommand.run(new String[]{"run", "deals"}, TestEngine.settings(values), print(out), print(err));
+        int status = ReportCommand.run(new String[]{"run", "deals"}, TestEngine.settings(values), App::startForReports, print(out), print(err));
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains(".html") && printed.contains(".csv") && printed.contains("notion page"), printed);
         assertTrue(Files.isRegularFile(Path.of(printed.replaceAll("(?s).*html (\\S+?\\.html).*", "$1"))), printed);
 
         err.reset();
-        assertEquals(1, ReportCommand.run(new String[]{"run", "broken"}, TestEngine.settings(values), print(out), print(err)));
+        assertEquals(1, ReportCommand.run(new String[]{"run", "broken"}, TestEngine.settings(values), App::startForReports, print(out), print(err)));
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("division by zero"), err.toString(StandardCharsets.UTF_8));
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE endpoint_uri = 'direct:report-broken'"),
@@ -279,7 +281,7 @@ class ReportTest {
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.report_runs WHERE report = 'broken' AND outcome = 'failed'"));
 
         err.reset();
-        assertEquals(2, ReportCommand.run(new String[]{"run", "nope"}, TestEngine.settings(values), print(out), print(err)));
+        assertEquals(2, ReportCommand.run(new String[]{"run", "nope"}, TestEngine.settings(values), App::startForReports, print(out), print(err)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no report named 'nope'"), err.toString(StandardCharsets.UTF_8));
     }
 

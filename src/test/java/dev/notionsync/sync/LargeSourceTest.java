@@ -2,18 +2,18 @@ package dev.notionsync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
 import dev.notionsync.sim.SimulatorConfig;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.UUID;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

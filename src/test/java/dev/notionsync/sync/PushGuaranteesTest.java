@@ -181,7 +181,7 @@ class PushGuaranteesTest {
         simulator.model().editPage(id, (ObjectNode) readJson("{\"Amount\":{\"number\":444}}"));
         // the operator's command, over the management port like the HTTP call above
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int status = dev.notionsync.manage.DeadLetterCommand.run(new String[]{"replay", "--id", String.valueOf(second), "--force"},
+        int status = dev.notionsync.cli.DeadLetterCommand.run(new String[]{"replay", "--id", String.valueOf(second), "--force"},
                 Integer.parseInt(settings.get("camel.management.port")), java.util.Optional.empty(), new java.io.PrintStream(out), System.err);
         assertEquals(0, status);
         assertEquals("resolved", out.toString().trim());

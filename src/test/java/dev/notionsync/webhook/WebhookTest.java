@@ -210,7 +210,7 @@ class WebhookTest {
                 javax.management.ObjectName mbean = new javax.management.ObjectName(dev.notionsync.manage.NotionSyncManagement.OBJECT_NAME);
                 assertEquals(open, java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "OpenDeadLetters"));
                 java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
-                assertEquals(0, dev.notionsync.manage.DeadLetterCommand.run(new String[] {"list"},
+                assertEquals(0, dev.notionsync.cli.DeadLetterCommand.run(new String[] {"list"},
                         Integer.parseInt(values.get("camel.management.port")), java.util.Optional.empty(), new java.io.PrintStream(listed, true), System.err));
                 assertEquals(open, listed.toString().lines().filter(l -> l.contains("direct:page-apply")).count(), listed.toString());
 

@@ -1,7 +1,11 @@
-package dev.notionsync.manage;
+package dev.notionsync.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.manage.ManagementCredentials;
+import dev.notionsync.manage.ManagementEndpoints;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code notion-sync status}: each source of the instance running on this machine, as its JMX operation
@@ -11,12 +15,12 @@ import java.io.PrintStream;
 public final class StatusCommand {
 
     static final int FAILING = 3;
-    static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(15);
+    static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private StatusCommand() {
     }
 
-    public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+    public static int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
         if (args.length > 0) {
             err.println("notion-sync: status takes no arguments, was '" + String.join(" ", args) + "'");
             return 2;

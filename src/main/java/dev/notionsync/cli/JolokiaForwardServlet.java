@@ -1,5 +1,6 @@
-package dev.notionsync.manage;
+package dev.notionsync.cli;
 
+import dev.notionsync.manage.ManagementCredentials;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** One configured source: a Notion database or data source mirrored into one table (one per data source). */
-public record SourceConfig(String name, String notionId, String table, Duration poll, Direction direction,
+public record SourceSettings(String name, String notionId, String table, Duration poll, Direction direction,
                            ConflictPolicy conflict, boolean trashOnDelete) {
 
     public enum Direction { PULL, PUSH, BOTH }
@@ -29,7 +29,7 @@ public record SourceConfig(String name, String notionId, String table, Duration 
         return direction != Direction.PULL;
     }
 
-    public static List<SourceConfig> fromSettings(Settings settings) {
+    public static List<SourceSettings> fromSettings(Settings settings) {
         Duration defaultPoll = settings.getDuration("notion.sync.poll", Duration.ofSeconds(30));
         return settings.getList("notion.sources").stream().map(name -> {
             if (!name.matches("[A-Za-z0-9_-]+")) {
@@ -57,7 +57,7 @@ public record SourceConfig(String name, String notionId, String table, Duration 
             if (!onDelete.equals("trash") && !onDelete.equals("ignore")) {
                 throw new SettingsException("setting " + prefix + "on-delete must be trash or ignore, was '" + onDelete + "'");
             }
-            return new SourceConfig(name, NotionIds.normalize(id, prefix + "id"), table, poll, parsedDirection, policy, onDelete.equals("trash"));
+            return new SourceSettings(name, NotionIds.normalize(id, prefix + "id"), table, poll, parsedDirection, policy, onDelete.equals("trash"));
         }).toList();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -20,18 +21,18 @@ import java.util.function.Supplier;
  * Turns property values in request shape ({"Name":{"title":[…]}}) into stored values in response shape,
  * enforcing Notion's request limits. Unknown select / multi_select option names are added to the schema.
  */
-final class PropertyWriter {
+final class PropertyValueParser {
     static final List<String> WRITABLE_TYPES = List.of("title", "rich_text", "number", "url", "select", "multi_select",
             "people", "email", "phone_number", "date", "checkbox", "relation", "files", "status", "place");
     static final List<String> COLORS = List.of("default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red");
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx");
 
-    private final DataSource source;
+    private final SimDataSource source;
     private final Map<String, User> users;
     private final RichText.MentionNames names;
     private final Supplier<String> newId;
 
-    PropertyWriter(DataSource source, Map<String, User> users, RichText.MentionNames names, Supplier<String> newId) {
+    PropertyValueParser(SimDataSource source, Map<String, User> users, RichText.MentionNames names, Supplier<String> newId) {
         this.source = source;
         this.users = users;
         this.names = names;
@@ -177,7 +178,7 @@ final class PropertyWriter {
     private static String dateText(String text, String zone, String path) {
         if (text.length() == 10) {
             try {
-                java.time.LocalDate.parse(text);
+                LocalDate.parse(text);
                 return text;
             } catch (RuntimeException e) {
                 throw ApiException.bodyValidation(path, "should be a valid ISO 8601 date string, instead was `\"" + text + "\"`");

@@ -1,6 +1,5 @@
-package dev.notionsync.report;
+package dev.notionsync.cli;
 
-import dev.notionsync.NotionSync;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import java.io.PrintStream;
@@ -11,10 +10,20 @@ import java.io.PrintStream;
  */
 public final class ReportCommand {
 
+    /** An engine started for reports only: no pollers, schedules or servers. */
+    public interface ReportEngine extends AutoCloseable {
+        String runReport(String id);
+    }
+
+    /** Starts a {@link ReportEngine} on the given settings. */
+    public interface ReportEngines {
+        ReportEngine start(Settings settings) throws Exception;
+    }
+
     private ReportCommand() {
     }
 
-    public static int run(String[] args, Settings settings, PrintStream out, PrintStream err) {
+    public static int run(String[] args, Settings settings, ReportEngines engines, PrintStream out, PrintStream err) {
         if (args.length != 2 || !args[0].equals("run")) {
             err.println("notion-sync: usage: report run <id>; reports: " + String.join(", ", settings.getList("notion.reports")));
             return 2;
@@ -25,9 +34,8 @@ public final class ReportCommand {
                     + (settings.getList("notion.reports").isEmpty() ? "(none configured)" : String.join(", ", settings.getList("notion.reports"))));
             return 2;
         }
-        try (NotionSync sync = NotionSync.createForReports(settings)) {
-            sync.start();
-            out.println(sync.reports().run(id));
+        try (ReportEngine engine = engines.start(settings)) {
+            out.println(engine.runReport(id));
             return 0;
         } catch (SettingsException e) {
             err.println("notion-sync: " + e.getMessage());

@@ -1,4 +1,4 @@
-package dev.notionsync.manage;
+package dev.notionsync.observe;
 
 import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.DeadLetters.DeadLetter;

@@ -1,7 +1,8 @@
-package dev.notionsync.manage;
+package dev.notionsync.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.manage.ManagementCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -9,7 +10,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The operator commands' line to the instance running on this machine: its management port, where the operations
@@ -27,12 +34,12 @@ final class InstanceClient {
     }
 
     private final int managementPort;
-    private final java.util.Optional<ManagementCredentials> credentials;
+    private final Optional<ManagementCredentials> credentials;
     private final PrintStream err;
     /** For the whole exchange, body included: an instance that stops answering half-way must not hold a command. */
     private final Duration timeout;
 
-    InstanceClient(int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream err, Duration timeout) {
+    InstanceClient(int managementPort, Optional<ManagementCredentials> credentials, PrintStream err, Duration timeout) {
         this.managementPort = managementPort;
         this.credentials = credentials;
         this.err = err;
@@ -56,14 +63,14 @@ final class InstanceClient {
     private JsonNode send(HttpRequest request) throws Failed {
         try {
             HttpResponse<String> response;
-            java.util.concurrent.CompletableFuture<HttpResponse<String>> exchange = HttpClient.newBuilder()
+            CompletableFuture<HttpResponse<String>> exchange = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(5)).build().sendAsync(request, HttpResponse.BodyHandlers.ofString());
             try {
-                response = exchange.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+                response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
                 exchange.cancel(true);
-                throw new java.net.http.HttpTimeoutException("no complete answer within " + timeout.toSeconds() + " s");
-            } catch (java.util.concurrent.ExecutionException e) {
+                throw new HttpTimeoutException("no complete answer within " + timeout.toSeconds() + " s");
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             }
             JsonNode body = JSON.readTree(response.body());

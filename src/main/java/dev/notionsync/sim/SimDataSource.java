@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * A data source: a schema plus its pages. Pages are indexed by created and last-edited time so that the
  * incremental-sync query ("last_edited_time on_or_after X, ascending") walks a sorted set instead of sorting.
  */
-final class DataSource {
+final class SimDataSource {
     static final Comparator<Page> BY_CREATED = Comparator.comparing(Page::createdTime).thenComparing(Page::id);
     static final Comparator<Page> BY_EDITED = Comparator.comparing(Page::lastEditedTime).thenComparing(Page::id);
 
@@ -40,7 +40,7 @@ final class DataSource {
     final NavigableSet<Page> byCreated = new TreeSet<>(BY_CREATED);
     final NavigableSet<Page> byEdited = new TreeSet<>(BY_EDITED);
 
-    DataSource(String id, String databaseId, ArrayNode title, Instant createdTime, String createdBy) {
+    SimDataSource(String id, String databaseId, ArrayNode title, Instant createdTime, String createdBy) {
         this.id = id;
         this.databaseId = databaseId;
         this.title = title;
@@ -98,6 +98,6 @@ final class DataSource {
 
     /** A formula the simulator computes from the page's other values. */
     interface Formula {
-        JsonNode evaluate(Page page, DataSource source);
+        JsonNode evaluate(Page page, SimDataSource source);
     }
 }

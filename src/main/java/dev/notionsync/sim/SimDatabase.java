@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A database container: since 2025-09-03 it only lists its data sources, the schema lives on each source. */
-final class Database {
+final class SimDatabase {
     final String id;
     ArrayNode title;
     ArrayNode description;
@@ -23,7 +23,7 @@ final class Database {
     JsonNode cover;
     final List<String> dataSourceIds = new ArrayList<>();
 
-    Database(String id, ArrayNode title, ObjectNode parent, Instant createdTime) {
+    SimDatabase(String id, ArrayNode title, ObjectNode parent, Instant createdTime) {
         this.id = id;
         this.title = title;
         this.description = Json.array();

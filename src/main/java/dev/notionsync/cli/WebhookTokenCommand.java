@@ -1,7 +1,11 @@
-package dev.notionsync.manage;
+package dev.notionsync.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.manage.ManagementCredentials;
+import dev.notionsync.manage.ManagementEndpoints;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code notion-sync webhook-token [confirm <id>]}: shows where the webhook token in force comes from and the
@@ -13,8 +17,8 @@ public final class WebhookTokenCommand {
     private WebhookTokenCommand() {
     }
 
-    public static int run(String[] args, int managementPort, java.util.Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
-        InstanceClient instance = new InstanceClient(managementPort, credentials, err, java.time.Duration.ofSeconds(30));
+    public static int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+        InstanceClient instance = new InstanceClient(managementPort, credentials, err, Duration.ofSeconds(30));
         try {
             if (args.length == 0) {
                 print(instance.get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);

@@ -1,6 +1,8 @@
-package dev.notionsync.manage;
+package dev.notionsync.cli;
 
 import dev.notionsync.config.Settings;
+import dev.notionsync.manage.CrossOrigin;
+import dev.notionsync.manage.ManagementCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -78,7 +81,7 @@ public final class HawtioConsole implements AutoCloseable {
             err.println("notion-sync: --jolokia takes the instance's Jolokia URL, e.g. http://127.0.0.1:9876/observe/jolokia; was '" + jolokia + "'");
             return 2;
         }
-        java.util.Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
+        Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
         if (credentials.isEmpty()) {
             err.println("notion-sync: set NOTION_MANAGEMENT_PASSWORD to the instance's management password: the console reaches"
                     + " its Jolokia with it, and asks the browser for it (user " + settings.get("notion.management.user", "admin") + ")");

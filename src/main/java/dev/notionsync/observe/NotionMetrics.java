@@ -1,4 +1,4 @@
-package dev.notionsync.manage;
+package dev.notionsync.observe;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
