@@ -49,7 +49,7 @@ public final class PageWriter {
     }
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
-        return write(table, rows, source, newWatermark, null, false);
+        return write(table, rows, source, newWatermark, null, false, false);
     }
 
     /**
@@ -58,7 +58,15 @@ public final class PageWriter {
      * is unchanged: the row's columns may hold a value Notion refused or a conflict decided against.
      */
     public void writePushed(MirrorTable table, Row row, String localId) throws SQLException {
-        write(table, List.of(row), null, null, localId, true);
+        write(table, List.of(row), null, null, localId, true, false);
+    }
+
+    /**
+     * As {@link #writePushed}, but only over a row that still exists: a row the user deleted while its update was in
+     * flight stays deleted (its DELETE, in the outbox, decides about the page).
+     */
+    public void writePushedIfPresent(MirrorTable table, Row row) throws SQLException {
+        write(table, List.of(row), null, null, null, true, true);
     }
 
     /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
@@ -98,7 +106,8 @@ public final class PageWriter {
         return columns;
     }
 
-    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged) throws SQLException {
+    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged,
+                          boolean onlyExisting) throws SQLException {
         Map<String, Row> newest = new LinkedHashMap<>();
         for (Row row : rows) {
             // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
@@ -131,6 +140,18 @@ public final class PageWriter {
                         }
                     }
                     Outbox.rekey(c, localId, pageId);
+                }
+                if (onlyExisting) {
+                    // locks the row, so a DELETE running now either went first (nothing written) or waits for this write
+                    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName()
+                            + " WHERE \"page_id\" = ?::uuid FOR UPDATE")) {
+                        ps.setString(1, rows.get(0).pageId());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next()) {
+                                newest.clear();
+                            }
+                        }
+                    }
                 }
                 int inserted = 0;
                 int updated = 0;
