@@ -219,7 +219,10 @@ public final class PageWriter {
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
                 .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json))");
+                .append(", CAST(? AS json)) AS r");
+        if (!evenUnchanged) {
+            sql.append(notDeletedInPostgres(table));
+        }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ").append(set);
         for (ColumnSpec column : columns.subList(1, 8)) {
             if (!column.suffix().equals("properties")) {
@@ -233,6 +236,20 @@ public final class PageWriter {
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
+    }
+
+    /**
+     * A pull's rows leave out pages whose row a user deleted and whose DELETE still waits in the outbox: the pull
+     * re-reads recently edited pages on every poll, and would otherwise bring the deleted row back. The push of the
+     * DELETE decides (trash, or the row back under the conflict policy).
+     */
+    private static String notDeletedInPostgres(MirrorTable table) {
+        return " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.status = 'pending' AND o.operation = 'DELETE'"
+                + " AND o.page_id = r.\"page_id\" AND o.table_schema = " + literal(table.schema()) + " AND o.table_name = " + literal(table.table()) + ")";
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 
     /** Binds the property ids {@link #mergingUpsertSql} asks for, after the rows. */
@@ -255,7 +272,10 @@ public final class PageWriter {
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
                 .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json))");
+                .append(", CAST(? AS json)) AS r");
+        if (!evenUnchanged) {
+            sql.append(notDeletedInPostgres(table));
+        }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
         for (ColumnSpec column : columns.subList(1, columns.size())) {
             String name = ColumnNames.quote(column.suffix());
