@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +145,7 @@ class PushAdversaryTest {
      * PostgreSQL change for the newer one and overwrites the person's edit in Notion.
      */
     @Test
+    @Disabled("finding 3: newest-wins takes a Notion edit's minute-rounded time for its time, so an older PostgreSQL change of the same minute wins")
     void newestWinsKeepsANotionEditMadeAfterThePostgresChangeInTheSameMinute() throws Exception {
         String id = pageId("agents", 0);
         suspendPull(agents);
@@ -166,6 +168,46 @@ class PushAdversaryTest {
                 "the newest edit, made in Notion, stays");
         assertEquals("notion|newest-wins", TestEngine.queryString(sync,
                 "SELECT winner || '|' || policy FROM notion_sync.conflicts WHERE page_id = '" + id + "'"));
+    }
+
+    // ------------------------------------------------------------------ finding 4
+
+    /**
+     * A create whose page landed and was written back, but whose outbox entry was not closed (the engine died): the
+     * page is in Notion and someone edits it there before the engine sends the change again. The re-send must not
+     * overwrite that edit with the INSERT's old values under notion-wins.
+     */
+    @Test
+    @Disabled("finding 4: a create sent again after it landed (or adopted after a lost answer) PATCHes the INSERT's values blindly, over edits made in Notion since")
+    void aCreateSentAgainAfterACrashKeepsAnEditMadeInNotionSince() throws Exception {
+        String schema = settings.get("notion.db.schema");
+        sql("CREATE TABLE \"" + schema + "\".crash_creates (on_ boolean)");
+        sql("INSERT INTO \"" + schema + "\".crash_creates VALUES (true)");
+        sql("CREATE FUNCTION \"" + schema + "\".crash_creates() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.status = 'pushed' AND NEW.operation = 'INSERT' AND EXISTS (SELECT 1 FROM \"" + schema + "\".crash_creates) THEN"
+                + " RAISE EXCEPTION 'simulated crash: the engine died before the outbox entry was closed'; END IF;"
+                + " RETURN NEW; END $$");
+        sql("CREATE TRIGGER crash_creates BEFORE UPDATE ON notion_sync.outbox FOR EACH ROW EXECUTE FUNCTION \"" + schema + "\".crash_creates()");
+        String id;
+        try {
+            sql("INSERT INTO " + table("projects") + " (name, client) VALUES ('Adversary create', 'set by the insert')");
+            TestEngine.await("the page made and written back, the outbox entry not closed", Duration.ofSeconds(30), () -> {
+                String pageId = TestEngine.queryString(sync, "SELECT page_id FROM " + table("projects") + " WHERE name = 'Adversary create'");
+                return pageId != null && simulator.model().page(pageId).isPresent() && TestEngine.count(sync,
+                        "SELECT count(*) FROM notion_sync.outbox WHERE page_id = '" + pageId + "' AND status = 'pending' AND attempts >= 1") == 1;
+            });
+            id = TestEngine.queryString(sync, "SELECT page_id FROM " + table("projects") + " WHERE name = 'Adversary create'");
+            simulator.model().editPage(id, (ObjectNode) readJson("{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"edited in Notion\"}}]}}"));
+            sql("DELETE FROM \"" + schema + "\".crash_creates");
+            awaitOutboxDone(id, 1);
+        } finally {
+            sql("DROP TRIGGER IF EXISTS crash_creates ON notion_sync.outbox");
+        }
+        assertEquals(1, simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).stream()
+                .filter(p -> "Adversary create".equals(PageCreator.pageTitle(p))).count(), "one page");
+        assertEquals("edited in Notion", page(id).at("/properties/Client/rich_text/0/plain_text").asText(),
+                "the edit made in Notion since the page was made stays");
+        TestEngine.await("the row shows Notion's client", Duration.ofSeconds(20), () -> "edited in Notion".equals(rowValue("projects", "client", id)));
     }
 
     // ------------------------------------------------------------------ helpers
