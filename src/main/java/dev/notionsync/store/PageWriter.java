@@ -54,7 +54,7 @@ public final class PageWriter {
     }
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
-        return write(table, rows, source, newWatermark, null, false);
+        return write(table, rows, source, newWatermark, null, false, false);
     }
 
     /**
@@ -63,7 +63,15 @@ public final class PageWriter {
      * is unchanged: the row's columns may hold a value Notion refused or a conflict decided against.
      */
     public void writePushed(MirrorTable table, Row row, String localId) throws SQLException {
-        write(table, List.of(row), null, null, localId, true);
+        write(table, List.of(row), null, null, localId, true, false);
+    }
+
+    /**
+     * As {@link #writePushed}, but only over a row that still exists: a row the user deleted while its update was in
+     * flight stays deleted (its DELETE, in the outbox, decides about the page).
+     */
+    public void writePushedIfPresent(MirrorTable table, Row row) throws SQLException {
+        write(table, List.of(row), null, null, null, true, true);
     }
 
     /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
@@ -103,7 +111,8 @@ public final class PageWriter {
         return columns;
     }
 
-    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged) throws SQLException {
+    private Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark, String localId, boolean evenUnchanged,
+                          boolean onlyExisting) throws SQLException {
         Map<String, Row> newest = new LinkedHashMap<>();
         for (Row row : rows) {
             // one statement cannot touch a row twice: keep the newest copy of a page seen twice in a batch
@@ -136,6 +145,18 @@ public final class PageWriter {
                         }
                     }
                     Outbox.rekey(c, localId, pageId);
+                }
+                if (onlyExisting) {
+                    // locks the row, so a DELETE running now either went first (nothing written) or waits for this write
+                    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName()
+                            + " WHERE \"page_id\" = ?::uuid FOR UPDATE")) {
+                        ps.setString(1, rows.get(0).pageId());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (!rs.next()) {
+                                newest.clear();
+                            }
+                        }
+                    }
                 }
                 int inserted = 0;
                 int updated = 0;
@@ -203,7 +224,10 @@ public final class PageWriter {
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
                 .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json))");
+                .append(", CAST(? AS json)) AS r");
+        if (!evenUnchanged) {
+            sql.append(notDeletedInPostgres(table));
+        }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ").append(set);
         for (ColumnSpec column : columns.subList(1, 8)) {
             if (!column.suffix().equals("properties")) {
@@ -217,6 +241,20 @@ public final class PageWriter {
                 .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
         sql.append(" RETURNING (xmax = 0)");
         return sql.toString();
+    }
+
+    /**
+     * A pull's rows leave out pages whose row a user deleted and whose DELETE still waits in the outbox: the pull
+     * re-reads recently edited pages on every poll, and would otherwise bring the deleted row back. The push of the
+     * DELETE decides (trash, or the row back under the conflict policy).
+     */
+    private static String notDeletedInPostgres(MirrorTable table) {
+        return " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.status = 'pending' AND o.operation = 'DELETE'"
+                + " AND o.page_id = r.\"page_id\" AND o.table_schema = " + literal(table.schema()) + " AND o.table_name = " + literal(table.table()) + ")";
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 
     /** Binds the property ids {@link #mergingUpsertSql} asks for, after the rows. */
@@ -239,7 +277,10 @@ public final class PageWriter {
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
                 .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json))");
+                .append(", CAST(? AS json)) AS r");
+        if (!evenUnchanged) {
+            sql.append(notDeletedInPostgres(table));
+        }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
         for (ColumnSpec column : columns.subList(1, columns.size())) {
             String name = ColumnNames.quote(column.suffix());

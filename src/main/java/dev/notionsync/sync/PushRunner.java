@@ -332,7 +332,7 @@ public final class PushRunner {
         // the row now shows what Notion holds: the values sent, Notion's where Notion won or a value was refused
         // (unless the row was deleted meanwhile: its DELETE, still pending, decides about the page)
         if (!row.isEmpty()) {
-            writer.writePushed(table, written, null);
+            writer.writePushedIfPresent(table, written);
         }
         if (!refused.isEmpty()) {
             String reason = "rejected: " + String.join("; ", reasons);
@@ -452,7 +452,12 @@ public final class PushRunner {
         try {
             MirrorTable table = table(change);
             JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
-            writer.writePushed(table, mapper.apply(table).apply(page), null);
+            PageWriter.Row row = mapper.apply(table).apply(page);
+            if (change.operation().equals("trash")) {
+                writer.writePushed(table, row, null);   // the page stays: so does its row
+            } else {
+                writer.writePushedIfPresent(table, row);
+            }
             LOG.warn("push {}: page {} refused the change; the row shows Notion's page again (the attempt is a dead letter)", change.source(), change.pageId());
         } catch (Exception e) {
             LOG.warn("push {}: page {} refused the change, and its page could not be read back ({}); the next pull corrects the row",
