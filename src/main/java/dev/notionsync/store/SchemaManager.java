@@ -88,7 +88,7 @@ public final class SchemaManager {
                     }
                     types.put(id, mapping.get());
                     String key = catalogKey(id, type);
-                    toName.add(new NamedProperty(key, property.path("name").asText()));
+                    toName.add(new NamedProperty(key, property.path("name").asText(), mapping.get()));
                     if (catalog.containsKey(key)) {
                         existing.put(key, catalog.get(key).columnBase());
                     }
@@ -97,7 +97,7 @@ public final class SchemaManager {
                 // columns of removed or retyped properties keep their names: new ones must not reuse them
                 catalog.forEach((key, entry) -> {
                     if (!existing.containsKey(key)) {
-                        reserved.add(entry.columnBase());
+                        reserved.addAll(ColumnNames.columnsOf(entry.columnBase(), PropertyTypes.of(entry.type()).orElse(null)));
                     }
                 });
                 Map<String, String> bases = ColumnNames.assign(toName, existing, reserved);
