@@ -9,7 +9,6 @@ import dev.notionsync.mapping.ColumnNames.NamedProperty;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyType;
 import dev.notionsync.mapping.PropertyTypes;
-import dev.notionsync.mapping.PropertyWriters;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -318,7 +317,7 @@ public final class SchemaManager {
         List<String> arguments = new ArrayList<>();
         List<String> readOnly = new ArrayList<>();
         for (MirrorTable.PropertyColumns property : mirror.properties()) {
-            List<String> writable = PropertyWriters.writableSuffixes(property.type());
+            List<String> writable = property.type().writableSuffixes();
             for (ColumnSpec spec : property.type().columns()) {
                 String column = ColumnNames.columnName(property.columnBase(), spec);
                 (writable.contains(spec.suffix()) ? arguments : readOnly).add(column);
