@@ -481,7 +481,7 @@ public final class PushRunner {
     /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */
     private record NotionState(JsonNode properties, Instant lastEdited, boolean inTrash, PageWriter.Row row) {
         static NotionState of(PageWriter.Row row) {
-            return new NotionState(readTree((String) row.values().get(5)), row.lastEditedTime(), Boolean.TRUE.equals(row.values().get(4)), row);
+            return new NotionState(readTree(row.properties()), row.lastEditedTime(), row.inTrash(), row);
         }
     }
 
@@ -539,7 +539,7 @@ public final class PushRunner {
 
     /** The pushed properties as Notion holds them after the PATCH, by name: the new base of later changes. */
     private static JsonNode landed(PageWriter.Row written, ObjectNode sent) {
-        JsonNode properties = readTree((String) written.values().get(5));
+        JsonNode properties = readTree(written.properties());
         ObjectNode landed = JSON.createObjectNode();
         properties.fields().forEachRemaining(e -> {
             if (sent.has(e.getValue().path("id").asText())) {
