@@ -90,7 +90,9 @@ public final class ColumnNames {
      *       taken. Names in {@code reserved} (system columns, columns of removed or retyped properties) are taken.</li>
      *   <li>A property owns its base and base + "_" + each suffix of its type; one whose type is not known owns
      *       every suffix of every type. No column of a new property equals a taken one. A type never changes under
-     *       a base (a retyped property is a new catalog entry with a new base), so a base owns no other columns later.</li>
+     *       a base (a retyped property is a new catalog entry with a new base), so a base owns no other columns later;
+     *       a type that gains a column in a later version must therefore take a suffix no stored table can have as a
+     *       column of another property, or map to new catalog entries.</li>
      *   <li>Clashes go to the plainest name: new properties are named in this order: the title first, then shorter
      *       wanted names, then a name already spelled as its identifier, then by name and by id. The first gets the
      *       plain name, the next "_2", "_3"…. So "Deal" (the title) is {@code deal} and "Deal ID" is
