@@ -59,10 +59,23 @@ public final class ColumnNames {
         }
     }
 
-    /** A property as far as naming is concerned. */
-    public record NamedProperty(String id, String name) {
+    /**
+     * A property as far as naming is concerned.
+     *
+     * @param type its mapping, which says which columns the base name will own; null when not known, and then the
+     *             property is taken to own the base with every suffix of every type
+     */
+    public record NamedProperty(String id, String name, PropertyType type) {
         public NamedProperty {
             Objects.requireNonNull(id, "id");
+        }
+
+        public NamedProperty(String id, String name) {
+            this(id, name, null);
+        }
+
+        private boolean isTitle() {
+            return type != null && type.name().equals("title");
         }
     }
 
@@ -73,17 +86,21 @@ public final class ColumnNames {
      * Assigns a base column name to each property, keyed by property id, in the order given.
      *
      * <ul>
-     *   <li>Ids in {@code existing} keep their name unchanged. Every name in {@code existing} stays taken, also for
-     *       properties no longer listed, because their columns may still be in the table.</li>
-     *   <li>New names never equal a reserved name, and no column of a new property (base, or base + "_" + any
-     *       suffix of any type) equals a column another property could have or a reserved name. The type is not
-     *       known here, so "due" and "due_end" clash even if "due" turns out not to be a date.</li>
-     *   <li>Clashes are settled in property id order: the smallest id gets the plain name, the next "_2", "_3"….
-     *       The result does not depend on the order of {@code properties}.</li>
+     *   <li>Ids in {@code existing} keep their name unchanged (the column catalog maps them), and their columns stay
+     *       taken. Names in {@code reserved} (system columns, columns of removed or retyped properties) are taken.</li>
+     *   <li>A property owns its base and base + "_" + each suffix of its type; one whose type is not known owns
+     *       every suffix of every type. No column of a new property equals a taken one. A type never changes under
+     *       a base (a retyped property is a new catalog entry with a new base), so a base owns no other columns later;
+     *       a type that gains a column in a later version must therefore take a suffix no stored table can have as a
+     *       column of another property, or map to new catalog entries.</li>
+     *   <li>Clashes go to the plainest name: new properties are named in this order: the title first, then shorter
+     *       wanted names, then a name already spelled as its identifier, then by name and by id. The first gets the
+     *       plain name, the next "_2", "_3"…. So "Deal" (the title) is {@code deal} and "Deal ID" is
+     *       {@code deal_id}, and the result does not depend on the order of {@code properties}.</li>
      * </ul>
      *
      * @param existing ids → names assigned earlier (the column catalog)
-     * @param reserved system column names of the table, e.g. page_id, url, properties, synced_at
+     * @param reserved column names already in the table that no property listed owns, e.g. page_id, url, synced_at
      */
     public static Map<String, String> assign(List<NamedProperty> properties, Map<String, String> existing,
                                              Set<String> reserved) {
@@ -92,26 +109,31 @@ public final class ColumnNames {
         for (String name : reserved == null ? Set.<String>of() : reserved) {
             occupied.add(name.toLowerCase(Locale.ROOT));
         }
-        for (String name : existing.values()) {
-            occupied.addAll(family(name));
-        }
-        List<NamedProperty> fresh = new ArrayList<>();
+        List<Candidate> fresh = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Set<String> existingIds = new HashSet<>();
         for (NamedProperty property : properties) {
-            if (!existing.containsKey(property.id()) && seen.add(property.id())) {
-                fresh.add(property);
+            if (existing.containsKey(property.id())) {
+                existingIds.add(property.id());
+                occupied.addAll(columnsOf(existing.get(property.id()), property.type()));
+            } else if (seen.add(property.id())) {
+                fresh.add(new Candidate(property, sanitize(property)));
             }
         }
-        fresh.sort(Comparator.comparing(NamedProperty::id));
-        Map<String, String> chosen = new HashMap<>();
-        for (NamedProperty property : fresh) {
-            String wanted = sanitize(property);
-            String name = wanted;
-            for (int n = 2; clashes(name, occupied); n++) {
-                name = withTag(wanted, "_" + n);
+        existing.forEach((id, name) -> {
+            if (!existingIds.contains(id)) {
+                occupied.addAll(columnsOf(name, null));   // not listed now: its type is not known here
             }
-            occupied.addAll(family(name));
-            chosen.put(property.id(), name);
+        });
+        fresh.sort(PLAINEST_FIRST);
+        Map<String, String> chosen = new HashMap<>();
+        for (Candidate candidate : fresh) {
+            String name = candidate.wanted();
+            for (int n = 2; clashes(columnsOf(name, candidate.property().type()), occupied); n++) {
+                name = withTag(candidate.wanted(), "_" + n);
+            }
+            occupied.addAll(columnsOf(name, candidate.property().type()));
+            chosen.put(candidate.property().id(), name);
         }
         Map<String, String> assigned = new LinkedHashMap<>();
         for (NamedProperty property : properties) {
@@ -120,6 +142,33 @@ public final class ColumnNames {
         }
         return assigned;
     }
+
+    /** Every column a property with this base and type owns (every suffix of every type when the type is not known). */
+    public static Set<String> columnsOf(String base, PropertyType type) {
+        if (type == null) {
+            return family(base);
+        }
+        Set<String> names = new HashSet<>();
+        for (ColumnSpec column : type.columns()) {
+            names.add(columnName(base, column));
+        }
+        names.add(base);   // the base stays taken even for a type without columns, so a later name cannot reuse it
+        return names;
+    }
+
+    private record Candidate(NamedProperty property, String wanted) {
+        boolean spelledAsIdentifier() {
+            return wanted.equals(property.name());
+        }
+    }
+
+    private static final Comparator<Candidate> PLAINEST_FIRST = Comparator
+            .comparing((Candidate c) -> !c.property().isTitle())
+            .thenComparingInt(c -> c.wanted().length())
+            .thenComparing(Candidate::wanted)
+            .thenComparing(c -> !c.spelledAsIdentifier())
+            .thenComparing(c -> c.property().name() == null ? "" : c.property().name())
+            .thenComparing(c -> c.property().id());
 
     /** The column's name: base for the main column, else base + "_" + suffix. */
     public static String columnName(String base, ColumnSpec column) {
@@ -197,8 +246,8 @@ public final class ColumnNames {
         return names;
     }
 
-    private static boolean clashes(String base, Set<String> occupied) {
-        for (String name : family(base)) {
+    private static boolean clashes(Set<String> columns, Set<String> occupied) {
+        for (String name : columns) {
             if (occupied.contains(name)) {
                 return true;
             }

@@ -38,12 +38,12 @@ record NotionDate(LocalDate startDate, OffsetDateTime startAt, LocalDate endDate
         if (date == null || !date.isObject()) {
             return null;
         }
-        String start = PropertyReaders.text(date.get("start"));
+        String start = JsonValues.text(date.get("start"));
         if (start == null) {
             return null;
         }
-        String end = PropertyReaders.text(date.get("end"));
-        String timeZone = PropertyReaders.text(date.get("time_zone"));
+        String end = JsonValues.text(date.get("end"));
+        String timeZone = JsonValues.text(date.get("time_zone"));
         ZoneId zone = zoneOrNull(timeZone);
         Point from = Point.parse(start, zone);
         Point to = end == null ? null : Point.parse(end, zone);

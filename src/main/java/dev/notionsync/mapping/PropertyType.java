@@ -1,11 +1,16 @@
 package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * How one Notion property type maps to columns. The full table is on {@link PropertyTypes}.
+ * One Notion property type: the columns it fills, its read (Notion JSON → column values) and, for the types Notion
+ * lets a client set, its write (column values → Notion request JSON). Each type (or family of types) is one class;
+ * {@link PropertyTypes} registers them and has the full table.
  */
 public interface PropertyType {
 
@@ -46,5 +51,35 @@ public interface PropertyType {
     boolean isUnsupported(JsonNode property);
 
     /** False for types Notion computes or stamps itself (formula, rollup, created/last edited time and by, unique_id, verification, button). */
-    boolean writable();
+    default boolean writable() {
+        return !writableSuffixes().isEmpty();
+    }
+
+    /** The column suffixes a push sends for this type (a subset of {@link #columns()}); empty for read-only types. */
+    List<String> writableSuffixes();
+
+    /**
+     * The request value {@code {"<type>": …}} for one property, for create and update requests.
+     *
+     * @param propertyName for error messages
+     * @param values       column suffix → value as PostgreSQL's {@code to_jsonb} renders it; a missing suffix is SQL NULL
+     * @param changed      the suffixes the user changed (decides, for a date, between a date and a date-time)
+     * @throws UnwritableValueException for a value Notion would refuse (too long, too many items)
+     * @throws IllegalArgumentException for a read-only type
+     */
+    ObjectNode write(String propertyName, Map<String, JsonNode> values, Set<String> changed);
+
+    /**
+     * Whether two values of a property (page property objects as Notion sends them, complete, either may be null)
+     * mean the same for what a push writes: compared as the columns the pull reads from them, so numbers compare
+     * numerically (1234.5 = 1234.50), dates as dates or instants (any offset), rich text as plain text, options by
+     * name, people by id, arrays in full and in order. Hosted file URLs are compared without their expiring query.
+     */
+    boolean sameMeaning(JsonNode a, JsonNode b);
+
+    /**
+     * Whether Notion's property (as a page shows it, may be null) already holds, by meaning, what the request value
+     * from {@link #write} sets: then there is nothing to send for it (e.g. our own write landed before a crash).
+     */
+    boolean holds(JsonNode notionProperty, JsonNode requestValue);
 }

@@ -1,7 +1,5 @@
 package dev.notionsync.mapping;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,14 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.Predicate;
-
-import static dev.notionsync.mapping.ColumnSpec.main;
-import static dev.notionsync.mapping.ColumnSpec.side;
 
 /**
- * Every Notion property type this engine maps to typed columns. Column names are base + "_" + suffix
+ * Every Notion property type this engine maps to typed columns, each a class owning its columns, its read and its
+ * write; adding a type is one class and one line in {@link #TYPES}. Column names are base + "_" + suffix
  * ({@link ColumnNames#columnName}); the raw property JSON is kept by the caller in a jsonb column per row, so these
  * columns aim to be useful to query, and to read back as the value Notion showed, not to duplicate the JSON.
  *
@@ -64,48 +58,32 @@ import static dev.notionsync.mapping.ColumnSpec.side;
  */
 public final class PropertyTypes {
 
-    private static final boolean WRITABLE = true;
-    private static final boolean READ_ONLY = false;
-
-    private static final List<ColumnSpec> TEXT = List.of(main("text"));
-    private static final List<ColumnSpec> OPTION = List.of(main("text"), side("id", "text"));
-    private static final List<ColumnSpec> USER = List.of(main("text"), side("name", "text"));
-
+    /** The registry: one line per Notion type, in a stable order. */
     private static final Map<String, PropertyType> TYPES = register(
-            type("title", WRITABLE, TEXT, PropertyReaders::richText, value("title", PropertyReaders::mentionsTruncated)),
-            type("rich_text", WRITABLE, TEXT, PropertyReaders::richText, value("rich_text", PropertyReaders::mentionsTruncated)),
-            type("number", WRITABLE, List.of(main("numeric")), PropertyReaders::number, never()),
-            type("select", WRITABLE, OPTION, PropertyReaders::option, never()),
-            type("status", WRITABLE, OPTION, PropertyReaders::option, never()),
-            type("multi_select", WRITABLE, List.of(main("text[]"), side("ids", "text[]")), PropertyReaders::options, never()),
-            type("date", WRITABLE, List.of(main("date"), side("at", "timestamptz"), side("end", "date"),
-                    side("end_at", "timestamptz"), side("time_zone", "text"), side("iso", "text")),
-                    PropertyReaders::date, never()),
-            type("people", WRITABLE, List.of(main("text[]"), side("ids", "text[]")), PropertyReaders::people,
-                    value("people", PropertyReaders::listTruncated)),
-            type("files", WRITABLE, List.of(main("text[]"), side("urls", "text[]")), PropertyReaders::files, never()),
-            type("checkbox", WRITABLE, List.of(main("boolean")), PropertyReaders::checkbox, never()),
-            type("url", WRITABLE, TEXT, PropertyReaders::string, never()),
-            type("email", WRITABLE, TEXT, PropertyReaders::string, never()),
-            type("phone_number", WRITABLE, TEXT, PropertyReaders::string, never()),
-            type("formula", READ_ONLY, List.of(main("text"), side("type", "text"), side("number", "numeric"),
-                    side("boolean", "boolean"), side("date", "date"), side("date_at", "timestamptz")),
-                    PropertyReaders::formula, never()),
-            type("relation", WRITABLE, List.of(main("text[]")), PropertyReaders::relation, PropertyReaders::relationTruncated),
-            type("rollup", READ_ONLY, List.of(main("numeric"), side("type", "text"), side("function", "text"),
-                    side("date", "date"), side("date_at", "timestamptz"), side("date_iso", "text"), side("array", "jsonb")),
-                    PropertyReaders::rollup, value("rollup", PropertyReaders::rollupTruncated)),
-            type("created_time", READ_ONLY, List.of(main("timestamptz")), PropertyReaders::timestamp, never()),
-            type("last_edited_time", READ_ONLY, List.of(main("timestamptz")), PropertyReaders::timestamp, never()),
-            type("created_by", READ_ONLY, USER, PropertyReaders::user, never()),
-            type("last_edited_by", READ_ONLY, USER, PropertyReaders::user, never()),
-            type("unique_id", READ_ONLY, List.of(main("text"), side("number", "bigint")), PropertyReaders::uniqueId, never()),
-            type("verification", READ_ONLY, List.of(main("text"), side("verified_by", "text"), side("date", "date"),
-                    side("date_at", "timestamptz"), side("date_iso", "text")),
-                    PropertyReaders::verification, never()),
-            type("button", READ_ONLY, List.of(), PropertyReaders::nothing, never()),
-            type("place", WRITABLE, List.of(main("text"), side("address", "text"), side("lat", "numeric"),
-                    side("lon", "numeric")), PropertyReaders::place, never()));
+            new TextType("title"),
+            new TextType("rich_text"),
+            new NumberType(),
+            new OptionType("select"),
+            new OptionType("status"),
+            new MultiSelectType(),
+            new DateType(),
+            new PeopleType(),
+            new FilesType(),
+            new CheckboxType(),
+            new StringType("url", RequestValues.MAX_URL),
+            new StringType("email"),
+            new StringType("phone_number"),
+            new FormulaType(),
+            new RelationType(),
+            new RollupType(),
+            new TimestampType("created_time"),
+            new TimestampType("last_edited_time"),
+            new UserType("created_by"),
+            new UserType("last_edited_by"),
+            new UniqueIdType(),
+            new VerificationType(),
+            new ButtonType(),
+            new PlaceType());
 
     private PropertyTypes() {
     }
@@ -131,20 +109,6 @@ public final class PropertyTypes {
             }
         }
         return Collections.unmodifiableSet(suffixes);
-    }
-
-    private static PropertyType type(String name, boolean writable, List<ColumnSpec> columns,
-                                     Function<JsonNode, List<Object>> reader, Predicate<JsonNode> truncated) {
-        return new MappedPropertyType(name, columns, writable, reader, truncated);
-    }
-
-    /** A truncation test that looks at the value under the type's key. */
-    private static Predicate<JsonNode> value(String key, Predicate<JsonNode> test) {
-        return property -> test.test(property.get(key));
-    }
-
-    private static Predicate<JsonNode> never() {
-        return property -> false;
     }
 
     private static Map<String, PropertyType> register(PropertyType... types) {

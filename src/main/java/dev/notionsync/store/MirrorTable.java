@@ -9,8 +9,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The PostgreSQL table one data source is mirrored into: system columns plus the columns of each mapped property.
@@ -23,8 +26,8 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
     /** Raised when a reader in mapping/ changes what it writes, so stored rows are re-mapped and re-synced. */
     static final String MAPPING_VERSION = "1";
 
-    /** System columns every mirror table has; no property column may take these names. */
-    public static final List<ColumnSpec> SYSTEM_COLUMNS = List.of(
+    /** System columns set from a page, whenever its row is written (see {@link PageWriter.Row}). */
+    public static final List<ColumnSpec> PAGE_COLUMNS = List.of(
             new ColumnSpec("page_id", "uuid"),
             new ColumnSpec("url", "text"),
             new ColumnSpec("created_time", "timestamptz"),
@@ -32,9 +35,15 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
             new ColumnSpec("in_trash", "boolean"),
             new ColumnSpec("properties", "jsonb"),
             new ColumnSpec("content_hash", "text"),
-            new ColumnSpec("synced_at", "timestamptz"),
+            new ColumnSpec("synced_at", "timestamptz"));
+
+    /** System columns the deletion sweep sets; a write of the page clears them. */
+    public static final List<ColumnSpec> DELETION_COLUMNS = List.of(
             new ColumnSpec("deleted_at", "timestamptz"),
             new ColumnSpec("deleted_reason", "text"));
+
+    /** System columns every mirror table has; no property column may take these names. */
+    public static final List<ColumnSpec> SYSTEM_COLUMNS = Stream.concat(PAGE_COLUMNS.stream(), DELETION_COLUMNS.stream()).toList();
 
     public static final Set<String> RESERVED_NAMES = Set.of("page_id", "url", "created_time", "last_edited_time",
             "in_trash", "properties", "content_hash", "synced_at", "deleted_at", "deleted_reason", "data_source_id");
@@ -43,6 +52,20 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
     public record PropertyColumns(String propertyId, String propertyName, PropertyType type, String columnBase) {
         public List<String> columnNames() {
             return type.columns().stream().map(c -> ColumnNames.columnName(columnBase, c)).toList();
+        }
+
+        /**
+         * Column name → value for one value of the property.
+         *
+         * @param values as {@link PropertyType#read} gives them; null when the value is not known (every column NULL)
+         */
+        public Map<String, Object> named(List<Object> values) {
+            List<String> names = columnNames();
+            Map<String, Object> named = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                named.put(names.get(i), values == null ? null : values.get(i));
+            }
+            return named;
         }
     }
 
@@ -85,7 +108,7 @@ public record MirrorTable(String schema, String table, String dataSourceId, List
 
     /** Columns the pull writes, in bind order: the system columns it owns, then every property column. */
     public List<ColumnSpec> writtenColumns() {
-        List<ColumnSpec> columns = new ArrayList<>(SYSTEM_COLUMNS.subList(0, 8));
+        List<ColumnSpec> columns = new ArrayList<>(PAGE_COLUMNS);
         columns.addAll(propertyColumns());
         return columns;
     }

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +38,32 @@ public final class PageWriter {
     }
 
     /**
-     * One mapped page: values in the order of {@link MirrorTable#writtenColumns()}.
+     * One mapped page: the values of its row, by name.
      *
+     * @param properties        the page's properties as JSON text (the raw, lossless copy)
+     * @param contentHash       see {@link MirrorTable#contentHash}
+     * @param syncedAt          when the page was read
+     * @param propertyColumns   column name → value for every property column of the table
      * @param unknownProperties mapped properties whose value the page did not give (absent from it, or a formula or
      *                          rollup Notion did not compute): their stored values are kept, never overwritten by NULL
      * @param unsupportedValues of those, the formulas and rollups Notion answered "unsupported" for
      */
-    public record Row(String pageId, Instant lastEditedTime, List<Object> values, int unknownProperties, int unsupportedValues) {
+    public record Row(String pageId, String url, Instant createdTime, Instant lastEditedTime, boolean inTrash,
+                      String properties, String contentHash, Instant syncedAt, Map<String, Object> propertyColumns,
+                      int unknownProperties, int unsupportedValues) {
 
-        public Row(String pageId, Instant lastEditedTime, List<Object> values) {
-            this(pageId, lastEditedTime, values, 0, 0);
+        /** Column name → value for the columns the pull writes ({@link MirrorTable#writtenColumns()}). */
+        Map<String, Object> values() {
+            Map<String, Object> values = new HashMap<>(propertyColumns);
+            values.put("page_id", pageId);
+            values.put("url", url);
+            values.put("created_time", createdTime);
+            values.put("last_edited_time", lastEditedTime);
+            values.put("in_trash", inTrash);
+            values.put("properties", properties);
+            values.put("content_hash", contentHash);
+            values.put("synced_at", syncedAt);
+            return values;
         }
     }
 
@@ -229,8 +246,8 @@ public final class PageWriter {
             sql.append(notDeletedInPostgres(table));
         }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ").append(set);
-        for (ColumnSpec column : columns.subList(1, 8)) {
-            if (!column.suffix().equals("properties")) {
+        for (ColumnSpec column : MirrorTable.PAGE_COLUMNS) {
+            if (!column.suffix().equals("page_id") && !column.suffix().equals("properties")) {
                 String name = ColumnNames.quote(column.suffix());
                 sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
             }
@@ -282,9 +299,11 @@ public final class PageWriter {
             sql.append(notDeletedInPostgres(table));
         }
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
-        for (ColumnSpec column : columns.subList(1, columns.size())) {
-            String name = ColumnNames.quote(column.suffix());
-            sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
+        for (ColumnSpec column : columns) {
+            if (!column.suffix().equals("page_id")) {
+                String name = ColumnNames.quote(column.suffix());
+                sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
+            }
         }
         // a page seen again after it came back from deletion is no longer deleted
         sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");

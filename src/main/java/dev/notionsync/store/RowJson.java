@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Mapped rows as one JSON array of objects keyed by column name, the single parameter of
@@ -31,16 +32,22 @@ public final class RowJson {
     private RowJson() {
     }
 
-    /** @param rows values in the order of {@code columns} */
-    public static String of(List<ColumnSpec> columns, Collection<List<Object>> rows) {
+    /**
+     * @param columns the columns to write (name in {@link ColumnSpec#suffix()}, and type)
+     * @param rows    each a column name → value map holding every one of {@code columns}
+     */
+    public static String of(List<ColumnSpec> columns, Collection<Map<String, Object>> rows) {
         StringWriter text = new StringWriter(rows.size() * 2048);
         try (JsonGenerator json = JSON.createGenerator(text)) {
             json.writeStartArray();
-            for (List<Object> row : rows) {
+            for (Map<String, Object> row : rows) {
                 json.writeStartObject();
-                for (int i = 0; i < columns.size(); i++) {
-                    json.writeFieldName(columns.get(i).suffix());
-                    write(json, columns.get(i).sqlType(), row.get(i));
+                for (ColumnSpec column : columns) {
+                    if (!row.containsKey(column.suffix())) {
+                        throw new IllegalArgumentException("a row without a value for column " + column.suffix());
+                    }
+                    json.writeFieldName(column.suffix());
+                    write(json, column.sqlType(), row.get(column.suffix()));
                 }
                 json.writeEndObject();
             }

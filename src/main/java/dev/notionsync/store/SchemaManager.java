@@ -9,7 +9,6 @@ import dev.notionsync.mapping.ColumnNames.NamedProperty;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.PropertyType;
 import dev.notionsync.mapping.PropertyTypes;
-import dev.notionsync.mapping.PropertyWriters;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -88,7 +87,7 @@ public final class SchemaManager {
                     }
                     types.put(id, mapping.get());
                     String key = catalogKey(id, type);
-                    toName.add(new NamedProperty(key, property.path("name").asText()));
+                    toName.add(new NamedProperty(key, property.path("name").asText(), mapping.get()));
                     if (catalog.containsKey(key)) {
                         existing.put(key, catalog.get(key).columnBase());
                     }
@@ -97,7 +96,7 @@ public final class SchemaManager {
                 // columns of removed or retyped properties keep their names: new ones must not reuse them
                 catalog.forEach((key, entry) -> {
                     if (!existing.containsKey(key)) {
-                        reserved.add(entry.columnBase());
+                        reserved.addAll(ColumnNames.columnsOf(entry.columnBase(), PropertyTypes.of(entry.type()).orElse(null)));
                     }
                 });
                 Map<String, String> bases = ColumnNames.assign(toName, existing, reserved);
@@ -183,7 +182,7 @@ public final class SchemaManager {
         String after = "00000000-0000-0000-0000-000000000000";
         int remapped = 0;
         while (true) {
-            List<List<Object>> rows = new ArrayList<>();
+            List<Map<String, Object>> rows = new ArrayList<>();
             int read = 0;
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 ps.setString(1, signature);
@@ -208,7 +207,7 @@ public final class SchemaManager {
                 if (!isDataError(e)) {
                     throw e;
                 }
-                for (List<Object> row : rows) {   // one value PostgreSQL refuses must not hold back the others
+                for (Map<String, Object> row : rows) {   // one value PostgreSQL refuses must not hold back the others
                     try {
                         remapped += update(c, update.toString(), signature, columns, List.of(row));
                     } catch (SQLException refused) {
@@ -216,7 +215,7 @@ public final class SchemaManager {
                             throw refused;
                         }
                         LOG.warn("Table {}: row {} cannot be re-mapped ({}); it is rewritten when its page is read again",
-                                mirror.table(), row.get(0), refused.getMessage());
+                                mirror.table(), row.get("page_id"), refused.getMessage());
                     }
                 }
             }
@@ -231,7 +230,7 @@ public final class SchemaManager {
     }
 
     /** One transaction of the re-map, tagged as the engine's so change capture ignores it; returns the rows changed. */
-    private static int update(Connection c, String sql, String signature, List<ColumnSpec> columns, List<List<Object>> rows) throws SQLException {
+    private static int update(Connection c, String sql, String signature, List<ColumnSpec> columns, List<Map<String, Object>> rows) throws SQLException {
         if (rows.isEmpty()) {
             return 0;
         }
@@ -259,22 +258,22 @@ public final class SchemaManager {
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
-    /** One row's typed values from its raw properties; a property absent from them (never read) stays NULL. */
-    private static List<Object> remapped(MirrorTable mirror, String pageId, String xmin, String propertiesJson) {
+    /** One row's typed values from its raw properties, by column name; a property absent from them (never read) stays NULL. */
+    private static Map<String, Object> remapped(MirrorTable mirror, String pageId, String xmin, String propertiesJson) {
         Map<String, JsonNode> byId = new HashMap<>();
         try {
             RAW_JSON.readTree(propertiesJson).forEach(value -> byId.put(value.path("id").asText(), value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable properties of row " + pageId + " in " + mirror.table(), e);
         }
-        List<Object> values = new ArrayList<>(List.of(pageId, xmin));
+        Map<String, Object> values = new HashMap<>();
+        values.put("page_id", pageId);
+        values.put("xmin", xmin);
         for (MirrorTable.PropertyColumns property : mirror.properties()) {
             JsonNode value = byId.get(property.propertyId());
-            if (value == null || !property.type().name().equals(value.path("type").asText())) {
-                property.type().columns().forEach(column -> values.add(null));   // read under its old type, or never read
-            } else {
-                values.addAll(property.type().read(value));
-            }
+            boolean current = value != null && property.type().name().equals(value.path("type").asText());
+            // a value read under its old type, or never read: NULL
+            values.putAll(property.named(current ? property.type().read(value) : null));
         }
         return values;
     }
@@ -318,7 +317,7 @@ public final class SchemaManager {
         List<String> arguments = new ArrayList<>();
         List<String> readOnly = new ArrayList<>();
         for (MirrorTable.PropertyColumns property : mirror.properties()) {
-            List<String> writable = PropertyWriters.writableSuffixes(property.type());
+            List<String> writable = property.type().writableSuffixes();
             for (ColumnSpec spec : property.type().columns()) {
                 String column = ColumnNames.columnName(property.columnBase(), spec);
                 (writable.contains(spec.suffix()) ? arguments : readOnly).add(column);

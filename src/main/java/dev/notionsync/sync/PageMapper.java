@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -42,14 +43,10 @@ public final class PageMapper {
             Map.Entry<String, JsonNode> e = it.next();
             nameById.put(e.getValue().path("id").asText(), e.getKey());
         }
-        List<Object> values = new ArrayList<>();
         Instant lastEdited = Instant.parse(page.path("last_edited_time").asText());
-        values.add(pageId);
-        values.add(textOrNull(page.path("url")));
-        values.add(Instant.parse(page.path("created_time").asText()));
-        values.add(lastEdited);
-        values.add(page.has("in_trash") ? page.path("in_trash").asBoolean() : page.path("archived").asBoolean());
-        List<Object> propertyValues = new ArrayList<>();
+        String url = textOrNull(page.path("url"));
+        boolean inTrash = page.has("in_trash") ? page.path("in_trash").asBoolean() : page.path("archived").asBoolean();
+        Map<String, Object> propertyColumns = new LinkedHashMap<>();
         int unknown = 0;
         int unsupported = 0;
         for (MirrorTable.PropertyColumns column : table.properties()) {
@@ -76,18 +73,13 @@ public final class PageMapper {
                 }
                 properties.set(name, value);
             }
-            if (value == null) {
-                column.type().columns().forEach(c -> propertyValues.add(null));
-            } else {
-                propertyValues.addAll(column.type().read(value));
-            }
+            propertyColumns.putAll(column.named(value == null ? null : column.type().read(value)));
         }
         String propertiesJson = write(properties);
-        values.add(propertiesJson);
-        values.add(table.contentHash(hash(propertiesJson + "|" + values.get(4) + "|" + values.get(1))));
-        values.add(now);
-        values.addAll(propertyValues);
-        return new PageWriter.Row(pageId, lastEdited, values, unknown, unsupported);
+        // the digest's input as it has always been, so unchanged pages keep their hash
+        String contentHash = table.contentHash(hash(propertiesJson + "|" + inTrash + "|" + url));
+        return new PageWriter.Row(pageId, url, Instant.parse(page.path("created_time").asText()), lastEdited, inTrash,
+                propertiesJson, contentHash, now, propertyColumns, unknown, unsupported);
     }
 
     private static String textOrNull(JsonNode node) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnSpec;
-import dev.notionsync.mapping.PropertyWriters;
+import dev.notionsync.mapping.UnwritableValueException;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
@@ -202,7 +202,7 @@ public final class PushRunner {
         for (MirrorTable.PropertyColumns property : table.properties()) {
             Set<String> changed = changedSuffixes(property, change.changed());
             if (!changed.isEmpty()) {
-                properties.set(property.propertyId(), PropertyWriters.toNotion(property.type(), property.propertyName(),
+                properties.set(property.propertyId(), property.type().write(property.propertyName(),
                         values(property, change.changed(), Map.of()), changed));
             }
         }
@@ -269,9 +269,9 @@ public final class PushRunner {
                 continue;
             }
             try {
-                wanted.put(property, PropertyWriters.toNotion(property.type(), property.propertyName(),
+                wanted.put(property, property.type().write(property.propertyName(),
                         values(property, change.changed(), row), changed));
-            } catch (PropertyWriters.UnwritableValueException e) {
+            } catch (UnwritableValueException e) {
                 changed.forEach(suffix -> refused.put(column(property, suffix), change.changed().get(column(property, suffix))));
                 reasons.add("column " + changed.stream().map(suffix -> "'" + column(property, suffix) + "'").toList() + ": " + e.getMessage());
             }
@@ -296,14 +296,14 @@ public final class PushRunner {
         for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.entrySet()) {
             MirrorTable.PropertyColumns property = entry.getKey();
             JsonNode notionValue = propertyById(current.properties(), property.propertyId());
-            if (PropertyWriters.holds(property.type(), notionValue, entry.getValue())) {
+            if (property.type().holds(notionValue, entry.getValue())) {
                 // Notion holds what this change sets (our own push landed before a crash, or the same edit on both
                 // sides): nothing to send and nothing changed against this change
                 converged.set(property.propertyId(), entry.getValue());
                 continue;
             }
             JsonNode baseValue = propertyById(baseOf(change, property), property.propertyId());
-            boolean changedInNotion = baseOf(change, property) != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue);
+            boolean changedInNotion = baseOf(change, property) != null && !property.type().sameMeaning(notionValue, baseValue);
             if (changedInNotion && !force && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
                 continue;
             }
@@ -369,7 +369,7 @@ public final class PushRunner {
         for (MirrorTable.PropertyColumns property : table.properties()) {
             JsonNode notionValue = propertyById(current.properties(), property.propertyId());
             JsonNode baseValue = propertyById(change.baseProperties(), property.propertyId());
-            if (change.baseProperties() != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue)
+            if (change.baseProperties() != null && !property.type().sameMeaning(notionValue, baseValue)
                     && !holdsChangedValue(property, change, notionValue)) {
                 editedInNotion.set(property.propertyName(), notionValue);
             }
@@ -425,7 +425,7 @@ public final class PushRunner {
         if (change == null) {
             throw failure;   // the outbox itself is unreadable: the dead letter channel keeps the message
         }
-        boolean permanent = failure instanceof PushRejectedException || failure instanceof PropertyWriters.UnwritableValueException
+        boolean permanent = failure instanceof PushRejectedException || failure instanceof UnwritableValueException
                 || failure instanceof NotionApiException notion && !notion.isTransient();
         int attempts = change.attempts() + 1;
         if (permanent || attempts >= settings.maxAttempts()) {
@@ -486,7 +486,7 @@ public final class PushRunner {
     /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */
     private record NotionState(JsonNode properties, Instant lastEdited, boolean inTrash, PageWriter.Row row) {
         static NotionState of(PageWriter.Row row) {
-            return new NotionState(readTree((String) row.values().get(5)), row.lastEditedTime(), Boolean.TRUE.equals(row.values().get(4)), row);
+            return new NotionState(readTree(row.properties()), row.lastEditedTime(), row.inTrash(), row);
         }
     }
 
@@ -524,16 +524,16 @@ public final class PushRunner {
             return false;
         }
         try {
-            return PropertyWriters.holds(property.type(), notionValue, PropertyWriters.toNotion(property.type(), property.propertyName(),
+            return property.type().holds(notionValue, property.type().write(property.propertyName(),
                     values(property, change.changed(), Map.of()), changed));
-        } catch (PropertyWriters.UnwritableValueException e) {
+        } catch (UnwritableValueException e) {
             return false;
         }
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */
     private static JsonNode baseOf(PageChange change, MirrorTable.PropertyColumns property) {
-        for (String suffix : PropertyWriters.writableSuffixes(property.type())) {
+        for (String suffix : property.type().writableSuffixes()) {
             JsonNode base = change.baseOfColumn().get(column(property, suffix));
             if (base != null) {
                 return base;
@@ -544,7 +544,7 @@ public final class PushRunner {
 
     /** The pushed properties as Notion holds them after the PATCH, by name: the new base of later changes. */
     private static JsonNode landed(PageWriter.Row written, ObjectNode sent) {
-        JsonNode properties = readTree((String) written.values().get(5));
+        JsonNode properties = readTree(written.properties());
         ObjectNode landed = JSON.createObjectNode();
         properties.fields().forEachRemaining(e -> {
             if (sent.has(e.getValue().path("id").asText())) {
@@ -597,7 +597,7 @@ public final class PushRunner {
 
     private static Set<String> changedSuffixes(MirrorTable.PropertyColumns property, Map<String, JsonNode> changed) {
         Set<String> suffixes = new LinkedHashSet<>();
-        for (String suffix : PropertyWriters.writableSuffixes(property.type())) {
+        for (String suffix : property.type().writableSuffixes()) {
             if (changed.containsKey(column(property, suffix))) {
                 suffixes.add(suffix);
             }
@@ -608,7 +608,7 @@ public final class PushRunner {
     /** The property's writable column values: the changed ones from the outbox, the others as the row holds them. */
     private static Map<String, JsonNode> values(MirrorTable.PropertyColumns property, Map<String, JsonNode> changed, Map<String, JsonNode> row) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
-        for (String suffix : PropertyWriters.writableSuffixes(property.type())) {
+        for (String suffix : property.type().writableSuffixes()) {
             String column = column(property, suffix);
             JsonNode value = changed.containsKey(column) ? changed.get(column) : row.get(column);
             if (value != null) {

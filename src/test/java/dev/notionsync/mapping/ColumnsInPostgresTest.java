@@ -2,6 +2,7 @@ package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.mapping.ColumnNames.NamedProperty;
+import dev.notionsync.store.RowJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -232,15 +234,17 @@ class ColumnsInPostgresTest {
     /** Inserts as the engine does: the values as one JSON row through json_populate_recordset (store.RowJson). */
     private static void insert(String table, List<Column> columns, List<Object> values) throws SQLException {
         StringBuilder names = new StringBuilder();
-        List<dev.notionsync.mapping.ColumnSpec> specs = new java.util.ArrayList<>();
+        List<ColumnSpec> specs = new ArrayList<>();
+        Map<String, Object> row = new HashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             names.append(i == 0 ? "" : ", ").append(ColumnNames.quote(columns.get(i).name()));
-            specs.add(new dev.notionsync.mapping.ColumnSpec(columns.get(i).name(), columns.get(i).sqlType()));
+            specs.add(new ColumnSpec(columns.get(i).name(), columns.get(i).sqlType()));
+            row.put(columns.get(i).name(), values.get(i));
         }
         String sql = "INSERT INTO " + ColumnNames.quote(table) + " (" + names + ") SELECT " + names
                 + " FROM json_populate_recordset(NULL::" + ColumnNames.quote(table) + ", CAST(? AS json))";
         try (PreparedStatement insert = database.connection().prepareStatement(sql)) {
-            insert.setString(1, dev.notionsync.store.RowJson.of(specs, List.of(values)));
+            insert.setString(1, RowJson.of(specs, List.of(row)));
             assertEquals(1, insert.executeUpdate());
         }
     }

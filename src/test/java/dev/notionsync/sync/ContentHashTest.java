@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.PropertyTypes;
 import dev.notionsync.store.MirrorTable;
 import java.time.Instant;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** The content hash covers the mapping: a page read again under another mapping is written again. */
 class ContentHashTest {
-
-    private static final int HASH = 6;
 
     private static JsonNode page() throws Exception {
         return new ObjectMapper().readTree("""
@@ -33,7 +32,7 @@ class ContentHashTest {
     }
 
     private static Object hash(MirrorTable table) throws Exception {
-        return PageMapper.toRow(table, page(), (id, value) -> value, Instant.EPOCH).values().get(HASH);
+        return PageMapper.toRow(table, page(), (id, value) -> value, Instant.EPOCH).contentHash();
     }
 
     @Test
@@ -46,5 +45,17 @@ class ContentHashTest {
         assertNotEquals(hash(added), hash(retyped));
         assertEquals(hash(added), hash(renamed), "a rename moves no data");
         assertEquals(hash(added), hash(added), "the same page under the same mapping is unchanged");
+    }
+
+    @Test
+    void theHashOfAnUnchangedPageIsTheOneStoredRowsAlreadyHave() throws Exception {
+        // values of the hash as earlier versions computed it: a changed digest would re-write every stored row once
+        MirrorTable added = table(column("title", "Name", "title", "name"), column("a%3Ab", "Code", "rich_text", "code"));
+        assertEquals("c24d9efcda370ad5137f05623c14c170b6963706bc67b3bb38a7eb42dd4ec35a/4c128a79bd1fe6a1", hash(added));
+        ObjectNode trashedWithoutUrl = (ObjectNode) page();
+        trashedWithoutUrl.remove("url");
+        trashedWithoutUrl.put("in_trash", true);
+        assertEquals("4ab9c92c05ea03070f546367a855104a7965048eda8bc5a7a88177b4ad646228/4c128a79bd1fe6a1",
+                PageMapper.toRow(added, trashedWithoutUrl, (id, value) -> value, Instant.EPOCH).contentHash());
     }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The push's reverse mappers: column values as PostgreSQL's to_jsonb gives them → Notion's request shapes. */
-class PropertyWritersTest {
+/** Each type's write (the push): column values as PostgreSQL's to_jsonb gives them → Notion's request shapes. */
+class PropertyTypeWritesTest {
 
     // exact numbers: a numeric column's value must reach Notion digit for digit
     private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -29,7 +29,7 @@ class PropertyWritersTest {
     static String write(String type, Map<String, String> values, Set<String> changed) {
         Map<String, JsonNode> parsed = new HashMap<>();
         values.forEach((suffix, value) -> parsed.put(suffix, json(value)));
-        return PropertyWriters.toNotion(PropertyTypes.of(type).orElseThrow(), "P", parsed, changed).toString();
+        return PropertyTypes.of(type).orElseThrow().write("P", parsed, changed).toString();
     }
 
     @Test
@@ -72,7 +72,7 @@ class PropertyWritersTest {
     @Test
     void longTextIsSplitAtTwoThousandCharactersWithoutBreakingASurrogatePair() {
         String text = "a".repeat(1999) + "😀" + "b".repeat(3000);
-        JsonNode items = PropertyWriters.richText(JSON.getNodeFactory().textNode(text), "P");
+        JsonNode items = RequestValues.richText(JSON.getNodeFactory().textNode(text), "P");
         assertEquals(3, items.size());
         assertEquals(1999, items.get(0).at("/text/content").asText().length(), "the pair moves whole to the next item");
         StringBuilder joined = new StringBuilder();
@@ -86,47 +86,47 @@ class PropertyWritersTest {
     @Test
     void valuesBeyondNotionsLimitsAreRefusedWithAClearMessage() {
         String tooLong = "\"" + "x".repeat(200_001) + "\"";
-        var text = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("rich_text", Map.of("", tooLong), Set.of("")));
+        var text = assertThrows(UnwritableValueException.class, () -> write("rich_text", Map.of("", tooLong), Set.of("")));
         assertTrue(text.getMessage().contains("200001 characters") && text.getMessage().contains("at most 100"), text.getMessage());
         String many = JSON.valueToTree(java.util.stream.IntStream.range(0, 101).mapToObj(i -> "o" + i).toList()).toString();
         for (String type : List.of("multi_select", "relation")) {
-            var e = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write(type, Map.of("", many), Set.of("")));
+            var e = assertThrows(UnwritableValueException.class, () -> write(type, Map.of("", many), Set.of("")));
             assertTrue(e.getMessage().contains("101") && e.getMessage().contains("at most 100"), e.getMessage());
         }
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("people", Map.of("ids", many), Set.of("ids")));
+        assertThrows(UnwritableValueException.class, () -> write("people", Map.of("ids", many), Set.of("ids")));
     }
 
     @Test
     void readOnlyTypesHaveNoWritableColumns() {
         for (String type : List.of("formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by",
                 "unique_id", "verification", "button")) {
-            assertEquals(List.of(), PropertyWriters.writableSuffixes(PropertyTypes.of(type).orElseThrow()), type);
+            assertEquals(List.of(), PropertyTypes.of(type).orElseThrow().writableSuffixes(), type);
         }
         for (String type : PropertyTypes.knownTypes()) {
             PropertyType mapped = PropertyTypes.of(type).orElseThrow();
-            assertEquals(mapped.writable(), !PropertyWriters.writableSuffixes(mapped).isEmpty(), type);
+            assertEquals(mapped.writable(), !mapped.writableSuffixes().isEmpty(), type);
         }
     }
 
     @Test
     void valuesNotionCannotHoldAreRefusedAtOnceWithTheReason() {
-        var nan = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "\"NaN\""), Set.of("")));
+        var nan = assertThrows(UnwritableValueException.class, () -> write("number", Map.of("", "\"NaN\""), Set.of("")));
         assertTrue(nan.getMessage().contains("NaN") && nan.getMessage().contains("finite"), nan.getMessage());
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "\"-Infinity\""), Set.of("")));
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("place", Map.of("lat", "\"Infinity\"", "lon", "1"), Set.of("lat")));
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("place", Map.of("lat", "91", "lon", "1"), Set.of("lat")));
-        var nullItem = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("multi_select", Map.of("", "[\"Web\",null]"), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("number", Map.of("", "\"-Infinity\""), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("place", Map.of("lat", "\"Infinity\"", "lon", "1"), Set.of("lat")));
+        assertThrows(UnwritableValueException.class, () -> write("place", Map.of("lat", "91", "lon", "1"), Set.of("lat")));
+        var nullItem = assertThrows(UnwritableValueException.class, () -> write("multi_select", Map.of("", "[\"Web\",null]"), Set.of("")));
         assertTrue(nullItem.getMessage().contains("NULL"), nullItem.getMessage());
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("relation", Map.of("", "[null]"), Set.of("")));
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("files", Map.of("urls", "[null]"), Set.of("urls")));
-        var infinity = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("date", Map.of("", "\"infinity\""), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("relation", Map.of("", "[null]"), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("files", Map.of("urls", "[null]"), Set.of("urls")));
+        var infinity = assertThrows(UnwritableValueException.class, () -> write("date", Map.of("", "\"infinity\""), Set.of("")));
         assertTrue(infinity.getMessage().contains("infinity"), infinity.getMessage());
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("date", Map.of("at", "\"-infinity\""), Set.of("at")));
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("select", Map.of("", "\"a,b\""), Set.of("")));
-        assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("url", Map.of("", "\"https://x.org/" + "a".repeat(2000) + "\""), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("date", Map.of("at", "\"-infinity\""), Set.of("at")));
+        assertThrows(UnwritableValueException.class, () -> write("select", Map.of("", "\"a,b\""), Set.of("")));
+        assertThrows(UnwritableValueException.class, () -> write("url", Map.of("", "\"https://x.org/" + "a".repeat(2000) + "\""), Set.of("")));
         assertEquals("{\"number\":1234.5}", write("number", Map.of("", "1234.5"), Set.of("")));
         assertEquals("{\"number\":0.1}", write("number", Map.of("", "0.1"), Set.of("")));
-        var huge = assertThrows(PropertyWriters.UnwritableValueException.class, () -> write("number", Map.of("", "1e400"), Set.of("")));
+        var huge = assertThrows(UnwritableValueException.class, () -> write("number", Map.of("", "1e400"), Set.of("")));
         assertTrue(huge.getMessage().contains("beyond the range"), huge.getMessage());
     }
 
@@ -134,7 +134,7 @@ class PropertyWritersTest {
     void valuesAreComparedByMeaning() throws Exception {
         assertSame("number", "{\"type\":\"number\",\"number\":1234.5}", "{\"type\":\"number\",\"number\":1234.50}");
         JsonNode asDouble = new ObjectMapper().readTree("{\"type\":\"number\",\"number\":1234.5}");
-        assertTrue(PropertyWriters.sameMeaning(PropertyTypes.of("number").orElseThrow(), asDouble, json("{\"type\":\"number\",\"number\":1234.5}")),
+        assertTrue(PropertyTypes.of("number").orElseThrow().sameMeaning(asDouble, json("{\"type\":\"number\",\"number\":1234.5}")),
                 "a double from one parser and a BigDecimal from another");
         assertDifferent("number", "{\"type\":\"number\",\"number\":1234.5}", "{\"type\":\"number\",\"number\":1234.51}");
         assertSame("date", "{\"type\":\"date\",\"date\":{\"start\":\"2026-03-01T10:00:00.000+01:00\",\"end\":null}}",
@@ -175,15 +175,15 @@ class PropertyWritersTest {
         PropertyType propertyType = PropertyTypes.of(type).orElseThrow();
         Map<String, JsonNode> parsed = new HashMap<>();
         values.forEach((suffix, value) -> parsed.put(suffix, json(value)));
-        JsonNode request = PropertyWriters.toNotion(propertyType, "P", parsed, values.isEmpty() ? Set.of("") : values.keySet());
-        assertEquals(expected, PropertyWriters.holds(propertyType, notion == null ? null : json(notion), request), notion + " holds " + request);
+        JsonNode request = propertyType.write("P", parsed, values.isEmpty() ? Set.of("") : values.keySet());
+        assertEquals(expected, propertyType.holds(notion == null ? null : json(notion), request), notion + " holds " + request);
     }
 
     static void assertSame(String type, String a, String b) {
-        assertTrue(PropertyWriters.sameMeaning(PropertyTypes.of(type).orElseThrow(), a == null ? null : json(a), b == null ? null : json(b)), a + " vs " + b);
+        assertTrue(PropertyTypes.of(type).orElseThrow().sameMeaning(a == null ? null : json(a), b == null ? null : json(b)), a + " vs " + b);
     }
 
     static void assertDifferent(String type, String a, String b) {
-        assertTrue(!PropertyWriters.sameMeaning(PropertyTypes.of(type).orElseThrow(), json(a), json(b)), a + " vs " + b);
+        assertTrue(!PropertyTypes.of(type).orElseThrow().sameMeaning(json(a), json(b)), a + " vs " + b);
     }
 }
