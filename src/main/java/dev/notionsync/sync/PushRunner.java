@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -379,7 +380,7 @@ public final class PushRunner {
             boolean postgresWins = !replay && switch (source.conflict()) {
                 case NOTION_WINS -> false;
                 case POSTGRES_WINS -> true;
-                case NEWEST_WINS -> change.changedAt().isAfter(current.lastEdited());
+                case NEWEST_WINS -> madeAfterNotionEdit(change, current.lastEdited());
             };
             recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
             if (!postgresWins) {
@@ -497,11 +498,20 @@ public final class PushRunner {
         boolean postgresWins = !replay && switch (source.conflict()) {
             case NOTION_WINS -> false;
             case POSTGRES_WINS -> true;
-            // Notion reports edit times to the minute: Postgres wins only when its change came later than that
-            case NEWEST_WINS -> change.changedAt().isAfter(notionEdited);
+            case NEWEST_WINS -> madeAfterNotionEdit(change, notionEdited);
         };
         recordConflict(source, change, property.propertyId(), property.propertyName(), postgresValue, notionValue, notionEdited, postgresWins, replay);
         return postgresWins;
+    }
+
+    /**
+     * newest-wins: whether the PostgreSQL change is certainly later than the edit in Notion. Notion rounds
+     * last_edited_time down to the minute, so within that minute the order cannot be known; the edit is taken to be
+     * made at the minute's end, and a person's edit is never overwritten on a guess.
+     */
+    private static boolean madeAfterNotionEdit(PageChange change, Instant notionEdited) {
+        Instant notionEditedAtLatest = notionEdited.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+        return !change.changedAt().isBefore(notionEditedAtLatest);
     }
 
     private void recordConflict(SourceSettings source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,

@@ -141,11 +141,10 @@ class PushAdversaryTest {
 
     /**
      * newest-wins: an edit made in Notion after the PostgreSQL change, within the same minute, is the newer one.
-     * Notion's last_edited_time is that minute rounded down, so "change after last_edited_time" takes the older
-     * PostgreSQL change for the newer one and overwrites the person's edit in Notion.
+     * Notion's last_edited_time is that minute rounded down: taken for the edit's time, it would make the older
+     * PostgreSQL change look newer and overwrite the person's edit in Notion.
      */
     @Test
-    @Disabled("finding 3: newest-wins takes a Notion edit's minute-rounded time for its time, so an older PostgreSQL change of the same minute wins")
     void newestWinsKeepsANotionEditMadeAfterThePostgresChangeInTheSameMinute() throws Exception {
         String id = pageId("agents", 0);
         suspendPull(agents);
