@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * exist all the same. So the intent is marked sent before the request goes out, and before it is sent again the data
  * source is searched for the page a lost answer may have made: created by this integration since the first send
  * (created_time, which Notion rounds down to the minute), with the title that was sent, and not adopted by another
- * intent. A page found is adopted and given the row's current values (an idempotent PATCH); only when none is found
- * is the create sent again.
+ * intent. A page found is adopted; only when none is found is the create sent again. A page an earlier attempt made
+ * may have been edited in Notion since, so it is handed back with what that create carried, and the caller checks
+ * the row's values against it as an update against its base, never writing them over the page blindly.
  */
 public final class PageCreator {
 
@@ -39,16 +40,27 @@ public final class PageCreator {
     }
 
     /**
+     * The intent's page: made now ({@code page} as Notion answered), or by an earlier attempt ({@code page} null;
+     * {@code sentBefore} the properties that create carried, by property id, null when not recorded).
+     */
+    public record Created(String pageId, JsonNode page, JsonNode sentBefore) {
+        public boolean byEarlierAttempt() {
+            return page == null;
+        }
+    }
+
+    /**
      * The page for the intent {@code key}: the one an earlier attempt made, else a new one.
      *
      * @param localId         the row's id until it has its page; when it is already a page made by a create, that page
      * @param titlePropertyId the data source's title property; its value in {@code properties} is what the lookup matches
      * @param properties      the create's properties, keyed by property id
      */
-    public JsonNode create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
-        if (intents.isMade(localId)) {
+    public Created create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
+        CreateIntents.Intent done = intents.ofPage(localId);
+        if (done != null) {
             // the row already holds its page's id: the engine stopped after the write-back, before the outbox knew
-            return notion.call(NotionRequest.patch("/v1/pages/" + localId, JSON.createObjectNode().set("properties", properties).toString()));
+            return new Created(localId, null, done.sentProperties());
         }
         CreateIntents.Intent intent = intents.begin(key, dataSourceId);
         String title = requestTitle(properties.get(titlePropertyId));
@@ -58,9 +70,9 @@ public final class PageCreator {
         }
         if (known != null) {
             LOG.info("create {}: an earlier attempt made page {}; adopting it instead of creating another", key, known);
-            return notion.call(NotionRequest.patch("/v1/pages/" + known, JSON.createObjectNode().set("properties", properties).toString()));
+            return new Created(known, null, intent.sentProperties());
         }
-        intents.sending(key, title);
+        intents.sending(key, title, properties);
         ObjectNode request = JSON.createObjectNode();
         request.putObject("parent").put("type", "data_source_id").put("data_source_id", dataSourceId);
         request.set("properties", properties);
@@ -68,7 +80,7 @@ public final class PageCreator {
         if (!intents.made(key, page.path("id").asText())) {
             throw new IllegalStateException("page " + page.path("id").asText() + " of create " + key + " is recorded for another create");
         }
-        return page;
+        return new Created(page.path("id").asText(), page, properties);
     }
 
     /**

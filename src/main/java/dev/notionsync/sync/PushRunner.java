@@ -194,7 +194,8 @@ public final class PushRunner {
 
     /**
      * INSERT of a row: creates the page in the data source exactly once (PageCreator), then the row takes the page's
-     * id and system columns.
+     * id and system columns. When an earlier attempt made the page already, the INSERT's values are checked against
+     * it as an update: someone may have edited it in Notion since.
      */
     public void create(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
@@ -209,11 +210,35 @@ public final class PushRunner {
         }
         logIgnored(change);
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
-        JsonNode page = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        if (created.byEarlierAttempt()) {
+            updateMadePage(exchange, change, table, created);
+            return;
+        }
+        JsonNode page = created.page();
         boolean rekey = !page.path("id").asText().equals(change.pageId());
         writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
+    }
+
+    /**
+     * A create an earlier attempt already made (its answer was lost, or the engine stopped before the outbox entry was
+     * closed): the page may have been edited in Notion since. The INSERT's columns take what the create carried as
+     * their base and go through the update's conflict check, so the policy decides and a conflict is recorded,
+     * instead of their values being written over the page.
+     */
+    private void updateMadePage(Exchange exchange, PageChange change, MirrorTable table, PageCreator.Created created) throws Exception {
+        if (!created.pageId().equals(change.pageId())) {
+            // an adopted page: the row takes its id first (a copy the pull made of the page goes)
+            JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + created.pageId()));
+            writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
+        }
+        // read-only columns of the INSERT were only logged by the create: not dead-lettered now either
+        PageChange onPage = new PageChange(change.source(), change.table(), created.pageId(), change.outboxIds(), change.operation(),
+                change.changed(), Set.of(), change.baseEditedTime(), change.baseProperties(), change.changedAt(), change.attempts(),
+                change.baseOfColumn(), change.onlyColumns());
+        update(exchange, onPage, created.sentBefore());
     }
 
     /**
@@ -255,7 +280,11 @@ public final class PushRunner {
      * other changes go. Afterwards the row shows what Notion holds.
      */
     public void update(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+        update(exchange, exchange.getProperty(CHANGE, PageChange.class), null);
+    }
+
+    /** @param sentByCreate what the create of the page carried (by property id): the base of the INSERT's columns, or null */
+    private void update(Exchange exchange, PageChange change, JsonNode sentByCreate) throws Exception {
         SourceSettings source = source(change.source());
         MirrorTable table = table(change);
         boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
@@ -303,9 +332,8 @@ public final class PushRunner {
                 converged.set(property.propertyId(), entry.getValue());
                 continue;
             }
-            JsonNode baseValue = propertyById(baseOf(change, property), property.propertyId());
-            boolean changedInNotion = baseOf(change, property) != null && !PropertyWriters.sameMeaning(property.type(), notionValue, baseValue);
-            if (changedInNotion && !force && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
+            if (changedInNotion(change, property, notionValue, sentByCreate) && !force
+                    && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
                 continue;
             }
             properties.set(property.propertyId(), entry.getValue());
@@ -539,6 +567,19 @@ public final class PushRunner {
         } catch (PropertyWriters.UnwritableValueException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether Notion's value of a property differs in meaning from the change's base: its base from the outbox, else
+     * (a column set by the INSERT of a page made earlier) what the create sent.
+     */
+    private static boolean changedInNotion(PageChange change, MirrorTable.PropertyColumns property, JsonNode notionValue, JsonNode sentByCreate) {
+        JsonNode base = baseOf(change, property);
+        if (base != null) {
+            return !PropertyWriters.sameMeaning(property.type(), notionValue, propertyById(base, property.propertyId()));
+        }
+        JsonNode sent = sentByCreate == null ? null : sentByCreate.get(property.propertyId());
+        return sent != null && !PropertyWriters.holds(property.type(), notionValue, sent);
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */
