@@ -210,7 +210,8 @@ public final class PushRunner {
         }
         logIgnored(change);
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
-        PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table),
+                properties, (page, sent) -> holdsSent(table, page, sent));
         if (created.byEarlierAttempt()) {
             updateMadePage(exchange, change, table, created);
             return;
@@ -431,7 +432,8 @@ public final class PushRunner {
         if ("nothing".equals(change.operation())) {
             MirrorTable table = table(change);
             // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
-            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
+            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
+                    (page, sent) -> holdsSent(table, page, sent));
             if (made != null) {
                 writer.deleteRow(table, made);
             }
@@ -580,6 +582,17 @@ public final class PushRunner {
         }
         JsonNode sent = sentByCreate == null ? null : sentByCreate.get(property.propertyId());
         return sent != null && !PropertyWriters.holds(property.type(), notionValue, sent);
+    }
+
+    /** Whether the page holds, by meaning, every property a create sent ({@code sent}: request values by property id). */
+    private static boolean holdsSent(MirrorTable table, JsonNode page, JsonNode sent) {
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            JsonNode value = sent.get(property.propertyId());
+            if (value != null && !PropertyWriters.holds(property.type(), propertyById(page.path("properties"), property.propertyId()), value)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */
