@@ -1,5 +1,9 @@
 package dev.notionsync.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,14 +23,20 @@ import javax.sql.DataSource;
  */
 public final class CreateIntents {
 
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private final DataSource dataSource;
 
     public CreateIntents(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
-    /** One create: sent at least once since {@code firstSentAt} (null: never sent) with these titles; its page once known. */
-    public record Intent(String key, String target, List<String> titles, Instant firstSentAt, int sends, String pageId) {
+    /**
+     * One create: sent at least once since {@code firstSentAt} (null: never sent) with these titles; its page once
+     * known; {@code sentProperties} the properties its last send carried (null when not recorded).
+     */
+    public record Intent(String key, String target, List<String> titles, Instant firstSentAt, int sends, String pageId,
+                         JsonNode sentProperties) {
         public boolean sentBefore() {
             return firstSentAt != null;
         }
@@ -46,42 +56,50 @@ public final class CreateIntents {
 
     /** The intent under this key, or null when there is none. */
     public Intent find(String key) throws SQLException {
+        return findBy("intent_key = ?", key);
+    }
+
+    /** The intent this page was made (or adopted) for: a create already done; null when there is none. */
+    public Intent ofPage(String pageId) throws SQLException {
+        return findBy("page_id = ?::uuid", pageId);
+    }
+
+    private Intent findBy(String condition, String value) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT intent_key, target, titles, first_sent_at, sends, page_id::text"
-                     + " FROM notion_sync.create_intents WHERE intent_key = ?")) {
-            ps.setString(1, key);
+             PreparedStatement ps = c.prepareStatement("SELECT intent_key, target, titles, first_sent_at, sends, page_id::text,"
+                     + " sent_properties::text FROM notion_sync.create_intents WHERE " + condition)) {
+            ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
                 }
                 OffsetDateTime sent = rs.getObject("first_sent_at", OffsetDateTime.class);
                 return new Intent(rs.getString(1), rs.getString(2), List.of((String[]) rs.getArray(3).getArray()),
-                        sent == null ? null : sent.toInstant(), rs.getInt(5), rs.getString(6));
-            }
-        }
-    }
-
-    /** Whether this page was made (or adopted) for some intent: a create already done. */
-    public boolean isMade(String pageId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notion_sync.create_intents WHERE page_id = ?::uuid")) {
-            ps.setString(1, pageId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                        sent == null ? null : sent.toInstant(), rs.getInt(5), rs.getString(6), json(rs.getString(7)));
             }
         }
     }
 
     /** Committed before the request leaves: from here on the page may exist whatever happens to the answer. */
     public Instant sending(String key, String title) throws SQLException {
+        return sending(key, title, null);
+    }
+
+    /**
+     * As {@link #sending(String, String)}, keeping the properties this send carries: when an earlier send turns out
+     * to have made the page, they are what Notion held after the create, the base later edits are checked against.
+     */
+    public Instant sending(String key, String title, JsonNode properties) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.create_intents SET sends = sends + 1,"
                      + " first_sent_at = coalesce(first_sent_at, now()),"
-                     + " titles = CASE WHEN ? = ANY(titles) THEN titles ELSE array_append(titles, ?) END"
+                     + " titles = CASE WHEN ? = ANY(titles) THEN titles ELSE array_append(titles, ?) END,"
+                     + " sent_properties = ?::jsonb"
                      + " WHERE intent_key = ? RETURNING first_sent_at")) {
             ps.setString(1, title);
             ps.setString(2, title);
-            ps.setString(3, key);
+            ps.setString(3, properties == null ? null : properties.toString());
+            ps.setString(4, key);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("no create intent " + key);
@@ -132,5 +150,13 @@ public final class CreateIntents {
             }
         }
         return taken;
+    }
+
+    private static JsonNode json(String text) throws SQLException {
+        try {
+            return text == null ? null : JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable sent_properties of a create intent", e);
+        }
     }
 }

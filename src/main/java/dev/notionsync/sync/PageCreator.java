@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * exist all the same. So the intent is marked sent before the request goes out, and before it is sent again the data
  * source is searched for the page a lost answer may have made: created by this integration since the first send
  * (created_time, which Notion rounds down to the minute), with the title that was sent, and not adopted by another
- * intent. A page found is adopted and given the row's current values (an idempotent PATCH); only when none is found
- * is the create sent again.
+ * intent. A page found is adopted; only when none is found is the create sent again. A page an earlier attempt made
+ * may have been edited in Notion since, so it is handed back with what that create carried, and the caller checks
+ * the row's values against it as an update against its base, never writing them over the page blindly.
  */
 public final class PageCreator {
 
@@ -39,28 +42,41 @@ public final class PageCreator {
     }
 
     /**
+     * The intent's page: made now ({@code page} as Notion answered), or by an earlier attempt ({@code page} null;
+     * {@code sentBefore} the properties that create carried, by property id, null when not recorded).
+     */
+    public record Created(String pageId, JsonNode page, JsonNode sentBefore) {
+        public boolean byEarlierAttempt() {
+            return page == null;
+        }
+    }
+
+    /**
      * The page for the intent {@code key}: the one an earlier attempt made, else a new one.
      *
      * @param localId         the row's id until it has its page; when it is already a page made by a create, that page
      * @param titlePropertyId the data source's title property; its value in {@code properties} is what the lookup matches
      * @param properties      the create's properties, keyed by property id
+     * @param holdsSent       whether a page (as a query returns it) holds, by meaning, the properties a create sent
      */
-    public JsonNode create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties) throws Exception {
-        if (intents.isMade(localId)) {
+    public Created create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties,
+                          BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
+        CreateIntents.Intent done = intents.ofPage(localId);
+        if (done != null) {
             // the row already holds its page's id: the engine stopped after the write-back, before the outbox knew
-            return notion.call(NotionRequest.patch("/v1/pages/" + localId, JSON.createObjectNode().set("properties", properties).toString()));
+            return new Created(localId, null, done.sentProperties());
         }
         CreateIntents.Intent intent = intents.begin(key, dataSourceId);
         String title = requestTitle(properties.get(titlePropertyId));
         String known = intent.pageId();
         if (known == null && intent.sentBefore()) {
-            known = find(intent, dataSourceId, titlePropertyId);
+            known = find(intent, dataSourceId, titlePropertyId, holdsSent);
         }
         if (known != null) {
             LOG.info("create {}: an earlier attempt made page {}; adopting it instead of creating another", key, known);
-            return notion.call(NotionRequest.patch("/v1/pages/" + known, JSON.createObjectNode().set("properties", properties).toString()));
+            return new Created(known, null, intent.sentProperties());
         }
-        intents.sending(key, title);
+        intents.sending(key, title, properties);
         ObjectNode request = JSON.createObjectNode();
         request.putObject("parent").put("type", "data_source_id").put("data_source_id", dataSourceId);
         request.set("properties", properties);
@@ -68,19 +84,19 @@ public final class PageCreator {
         if (!intents.made(key, page.path("id").asText())) {
             throw new IllegalStateException("page " + page.path("id").asText() + " of create " + key + " is recorded for another create");
         }
-        return page;
+        return new Created(page.path("id").asText(), page, properties);
     }
 
     /**
      * The row was deleted before its create was known to have worked: the page an earlier send may have made goes
      * to Notion's trash, so the deleted row does not come back with the next pull. Returns that page's id, or null.
      */
-    public String withdraw(String key, String dataSourceId, String titlePropertyId) throws Exception {
+    public String withdraw(String key, String dataSourceId, String titlePropertyId, BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
         CreateIntents.Intent intent = intents.find(key);
         if (intent == null || !intent.sentBefore()) {
             return null;
         }
-        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, titlePropertyId);
+        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, titlePropertyId, holdsSent);
         if (made != null) {
             notion.call(NotionRequest.patch("/v1/pages/" + made, "{\"in_trash\":true}"));
             LOG.info("create {}: the row was deleted; page {} made by an earlier attempt moved to Notion's trash", key, made);
@@ -88,8 +104,13 @@ public final class PageCreator {
         return made;
     }
 
-    /** The page an earlier send of this intent made, or null when Notion shows none. */
-    private String find(CreateIntents.Intent intent, String dataSourceId, String titlePropertyId) throws Exception {
+    /**
+     * The page an earlier send of this intent made, or null when Notion shows none. Of several pages with the title
+     * (rows with the same title whose answers were lost), one that holds what this intent sent is taken first: it
+     * is this intent's, not another's.
+     */
+    private String find(CreateIntents.Intent intent, String dataSourceId, String titlePropertyId,
+                        BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
         String bot = botId();
         // created_time is rounded down to the minute: a page made in the first send's minute shows that minute
         Instant since = intent.firstSentAt().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1));
@@ -121,6 +142,9 @@ public final class PageCreator {
                 cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;
             } while (cursor != null);
             Set<String> taken = intents.takenByOthers(intent.key(), candidates.stream().map(p -> p.path("id").asText()).toList());
+            if (intent.sentProperties() != null) {
+                candidates.sort(Comparator.comparing(page -> !holdsSent.test(page, intent.sentProperties())));
+            }
             for (JsonNode page : candidates) {
                 String id = page.path("id").asText();
                 if (!taken.contains(id) && intents.made(intent.key(), id)) {

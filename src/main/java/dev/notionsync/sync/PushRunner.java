@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -193,7 +194,8 @@ public final class PushRunner {
 
     /**
      * INSERT of a row: creates the page in the data source exactly once (PageCreator), then the row takes the page's
-     * id and system columns.
+     * id and system columns. When an earlier attempt made the page already, the INSERT's values are checked against
+     * it as an update: someone may have edited it in Notion since.
      */
     public void create(Exchange exchange) throws Exception {
         PageChange change = exchange.getProperty(CHANGE, PageChange.class);
@@ -208,11 +210,36 @@ public final class PushRunner {
         }
         logIgnored(change);
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
-        JsonNode page = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
+        PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table),
+                properties, (page, sent) -> holdsSent(table, page, sent));
+        if (created.byEarlierAttempt()) {
+            updateMadePage(exchange, change, table, created);
+            return;
+        }
+        JsonNode page = created.page();
         boolean rekey = !page.path("id").asText().equals(change.pageId());
         writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
+    }
+
+    /**
+     * A create an earlier attempt already made (its answer was lost, or the engine stopped before the outbox entry was
+     * closed): the page may have been edited in Notion since. The INSERT's columns take what the create carried as
+     * their base and go through the update's conflict check, so the policy decides and a conflict is recorded,
+     * instead of their values being written over the page.
+     */
+    private void updateMadePage(Exchange exchange, PageChange change, MirrorTable table, PageCreator.Created created) throws Exception {
+        if (!created.pageId().equals(change.pageId())) {
+            // an adopted page: the row takes its id first (a copy the pull made of the page goes)
+            JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + created.pageId()));
+            writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
+        }
+        // read-only columns of the INSERT were only logged by the create: not dead-lettered now either
+        PageChange onPage = new PageChange(change.source(), change.table(), created.pageId(), change.outboxIds(), change.operation(),
+                change.changed(), Set.of(), change.baseEditedTime(), change.baseProperties(), change.changedAt(), change.attempts(),
+                change.baseOfColumn(), change.onlyColumns());
+        update(exchange, onPage, created.sentBefore());
     }
 
     /**
@@ -254,7 +281,11 @@ public final class PushRunner {
      * other changes go. Afterwards the row shows what Notion holds.
      */
     public void update(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+        update(exchange, exchange.getProperty(CHANGE, PageChange.class), null);
+    }
+
+    /** @param sentByCreate what the create of the page carried (by property id): the base of the INSERT's columns, or null */
+    private void update(Exchange exchange, PageChange change, JsonNode sentByCreate) throws Exception {
         SourceSettings source = source(change.source());
         MirrorTable table = table(change);
         boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
@@ -302,9 +333,8 @@ public final class PushRunner {
                 converged.set(property.propertyId(), entry.getValue());
                 continue;
             }
-            JsonNode baseValue = propertyById(baseOf(change, property), property.propertyId());
-            boolean changedInNotion = baseOf(change, property) != null && !property.type().sameMeaning(notionValue, baseValue);
-            if (changedInNotion && !force && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
+            if (changedInNotion(change, property, notionValue, sentByCreate) && !force
+                    && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
                 continue;
             }
             properties.set(property.propertyId(), entry.getValue());
@@ -379,7 +409,7 @@ public final class PushRunner {
             boolean postgresWins = !replay && switch (source.conflict()) {
                 case NOTION_WINS -> false;
                 case POSTGRES_WINS -> true;
-                case NEWEST_WINS -> change.changedAt().isAfter(current.lastEdited());
+                case NEWEST_WINS -> madeAfterNotionEdit(change, current.lastEdited());
             };
             recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
             if (!postgresWins) {
@@ -402,7 +432,8 @@ public final class PushRunner {
         if ("nothing".equals(change.operation())) {
             MirrorTable table = table(change);
             // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
-            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
+            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
+                    (page, sent) -> holdsSent(table, page, sent));
             if (made != null) {
                 writer.deleteRow(table, made);
             }
@@ -497,11 +528,20 @@ public final class PushRunner {
         boolean postgresWins = !replay && switch (source.conflict()) {
             case NOTION_WINS -> false;
             case POSTGRES_WINS -> true;
-            // Notion reports edit times to the minute: Postgres wins only when its change came later than that
-            case NEWEST_WINS -> change.changedAt().isAfter(notionEdited);
+            case NEWEST_WINS -> madeAfterNotionEdit(change, notionEdited);
         };
         recordConflict(source, change, property.propertyId(), property.propertyName(), postgresValue, notionValue, notionEdited, postgresWins, replay);
         return postgresWins;
+    }
+
+    /**
+     * newest-wins: whether the PostgreSQL change is certainly later than the edit in Notion. Notion rounds
+     * last_edited_time down to the minute, so within that minute the order cannot be known; the edit is taken to be
+     * made at the minute's end, and a person's edit is never overwritten on a guess.
+     */
+    private static boolean madeAfterNotionEdit(PageChange change, Instant notionEdited) {
+        Instant notionEditedAtLatest = notionEdited.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+        return !change.changedAt().isBefore(notionEditedAtLatest);
     }
 
     private void recordConflict(SourceSettings source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
@@ -529,6 +569,30 @@ public final class PushRunner {
         } catch (UnwritableValueException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether Notion's value of a property differs in meaning from the change's base: its base from the outbox, else
+     * (a column set by the INSERT of a page made earlier) what the create sent.
+     */
+    private static boolean changedInNotion(PageChange change, MirrorTable.PropertyColumns property, JsonNode notionValue, JsonNode sentByCreate) {
+        JsonNode base = baseOf(change, property);
+        if (base != null) {
+            return !property.type().sameMeaning(notionValue, propertyById(base, property.propertyId()));
+        }
+        JsonNode sent = sentByCreate == null ? null : sentByCreate.get(property.propertyId());
+        return sent != null && !property.type().holds(notionValue, sent);
+    }
+
+    /** Whether the page holds, by meaning, every property a create sent ({@code sent}: request values by property id). */
+    private static boolean holdsSent(MirrorTable table, JsonNode page, JsonNode sent) {
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            JsonNode value = sent.get(property.propertyId());
+            if (value != null && !property.type().holds(propertyById(page.path("properties"), property.propertyId()), value)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The base of a property: what Notion held when its oldest pending change was made (or the engine's push landed). */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,11 +140,10 @@ class PushAdversaryTest {
 
     /**
      * newest-wins: an edit made in Notion after the PostgreSQL change, within the same minute, is the newer one.
-     * Notion's last_edited_time is that minute rounded down, so "change after last_edited_time" takes the older
-     * PostgreSQL change for the newer one and overwrites the person's edit in Notion.
+     * Notion's last_edited_time is that minute rounded down: taken for the edit's time, it would make the older
+     * PostgreSQL change look newer and overwrite the person's edit in Notion.
      */
     @Test
-    @Disabled("finding 3: newest-wins takes a Notion edit's minute-rounded time for its time, so an older PostgreSQL change of the same minute wins")
     void newestWinsKeepsANotionEditMadeAfterThePostgresChangeInTheSameMinute() throws Exception {
         String id = pageId("agents", 0);
         suspendPull(agents);
@@ -178,7 +176,6 @@ class PushAdversaryTest {
      * overwrite that edit with the INSERT's old values under notion-wins.
      */
     @Test
-    @Disabled("finding 4: a create sent again after it landed (or adopted after a lost answer) PATCHes the INSERT's values blindly, over edits made in Notion since")
     void aCreateSentAgainAfterACrashKeepsAnEditMadeInNotionSince() throws Exception {
         String schema = settings.get("notion.db.schema");
         sql("CREATE TABLE \"" + schema + "\".crash_creates (on_ boolean)");
@@ -207,7 +204,39 @@ class PushAdversaryTest {
                 .filter(p -> "Adversary create".equals(PageCreator.pageTitle(p))).count(), "one page");
         assertEquals("edited in Notion", page(id).at("/properties/Client/rich_text/0/plain_text").asText(),
                 "the edit made in Notion since the page was made stays");
+        assertEquals("notion|notion-wins", conflictOutcomes(id), "the edit made on both sides is a conflict");
         TestEngine.await("the row shows Notion's client", Duration.ofSeconds(20), () -> "edited in Notion".equals(rowValue("projects", "client", id)));
+    }
+
+    /**
+     * A create whose page was made but whose row never took the page's id (the engine died before the write-back):
+     * the next attempt adopts the page. Someone edited it in Notion meanwhile: under notion-wins the edit stays, the
+     * conflict is recorded and the row shows the page.
+     */
+    @Test
+    void anAdoptedPageKeepsAnEditMadeInNotionSinceItsCreate() throws Exception {
+        String schema = settings.get("notion.db.schema");
+        sql("CREATE FUNCTION \"" + schema + "\".fail_write_back() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN RAISE EXCEPTION 'simulated crash before the write-back'; END $$");
+        sql("CREATE TRIGGER fail_write_back BEFORE UPDATE OF page_id ON " + table("projects")
+                + " FOR EACH ROW EXECUTE FUNCTION \"" + schema + "\".fail_write_back()");
+        String id;
+        try {
+            sql("INSERT INTO " + table("projects") + " (name, client) VALUES ('Adversary adoption', 'set by the insert')");
+            TestEngine.await("the page made, the row without its id", Duration.ofSeconds(30), () -> pagesTitled("Adversary adoption").size() == 1
+                    && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox WHERE note LIKE '%simulated crash before the write-back%'") > 0);
+            id = pagesTitled("Adversary adoption").get(0).path("id").asText();
+            simulator.model().editPage(id, (ObjectNode) readJson("{\"Client\":{\"rich_text\":[{\"text\":{\"content\":\"edited in Notion\"}}]}}"));
+        } finally {
+            sql("DROP TRIGGER IF EXISTS fail_write_back ON " + table("projects"));
+        }
+        awaitOutboxDone(id, 1);
+        assertEquals(1, pagesTitled("Adversary adoption").size(), "one page");
+        assertEquals("edited in Notion", page(id).at("/properties/Client/rich_text/0/plain_text").asText(),
+                "the edit made in Notion since the page was made stays");
+        assertEquals("notion|notion-wins", conflictOutcomes(id), "the edit made on both sides is a conflict");
+        TestEngine.await("the row is the page and shows Notion's client", Duration.ofSeconds(20), () -> "edited in Notion".equals(rowValue("projects", "client", id)));
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table("projects") + " WHERE name = 'Adversary adoption'"), "one row");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -233,6 +262,16 @@ class PushAdversaryTest {
 
     String rowValue(String table, String column, String id) {
         return TestEngine.queryString(sync, "SELECT \"" + column + "\"::text FROM " + table(table) + " WHERE page_id = '" + id + "'");
+    }
+
+    List<ObjectNode> pagesTitled(String title) {
+        return simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).stream()
+                .filter(p -> title.equals(PageCreator.pageTitle(p)) && !p.path("in_trash").asBoolean()).toList();
+    }
+
+    /** The distinct winner|policy of the page's conflict records (a retry may record one conflict again). */
+    String conflictOutcomes(String id) {
+        return TestEngine.queryString(sync, "SELECT string_agg(DISTINCT winner || '|' || policy, ',') FROM notion_sync.conflicts WHERE page_id = '" + id + "'");
     }
 
     long conflicts(String id) {

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -301,20 +302,43 @@ class PushSyncTest {
         assertEquals("postgres", TestEngine.queryString(sync, "SELECT winner FROM notion_sync.conflicts WHERE page_id = '" + id + "'"));
     }
 
+    /**
+     * newest-wins. Notion rounds last_edited_time down to the minute, so a PostgreSQL change made in the minute of an
+     * edit in Notion may be the older one: the edit made in Notion stays. A change made after that minute wins. A
+     * conflict record is kept either way.
+     */
     @Test
     void aConflictFollowsNewestWins() throws Exception {
-        String id = pageId("agents", 0);
+        String sameMinute = pageId("agents", 0);
+        String minuteLater = pageId("agents", 1);
         sync.context().getRouteController().suspendRoute("poll-" + agents);
         try {
-            simulator.model().editPage(id, (ObjectNode) readJson("{\"Description\":{\"rich_text\":[{\"text\":{\"content\":\"Older, in Notion\"}}]}}"));
-            // Notion's edit time is this minute rounded down; the row's change comes after it
-            sql("UPDATE " + table("agents") + " SET description = 'Newer, in Postgres' WHERE page_id = '" + id + "'");
-            awaitOutboxDone(id);
+            PushAdversaryTest.awaitRoomInThisMinute(10);
+            simulator.model().editPage(minuteLater, description("Older, in Notion"));
+            simulator.model().editPage(sameMinute, description("Older, in Notion"));
+            sql("UPDATE " + table("agents") + " SET description = 'Newer, in Postgres' WHERE page_id = '" + sameMinute + "'");
+            awaitOutboxDone(sameMinute);
+            // the next change comes after the minute Notion shows for its edit has ended
+            Instant notionEdited = Instant.parse(page(minuteLater).path("last_edited_time").asText());
+            TestEngine.await("the minute of the edit in Notion over", Duration.ofSeconds(70),
+                    () -> Instant.now().isAfter(notionEdited.plusSeconds(60).plusMillis(500)));
+            sql("UPDATE " + table("agents") + " SET description = 'Newer, in Postgres, a minute later' WHERE page_id = '" + minuteLater + "'");
+            awaitOutboxDone(minuteLater);
         } finally {
             sync.context().getRouteController().resumeRoute("poll-" + agents);
         }
-        assertEquals("Newer, in Postgres", page(id).at("/properties/Description/rich_text/0/plain_text").asText());
-        assertEquals("postgres|newest-wins", TestEngine.queryString(sync, "SELECT winner || '|' || policy FROM notion_sync.conflicts WHERE page_id = '" + id + "'"));
+        assertEquals("Older, in Notion", page(sameMinute).at("/properties/Description/rich_text/0/plain_text").asText(),
+                "within Notion's minute the order is unknown: the edit made in Notion stays");
+        assertEquals("notion|newest-wins", TestEngine.queryString(sync,
+                "SELECT winner || '|' || policy FROM notion_sync.conflicts WHERE page_id = '" + sameMinute + "'"));
+        assertEquals("Newer, in Postgres, a minute later", page(minuteLater).at("/properties/Description/rich_text/0/plain_text").asText(),
+                "a change made after the minute of the edit in Notion is the newer one");
+        assertEquals("postgres|newest-wins", TestEngine.queryString(sync,
+                "SELECT winner || '|' || policy FROM notion_sync.conflicts WHERE page_id = '" + minuteLater + "'"));
+    }
+
+    static ObjectNode description(String text) {
+        return (ObjectNode) readJson("{\"Description\":{\"rich_text\":[{\"text\":{\"content\":\"" + text + "\"}}]}}");
     }
 
     @Test
