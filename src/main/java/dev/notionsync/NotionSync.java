@@ -29,6 +29,7 @@ import dev.notionsync.store.DeadLetters;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.Outbox;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.ReportQueries;
 import dev.notionsync.store.ReportRuns;
 import dev.notionsync.store.Retention;
 import dev.notionsync.store.SchemaManager;
@@ -348,8 +349,8 @@ public final class NotionSync implements AutoCloseable {
         String parent = settings.get("notion.reports.notion-parent-page");
         ReportRunner runner = new ReportRunner(
                 reportDefinitions.stream().collect(Collectors.toMap(ReportDefinition::id, r -> r)),
-                new ReportQuery(database.dataSource(), settings.get("notion.db.schema", "notion"),
-                        settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5))),
+                new ReportQuery(new ReportQueries(database.dataSource(), settings.get("notion.db.schema", "notion"),
+                        settings.getInt("notion.reports.max-rows", 2000), settings.getDuration("notion.reports.statement-timeout", Duration.ofMinutes(5)))),
                 new ReportRuns(database.dataSource()), notion, home.resolve(settings.get("notion.reports.folder", "reports/out")),
                 settings.getInt("notion.reports.keep", 50),
                 reportsParentPage(settings), instanceId, Clock.systemUTC(),

@@ -59,8 +59,6 @@ class ArchitectureTest {
     @Test
     void onlyTheStoreSpeaksSql() {
         ArchRuleDefinition.noClasses().that().resideOutsideOfPackages("dev.notionsync.store..", "dev.notionsync.sim..")
-                .and().doNotHaveFullyQualifiedName("dev.notionsync.report.ReportQuery")
-                .and().doNotHaveFullyQualifiedName("dev.notionsync.report.ClusteredScheduler$PoolProvider")
                 .should().dependOnClassesThat().haveFullyQualifiedName("java.sql.Connection")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.Statement")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.sql.PreparedStatement")
