@@ -101,14 +101,14 @@ public final class Settings {
     }
 
     public int getInt(String key) {
-        return getInt(key, declared(key));
+        return parseInt(key, declared(key));
     }
 
     public Duration getDuration(String key) {
         return Durations.parse(key, declared(key));
     }
 
-    private int getInt(String key, String value) {
+    private static int parseInt(String key, String value) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
@@ -116,15 +116,7 @@ public final class Settings {
         }
     }
 
-    public int getInt(String key, int defaultValue) {
-        String value = get(key);
-        try {
-            return value.isBlank() ? defaultValue : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new SettingsException("setting " + key + " must be a whole number, was '" + value + "'");
-        }
-    }
-
+    /** For settings whose default is another setting (a source's poll is notion.sync.poll unless it says otherwise). */
     public Duration getDuration(String key, Duration defaultValue) {
         String value = get(key);
         return value.isBlank() ? defaultValue : Durations.parse(key, value);
