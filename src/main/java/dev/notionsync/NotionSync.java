@@ -22,7 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.StartupListener;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -61,7 +61,7 @@ public final class NotionSync implements AutoCloseable {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
                 try {
-                    configured.getCamelContext().addStartupListener(new ExtendedStartupListener() {
+                    configured.getCamelContext().addStartupListener(new StartupListener() {
                         @Override
                         public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
                         }

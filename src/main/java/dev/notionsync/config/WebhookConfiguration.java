@@ -13,7 +13,6 @@ import dev.notionsync.webhook.WebhookReceiver;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
 
 /**
  * Webhooks (routes/notion-webhooks.camel.yaml): the gate on the business server, the receiver that stores events in
@@ -43,16 +42,7 @@ public final class WebhookConfiguration implements AreaConfiguration {
                 new Deletions(dataSource), settings.batchSize(), metrics));
         WebhookGate gate = new WebhookGate(settings.maxBodyBytes(), settings.maxConcurrent(), metrics);
         // on the business server's router once it exists, before requests come in
-        context.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                WebhookGate.install(started, gate);
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-            }
-        });
+        context.addStartupListener((started, alreadyStarted) -> WebhookGate.install(started, gate));
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, AreaConfiguration.reading(inbox::backlog));
     }
 }
