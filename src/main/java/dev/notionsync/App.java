@@ -6,6 +6,7 @@ import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.cli.WebhookTokenCommand;
+import dev.notionsync.config.ManagementSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.ManagementCredentials;
@@ -117,7 +118,7 @@ public final class App {
     /** A command run against the instance on this machine, through its management port. */
     private static int operate(String[] args, PrintStream out, PrintStream err, OperatorCommand command) throws SettingsException {
         Settings settings = loadSettings();
-        return command.run(args, settings.getInt("camel.management.port", 9876), ManagementCredentials.of(settings), out, err);
+        return command.run(args, settings.getInt("camel.management.port"), ManagementSettings.credentials(settings), out, err);
     }
 
     private static int runEngine(Settings settings, PrintStream err) throws SettingsException {
@@ -136,11 +137,11 @@ public final class App {
     private static int demo(PrintStream out) throws SettingsException {
         Settings base = loadSettings();
         Path demoData = freshDemoDatabase(base, out);
-        int simulatorPort = base.getInt("notion.demo.simulator-port", 7070);
+        int simulatorPort = base.getInt("notion.demo.simulator-port");
         NotionSimulator simulator;
         try {
             simulator = NotionSimulator.start(SimulatorConfig.defaults(DEMO_TOKEN).withPort(simulatorPort)
-                    .withPages(base.getInt("notion.demo.pages", 50)));
+                    .withPages(base.getInt("notion.demo.pages")));
         } catch (IOException e) {
             throw new SettingsException("cannot start the Notion simulator on port " + simulatorPort + ": " + e.getMessage()
                     + " (set NOTION_DEMO_SIMULATOR_PORT to a free port)");
@@ -154,7 +155,7 @@ public final class App {
         for (SeededSource source : simulator.workspace().sources()) {
             // the database id, so the demo also shows how a database resolves to its data sources
             demo.put("notion.source." + source.name() + ".id", source.databaseId());
-            demo.put("notion.source." + source.name() + ".poll", base.get("notion.demo.poll", "15s"));
+            demo.put("notion.source." + source.name() + ".poll", base.declared("notion.demo.poll"));
         }
         // projects syncs both ways, so an edit in PostgreSQL shows in Notion too
         demo.put("notion.source.projects.direction", base.get("notion.source.projects.direction", "both"));
@@ -165,7 +166,7 @@ public final class App {
         demo.put("camel.component.quartz.auto-start-scheduler", "false");
         Instant demoStart = Instant.now();
         for (String report : List.of("sync-health", "business-summary")) {
-            demo.put("notion.report." + report + ".cron", base.get("notion.demo.report-cron", "0 * * * * ?"));
+            demo.put("notion.report." + report + ".cron", base.declared("notion.demo.report-cron"));
         }
         String reportsPage = base.get("notion.reports.notion-parent-page");
         if (reportsPage.isBlank()) {
@@ -221,9 +222,9 @@ public final class App {
      * (notion.demo.embedded-dir), never run's (notion.db.embedded-dir), and never a configured server (notion.db.url).
      */
     private static Path freshDemoDatabase(Settings base, PrintStream out) throws SettingsException {
-        Path home = Path.of(base.get("notion.home", "."));
-        Path demoData = home.resolve(base.get("notion.demo.embedded-dir", "data/demo/postgres")).toAbsolutePath().normalize();
-        if (demoData.equals(home.resolve(base.get("notion.db.embedded-dir", "data/postgres")).toAbsolutePath().normalize())) {
+        Path home = base.home();
+        Path demoData = home.resolve(base.declared("notion.demo.embedded-dir")).toAbsolutePath().normalize();
+        if (demoData.equals(home.resolve(base.declared("notion.db.embedded-dir")).toAbsolutePath().normalize())) {
             throw new SettingsException("notion.demo.embedded-dir is the data directory of 'run' (notion.db.embedded-dir), which the demo"
                     + " would empty: set NOTION_DEMO_EMBEDDED_DIR to a folder of its own");
         }

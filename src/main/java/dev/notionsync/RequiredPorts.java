@@ -27,13 +27,13 @@ final class RequiredPorts {
 
     private static List<Port> of(Settings settings) {
         List<Port> ports = new ArrayList<>();
-        if (!settings.get("camel.server.enabled", "false").equals("false")) {
+        if (!settings.declared("camel.server.enabled").equals("false")) {
             ports.add(new Port("camel.server.port", "camel.server.host", settings.get("camel.server.host", "0.0.0.0"),
-                    settings.getInt("camel.server.port", 8080)));
+                    settings.getInt("camel.server.port")));
         }
-        if (!settings.get("camel.management.enabled", "false").equals("false")) {
-            ports.add(new Port("camel.management.port", "camel.management.host", settings.get("camel.management.host", "0.0.0.0"),
-                    settings.getInt("camel.management.port", 9876)));
+        if (!settings.declared("camel.management.enabled").equals("false")) {
+            ports.add(new Port("camel.management.port", "camel.management.host", settings.declared("camel.management.host"),
+                    settings.getInt("camel.management.port")));
         }
         return ports;
     }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
-import dev.notionsync.report.ReportDefinition;
-import dev.notionsync.sync.SourceSettings;
+import dev.notionsync.config.ReportSettings;
+import dev.notionsync.config.SyncSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +30,7 @@ class StartupValidationTest {
 
     @Test
     void aSourceIdThatIsNoNotionIdNamesTheSetting() {
-        SettingsException e = assertThrows(SettingsException.class, () -> SourceSettings.fromSettings(withEnvironment(oneSource("not-an-id"))));
+        SettingsException e = assertThrows(SettingsException.class, () -> SyncSettings.sources(withEnvironment(oneSource("not-an-id"))));
         assertTrue(e.getMessage().contains("notion.source.crm.id") && e.getMessage().contains("'not-an-id'")
                 && e.getMessage().contains("NOTION_SOURCE_CRM_ID"), e.getMessage());
     }
@@ -38,7 +38,7 @@ class StartupValidationTest {
     @Test
     void aTokenPastedAsASourceIdIsNotEchoed() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> SourceSettings.fromSettings(withEnvironment(oneSource("ntn_5555555555abcdefSECRETabcdef"))));
+                () -> SyncSettings.sources(withEnvironment(oneSource("ntn_5555555555abcdefSECRETabcdef"))));
         assertTrue(e.getMessage().contains("notion.source.crm.id") && e.getMessage().contains("integration secret"), e.getMessage());
         assertTrue(!e.getMessage().contains("SECRET") && !e.getMessage().contains("ntn_5555"), e.getMessage());
     }
@@ -58,7 +58,7 @@ class StartupValidationTest {
         environment.put("NOTION_REPORTS", "yearly");
         environment.put("NOTION_REPORT_YEARLY_CRON", "0 0 7 31 2 ?");
         environment.put("NOTION_REPORT_YEARLY_SQL", "SELECT 1");
-        SettingsException e = assertThrows(SettingsException.class, () -> ReportDefinition.fromSettings(withEnvironment(environment)));
+        SettingsException e = assertThrows(SettingsException.class, () -> ReportSettings.definitions(withEnvironment(environment)));
         assertTrue(e.getMessage().contains("notion.report.yearly.cron") && e.getMessage().contains("never fires")
                 && e.getMessage().contains("0 0 7 31 2 ?"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
@@ -70,6 +70,6 @@ class StartupValidationTest {
         environment.put("NOTION_REPORTS", "leap");
         environment.put("NOTION_REPORT_LEAP_CRON", "0 0 7 29 2 ?");
         environment.put("NOTION_REPORT_LEAP_SQL", "SELECT 1");
-        assertEquals("0 0 7 29 2 ?", ReportDefinition.fromSettings(withEnvironment(environment)).get(0).cron());
+        assertEquals("0 0 7 29 2 ?", ReportSettings.definitions(withEnvironment(environment)).get(0).cron());
     }
 }

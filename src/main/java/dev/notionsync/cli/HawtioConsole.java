@@ -1,5 +1,6 @@
 package dev.notionsync.cli;
 
+import dev.notionsync.config.ManagementSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.manage.CrossOrigin;
 import dev.notionsync.manage.ManagementCredentials;
@@ -48,8 +49,8 @@ public final class HawtioConsole implements AutoCloseable {
 
     /** Parses the options, starts the console and blocks until the process is stopped. */
     public static int run(String[] args, Settings settings, PrintStream out, PrintStream err) {
-        String host = settings.get("notion.console.host", "127.0.0.1");
-        String portText = settings.get("notion.console.port", "8090");
+        String host = settings.declared("notion.console.host");
+        String portText = settings.declared("notion.console.port");
         String jolokia = settings.get("notion.console.jolokia");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -81,10 +82,10 @@ public final class HawtioConsole implements AutoCloseable {
             err.println("notion-sync: --jolokia takes the instance's Jolokia URL, e.g. http://127.0.0.1:9876/observe/jolokia; was '" + jolokia + "'");
             return 2;
         }
-        Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
+        Optional<ManagementCredentials> credentials = ManagementSettings.credentials(settings);
         if (credentials.isEmpty()) {
             err.println("notion-sync: set NOTION_MANAGEMENT_PASSWORD to the instance's management password: the console reaches"
-                    + " its Jolokia with it, and asks the browser for it (user " + settings.get("notion.management.user", "admin") + ")");
+                    + " its Jolokia with it, and asks the browser for it (user " + settings.declared("notion.management.user") + ")");
             return 2;
         }
         String user = credentials.get().user();
@@ -119,11 +120,11 @@ public final class HawtioConsole implements AutoCloseable {
 
     /** The Jolokia of the instance this machine's settings describe: the management host and port. */
     static String defaultJolokiaUrl(Settings settings) {
-        String host = settings.get("camel.management.host", "127.0.0.1");
+        String host = settings.declared("camel.management.host");
         if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::")) {
             host = "127.0.0.1";
         }
-        return "http://" + host + ":" + settings.getInt("camel.management.port", 9876) + "/observe/jolokia";
+        return "http://" + host + ":" + settings.getInt("camel.management.port") + "/observe/jolokia";
     }
 
     public static HawtioConsole start(String host, int port, String jolokia, String user, String password) throws Exception {

@@ -77,6 +77,11 @@ public final class Settings {
         return !overrides.containsKey(key) && System.getProperty(key) == null && environment.apply(environmentName(key)) != null;
     }
 
+    /** notion.home: the folder of application.properties, routes/ and reports/; relative settings resolve against it. */
+    public Path home() {
+        return Path.of(get("notion.home", "."));
+    }
+
     public String require(String key, String hint) {
         String value = get(key);
         if (value.isBlank()) {
@@ -85,24 +90,33 @@ public final class Settings {
         return value;
     }
 
-    public int getInt(String key, int defaultValue) {
+    /** A setting application.properties declares with its default; missing only when that file lost it. */
+    public String declared(String key) {
         String value = get(key);
+        if (value.isBlank()) {
+            throw new SettingsException("missing setting " + key + " (environment " + environmentName(key) + "): application.properties"
+                    + " declares it with its default; set it there or in the environment");
+        }
+        return value;
+    }
+
+    public int getInt(String key) {
+        return parseInt(key, declared(key));
+    }
+
+    public Duration getDuration(String key) {
+        return Durations.parse(key, declared(key));
+    }
+
+    private static int parseInt(String key, String value) {
         try {
-            return value.isBlank() ? defaultValue : Integer.parseInt(value);
+            return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new SettingsException("setting " + key + " must be a whole number, was '" + value + "'");
         }
     }
 
-    public double getDouble(String key, double defaultValue) {
-        String value = get(key);
-        try {
-            return value.isBlank() ? defaultValue : Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new SettingsException("setting " + key + " must be a number, was '" + value + "'");
-        }
-    }
-
+    /** For settings whose default is another setting (a source's poll is notion.sync.poll unless it says otherwise). */
     public Duration getDuration(String key, Duration defaultValue) {
         String value = get(key);
         return value.isBlank() ? defaultValue : Durations.parse(key, value);

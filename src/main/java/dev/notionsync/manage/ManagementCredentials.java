@@ -1,10 +1,8 @@
 package dev.notionsync.manage;
 
-import dev.notionsync.config.Settings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.Optional;
 
 /**
  * The management user and password (notion.management.user / .password): they guard Jolokia, the operator endpoints
@@ -12,13 +10,6 @@ import java.util.Optional;
  * hides the password.
  */
 public record ManagementCredentials(String user, String password) {
-
-    /** The configured credentials; empty when no management password is set. */
-    public static Optional<ManagementCredentials> of(Settings settings) {
-        String password = settings.get("notion.management.password");
-        return password.isBlank() ? Optional.empty()
-                : Optional.of(new ManagementCredentials(settings.get("notion.management.user", "admin"), password));
-    }
 
     /** The value of an HTTP Authorization header carrying these credentials (Basic). */
     public String authorization() {

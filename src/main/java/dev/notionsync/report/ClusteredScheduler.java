@@ -1,7 +1,6 @@
 package dev.notionsync.report;
 
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.notionsync.store.QuartzConnections;
 import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
@@ -11,7 +10,6 @@ import org.quartz.SchedulerException;
 import org.quartz.SchedulerFactory;
 import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
 /**
@@ -55,7 +53,7 @@ public final class ClusteredScheduler implements SchedulerFactory {
     public Scheduler getScheduler() throws SchedulerException {
         synchronized (CREATING) {
             if (scheduler == null || scheduler.isShutdown()) {
-                DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(dataSource));
+                DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new QuartzConnections(dataSource));
                 scheduler = new StdSchedulerFactory(properties).getScheduler();
                 SchedulerRepository.getInstance().remove(NAME);
             }
@@ -71,21 +69,5 @@ public final class ClusteredScheduler implements SchedulerFactory {
     @Override
     public Collection<Scheduler> getAllSchedulers() throws SchedulerException {
         return List.of(getScheduler());
-    }
-
-    /** The engine's pool; the engine closes it, not Quartz. */
-    private record PoolProvider(DataSource dataSource) implements ConnectionProvider {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return dataSource.getConnection();
-        }
-
-        @Override
-        public void shutdown() {
-        }
-
-        @Override
-        public void initialize() {
-        }
     }
 }

@@ -12,6 +12,7 @@ import dev.notionsync.TestEngine;
 import dev.notionsync.cli.DeadLetterCommand;
 import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.StatusCommand;
+import dev.notionsync.config.ManagementSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
@@ -82,7 +83,7 @@ class OperatorAccessTest {
             Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
             values.put("notion.management.password", PASSWORD);
             Settings settings = TestEngine.settings(values);
-            Optional<ManagementCredentials> credentials = ManagementCredentials.of(settings);
+            Optional<ManagementCredentials> credentials = ManagementSettings.credentials(settings);
             assertEquals(PASSWORD, credentials.orElseThrow().password());
             int port = Integer.parseInt(values.get("camel.management.port"));
             String base = "http://127.0.0.1:" + port;
@@ -130,7 +131,7 @@ class OperatorAccessTest {
     void aPasswordFromTheEnvironmentIsTakenLiterally() {
         Map<String, String> environment = Map.of("NOTION_MANAGEMENT_PASSWORD", "pre{{notion.management.user}}post{{env:HOME}}");
         Settings settings = Settings.load(Path.of("application.properties"), environment::get);
-        assertEquals("pre{{notion.management.user}}post{{env:HOME}}", ManagementCredentials.of(settings).orElseThrow().password());
+        assertEquals("pre{{notion.management.user}}post{{env:HOME}}", ManagementSettings.credentials(settings).orElseThrow().password());
     }
 
     @Test

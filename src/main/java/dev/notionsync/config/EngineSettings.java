@@ -1,0 +1,24 @@
+package dev.notionsync.config;
+
+import dev.notionsync.notion.NotionHttp;
+
+/**
+ * Every setting the engine runs with, read and checked before the database opens: a wrong value stops the start
+ * with one line naming the setting.
+ */
+public record EngineSettings(Settings settings, SyncSettings sync, ReportSettings reports, RetentionSettings retention,
+                             DatabaseSettings database, NotionApiSettings notion, PushSettings push, WebhookSettings webhooks,
+                             ManagementSettings management) {
+
+    public static EngineSettings of(Settings settings) {
+        NotionApiSettings notion = NotionApiSettings.of(settings);
+        return new EngineSettings(settings, SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version())),
+                ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
+                PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings));
+    }
+
+    /** camel.main.jmx-enabled: whether Camel, and so Quartz, export MBeans. */
+    public boolean jmx() {
+        return settings.declared("camel.main.jmx-enabled").equals("true");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.notionsync.config;
+
+import dev.notionsync.manage.ManagementEndpoints;
+import dev.notionsync.manage.NotionHealthCheck;
+import dev.notionsync.manage.NotionSyncManagement;
+import dev.notionsync.manage.PostgresHealthCheck;
+import dev.notionsync.manage.SourceLagHealthCheck;
+import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.report.Reports;
+import dev.notionsync.store.Database;
+import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.PullRunner;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator surface on the management port: health checks, the JMX MBean, the operator endpoints behind the
+ * management credentials, and a first call to Notion so a wrong token shows in health before the first poll.
+ */
+public final class ManagementConfiguration implements AreaConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementConfiguration.class);
+
+    private final ManagementSettings settings;
+    private final List<String> pulledSources;
+    private final Database database;
+    private final NotionAccess access;
+    private NotionSyncManagement management;
+
+    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, NotionAccess access) {
+        this.settings = settings;
+        this.pulledSources = pulledSources;
+        this.database = database;
+        this.access = access;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        ManagementEndpoints.guard(context, settings.credentials());
+        PullRunner pullRunner = AreaConfiguration.bean(context, "pullRunner", PullRunner.class);
+        management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
+                AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), pullRunner::refreshSchemas, context,
+                database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class));
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        health.register(new PostgresHealthCheck(database));
+        health.register(new NotionHealthCheck(access, AreaConfiguration.bean(context, "notionCircuitBreaker", CircuitBreaker.class)));
+        health.register(new SourceLagHealthCheck(database.dataSource(), pulledSources, settings.maxLag()));
+    }
+
+    @Override
+    public void started(CamelContext context) throws Exception {
+        management.register();
+        ManagementEndpoints.install(context, management);
+        checkTokenOnce(AreaConfiguration.bean(context, "notionApi", NotionApi.class));
+    }
+
+    private static void checkTokenOnce(NotionApi notion) {
+        Thread check = new Thread(() -> {
+            try {
+                notion.call(NotionRequest.get("/v1/users/me"));
+            } catch (RuntimeException e) {
+                LOG.warn("Notion token check: {}", e.getMessage());
+            }
+        }, "notion-token-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
+    @Override
+    public void stopped() {
+        if (management != null) {
+            management.unregister();
+        }
+    }
+}

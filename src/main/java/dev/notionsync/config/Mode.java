@@ -1,0 +1,86 @@
+package dev.notionsync.config;
+
+import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.Database;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** What an engine runs: the route files Camel loads, Camel settings of its own, and the areas it configures. */
+public enum Mode {
+
+    /** run and demo: every flow, the servers, the schedules. */
+    RUN {
+        @Override
+        public Map<String, String> camelSettings(Settings settings) {
+            // Jolokia (and so Hawtio) only with a management password. Camel's own authentication is off: its user file
+            // cuts a password at the first comma; ManagementEndpoints.guard checks the whole password instead.
+            return Map.of("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()),
+                    "camel.management.authentication-enabled", "false");
+        }
+
+        @Override
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
+                                             String instanceId) {
+            DataSource dataSource = database.dataSource();
+            String schema = engine.database().schema();
+            return List.of(
+                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new DeadLetterConfiguration(dataSource, metrics),
+                    new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
+                    new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
+                    new WebhookConfiguration(engine.webhooks(), engine.sync().sources(), dataSource, metrics),
+                    new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
+                    new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
+                    new RetentionConfiguration(engine.retention(), dataSource),
+                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
+        }
+
+        @Override
+        public boolean listens() {
+            return true;
+        }
+    },
+
+    /**
+     * report run: a one-shot run beside a running instance, against the configured database: the Notion door, the
+     * dead letter channel and the reports' direct routes; no pollers, no schedules, no webhook inbox, no ports.
+     */
+    REPORT_RUN {
+        @Override
+        public Map<String, String> camelSettings(Settings settings) {
+            String routes = "file:" + settings.home() + "/routes/";
+            return Map.of("camel.main.routes-include-pattern",
+                    routes + "notion-api.camel.yaml," + routes + "dead-letters.camel.yaml," + routes + "reports.camel.yaml",
+                    "camel.server.enabled", "false",
+                    "camel.management.enabled", "false",
+                    "camel.main.jmx-enabled", "false");
+        }
+
+        @Override
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
+                                             String instanceId) {
+            DataSource dataSource = database.dataSource();
+            return List.of(
+                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new DeadLetterConfiguration(dataSource, metrics),
+                    new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
+        }
+
+        @Override
+        public boolean listens() {
+            return false;
+        }
+    };
+
+    /** Camel settings this mode sets over application.properties. */
+    public abstract Map<String, String> camelSettings(Settings settings);
+
+    /** The areas configured, in order: an area may use the beans of those before it. */
+    public abstract List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
+                                                  String instanceId);
+
+    /** Whether the engine opens the business and management ports (checked before and after the start). */
+    public abstract boolean listens();
+}

@@ -1,0 +1,28 @@
+package dev.notionsync.config;
+
+import java.time.Duration;
+
+/** notion.api.*: the door to Notion: credentials and version, its request budget, retries and circuit breaker. */
+public record NotionApiSettings(String token, String version, int filterPropertiesMax, int rate, Duration rateRecoveryStep,
+                                int maxRetries, Duration retryAfterCap, Duration backoffBase, Duration backoffMax,
+                                Breaker breaker) {
+
+    /** notion.api.breaker.*: opens when failureRate % of the last calls failed, stays open openWait. */
+    public record Breaker(int failureRate, int minimumCalls, int window, Duration openWait) {
+    }
+
+    public static NotionApiSettings of(Settings settings) {
+        return new NotionApiSettings(settings.get("notion.api.token"), settings.declared("notion.api.version"),
+                settings.getInt("notion.api.filter-properties-max"), settings.getInt("notion.api.rate"),
+                settings.getDuration("notion.api.rate-recovery-step"), settings.getInt("notion.api.max-retries"),
+                settings.getDuration("notion.api.retry-after-cap"), settings.getDuration("notion.api.backoff-base"),
+                settings.getDuration("notion.api.backoff-max"),
+                new Breaker(settings.getInt("notion.api.breaker.failure-rate"), settings.getInt("notion.api.breaker.minimum-calls"),
+                        settings.getInt("notion.api.breaker.window"), settings.getDuration("notion.api.breaker.open-wait")));
+    }
+
+    @Override
+    public String toString() {
+        return "NotionApiSettings[version=" + version + ", rate=" + rate + ", token=***]";
+    }
+}

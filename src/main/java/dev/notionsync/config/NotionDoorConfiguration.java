@@ -1,0 +1,55 @@
+package dev.notionsync.config;
+
+import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionHttp;
+import dev.notionsync.notion.NotionRateBudget;
+import dev.notionsync.notion.NotionRetryPolicy;
+import dev.notionsync.notion.NotionUnavailableException;
+import dev.notionsync.observe.NotionMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.io.IOException;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+import org.apache.camel.spi.Registry;
+
+/** The beans of routes/notion-api.camel.yaml: budget, retry policy, circuit breaker, the HTTP ends, and the NotionApi. */
+public final class NotionDoorConfiguration implements AreaConfiguration {
+
+    private final NotionApiSettings settings;
+    private final NotionMetrics metrics;
+    private final NotionAccess access;
+
+    public NotionDoorConfiguration(NotionApiSettings settings, NotionMetrics metrics, NotionAccess access) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.access = access;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        NotionRateBudget budget = new NotionRateBudget(settings.rate(), settings.rateRecoveryStep(), Clock.systemUTC());
+        NotionRetryPolicy retries = new NotionRetryPolicy(settings.maxRetries(), settings.retryAfterCap(), settings.backoffBase(),
+                settings.backoffMax(), budget);
+        NotionApiSettings.Breaker breakerSettings = settings.breaker();
+        CircuitBreaker breaker = CircuitBreaker.of("notion", CircuitBreakerConfig.custom()
+                .failureRateThreshold(breakerSettings.failureRate())
+                .minimumNumberOfCalls(breakerSettings.minimumCalls())
+                .slidingWindowSize(breakerSettings.window())
+                .waitDurationInOpenState(breakerSettings.openWait())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordExceptions(NotionUnavailableException.class, IOException.class)
+                .build());
+        metrics.breaker(breaker);
+        Registry registry = context.getRegistry();
+        registry.bind("notionRateBudget", budget);
+        registry.bind("notionRetryPolicy", retries);
+        registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
+        registry.bind("notionCircuitBreaker", breaker);
+        registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget,
+                settings.filterPropertiesMax()));
+        registry.bind("notionApi", new NotionApi(context.createProducerTemplate()));
+    }
+}

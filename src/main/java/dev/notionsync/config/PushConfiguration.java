@@ -1,0 +1,67 @@
+package dev.notionsync.config;
+
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.Conflicts;
+import dev.notionsync.store.CreateIntents;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.Outbox;
+import dev.notionsync.store.PageWriter;
+import dev.notionsync.sync.PageCreator;
+import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.PushRunner;
+import dev.notionsync.sync.SourceSettings;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+
+/** The push (routes/notion-push.camel.yaml): the outbox, the push runner, and a route per pushing source. */
+public final class PushConfiguration implements AreaConfiguration {
+
+    private final PushSettings settings;
+    private final List<SourceSettings> sources;
+    private final DataSource dataSource;
+    private final NotionMetrics metrics;
+    private final String instanceId;
+
+    public PushConfiguration(PushSettings settings, List<SourceSettings> sources, DataSource dataSource, NotionMetrics metrics,
+                             String instanceId) {
+        this.settings = settings;
+        this.sources = sources;
+        this.dataSource = dataSource;
+        this.metrics = metrics;
+        this.instanceId = instanceId;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        PullRunner pullRunner = AreaConfiguration.bean(context, "pullRunner", PullRunner.class);
+        Outbox outbox = new Outbox(dataSource, settings.reclaimAfter());
+        context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> tablesOf(pullRunner, name), notion, outbox,
+                new PageWriter(dataSource), new Conflicts(dataSource),
+                AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics,
+                new PushRunner.PushSettings(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
+                table -> page -> pullRunner.mapPage(table, page),
+                new PageCreator(notion, new CreateIntents(dataSource))));
+        TemplatedRoutes routes = new TemplatedRoutes();
+        for (SourceSettings source : sources) {
+            if (source.pushes()) {
+                routes.add("push-" + source.name(), "notion-push", Map.of("source", source.name(), "poll", settings.poll().toMillis() + ""));
+            }
+        }
+        context.getRegistry().bind("pushRoutes", routes);
+        metrics.gauge("notion_sync_outbox_backlog", "changes made in PostgreSQL waiting to be pushed to Notion", null,
+                AreaConfiguration.reading(outbox::backlog));
+    }
+
+    private static List<MirrorTable> tablesOf(PullRunner pullRunner, String source) {
+        try {
+            return pullRunner.tablesOf(source);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

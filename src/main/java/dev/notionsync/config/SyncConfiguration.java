@@ -1,0 +1,72 @@
+package dev.notionsync.config;
+
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionRateBudget;
+import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.Deletions;
+import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.SchemaManager;
+import dev.notionsync.store.SourceTables;
+import dev.notionsync.store.SyncRuns;
+import dev.notionsync.store.Watermarks;
+import dev.notionsync.sync.DeletionSweep;
+import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.SourceSettings;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+
+/**
+ * The pull (routes/notion-pull.camel.yaml): the mirror schema, the pull runner and the deletion sweep, and for each
+ * pulled source its routes from the templates notion-pull, notion-poll and notion-sweep.
+ */
+public final class SyncConfiguration implements AreaConfiguration {
+
+    private final SyncSettings settings;
+    private final String schema;
+    private final DataSource dataSource;
+    private final NotionMetrics metrics;
+
+    public SyncConfiguration(SyncSettings settings, String schema, DataSource dataSource, NotionMetrics metrics) {
+        this.settings = settings;
+        this.schema = schema;
+        this.dataSource = dataSource;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        SchemaManager schemas = new SchemaManager(dataSource, schema);
+        try {
+            schemas.createSchema();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
+        }
+        NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        NotionRateBudget budget = AreaConfiguration.bean(context, "notionRateBudget", NotionRateBudget.class);
+        PageWriter writer = new PageWriter(dataSource);
+        PullRunner pullRunner = new PullRunner(settings.sources(), notion, schemas, new SourceTables(dataSource, schema),
+                new Watermarks(dataSource), writer, new SyncRuns(dataSource), settings.pull(), Clock.systemUTC(),
+                AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics, budget::rateLimitedCount);
+        context.getRegistry().bind("pullRunner", pullRunner);
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(dataSource), writer,
+                new SyncRuns(dataSource), metrics));
+        TemplatedRoutes routes = new TemplatedRoutes();
+        for (SourceSettings source : settings.sources()) {
+            if (source.pulls()) {
+                routes.add("pull-" + source.name(), "notion-pull", Map.of("source", source.name()))
+                        .add("poll-" + source.name(), "notion-poll", Map.of("source", source.name(), "poll", source.poll().toMillis() + ""))
+                        .add("sweep-" + source.name(), "notion-sweep", Map.of("source", source.name(), "every", settings.sweep().toMillis() + ""));
+            }
+        }
+        context.getRegistry().bind("pullRoutes", routes);
+        Watermarks watermarks = new Watermarks(dataSource);
+        for (SourceSettings source : settings.sources()) {
+            metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
+                    AreaConfiguration.reading(() -> watermarks.lagSeconds(source.name())));
+        }
+    }
+}
