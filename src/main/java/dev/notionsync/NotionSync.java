@@ -10,6 +10,7 @@ import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.manage.SourceLagHealthCheck;
 import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionDoorClient;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRateBudget;
 import dev.notionsync.notion.NotionRequest;
@@ -36,13 +37,19 @@ import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.DataSources;
 import dev.notionsync.sync.DeletionSweep;
+import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.NotionIds;
 import dev.notionsync.sync.PageCreator;
+import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PullRunner;
 import dev.notionsync.sync.PushRunner;
+import dev.notionsync.sync.QueryPlanner;
+import dev.notionsync.sync.ResultPageWriter;
 import dev.notionsync.sync.SourceSettings;
-import dev.notionsync.webhook.WebhookApplier;
+import dev.notionsync.webhook.EventCoalescer;
+import dev.notionsync.webhook.PageApplier;
 import dev.notionsync.webhook.WebhookGate;
 import dev.notionsync.webhook.WebhookReceiver;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -235,7 +242,7 @@ public final class NotionSync implements AutoCloseable {
                 settings.getInt("notion.sync.page-size", 100),
                 settings.getDuration("notion.sync.schema-refresh", Duration.ofMinutes(10)),
                 NotionHttp.returnsOnlyTitleUnlessFiltered(settings.get("notion.api.version")));
-        NotionApi notion = new NotionApi(context.createProducerTemplate());
+        NotionApi notion = new NotionDoorClient(context.createProducerTemplate());
         context.getRegistry().bind("notionApi", notion);
         PageWriter writer = new PageWriter(database.dataSource());
         deadLetters = new DeadLetterChannel(new DeadLetters(database.dataSource()), context.createProducerTemplate());
@@ -245,10 +252,17 @@ public final class NotionSync implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
         }
-        PullRunner pullRunner = new PullRunner(sources, notion, schemas, new SourceTables(database.dataSource(), schema),
-                new Watermarks(database.dataSource()), writer, new SyncRuns(database.dataSource()), pull, Clock.systemUTC(), deadLetters, metrics, budget::rateLimitedCount);
+        Watermarks pullWatermarks = new Watermarks(database.dataSource());
+        MirrorTables mirrorTables = new MirrorTables(sources, new DataSources(notion), schemas, new SourceTables(database.dataSource(), schema),
+                pullWatermarks, pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
+        context.getRegistry().bind("mirrorTables", mirrorTables);
+        PageReader pageReader = new PageReader(notion, metrics, Clock.systemUTC());
+        PullRunner pullRunner = new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()), pageReader,
+                new ResultPageWriter(writer, deadLetters), pullWatermarks, new SyncRuns(database.dataSource()), Clock.systemUTC(), metrics,
+                budget::rateLimitedCount);
         context.getRegistry().bind("pullRunner", pullRunner);
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(database.dataSource()), writer, new SyncRuns(database.dataSource()), metrics));
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(database.dataSource()), writer,
+                new SyncRuns(database.dataSource()), metrics));
         Duration sweep = settings.getDuration("notion.sync.sweep", Duration.ofHours(1));
         Deletions deletions = new Deletions(database.dataSource());
         WebhookInbox inbox = new WebhookInbox(database.dataSource(), settings.getDuration("notion.webhook.reclaim-after", Duration.ofMinutes(5)),
@@ -256,21 +270,20 @@ public final class NotionSync implements AutoCloseable {
         webhookGate = new WebhookGate(settings.getInt("notion.webhook.max-body-bytes", 1 << 20), settings.getInt("notion.webhook.max-concurrent", 16), metrics);
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox,
                 settings.getInt("notion.webhook.handshakes-per-minute", 10), metrics));
-        context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, notion, pullRunner, sources, writer, deletions,
-                settings.getInt("notion.webhook.batch-size", 100), metrics));
+        context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.getInt("notion.webhook.batch-size", 100)));
+        context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, mirrorTables, pageReader, sources, writer, deletions, metrics));
         Outbox outbox = new Outbox(database.dataSource(), settings.getDuration("notion.push.reclaim-after", Duration.ofMinutes(5)));
-        context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> call(() -> pullRunner.tablesOf(name)), notion, outbox, writer,
+        context.getRegistry().bind("pushRunner", new PushRunner(sources, mirrorTables, pageReader, notion, outbox, writer,
                 new Conflicts(database.dataSource()), deadLetters, metrics,
                 new PushRunner.PushSettings(instanceId, settings.getInt("notion.push.batch-size", 50),
                         settings.getInt("notion.push.max-attempts", 8), settings.getDuration("notion.push.backoff-base", Duration.ofSeconds(2))),
-                table -> page -> pullRunner.mapPage(table, page),
                 new PageCreator(notion, new CreateIntents(database.dataSource()))));
         context.getRegistry().bind("retention", new Retention(database.dataSource(), retentionPeriods(settings),
                 settings.getInt("notion.retention.batch-size", 1000), Clock.systemUTC()));
         context.getRegistry().bind("deadLetterChannel", deadLetters);
         context.getRegistry().bind("deadLetterAttempts", (Processor) deadLetters::countRedelivery);
         wireReports(context, notion);
-        management = new NotionSyncManagement(deadLetters, inbox, pullRunner::refreshSchemas, context, database.dataSource(),
+        management = new NotionSyncManagement(deadLetters, inbox, mirrorTables::refresh, context, database.dataSource(),
                 sources.stream().filter(SourceSettings::pulls).map(SourceSettings::name).toList(), reports);
         Watermarks watermarks = new Watermarks(database.dataSource());
         metrics.gauge("notion_sync_inbox_backlog", "webhook events waiting to be applied", null, () -> call(inbox::backlog));

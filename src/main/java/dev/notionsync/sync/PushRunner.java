@@ -28,8 +28,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.language.simple.Simple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,15 +48,14 @@ public final class PushRunner {
     public static final String CHANGE = "pageChange";
     public static final String REPLAY_URI = "direct:push-page-change";
     /** Exchange property holding the batch's {@link NotionView.Batch}. */
-    static final String NOTION_VIEW = "pushNotionView";
-    private static final String OUTCOME = "pushOutcome";
-    private static final String NOTE = "pushNote";
+    public static final String NOTION_VIEW = "pushNotionView";
 
     private static final Logger LOG = LoggerFactory.getLogger(PushRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
-    private final Function<String, List<MirrorTable>> tables;
+    private final MirrorTables tables;
+    private final PageReader reader;
     private final NotionApi notion;
     private final Outbox outbox;
     private final PageWriter writer;
@@ -61,11 +63,19 @@ public final class PushRunner {
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
     private final PushSettings settings;
-    private final Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper;
     private final NotionView view;
     private final PageCreator creator;
 
     public record PushSettings(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
+    }
+
+    /**
+     * How pushing a page's change ended, as its outbox entries record it: {@code outcome} pushed, ignored or
+     * dead_letter, with a note for the operator (or null).
+     */
+    public record PushResult(String outcome, String note) {
+        static final PushResult PUSHED = new PushResult("pushed", null);
+        static final PushResult IGNORED = new PushResult("ignored", null);
     }
 
     /**
@@ -143,11 +153,12 @@ public final class PushRunner {
         }
     }
 
-    public PushRunner(List<SourceSettings> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
+    public PushRunner(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
-                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper, PageCreator creator) {
+                      PushSettings settings, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
+        this.reader = reader;
         this.notion = notion;
         this.outbox = outbox;
         this.writer = writer;
@@ -155,7 +166,6 @@ public final class PushRunner {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.settings = settings;
-        this.mapper = mapper;
         this.view = new NotionView(notion);
         this.creator = creator;
     }
@@ -163,7 +173,7 @@ public final class PushRunner {
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
     public List<String> claim(String sourceName) throws Exception {
         SourceSettings source = source(sourceName);
-        List<MirrorTable> mirrors = tables.apply(source.name());
+        List<MirrorTable> mirrors = tablesOf(source.name());
         List<String> bodies = new ArrayList<>();
         for (List<Outbox.Entry> entries : outbox.claim(mirrors.get(0).schema(), mirrors.stream().map(MirrorTable::table).toList(),
                 settings.instance(), settings.batchPages())) {
@@ -173,8 +183,8 @@ public final class PushRunner {
     }
 
     /** Reads the message (from the poll or a replay) back into the page's change. */
-    public void prepare(Exchange exchange) throws Exception {
-        JsonNode body = JSON.readTree(exchange.getMessage().getBody(String.class));
+    public PageChange prepare(@Body String message) throws Exception {
+        JsonNode body = JSON.readTree(message);
         List<Long> ids = new ArrayList<>();
         body.path("outbox_ids").forEach(id -> ids.add(id.asLong()));
         List<Outbox.Entry> entries = outbox.load(ids);
@@ -188,15 +198,14 @@ public final class PushRunner {
                 only.add(column.asText());
             }
         }
-        exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries, only));
+        return PageChange.of(body.path("source").asText(), entries, only);
     }
 
     /**
      * INSERT of a row: creates the page in the data source exactly once (PageCreator), then the row takes the page's
      * id and system columns.
      */
-    public void create(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+    public PushResult create(@ExchangeProperty(CHANGE) PageChange change) throws Exception {
         MirrorTable table = table(change);
         ObjectNode properties = JSON.createObjectNode();
         for (MirrorTable.PropertyColumns property : table.properties()) {
@@ -210,9 +219,10 @@ public final class PushRunner {
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
         JsonNode page = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table), properties);
         boolean rekey = !page.path("id").asText().equals(change.pageId());
-        writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
+        writer.writePushed(table, reader.read(change.source(), table, page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
+        return PushResult.PUSHED;
     }
 
     /**
@@ -220,9 +230,7 @@ public final class PushRunner {
      * {@link NotionView}), so the conflict check needs no GET per page. A failure here only means each page is read
      * on its own.
      */
-    public void readNotion(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        List<String> bodies = exchange.getMessage().getBody(List.class);
+    public NotionView.Batch readNotion(@Body List<String> bodies) {
         Map<String, NotionView.Known> known = new HashMap<>();
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         try {
@@ -243,7 +251,7 @@ public final class PushRunner {
         } catch (Exception e) {
             LOG.warn("push: could not read the batch's pages from Notion at once ({}); each page is read on its own", e.getMessage());
         }
-        exchange.setProperty(NOTION_VIEW, new NotionView.Batch(known));
+        return new NotionView.Batch(known);
     }
 
     /**
@@ -253,12 +261,13 @@ public final class PushRunner {
      * neither sent nor a conflict (a re-push after a crash finds its own write there). Values Notion cannot hold are dead-lettered per column while the page's
      * other changes go. Afterwards the row shows what Notion holds.
      */
-    public void update(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+    public PushResult update(@ExchangeProperty(CHANGE) PageChange change, @ExchangeProperty(NOTION_VIEW) NotionView.Batch batch,
+                             @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Header(DeadLetterChannel.REPLAY_FORCE) Boolean forced,
+                             @Simple("${fromRouteId}") String route) throws Exception {
         SourceSettings source = source(change.source());
         MirrorTable table = table(change);
-        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
-        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
+        boolean replay = replayOf != null;   // a dead letter's replay: the operator may force it past conflicts
+        boolean force = replay && Boolean.TRUE.equals(forced);
         Map<String, JsonNode> row = writer.readRow(table, change.pageId());
         Map<MirrorTable.PropertyColumns, JsonNode> wanted = new LinkedHashMap<>();
         Map<String, JsonNode> refused = new LinkedHashMap<>();
@@ -284,10 +293,9 @@ public final class PushRunner {
             throw new PushRejectedException(String.join("; ", reasons));
         }
         if (wanted.isEmpty() && refused.isEmpty()) {
-            exchange.setProperty(OUTCOME, "ignored");
-            return;
+            return PushResult.IGNORED;
         }
-        NotionState current = currentState(exchange, table, change.pageId(), row);
+        NotionState current = currentState(replay ? null : batch, change.source(), table, change.pageId(), row);
         if (current.inTrash()) {
             throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
         }
@@ -320,10 +328,10 @@ public final class PushRunner {
                 // Notion refuses edits of trashed pages; a page trashed since the batch's query shows it here
                 throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
             }
-            written = mapper.apply(table).apply(page);
+            written = reader.read(source.name(), table, page);
         }
         if (written == null && (!row.isEmpty() || !converged.isEmpty())) {
-            written = mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
+            written = reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
         }
         if (!properties.isEmpty() || !converged.isEmpty()) {
             ObjectNode settled = properties.deepCopy().setAll(converged);
@@ -336,12 +344,12 @@ public final class PushRunner {
         }
         if (!refused.isEmpty()) {
             String reason = "rejected: " + String.join("; ", reasons);
-            deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
+            deadLetters.record(route, REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
             metrics.pushed(source.name(), "dead_lettered");
-            exchange.setProperty(OUTCOME, properties.isEmpty() ? "dead_letter" : "pushed");
-            exchange.setProperty(NOTE, reason);
             LOG.warn("push {}: page {}: {}; the row shows Notion's value again, the attempt is a dead letter", source.name(), change.pageId(), reason);
+            return new PushResult(properties.isEmpty() ? "dead_letter" : "pushed", reason);
         }
+        return PushResult.PUSHED;
     }
 
     /**
@@ -349,21 +357,21 @@ public final class PushRunner {
      * page was edited in Notion since the row was last synced, the delete is a conflict: where Notion wins, the row
      * comes back with Notion's page.
      */
-    public void trash(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+    public PushResult trash(@ExchangeProperty(CHANGE) PageChange change, @ExchangeProperty(NOTION_VIEW) NotionView.Batch batch,
+                            @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Header(DeadLetterChannel.REPLAY_FORCE) Boolean forced)
+            throws Exception {
         SourceSettings source = source(change.source());
         if (!source.trashOnDelete()) {
             LOG.info("push {}: row {} deleted; its page stays in Notion (on-delete=ignore)", source.name(), change.pageId());
-            exchange.setProperty(OUTCOME, "ignored");
-            return;
+            return PushResult.IGNORED;
         }
         MirrorTable table = table(change);
-        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
-        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
-        NotionState current = currentState(exchange, table, change.pageId(), Map.of());
+        boolean replay = replayOf != null;   // a dead letter's replay: the operator may force it past conflicts
+        boolean force = replay && Boolean.TRUE.equals(forced);
+        NotionState current = currentState(replay ? null : batch, change.source(), table, change.pageId(), Map.of());
         if (current.inTrash()) {
             LOG.info("push {}: row {} deleted; its page is in Notion's trash already", source.name(), change.pageId());
-            return;
+            return PushResult.PUSHED;
         }
         ObjectNode editedInNotion = JSON.createObjectNode();
         for (MirrorTable.PropertyColumns property : table.properties()) {
@@ -384,31 +392,33 @@ public final class PushRunner {
             recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
             if (!postgresWins) {
                 writer.writePushed(table, current.row() != null ? current.row()
-                        : mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
+                        : reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
                 LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
-                exchange.setProperty(OUTCOME, "ignored");
-                exchange.setProperty(NOTE, "conflict: the page was edited in Notion since; the row is back with Notion's page");
-                return;
+                return new PushResult("ignored", "conflict: the page was edited in Notion since; the row is back with Notion's page");
             }
         }
         notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), "{\"in_trash\":true}"));
         LOG.info("push {}: row {} deleted; page moved to Notion's trash", source.name(), change.pageId());
         metrics.pushed(source.name(), "trashed");
+        return PushResult.PUSHED;
     }
 
-    /** The change went through (or amounted to nothing): its outbox entries are done. */
-    public void complete(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        if ("nothing".equals(change.operation())) {
-            MirrorTable table = table(change);
-            // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
-            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
-            if (made != null) {
-                writer.deleteRow(table, made);
-            }
+    /**
+     * A row inserted, then deleted, before it was pushed: nothing to send, but a page a lost answer made goes to the
+     * trash, and a copy the pull made of it goes too.
+     */
+    public PushResult withdraw(@ExchangeProperty(CHANGE) PageChange change) throws Exception {
+        MirrorTable table = table(change);
+        String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table));
+        if (made != null) {
+            writer.deleteRow(table, made);
         }
-        String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty(OUTCOME, "pushed", String.class);
-        outbox.finish(change.outboxIds(), outcome, exchange.getProperty(NOTE, String.class));
+        return PushResult.IGNORED;
+    }
+
+    /** The change went through (or amounted to nothing): its outbox entries are done, with how it ended. */
+    public void complete(@ExchangeProperty(CHANGE) PageChange change, @Body PushResult result) throws Exception {
+        outbox.finish(change.outboxIds(), result.outcome(), result.note());
     }
 
     /**
@@ -416,10 +426,9 @@ public final class PushRunner {
      * returns to what Notion holds; transient failures go back to the outbox with exponential backoff until
      * notion.push.max-attempts, then dead-lettered. A replay that fails again keeps its dead letter open.
      */
-    public void failed(Exchange exchange) throws Exception {
-        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        if (exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null) {
+    public void failed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure, @ExchangeProperty(CHANGE) PageChange change,
+                       @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Simple("${fromRouteId}") String route) throws Exception {
+        if (replayOf != null) {
             throw failure;
         }
         if (change == null) {
@@ -431,7 +440,7 @@ public final class PushRunner {
         if (permanent || attempts >= settings.maxAttempts()) {
             String reason = (permanent ? "rejected: " : "failed " + attempts + " times: ") + failure.getMessage();
             // the dead letter first: if storing it fails, the claim runs out and the change is tried again
-            deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, failure, change.body());
+            deadLetters.record(route, REPLAY_URI, failure, change.body());
             outbox.finish(change.outboxIds(), "dead_letter", reason);
             metrics.pushed(change.source(), "dead_lettered");
             if (permanent) {
@@ -452,7 +461,7 @@ public final class PushRunner {
         try {
             MirrorTable table = table(change);
             JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
-            writer.writePushed(table, mapper.apply(table).apply(page), null);
+            writer.writePushed(table, reader.read(change.source(), table, page), null);
             LOG.warn("push {}: page {} refused the change; the row shows Notion's page again (the attempt is a dead letter)", change.source(), change.pageId());
         } catch (Exception e) {
             LOG.warn("push {}: page {} refused the change, and its page could not be read back ({}); the next pull corrects the row",
@@ -461,21 +470,19 @@ public final class PushRunner {
     }
 
     /** Notion's state of a page now: from the batch's query, else the row where the query shows it unchanged, else a GET. */
-    private NotionState currentState(Exchange exchange, MirrorTable table, String pageId, Map<String, JsonNode> row) {
-        NotionView.Batch batch = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null ? null
-                : exchange.getProperty(NOTION_VIEW, NotionView.Batch.class);
+    private NotionState currentState(NotionView.Batch batch, String source, MirrorTable table, String pageId, Map<String, JsonNode> row) {
         NotionView.Known known = batch == null ? NotionView.Known.UNKNOWN : batch.of(pageId);
         Instant rowRead = row.containsKey("synced_at") && !row.get("synced_at").isNull()
                 ? OffsetDateTime.parse(row.get("synced_at").asText()).toInstant() : null;
         boolean rowNewer = rowRead != null && known.readAt() != null && rowRead.isAfter(known.readAt());
         if (known.page() != null && !rowNewer) {
-            return NotionState.of(mapper.apply(table).apply(known.page()));
+            return NotionState.of(reader.read(source, table, known.page()));
         }
         if (rowRead != null && (rowNewer || known.rowReadSince() != null && !rowRead.isBefore(known.rowReadSince()))) {
             return new NotionState(row.get("properties"), OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
                     false, null);
         }
-        return NotionState.of(mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + pageId))));
+        return NotionState.of(reader.read(source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId))));
     }
 
     /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */
@@ -577,8 +584,20 @@ public final class PushRunner {
     }
 
     private MirrorTable table(String source, String name) {
-        return tables.apply(source).stream().filter(t -> t.table().equals(name)).findFirst()
+        return tablesOf(source).stream().filter(t -> t.table().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("source " + source + " has no table " + name));
+    }
+
+    /**
+     * The source's tables. A failure to read them (Notion or PostgreSQL) says nothing about the change: it is
+     * transient for the push (tried again with backoff), never a rejection that dead-letters the change at once.
+     */
+    private List<MirrorTable> tablesOf(String source) {
+        try {
+            return tables.of(source);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String createKey(MirrorTable table, PageChange change) {
