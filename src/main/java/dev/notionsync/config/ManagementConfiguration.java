@@ -12,7 +12,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
-import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.MirrorTables;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -44,9 +44,9 @@ public final class ManagementConfiguration implements AreaConfiguration {
     @Override
     public void configure(CamelContext context) {
         ManagementEndpoints.guard(context, settings.credentials());
-        PullRunner pullRunner = AreaConfiguration.bean(context, "pullRunner", PullRunner.class);
+        MirrorTables mirrorTables = AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class);
         management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
-                AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), pullRunner::refreshSchemas, context,
+                AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,
                 database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));

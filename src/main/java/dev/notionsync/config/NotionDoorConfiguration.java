@@ -1,7 +1,7 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionAccess;
-import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionDoorClient;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRateBudget;
 import dev.notionsync.notion.NotionRetryPolicy;
@@ -50,6 +50,6 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
         registry.bind("notionCircuitBreaker", breaker);
         registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget,
                 settings.filterPropertiesMax()));
-        registry.bind("notionApi", new NotionApi(context.createProducerTemplate()));
+        registry.bind("notionApi", new NotionDoorClient(context.createProducerTemplate()));
     }
 }

@@ -5,11 +5,11 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.CreateIntents;
-import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.Outbox;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageCreator;
-import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.SourceSettings;
 import java.util.List;
@@ -38,13 +38,12 @@ public final class PushConfiguration implements AreaConfiguration {
     @Override
     public void configure(CamelContext context) {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
-        PullRunner pullRunner = AreaConfiguration.bean(context, "pullRunner", PullRunner.class);
         Outbox outbox = new Outbox(dataSource, settings.reclaimAfter());
-        context.getRegistry().bind("pushRunner", new PushRunner(sources, name -> tablesOf(pullRunner, name), notion, outbox,
+        context.getRegistry().bind("pushRunner", new PushRunner(sources, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
+                AreaConfiguration.bean(context, "pageReader", PageReader.class), notion, outbox,
                 new PageWriter(dataSource), new Conflicts(dataSource),
                 AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics,
                 new PushRunner.PushSettings(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
-                table -> page -> pullRunner.mapPage(table, page),
                 new PageCreator(notion, new CreateIntents(dataSource))));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {
@@ -55,13 +54,5 @@ public final class PushConfiguration implements AreaConfiguration {
         context.getRegistry().bind("pushRoutes", routes);
         metrics.gauge("notion_sync_outbox_backlog", "changes made in PostgreSQL waiting to be pushed to Notion", null,
                 AreaConfiguration.reading(outbox::backlog));
-    }
-
-    private static List<MirrorTable> tablesOf(PullRunner pullRunner, String source) {
-        try {
-            return pullRunner.tablesOf(source);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

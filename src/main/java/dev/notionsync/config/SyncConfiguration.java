@@ -10,8 +10,13 @@ import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
+import dev.notionsync.sync.DataSources;
 import dev.notionsync.sync.DeletionSweep;
+import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.QueryPlanner;
+import dev.notionsync.sync.ResultPageWriter;
 import dev.notionsync.sync.SourceSettings;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -20,7 +25,7 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 
 /**
- * The pull (routes/notion-pull.camel.yaml): the mirror schema, the pull runner and the deletion sweep, and for each
+ * The pull (routes/notion-pull.camel.yaml): the mirror schema, the mirror tables, the page reader, the pull runner and the deletion sweep, and for each
  * pulled source its routes from the templates notion-pull, notion-poll and notion-sweep.
  */
 public final class SyncConfiguration implements AreaConfiguration {
@@ -48,11 +53,17 @@ public final class SyncConfiguration implements AreaConfiguration {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         NotionRateBudget budget = AreaConfiguration.bean(context, "notionRateBudget", NotionRateBudget.class);
         PageWriter writer = new PageWriter(dataSource);
-        PullRunner pullRunner = new PullRunner(settings.sources(), notion, schemas, new SourceTables(dataSource, schema),
-                new Watermarks(dataSource), writer, new SyncRuns(dataSource), settings.pull(), Clock.systemUTC(),
-                AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics, budget::rateLimitedCount);
-        context.getRegistry().bind("pullRunner", pullRunner);
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(pullRunner, notion, new Deletions(dataSource), writer,
+        Watermarks watermarks = new Watermarks(dataSource);
+        PullRunner.PullSettings pull = settings.pull();
+        MirrorTables mirrorTables = new MirrorTables(settings.sources(), new DataSources(notion), schemas, new SourceTables(dataSource, schema),
+                watermarks, pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
+        context.getRegistry().bind("mirrorTables", mirrorTables);
+        PageReader pageReader = new PageReader(notion, metrics, Clock.systemUTC());
+        context.getRegistry().bind("pageReader", pageReader);
+        context.getRegistry().bind("pullRunner", new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()),
+                pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
+                watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount));
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
                 new SyncRuns(dataSource), metrics));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : settings.sources()) {
@@ -63,7 +74,6 @@ public final class SyncConfiguration implements AreaConfiguration {
             }
         }
         context.getRegistry().bind("pullRoutes", routes);
-        Watermarks watermarks = new Watermarks(dataSource);
         for (SourceSettings source : settings.sources()) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
                     AreaConfiguration.reading(() -> watermarks.lagSeconds(source.name())));

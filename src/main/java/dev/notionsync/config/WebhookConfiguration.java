@@ -5,9 +5,11 @@ import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
-import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.SourceSettings;
-import dev.notionsync.webhook.WebhookApplier;
+import dev.notionsync.webhook.EventCoalescer;
+import dev.notionsync.webhook.PageApplier;
 import dev.notionsync.webhook.WebhookGate;
 import dev.notionsync.webhook.WebhookReceiver;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.apache.camel.CamelContext;
 
 /**
  * Webhooks (routes/notion-webhooks.camel.yaml): the gate on the business server, the receiver that stores events in
- * the inbox, and the applier that works the inbox off (also for pages the pull could not write).
+ * the inbox, the coalescer that claims them as one work item per page, and the page applier that applies each (also
+ * for pages the pull could not write).
  */
 public final class WebhookConfiguration implements AreaConfiguration {
 
@@ -37,9 +40,11 @@ public final class WebhookConfiguration implements AreaConfiguration {
         WebhookInbox inbox = new WebhookInbox(dataSource, settings.reclaimAfter(), settings.verificationToken());
         context.getRegistry().bind("webhookInbox", inbox);
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.handshakesPerMinute(), metrics));
-        context.getRegistry().bind("webhookApplier", new WebhookApplier(inbox, AreaConfiguration.bean(context, "notionApi", NotionApi.class),
-                AreaConfiguration.bean(context, "pullRunner", PullRunner.class), sources, new PageWriter(dataSource),
-                new Deletions(dataSource), settings.batchSize(), metrics));
+        NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.batchSize()));
+        context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
+                AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),
+                new Deletions(dataSource), metrics));
         WebhookGate gate = new WebhookGate(settings.maxBodyBytes(), settings.maxConcurrent(), metrics);
         // on the business server's router once it exists, before requests come in
         context.addStartupListener((started, alreadyStarted) -> WebhookGate.install(started, gate));

@@ -1,38 +1,17 @@
 package dev.notionsync.notion;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 
 /**
- * Java's way into the Notion door: every call is sent through {@code direct:notion-api}, so it shares the route's
- * throttle, circuit breaker and retries with the YAML flows. There is no other HTTP client to Notion.
+ * One call to Notion and its answer. The engine's only implementation is {@link NotionDoorClient} (through the door
+ * route, with its throttle, breaker and retries); unit tests use an in-memory one.
  */
-public final class NotionApi {
+public interface NotionApi {
 
-    public static final String DOOR = "direct:notion-api";
-
-    private final ProducerTemplate producer;
-
-    public NotionApi(ProducerTemplate producer) {
-        this.producer = producer;
-    }
-
-    public JsonNode call(NotionRequest request) {
-        Exchange result = producer.send(DOOR, exchange -> exchange.setProperty(NotionRequest.PROPERTY, request));
-        Exception failure = result.getException();
-        if (failure instanceof NotionApiException notion) {
-            throw notion;
-        }
-        if (failure instanceof CallNotPermittedException) {
-            throw new NotionUnavailableException(request.endpoint(), 0, "circuit_open",
-                    "the circuit breaker is open after repeated Notion failures; calls resume when it half-opens", null);
-        }
-        if (failure != null) {
-            throw new NotionUnavailableException(request.endpoint(), 0, "unreachable",
-                    failure.getClass().getSimpleName() + ": " + failure.getMessage(), null);
-        }
-        return result.getMessage().getBody(JsonNode.class);
-    }
+    /**
+     * @return Notion's answer
+     * @throws NotionApiException Notion answered with an error (after the door's retries)
+     * @throws NotionUnavailableException Notion could not be reached, or the breaker is open
+     */
+    JsonNode call(NotionRequest request);
 }

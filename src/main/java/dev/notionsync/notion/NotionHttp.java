@@ -55,7 +55,8 @@ public final class NotionHttp {
 
     /**
      * First step of an attempt, before the throttle: notes when the call started to wait for the budget, and holds
-     * it while a Retry-After Notion gave any call is still running.
+     * it while a Retry-After Notion gave any call is still running. (The door's beans take the raw Exchange: they
+     * rewrite the message for the HTTP endpoint and read its answer, headers included.)
      */
     public void queue(Exchange exchange) throws InterruptedException {
         exchange.setProperty("notionQueuedAt", System.nanoTime());

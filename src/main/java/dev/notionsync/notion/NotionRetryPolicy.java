@@ -41,6 +41,7 @@ public final class NotionRetryPolicy {
     /** Failed attempts of the current call, kept in an exchange property: each attempt replaces the message headers. */
     static final String FAILURES = "notionFailures";
 
+    // retryWhile and onExceptionOccurred hand Camel's Exchange: the policy reads the failure and sets the redelivery delay on it
     public boolean shouldRetry(Exchange exchange) {
         Throwable failure = failure(exchange);
         return isRetryable(failure) && mayResend(exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class), failure)

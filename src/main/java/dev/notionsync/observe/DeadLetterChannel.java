@@ -35,7 +35,10 @@ public final class DeadLetterChannel {
         this.producer = producer;
     }
 
-    /** The sink: called by direct:dead-letter with the original message of an exhausted exchange. */
+    /**
+     * The sink: called by direct:dead-letter with the original message of an exhausted exchange. It takes the raw
+     * Exchange because a dead letter keeps all of it: body, headers, the failed route, the exception and the attempts.
+     */
     public void store(Exchange exchange) throws Exception {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Long replayOf = exchange.getMessage().getHeader(REPLAY_OF, Long.class);

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,7 @@ public final class ReportRunner {
     /**
      * The Quartz route's first step: the message becomes a small JSON body with the scheduled fire time, and Quartz's
      * headers (scheduler, trigger and job objects) are dropped, so a dead letter stores something readable and replayable.
+     * It takes the raw Exchange because it replaces the whole message, headers included.
      */
     public void fired(Exchange exchange) {
         Date scheduled = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
@@ -87,6 +89,11 @@ public final class ReportRunner {
         return JSON.createObjectNode().put("trigger", "manual").toString();
     }
 
+    /**
+     * Records the run and keeps it in exchange property {@value ReportRun#PROPERTY}. It takes the raw Exchange as it
+     * reads the trigger from the body and the replay header, and must leave the body as it is: the dead letter
+     * channel stores the original message for a replay.
+     */
     public void begin(Exchange exchange, String reportId) throws Exception {
         ReportDefinition report = reports.get(reportId);
         if (report == null) {
@@ -107,16 +114,14 @@ public final class ReportRunner {
         exchange.setProperty(ReportRun.PROPERTY, new ReportRun(report, trigger, scheduledAt, clock.instant(), id));
     }
 
-    public void query(Exchange exchange) throws Exception {
-        ReportRun run = run(exchange);
+    public void query(@ExchangeProperty(ReportRun.PROPERTY) ReportRun run) throws Exception {
         step(run, () -> {
             run.tables = query.run(run.report);
             run.content = ReportContent.of(run.report, run.startedAt, run.trigger, run.tables);
         });
     }
 
-    public void writeFiles(Exchange exchange) throws Exception {
-        ReportRun run = run(exchange);
+    public void writeFiles(@ExchangeProperty(ReportRun.PROPERTY) ReportRun run) throws Exception {
         step(run, () -> {
             if (!run.report.wants(ReportDefinition.Output.HTML) && !run.report.wants(ReportDefinition.Output.CSV)) {
                 return;
@@ -153,8 +158,7 @@ public final class ReportRunner {
      * Creates the page (once per run), then sends the remaining appends; a redelivery continues where it failed. Neither
      * is sent twice: after an answer lost to a 5xx, a timeout or a cut-off body, Notion is asked whether it landed.
      */
-    public void publishToNotion(Exchange exchange) throws Exception {
-        ReportRun run = run(exchange);
+    public void publishToNotion(@ExchangeProperty(ReportRun.PROPERTY) ReportRun run) throws Exception {
         if (!run.report.wants(ReportDefinition.Output.NOTION) || notionParentPage.isBlank()) {
             return;
         }
@@ -276,8 +280,7 @@ public final class ReportRunner {
         }
     }
 
-    public String finish(Exchange exchange) throws Exception {
-        ReportRun run = run(exchange);
+    public String finish(@ExchangeProperty(ReportRun.PROPERTY) ReportRun run) throws Exception {
         runs.finish(run.id, run.rows(), run.htmlFile == null ? null : run.htmlFile.toString(),
                 run.csvFiles.stream().map(Path::toString).toList(), run.notionPageId);
         String skipped = run.report.wants(ReportDefinition.Output.NOTION) && notionParentPage.isBlank()
@@ -299,9 +302,6 @@ public final class ReportRunner {
         }
     }
 
-    private static ReportRun run(Exchange exchange) {
-        return exchange.getProperty(ReportRun.PROPERTY, ReportRun.class);
-    }
 
     /** Written beside the target and moved into place, so nobody ever opens half a report. */
     private static Path write(Path file, String text) throws IOException {

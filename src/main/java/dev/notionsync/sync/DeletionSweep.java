@@ -14,7 +14,9 @@ import dev.notionsync.store.SyncRuns;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +29,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeletionSweep {
 
+    /** The exchange property the sweep route keeps the {@link SweepRun} in. */
     public static final String RUN = "sweepRun";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeletionSweep.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final PullRunner pull;
+    private final MirrorTables tables;
+    private final PageReader reader;
     private final NotionApi notion;
     private final Deletions deletions;
     private final PageWriter writer;
@@ -40,11 +44,12 @@ public final class DeletionSweep {
 
     private final NotionMetrics metrics;
 
-    public DeletionSweep(PullRunner pull, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
+    public DeletionSweep(MirrorTables tables, PageReader reader, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
                          NotionMetrics metrics) {
         this.metrics = metrics;
         this.runs = runs;
-        this.pull = pull;
+        this.tables = tables;
+        this.reader = reader;
         this.notion = notion;
         this.deletions = deletions;
         this.writer = writer;
@@ -74,14 +79,15 @@ public final class DeletionSweep {
         }
     }
 
-    public void begin(Exchange exchange, String source) throws Exception {
-        SweepRun run = new SweepRun(source, pull.tablesOf(source));
+    /** Starts a sweep of the source's tables and records it. */
+    public SweepRun start(String source) throws Exception {
+        SweepRun run = new SweepRun(source, tables.of(source));
         run.runId = runs.start(source, "sweep", null);
-        exchange.setProperty(RUN, run);
+        return run;
     }
 
-    public void nextQuery(Exchange exchange) {
-        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+    /** The next listing query, for the door route. */
+    public NotionRequest nextQuery(@ExchangeProperty(RUN) SweepRun run) {
         ObjectNode body = JSON.createObjectNode().put("page_size", 100);
         // created_time windows: a listing of any size, past Notion's 10,000 results per query
         ObjectNode filter = CreatedTimeWalk.allOf(run.walk.conditions());
@@ -93,14 +99,12 @@ public final class DeletionSweep {
             body.put("start_cursor", run.cursor);
         }
         // only ids are needed: ask for the title alone to keep answers small
-        exchange.setProperty(NotionRequest.PROPERTY, new NotionRequest("POST",
-                "/v1/data_sources/" + run.tables.get(run.tableIndex).dataSourceId() + "/query", "filter_properties%5B%5D=title", body.toString()));
+        return new NotionRequest("POST", "/v1/data_sources/" + run.tables.get(run.tableIndex).dataSourceId() + "/query",
+                "filter_properties%5B%5D=title", body.toString());
     }
 
     /** Collects the ids of one result page; after the last one, re-checks what the table has but Notion did not list. */
-    public void collect(Exchange exchange) throws Exception {
-        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
-        JsonNode response = exchange.getMessage().getBody(JsonNode.class);
+    public void collect(@ExchangeProperty(RUN) SweepRun run, @Body JsonNode response) throws Exception {
         response.path("results").forEach(page -> {
             if (run.seen.add(page.path("id").asText())) {
                 run.listed++;
@@ -129,8 +133,7 @@ public final class DeletionSweep {
         run.tableIndex++;
     }
 
-    public void finish(Exchange exchange) throws Exception {
-        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
+    public void finish(@ExchangeProperty(RUN) SweepRun run) throws Exception {
         runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
         metrics.pages(run.source, "deleted", run.markedDeleted);
         if (run.markedDeleted + run.restored > 0) {
@@ -139,9 +142,7 @@ public final class DeletionSweep {
     }
 
     /** Records a failed sweep; nothing was marked from a partial listing. */
-    public void fail(Exchange exchange) throws Exception {
-        SweepRun run = exchange.getProperty(RUN, SweepRun.class);
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+    public void fail(@ExchangeProperty(RUN) SweepRun run, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) throws Exception {
         if (run != null) {
             runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
                     "failed", cause == null ? "unknown error" : cause.getMessage());
@@ -153,7 +154,7 @@ public final class DeletionSweep {
         Set<String> restored = deletions.deletedIds(table);
         restored.retainAll(run.seen);
         for (String pageId : restored) {
-            writer.write(table, List.of(pull.mapPage(table, notion.call(NotionRequest.get("/v1/pages/" + pageId)))), run.source, null);
+            writer.write(table, List.of(reader.read(run.source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId)))), run.source, null);
             run.restored++;
         }
         Set<String> missing = deletions.presentIds(table);
@@ -178,7 +179,7 @@ public final class DeletionSweep {
                 run.markedDeleted += deletions.markDeleted(table, pageId, "moved to another data source", false) ? 1 : 0;
             } else {
                 // still there: the listing raced an edit; write what Notion has now
-                writer.write(table, List.of(pull.mapPage(table, page)), run.source, null);
+                writer.write(table, List.of(reader.read(run.source, table, page)), run.source, null);
                 run.restored++;
             }
         }

@@ -114,7 +114,7 @@ final class NotionView {
             if (page != null) {
                 // a page without every mapped property (more than notion.api.filter-properties-max) is read on its own:
                 // an absent value is unknown, and compared with the base it would look like an edit in Notion
-                known.put(id, PullRunner.missingProperties(table, page).isEmpty() ? new Known(page, sent, null) : Known.UNKNOWN);
+                known.put(id, PageReader.missingProperties(table, page).isEmpty() ? new Known(page, sent, null) : Known.UNKNOWN);
             } else if (!complete) {
                 known.put(id, Known.UNKNOWN);
             } else if (edited == null) {

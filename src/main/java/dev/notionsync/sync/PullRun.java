@@ -8,6 +8,9 @@ import java.util.List;
 /** The state of one pull run of one source, carried between the steps of the pull route (exchange property "pullRun"). */
 public final class PullRun {
 
+    /** The exchange property the pull route keeps the run in. */
+    public static final String PROPERTY = "pullRun";
+
     /**
      * One data source of the source and how far its read has come. {@code walk} is set while the read goes through
      * created_time windows because one last_edited_time window held more than Notion's 10,000-result cap; it began

@@ -2,7 +2,6 @@ package dev.notionsync.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.ColumnNames;
@@ -29,8 +28,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.language.simple.Simple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,15 +48,14 @@ public final class PushRunner {
     public static final String CHANGE = "pageChange";
     public static final String REPLAY_URI = "direct:push-page-change";
     /** Exchange property holding the batch's {@link NotionView.Batch}. */
-    static final String NOTION_VIEW = "pushNotionView";
-    private static final String OUTCOME = "pushOutcome";
-    private static final String NOTE = "pushNote";
+    public static final String NOTION_VIEW = "pushNotionView";
 
     private static final Logger LOG = LoggerFactory.getLogger(PushRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
-    private final Function<String, List<MirrorTable>> tables;
+    private final MirrorTables tables;
+    private final PageReader reader;
     private final NotionApi notion;
     private final Outbox outbox;
     private final PageWriter writer;
@@ -62,7 +63,6 @@ public final class PushRunner {
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
     private final PushSettings settings;
-    private final Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper;
     private final NotionView view;
     private final PageCreator creator;
 
@@ -70,85 +70,20 @@ public final class PushRunner {
     }
 
     /**
-     * What the pending changes of one page amount to. {@code baseOfColumn}: per changed column, the Notion
-     * properties the oldest change of that column was made against (moved forward when the engine's own push of
-     * the property lands); {@code onlyColumns}: a dead letter's replay re-sends only these, or all when null.
+     * How pushing a page's change ended, as its outbox entries record it: {@code outcome} pushed, ignored or
+     * dead_letter, with a note for the operator (or null).
      */
-    public record PageChange(String source, String table, String pageId, List<Long> outboxIds, String operation,
-                             Map<String, JsonNode> changed, Set<String> ignored,
-                             Instant baseEditedTime, JsonNode baseProperties, Instant changedAt, int attempts,
-                             Map<String, JsonNode> baseOfColumn, Set<String> onlyColumns) {
-
-        static PageChange of(String source, List<Outbox.Entry> entries) {
-            return of(source, entries, null);
-        }
-
-        static PageChange of(String source, List<Outbox.Entry> entries, Set<String> onlyColumns) {
-            Outbox.Entry first = entries.get(0);
-            Outbox.Entry last = entries.get(entries.size() - 1);
-            boolean inserted = first.operation().equals("INSERT");
-            String operation = last.operation().equals("DELETE") ? (inserted ? "nothing" : "trash") : inserted ? "create" : "update";
-            Map<String, JsonNode> changed = new LinkedHashMap<>();
-            Map<String, JsonNode> baseOfColumn = new LinkedHashMap<>();
-            Set<String> ignored = new LinkedHashSet<>();
-            Instant baseEdited = null;
-            JsonNode baseProperties = null;
-            Instant changedAt = first.changedAt();
-            int attempts = 0;
-            List<Long> ids = new ArrayList<>();
-            for (Outbox.Entry entry : entries) {
-                ids.add(entry.id());
-                for (Map.Entry<String, JsonNode> column : entry.changed().entrySet()) {
-                    if (onlyColumns == null || onlyColumns.contains(column.getKey())) {
-                        changed.put(column.getKey(), column.getValue());
-                        if (entry.baseProperties() != null) {
-                            // the version the user started from: the oldest change's base of this column
-                            baseOfColumn.putIfAbsent(column.getKey(), entry.baseProperties());
-                        }
-                    }
-                }
-                entry.ignored().stream().filter(c -> onlyColumns == null || onlyColumns.contains(c)).forEach(ignored::add);
-                if (baseProperties == null && entry.baseProperties() != null) {
-                    baseEdited = entry.baseEditedTime();
-                    baseProperties = entry.baseProperties();
-                }
-                changedAt = entry.changedAt().isAfter(changedAt) ? entry.changedAt() : changedAt;
-                attempts = Math.max(attempts, entry.attempts());
-            }
-            return new PageChange(source, first.table(), first.pageId(), ids, operation, changed, ignored, baseEdited,
-                    baseProperties, changedAt, attempts, baseOfColumn, onlyColumns);
-        }
-
-        /** The message body of this change: what a dead letter stores and a replay sends back. */
-        String body() {
-            ObjectNode body = JSON.createObjectNode();
-            body.put("source", source);
-            body.put("table", table);
-            body.put("page_id", pageId);
-            ArrayNode ids = body.putArray("outbox_ids");
-            outboxIds.forEach(ids::add);
-            if (onlyColumns != null) {
-                onlyColumns.forEach(body.putArray("columns")::add);
-            }
-            return body.toString();
-        }
-
-        /** The body of a dead letter for some columns of this change, with the values that were attempted. */
-        String body(Map<String, JsonNode> attempted, String reason) {
-            ObjectNode body = (ObjectNode) readTree(new PageChange(source, table, pageId, outboxIds, operation, changed, ignored,
-                    baseEditedTime, baseProperties, changedAt, attempts, baseOfColumn, attempted.keySet()).body());
-            ObjectNode values = body.putObject("attempted");
-            attempted.forEach(values::set);
-            body.put("reason", reason);
-            return body.toString();
-        }
+    public record PushResult(String outcome, String note) {
+        static final PushResult PUSHED = new PushResult("pushed", null);
+        static final PushResult IGNORED = new PushResult("ignored", null);
     }
 
-    public PushRunner(List<SourceSettings> sources, Function<String, List<MirrorTable>> tables, NotionApi notion, Outbox outbox,
+    public PushRunner(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
-                      PushSettings settings, Function<MirrorTable, Function<JsonNode, PageWriter.Row>> mapper, PageCreator creator) {
+                      PushSettings settings, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
+        this.reader = reader;
         this.notion = notion;
         this.outbox = outbox;
         this.writer = writer;
@@ -156,7 +91,6 @@ public final class PushRunner {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.settings = settings;
-        this.mapper = mapper;
         this.view = new NotionView(notion);
         this.creator = creator;
     }
@@ -164,7 +98,7 @@ public final class PushRunner {
     /** The push's poll: claims up to a batch of pages of the source; the body becomes one message per page. */
     public List<String> claim(String sourceName) throws Exception {
         SourceSettings source = source(sourceName);
-        List<MirrorTable> mirrors = tables.apply(source.name());
+        List<MirrorTable> mirrors = tablesOf(source.name());
         List<String> bodies = new ArrayList<>();
         for (List<Outbox.Entry> entries : outbox.claim(mirrors.get(0).schema(), mirrors.stream().map(MirrorTable::table).toList(),
                 settings.instance(), settings.batchPages())) {
@@ -174,8 +108,8 @@ public final class PushRunner {
     }
 
     /** Reads the message (from the poll or a replay) back into the page's change. */
-    public void prepare(Exchange exchange) throws Exception {
-        JsonNode body = JSON.readTree(exchange.getMessage().getBody(String.class));
+    public PageChange prepare(@Body String message) throws Exception {
+        JsonNode body = JSON.readTree(message);
         List<Long> ids = new ArrayList<>();
         body.path("outbox_ids").forEach(id -> ids.add(id.asLong()));
         List<Outbox.Entry> entries = outbox.load(ids);
@@ -189,7 +123,7 @@ public final class PushRunner {
                 only.add(column.asText());
             }
         }
-        exchange.setProperty(CHANGE, PageChange.of(body.path("source").asText(), entries, only));
+        return PageChange.of(body.path("source").asText(), entries, only);
     }
 
     /**
@@ -197,8 +131,8 @@ public final class PushRunner {
      * id and system columns. When an earlier attempt made the page already, the INSERT's values are checked against
      * it as an update: someone may have edited it in Notion since.
      */
-    public void create(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+    public PushResult create(@ExchangeProperty(CHANGE) PageChange change, @Header(DeadLetterChannel.REPLAY_OF) Object replayOf,
+                             @Header(DeadLetterChannel.REPLAY_FORCE) Boolean forced, @Simple("${fromRouteId}") String route) throws Exception {
         MirrorTable table = table(change);
         ObjectNode properties = JSON.createObjectNode();
         for (MirrorTable.PropertyColumns property : table.properties()) {
@@ -213,14 +147,14 @@ public final class PushRunner {
         PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table),
                 properties, (page, sent) -> holdsSent(table, page, sent));
         if (created.byEarlierAttempt()) {
-            updateMadePage(exchange, change, table, created);
-            return;
+            return updateMadePage(change, table, created, replayOf, forced, route);
         }
         JsonNode page = created.page();
         boolean rekey = !page.path("id").asText().equals(change.pageId());
-        writer.writePushed(table, mapper.apply(table).apply(page), rekey ? change.pageId() : null);
+        writer.writePushed(table, reader.read(change.source(), table, page), rekey ? change.pageId() : null);
         LOG.info("push {}: row {} created page {}", change.source(), change.pageId(), page.path("id").asText());
         metrics.pushed(change.source(), "created");
+        return PushResult.PUSHED;
     }
 
     /**
@@ -229,17 +163,19 @@ public final class PushRunner {
      * their base and go through the update's conflict check, so the policy decides and a conflict is recorded,
      * instead of their values being written over the page.
      */
-    private void updateMadePage(Exchange exchange, PageChange change, MirrorTable table, PageCreator.Created created) throws Exception {
+    private PushResult updateMadePage(PageChange change, MirrorTable table, PageCreator.Created created, Object replayOf, Boolean forced,
+                                      String route) throws Exception {
         if (!created.pageId().equals(change.pageId())) {
             // an adopted page: the row takes its id first (a copy the pull made of the page goes)
             JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + created.pageId()));
-            writer.writePushed(table, mapper.apply(table).apply(page), change.pageId());
+            writer.writePushed(table, reader.read(change.source(), table, page), change.pageId());
         }
         // read-only columns of the INSERT were only logged by the create: not dead-lettered now either
         PageChange onPage = new PageChange(change.source(), change.table(), created.pageId(), change.outboxIds(), change.operation(),
                 change.changed(), Set.of(), change.baseEditedTime(), change.baseProperties(), change.changedAt(), change.attempts(),
                 change.baseOfColumn(), change.onlyColumns());
-        update(exchange, onPage, created.sentBefore());
+        // the batch's view of Notion was read before the page had this id: the update reads the page itself
+        return update(onPage, null, replayOf, forced, route, created.sentBefore());
     }
 
     /**
@@ -247,9 +183,7 @@ public final class PushRunner {
      * {@link NotionView}), so the conflict check needs no GET per page. A failure here only means each page is read
      * on its own.
      */
-    public void readNotion(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        List<String> bodies = exchange.getMessage().getBody(List.class);
+    public NotionView.Batch readNotion(@Body List<String> bodies) {
         Map<String, NotionView.Known> known = new HashMap<>();
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         try {
@@ -270,7 +204,7 @@ public final class PushRunner {
         } catch (Exception e) {
             LOG.warn("push: could not read the batch's pages from Notion at once ({}); each page is read on its own", e.getMessage());
         }
-        exchange.setProperty(NOTION_VIEW, new NotionView.Batch(known));
+        return new NotionView.Batch(known);
     }
 
     /**
@@ -280,16 +214,19 @@ public final class PushRunner {
      * neither sent nor a conflict (a re-push after a crash finds its own write there). Values Notion cannot hold are dead-lettered per column while the page's
      * other changes go. Afterwards the row shows what Notion holds.
      */
-    public void update(Exchange exchange) throws Exception {
-        update(exchange, exchange.getProperty(CHANGE, PageChange.class), null);
+    public PushResult update(@ExchangeProperty(CHANGE) PageChange change, @ExchangeProperty(NOTION_VIEW) NotionView.Batch batch,
+                             @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Header(DeadLetterChannel.REPLAY_FORCE) Boolean forced,
+                             @Simple("${fromRouteId}") String route) throws Exception {
+        return update(change, batch, replayOf, forced, route, null);
     }
 
     /** @param sentByCreate what the create of the page carried (by property id): the base of the INSERT's columns, or null */
-    private void update(Exchange exchange, PageChange change, JsonNode sentByCreate) throws Exception {
+    private PushResult update(PageChange change, NotionView.Batch batch, Object replayOf, Boolean forced, String route,
+                              JsonNode sentByCreate) throws Exception {
         SourceSettings source = source(change.source());
         MirrorTable table = table(change);
-        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
-        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
+        boolean replay = replayOf != null;   // a dead letter's replay: the operator may force it past conflicts
+        boolean force = replay && Boolean.TRUE.equals(forced);
         Map<String, JsonNode> row = writer.readRow(table, change.pageId());
         Map<MirrorTable.PropertyColumns, JsonNode> wanted = new LinkedHashMap<>();
         Map<String, JsonNode> refused = new LinkedHashMap<>();
@@ -315,10 +252,9 @@ public final class PushRunner {
             throw new PushRejectedException(String.join("; ", reasons));
         }
         if (wanted.isEmpty() && refused.isEmpty()) {
-            exchange.setProperty(OUTCOME, "ignored");
-            return;
+            return PushResult.IGNORED;
         }
-        NotionState current = currentState(exchange, table, change.pageId(), row);
+        NotionState current = currentState(replay ? null : batch, change.source(), table, change.pageId(), row);
         if (current.inTrash()) {
             throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
         }
@@ -350,10 +286,10 @@ public final class PushRunner {
                 // Notion refuses edits of trashed pages; a page trashed since the batch's query shows it here
                 throw new PushRejectedException("page " + change.pageId() + " is in Notion's trash: restore it in Notion, or delete the row");
             }
-            written = mapper.apply(table).apply(page);
+            written = reader.read(source.name(), table, page);
         }
         if (written == null && (!row.isEmpty() || !converged.isEmpty())) {
-            written = mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
+            written = reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
         }
         if (!properties.isEmpty() || !converged.isEmpty()) {
             ObjectNode settled = properties.deepCopy().setAll(converged);
@@ -366,12 +302,12 @@ public final class PushRunner {
         }
         if (!refused.isEmpty()) {
             String reason = "rejected: " + String.join("; ", reasons);
-            deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
+            deadLetters.record(route, REPLAY_URI, new PushRejectedException(reason), change.body(refused, reason));
             metrics.pushed(source.name(), "dead_lettered");
-            exchange.setProperty(OUTCOME, properties.isEmpty() ? "dead_letter" : "pushed");
-            exchange.setProperty(NOTE, reason);
             LOG.warn("push {}: page {}: {}; the row shows Notion's value again, the attempt is a dead letter", source.name(), change.pageId(), reason);
+            return new PushResult(properties.isEmpty() ? "dead_letter" : "pushed", reason);
         }
+        return PushResult.PUSHED;
     }
 
     /**
@@ -379,21 +315,21 @@ public final class PushRunner {
      * page was edited in Notion since the row was last synced, the delete is a conflict: where Notion wins, the row
      * comes back with Notion's page.
      */
-    public void trash(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
+    public PushResult trash(@ExchangeProperty(CHANGE) PageChange change, @ExchangeProperty(NOTION_VIEW) NotionView.Batch batch,
+                            @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Header(DeadLetterChannel.REPLAY_FORCE) Boolean forced)
+            throws Exception {
         SourceSettings source = source(change.source());
         if (!source.trashOnDelete()) {
             LOG.info("push {}: row {} deleted; its page stays in Notion (on-delete=ignore)", source.name(), change.pageId());
-            exchange.setProperty(OUTCOME, "ignored");
-            return;
+            return PushResult.IGNORED;
         }
         MirrorTable table = table(change);
-        boolean replay = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null;
-        boolean force = replay && exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_FORCE, false, Boolean.class);
-        NotionState current = currentState(exchange, table, change.pageId(), Map.of());
+        boolean replay = replayOf != null;   // a dead letter's replay: the operator may force it past conflicts
+        boolean force = replay && Boolean.TRUE.equals(forced);
+        NotionState current = currentState(replay ? null : batch, change.source(), table, change.pageId(), Map.of());
         if (current.inTrash()) {
             LOG.info("push {}: row {} deleted; its page is in Notion's trash already", source.name(), change.pageId());
-            return;
+            return PushResult.PUSHED;
         }
         ObjectNode editedInNotion = JSON.createObjectNode();
         for (MirrorTable.PropertyColumns property : table.properties()) {
@@ -414,32 +350,34 @@ public final class PushRunner {
             recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
             if (!postgresWins) {
                 writer.writePushed(table, current.row() != null ? current.row()
-                        : mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
+                        : reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
                 LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
-                exchange.setProperty(OUTCOME, "ignored");
-                exchange.setProperty(NOTE, "conflict: the page was edited in Notion since; the row is back with Notion's page");
-                return;
+                return new PushResult("ignored", "conflict: the page was edited in Notion since; the row is back with Notion's page");
             }
         }
         notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), "{\"in_trash\":true}"));
         LOG.info("push {}: row {} deleted; page moved to Notion's trash", source.name(), change.pageId());
         metrics.pushed(source.name(), "trashed");
+        return PushResult.PUSHED;
     }
 
-    /** The change went through (or amounted to nothing): its outbox entries are done. */
-    public void complete(Exchange exchange) throws Exception {
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        if ("nothing".equals(change.operation())) {
-            MirrorTable table = table(change);
-            // inserted, then deleted: a page a lost answer made goes to the trash, and a copy the pull made of it goes too
-            String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
-                    (page, sent) -> holdsSent(table, page, sent));
-            if (made != null) {
-                writer.deleteRow(table, made);
-            }
+    /**
+     * A row inserted, then deleted, before it was pushed: nothing to send, but a page a lost answer made goes to the
+     * trash, and a copy the pull made of it goes too.
+     */
+    public PushResult withdraw(@ExchangeProperty(CHANGE) PageChange change) throws Exception {
+        MirrorTable table = table(change);
+        String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
+                (page, sent) -> holdsSent(table, page, sent));
+        if (made != null) {
+            writer.deleteRow(table, made);
         }
-        String outcome = "nothing".equals(change.operation()) ? "ignored" : exchange.getProperty(OUTCOME, "pushed", String.class);
-        outbox.finish(change.outboxIds(), outcome, exchange.getProperty(NOTE, String.class));
+        return PushResult.IGNORED;
+    }
+
+    /** The change went through (or amounted to nothing): its outbox entries are done, with how it ended. */
+    public void complete(@ExchangeProperty(CHANGE) PageChange change, @Body PushResult result) throws Exception {
+        outbox.finish(change.outboxIds(), result.outcome(), result.note());
     }
 
     /**
@@ -447,10 +385,9 @@ public final class PushRunner {
      * returns to what Notion holds; transient failures go back to the outbox with exponential backoff until
      * notion.push.max-attempts, then dead-lettered. A replay that fails again keeps its dead letter open.
      */
-    public void failed(Exchange exchange) throws Exception {
-        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        PageChange change = exchange.getProperty(CHANGE, PageChange.class);
-        if (exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null) {
+    public void failed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure, @ExchangeProperty(CHANGE) PageChange change,
+                       @Header(DeadLetterChannel.REPLAY_OF) Object replayOf, @Simple("${fromRouteId}") String route) throws Exception {
+        if (replayOf != null) {
             throw failure;
         }
         if (change == null) {
@@ -462,7 +399,7 @@ public final class PushRunner {
         if (permanent || attempts >= settings.maxAttempts()) {
             String reason = (permanent ? "rejected: " : "failed " + attempts + " times: ") + failure.getMessage();
             // the dead letter first: if storing it fails, the claim runs out and the change is tried again
-            deadLetters.record(exchange.getFromRouteId(), REPLAY_URI, failure, change.body());
+            deadLetters.record(route, REPLAY_URI, failure, change.body());
             outbox.finish(change.outboxIds(), "dead_letter", reason);
             metrics.pushed(change.source(), "dead_lettered");
             if (permanent) {
@@ -483,7 +420,7 @@ public final class PushRunner {
         try {
             MirrorTable table = table(change);
             JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
-            PageWriter.Row row = mapper.apply(table).apply(page);
+            PageWriter.Row row = reader.read(change.source(), table, page);
             if (change.operation().equals("trash")) {
                 writer.writePushed(table, row, null);   // the page stays: so does its row
             } else {
@@ -497,21 +434,19 @@ public final class PushRunner {
     }
 
     /** Notion's state of a page now: from the batch's query, else the row where the query shows it unchanged, else a GET. */
-    private NotionState currentState(Exchange exchange, MirrorTable table, String pageId, Map<String, JsonNode> row) {
-        NotionView.Batch batch = exchange.getMessage().getHeader(DeadLetterChannel.REPLAY_OF) != null ? null
-                : exchange.getProperty(NOTION_VIEW, NotionView.Batch.class);
+    private NotionState currentState(NotionView.Batch batch, String source, MirrorTable table, String pageId, Map<String, JsonNode> row) {
         NotionView.Known known = batch == null ? NotionView.Known.UNKNOWN : batch.of(pageId);
         Instant rowRead = row.containsKey("synced_at") && !row.get("synced_at").isNull()
                 ? OffsetDateTime.parse(row.get("synced_at").asText()).toInstant() : null;
         boolean rowNewer = rowRead != null && known.readAt() != null && rowRead.isAfter(known.readAt());
         if (known.page() != null && !rowNewer) {
-            return NotionState.of(mapper.apply(table).apply(known.page()));
+            return NotionState.of(reader.read(source, table, known.page()));
         }
         if (rowRead != null && (rowNewer || known.rowReadSince() != null && !rowRead.isBefore(known.rowReadSince()))) {
             return new NotionState(row.get("properties"), OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
                     false, null);
         }
-        return NotionState.of(mapper.apply(table).apply(notion.call(NotionRequest.get("/v1/pages/" + pageId))));
+        return NotionState.of(reader.read(source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId))));
     }
 
     /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */
@@ -618,7 +553,7 @@ public final class PushRunner {
         return landed;
     }
 
-    private static JsonNode readTree(String json) {
+    static JsonNode readTree(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {
@@ -646,8 +581,20 @@ public final class PushRunner {
     }
 
     private MirrorTable table(String source, String name) {
-        return tables.apply(source).stream().filter(t -> t.table().equals(name)).findFirst()
+        return tablesOf(source).stream().filter(t -> t.table().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("source " + source + " has no table " + name));
+    }
+
+    /**
+     * The source's tables. A failure to read them (Notion or PostgreSQL) says nothing about the change: it is
+     * transient for the push (tried again with backoff), never a rejection that dead-letters the change at once.
+     */
+    private List<MirrorTable> tablesOf(String source) {
+        try {
+            return tables.of(source);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String createKey(MirrorTable table, PageChange change) {

@@ -172,7 +172,7 @@ public final class WebhookGate implements Handler<RoutingContext> {
         ctx.vertx().executeBlocking(() -> route.request("direct:notion-webhook", exchange -> {
             exchange.getIn().setBody(body);
             exchange.getIn().setHeader("X-Notion-Signature", signature);
-            exchange.setProperty("webhookFrom", from);
+            exchange.setProperty(WebhookReceiver.FROM, from);
         }), false).onComplete(done -> {
             if (ctx.response().ended()) {
                 return;

@@ -14,7 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookReceiver {
 
-    public static final String OUTCOME = "webhookOutcome";
+    /** Exchange property: the request's raw bytes, as {@link WebhookGate} read them. */
+    public static final String RAW = "webhookRaw";
+    /** Exchange property: the sender's address, as {@link WebhookGate} saw it. */
+    public static final String FROM = "webhookFrom";
 
     /** Notion's tokens are short ("secret_" and some 40 characters); anything far longer is not one. */
     private static final int MAX_TOKEN_LENGTH = 200;
@@ -64,19 +68,18 @@ public final class WebhookReceiver {
     }
 
     /**
-     * Sets exchange property {@value #OUTCOME} to handshake, event, unsigned, no_token, bad_signature, malformed or
-     * rate_limited. The body is the request's raw bytes, as {@link WebhookGate} read them.
+     * What the request is: handshake, event, unsigned, no_token, bad_signature, malformed or rate_limited.
+     *
+     * @param raw the request's raw bytes, as {@link WebhookGate} read them
      */
-    public void classify(Exchange exchange) throws Exception {
-        byte[] raw = exchange.getMessage().getBody(byte[].class);
-        exchange.setProperty("webhookRaw", raw);
-        String outcome = decide(raw, exchange.getMessage().getHeader("X-Notion-Signature", String.class),
-                WebhookGate.sender(exchange.getProperty("webhookFrom", String.class)));
+    public String classify(@ExchangeProperty(RAW) byte[] raw, @Header("X-Notion-Signature") String signature,
+                           @ExchangeProperty(FROM) String from) throws Exception {
+        String outcome = decide(raw, signature, WebhookGate.sender(from));
         metrics.webhook(outcome);
-        exchange.setProperty(OUTCOME, outcome);
         if (!outcome.equals("event") && !outcome.equals("handshake") && warnings.shouldWarn(outcome)) {
             LOG.warn("webhook requests rejected: {} (the last {} bytes); notion_webhook_requests_total counts them all", outcome, raw.length);
         }
+        return outcome;
     }
 
     private String decide(byte[] raw, String signature, String sender) throws SQLException {
@@ -137,20 +140,22 @@ public final class WebhookReceiver {
         return true;
     }
 
-    /** Records the handshake for the operator; it takes effect only when confirmed (or configured). */
-    public void storeHandshake(Exchange exchange) throws Exception {
-        String token = parse(exchange.getProperty("webhookRaw", byte[].class)).path("verification_token").asText();
+    /**
+     * Records the handshake for the operator; it takes effect only when confirmed (or configured).
+     *
+     * @return handshake, or rate_limited when too many handshakes are pending
+     */
+    public String storeHandshake(@ExchangeProperty(RAW) byte[] raw, @ExchangeProperty(FROM) String from) throws Exception {
+        String token = parse(raw).path("verification_token").asText();
         if (inbox.tokenInForce().filter(token::equals).isPresent()) {
             LOG.info("Notion webhook handshake repeats the token in force (fingerprint {}): nothing to do", WebhookInbox.fingerprint(token));
-            return;
+            return "handshake";
         }
-        String from = exchange.getProperty("webhookFrom", String.class);
         long id = inbox.recordHandshake(token, from, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_SENDER, PENDING_HANDSHAKE_KEPT);
         if (id < 0) {
             LOG.warn("Notion webhook handshake from {} not recorded: {} handshakes younger than {} are pending already; answered 429",
                     from, MAX_PENDING_HANDSHAKES, PENDING_HANDSHAKE_KEPT);
-            exchange.setProperty(OUTCOME, "rate_limited");
-            return;
+            return "rate_limited";
         }
         LOG.warn("Notion webhook handshake #{} recorded (token fingerprint {}, from {}). It is NOT in force until an operator confirms it."
                 + " If you just created or re-verified the subscription in Notion: read the token with"
@@ -158,14 +163,16 @@ public final class WebhookReceiver {
                 + " Webhooks tab (Verify); when Notion accepts it, run 'notion-sync webhook-token confirm {}' (or the JMX operation"
                 + " confirmWebhookToken({}), or set NOTION_WEBHOOK_TOKEN to it). If you did not, ignore it.",
                 id, WebhookInbox.fingerprint(token), from, id, id, id);
+        return "handshake";
     }
 
     /**
      * Commits a verified event to the inbox (deduplicated by event id) before the 200 goes out. An event PostgreSQL
      * refuses to store (a data error, e.g. a NUL character in its JSON) becomes 'malformed' (400), never a 500.
+     *
+     * @return event, or malformed
      */
-    public void storeEvent(Exchange exchange) throws Exception {
-        byte[] raw = exchange.getProperty("webhookRaw", byte[].class);
+    public String storeEvent(@ExchangeProperty(RAW) byte[] raw) throws Exception {
         JsonNode event = parse(raw);
         try {
             if (!inbox.store(event, new String(raw, StandardCharsets.UTF_8))) {
@@ -177,8 +184,9 @@ public final class WebhookReceiver {
             }
             LOG.warn("webhook event {} not stored: PostgreSQL refused its content ({}); answered 400", event.path("id").asText(), e.getMessage());
             metrics.webhook("malformed");
-            exchange.setProperty(OUTCOME, "malformed");
+            return "malformed";
         }
+        return "event";
     }
 
     private static JsonNode parse(byte[] raw) {

@@ -40,7 +40,7 @@ class NotionDoorResendTest {
                     + "\"properties\":{\"Name\":{\"title\":[{\"text\":{\"content\":\"Door test\"}}]}}}";
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
-                NotionApi api = new NotionApi(sync.context().createProducerTemplate());
+                NotionApi api = new NotionDoorClient(sync.context().createProducerTemplate());
 
                 TestEngine.simControl(simulator, "faults", "{\"truncate_body\":1.0}");
                 assertThrows(NotionApiException.class, () -> api.call(NotionRequest.post("/v1/pages", create)));

@@ -143,7 +143,7 @@ class NotionDoorTest {
             TestEngine.simControl(simulator, "faults", "{\"errors\":{\"503\":1.0}}");
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
-                NotionApi api = new NotionApi(sync.context().createProducerTemplate());
+                NotionApi api = new NotionDoorClient(sync.context().createProducerTemplate());
                 // (an endpoint of its own: the start-up token check calls users/me at the same time)
                 NotionApiException failure = org.junit.jupiter.api.Assertions.assertThrows(NotionApiException.class,
                         () -> api.call(NotionRequest.get("/v1/databases/" + simulator.workspace().source("projects").databaseId())));

@@ -300,7 +300,7 @@ class NotionVersion20261201Test {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10);
-                PullRunner pull = sync.context().getRegistry().lookupByNameAndType("pullRunner", PullRunner.class);
+                MirrorTables mirrorTables = sync.context().getRegistry().lookupByNameAndType("mirrorTables", MirrorTables.class);
                 Runnable pullNow = () -> sync.context().createProducerTemplate().sendBody("direct:pull-" + source, null);
                 List<ObjectNode> pages = simulator.model().pages(projects.dataSourceId());
 
@@ -308,7 +308,7 @@ class NotionVersion20261201Test {
                 clock.now = clock.now.plus(10, ChronoUnit.MINUTES);
                 simulator.model().editPage(pages.get(3).path("id").asText(), TestEngine.titleEdit(pages.get(3), "edited first"));
                 pullNow.run();
-                pull.refreshSchemas();
+                mirrorTables.refresh();
                 pullNow.run();
 
                 // Notion: a property is added and a number property becomes text; two pages get values in them
@@ -335,7 +335,7 @@ class NotionVersion20261201Test {
                 simulator.model().editPage(pages.get(2).path("id").asText(), TestEngine.titleEdit(pages.get(2), "edited later"));
                 pullNow.run();
 
-                pull.refreshSchemas();
+                mirrorTables.refresh();
                 pullNow.run();
 
                 assertEquals("BC-7", TestEngine.queryString(sync, "SELECT \"" + columnOf(sync, schema, "Budget code", "rich_text")

@@ -30,7 +30,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.support.DefaultExchange;
 
 /**
  * The push round trip as a property: for every writable type, random values edited on both sides in random order,
@@ -391,10 +390,7 @@ class PushRoundTripPropertyTest {
     }
 
     static NotionView.Batch readNotion(List<String> bodies) {
-        Exchange exchange = new DefaultExchange(sync.context());
-        exchange.getMessage().setBody(bodies);
-        pushRunner().readNotion(exchange);
-        return exchange.getProperty(PushRunner.NOTION_VIEW, NotionView.Batch.class);
+        return pushRunner().readNotion(bodies);
     }
 
     static void send(List<String> bodies, NotionView.Batch view) {

@@ -69,7 +69,7 @@ class SchemaChangeRemapTest {
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
                 TestEngine.await("first sync", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10);
-                PullRunner pull = sync.context().getRegistry().lookupByNameAndType("pullRunner", PullRunner.class);
+                MirrorTables mirrorTables = sync.context().getRegistry().lookupByNameAndType("mirrorTables", MirrorTables.class);
                 Runnable pullNow = () -> sync.context().createProducerTemplate().sendBody("direct:pull-" + source, null);
 
                 // Notion: a property is added and a number property becomes text; two pages get values in them
@@ -103,7 +103,7 @@ class SchemaChangeRemapTest {
                 pullNow.run();
 
                 deleteStats(simulator);
-                pull.refreshSchemas();
+                mirrorTables.refresh();
                 pullNow.run();
 
                 String budgetColumn = column(sync, schema, "Budget code", "rich_text");
@@ -142,7 +142,7 @@ class SchemaChangeRemapTest {
                     st.executeUpdate("UPDATE " + table + " SET \"" + text + "\" = 'edited in PostgreSQL' WHERE page_id = '" + edited + "'");
                 }
                 TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + projects.dataSourceId(), "{\"properties\":{\"Budget code\":{\"rich_text\":{}}}}");
-                sync.context().getRegistry().lookupByNameAndType("pullRunner", PullRunner.class).refreshSchemas();
+                sync.context().getRegistry().lookupByNameAndType("mirrorTables", MirrorTables.class).refresh();
                 sync.context().createProducerTemplate().sendBody("direct:pull-" + source, null);
 
                 assertEquals("edited in PostgreSQL", TestEngine.queryString(sync, "SELECT \"" + text + "\" FROM " + table + " WHERE page_id = '" + edited + "'"));

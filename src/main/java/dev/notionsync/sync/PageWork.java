@@ -1,0 +1,49 @@
+package dev.notionsync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One entity whose state in Notion is to be applied to its mirror row (direct:page-apply): the coalesced webhook
+ * events about it, or a page the pull could not write (no events, type "pull"). Travels as JSON text, the body a
+ * dead letter stores and its replay sends again.
+ *
+ * @param onlyOwnWrites every event was caused by this integration's own write (an echo)
+ * @param dataSourceId  the data source the pull read the page from, or null (informational: the page's own parent
+ *                      decides the table)
+ */
+public record PageWork(String entityId, String entityType, List<String> eventIds, List<String> types, boolean onlyOwnWrites,
+                       String dataSourceId) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A page the pull read but could not write. */
+    public static PageWork pullFailure(String pageId, String dataSourceId) {
+        return new PageWork(pageId, "page", List.of(), List.of("pull"), false, dataSourceId);
+    }
+
+    public static PageWork parse(String json) throws IOException {
+        JsonNode item = JSON.readTree(json);
+        List<String> eventIds = new ArrayList<>();
+        item.path("event_ids").forEach(id -> eventIds.add(id.asText()));
+        List<String> types = new ArrayList<>();
+        item.path("types").forEach(t -> types.add(t.asText()));
+        return new PageWork(item.path("entity_id").asText(), item.path("entity_type").asText(), eventIds, types,
+                item.path("only_own_writes").asBoolean(false), item.hasNonNull("data_source_id") ? item.path("data_source_id").asText() : null);
+    }
+
+    public String json() {
+        ObjectNode item = JSON.createObjectNode().put("entity_id", entityId).put("entity_type", entityType);
+        if (dataSourceId != null) {
+            item.put("data_source_id", dataSourceId);
+        }
+        eventIds.forEach(item.putArray("event_ids")::add);
+        types.forEach(item.putArray("types")::add);
+        item.put("only_own_writes", onlyOwnWrites);
+        return item.toString();
+    }
+}

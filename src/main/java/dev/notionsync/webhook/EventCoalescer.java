@@ -1,0 +1,75 @@
+package dev.notionsync.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.PageWork;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims pending webhook events from the inbox (routes/notion-webhooks.camel.yaml) and coalesces the events of a claim
+ * per entity into one {@link PageWork}: events are signals, not data, so an entity is applied once however many
+ * events name it. An entity whose events were all caused by this integration's own writes is marked as an echo.
+ */
+public final class EventCoalescer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventCoalescer.class);
+
+    private final WebhookInbox inbox;
+    private final NotionApi notion;
+    private final int batchSize;
+    private volatile String botId;
+
+    public EventCoalescer(WebhookInbox inbox, NotionApi notion, int batchSize) {
+        this.inbox = inbox;
+        this.notion = notion;
+        this.batchSize = batchSize;
+    }
+
+    /** Claims pending events; the body becomes one JSON work item ({@link PageWork}) per entity, oldest first. */
+    public List<String> claim() throws Exception {
+        Map<String, List<WebhookInbox.Event>> byEntity = new LinkedHashMap<>();
+        for (WebhookInbox.Event event : inbox.claim(batchSize)) {
+            byEntity.computeIfAbsent(event.entityType() + ":" + event.entityId(), k -> new ArrayList<>()).add(event);
+        }
+        List<String> items = new ArrayList<>();
+        for (List<WebhookInbox.Event> events : byEntity.values()) {
+            WebhookInbox.Event first = events.get(0);
+            boolean onlyOwnWrites = events.stream().allMatch(e -> authoredOnlyByUs(e.authors()));
+            items.add(new PageWork(first.entityId(), first.entityType(), events.stream().map(WebhookInbox.Event::eventId).toList(),
+                    events.stream().map(WebhookInbox.Event::type).toList(), onlyOwnWrites, null).json());
+        }
+        return items;
+    }
+
+    private boolean authoredOnlyByUs(JsonNode authors) {
+        if (authors == null || !authors.isArray() || authors.isEmpty()) {
+            return false;
+        }
+        String us = botId();
+        for (JsonNode author : authors) {
+            if (us == null || !us.equals(author.path("id").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String botId() {
+        if (botId == null) {
+            try {
+                botId = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText(null);
+            } catch (NotionApiException e) {
+                LOG.warn("cannot read this integration's bot id ({}); echo suppression waits for the next event", e.getMessage());
+            }
+        }
+        return botId;
+    }
+}
