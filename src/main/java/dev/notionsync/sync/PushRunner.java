@@ -228,30 +228,13 @@ public final class PushRunner {
         boolean replay = replayOf != null;   // a dead letter's replay: the operator may force it past conflicts
         boolean force = replay && Boolean.TRUE.equals(forced);
         Map<String, JsonNode> row = writer.readRow(table, change.pageId());
-        Map<MirrorTable.PropertyColumns, JsonNode> wanted = new LinkedHashMap<>();
-        Map<String, JsonNode> refused = new LinkedHashMap<>();
-        List<String> reasons = new ArrayList<>();
-        for (MirrorTable.PropertyColumns property : table.properties()) {
-            Set<String> changed = changedSuffixes(property, change.changed());
-            if (changed.isEmpty()) {
-                continue;
-            }
-            try {
-                wanted.put(property, property.type().write(property.propertyName(),
-                        values(property, change.changed(), row), changed));
-            } catch (UnwritableValueException e) {
-                changed.forEach(suffix -> refused.put(column(property, suffix), change.changed().get(column(property, suffix))));
-                reasons.add("column " + changed.stream().map(suffix -> "'" + column(property, suffix) + "'").toList() + ": " + e.getMessage());
-            }
-        }
-        for (String column : change.ignored()) {
-            refused.put(column, row.getOrDefault(column, NullNode.getInstance()));
-            reasons.add("column '" + column + "' belongs to a read-only Notion property (Notion computes it): its changes cannot be sent");
-        }
+        Wanted wanted = wanted(change, table, row);
+        Map<String, JsonNode> refused = wanted.refused();
+        List<String> reasons = wanted.reasons();
         if (replay && !reasons.isEmpty()) {
             throw new PushRejectedException(String.join("; ", reasons));
         }
-        if (wanted.isEmpty() && refused.isEmpty()) {
+        if (wanted.values().isEmpty() && refused.isEmpty()) {
             return PushResult.IGNORED;
         }
         NotionState current = currentState(replay ? null : batch, change.source(), table, change.pageId(), row);
@@ -260,20 +243,12 @@ public final class PushRunner {
         }
         ObjectNode properties = JSON.createObjectNode();
         ObjectNode converged = JSON.createObjectNode();
-        for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.entrySet()) {
-            MirrorTable.PropertyColumns property = entry.getKey();
-            JsonNode notionValue = propertyById(current.properties(), property.propertyId());
-            if (property.type().holds(notionValue, entry.getValue())) {
-                // Notion holds what this change sets (our own push landed before a crash, or the same edit on both
-                // sides): nothing to send and nothing changed against this change
-                converged.set(property.propertyId(), entry.getValue());
-                continue;
+        for (Map.Entry<MirrorTable.PropertyColumns, JsonNode> entry : wanted.values().entrySet()) {
+            switch (decide(source, change, entry.getKey(), entry.getValue(), current, sentByCreate, replay, force)) {
+                case SEND -> properties.set(entry.getKey().propertyId(), entry.getValue());
+                case CONVERGED -> converged.set(entry.getKey().propertyId(), entry.getValue());
+                case KEEP_NOTION -> { }
             }
-            if (changedInNotion(change, property, notionValue, sentByCreate) && !force
-                    && !postgresWins(source, change, property, entry.getValue(), notionValue, current.lastEdited(), replay)) {
-                continue;
-            }
-            properties.set(property.propertyId(), entry.getValue());
         }
         // the row is written with a page read now, never an older copy: its synced_at says when Notion was read
         PageWriter.Row written = null;
@@ -308,6 +283,51 @@ public final class PushRunner {
             return new PushResult(properties.isEmpty() ? "dead_letter" : "pushed", reason);
         }
         return PushResult.PUSHED;
+    }
+
+    /** The values a change sets, in Notion's request shape, and the columns whose values Notion cannot take (and why). */
+    private record Wanted(Map<MirrorTable.PropertyColumns, JsonNode> values, Map<String, JsonNode> refused, List<String> reasons) {
+    }
+
+    private Wanted wanted(PageChange change, MirrorTable table, Map<String, JsonNode> row) {
+        Wanted wanted = new Wanted(new LinkedHashMap<>(), new LinkedHashMap<>(), new ArrayList<>());
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            Set<String> changed = changedSuffixes(property, change.changed());
+            if (changed.isEmpty()) {
+                continue;
+            }
+            try {
+                wanted.values().put(property, property.type().write(property.propertyName(), values(property, change.changed(), row), changed));
+            } catch (UnwritableValueException e) {
+                changed.forEach(suffix -> wanted.refused().put(column(property, suffix), change.changed().get(column(property, suffix))));
+                wanted.reasons().add("column " + changed.stream().map(suffix -> "'" + column(property, suffix) + "'").toList() + ": " + e.getMessage());
+            }
+        }
+        for (String column : change.ignored()) {
+            wanted.refused().put(column, row.getOrDefault(column, NullNode.getInstance()));
+            wanted.reasons().add("column '" + column + "' belongs to a read-only Notion property (Notion computes it): its changes cannot be sent");
+        }
+        return wanted;
+    }
+
+    private enum Decision { SEND, CONVERGED, KEEP_NOTION }
+
+    /**
+     * One property of an update: converged when Notion already holds, by meaning, what the change sets (our own push
+     * landed before a crash, or the same edit on both sides: neither sent nor a conflict); otherwise sent, unless it
+     * changed in Notion since the change's base and the policy (recorded as a conflict) keeps Notion's value.
+     */
+    private Decision decide(SourceSettings source, PageChange change, MirrorTable.PropertyColumns property, JsonNode value, NotionState current,
+                            JsonNode sentByCreate, boolean replay, boolean force) throws Exception {
+        JsonNode notionValue = propertyById(current.properties(), property.propertyId());
+        if (property.type().holds(notionValue, value)) {
+            return Decision.CONVERGED;
+        }
+        if (changedInNotion(change, property, notionValue, sentByCreate) && !force
+                && !postgresWins(source, change, property, value, notionValue, current.lastEdited(), replay)) {
+            return Decision.KEEP_NOTION;
+        }
+        return Decision.SEND;
     }
 
     /**
