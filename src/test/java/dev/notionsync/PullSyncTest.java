@@ -1,6 +1,7 @@
 package dev.notionsync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -122,9 +123,9 @@ class PullSyncTest {
 
     @Test
     void usesTheConfiguredDatabase() {
-        String external = System.getenv("NOTION_SYNC_TEST_DB_URL");
-        assertEquals(external == null || external.isBlank(), sync.database().isEmbedded(),
-                "embedded PostgreSQL by default, the server of NOTION_SYNC_TEST_DB_URL when it is set");
+        // the embedded default when notion.db.url is blank: DurableEmbeddedDatabaseTest
+        assertEquals(settings.get("notion.db.url"), sync.database().displayUrl(), "the server and database notion.db.url names");
+        assertFalse(sync.database().isEmbedded());
     }
 
     @Test
