@@ -44,6 +44,7 @@ public final class TestEngine {
         values.put("camel.main.jmx-enabled", "false");
         values.put("notion.db.schema", "notion_test_" + suffix);
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
+        values.put("notion.reports.folder", tempDir.resolve("reports").toString());
         values.put("notion.db.embedded-durable", "false");   // fsync off: a test's database need not survive a power loss
         values.put("notion.db.url", newDatabase(suffix));
         values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
@@ -113,8 +114,13 @@ public final class TestEngine {
         throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 97 % 12000));
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger(firstPort());
+
+    /** Surefire's test JVMs run side by side: each starts in a block of its own, 1,500 ports apart; else by process id. */
+    private static int firstPort() {
+        String fork = System.getProperty("notion.test.fork", "");
+        return fork.matches("\\d+") ? (Integer.parseInt(fork) - 1) * 1500 : (int) (ProcessHandle.current().pid() * 97 % 12000);
+    }
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
