@@ -47,8 +47,8 @@ class DemoTest {
         demo.put("notion.db.url", TestEngine.newDatabase(UUID.randomUUID().toString().substring(0, 8)));
         demo.put("notion.reports.folder", tempDir.resolve("out").toString());
         demo.put("notion.demo.pages", "20");
-        // a slow first pull (1 request/s) and a report every two seconds: a report before the first pull would show
-        demo.put("notion.demo.rate", "1");
+        // a slow first pull (2 requests/s, some ten seconds) and a report every two seconds: a report before the first pull would show
+        demo.put("notion.demo.rate", "2");
         demo.put("notion.demo.report-cron", "0/2 * * * * ?");
         demo.put("camel.main.duration-max-seconds", "120");   // should the test fail to stop it
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -58,7 +58,12 @@ class DemoTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8)), "demo-under-test");
         running.start();
         try {
-            TestEngine.await("the demo banner", Duration.ofSeconds(90), () -> out.toString(StandardCharsets.UTF_8).contains("Stop   "));
+            TestEngine.await("the demo banner", Duration.ofSeconds(90), () -> {
+                if (!running.isAlive()) {
+                    throw new AssertionError("the demo ended: " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+                }
+                return out.toString(StandardCharsets.UTF_8).contains("Stop   ");
+            });
             String banner = out.toString(StandardCharsets.UTF_8);
 
             assertTrue(banner.contains("java -jar target/notion-sync.jar console"), banner);

@@ -9,57 +9,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
-import dev.notionsync.sim.SimulatorConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The pull route end to end: simulator over HTTP -> door -> mapper -> PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PullSyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
     Map<String, String> settings;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(40));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(40);
+        settings = integration.settings(simulator, "1s");
+        sync = integration.start(settings);
         for (SeededSource source : simulator.workspace().sources()) {
             long expected = simulator.model().pages(source.dataSourceId()).size();
             TestEngine.await(source.name() + " rows", Duration.ofSeconds(60),
                     () -> TestEngine.count(sync, "SELECT count(*) FROM " + schema() + "." + source.name()) == expected);
-        }
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 
