@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.MBeanServer;
@@ -44,7 +43,7 @@ class DemoTest {
         demo.put("camel.management.port", String.valueOf(TestEngine.freePort()));
         demo.put("notion.demo.embedded-dir", tempDir.resolve("demo-postgres").toString());
         demo.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
-        demo.put("notion.db.url", TestEngine.newDatabase(UUID.randomUUID().toString().substring(0, 8)));
+        demo.put("notion.db.url", TestPostgres.shared().newDatabase());
         demo.put("notion.reports.folder", tempDir.resolve("out").toString());
         demo.put("notion.demo.pages", "20");
         // a slow first pull (2 requests/s, some ten seconds) and a report every two seconds: a report before the first pull would show

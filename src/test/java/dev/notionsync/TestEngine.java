@@ -46,7 +46,7 @@ public final class TestEngine {
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
         values.put("notion.reports.folder", tempDir.resolve("reports").toString());
         values.put("notion.db.embedded-durable", "false");   // fsync off: a test's database need not survive a power loss
-        values.put("notion.db.url", newDatabase(suffix));
+        values.put("notion.db.url", TestPostgres.shared().newEngineDatabase(suffix));
         values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
         for (SeededSource source : chosen) {
             values.put("notion.source." + source.name() + suffix + ".id", source.dataSourceId());
@@ -54,11 +54,6 @@ public final class TestEngine {
             values.put("notion.source." + source.name() + suffix + ".poll", poll);
         }
         return values;
-    }
-
-    /** A fresh database for one engine on the tests' PostgreSQL server, so tests never see each other's runs, inbox or dead letters. */
-    static String newDatabase(String suffix) {
-        return TestPostgres.shared().newDatabase(suffix);
     }
 
     /** The configured source name of a seeded source ("projects" -> "projects1a2b3c4d"). */
