@@ -118,7 +118,7 @@ class DemoRestartTest {
                     if (!demo.process.isAlive()) {
                         throw new AssertionError("the demo stopped:\n" + demo.output());
                     }
-                    return demo.output().contains("notion-sync demo is running");
+                    return demo.output().contains("Stop   ");   // the banner's last line: the whole banner is there
                 });
                 demo.jdbcUrl = find(demo.output(), "PostgreSQL\\s+: (jdbc:\\S+)");
                 demo.simulator = find(demo.output(), "Notion simulator\\s+: (http://\\S+)");

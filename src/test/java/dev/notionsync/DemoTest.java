@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +22,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +41,15 @@ class DemoTest {
         demo.put("notion.demo.simulator-port", String.valueOf(TestEngine.freePort()));
         demo.put("camel.server.port", String.valueOf(TestEngine.freePort()));
         demo.put("camel.management.port", String.valueOf(TestEngine.freePort()));
-        demo.put("camel.main.jmx-enabled", "false");
+        demo.put("notion.demo.embedded-dir", tempDir.resolve("demo-postgres").toString());
         demo.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
-        demo.put("notion.db.url", TestEngine.externalDatabase(UUID.randomUUID().toString().substring(0, 8)));
+        demo.put("notion.db.url", TestPostgres.shared().newDatabase());
         demo.put("notion.reports.folder", tempDir.resolve("out").toString());
         demo.put("notion.demo.pages", "20");
-        // a slow first pull (1 request/s) and a report every two seconds: a report before the first pull would show
-        demo.put("notion.demo.rate", "1");
+        // a slow first pull (2 requests/s, some ten seconds) and a report every two seconds: a report before the first pull would show
+        demo.put("notion.demo.rate", "2");
         demo.put("notion.demo.report-cron", "0/2 * * * * ?");
-        demo.put("camel.main.duration-max-seconds", "90");
+        demo.put("camel.main.duration-max-seconds", "120");   // should the test fail to stop it
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         demo.forEach(System::setProperty);
@@ -55,7 +57,12 @@ class DemoTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8)), "demo-under-test");
         running.start();
         try {
-            TestEngine.await("the demo banner", Duration.ofSeconds(90), () -> out.toString(StandardCharsets.UTF_8).contains("Stop   "));
+            TestEngine.await("the demo banner", Duration.ofSeconds(90), () -> {
+                if (!running.isAlive()) {
+                    throw new AssertionError("the demo ended: " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+                }
+                return out.toString(StandardCharsets.UTF_8).contains("Stop   ");
+            });
             String banner = out.toString(StandardCharsets.UTF_8);
 
             assertTrue(banner.contains("java -jar target/notion-sync.jar console"), banner);
@@ -88,8 +95,20 @@ class DemoTest {
             assertEquals("child_page", children.get(0).path("type").asText(), pages.body());
         } finally {
             demo.keySet().forEach(System::clearProperty);
-            running.join(Duration.ofSeconds(120).toMillis());
+            stop(running);
         }
+    }
+
+    /** Stops the demo as an operator can, with JMX's stop of the Camel context (JConsole, Hawtio's JMX tab). */
+    private static void stop(Thread running) throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName context = new ObjectName("org.apache.camel:context=notion-sync,type=context,name=\"notion-sync\"");
+        TestEngine.await("the demo's Camel context in JMX", Duration.ofSeconds(30), () -> jmx.isRegistered(context) || !running.isAlive());
+        if (jmx.isRegistered(context)) {
+            jmx.invoke(context, "stop", new Object[0], new String[0]);
+        }
+        running.join(Duration.ofSeconds(60).toMillis());
+        assertFalse(running.isAlive(), "the demo ends once its Camel context is stopped");
     }
 
     private static String line(String banner, String pattern) {

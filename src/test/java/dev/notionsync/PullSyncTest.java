@@ -1,6 +1,7 @@
 package dev.notionsync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,57 +9,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SeededSource;
-import dev.notionsync.sim.SimulatorConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The pull route end to end: simulator over HTTP -> door -> mapper -> PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PullSyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
     Map<String, String> settings;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(40));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(40);
+        settings = integration.settings(simulator, "1s");
+        sync = integration.start(settings);
         for (SeededSource source : simulator.workspace().sources()) {
             long expected = simulator.model().pages(source.dataSourceId()).size();
             TestEngine.await(source.name() + " rows", Duration.ofSeconds(60),
                     () -> TestEngine.count(sync, "SELECT count(*) FROM " + schema() + "." + source.name()) == expected);
-        }
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 
@@ -122,9 +107,9 @@ class PullSyncTest {
 
     @Test
     void usesTheConfiguredDatabase() {
-        String external = System.getenv("NOTION_SYNC_TEST_DB_URL");
-        assertEquals(external == null || external.isBlank(), sync.database().isEmbedded(),
-                "embedded PostgreSQL by default, the server of NOTION_SYNC_TEST_DB_URL when it is set");
+        // the embedded default when notion.db.url is blank: DurableEmbeddedDatabaseTest
+        assertEquals(settings.get("notion.db.url"), sync.database().displayUrl(), "the server and database notion.db.url names");
+        assertFalse(sync.database().isEmbedded());
     }
 
     @Test

@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
 
 /**
  * Builds the settings a test engine runs with: the project's application.properties, pointed at a simulator, with
- * free ports, its own mirror schema, and either an embedded PostgreSQL in a temp folder or, when
- * NOTION_SYNC_TEST_DB_URL is set, that server.
+ * free ports, its own mirror schema, and its own database on the tests' PostgreSQL server ({@link TestPostgres}).
  */
 public final class TestEngine {
 
@@ -45,8 +44,9 @@ public final class TestEngine {
         values.put("camel.main.jmx-enabled", "false");
         values.put("notion.db.schema", "notion_test_" + suffix);
         values.put("notion.db.embedded-dir", tempDir.resolve("postgres").toString());
+        values.put("notion.reports.folder", tempDir.resolve("reports").toString());
         values.put("notion.db.embedded-durable", "false");   // fsync off: a test's database need not survive a power loss
-        values.put("notion.db.url", externalDatabase(suffix));
+        values.put("notion.db.url", TestPostgres.shared().newEngineDatabase(suffix));
         values.put("notion.sources", chosen.stream().map(s -> s.name() + suffix).collect(Collectors.joining(",")));
         for (SeededSource source : chosen) {
             values.put("notion.source." + source.name() + suffix + ".id", source.dataSourceId());
@@ -54,24 +54,6 @@ public final class TestEngine {
             values.put("notion.source." + source.name() + suffix + ".poll", poll);
         }
         return values;
-    }
-
-    /**
-     * With NOTION_SYNC_TEST_DB_URL set, a fresh database on that server for this engine (so tests never see each
-     * other's runs, inbox or dead letters); without it, "" (embedded PostgreSQL).
-     */
-    static String externalDatabase(String suffix) {
-        String url = System.getenv("NOTION_SYNC_TEST_DB_URL");
-        if (url == null || url.isBlank()) {
-            return "";
-        }
-        String name = "notion_sync_test_" + suffix;
-        try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a test database on NOTION_SYNC_TEST_DB_URL: " + e.getMessage(), e);
-        }
-        return url.replaceFirst("^(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
     }
 
     /** The configured source name of a seeded source ("projects" -> "projects1a2b3c4d"). */
@@ -127,8 +109,13 @@ public final class TestEngine {
         throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 97 % 12000));
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger(firstPort());
+
+    /** Surefire's test JVMs run side by side: each starts in a block of its own, 1,500 ports apart; else by process id. */
+    private static int firstPort() {
+        String fork = System.getProperty("notion.test.fork", "");
+        return fork.matches("\\d+") ? (Integer.parseInt(fork) - 1) * 1500 : (int) (ProcessHandle.current().pid() * 97 % 12000);
+    }
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

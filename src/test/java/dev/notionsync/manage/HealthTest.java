@@ -129,32 +129,55 @@ class HealthTest {
         }
     }
 
-    /** An instance that takes the connection and never answers, or stops half-way through its answer. */
+    /** An instance that takes the connection and never answers, or stops half-way through its answer (both at once: each waits out the timeout). */
     @Test
     void statusGivesUpOnAnInstanceThatDoesNotAnswer() throws Exception {
-        for (String partial : new String[] {"", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"source\":"}) {
-            try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
-                Thread holder = new Thread(() -> {
-                    try (java.net.Socket client = silent.accept()) {
-                        client.getOutputStream().write(partial.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                        client.getOutputStream().flush();
-                        Thread.sleep(120_000);
-                    } catch (Exception ignored) {
-                        // the test is over
-                    }
-                });
-                holder.setDaemon(true);
-                holder.start();
-                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-                long started = System.nanoTime();
-                int exit = StatusCommand.run(new String[0], silent.getLocalPort(), java.util.Optional.empty(), System.out,
-                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-                long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-                assertNotEquals(0, exit);
-                assertTrue(seconds < 30, "status waited " + seconds + " s");
-                assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("did not answer"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
-                holder.interrupt();
+        java.util.concurrent.ExecutorService both = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<Void>> checks = new java.util.ArrayList<>();
+            for (String partial : new String[] {"", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"source\":"}) {
+                checks.add(both.submit(() -> {
+                    statusGivesUpOn(partial);
+                    return null;
+                }));
             }
+            for (java.util.concurrent.Future<Void> check : checks) {
+                try {
+                    check.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Error failed) {
+                        throw failed;   // the check's own assertion
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            both.shutdownNow();
+        }
+    }
+
+    private static void statusGivesUpOn(String partial) throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            Thread holder = new Thread(() -> {
+                try (java.net.Socket client = silent.accept()) {
+                    client.getOutputStream().write(partial.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    client.getOutputStream().flush();
+                    Thread.sleep(120_000);
+                } catch (Exception ignored) {
+                    // the test is over
+                }
+            });
+            holder.setDaemon(true);
+            holder.start();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            long started = System.nanoTime();
+            int exit = StatusCommand.run(new String[0], silent.getLocalPort(), java.util.Optional.empty(), System.out,
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            assertNotEquals(0, exit);
+            assertTrue(seconds < 30, "status waited " + seconds + " s");
+            assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("did not answer"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+            holder.interrupt();
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.Recordings;
+import dev.notionsync.TestSchema;
 import dev.notionsync.mapping.ColumnNames.NamedProperty;
 import dev.notionsync.store.RowJson;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.notionsync.mapping.Recordings.json;
+import static dev.notionsync.Recordings.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ColumnsInPostgresTest {
 
-    private static TestDatabase database;
+    private static TestSchema database;
 
     /** One sample value per type (the richest shapes notion-api.md §3.2 documents), for the identifier test. */
     private static final List<String> SAMPLES = List.of(
@@ -60,7 +62,7 @@ class ColumnsInPostgresTest {
 
     @BeforeAll
     static void startDatabase() throws Exception {
-        database = TestDatabase.start();
+        database = TestSchema.create();
     }
 
     @AfterAll

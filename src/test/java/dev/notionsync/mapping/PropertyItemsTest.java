@@ -1,6 +1,7 @@
 package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.Recordings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.notionsync.mapping.Recordings.json;
+import static dev.notionsync.Recordings.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,7 @@
 package dev.notionsync.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.Recordings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.notionsync.mapping.Recordings.json;
+import static dev.notionsync.Recordings.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

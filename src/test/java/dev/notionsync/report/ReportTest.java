@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.App;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -29,17 +30,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.management.ObjectName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reports end to end: real PostgreSQL, the simulator over HTTP, Quartz on the clustered JDBC store. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReportTest {
 
@@ -56,9 +58,9 @@ class ReportTest {
     String reportsPage;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(DEALS));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1h", "revenue", "projects");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(DEALS);
+        settings = integration.settings(simulator, "1h", "revenue", "projects");
         reportsPage = createReportsPage();
         settings.put("notion.reports", "deals,sync-health,business-summary");
         settings.put("notion.reports.folder", tempDir.resolve("out").toString());
@@ -73,22 +75,11 @@ class ReportTest {
         settings.put("notion.report.deals.chart", "service_type,revenue");
         settings.put("notion.report.sync-health.cron", NEVER);
         settings.put("notion.report.business-summary.cron", NEVER);
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+        sync = integration.start(settings);
         String table = "\"" + settings.get("notion.db.schema") + "\".revenue";
         TestEngine.await("revenue rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == DEALS);
         TestEngine.await("projects rows", Duration.ofSeconds(60),
                 () -> TestEngine.count(sync, "SELECT count(*) FROM \"" + settings.get("notion.db.schema") + "\".projects") == DEALS);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
     }
 
     /** A page shared with the integration, to put reports under, made as a user would in Notion. */

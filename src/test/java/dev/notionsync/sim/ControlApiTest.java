@@ -1,6 +1,7 @@
 package dev.notionsync.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.Recordings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class ControlApiTest {
 
     @Test
     void importedRecordingsAreServedBack() throws Exception {
-        Path file = RecordingFidelityTest.folder().resolve("id_prop.json");
+        Path file = Recordings.folder().resolve("id_prop.json");
         Assumptions.assumeTrue(Files.exists(file), "recordings folder is absent, so there is no id_prop.json to import");
         JsonNode exchanges = SimClient.MAPPER.readTree(file.toFile());
         JsonNode pages = exchanges.get(0).at("/response_body/results");

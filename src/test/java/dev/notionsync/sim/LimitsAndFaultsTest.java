@@ -23,18 +23,23 @@ class LimitsAndFaultsTest {
         try (NotionSimulator sim = NotionSimulator.start(SimulatorConfig.defaults("t").withPages(2).withRate(3))) {
             SimClient client = new SimClient(sim);
             List<SimClient.Reply> replies = new ArrayList<>();
+            long started = System.nanoTime();
             for (int i = 0; i < 10; i++) replies.add(client.get("/v1/users/me"));
+            // on a busy machine the ten calls can take longer than a second, and the budget refills meanwhile (3/s)
+            double refills = 3 * (System.nanoTime() - started) / 1e9;
             SimClient.Reply limited = replies.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
             assertEquals(List.of("object", "status", "code", "message", "additional_data", "request_id"), SimulatorApiTest.keys(limited.body()));
             assertEquals("rate_limited", limited.body().get("code").asText());
             assertEquals("You have been rate limited. Please try again in a few minutes.", limited.body().get("message").asText());
             assertTrue(limited.body().at("/additional_data/rate_limit_reason").isTextual());
             assertTrue(Integer.parseInt(limited.header("Retry-After")) >= 1);
-            assertTrue(replies.stream().filter(r -> r.status() == 200).count() <= 4, "burst of one second's budget");
+            assertTrue(replies.stream().filter(r -> r.status() == 200).count() <= 4 + refills, "burst of one second's budget");
 
             JsonNode stats = new SimClient(sim.baseUrl(), null).send("GET", "/__sim/stats", null, null, null).body();
-            assertTrue(stats.get("rate_limited").asInt() >= 6);
-            assertEquals(10, stats.get("max_requests_in_any_1s_window").asInt());
+            assertTrue(stats.get("rate_limited").asInt() >= 6 - refills);
+            if (refills < 3) {
+                assertEquals(10, stats.get("max_requests_in_any_1s_window").asInt());
+            }
             assertTrue(stats.at("/by_endpoint/GET ~1v1~1users~1me/429").asInt() >= 6 || stats.get("by_endpoint").toString().contains("429"));
         }
     }

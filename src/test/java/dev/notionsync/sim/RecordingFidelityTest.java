@@ -2,6 +2,7 @@ package dev.notionsync.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.notionsync.Recordings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -40,13 +41,9 @@ class RecordingFidelityTest {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}");
     private static final String TOKEN = "secret_fidelity";
 
-    static Path folder() {
-        return Path.of(System.getProperty("notion.recordings", "../shared/notion-recordings"));
-    }
-
     @TestFactory
     Stream<DynamicTest> everyRecordedExchangeHasTheRecordedShape() throws IOException {
-        Path folder = folder();
+        Path folder = Recordings.folder();
         Assumptions.assumeTrue(Files.isDirectory(folder), "recordings folder " + folder.toAbsolutePath() + " is absent, so there is nothing to replay");
         List<Path> files;
         try (Stream<Path> list = Files.list(folder)) {

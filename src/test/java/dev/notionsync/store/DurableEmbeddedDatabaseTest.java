@@ -1,6 +1,7 @@
 package dev.notionsync.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
@@ -28,6 +29,7 @@ class DurableEmbeddedDatabaseTest {
             settings.remove("notion.db.embedded-durable");        // the default of application.properties, not the tests' opt-out
             NotionSync sync = NotionSync.create(TestEngine.settings(settings));
             try {
+                assertTrue(sync.database().isEmbedded(), "a blank notion.db.url starts the embedded PostgreSQL");
                 assertEquals("on", TestEngine.queryString(sync, "SHOW fsync"));
                 assertEquals("on", TestEngine.queryString(sync, "SHOW synchronous_commit"));
                 assertEquals("on", TestEngine.queryString(sync, "SHOW full_page_writes"));

@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,10 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the same with half a million runs as with fifty.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class RetentionTest {
 
     @TempDir
@@ -46,25 +48,14 @@ class RetentionTest {
     Settings settings;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2));
-        Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(2);
+        Map<String, String> values = integration.settings(simulator, "1h", "projects");
         values.put("notion.retention.interval", "2s");
         settings = TestEngine.settings(values);
-        sync = NotionSync.create(settings);
-        sync.start();
+        sync = integration.start(values);
         // the inbox rows these tests write are for retention to judge, not for the applier to claim
         sync.context().getRouteController().stopRoute("notion-webhook-inbox");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
     }
 
     @Test

@@ -17,40 +17,47 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** More pages than one Notion query returns (10,000): the read continues past the cap, nothing lost, nothing twice. */
+/**
+ * More pages than one Notion query returns: the read continues past the cap, nothing lost, nothing twice. The
+ * simulator's cap is lowered from Notion's 10,000 to 1,000, so a tenth of the pages takes the same paths.
+ */
 class LargeSourceTest {
+
+    private static final int CAP = 1_000;
 
     @TempDir
     Path tempDir;
 
     @Test
-    void tenThousandFiveHundredPagesArriveExactlyOnce() throws Exception {
+    void moreThanTheCapArriveExactlyOnce() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(0))) {
+            simulator.model().resultCap(CAP);
             SeededSource agents = simulator.workspace().source("agents");
-            simulator.model().seedPages(agents.dataSourceId(), 10_500);
+            simulator.model().seedPages(agents.dataSourceId(), CAP + CAP / 20);
             Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "agents");
             values.put("notion.api.rate", "200");
             String table = "\"" + values.get("notion.db.schema") + "\".agents";
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
                 sync.start();
-                TestEngine.await("10,500 rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 10_500);
+                TestEngine.await("1,050 rows", Duration.ofMinutes(4), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == CAP + CAP / 20);
                 // the run records its counts when it finishes, just after its last rows
                 TestEngine.await("the run's counts", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'ok' AND pages_read > 0") > 0);
-                assertEquals(10_500, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
+                assertEquals(CAP + CAP / 20, TestEngine.count(sync, "SELECT coalesce(sum(pages_inserted), 0) FROM notion_sync.sync_runs"),
                         "each page inserted once");
             }
         }
     }
 
     @Test
-    void tenThousandPagesEditedInOneMinuteAreReadInCreatedTimeWindows() throws Exception {
+    void moreThanTheCapEditedInOneMinuteAreReadInCreatedTimeWindows() throws Exception {
         try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1))) {
+            simulator.model().resultCap(CAP);
             SeededSource agents = simulator.workspace().source("agents");
             ObjectNode template = simulator.model().pages(agents.dataSourceId()).get(0);
             // a bulk import: every page edited in the same minute, created over a week
             Instant created = Instant.parse("2026-11-01T00:00:00Z");
-            for (int i = 0; i < 10_300; i++) {
+            for (int i = 0; i < CAP + CAP * 3 / 100; i++) {
                 ObjectNode page = template.deepCopy();
                 page.put("id", UUID.nameUUIDFromBytes(("bulk-" + i).getBytes(StandardCharsets.UTF_8)).toString());
                 page.put("created_time", created.plusSeconds(60L * i).toString());

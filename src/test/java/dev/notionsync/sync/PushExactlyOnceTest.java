@@ -5,34 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A row inserted in PostgreSQL becomes exactly one page in Notion and stays one row, however the answers to its
  * create get lost: cut off on the way back, or the engine failing between the create and the write-back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PushExactlyOnceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
@@ -40,9 +37,9 @@ class PushExactlyOnceTest {
     String dataSourceId;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(10));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(10);
+        settings = integration.settings(simulator, "1s", "projects");
         settings.put("notion.source." + TestEngine.sourceName(settings, "projects") + ".direction", "both");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "500ms");
@@ -50,20 +47,9 @@ class PushExactlyOnceTest {
         settings.put("notion.api.backoff-base", "200ms");
         settings.put("notion.api.backoff-max", "1s");
         settings.put("notion.api.breaker.minimum-calls", "1000");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+        sync = integration.start(settings);
         dataSourceId = simulator.workspace().source("projects").dataSourceId();
         TestEngine.await("projects rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table()) == 10);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
     }
 
     String table() {

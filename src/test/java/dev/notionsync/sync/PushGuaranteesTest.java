@@ -7,27 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a push guarantees (issue 15): no edit is lost or falsely taken for a conflict, deletes and replays follow the
@@ -35,12 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * projects pushes with notion-wins, revenue with postgres-wins; every test uses pages of its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PushGuaranteesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
@@ -49,9 +46,9 @@ class PushGuaranteesTest {
     String revenue;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(40));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects", "revenue");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(40);
+        settings = integration.settings(simulator, "1s", "projects", "revenue");
         projects = TestEngine.sourceName(settings, "projects");
         revenue = TestEngine.sourceName(settings, "revenue");
         settings.put("notion.source." + projects + ".direction", "both");
@@ -59,21 +56,10 @@ class PushGuaranteesTest {
         settings.put("notion.source." + revenue + ".conflict", "postgres-wins");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "200ms");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+        sync = integration.start(settings);
         for (String table : List.of("projects", "revenue")) {
             long expected = simulator.model().pages(simulator.workspace().source(table).dataSourceId()).size();
             TestEngine.await(table + " rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table(table)) == expected);
-        }
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 

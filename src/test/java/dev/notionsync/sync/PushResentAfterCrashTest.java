@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,13 +31,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The crash point is simulated with a trigger that makes the first completion of the page's outbox entry fail.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PushResentAfterCrashTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> POLICIES = List.of("notion-wins", "postgres-wins", "newest-wins");
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
@@ -47,9 +45,9 @@ class PushResentAfterCrashTest {
     List<String> pages;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(12));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(12);
+        settings = integration.settings(simulator, "1s", "projects");
         String first = TestEngine.sourceName(settings, "projects");
         suffix = first.substring("projects".length());
         String dataSource = settings.get("notion.source." + first + ".id");
@@ -69,8 +67,7 @@ class PushResentAfterCrashTest {
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "200ms");
         schema = settings.get("notion.db.schema");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+        sync = integration.start(settings);
         String projects = simulator.workspace().source("projects").dataSourceId();
         long expected = simulator.model().pages(projects).size();
         for (String policy : POLICIES) {
@@ -94,10 +91,6 @@ class PushResentAfterCrashTest {
     void stop() throws Exception {
         if (sync != null) {
             sql("DROP TRIGGER IF EXISTS crash_before_completion ON notion_sync.outbox");
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 

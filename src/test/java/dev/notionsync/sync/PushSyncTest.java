@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.sim.SimulatorConfig;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,23 +20,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Push end to end: rows changed in PostgreSQL reach the simulator's pages over HTTP through the door, and come back
  * around exactly once. projects pushes with notion-wins, revenue with postgres-wins.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(IntegrationExtension.class)
 class PushSyncTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tempDir;
 
     NotionSimulator simulator;
     NotionSync sync;
@@ -46,9 +43,9 @@ class PushSyncTest {
     String agents;
 
     @BeforeAll
-    void start() throws Exception {
-        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(30));
-        settings = TestEngine.settingsFor(simulator, tempDir, "1s", "projects", "revenue", "agents");
+    void start(Integration integration) throws Exception {
+        simulator = integration.simulator(30);
+        settings = integration.settings(simulator, "1s", "projects", "revenue", "agents");
         projects = TestEngine.sourceName(settings, "projects");
         revenue = TestEngine.sourceName(settings, "revenue");
         settings.put("notion.source." + projects + ".direction", "both");
@@ -60,22 +57,11 @@ class PushSyncTest {
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "200ms");
         settings.put("notion.push.batch-size", "2");
-        sync = NotionSync.create(TestEngine.settings(settings));
-        sync.start();
+        sync = integration.start(settings);
         for (String table : List.of("projects", "revenue", "agents")) {
             long expected = simulator.model().pages(simulator.workspace().source(table).dataSourceId()).size();
             TestEngine.await(table + " rows", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table(table)) == expected);
             pageId(table, 0);
-        }
-    }
-
-    @AfterAll
-    void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookTest {
 
     static final String WEBHOOK_TOKEN = "secret_webhook_test_token";
+    /** Events in the burst test: twice the pages, so most pages hear of more than one. */
+    private static final int BURST = 400;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -184,7 +186,7 @@ class WebhookTest {
                 TestEngine.simControl(simulator, "faults", "{\"failing_ids\":" + JSON.writeValueAsString(failing) + ",\"failing_status\":500}");
 
                 java.util.Random random = new java.util.Random(5);
-                for (int i = 0; i < 1000; i++) {
+                for (int i = 0; i < BURST; i++) {
                     String pageId = pageIds.get(random.nextInt(pageIds.size()));
                     byte[] body = event("page.properties_updated", pageId, projects.dataSourceId()).toString().getBytes(StandardCharsets.UTF_8);
                     assertEquals(200, post(values, body, WebhookSignature.sign(body, WEBHOOK_TOKEN)));
@@ -193,8 +195,8 @@ class WebhookTest {
                         "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
                 long applied = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'");
                 long dead = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'dead_letter'");
-                assertEquals(1000, applied + dead, "every event applied or dead-lettered");
-                assertEquals(1000, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox"));
+                assertEquals(BURST, applied + dead, "every event applied or dead-lettered");
+                assertEquals(BURST, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox"));
                 assertTrue(dead > 0, "the failing pages' events are dead letters");
                 // the dead letters hold exactly the dead-lettered events, each once
                 assertEquals(dead, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters d,"
@@ -219,7 +221,7 @@ class WebhookTest {
                 String outcome = http.send(HttpRequest.newBuilder(URI.create(replay)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(outcome.contains("0 still open"), outcome);
-                assertEquals(1000, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'"));
+                assertEquals(BURST, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'applied'"));
                 assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'"));
                 long resolved = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'resolved'");
                 String again = http.send(HttpRequest.newBuilder(URI.create(replay)).POST(HttpRequest.BodyPublishers.noBody()).build(),
