@@ -1,5 +1,6 @@
 package dev.notionsync.mapping;
 
+import dev.notionsync.Recordings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
