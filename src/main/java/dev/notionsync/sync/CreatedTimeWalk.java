@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,7 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads every page of a query beyond Notion's 10,000-result cap (the cap is per query: a new query gets a new
@@ -53,6 +56,10 @@ final class CreatedTimeWalk {
     private Instant newestCreated;
     private int pagesRead;
     private final Map<TextCondition, Integer> containing = new HashMap<>();
+    // every character the walk has seen in a text property, in a fixed order: a capped query reads only part of a
+    // slice, so the character that splits the rest may be missing from what it read
+    private final Set<TextCondition> seen = new TreeSet<>(Comparator.comparing(TextCondition::propertyId)
+            .thenComparing(TextCondition::type).thenComparing(TextCondition::character));
 
     /** @param from the first created_time to read, or null for all */
     CreatedTimeWalk(Instant from) {
@@ -116,7 +123,9 @@ final class CreatedTimeWalk {
             text.toString().toLowerCase(Locale.ROOT).codePoints().forEach(c -> characters.add(Character.toString(c)));
             String id = property.path("id").asText();
             for (String character : characters) {
-                containing.merge(new TextCondition(id, type, character, true), 1, Integer::sum);
+                TextCondition condition = new TextCondition(id, type, character, true);
+                containing.merge(condition, 1, Integer::sum);
+                seen.add(condition);
             }
         }
     }
@@ -179,6 +188,12 @@ final class CreatedTimeWalk {
                 }
             }
         }
+        if (best == null && slice.conditions().size() < MAX_SPLIT_DEPTH) {
+            // the pages read share every unused character, but the pages not read may not ("Row 1" read, "Row 10"
+            // not): try a character seen elsewhere, then a letter or digit; one that splits nothing costs one query
+            best = seen.stream().filter(candidate -> !used(slice, candidate)).findFirst()
+                    .or(() -> fallbackCharacters(slice)).orElse(null);
+        }
         if (best == null) {
             unread.add(slice);
             return;
@@ -189,6 +204,17 @@ final class CreatedTimeWalk {
         with.add(best);
         slices.push(new Slice(slice.minute(), List.copyOf(without)));
         slices.push(new Slice(slice.minute(), List.copyOf(with)));
+    }
+
+    /** A letter or digit not yet used, in the text property the slice was last split by (none before a first split). */
+    private static Optional<TextCondition> fallbackCharacters(Slice slice) {
+        if (slice.conditions().isEmpty()) {
+            return Optional.empty();
+        }
+        TextCondition property = slice.conditions().get(slice.conditions().size() - 1);
+        return "0123456789abcdefghijklmnopqrstuvwxyz".codePoints().mapToObj(Character::toString)
+                .map(character -> new TextCondition(property.propertyId(), property.type(), character, true))
+                .filter(candidate -> !used(slice, candidate)).findFirst();
     }
 
     private static boolean used(Slice slice, TextCondition candidate) {

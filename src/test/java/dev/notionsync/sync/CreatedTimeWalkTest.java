@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -62,6 +63,13 @@ class CreatedTimeWalkTest {
             assertEquals(pages.size(), read.size(), "no crowded minute: every page read");
             assertTrue(walk.unreadMinutes().isEmpty());
         }
+    }
+
+    @Example
+    void aTitleWhoseCharactersAreAllInAnotherIsStillReached() {
+        // one page a query: the pages read ("Row 0") share every character with "Row 10" but "1", which no page
+        // read so far has: the walk still splits them
+        aCrowdedMinuteOfDistinctTitlesIsReadWhole(11, 1);
     }
 
     @Property(tries = 100)
