@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,7 +58,7 @@ public final class PushRunner {
     private final NotionApi notion;
     private final Outbox outbox;
     private final PageWriter writer;
-    private final Conflicts conflicts;
+    private final ConflictJudge judge;
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
     private final PushSettings settings;
@@ -87,7 +86,7 @@ public final class PushRunner {
         this.notion = notion;
         this.outbox = outbox;
         this.writer = writer;
-        this.conflicts = conflicts;
+        this.judge = new ConflictJudge(conflicts, metrics);
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.settings = settings;
@@ -324,7 +323,8 @@ public final class PushRunner {
             return Decision.CONVERGED;
         }
         if (changedInNotion(change, property, notionValue, sentByCreate) && !force
-                && !postgresWins(source, change, property, value, notionValue, current.lastEdited(), replay)) {
+                && !judge.postgresWins(source, change, property.propertyId(), property.propertyName(), value, notionValue,
+                        current.lastEdited(), replay)) {
             return Decision.KEEP_NOTION;
         }
         return Decision.SEND;
@@ -362,13 +362,7 @@ public final class PushRunner {
         }
         if (!editedInNotion.isEmpty() && !force) {
             ObjectNode deleted = JSON.createObjectNode().put("deleted", true);
-            boolean postgresWins = !replay && switch (source.conflict()) {
-                case NOTION_WINS -> false;
-                case POSTGRES_WINS -> true;
-                case NEWEST_WINS -> madeAfterNotionEdit(change, current.lastEdited());
-            };
-            recordConflict(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), postgresWins, replay);
-            if (!postgresWins) {
+            if (!judge.postgresWins(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), replay)) {
                 writer.writePushed(table, current.row() != null ? current.row()
                         : reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
                 LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
@@ -474,39 +468,6 @@ public final class PushRunner {
         static NotionState of(PageWriter.Row row) {
             return new NotionState(readTree(row.properties()), row.lastEditedTime(), row.inTrash(), row);
         }
-    }
-
-    /** Decides a property changed on both sides, records the conflict; true when PostgreSQL's value is to be sent. */
-    private boolean postgresWins(SourceSettings source, PageChange change, MirrorTable.PropertyColumns property, JsonNode postgresValue,
-                                 JsonNode notionValue, Instant notionEdited, boolean replay) throws Exception {
-        // a replay is an old change: Notion's newer value stays unless the operator forces the replay
-        boolean postgresWins = !replay && switch (source.conflict()) {
-            case NOTION_WINS -> false;
-            case POSTGRES_WINS -> true;
-            case NEWEST_WINS -> madeAfterNotionEdit(change, notionEdited);
-        };
-        recordConflict(source, change, property.propertyId(), property.propertyName(), postgresValue, notionValue, notionEdited, postgresWins, replay);
-        return postgresWins;
-    }
-
-    /**
-     * newest-wins: whether the PostgreSQL change is certainly later than the edit in Notion. Notion rounds
-     * last_edited_time down to the minute, so within that minute the order cannot be known; the edit is taken to be
-     * made at the minute's end, and a person's edit is never overwritten on a guess.
-     */
-    private static boolean madeAfterNotionEdit(PageChange change, Instant notionEdited) {
-        Instant notionEditedAtLatest = notionEdited.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-        return !change.changedAt().isBefore(notionEditedAtLatest);
-    }
-
-    private void recordConflict(SourceSettings source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
-                                JsonNode notionValue, Instant notionEdited, boolean postgresWins, boolean replay) throws Exception {
-        String policy = source.conflict().setting() + (replay ? " (replay)" : "");
-        conflicts.record(new Conflicts.Conflict(source.name(), change.pageId(), propertyId, propertyName, postgresValue, notionValue,
-                policy, postgresWins ? "postgres" : "notion", change.changedAt(), notionEdited));
-        LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
-                source.name(), change.pageId(), propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
-        metrics.pushed(source.name(), "conflicts");
     }
 
     /**
