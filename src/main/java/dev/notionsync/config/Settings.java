@@ -1,6 +1,8 @@
 package dev.notionsync.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +21,18 @@ import java.util.regex.Pattern;
 /**
  * The application's settings: application.properties, overridden by environment variables (Camel's rule: upper
  * case, '.' and '-' become '_') and JVM system properties. The same resolved values are handed to Camel, so routes
- * and Java code always agree on a setting.
+ * and Java code always agree on a setting. Under them lie the defaults: the project's application.properties, which
+ * the jar carries as {@value #DEFAULTS}, so that a user's own file from an earlier release (without the keys added
+ * since) and a blank environment variable (an empty line in docker/.env) get each setting's one declared default.
  */
 public final class Settings {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(env:)?([^}:]+)(?::([^}]*))?}}");
+
+    /** The project's application.properties in the jar (pom.xml puts it there): every setting's default. */
+    static final String DEFAULTS = "/notion-sync/application.properties";
+
+    private static final Map<String, String> DEFAULT_VALUES = defaults();
 
     private final Map<String, String> fileValues;
     private final Map<String, String> overrides;
@@ -33,6 +42,20 @@ public final class Settings {
         this.fileValues = fileValues;
         this.overrides = overrides;
         this.environment = environment;
+    }
+
+    private static Map<String, String> defaults() {
+        Properties properties = new Properties();
+        try (InputStream in = Settings.class.getResourceAsStream(DEFAULTS)) {
+            if (in != null) {
+                properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the defaults " + DEFAULTS + " in the jar: " + e.getMessage(), e);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream().sorted().forEach(k -> values.put(k, properties.getProperty(k).trim()));
+        return Map.copyOf(values);
     }
 
     public static Settings load(Path propertiesFile) {
@@ -90,12 +113,18 @@ public final class Settings {
         return value;
     }
 
-    /** A setting application.properties declares with its default; missing only when that file lost it. */
+    /**
+     * A setting with a declared default: its value, or the default when it is unset or blank (a blank environment
+     * variable counts as unset).
+     */
     public String declared(String key) {
         String value = get(key);
+        if (value.isBlank() && DEFAULT_VALUES.containsKey(key)) {
+            value = resolve(DEFAULT_VALUES.get(key), 0);
+        }
         if (value.isBlank()) {
-            throw new SettingsException("missing setting " + key + " (environment " + environmentName(key) + "): application.properties"
-                    + " declares it with its default; set it there or in the environment");
+            throw new SettingsException("missing setting " + key + " (environment " + environmentName(key) + "): it has no default;"
+                    + " set it in application.properties or the environment");
         }
         return value;
     }
@@ -129,7 +158,8 @@ public final class Settings {
     /** Every key known from the file or the overrides, resolved; handed to Camel so its placeholders see the same values. */
     public Properties resolvedProperties() {
         Properties resolved = new Properties();
-        Map<String, String> all = new LinkedHashMap<>(fileValues);
+        Map<String, String> all = new LinkedHashMap<>(DEFAULT_VALUES);
+        all.putAll(fileValues);
         all.putAll(overrides);
         for (String key : all.keySet()) {
             resolved.setProperty(key, get(key));
@@ -153,7 +183,7 @@ public final class Settings {
         if (env != null) {
             return env;
         }
-        return fileValues.get(key);
+        return fileValues.containsKey(key) ? fileValues.get(key) : DEFAULT_VALUES.get(key);
     }
 
     private String resolve(String value, int depth) {
