@@ -163,6 +163,19 @@ public final class TestEngine {
         }
     }
 
+    /** Runs one SQL statement on the engine's database. */
+    public static void execute(NotionSync sync, String sql) throws SQLException {
+        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The id of a seeded source's page, by its place among the source's page ids in order. */
+    public static String seededPageId(NotionSimulator simulator, String source, int index) {
+        return simulator.model().pages(simulator.workspace().source(source).dataSourceId()).stream()
+                .map(page -> page.path("id").asText()).sorted().toList().get(index);
+    }
+
     public static String queryString(NotionSync sync, String sql) {
         try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {

@@ -235,16 +235,7 @@ public final class PageWriter {
                 .append(" WHERE s.value ->> 'id' = ANY (CAST(? AS text[]))")
                 .append(" AND NOT EXISTS (SELECT 1 FROM jsonb_each(EXCLUDED.\"properties\") AS x WHERE x.value ->> 'id' = s.value ->> 'id')),")
                 .append(" '{}'::jsonb) || EXCLUDED.\"properties\", ");
-        StringBuilder names = new StringBuilder();
-        for (ColumnSpec column : columns) {
-            names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
-        }
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
-                .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json)) AS r");
-        if (!evenUnchanged) {
-            sql.append(notDeletedInPostgres(table));
-        }
+        StringBuilder sql = insertRows(table, columns, evenUnchanged);
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ").append(set);
         for (ColumnSpec column : MirrorTable.PAGE_COLUMNS) {
             if (!column.suffix().equals("page_id") && !column.suffix().equals("properties")) {
@@ -252,12 +243,34 @@ public final class PageWriter {
                 sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
             }
         }
-        sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
-        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL")
-                .append(evenUnchanged ? " OR true)" : ")")
-                .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
-        sql.append(" RETURNING (xmax = 0)");
-        return sql.toString();
+        return sql.append(undeletedIfNewer(evenUnchanged)).toString();
+    }
+
+    /**
+     * INSERT ... SELECT of the rows (one JSON array parameter) into the table. A pull's write ({@code evenUnchanged}
+     * false) leaves out pages whose DELETE waits in the outbox; the push's own write-back does not.
+     */
+    private static StringBuilder insertRows(MirrorTable table, List<ColumnSpec> columns, boolean evenUnchanged) {
+        String names = String.join(", ", columns.stream().map(column -> ColumnNames.quote(column.suffix())).toList());
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
+                .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
+                .append(", CAST(? AS json)) AS r");
+        if (!evenUnchanged) {
+            sql.append(notDeletedInPostgres(table));
+        }
+        return sql;
+    }
+
+    /**
+     * The end of both upserts' SET: a page seen again after it came back from deletion is no longer deleted; a row is
+     * written only when its content changed (or always, for the push's write-back) and never with an older page.
+     */
+    private static String undeletedIfNewer(boolean evenUnchanged) {
+        return "\"deleted_at\" = NULL, \"deleted_reason\" = NULL"
+                + " WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL"
+                + (evenUnchanged ? " OR true)" : ")")
+                + " AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")"
+                + " RETURNING (xmax = 0)";
     }
 
     /**
@@ -288,16 +301,7 @@ public final class PageWriter {
     }
 
     static String upsertSql(MirrorTable table, List<ColumnSpec> columns, boolean evenUnchanged) {
-        StringBuilder names = new StringBuilder();
-        for (ColumnSpec column : columns) {
-            names.append(names.length() == 0 ? "" : ", ").append(ColumnNames.quote(column.suffix()));
-        }
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.qualifiedName()).append(" AS t (").append(names)
-                .append(") SELECT ").append(names).append(" FROM json_populate_recordset(NULL::").append(table.qualifiedName())
-                .append(", CAST(? AS json)) AS r");
-        if (!evenUnchanged) {
-            sql.append(notDeletedInPostgres(table));
-        }
+        StringBuilder sql = insertRows(table, columns, evenUnchanged);
         sql.append(" ON CONFLICT (\"page_id\") DO UPDATE SET ");
         for (ColumnSpec column : columns) {
             if (!column.suffix().equals("page_id")) {
@@ -305,12 +309,6 @@ public final class PageWriter {
                 sql.append(name).append(" = EXCLUDED.").append(name).append(", ");
             }
         }
-        // a page seen again after it came back from deletion is no longer deleted
-        sql.append("\"deleted_at\" = NULL, \"deleted_reason\" = NULL");
-        sql.append(" WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL")
-                .append(evenUnchanged ? " OR true)" : ")")
-                .append(" AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")");
-        sql.append(" RETURNING (xmax = 0)");
-        return sql.toString();
+        return sql.append(undeletedIfNewer(evenUnchanged)).toString();
     }
 }

@@ -11,9 +11,7 @@ import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -246,14 +244,11 @@ class PushAdversaryTest {
     }
 
     void sql(String statement) throws SQLException {
-        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        TestEngine.execute(sync, statement);
     }
 
     String pageId(String source, int index) {
-        return simulator.model().pages(simulator.workspace().source(source).dataSourceId()).stream()
-                .map(page -> page.path("id").asText()).sorted().toList().get(index);
+        return TestEngine.seededPageId(simulator, source, index);
     }
 
     JsonNode page(String id) {

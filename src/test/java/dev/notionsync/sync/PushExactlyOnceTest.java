@@ -10,9 +10,7 @@ import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +55,7 @@ class PushExactlyOnceTest {
     }
 
     void sql(String statement) throws SQLException {
-        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        TestEngine.execute(sync, statement);
     }
 
     List<JsonNode> pagesTitled(String title) {

@@ -17,9 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -301,14 +299,11 @@ class PushGuaranteesTest {
     }
 
     void sql(String statement) throws SQLException {
-        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        TestEngine.execute(sync, statement);
     }
 
     String pageId(String source, int index) {
-        return simulator.model().pages(simulator.workspace().source(source).dataSourceId()).stream()
-                .map(page -> page.path("id").asText()).sorted().toList().get(index);
+        return TestEngine.seededPageId(simulator, source, index);
     }
 
     JsonNode page(String id) {

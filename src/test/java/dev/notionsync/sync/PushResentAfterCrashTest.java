@@ -10,9 +10,7 @@ import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,9 +163,7 @@ class PushResentAfterCrashTest {
     }
 
     void sql(String statement) throws SQLException {
-        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        TestEngine.execute(sync, statement);
     }
 
     long endpoint(String name) {

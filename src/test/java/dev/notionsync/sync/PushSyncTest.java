@@ -12,9 +12,7 @@ import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,9 +68,7 @@ class PushSyncTest {
     }
 
     void sql(String statement) throws SQLException {
-        try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
+        TestEngine.execute(sync, statement);
     }
 
     /** The seeded pages of a source in a fixed order; each test takes its own, so tests do not disturb each other. */
