@@ -28,7 +28,7 @@ final class RequiredPorts {
     private static List<Port> of(Settings settings) {
         List<Port> ports = new ArrayList<>();
         if (!settings.declared("camel.server.enabled").equals("false")) {
-            ports.add(new Port("camel.server.port", "camel.server.host", settings.get("camel.server.host", "0.0.0.0"),
+            ports.add(new Port("camel.server.port", "camel.server.host", settings.declared("camel.server.host"),
                     settings.getInt("camel.server.port")));
         }
         if (!settings.declared("camel.management.enabled").equals("false")) {

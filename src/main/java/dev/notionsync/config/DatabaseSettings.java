@@ -7,6 +7,13 @@ import java.nio.file.Path;
 public record DatabaseSettings(String url, String user, String password, int poolSize, Path embeddedDir, boolean durable,
                                String schema) {
 
+    /** Without the password, and the URL without credentials: a record's own toString would print both. */
+    @Override
+    public String toString() {
+        return "DatabaseSettings[url=" + Database.redact(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
+                + ", poolSize=" + poolSize + ", embeddedDir=" + embeddedDir + ", durable=" + durable + ", schema=" + schema + "]";
+    }
+
     public static DatabaseSettings of(Settings settings) {
         return new DatabaseSettings(settings.get("notion.db.url"), settings.get("notion.db.user"), settings.get("notion.db.password"),
                 settings.getInt("notion.db.pool-size"), settings.home().resolve(settings.declared("notion.db.embedded-dir")),

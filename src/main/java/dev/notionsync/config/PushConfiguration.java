@@ -43,7 +43,7 @@ public final class PushConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), notion, outbox,
                 new PageWriter(dataSource), new Conflicts(dataSource),
                 AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics,
-                new PushRunner.PushSettings(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
+                new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
                 new PageCreator(notion, new CreateIntents(dataSource))));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {

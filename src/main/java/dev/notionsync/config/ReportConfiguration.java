@@ -2,7 +2,7 @@ package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.report.ReportDefinition;
-import dev.notionsync.report.ReportQuery;
+import dev.notionsync.report.ReportStatements;
 import dev.notionsync.report.ReportRunner;
 import dev.notionsync.report.Reports;
 import dev.notionsync.store.CreateIntents;
@@ -44,7 +44,7 @@ public final class ReportConfiguration implements AreaConfiguration {
     public void configure(CamelContext context) {
         context.getRegistry().bind("reportRunner", new ReportRunner(
                 settings.definitions().stream().collect(Collectors.toMap(ReportDefinition::id, Function.identity())),
-                new ReportQuery(new ReportQueries(dataSource, schema, settings.maxRows(), settings.statementTimeout())),
+                new ReportStatements(new ReportQueries(dataSource, schema, settings.maxRows(), settings.statementTimeout())),
                 new ReportRuns(dataSource), AreaConfiguration.bean(context, "notionApi", NotionApi.class), settings.folder(),
                 settings.keep(), settings.notionParentPage(), instanceId, Clock.systemUTC(), new CreateIntents(dataSource)));
         context.getRegistry().bind("reports", new Reports(settings.ids(), context));

@@ -15,6 +15,7 @@ import dev.notionsync.sync.DeletionSweep;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.QueryPlanner;
 import dev.notionsync.sync.ResultPageWriter;
 import dev.notionsync.sync.SourceSettings;
@@ -54,7 +55,7 @@ public final class SyncConfiguration implements AreaConfiguration {
         NotionRateBudget budget = AreaConfiguration.bean(context, "notionRateBudget", NotionRateBudget.class);
         PageWriter writer = new PageWriter(dataSource);
         Watermarks watermarks = new Watermarks(dataSource);
-        PullRunner.PullSettings pull = settings.pull();
+        PullSettings pull = settings.pull();
         MirrorTables mirrorTables = new MirrorTables(settings.sources(), new DataSources(notion), schemas, new SourceTables(dataSource, schema),
                 watermarks, pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
         context.getRegistry().bind("mirrorTables", mirrorTables);

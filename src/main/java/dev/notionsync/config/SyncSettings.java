@@ -1,7 +1,7 @@
 package dev.notionsync.config;
 
 import dev.notionsync.sync.NotionIds;
-import dev.notionsync.sync.PullRunner;
+import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.SourceSettings.ConflictPolicy;
 import dev.notionsync.sync.SourceSettings.Direction;
@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Locale;
 
 /** notion.sources, notion.source.&lt;name&gt;.* and notion.sync.*: what is synced, and how the pull reads it. */
-public record SyncSettings(List<SourceSettings> sources, PullRunner.PullSettings pull, Duration sweep) {
+public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Duration sweep) {
 
     public static SyncSettings of(Settings settings, boolean queryNamesProperties) {
         return new SyncSettings(sources(settings),
-                new PullRunner.PullSettings(settings.getDuration("notion.sync.overlap"), settings.getDuration("notion.sync.lag"),
+                new PullSettings(settings.getDuration("notion.sync.overlap"), settings.getDuration("notion.sync.lag"),
                         settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"), queryNamesProperties),
                 settings.getDuration("notion.sync.sweep"));
     }

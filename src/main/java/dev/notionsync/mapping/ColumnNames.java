@@ -175,6 +175,14 @@ public final class ColumnNames {
         return column.suffix().isEmpty() ? base : base + "_" + column.suffix();
     }
 
+    /** A SQL string literal: where a statement must carry a name as text (a trigger's arguments, a catalog match). */
+    public static String literal(String text) {
+        if (text.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("SQL text contains NUL");
+        }
+        return "'" + text.replace("'", "''") + "'";
+    }
+
     /**
      * A PostgreSQL quoted identifier: wrapped in double quotes, inner double quotes doubled.
      *

@@ -45,7 +45,7 @@ public final class ReportRunner {
     private static final Pattern NOT_SLUG = Pattern.compile("[^a-z0-9]+");
 
     private final Map<String, ReportDefinition> reports;
-    private final ReportQuery query;
+    private final ReportStatements query;
     private final ReportRuns runs;
     private final NotionApi notion;
     private final Path folder;
@@ -55,7 +55,7 @@ public final class ReportRunner {
     private final Clock clock;
     private final CreateIntents intents;
 
-    public ReportRunner(Map<String, ReportDefinition> reports, ReportQuery query, ReportRuns runs, NotionApi notion, Path folder,
+    public ReportRunner(Map<String, ReportDefinition> reports, ReportStatements query, ReportRuns runs, NotionApi notion, Path folder,
                         int keepFiles, String notionParentPage, String instance, Clock clock, CreateIntents intents) {
         this.reports = reports;
         this.query = query;

@@ -86,7 +86,6 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** The JDBC URL without credentials, safe to print. */
     /** Whether PostgreSQL answers within the timeout; throws with the driver's reason when it cannot be reached. */
     public boolean answers(int timeoutSeconds) throws SQLException {
         try (Connection c = dataSource().getConnection()) {
@@ -94,6 +93,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The JDBC URL without credentials, safe to print. */
     public String displayUrl() {
         return displayUrl;
     }

@@ -280,11 +280,8 @@ public final class PageWriter {
      */
     private static String notDeletedInPostgres(MirrorTable table) {
         return " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.status = 'pending' AND o.operation = 'DELETE'"
-                + " AND o.page_id = r.\"page_id\" AND o.table_schema = " + literal(table.schema()) + " AND o.table_name = " + literal(table.table()) + ")";
-    }
-
-    private static String literal(String text) {
-        return "'" + text.replace("'", "''") + "'";
+                + " AND o.page_id = r.\"page_id\" AND o.table_schema = " + ColumnNames.literal(table.schema())
+                + " AND o.table_name = " + ColumnNames.literal(table.table()) + ")";
     }
 
     /** Binds the property ids {@link #mergingUpsertSql} asks for, after the rows. */

@@ -1,5 +1,6 @@
 package dev.notionsync.store;
 
+import dev.notionsync.mapping.ColumnNames;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
@@ -48,7 +49,7 @@ public final class ReportQueries {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL search_path TO \"" + mirrorSchema.replace("\"", "\"\"") + "\", notion_sync, public");
+                st.execute("SET LOCAL search_path TO " + ColumnNames.quote(mirrorSchema) + ", notion_sync, public");
                 st.execute("SET LOCAL statement_timeout = " + statementTimeout.toMillis());
                 for (String sql : statements) {
                     st.setMaxRows(maxRows + 1);

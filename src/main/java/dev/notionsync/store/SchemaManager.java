@@ -327,7 +327,7 @@ public final class SchemaManager {
         arguments.addAll(readOnly);
         StringBuilder call = new StringBuilder("notion_sync.capture_change(");
         for (int i = 0; i < arguments.size(); i++) {
-            call.append(i == 0 ? "" : ", ").append('\'').append(arguments.get(i).replace("'", "''")).append('\'');
+            call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
         }
         call.append(')');
         String wanted = String.join("\u0000", arguments);

@@ -161,7 +161,6 @@ public final class SyncRuns {
         }
     }
 
-    /** How many of these sources have finished a pull run (whatever its outcome) that started at or after {@code since}. */
     /** What an operator asks of a source: its latest pull run (any outcome) and how far behind it is. */
     public record SourceStatus(String lastOutcome, Instant lastStartedAt, Instant lastFinishedAt, int lastPagesRead,
                                int lastPagesInserted, int lastPagesUpdated, String lastError, Instant watermark,
@@ -210,6 +209,7 @@ public final class SyncRuns {
         return time == null ? null : time.toInstant();
     }
 
+    /** How many of these sources have finished a pull run (whatever its outcome) that started at or after {@code since}. */
     public int sourcesPulledSince(Collection<String> sources, Instant since) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT source) FROM notion_sync.sync_runs"

@@ -53,7 +53,6 @@ public final class Watermarks {
         }
     }
 
-    /** Seconds from the source's oldest data source watermark to now, or null before its first run. */
     /** Forgets every watermark of a source, so that its next pull reads everything again. */
     public void forget(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -63,6 +62,7 @@ public final class Watermarks {
         }
     }
 
+    /** Seconds from the source's oldest data source watermark to now, or null before its first run. */
     public Double lagSeconds(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

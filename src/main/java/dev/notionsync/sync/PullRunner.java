@@ -41,13 +41,6 @@ public final class PullRunner {
     private final NotionMetrics metrics;
     private final LongSupplier rateLimited;
 
-    /**
-     * Tuning of the incremental read. {@code queryNamesProperties}: the Notion version returns only the properties a
-     * query names (2026-12-01 on), so pages hold no value of a property the schema lacked when they were read.
-     */
-    public record PullSettings(Duration overlap, Duration lag, int pageSize, Duration schemaRefresh, boolean queryNamesProperties) {
-    }
-
     /** @param rateLimited the count of 429 answers so far, so a run can report its own */
     public PullRunner(MirrorTables tables, QueryPlanner planner, PageReader reader, ResultPageWriter writer, Watermarks watermarks,
                       SyncRuns runs, Clock clock, NotionMetrics metrics, LongSupplier rateLimited) {

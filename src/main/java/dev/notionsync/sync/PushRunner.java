@@ -61,11 +61,11 @@ public final class PushRunner {
     private final ConflictJudge judge;
     private final DeadLetterChannel deadLetters;
     private final NotionMetrics metrics;
-    private final PushSettings settings;
+    private final Limits settings;
     private final NotionView view;
     private final PageCreator creator;
 
-    public record PushSettings(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
+    public record Limits(String instance, int batchPages, int maxAttempts, Duration backoffBase) {
     }
 
     /**
@@ -79,7 +79,7 @@ public final class PushRunner {
 
     public PushRunner(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
-                      PushSettings settings, PageCreator creator) {
+                      Limits settings, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.reader = reader;

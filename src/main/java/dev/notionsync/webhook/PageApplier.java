@@ -98,11 +98,9 @@ public final class PageApplier {
         MirrorTable table = held.table();
         boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
         String source = held.source();
+        writer.write(table, List.of(reader.read(source, table, page)), source, null);
         if (trashed) {
-            writer.write(table, List.of(reader.read(source, table, page)), source, null);
             deletions.markDeleted(table, pageId, "trashed", true);
-        } else {
-            writer.write(table, List.of(reader.read(source, table, page)), source, null);
         }
         inbox.mark(eventIds, "applied", String.join(",", types));
     }

@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * For every writable type, read(write(x)) == x: column values a user sets (as PostgreSQL's to_jsonb renders them)
- * become a request, the value Notion then shows is read back, and every writable column holds what was set. No
- * Camel, no database: Notion's answer is the request value in a page's shape, as the simulator and Notion return it.
+ * become a request, the request value in a page's shape is read back, and every writable column holds what was set.
+ * No Camel, no database: this checks that a type's write and read agree; the same round trip through the simulator
+ * over HTTP and PostgreSQL is PushRoundTripPropertyTest.
  */
 class WriteReadRoundTripPropertyTest {
 
@@ -58,7 +59,6 @@ class WriteReadRoundTripPropertyTest {
                         type.name() + " column '" + suffix + "' after " + request);
             }
         }
-        assertEquals(true, type.holds(asNotionShowsIt, request), "Notion holds what was written");
     }
 
     @Test

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /** A report's SQL split into statements, run by the store, each result titled as the report shows it. */
-public final class ReportQuery {
+public final class ReportStatements {
 
     private final ReportQueries queries;
 
-    public ReportQuery(ReportQueries queries) {
+    public ReportStatements(ReportQueries queries) {
         this.queries = queries;
     }
 
