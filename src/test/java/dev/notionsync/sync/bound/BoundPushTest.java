@@ -339,4 +339,46 @@ class BoundPushTest {
         String error = TestEngine.queryString(sync, "SELECT exception_message FROM notion_sync.dead_letters WHERE body LIKE '%\"id\":70%' ORDER BY id DESC LIMIT 1");
         assertTrue(error != null && error.contains("{\"id\":70}"), "and the row's key: " + error);
     }
+
+    @Test
+    void aDeletedRowWhosePageWasEditedInNotionKeepsItsPageUnderNotionWins() throws Exception {
+        sql("INSERT INTO public.agents (id, name, budget) VALUES (80, 'Kept', 1)");
+        awaitSettled();
+        String pageId = pageOf(agents, "{\"id\": 80}");
+        sync.context().getRouteController().stopRoute("bind-push-" + agents);
+        try {
+            TestEngine.notion(simulator, "PATCH", "/v1/pages/" + pageId, "{\"properties\":{\"Budget\":{\"number\":2}}}");
+            sql("DELETE FROM public.agents WHERE id = 80");
+        } finally {
+            sync.context().getRouteController().startRoute("bind-push-" + agents);
+        }
+        awaitSettled();
+        assertFalse(page(pageId).path("in_trash").asBoolean(), "the page edited in Notion stays (notion-wins)");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE page_id = '" + pageId + "'"),
+                "its link goes: the Apply bridge brings the row back from the page");
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + pageId
+                + "' AND property_name = '(row deleted)' AND winner = 'notion'"));
+    }
+
+    @Test
+    void aChangeToATrashedPageIsADeadLetterWhoseReplayWorksOnceThePageIsBack() throws Exception {
+        sql("INSERT INTO public.agents (id, name, budget) VALUES (90, 'Trashed', 1)");
+        awaitSettled();
+        String pageId = pageOf(agents, "{\"id\": 90}");
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + pageId, "{\"in_trash\":true}");
+        sql("UPDATE public.agents SET budget = 9 WHERE id = 90");
+        awaitSettled();
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE status = 'dead_letter'"
+                + " AND row_key = '{\"id\": 90}'"));
+        long letter = TestEngine.count(sync, "SELECT max(id) FROM notion_sync.dead_letters WHERE endpoint_uri = 'direct:bind-push-row'"
+                + " AND status = 'open' AND body LIKE '%\"id\":90%'");
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + pageId, "{\"in_trash\":false}");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + settings.get("camel.management.port") + "/observe/dead-letters/replay?id=" + letter))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"outcome\":\"resolved\"}", response.body());
+        assertEquals(9, page(pageId).at("/properties/Budget/number").asInt(), "the replay sent the change");
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE status = 'pushed' AND row_key = '{\"id\": 90}'"
+                + " AND operation = 'UPDATE'"));
+    }
 }
