@@ -53,7 +53,7 @@ public final class BindPushConfiguration implements AreaConfiguration {
                 new BoundColumns(dataSource), new Links(dataSource), new BoundRows(dataSource), new BoundWriteBack(dataSource),
                 new ConflictJudge(new Conflicts(dataSource), metrics), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 metrics, new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
-                new PageCreator(notion, new CreateIntents(dataSource)), dataSource));
+                new PageCreator(notion, new CreateIntents(dataSource))));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {
             if (source.bound() && source.pushes()) {

@@ -189,6 +189,13 @@ public final class RowChanges {
      * Whether the row under this key has changes still to push (under this key, or moving away from it): the Apply
      * bridge leaves such a row alone; the push resolves it by the conflict policy.
      */
+    public boolean pending(String source, JsonNode rowKey) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return pending(c, source, rowKey);
+        }
+    }
+
+    /** As {@link #pending(String, JsonNode)}, in the caller's transaction (the Apply bridge's, before it writes the row). */
     public static boolean pending(Connection c, String source, JsonNode rowKey) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM notion_sync.row_changes WHERE status = 'pending'"
                 + " AND source = ? AND (row_key = ?::jsonb OR old_row_key = ?::jsonb))")) {

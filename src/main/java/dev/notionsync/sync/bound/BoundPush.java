@@ -33,7 +33,6 @@ import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.PushRunner.PushRejectedException;
 import dev.notionsync.sync.PushRunner.PushResult;
 import dev.notionsync.sync.SourceSettings;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import javax.sql.DataSource;
+import java.util.TreeMap;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -88,12 +87,11 @@ public final class BoundPush {
     private final NotionMetrics metrics;
     private final PushRunner.Limits limits;
     private final PageCreator creator;
-    private final DataSource dataSource;
 
     public BoundPush(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, RowChanges changes,
                      TableShapes shapes, BoundColumns boundColumns, Links links, BoundRows rows, BoundWriteBack writeBack,
                      ConflictJudge judge, DeadLetterChannel deadLetters, NotionMetrics metrics, PushRunner.Limits limits,
-                     PageCreator creator, DataSource dataSource) {
+                     PageCreator creator) {
         sources.stream().filter(SourceSettings::bound).forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.reader = reader;
@@ -109,7 +107,6 @@ public final class BoundPush {
         this.metrics = metrics;
         this.limits = limits;
         this.creator = creator;
-        this.dataSource = dataSource;
     }
 
     // ------------------------------------------------------------------------------------------------ the route's steps
@@ -457,10 +454,7 @@ public final class BoundPush {
         if (link != null && link.linked() && link.pageId() != null) {
             return BoundValues.relation(List.of(link.pageId()));
         }
-        boolean beingCreated;
-        try (Connection c = dataSource.getConnection()) {
-            beingCreated = RowChanges.pending(c, related.name(), relatedKey);
-        }
+        boolean beingCreated = changes.pending(related.name(), relatedKey);
         String what = "column '" + mapped.column().name() + "': the related row " + relatedKey + " of source " + related.name();
         if (beingCreated) {
             throw new RelatedRowPending(what + " has no page yet (its own change is still to push)");
@@ -657,9 +651,16 @@ public final class BoundPush {
         return Instant.parse(page.path("last_edited_time").asText());
     }
 
-    /** The create intent of a row: one page per row key, however often the create is sent. */
+    /**
+     * The create intent of a row: one page per row key, however often the create is sent (bootstrap and record
+     * matching use it too). The key's columns in name order, compact JSON, so any rendering of the key names one intent.
+     */
     public static String intentKey(String source, JsonNode rowKey) {
-        return "bind:" + source + ":" + rowKey;
+        Map<String, JsonNode> columns = new TreeMap<>();
+        rowKey.fields().forEachRemaining(column -> columns.put(column.getKey(), column.getValue()));
+        ObjectNode sorted = NODES.objectNode();
+        columns.forEach(sorted::set);
+        return "bind:" + source + ":" + sorted;
     }
 
     private static PushResult ignored(String note) {
