@@ -64,4 +64,18 @@ public final class BindPushConfiguration implements AreaConfiguration {
         metrics.gauge("notion_sync_row_changes_backlog", "changes made in bound tables waiting to be pushed to Notion", null,
                 AreaConfiguration.reading(changes::backlog));
     }
+
+    /**
+     * A bound source that only pulls never has the capture trigger: one left from when it pushed is removed, so its
+     * table's writes are not recorded for a push that never comes.
+     */
+    @Override
+    public void started(CamelContext context) throws Exception {
+        RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter());
+        for (SourceSettings source : sources) {
+            if (source.bound() && !source.pushes()) {
+                changes.uninstall(source.binding().schema(), source.binding().table());
+            }
+        }
+    }
 }

@@ -47,6 +47,8 @@ class BoundPushTest {
     String orgs;
     String agentsSource = UUID.randomUUID().toString();
     String orgsSource = UUID.randomUUID().toString();
+    String workflows;
+    String workflowsSource = UUID.randomUUID().toString();
 
     @BeforeAll
     void start(Integration integration) throws Exception {
@@ -55,6 +57,7 @@ class BoundPushTest {
         String suffix = settings.get("notion.sources").replace("projects", "");
         agents = "agents" + suffix;
         orgs = "orgs" + suffix;
+        workflows = "workflows" + suffix;
         String url = settings.get("notion.db.url");
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             st.execute("CREATE TYPE public.agent_status AS ENUM ('active', 'paused', 'retired')");
@@ -62,6 +65,10 @@ class BoundPushTest {
             st.execute("CREATE TABLE public.agents (id bigint PRIMARY KEY, name text NOT NULL, status public.agent_status,"
                     + " budget numeric(12,2), active boolean, tags text[], started date, seen timestamptz, meta jsonb,"
                     + " org_id bigint REFERENCES public.organizations (id), secret text)");
+            st.execute("CREATE TABLE public.workflows (id bigint PRIMARY KEY, name text)");
+            // a trigger left from when the pull-only source below pushed: the engine removes it
+            st.execute("CREATE TRIGGER notion_sync_capture AFTER INSERT OR UPDATE OR DELETE ON public.workflows"
+                    + " FOR EACH ROW EXECUTE FUNCTION notion_sync.capture_row_change('" + workflows + "', 'id', '|', 'name')");
         }
         // the two databases, as bootstrap would have made them
         ObjectNode data = JSON.createObjectNode();
@@ -84,18 +91,23 @@ class BoundPushTest {
         relation.putObject("relation").put("data_source_id", orgsSource).put("type", "single_property").putObject("single_property");
         agentSchema.set("Org", relation);
         sources.add(dataSource(agentsSource, "Agents", agentSchema));
+        ObjectNode workflowSchema = JSON.createObjectNode();
+        workflowSchema.set("Name", property("title", "title"));
+        workflowSchema.set("Row key", property("key", "rich_text"));
+        sources.add(dataSource(workflowsSource, "Workflows", workflowSchema));
         TestEngine.simControl(simulator, "import", data.toString());
         try (Connection c = DriverManager.getConnection(url)) {
             pair(c, orgs, "organizations", Map.of("name", List.of("title", "Name", "title", "title")));
+            pair(c, workflows, "workflows", Map.of("name", List.of("title", "Name", "title", "title")));
             pair(c, agents, "agents", Map.of("name", List.of("title", "Name", "title", "title"), "status", List.of("stat", "Status", "select", "value"),
                     "budget", List.of("budg", "Budget", "number", "value"), "active", List.of("actv", "Active", "checkbox", "value"),
                     "tags", List.of("tags", "Tags", "multi_select", "value"), "started", List.of("strt", "Started", "date", "value"),
                     "seen", List.of("seen", "Seen", "date", "value"), "meta", List.of("meta", "Meta", "rich_text", "value"),
                     "org_id", List.of("orgr", "Org", "relation", "value")));
         }
-        settings.put("notion.sources", orgs + "," + agents);
+        settings.put("notion.sources", orgs + "," + agents + "," + workflows);
         for (String[] source : new String[][] {{orgs, "public.organizations", orgsSource, "postgres-wins"},
-                {agents, "public.agents", agentsSource, "notion-wins"}}) {
+                {agents, "public.agents", agentsSource, "notion-wins"}, {workflows, "public.workflows", workflowsSource, "notion-wins"}}) {
             String prefix = "notion.source." + source[0] + ".";
             settings.put(prefix + "mode", "bind");
             settings.put(prefix + "table", source[1]);
@@ -104,6 +116,7 @@ class BoundPushTest {
             settings.put(prefix + "conflict", source[3]);
             settings.put(prefix + "exclude", source[0].equals(agents) ? "secret" : "");
         }
+        settings.put("notion.source." + workflows + ".direction", "pull");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "300ms");
         settings.put("notion.push.max-attempts", "30");
@@ -380,5 +393,14 @@ class BoundPushTest {
         assertEquals(9, page(pageId).at("/properties/Budget/number").asInt(), "the replay sent the change");
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE status = 'pushed' AND row_key = '{\"id\": 90}'"
                 + " AND operation = 'UPDATE'"));
+    }
+
+    @Test
+    void aPullOnlyBoundSourceHasNoCaptureTrigger() throws Exception {
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.workflows'::regclass"),
+                "the only object the engine adds to a table is there only when the source pushes");
+        sql("INSERT INTO public.workflows VALUES (1, 'Nightly')");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE source = '" + workflows + "'"));
+        assertFalse(sync.context().getRoutes().stream().anyMatch(r -> r.getRouteId().equals("bind-push-" + workflows)));
     }
 }
