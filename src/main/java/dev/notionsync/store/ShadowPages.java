@@ -72,6 +72,27 @@ public final class ShadowPages {
         }
     }
 
+    /** A property of the shadow mirror's data source, as the pull's column catalog knows it. */
+    public record Property(String id, String name, String type) {
+    }
+
+    /** The properties of the shadow mirror's data source the pull has seen and not seen removed (its column catalog). */
+    public List<Property> properties(String schema, String table) throws SQLException {
+        List<Property> properties = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT property_id, property_name, property_type FROM notion_sync.column_catalog"
+                     + " WHERE table_schema = ? AND table_name = ? AND removed_at IS NULL ORDER BY property_name, property_id")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    properties.add(new Property(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return properties;
+    }
+
     /** Whether a pull of the source has ever finished: the shadow mirror then holds every page of the database. */
     public boolean pulledOnce(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.BoundValues;
 import dev.notionsync.mapping.RefusedValueException;
 import dev.notionsync.mapping.TableColumn;
+import dev.notionsync.mapping.TableShape;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundProblems;
@@ -204,11 +205,21 @@ public final class BoundApply {
         if (!pages.exists(mirrorSchema, source.table())) {
             return null;   // the first pull has not made the shadow mirror yet
         }
+        TableShape shape = shapes.read(binding.schema(), binding.table(), "notion.source." + sourceName + ".table");
         List<BoundColumns.BoundColumn> pairs = boundColumns.of(sourceName);
+        if (pairs.isEmpty() && record.bootstrapState() == null) {
+            // bound to an existing database: its properties, as the first pull saw them, paired with the columns once
+            List<ShadowPages.Property> properties = pages.properties(mirrorSchema, source.table());
+            if (properties.isEmpty()) {
+                return null;
+            }
+            pairs = ExistingDatabasePairing.pair(sourceName, binding, shape, properties);
+            boundColumns.replace(sourceName, pairs);
+        }
         if (pairs.isEmpty()) {
             return null;
         }
-        return BoundMapping.of(source, shapes.read(binding.schema(), binding.table(), "notion.source." + sourceName + ".table"), pairs);
+        return BoundMapping.of(source, shape, pairs);
     }
 
     /** Pages whose last attempt failed and that did not change since: the timer leaves them to their dead letter's replay. */
@@ -365,7 +376,10 @@ public final class BoundApply {
                 }
                 values.set(mapped.column().name(), related.value());
             } else {
-                values.set(mapped.column().name(), BoundValues.fromNotion(mapped.column(), current));
+                JsonNode value = BoundValues.fromNotion(mapped.column(), current);
+                if (!(value.isNull() && mapped.column().hasDefault())) {
+                    values.set(mapped.column().name(), value);   // nothing in Notion: a column with a default takes it
+                }
             }
             if (current != null) {
                 base.set(mapped.propertyId(), current);
