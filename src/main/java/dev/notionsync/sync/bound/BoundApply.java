@@ -500,7 +500,8 @@ public final class BoundApply {
             SourceSettings referenced = sources.get(target);
             BoundRows.Table table = new BoundRows.Table(reference.schema(), reference.table(),
                     shapes.read(referenced.binding().schema(), referenced.binding().table(), "notion.source." + target + ".table").key());
-            value = rows.inEngineTransaction(c -> BoundRows.read(c, table, link.rowKey())).map(r -> r.get(reference.column())).orElse(null);
+            JsonNode referencedKey = link.rowKey();
+            value = rows.inEngineTransaction(c -> BoundRows.read(c, table, referencedKey)).map(r -> r.get(reference.column())).orElse(null);
         }
         problems.resolve(source, BoundProblems.UNLINKED_RELATION, subject);
         return new Related(value == null ? NullNode.getInstance() : value);

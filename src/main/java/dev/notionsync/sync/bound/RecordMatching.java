@@ -12,7 +12,6 @@ import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.ShadowPages.Page;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +70,7 @@ final class RecordMatching {
         List<ObjectNode> rowsWithout = new ArrayList<>();
         List<ObjectNode> all = new ArrayList<>();
         rows.forEach(mapping.table(), all::add);
-        Set<JsonNode> linkedKeys = new HashSet<>();
-        for (String linkedKey : links.pageIds(source, all.stream().map(r -> (JsonNode) mapping.table().keyOf(r)).toList()).keySet()) {
-            linkedKeys.add(BoundRows.json(linkedKey));   // PostgreSQL's jsonb text spaces differently: compare as JSON
-        }
+        Set<JsonNode> linkedKeys = links.pageIds(source, all.stream().map(r -> (JsonNode) mapping.table().keyOf(r)).toList()).keySet();
         for (ObjectNode row : all) {
             ObjectNode key = mapping.table().keyOf(row);
             if (linkedKeys.contains(key)) {
