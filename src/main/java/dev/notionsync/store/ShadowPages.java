@@ -48,9 +48,11 @@ public final class ShadowPages {
      * @param gone       in Notion's trash, or deleted (the sweep's soft delete)
      * @param properties the page's properties by name, as Notion gave them
      * @param values     the mapped properties by property id: what links.page_values is compared with
+     * @param version    the mirror row's content hash: changes whenever the page's content does (its last_edited_time, cut
+     *                   to the minute by Notion, may not)
      */
     public record Page(String pageId, Instant lastEditedTime, boolean gone, ObjectNode properties, ObjectNode values,
-                       JsonNode rowKey, String linkState, JsonNode linkedValues, JsonNode rowValues) {
+                       JsonNode rowKey, String linkState, JsonNode linkedValues, JsonNode rowValues, String version) {
         public boolean linked() {
             return Links.LINKED.equals(linkState);
         }
@@ -117,8 +119,8 @@ public final class ShadowPages {
                               Collection<String> skip, int limit) throws SQLException {
         String values = values("m");
         String sql = "SELECT * FROM (SELECT m.\"page_id\"::text, m.\"last_edited_time\", (m.\"in_trash\" OR m.\"deleted_at\" IS NOT NULL),"
-                + " m.\"properties\"::text, " + values + "::text AS v, l.row_key::text, l.state, l.page_values::text, l.row_values::text"
-                + " FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
+                + " m.\"properties\"::text, " + values + "::text AS v, l.row_key::text, l.state, l.page_values::text, l.row_values::text,"
+                + " m.\"content_hash\" FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
                 + " LEFT JOIN notion_sync.links l ON l.source = ? AND l.page_id = m.\"page_id\""
                 + " WHERE NOT (m.\"page_id\"::text = ANY (?))"
                 + " AND ((l.state = 'linked' AND (m.\"in_trash\" OR m.\"deleted_at\" IS NOT NULL OR l.page_values IS DISTINCT FROM " + values + "))"
@@ -150,8 +152,8 @@ public final class ShadowPages {
     /** One page of the shadow mirror with its link, or null when the mirror has no such page. */
     public Page page(String schema, String table, String source, Collection<String> propertyIds, String pageId) throws SQLException {
         String sql = "SELECT m.\"page_id\"::text, m.\"last_edited_time\", (m.\"in_trash\" OR m.\"deleted_at\" IS NOT NULL),"
-                + " m.\"properties\"::text, " + values("m") + "::text, l.row_key::text, l.state, l.page_values::text, l.row_values::text"
-                + " FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
+                + " m.\"properties\"::text, " + values("m") + "::text, l.row_key::text, l.state, l.page_values::text, l.row_values::text,"
+                + " m.\"content_hash\" FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
                 + " LEFT JOIN notion_sync.links l ON l.source = ? AND l.page_id = m.\"page_id\" WHERE m.\"page_id\" = ?::uuid";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
@@ -163,17 +165,16 @@ public final class ShadowPages {
         }
     }
 
-    /** The last edit of each of these pages as the shadow mirror holds it (pages it does not hold are left out). */
-    public Map<String, Instant> editedTimes(String schema, String table, Collection<String> pageIds) throws SQLException {
-        Map<String, Instant> times = new HashMap<>();
+    /** The version (content hash) of each of these pages as the shadow mirror holds it (pages it does not hold are left out). */
+    public Map<String, String> versions(String schema, String table, Collection<String> pageIds) throws SQLException {
+        Map<String, String> times = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT \"page_id\"::text, \"last_edited_time\" FROM " + ColumnNames.quote(schema) + "."
+             PreparedStatement ps = c.prepareStatement("SELECT \"page_id\"::text, \"content_hash\" FROM " + ColumnNames.quote(schema) + "."
                      + ColumnNames.quote(table) + " WHERE \"page_id\"::text = ANY (?)")) {
             ps.setArray(1, c.createArrayOf("text", pageIds.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    OffsetDateTime edited = rs.getObject(2, OffsetDateTime.class);
-                    times.put(rs.getString(1), edited == null ? Instant.EPOCH : edited.toInstant());
+                    times.put(rs.getString(1), String.valueOf(rs.getString(2)));
                 }
             }
         }
@@ -184,7 +185,7 @@ public final class ShadowPages {
     public void forEachUnlinked(String schema, String table, String source, Collection<String> propertyIds, Consumer<Page> each)
             throws SQLException {
         String sql = "SELECT m.\"page_id\"::text, m.\"last_edited_time\", false, m.\"properties\"::text, " + values("m") + "::text,"
-                + " NULL, NULL, NULL, NULL FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
+                + " NULL, NULL, NULL, NULL, m.\"content_hash\" FROM " + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " m"
                 + " WHERE NOT m.\"in_trash\" AND m.\"deleted_at\" IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM notion_sync.links l WHERE l.source = ? AND l.page_id = m.\"page_id\")"
                 + " ORDER BY m.\"page_id\"";
@@ -214,7 +215,7 @@ public final class ShadowPages {
     private static Page page(ResultSet rs) throws SQLException {
         OffsetDateTime edited = rs.getObject(2, OffsetDateTime.class);
         return new Page(rs.getString(1), edited == null ? null : edited.toInstant(), rs.getBoolean(3), (ObjectNode) json(rs.getString(4)),
-                (ObjectNode) json(rs.getString(5)), json(rs.getString(6)), rs.getString(7), json(rs.getString(8)), json(rs.getString(9)));
+                (ObjectNode) json(rs.getString(5)), json(rs.getString(6)), rs.getString(7), json(rs.getString(8)), json(rs.getString(9)), rs.getString(10));
     }
 
     private static JsonNode json(String text) throws SQLException {

@@ -21,7 +21,6 @@ import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.SourceSettings;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,8 +70,8 @@ public final class BoundApply {
     private final DeadLetterChannel deadLetters;
     private final RecordMatching matching;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    /** source + page id → the page's last edit when it failed: not tried again by the timer until it changes. */
-    private final Map<String, Instant> failed = new ConcurrentHashMap<>();
+    /** source + page id → the page's version when it failed: not tried again by the timer until it changes. */
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
     /** Problems already logged, so a pass every second does not repeat them. */
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
@@ -225,7 +224,7 @@ public final class BoundApply {
     /** Pages whose last attempt failed and that did not change since: the timer leaves them to their dead letter's replay. */
     private List<String> skipped(BoundMapping mapping) throws SQLException {
         String prefix = mapping.name() + "/";
-        Map<String, Instant> mine = new LinkedHashMap<>();
+        Map<String, String> mine = new LinkedHashMap<>();
         failed.forEach((k, edited) -> {
             if (k.startsWith(prefix)) {
                 mine.put(k.substring(prefix.length()), edited);
@@ -234,7 +233,7 @@ public final class BoundApply {
         if (mine.isEmpty()) {
             return List.of();
         }
-        Map<String, Instant> now = pages.editedTimes(mirrorSchema, mapping.source().table(), mine.keySet());
+        Map<String, String> now = pages.versions(mirrorSchema, mapping.source().table(), mine.keySet());
         List<String> skip = new ArrayList<>();
         mine.forEach((pageId, edited) -> {
             if (edited.equals(now.get(pageId))) {
@@ -271,7 +270,7 @@ public final class BoundApply {
             if (replay) {
                 throw refused;
             }
-            failed.put(key, page.lastEditedTime() == null ? Instant.EPOCH : page.lastEditedTime());
+            failed.put(key, String.valueOf(page.version()));
             deadLetters.record("bind-apply-" + mapping.name(), REPLAY_URI, refused, work(mapping.name(), page.pageId()));
             return Outcome.FAILED;
         }
