@@ -219,6 +219,7 @@ class BoundApplyTest {
         assertEquals(1, count("SELECT count(*) FROM notion_sync.bound_problems WHERE source = '" + agents + "' AND kind = 'unmatched_row'"
                 + " AND subject = '{\"id\":11}'"));
         assertEquals("Ada", query("SELECT name FROM app.agents WHERE id = 10"), "matching links, it copies no values");
+        assertEquals(0, count("SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'failed'"), "the pull runs the Apply pass after it");
     }
 
     // ------------------------------------------------------------------ edits in Notion
