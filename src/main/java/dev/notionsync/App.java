@@ -1,6 +1,7 @@
 package dev.notionsync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.cli.BootstrapCommand;
 import dev.notionsync.cli.DeadLetterCommand;
 import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
@@ -68,12 +69,13 @@ public final class App {
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
                 case "webhook-token" -> operate(rest, out, err, WebhookTokenCommand::run);
                 case "report" -> ReportCommand.run(rest, loadSettings(), App::startForReports, out, err);
+                case "bootstrap" -> BootstrapCommand.run(rest, loadSettings(), App::startForBootstrap, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report, bootstrap or help");
                     yield 2;
                 }
             };
@@ -95,6 +97,27 @@ public final class App {
             @Override
             public String runReport(String id) {
                 return sync.reports().run(id);
+            }
+
+            @Override
+            public void close() {
+                sync.close();
+            }
+        };
+    }
+
+    public static BootstrapCommand.BootstrapEngine startForBootstrap(Settings settings) throws Exception {
+        NotionSync sync = NotionSync.createForBootstrap(settings);
+        try {
+            sync.start();
+        } catch (Exception | Error e) {
+            sync.close();
+            throw e;
+        }
+        return new BootstrapCommand.BootstrapEngine() {
+            @Override
+            public boolean bootstrap(String source, String parent, Consumer<String> progress) throws Exception {
+                return sync.bootstrap().bootstrap(source, parent, progress).complete();
             }
 
             @Override
@@ -435,6 +458,9 @@ public final class App {
                              or put a pending handshake's token in force (README "Webhooks")
                   report run <id>
                              run one report now (notion.reports) and print where its outputs went
+                  bootstrap <source> [--parent <page id or URL>]
+                             a bound source (mode = bind): create its Notion database under the page and a page
+                             for every row of its table; run it again to resume after a stop
                   help       this text
 
                 Settings: application.properties next to routes/; every key can be overridden by an environment

@@ -35,8 +35,9 @@ import java.util.regex.Pattern;
  *
  * <p>Where Notion has no empty value apart from "nothing" (text, options, dates), an empty Notion value is SQL NULL
  * for a nullable column and the empty value ('' or '{}') for a NOT NULL one. A checkbox is never empty: NULL is
- * sent as unchecked. Times are kept to the millisecond (Notion's precision); a timestamp without time zone is read
- * as UTC.
+ * sent as unchecked. Times are sent to the millisecond, and Notion keeps them to the minute (its dates have no
+ * seconds): a page shows 22:15 for a row's 22:15:07, and reading that page back gives 22:15:00, so a time is only
+ * ever written to a row when its property changed in Notion. A timestamp without time zone is read as UTC.
  */
 public final class BoundValues {
 

@@ -260,6 +260,23 @@ public final class BoundRows {
         }
     }
 
+    /**
+     * Whether the push still has captured changes of this row to send (notion_sync.row_changes): Apply leaves such a row
+     * alone, the push resolves it with the conflict policy.
+     */
+    public static boolean hasPendingChanges(Connection c, String source, JsonNode rowKey) throws SQLException {
+        return RowChanges.pending(c, source, rowKey);
+    }
+
+    /**
+     * Asks the push to make a page for a row, as if the row had just been inserted ({@link RowChanges#requestPage}).
+     * Returns true: the push is always there to ask.
+     */
+    public static boolean requestPage(Connection c, String source, Table table, JsonNode rowKey, JsonNode mappedValues) throws SQLException {
+        RowChanges.requestPage(c, source, table.schema(), table.name(), rowKey, mappedValues);
+        return true;
+    }
+
     /** PostgreSQL refused the data itself (SQLSTATE class 22 or 23), as opposed to being unreachable. */
     public static boolean isDataError(SQLException e) {
         String state = e.getSQLState();
@@ -358,6 +375,15 @@ public final class BoundRows {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new SQLException("unwritable JSON", e);
+        }
+    }
+
+    /** JSON text read back with exact decimals, as the rest of the bound tables' values. */
+    public static JsonNode json(String text) throws SQLException {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable JSON", e);
         }
     }
 

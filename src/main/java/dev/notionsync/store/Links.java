@@ -60,9 +60,19 @@ public final class Links {
         return findBy("source = ? AND page_id = ?::uuid", source, pageId);
     }
 
+    /** {@link #byKey(String, JsonNode)} inside a caller's transaction. */
+    public static Link byKey(Connection c, String source, JsonNode rowKey) throws SQLException {
+        return findBy(c, "source = ? AND row_key = ?::jsonb", source, rowKey.toString());
+    }
+
     private Link findBy(String condition, String... values) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT source, row_key::text, page_id::text, state, page_edited_time, page_values::text,"
+        try (Connection c = dataSource.getConnection()) {
+            return findBy(c, condition, values);
+        }
+    }
+
+    private static Link findBy(Connection c, String condition, String... values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT source, row_key::text, page_id::text, state, page_edited_time, page_values::text,"
                      + " row_values::text FROM notion_sync.links WHERE " + condition)) {
             for (int i = 0; i < values.length; i++) {
                 ps.setString(i + 1, values[i]);
@@ -80,8 +90,8 @@ public final class Links {
         }
     }
 
-    /** {@link #put(Link)} inside a caller's transaction (store classes that write the row or the mirror with it). */
-    static void put(Connection c, Link link) throws SQLException {
+    /** {@link #put(Link)} inside a caller's transaction (the row or the mirror written with it). */
+    public static void put(Connection c, Link link) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.links (source, row_key, page_id, state, page_edited_time,"
                 + " page_values, row_values) VALUES (?, ?::jsonb, ?::uuid, ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (source, row_key) DO UPDATE SET"
                 + " page_id = EXCLUDED.page_id, state = EXCLUDED.state, page_edited_time = EXCLUDED.page_edited_time,"
@@ -100,12 +110,27 @@ public final class Links {
 
     /** The row keeps no page: its link stays, state unlinked, so the page is never written again from it. */
     public void unlink(String source, JsonNode rowKey) throws SQLException {
-        execute("UPDATE notion_sync.links SET state = 'unlinked', updated_at = now() WHERE source = ? AND row_key = ?::jsonb", source, rowKey.toString());
+        try (Connection c = dataSource.getConnection()) {
+            unlink(c, source, rowKey);
+        }
+    }
+
+    /** {@link #unlink(String, JsonNode)} inside a caller's transaction. */
+    public static void unlink(Connection c, String source, JsonNode rowKey) throws SQLException {
+        execute(c, "UPDATE notion_sync.links SET state = 'unlinked', updated_at = now() WHERE source = ? AND row_key = ?::jsonb", source,
+                rowKey.toString());
     }
 
     /** The row is gone: its link goes. */
     public void delete(String source, JsonNode rowKey) throws SQLException {
-        execute("DELETE FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb", source, rowKey.toString());
+        try (Connection c = dataSource.getConnection()) {
+            delete(c, source, rowKey);
+        }
+    }
+
+    /** {@link #delete(String, JsonNode)} inside a caller's transaction. */
+    public static void delete(Connection c, String source, JsonNode rowKey) throws SQLException {
+        execute(c, "DELETE FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb", source, rowKey.toString());
     }
 
     /**
@@ -187,8 +212,8 @@ public final class Links {
         return ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
     }
 
-    private void execute(String sql, String... values) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    private static void execute(Connection c, String sql, String... values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < values.length; i++) {
                 ps.setString(i + 1, values[i]);
             }

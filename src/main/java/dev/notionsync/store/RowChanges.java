@@ -36,6 +36,7 @@ public final class RowChanges {
     private static final Logger LOG = LoggerFactory.getLogger(RowChanges.class);
     // exact numbers: a numeric column's value must reach Notion digit for digit
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final String COLUMNS = "id, source, table_schema, table_name, row_key::text, old_row_key::text, operation,"
             + " changed::text, previous::text, changed_at, attempts";
@@ -206,6 +207,28 @@ public final class RowChanges {
                 rs.next();
                 return rs.getBoolean(1);
             }
+        }
+    }
+
+    /**
+     * Asks the push to make a page for a row, as if the row had just been inserted (record matching's rows without a
+     * page): records an INSERT with the row's mapped values, in the caller's transaction, unless one is pending already.
+     */
+    public static void requestPage(Connection c, String source, String schema, String table, JsonNode rowKey, JsonNode mappedValues)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key, operation,"
+                + " changed) SELECT ?, ?, ?, CAST(? AS jsonb), 'INSERT', CAST(? AS jsonb) WHERE NOT EXISTS (SELECT 1 FROM notion_sync.row_changes"
+                + " WHERE status = 'pending' AND source = ? AND row_key = CAST(? AS jsonb))")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.setString(4, JSON.writeValueAsString(rowKey));
+            ps.setString(5, mappedValues == null ? "{}" : JSON.writeValueAsString(mappedValues));
+            ps.setString(6, source);
+            ps.setString(7, JSON.writeValueAsString(rowKey));
+            ps.executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unwritable row key " + rowKey, e);
         }
     }
 

@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import net.jqwik.api.Arbitraries;
@@ -28,8 +29,9 @@ import net.jqwik.api.Provide;
 /**
  * For every column category a bound table maps: a row's value (as PostgreSQL's to_jsonb renders it) becomes a Notion
  * request value, Notion answers it back in a page's shape, and the value read from that answer is the row's value
- * again, exactly: decimals digit for digit, texts longer than one 2000-character text object whole, times to the
- * millisecond.
+ * again, exactly: decimals digit for digit, texts longer than one 2000-character text object whole. Times come back
+ * to the minute: Notion keeps a date's time to the minute (recordings: date_query.json sends 18:01:15.377824 and
+ * reads 18:01:00.000).
  */
 class BoundValuesRoundTripPropertyTest {
 
@@ -67,9 +69,10 @@ class BoundValuesRoundTripPropertyTest {
                 assertTrue(back.isNumber(), sample + " came back as " + back);
                 assertEquals(0, value.decimalValue().compareTo(back.decimalValue()), sample + " came back as " + back);
             }
-            case TIMESTAMP -> assertEquals(LocalDateTime.parse(value.asText()), LocalDateTime.parse(back.asText()), sample.toString());
-            case TIMESTAMPTZ -> assertEquals(OffsetDateTime.parse(value.asText()).toInstant(), OffsetDateTime.parse(back.asText()).toInstant(),
+            case TIMESTAMP -> assertEquals(LocalDateTime.parse(value.asText()).truncatedTo(ChronoUnit.MINUTES), LocalDateTime.parse(back.asText()),
                     sample.toString());
+            case TIMESTAMPTZ -> assertEquals(OffsetDateTime.parse(value.asText()).toInstant().truncatedTo(ChronoUnit.MINUTES),
+                    OffsetDateTime.parse(back.asText()).toInstant(), sample.toString());
             case JSON -> {
                 try {
                     assertEquals(JSON.readTree(value.toString()), back, sample.toString());
@@ -81,7 +84,10 @@ class BoundValuesRoundTripPropertyTest {
         }
     }
 
-    /** What Notion answers for a request value, in a page's shape: text objects get plain_text, options ids, times Notion's form. */
+    /**
+     * What Notion answers for a request value, in a page's shape: text objects get plain_text, options ids, times
+     * Notion's form, to the minute.
+     */
     static JsonNode asNotionAnswers(String type, ObjectNode request) throws Exception {
         ObjectNode property = JSON.readTree(request.toString()).deepCopy();
         property.put("id", "p%3Ax");
@@ -97,7 +103,7 @@ class BoundValuesRoundTripPropertyTest {
             case "multi_select" -> value.forEach(option -> ((ObjectNode) option).put("id", "opt" + option.path("name").asText().hashCode()));
             case "date" -> {
                 if (!value.isNull() && value.path("start").asText().length() > 10) {
-                    ((ObjectNode) value).put("start", OffsetDateTime.parse(value.path("start").asText())
+                    ((ObjectNode) value).put("start", OffsetDateTime.parse(value.path("start").asText()).truncatedTo(ChronoUnit.MINUTES)
                             .format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSxxx")));
                 }
             }
