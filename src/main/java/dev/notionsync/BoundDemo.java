@@ -64,7 +64,9 @@ final class BoundDemo {
         out.println("notion-sync demo: creating the application's tables (" + String.join(", ", TABLES) + ") in PostgreSQL and bootstrapping"
                 + " them into the simulator, as 'notion-sync bootstrap <source> --parent " + parentPageId + "' would");
         Map<String, Bootstrap.Result> results = new LinkedHashMap<>();
-        try (NotionSync engine = App.startBootstrapEngine(settings, opened -> {
+        // the simulator has no rate limit: the demo's bootstrap need not wait for Notion's 3 requests per second
+        Settings bootstrapping = settings.with(Map.of("notion.api.rate", settings.declared("notion.demo.bootstrap-rate")));
+        try (NotionSync engine = App.startBootstrapEngine(bootstrapping, opened -> {
             try {
                 DemoApplication.create(opened.database().dataSource());
             } catch (SQLException e) {
@@ -102,15 +104,15 @@ final class BoundDemo {
             JsonNode first = agents.get(0);
             String firstStatus = first.path("properties").path("status").path("select").path("name").asText("");
             String pushed = firstStatus.equals("paused") ? "active" : "paused";
-            lines.add("                     try PostgreSQL -> Notion: change an agent's status as your application would, then see its page:");
-            lines.add("                     " + psql + " -c \"UPDATE public.agents SET status = '" + pushed + "' WHERE id = '" + text(first, keyProperty) + "'\"; "
+            lines.add("                     try PostgreSQL -> Notion: change an agent's status as your application would, and see its page (pushed within seconds):");
+            lines.add("                     " + psql + " -c \"UPDATE public.agents SET status = '" + pushed + "' WHERE id = '" + text(first, keyProperty) + "'\"; sleep 3; "
                     + App.notionCurl(simulator, "/v1/pages/" + first.path("id").asText()));
             JsonNode second = agents.get(1);
             String secondStatus = second.path("properties").path("status").path("select").path("name").asText("");
             String applied = secondStatus.equals("retired") ? "active" : "retired";
-            lines.add("                     try Notion -> PostgreSQL: change another agent's status as a Notion user would, then see its row:");
+            lines.add("                     try Notion -> PostgreSQL: change another agent's status as a Notion user would, and see its row (applied within seconds):");
             lines.add("                     curl -X POST " + simulator.baseUrl() + "/__sim/pages/" + second.path("id").asText()
-                    + " -d '{\"properties\":{\"status\":{\"select\":{\"name\":\"" + applied + "\"}}}}'; " + psql
+                    + " -d '{\"properties\":{\"status\":{\"select\":{\"name\":\"" + applied + "\"}}}}'; sleep 3; " + psql
                     + " -c \"SELECT name, status FROM public.agents WHERE id = '" + text(second, keyProperty) + "'\"");
         }
         return lines;
