@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@code notion-sync bootstrap <source> --parent <page>}: makes a bound table's Notion database from its columns,
  * then a page for every row, through the Notion door (its throttle is the rate). Resumable at every point without a
  * second database or a second page: the database's create is an intent recorded before it is sent (key
- * {@code bootstrap:<source>}), and after a lost answer or a crash the parent page is searched for the database the
- * integration may have made before it is sent again; each row's page is made by {@link PageCreator} under the intent
+ * {@code bootstrap:<source>}), and after a lost answer or a crash the parent page's children are looked through for
+ * the database the integration may have made before it is sent again; each row's page is made by {@link PageCreator} under the intent
  * {@code bind:<source>:<row key>}, and its link is recorded as soon as the page is known. The state in
  * notion_sync.bound_sources goes creating, filling, done. A foreign key to another bound table becomes a relation
  * to that table's database, which is bootstrapped first.
@@ -230,7 +230,7 @@ public final class Bootstrap {
             if (binding.exclude().contains(column.name())) {
                 continue;
             }
-            String relationSource = relationSource(source, shape, column);
+            String relationSource = column == title ? null : relationSource(source, shape, column);
             if (column.key() && relationSource == null && column != title) {
                 continue;   // held by the key property
             }
@@ -363,27 +363,21 @@ public final class Bootstrap {
     }
 
     /**
-     * The database an earlier send of this create made, or null: a data source under the parent page, with the
-     * title, made by this integration, not recorded for another create.
+     * The database an earlier send of this create made, or null: a child database of the parent page, with the
+     * title, made by this integration, not recorded for another create. The parent's children are read, not the
+     * search: Notion's search index lags behind a create, the page's children do not.
      */
     private String findDatabase(String key, String parent, String title, Instant firstSentAt) throws Exception {
         String bot = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText();
         String cursor = null;
         do {
-            ObjectNode query = JSON.createObjectNode();
-            query.put("query", title);
-            query.putObject("filter").put("property", "object").put("value", "data_source");
-            query.put("page_size", 100);
-            if (cursor != null) {
-                query.put("start_cursor", cursor);
-            }
-            JsonNode answer = notion.call(NotionRequest.post("/v1/search", query.toString()));
-            for (JsonNode found : answer.path("results")) {
-                String databaseId = found.path("parent").path("database_id").asText("");
-                if (parent.equals(found.path("database_parent").path("page_id").asText()) && bot.equals(found.path("created_by").path("id").asText())
-                        && title.equals(BoundValues.plainText(found.path("title"))) && !found.path("in_trash").asBoolean(false)
-                        && !databaseId.isEmpty() && intents.made(key, databaseId)) {
-                    return databaseId;
+            JsonNode answer = notion.call(NotionRequest.get("/v1/blocks/" + parent + "/children",
+                    "page_size=100" + (cursor == null ? "" : "&start_cursor=" + cursor)));
+            for (JsonNode child : answer.path("results")) {
+                if (child.path("type").asText().equals("child_database") && title.equals(child.path("child_database").path("title").asText())
+                        && bot.equals(child.path("created_by").path("id").asText()) && !child.path("in_trash").asBoolean(false)
+                        && intents.made(key, child.path("id").asText())) {
+                    return child.path("id").asText();
                 }
             }
             cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;
