@@ -197,12 +197,47 @@ final class SchemaChanges {
             PropertySchema updated = new PropertySchema(id, name, description, type, config);
             if (existing != null) source.properties.remove(existing.name());
             if (existing != null && !existing.type().equals(type)) dropValuesOf(source, id);
+            else if (existing != null && (type.equals("select") || type.equals("multi_select"))) followOptions(source, updated);
             source.properties.put(name, updated);
             if (type.equals("relation") && config.has("dual_property")) linkReverse(source, updated, all);
             changes.add(change(id, name, existing == null ? "created" : "updated"));
         }
         PropertySchema.sortLikeNotion(source.properties);
         return all;
+    }
+
+    /**
+     * Pages show a select's options as the schema now has them: a renamed or recolored option changes on every page,
+     * a removed option leaves the pages that had it (in Notion pages refer to options by id; last_edited_time stays).
+     */
+    private void followOptions(SimDataSource source, PropertySchema property) {
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (JsonNode o : property.config().path("options")) byId.put(o.path("id").asText(), o);
+        for (Page page : List.copyOf(source.pages.values())) {
+            JsonNode value = page.values().get(property.id());
+            if (value == null || value.isNull()) continue;
+            JsonNode now;
+            if (value.isArray()) {
+                ArrayNode kept = Json.array();
+                for (JsonNode v : value) {
+                    JsonNode o = byId.get(v.path("id").asText());
+                    if (o != null) kept.add(optionValue(o));
+                }
+                now = kept;
+            } else {
+                JsonNode o = byId.get(value.path("id").asText());
+                now = o == null ? Json.F.nullNode() : optionValue(o);
+            }
+            if (now.equals(value)) continue;
+            Map<String, JsonNode> values = new HashMap<>(page.values());
+            values.put(property.id(), now);
+            model.putPage(new Page(page.id(), page.dataSourceId(), page.parent(), page.createdTime(), page.lastEditedTime(),
+                    page.createdBy(), page.lastEditedBy(), page.cover(), page.icon(), page.inTrash(), page.isArchived(), page.isLocked(), values));
+        }
+    }
+
+    private static ObjectNode optionValue(JsonNode option) {
+        return Json.object().put("id", option.path("id").asText()).put("name", option.path("name").asText()).put("color", option.path("color").asText());
     }
 
     /** A retyped property starts empty: Notion converts old values, the simulator keeps it simple and drops them. */
