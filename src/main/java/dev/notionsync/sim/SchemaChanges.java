@@ -207,8 +207,8 @@ final class SchemaChanges {
     }
 
     /**
-     * Pages show a select's options as the schema now has them: a renamed or recolored option changes on every page,
-     * a removed option leaves the pages that had it (in Notion pages refer to options by id; last_edited_time stays).
+     * Pages show a select's options as the schema now has them: an option removed from the schema leaves the pages
+     * that had it (in Notion pages refer to options by id; their last_edited_time stays).
      */
     private void followOptions(SimDataSource source, PropertySchema property) {
         Map<String, JsonNode> byId = new HashMap<>();
@@ -282,8 +282,8 @@ final class SchemaChanges {
         switch (type) {
             case "number" -> config.put("format", requested.path("format").asText(existing != null ? existing.config().path("format").asText("number") : "number"));
             case "select", "multi_select" -> {
-                // Options are named by id or name; an existing option keeps its id (and its color unless one is given),
-                // and an existing option the request leaves out is removed, as the update-data-source-properties docs say.
+                // Options are named by id or name; an existing option keeps its id, name and color (SchemaRules refuses
+                // changing them), and an existing option the request leaves out is removed (update-data-source-properties).
                 ArrayNode options = config.putArray("options");
                 JsonNode before = existing != null && existing.type().equals(type) ? existing.config().path("options") : Json.array();
                 JsonNode requestedOptions = requested.has("options") ? requested.get("options") : before;

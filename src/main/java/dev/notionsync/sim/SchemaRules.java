@@ -139,6 +139,13 @@ final class SchemaRules {
                 }
             }
             case "select", "multi_select" -> checkOptions(current, type, config.get("options"), where + ".options");
+            case "status" -> {
+                // "It's not possible to update the name or options values of a status property via the API."
+                // (developers.notion.com/reference/update-data-source-properties, Limitations)
+                if (current != null && current.type().equals("status") && config.has("options")) {
+                    throw ApiException.validation("Cannot update the options of status property " + current.name() + " through the API.");
+                }
+            }
             case "relation" -> checkRelation(existing, config, where);
             default -> {
             }
@@ -155,9 +162,20 @@ final class SchemaRules {
             if (!option.isObject()) throw ApiException.bodyValidation(at, "should be an object, instead was `" + Json.text(option) + "`");
             String id = Json.str(option, "id");
             JsonNode name = option.get("name");
+            JsonNode existingOption = existingOption(current, type, id, name);
+            if (id != null && existingOption == null) throw ApiException.validation("Invalid " + type + " option id: " + id + ".");
+            if (existingOption != null) {
+                // "Note that the name and color of an existing option cannot be updated." (update-data-source-properties)
+                boolean renamed = name != null && !name.isNull() && !name.asText().equals(existingOption.path("name").asText());
+                JsonNode color = option.get("color");
+                boolean recolored = color != null && !color.isNull() && !color.asText().equals(existingOption.path("color").asText());
+                if (renamed || recolored) {
+                    throw ApiException.validation("The name and color of an existing " + type + " option cannot be updated: "
+                            + existingOption.path("name").asText() + ".");
+                }
+            }
             if (name == null || name.isNull()) {
                 if (id == null) throw ApiException.bodyValidation(at + ".name", "should be defined, instead was `undefined`");
-                if (!hasOption(current, id)) throw ApiException.validation("Invalid " + type + " option id: " + id + ".");
             } else {
                 if (!name.isTextual()) throw ApiException.bodyValidation(at + ".name", "should be a string, instead was `" + Json.text(name) + "`");
                 checkOptionName(type, name.asText(), at + ".name");
@@ -175,10 +193,13 @@ final class SchemaRules {
         }
     }
 
-    private static boolean hasOption(PropertySchema current, String id) {
-        if (current == null) return false;
-        for (JsonNode o : current.config().path("options")) if (id.equals(o.path("id").asText())) return true;
-        return false;
+    /** The option of the current property a request option names: by id when it has one, else by name. */
+    private static JsonNode existingOption(PropertySchema current, String type, String id, JsonNode name) {
+        if (current == null || !current.type().equals(type)) return null;
+        for (JsonNode o : current.config().path("options")) {
+            if (id != null ? id.equals(o.path("id").asText()) : name != null && name.asText().equals(o.path("name").asText())) return o;
+        }
+        return null;
     }
 
     /**

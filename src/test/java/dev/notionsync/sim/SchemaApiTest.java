@@ -299,15 +299,18 @@ class SchemaApiTest {
         assertEquals("red", p.at("/Status/select/options/3/color").asText());
         assertEquals("live", client.get("/v1/pages/" + eve).body().at("/properties/Status/select/name").asText());
 
-        // an option renamed by id shows renamed on the pages; an option left out is removed, from the pages too
+        // an option left out is removed, from the pages too; the name and color of an existing option cannot change
         String tagged = page(agents, "{\"Name\":{\"title\":[{\"text\":{\"content\":\"Tagged\"}}]},\"Tags\":{\"multi_select\":[{\"name\":\"nlp\"},{\"name\":\"vision\"}]}}");
         String nlpId = p.at("/Tags/multi_select/options/0/id").asText();
-        SimClient.Reply options = client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tags\":{\"multi_select\":{\"options\":[{\"id\":\"" + nlpId
-                + "\",\"name\":\"language\"}]}}}}");
+        assertError(client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tags\":{\"multi_select\":{\"options\":[{\"id\":\"" + nlpId
+                + "\",\"name\":\"language\"}]}}}}"), 400, "validation_error", "The name and color of an existing multi_select option cannot be updated: nlp.");
+        assertError(client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tags\":{\"multi_select\":{\"options\":[{\"name\":\"nlp\",\"color\":\"red\"}]}}}}"),
+                400, "validation_error", "cannot be updated: nlp.");
+        SimClient.Reply options = client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tags\":{\"multi_select\":{\"options\":[{\"id\":\"" + nlpId + "\"}]}}}}");
         assertEquals(200, options.status(), String.valueOf(options.body()));
-        assertEquals(List.of("language"), names(options.body().at("/properties/Tags/multi_select/options")));
+        assertEquals(List.of("nlp"), names(options.body().at("/properties/Tags/multi_select/options")));
         assertEquals(nlpId, options.body().at("/properties/Tags/multi_select/options/0/id").asText());
-        assertEquals(List.of("language"), names(client.get("/v1/pages/" + tagged).body().at("/properties/Tags/multi_select")));
+        assertEquals(List.of("nlp"), names(client.get("/v1/pages/" + tagged).body().at("/properties/Tags/multi_select")));
 
         // a rename keeps the property's id and the pages' values; a description alone can change too
         String budgetId = p.at("/Budget/id").asText();
