@@ -237,6 +237,14 @@ final class SchemaRules {
                     + where + ".dual_property should be defined, instead was `undefined`.");
         }
         if (single && dual) throw ApiException.bodyValidation(where + ".dual_property", "should be not present, instead was `" + Json.text(config.get("dual_property")) + "`");
+        if (dual && target == existing) {
+            // A two-way relation of a data source to itself, added through the API, fails with a 500 in Notion: the
+            // ultimate-notion tests that made the recordings work around it (add_del_update_prop.json #12 describes
+            // its target database as "Target schema as self-reference relations lead to a Notion Internal Server
+            // Error 500"; their Tasklist fixture keeps Parent/Sub-Tasks commented out "after the problem with adding
+            // a two-way relation property is fixed in the Notion API"). A one-way one works.
+            throw new ApiException(500, "internal_server_error", "Unexpected error occurred.");
+        }
         if (dual) {
             JsonNode synced = config.path("dual_property").get("synced_property_name");
             if (synced != null && !synced.isNull()) {
