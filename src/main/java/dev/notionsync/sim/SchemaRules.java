@@ -30,7 +30,11 @@ final class SchemaRules {
             "shekel", "chilean_peso", "philippine_peso", "dirham", "colombian_peso", "riyal", "ringgit", "leu", "argentine_peso",
             "uruguayan_peso", "singapore_dollar");
 
-    /** Select option names: Notion's limit is not documented; 100 characters is the simulator's. */
+    /**
+     * Select and multi-select option names: "Notion imposes a limit of 100 characters for the names of select and
+     * multi-select options" (github.com/dvanoni/notero/pull/451, which truncates them for that reason). Not in Notion's
+     * reference; the message is in Notion's style, its exact text unknown.
+     */
     static final int OPTION_NAME_MAX = 100;
     /** "Notion recommends a maximum schema size of 50KB"; larger schema updates are blocked (update-a-data-source docs). */
     static final int SCHEMA_BYTES_MAX = 50_000;
@@ -205,7 +209,7 @@ final class SchemaRules {
     /**
      * Option names: "Invalid select option, commas not allowed: …" is Notion's own message (quoted in
      * github.com/egordm/notionsci/issues/13 for select, and as "Invalid multi_select option, commas not allowed" in
-     * another project's notes); the length limit's message is in the "body failed validation" style.
+     * another project's notes); the length limit (see OPTION_NAME_MAX) answers in the "body failed validation" style.
      */
     static void checkOptionName(String type, String name, String where) {
         if (name.contains(",")) throw ApiException.validation("Invalid " + type + " option, commas not allowed: " + name);
@@ -242,7 +246,7 @@ final class SchemaRules {
             // ultimate-notion tests that made the recordings work around it (add_del_update_prop.json #12 describes
             // its target database as "Target schema as self-reference relations lead to a Notion Internal Server
             // Error 500"; their Tasklist fixture keeps Parent/Sub-Tasks commented out "after the problem with adding
-            // a two-way relation property is fixed in the Notion API"). A one-way one works.
+            // a two-way relation property is fixed in the Notion API"). One-way self relations are let through.
             throw new ApiException(500, "internal_server_error", "Unexpected error occurred.");
         }
         if (dual) {
