@@ -354,7 +354,10 @@ final class SchemaChanges {
         config.put("type", "dual_property");
         String requestedName = Json.str(requested.path("dual_property"), "synced_property_name");
         PropertySchema synced = null;
-        if (existing != null && existing.type().equals("relation") && target.id.equals(existing.config().path("data_source_id").asText())) {
+        String requestedId = Json.str(requested.path("dual_property"), "synced_property_id");
+        if (requestedId != null) {
+            synced = target.propertyById(requestedId);
+        } else if (existing != null && existing.type().equals("relation") && target.id.equals(existing.config().path("data_source_id").asText())) {
             synced = target.propertyById(existing.config().path("dual_property").path("synced_property_id").asText());
         }
         if (synced != null && requestedName != null && !requestedName.equals(synced.name())) {

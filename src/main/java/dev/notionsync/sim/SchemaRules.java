@@ -250,13 +250,18 @@ final class SchemaRules {
             throw new ApiException(500, "internal_server_error", "Unexpected error occurred.");
         }
         if (dual) {
+            String syncedId = Json.str(config.path("dual_property"), "synced_property_id");
+            PropertySchema named = syncedId == null ? null : target.propertyById(syncedId);
+            if (syncedId != null && (named == null || !named.type().equals("relation"))) {
+                throw ApiException.validation("Could not find relation property with id " + syncedId + " in data source " + target.id + ".");
+            }
             JsonNode synced = config.path("dual_property").get("synced_property_name");
             if (synced != null && !synced.isNull()) {
                 if (!synced.isTextual() || synced.asText().isBlank()) {
                     throw ApiException.bodyValidation(where + ".dual_property.synced_property_name", "should be a non-empty string, instead was `" + Json.text(synced) + "`");
                 }
                 PropertySchema clash = target.property(synced.asText());
-                if (clash != null && !(existing != null && pointsBackTo(clash, existing))) {
+                if (clash != null && clash != named && !(existing != null && pointsBackTo(clash, existing))) {
                     throw ApiException.validation("Cannot add the synced property " + synced.asText() + " to data source " + target.id
                             + ": a property with that name already exists there.");
                 }

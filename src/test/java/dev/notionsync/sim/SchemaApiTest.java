@@ -339,6 +339,19 @@ class SchemaApiTest {
         patch(eve, "{\"Team\":{\"relation\":[{\"id\":\"" + red + "\"}]}}");
         assertEquals(List.of(eve), related(red, "Related to Agents F (Team)"));
 
+        // a dual relation can name an existing relation property of the other side as its synced property
+        String tags = organizations("Tags F");
+        SimClient.Reply lonely = client.patch("/v1/data_sources/" + tags, "{\"properties\":{\"Tagged agents\":{\"relation\":{\"data_source_id\":\"" + agents
+                + "\",\"single_property\":{}}}}}");
+        String lonelyId = lonely.body().at("/properties/Tagged agents/id").asText();
+        SimClient.Reply paired = client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tag\":{\"relation\":{\"data_source_id\":\"" + tags
+                + "\",\"dual_property\":{\"synced_property_id\":\"" + lonelyId + "\"}}}}}");
+        assertEquals(200, paired.status(), String.valueOf(paired.body()));
+        assertEquals(lonelyId, paired.body().at("/properties/Tag/relation/dual_property/synced_property_id").asText());
+        assertEquals("Tag", client.get("/v1/data_sources/" + tags).body().at("/properties/Tagged agents/relation/dual_property/synced_property_name").asText());
+        assertError(client.patch("/v1/data_sources/" + agents, "{\"properties\":{\"Tag 2\":{\"relation\":{\"data_source_id\":\"" + tags
+                + "\",\"dual_property\":{\"synced_property_id\":\"nope\"}}}}}"), 400, "validation_error", "Could not find relation property with id nope");
+
         // renaming the synced side: both configs follow, the relation keeps working
         SimClient.Reply back = client.patch("/v1/data_sources/" + teams, "{\"properties\":{\"Related to Agents F (Team)\":{\"name\":\"Members\"}}}");
         assertEquals(200, back.status());
@@ -362,7 +375,7 @@ class SchemaApiTest {
                 "Invalid select option id: no-such-option");
         assertError(client.patch(path, "{\"properties\":{\"Team\":{\"relation\":{\"data_source_id\":\"" + UUID.randomUUID() + "\",\"single_property\":{}}}}}"),
                 400, "validation_error", "Could not find data source with ID");
-        // a relation of a data source to itself: one-way works, two-way is Notion's 500 (see SchemaRules)
+        // a relation of a data source to itself: one-way is let through, two-way is Notion's 500 (see SchemaRules)
         assertError(client.patch(path, "{\"properties\":{\"Manager\":{\"relation\":{\"data_source_id\":\"" + agents + "\",\"dual_property\":{}}}}}"),
                 500, "internal_server_error", "Unexpected error occurred.");
         SimClient.Reply self = client.patch(path, "{\"properties\":{\"Reports to\":{\"relation\":{\"data_source_id\":\"" + agents + "\",\"single_property\":{}}}}}");
