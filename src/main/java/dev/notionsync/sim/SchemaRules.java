@@ -105,12 +105,17 @@ final class SchemaRules {
                 renamed(current, name, namesAfter);
             } else {
                 String finalName = name != null && name.isTextual() ? name.asText() : key;
-                namesAfter.add(finalName);
+                if (!namesAfter.add(finalName) && !type.equals("title")) {
+                    throw ApiException.validation("Cannot add property " + finalName + ": a property with that name already exists.");
+                }
             }
             if (type.equals("title")) titles.add(name != null && name.isTextual() ? name.asText() : key);
             checkConfig(existing, current, type, config, where + "." + type);
         }
         if (existing == null) {
+            // "Each database must have exactly one database property of type title" (property-object reference).
+            // "Title is not provided" is Notion's answer to a schema without one (github.com/makenotion/notion-sdk-js/issues/239,
+            // 2021, before data sources); two title properties: a validation_error in our words.
             if (titles.isEmpty()) throw ApiException.validation("Title is not provided");
             if (titles.size() > 1) {
                 throw ApiException.validation("A data source has exactly one title property, but the request has " + titles.size() + ": "

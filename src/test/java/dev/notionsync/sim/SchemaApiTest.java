@@ -369,6 +369,7 @@ class SchemaApiTest {
         assertError(client.patch(path, "{\"properties\":{\"Name\":null}}"), 400, "validation_error", "title property");
         assertError(client.patch(path, "{\"properties\":{\"Name\":{\"rich_text\":{}}}}"), 400, "validation_error", "Cannot change the type of the title property.");
         assertError(client.patch(path, "{\"properties\":{\"Budget\":{\"name\":\"Active\"}}}"), 400, "validation_error", "already exists");
+        assertError(client.patch(path, "{\"properties\":{\"Extra\":{\"name\":\"Active\",\"rich_text\":{}}}}"), 400, "validation_error", "already exists");
         assertError(client.patch(path, "{\"properties\":{\"Status\":{\"select\":{\"options\":[{\"name\":\"a,b\"}]}}}}"), 400, "validation_error",
                 "Invalid select option, commas not allowed: a,b");
         assertError(client.patch(path, "{\"properties\":{\"Status\":{\"select\":{\"options\":[{\"id\":\"no-such-option\"}]}}}}"), 400, "validation_error",
