@@ -203,6 +203,12 @@ class SchemaApiTest {
         assertEquals(created[0].get("id").asText(), results.get(0).at("/parent/database_id").asText());
         assertEquals(home, results.get(0).at("/database_parent/page_id").asText());
         assertEquals(title, RichText.plain(results.get(0).get("title")));
+
+        // a database moved to the trash (DELETE /v1/blocks/{id}, as create_db.json does) is no longer found; restored, it is again
+        assertEquals(200, client.send("DELETE", "/v1/blocks/" + created[0].get("id").asText(), null, SimClient.LATEST, sim.config().token()).status());
+        assertEquals(0, client.post("/v1/search", "{\"query\":\"" + title + "\",\"filter\":{\"property\":\"object\",\"value\":\"data_source\"}}").body().get("results").size());
+        assertEquals(200, client.patch("/v1/blocks/" + created[0].get("id").asText(), "{\"in_trash\":false}").status());
+        assertEquals(1, client.post("/v1/search", "{\"query\":\"" + title + "\",\"filter\":{\"property\":\"object\",\"value\":\"data_source\"}}").body().get("results").size());
     }
 
     // ---------------------------------------------------------------- relations on pages
