@@ -60,10 +60,10 @@ record PropertySchema(String id, String name, String description, String type, O
         }
     }
 
-    /** Notion lists schema properties ordered by decoded id (">nE=" before "L~<?" before "\\hEf" in add_del_update_prop.json), the title property last. */
+    /** Notion lists schema properties ordered by id, with the title property last. */
     static void sortLikeNotion(LinkedHashMap<String, PropertySchema> properties) {
         List<PropertySchema> all = new ArrayList<>(properties.values());
-        all.sort(Comparator.comparing((PropertySchema p) -> p.type().equals("title")).thenComparing(p -> decodeId(p.id())));
+        all.sort(Comparator.comparing((PropertySchema p) -> p.type().equals("title")).thenComparing(PropertySchema::id));
         properties.clear();
         for (PropertySchema p : all) properties.put(p.name(), p);
     }

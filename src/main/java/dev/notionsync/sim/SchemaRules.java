@@ -36,7 +36,12 @@ final class SchemaRules {
      * reference; the message is in Notion's style, its exact text unknown.
      */
     static final int OPTION_NAME_MAX = 100;
-    /** "Notion recommends a maximum schema size of 50KB"; larger schema updates are blocked (update-a-data-source docs). */
+    /**
+     * "Notion recommends a maximum schema size of 50KB. Updates to database schemas that are too large will be blocked
+     * to help maintain database performance." (database object reference, "Maximum schema size recommendation").
+     * Where exactly Notion blocks is not documented: the simulator refuses past 50,000 bytes, estimated from the
+     * current schema plus the request.
+     */
     static final int SCHEMA_BYTES_MAX = 50_000;
 
     private final SimModel model;
