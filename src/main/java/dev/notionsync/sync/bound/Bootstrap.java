@@ -267,9 +267,14 @@ public final class Bootstrap {
         }
         for (SourceSettings other : sources.values()) {
             if (other.bound() && other.binding().schema().equals(target.schema()) && other.binding().table().equals(target.table())) {
-                if (other.name().equals(source.name())) {
-                    throw new BootstrapException("column " + column.name() + " of " + shape.qualifiedName() + " refers to its own table; a relation of a"
-                            + " database to itself is not made by bootstrap yet: leave the column out (notion.source." + source.name() + ".exclude)");
+                try {
+                    if (!shapes.read(target.schema(), target.table(), "notion.source." + other.name() + ".table").key().equals(List.of(target.column()))) {
+                        LOG.info("bootstrap {}: column {} refers to {}.{}, which is not that table's key; it maps by its own type, not as a"
+                                + " relation", source.name(), column.name(), target.qualifiedTable(), target.column());
+                        return null;
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot read " + target.qualifiedTable() + ": " + e.getMessage(), e);
                 }
                 return other.name();
             }
@@ -298,6 +303,9 @@ public final class Bootstrap {
             request.put("is_inline", false);
             ObjectNode properties = request.putObject("initial_data_source").putObject("properties");
             for (Planned planned : plan) {
+                if (source.name().equals(planned.relationSource())) {
+                    continue;   // a relation to the database itself: added once the database has its data source
+                }
                 properties.set(planned.propertyName(), planned.column() == null ? BoundTypes.keySchema(planned.type().equals("title"))
                         : BoundTypes.schema(source.name(), planned.column(), planned.type(),
                         planned.relationSource() == null ? null : boundSources.find(planned.relationSource()).dataSourceId()));
@@ -317,6 +325,17 @@ public final class Bootstrap {
             throw new IllegalStateException("Notion database " + databaseId + " has no data source");
         }
         JsonNode schema = notion.call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
+        ObjectNode selfRelations = JSON.createObjectNode();
+        for (Planned planned : plan) {
+            if (source.name().equals(planned.relationSource()) && schema.path(planned.propertyName()).isMissingNode()) {
+                selfRelations.set(planned.propertyName(), BoundTypes.schema(source.name(), planned.column(), "relation", dataSourceId));
+            }
+        }
+        if (!selfRelations.isEmpty()) {
+            ObjectNode patch = JSON.createObjectNode();
+            patch.set("properties", selfRelations);
+            schema = notion.call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, patch.toString())).path("properties");
+        }
         List<BoundColumn> columns = new ArrayList<>();
         for (Planned planned : plan) {
             JsonNode property = schema.path(planned.propertyName());
@@ -412,7 +431,7 @@ public final class Bootstrap {
             }
             for (Links.UnlinkedRow row : rows) {
                 try {
-                    if (createPage(source, recorded.dataSourceId(), key, keyIsTitle, mapped, row)) {
+                    if (createPage(source, recorded.dataSourceId(), key, keyIsTitle, mapped, row, progress)) {
                         created++;
                     }
                 } catch (UnwritableValueException | NotionApiException e) {
@@ -432,6 +451,7 @@ public final class Bootstrap {
                 }
             }
         }
+        relateLater(source, mapped, progress);
         Instant end = clock.instant();
         if (leftOut.isEmpty()) {
             boundSources.bootstrapped(source.name());
@@ -455,7 +475,7 @@ public final class Bootstrap {
 
     /** Makes the row's page exactly once and links it; false when an earlier attempt had made it. */
     private boolean createPage(SourceSettings source, String dataSourceId, List<TableColumn> key, boolean keyIsTitle, List<Mapped> mapped,
-                               Links.UnlinkedRow row) throws Exception {
+                               Links.UnlinkedRow row, Consumer<String> progress) throws Exception {
         ObjectNode properties = JSON.createObjectNode();
         ObjectNode rowValues = JSON.createObjectNode();
         String titleId = "title";
@@ -465,7 +485,7 @@ public final class Bootstrap {
             } else {
                 JsonNode value = row.row().get(m.column().name());
                 rowValues.set(m.column().name(), value);
-                properties.set(m.bound().propertyId(), m.relationSource() != null ? relation(source, m, value)
+                properties.set(m.bound().propertyId(), m.relationSource() != null ? relation(source, m, value, row, progress)
                         : BoundValues.toNotion(m.column(), m.bound().propertyType(), value));
             }
             if (m.bound().propertyType().equals("title")) {
@@ -488,7 +508,7 @@ public final class Bootstrap {
     }
 
     /** A foreign key's value as a relation to the referenced row's page (none when the row has no page). */
-    private ObjectNode relation(SourceSettings source, Mapped m, JsonNode value) throws Exception {
+    private ObjectNode relation(SourceSettings source, Mapped m, JsonNode value, Links.UnlinkedRow row, Consumer<String> progress) throws Exception {
         if (value == null || value.isNull()) {
             return BoundValues.relation(List.of());
         }
@@ -496,11 +516,46 @@ public final class Bootstrap {
         target.set(m.column().references().column(), value);
         String page = links.pageIds(m.relationSource(), List.of(target)).get(JSON.readTree(target.toString()));
         if (page == null) {
-            LOG.warn("bootstrap {}: column {} refers to {} = {}, which has no page in source {}; the relation stays empty", source.name(),
-                    m.column().name(), m.column().references().qualifiedTable(), value, m.relationSource());
+            // the key stays in the row and in the link's row_values; the page shows no relation until the row it names has a page
+            progress.accept("bootstrap " + source.name() + ": row " + row.rowKey() + ": column " + m.column().name() + " refers to "
+                    + m.column().references().qualifiedTable() + " " + value + ", which has no page in source " + m.relationSource()
+                    + "; its relation stays empty for now");
             return BoundValues.relation(List.of());
         }
         return BoundValues.relation(List.of(page));
+    }
+
+    /**
+     * Relations whose row had no page when their page was made (a row of the same table later in key order): the
+     * links whose row names a key and whose page shows no relation are set now, each page once. Found from the
+     * links, so a bootstrap stopped before this pass does it when resumed.
+     */
+    private void relateLater(SourceSettings source, List<Mapped> mapped, Consumer<String> progress) throws Exception {
+        for (Mapped m : mapped) {
+            if (m.relationSource() == null) {
+                continue;
+            }
+            for (Links.Link link : links.emptyRelations(source.name(), m.column().name(), m.bound().propertyId())) {
+                JsonNode value = link.rowValues().get(m.column().name());
+                ObjectNode target = JSON.createObjectNode();
+                target.set(m.column().references().column(), value);
+                String page = links.pageIds(m.relationSource(), List.of(target)).get(JSON.readTree(target.toString()));
+                if (page == null) {
+                    continue;   // said when its page was made; the row it names has no page still
+                }
+                ObjectNode patch = JSON.createObjectNode();
+                patch.putObject("properties").set(m.bound().propertyId(), BoundValues.relation(List.of(page)));
+                JsonNode answer = notion.call(NotionRequest.patch("/v1/pages/" + link.pageId(), patch.toString()));
+                ObjectNode pageValues = link.pageValues().deepCopy();
+                JsonNode now = propertyById(answer.path("properties"), m.bound().propertyId());
+                if (now != null) {
+                    pageValues.set(m.bound().propertyId(), now);
+                }
+                links.put(new Links.Link(link.source(), link.rowKey(), link.pageId(), link.state(), Instant.parse(answer.path("last_edited_time").asText()),
+                        pageValues, link.rowValues()));
+                progress.accept("bootstrap " + source.name() + ": row " + link.rowKey() + ": " + m.column().name() + " now relates to its page");
+            }
+        }
     }
 
     /** Whether a page holds, by meaning, every property a create sent (request values by property id). */

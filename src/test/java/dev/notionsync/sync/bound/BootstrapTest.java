@@ -250,6 +250,37 @@ class BootstrapTest {
     }
 
     @Test
+    void aForeignKeyToItsOwnTableIsARelationToItsOwnDatabaseSetOnceEveryRowHasItsPage(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(2);
+        Map<String, String> settings = boundSettings(it, simulator);
+        settings.put("notion.sources", "teams");
+        settings.put("notion.source.teams.mode", "bind");
+        settings.put("notion.source.teams.table", "teams");
+        NotionSync sync = it.createForBootstrap(settings);
+        TestEngine.execute(sync, "CREATE TABLE teams (id int PRIMARY KEY, name text NOT NULL UNIQUE, parent_id int REFERENCES teams (id),"
+                + " buddy text REFERENCES teams (name))");
+        TestEngine.execute(sync, "INSERT INTO teams VALUES (2, 'Platform', NULL, NULL), (1, 'Search', 2, 'Platform'), (3, 'Ranking', 1, 'Search')");
+        sync.start();
+        List<String> progress = new ArrayList<>();
+        assertTrue(sync.bootstrap().bootstrap("teams", parentPage(simulator), progress::add).complete());
+        JsonNode schema = dataSource(simulator, sync, "teams");
+        assertEquals(schema.path("id").asText(), schema.path("properties").path("parent_id").path("relation").path("data_source_id").asText());
+        assertEquals("rich_text", schema.path("properties").path("buddy").path("type").asText(),
+                "a foreign key to a column that is not the key maps by its own type");
+        String platform = pageByKey(simulator, sync, "teams", "2").path("id").asText();
+        String search = pageByKey(simulator, sync, "teams", "1").path("id").asText();
+        assertEquals(platform, pageByKey(simulator, sync, "teams", "1").path("properties").path("parent_id").path("relation").path(0).path("id").asText(),
+                "row 1 names row 2, which had no page yet when row 1's was made");
+        assertEquals(search, pageByKey(simulator, sync, "teams", "3").path("properties").path("parent_id").path("relation").path(0).path("id").asText());
+        assertEquals(0, pageByKey(simulator, sync, "teams", "2").path("properties").path("parent_id").path("relation").size());
+        assertTrue(progress.contains("bootstrap teams: row {\"id\":1}: column parent_id refers to public.teams 2, which has no page in source teams;"
+                + " its relation stays empty for now"), String.join("\n", progress));
+        assertEquals(platform, TestEngine.queryString(sync, "SELECT page_values -> (SELECT property_id FROM notion_sync.bound_columns WHERE source = 'teams'"
+                + " AND column_name = 'parent_id') -> 'relation' -> 0 ->> 'id' FROM notion_sync.links WHERE source = 'teams' AND row_key = '{\"id\": 1}'"),
+                "the link holds the page as it is now");
+    }
+
+    @Test
     void aColumnWithoutANotionTypeIsRefusedNamingItAndExclude(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(2);
         Map<String, String> settings = boundSettings(it, simulator);
