@@ -213,7 +213,8 @@ final class Endpoints {
                     for (SimDataSource s : model.dataSources()) {
                         SimDatabase db = model.databaseOrNull(s.databaseId);
                         String dbTitle = db == null ? "" : RichText.plain(db.title);
-                        if (s.inTrash || !(s.name() + " " + dbTitle).toLowerCase(Locale.ROOT).contains(text)) continue;
+                        // a data source of a database in the trash is in the trash too (search lists neither)
+                        if (s.inTrash || (db != null && db.inTrash) || !(s.name() + " " + dbTitle).toLowerCase(Locale.ROOT).contains(text)) continue;
                         hits.add(new Hit(s.lastEditedTime, s.id, renderer.dataSource(s)));
                     }
                 } else {

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,12 +32,15 @@ final class PropertyValueParser {
     private final Map<String, User> users;
     private final RichText.MentionNames names;
     private final Supplier<String> newId;
+    /** Finds a page by id (null when unknown), to check that a relation names pages of the related data source. */
+    private final Function<String, Page> pages;
 
-    PropertyValueParser(SimDataSource source, Map<String, User> users, RichText.MentionNames names, Supplier<String> newId) {
+    PropertyValueParser(SimDataSource source, Map<String, User> users, RichText.MentionNames names, Supplier<String> newId, Function<String, Page> pages) {
         this.source = source;
         this.users = users;
         this.names = names;
         this.newId = newId;
+        this.pages = pages;
     }
 
     /** Converts every property of the request; the result is keyed by property id. */
@@ -103,6 +107,7 @@ final class PropertyValueParser {
                 for (int i = 0; i < array.size(); i++) {
                     String id = Ids.normalize(array.get(i).path("id").asText());
                     if (id == null) throw ApiException.bodyValidation(path + ".relation[" + i + "].id", "should be a valid uuid, instead was `" + Json.text(array.get(i).path("id")) + "`");
+                    checkRelated(schema, id);
                     out.add(Json.object().put("id", id));
                 }
                 yield out;
@@ -150,7 +155,7 @@ final class PropertyValueParser {
             throw ApiException.validation("Invalid select option id: " + (id == null ? "undefined" : id) + " for property " + schema.name() + ".");
         }
         if (!mayCreate) throw ApiException.validation("Invalid status option. Status option \"" + name + "\" does not exist\".");
-        if (name.contains(",")) throw ApiException.bodyValidation(path + ".name", "should not contain commas, instead was `\"" + name + "\"`");
+        SchemaRules.checkOptionName(schema.type(), name, path + ".name");
         String color = requested.hasNonNull("color") ? requested.get("color").asText() : COLORS.get(options.size() % COLORS.size());
         ObjectNode created = options.addObject();
         created.put("id", newId.get());
@@ -158,6 +163,19 @@ final class PropertyValueParser {
         created.put("color", color);
         created.putNull("description");
         return Json.object().put("id", created.get("id").asText()).put("name", name).put("color", color);
+    }
+
+    /**
+     * A relation holds pages of the data source its schema names. A page known to sit in another data source is refused
+     * (400 validation_error; the wording is the simulator's). Pages the simulator does not know are let through: they may
+     * exist in Notion outside what was imported.
+     */
+    private void checkRelated(PropertySchema schema, String pageId) {
+        String target = schema.config().path("data_source_id").asText(null);
+        Page page = pages == null ? null : pages.apply(pageId);
+        if (target == null || page == null || target.equals(page.dataSourceId())) return;
+        throw ApiException.validation("Relation property " + schema.name() + " links to pages of data source " + target + ", but page " + pageId
+                + (page.dataSourceId() == null ? " is not in a data source." : " is in data source " + page.dataSourceId() + "."));
     }
 
     /**

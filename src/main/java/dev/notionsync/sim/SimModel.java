@@ -470,7 +470,7 @@ public final class SimModel {
             } else {
                 throw ApiException.bodyValidation("parent.page_id", "should be defined, instead was `undefined`");
             }
-            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId);
+            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId, this::pageOrNull);
             Map<String, JsonNode> values = new LinkedHashMap<>(writer.convert(properties));
             String id = newId();
             if (source != null) {
@@ -512,7 +512,7 @@ public final class SimModel {
         return write(() -> {
             Page page = requirePage(id);
             SimDataSource source = page.dataSourceId() == null ? null : dataSourceOrNull(page.dataSourceId());
-            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId);
+            PropertyValueParser writer = new PropertyValueParser(source, users, mentionNames(), this::newId, this::pageOrNull);
             Map<String, JsonNode> changes = writer.convert(properties);
             Map<String, JsonNode> values = new LinkedHashMap<>(page.values());
             List<String> changed = new ArrayList<>();

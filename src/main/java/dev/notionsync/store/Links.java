@@ -156,6 +156,29 @@ public final class Links {
         return pages;
     }
 
+    /**
+     * Linked rows whose column (a foreign key) names a row but whose page showed no relation in the property when
+     * last synced: the relation still to set once the named row has a page.
+     */
+    public List<Link> emptyRelations(String source, String column, String propertyId) throws SQLException {
+        List<Link> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT source, row_key::text, page_id::text, state, page_edited_time, page_values::text,"
+                     + " row_values::text FROM notion_sync.links WHERE source = ? AND state = 'linked' AND page_id IS NOT NULL"
+                     + " AND jsonb_typeof(row_values -> ?) <> 'null'"
+                     + " AND coalesce(jsonb_array_length(page_values -> ? -> 'relation'), 0) = 0 ORDER BY row_key")) {
+            ps.setString(1, source);
+            ps.setString(2, column);
+            ps.setString(3, propertyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(link(rs));
+                }
+            }
+        }
+        return found;
+    }
+
     /** How many rows of the source have a linked page. */
     public long linkedCount(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@code notion-sync bootstrap <source> --parent <page>}: makes a bound table's Notion database from its columns,
  * then a page for every row, through the Notion door (its throttle is the rate). Resumable at every point without a
  * second database or a second page: the database's create is an intent recorded before it is sent (key
- * {@code bootstrap:<source>}), and after a lost answer or a crash the parent page is searched for the database the
- * integration may have made before it is sent again; each row's page is made by {@link PageCreator} under the intent
+ * {@code bootstrap:<source>}), and after a lost answer or a crash the parent page's children are looked through for
+ * the database the integration may have made before it is sent again; each row's page is made by {@link PageCreator} under the intent
  * {@code bind:<source>:<row key>}, and its link is recorded as soon as the page is known. The state in
  * notion_sync.bound_sources goes creating, filling, done. A foreign key to another bound table becomes a relation
  * to that table's database, which is bootstrapped first.
@@ -230,7 +230,7 @@ public final class Bootstrap {
             if (binding.exclude().contains(column.name())) {
                 continue;
             }
-            String relationSource = relationSource(source, shape, column);
+            String relationSource = column == title ? null : relationSource(source, shape, column);
             if (column.key() && relationSource == null && column != title) {
                 continue;   // held by the key property
             }
@@ -267,9 +267,14 @@ public final class Bootstrap {
         }
         for (SourceSettings other : sources.values()) {
             if (other.bound() && other.binding().schema().equals(target.schema()) && other.binding().table().equals(target.table())) {
-                if (other.name().equals(source.name())) {
-                    throw new BootstrapException("column " + column.name() + " of " + shape.qualifiedName() + " refers to its own table; a relation of a"
-                            + " database to itself is not made by bootstrap yet: leave the column out (notion.source." + source.name() + ".exclude)");
+                try {
+                    if (!shapes.read(target.schema(), target.table(), "notion.source." + other.name() + ".table").key().equals(List.of(target.column()))) {
+                        LOG.info("bootstrap {}: column {} refers to {}.{}, which is not that table's key; it maps by its own type, not as a"
+                                + " relation", source.name(), column.name(), target.qualifiedTable(), target.column());
+                        return null;
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot read " + target.qualifiedTable() + ": " + e.getMessage(), e);
                 }
                 return other.name();
             }
@@ -298,6 +303,9 @@ public final class Bootstrap {
             request.put("is_inline", false);
             ObjectNode properties = request.putObject("initial_data_source").putObject("properties");
             for (Planned planned : plan) {
+                if (source.name().equals(planned.relationSource())) {
+                    continue;   // a relation to the database itself: added once the database has its data source
+                }
                 properties.set(planned.propertyName(), planned.column() == null ? BoundTypes.keySchema(planned.type().equals("title"))
                         : BoundTypes.schema(source.name(), planned.column(), planned.type(),
                         planned.relationSource() == null ? null : boundSources.find(planned.relationSource()).dataSourceId()));
@@ -317,6 +325,17 @@ public final class Bootstrap {
             throw new IllegalStateException("Notion database " + databaseId + " has no data source");
         }
         JsonNode schema = notion.call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
+        ObjectNode selfRelations = JSON.createObjectNode();
+        for (Planned planned : plan) {
+            if (source.name().equals(planned.relationSource()) && schema.path(planned.propertyName()).isMissingNode()) {
+                selfRelations.set(planned.propertyName(), BoundTypes.schema(source.name(), planned.column(), "relation", dataSourceId));
+            }
+        }
+        if (!selfRelations.isEmpty()) {
+            ObjectNode patch = JSON.createObjectNode();
+            patch.set("properties", selfRelations);
+            schema = notion.call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, patch.toString())).path("properties");
+        }
         List<BoundColumn> columns = new ArrayList<>();
         for (Planned planned : plan) {
             JsonNode property = schema.path(planned.propertyName());
@@ -344,27 +363,21 @@ public final class Bootstrap {
     }
 
     /**
-     * The database an earlier send of this create made, or null: a data source under the parent page, with the
-     * title, made by this integration, not recorded for another create.
+     * The database an earlier send of this create made, or null: a child database of the parent page, with the
+     * title, made by this integration, not recorded for another create. The parent's children are read, not the
+     * search: Notion's search index lags behind a create, the page's children do not.
      */
     private String findDatabase(String key, String parent, String title, Instant firstSentAt) throws Exception {
         String bot = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText();
         String cursor = null;
         do {
-            ObjectNode query = JSON.createObjectNode();
-            query.put("query", title);
-            query.putObject("filter").put("property", "object").put("value", "data_source");
-            query.put("page_size", 100);
-            if (cursor != null) {
-                query.put("start_cursor", cursor);
-            }
-            JsonNode answer = notion.call(NotionRequest.post("/v1/search", query.toString()));
-            for (JsonNode found : answer.path("results")) {
-                String databaseId = found.path("parent").path("database_id").asText("");
-                if (parent.equals(found.path("database_parent").path("page_id").asText()) && bot.equals(found.path("created_by").path("id").asText())
-                        && title.equals(BoundValues.plainText(found.path("title"))) && !found.path("in_trash").asBoolean(false)
-                        && !databaseId.isEmpty() && intents.made(key, databaseId)) {
-                    return databaseId;
+            JsonNode answer = notion.call(NotionRequest.get("/v1/blocks/" + parent + "/children",
+                    "page_size=100" + (cursor == null ? "" : "&start_cursor=" + cursor)));
+            for (JsonNode child : answer.path("results")) {
+                if (child.path("type").asText().equals("child_database") && title.equals(child.path("child_database").path("title").asText())
+                        && bot.equals(child.path("created_by").path("id").asText()) && !child.path("in_trash").asBoolean(false)
+                        && intents.made(key, child.path("id").asText())) {
+                    return child.path("id").asText();
                 }
             }
             cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;
@@ -412,7 +425,7 @@ public final class Bootstrap {
             }
             for (Links.UnlinkedRow row : rows) {
                 try {
-                    if (createPage(source, recorded.dataSourceId(), key, keyIsTitle, mapped, row)) {
+                    if (createPage(source, recorded.dataSourceId(), key, keyIsTitle, mapped, row, progress)) {
                         created++;
                     }
                 } catch (UnwritableValueException | NotionApiException e) {
@@ -432,6 +445,7 @@ public final class Bootstrap {
                 }
             }
         }
+        relateLater(source, mapped, progress);
         Instant end = clock.instant();
         if (leftOut.isEmpty()) {
             boundSources.bootstrapped(source.name());
@@ -455,7 +469,7 @@ public final class Bootstrap {
 
     /** Makes the row's page exactly once and links it; false when an earlier attempt had made it. */
     private boolean createPage(SourceSettings source, String dataSourceId, List<TableColumn> key, boolean keyIsTitle, List<Mapped> mapped,
-                               Links.UnlinkedRow row) throws Exception {
+                               Links.UnlinkedRow row, Consumer<String> progress) throws Exception {
         ObjectNode properties = JSON.createObjectNode();
         ObjectNode rowValues = JSON.createObjectNode();
         String titleId = "title";
@@ -465,7 +479,7 @@ public final class Bootstrap {
             } else {
                 JsonNode value = row.row().get(m.column().name());
                 rowValues.set(m.column().name(), value);
-                properties.set(m.bound().propertyId(), m.relationSource() != null ? relation(source, m, value)
+                properties.set(m.bound().propertyId(), m.relationSource() != null ? relation(source, m, value, row, progress)
                         : BoundValues.toNotion(m.column(), m.bound().propertyType(), value));
             }
             if (m.bound().propertyType().equals("title")) {
@@ -488,7 +502,7 @@ public final class Bootstrap {
     }
 
     /** A foreign key's value as a relation to the referenced row's page (none when the row has no page). */
-    private ObjectNode relation(SourceSettings source, Mapped m, JsonNode value) throws Exception {
+    private ObjectNode relation(SourceSettings source, Mapped m, JsonNode value, Links.UnlinkedRow row, Consumer<String> progress) throws Exception {
         if (value == null || value.isNull()) {
             return BoundValues.relation(List.of());
         }
@@ -496,11 +510,46 @@ public final class Bootstrap {
         target.set(m.column().references().column(), value);
         String page = links.pageIds(m.relationSource(), List.of(target)).get(JSON.readTree(target.toString()));
         if (page == null) {
-            LOG.warn("bootstrap {}: column {} refers to {} = {}, which has no page in source {}; the relation stays empty", source.name(),
-                    m.column().name(), m.column().references().qualifiedTable(), value, m.relationSource());
+            // the key stays in the row and in the link's row_values; the page shows no relation until the row it names has a page
+            progress.accept("bootstrap " + source.name() + ": row " + row.rowKey() + ": column " + m.column().name() + " refers to "
+                    + m.column().references().qualifiedTable() + " " + value + ", which has no page in source " + m.relationSource()
+                    + "; its relation stays empty for now");
             return BoundValues.relation(List.of());
         }
         return BoundValues.relation(List.of(page));
+    }
+
+    /**
+     * Relations whose row had no page when their page was made (a row of the same table later in key order): the
+     * links whose row names a key and whose page shows no relation are set now, each page once. Found from the
+     * links, so a bootstrap stopped before this pass does it when resumed.
+     */
+    private void relateLater(SourceSettings source, List<Mapped> mapped, Consumer<String> progress) throws Exception {
+        for (Mapped m : mapped) {
+            if (m.relationSource() == null) {
+                continue;
+            }
+            for (Links.Link link : links.emptyRelations(source.name(), m.column().name(), m.bound().propertyId())) {
+                JsonNode value = link.rowValues().get(m.column().name());
+                ObjectNode target = JSON.createObjectNode();
+                target.set(m.column().references().column(), value);
+                String page = links.pageIds(m.relationSource(), List.of(target)).get(JSON.readTree(target.toString()));
+                if (page == null) {
+                    continue;   // said when its page was made; the row it names has no page still
+                }
+                ObjectNode patch = JSON.createObjectNode();
+                patch.putObject("properties").set(m.bound().propertyId(), BoundValues.relation(List.of(page)));
+                JsonNode answer = notion.call(NotionRequest.patch("/v1/pages/" + link.pageId(), patch.toString()));
+                ObjectNode pageValues = link.pageValues().deepCopy();
+                JsonNode now = propertyById(answer.path("properties"), m.bound().propertyId());
+                if (now != null) {
+                    pageValues.set(m.bound().propertyId(), now);
+                }
+                links.put(new Links.Link(link.source(), link.rowKey(), link.pageId(), link.state(), Instant.parse(answer.path("last_edited_time").asText()),
+                        pageValues, link.rowValues()));
+                progress.accept("bootstrap " + source.name() + ": row " + link.rowKey() + ": " + m.column().name() + " now relates to its page");
+            }
+        }
     }
 
     /** Whether a page holds, by meaning, every property a create sent (request values by property id). */

@@ -324,6 +324,14 @@ public final class BoundApply {
                 base.set(id, current);
                 continue;
             }
+            if (mapped.column().key()) {
+                // a key column (a join table's relation): the row is found by it, so an edit in Notion cannot move it
+                logOnce(source + "/keycol/" + page.pageId() + "/" + current, "apply " + source + ": page " + page.pageId() + " changed '"
+                        + mapped.pair().propertyName() + "', which holds key column " + mapped.column().name() + " of row " + page.rowKey()
+                        + ": a key is not changed from Notion; the edit is ignored");
+                base.set(id, current);
+                continue;
+            }
             if (mapped.relation()) {
                 Related related = related(mapping, mapped, page, current);
                 if (related == null) {
@@ -391,7 +399,9 @@ public final class BoundApply {
             key = BoundValues.rowKey(mapping.shape().keyColumns(), keyText);
             values.setAll(key);
         } else {
-            List<String> missing = mapping.shape().keyColumns().stream().filter(k -> !k.hasDefault()).map(TableColumn::name).toList();
+            // a key column a relation sets (a join table's) or with a default needs no key text
+            List<String> missing = mapping.shape().keyColumns().stream().filter(k -> !k.hasDefault() && !values.hasNonNull(k.name()))
+                    .map(TableColumn::name).toList();
             if (!missing.isEmpty()) {
                 throw new RefusedValueException("column " + String.join(", ", missing) + " of " + mapping.binding().qualifiedName()
                         + " refused by not null: the page has no key in property '" + mapping.keyPropertyName()

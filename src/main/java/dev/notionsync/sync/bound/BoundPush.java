@@ -180,12 +180,10 @@ public final class BoundPush {
             values = mapping.mappedValues(row.get());
         }
         Links.Link link = links.byKey(source.name(), change.rowKey());
-        if (link != null && link.pageId() != null) {
-            if (!link.linked()) {
-                return ignored("row " + change.rowKey() + " is unlinked from its page");
-            }
+        if (link != null && link.pageId() != null && link.linked()) {
             return push(change, source, mapping, shadow, link.pageId(), null, linkBase(link), link, values, replayOf, forced, route);
         }
+        // no link, or the unlinked link of a row deleted before under this key (on-delete=ignore): the new row gets a new page
         ObjectNode properties = JSON.createObjectNode();
         for (Map.Entry<String, JsonNode> value : values.entrySet()) {
             Mapped mapped = mapping.byColumn(value.getKey());
@@ -252,11 +250,17 @@ public final class BoundPush {
         if (link == null || link.pageId() == null) {
             return withdraw(change);
         }
+        // the page stays (unlinked before, or on-delete=ignore): its create intent is forgotten, so a new row under the key gets a page of its own
+        String intentOfKey = intentKey(source.name(), change.linkKey());
         if (!link.linked()) {
-            return ignored("row " + change.linkKey() + " was unlinked from its page");
+            writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, null, null, List.of(intentOfKey), null, change.rowKey(), null,
+                    change.ids(), "ignored", "the row was unlinked from its page"));
+            return ignored("the row was unlinked from its page");
         }
         if (!source.trashOnDelete()) {
-            links.unlink(source.name(), change.linkKey());
+            writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, new Links.Link(source.name(), link.rowKey(), link.pageId(),
+                    Links.UNLINKED, link.pageEditedTime(), link.pageValues(), link.rowValues()), null, null, List.of(intentOfKey), null,
+                    change.rowKey(), null, change.ids(), "ignored", "on-delete=ignore: the page stays, unlinked"));
             LOG.info("push {}: row {} deleted; its page {} stays in Notion, unlinked (on-delete=ignore)", source.name(), change.linkKey(), link.pageId());
             return ignored("on-delete=ignore: the page stays, unlinked");
         }

@@ -117,6 +117,7 @@ class BoundPushTest {
             settings.put(prefix + "exclude", source[0].equals(agents) ? "secret" : "");
         }
         settings.put("notion.source." + workflows + ".direction", "pull");
+        settings.put("notion.source." + orgs + ".on-delete", "ignore");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "300ms");
         settings.put("notion.push.max-attempts", "30");
@@ -402,5 +403,23 @@ class BoundPushTest {
         sql("INSERT INTO public.workflows VALUES (1, 'Nightly')");
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE source = '" + workflows + "'"));
         assertFalse(sync.context().getRoutes().stream().anyMatch(r -> r.getRouteId().equals("bind-push-" + workflows)));
+    }
+
+    @Test
+    void onDeleteIgnoreKeepsThePageUnlinkedAndANewRowUnderTheKeyGetsItsOwnPage() throws Exception {
+        sql("INSERT INTO public.organizations VALUES (100, 'Kept in Notion')");
+        awaitSettled();
+        String first = pageOf(orgs, "{\"id\": 100}");
+        sql("DELETE FROM public.organizations WHERE id = 100");
+        awaitSettled();
+        assertFalse(page(first).path("in_trash").asBoolean(), "on-delete=ignore: the page stays");
+        assertEquals("unlinked", TestEngine.queryString(sync, "SELECT state FROM notion_sync.links WHERE source = '" + orgs
+                + "' AND row_key = '{\"id\": 100}'"));
+        sql("INSERT INTO public.organizations VALUES (100, 'A new organization')");
+        awaitSettled();
+        String second = pageOf(orgs, "{\"id\": 100}");
+        assertTrue(second != null && !second.equals(first), "the new row has a page of its own");
+        assertEquals("A new organization", page(second).at("/properties/Name/title/0/plain_text").asText());
+        assertEquals("Kept in Notion", page(first).at("/properties/Name/title/0/plain_text").asText());
     }
 }
