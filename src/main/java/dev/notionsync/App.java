@@ -473,7 +473,8 @@ public final class App {
                 usage: java -jar notion-sync.jar [command]
 
                   run        (default) sync the sources in application.properties; needs NOTION_TOKEN
-                  demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
+                  demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace, and an application's
+                             own tables bound to Notion both ways (bootstrapped at start); no account needed
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
                   console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
                              needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/

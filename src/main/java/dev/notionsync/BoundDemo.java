@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.store.DatabaseUnavailableException;
 import dev.notionsync.store.DemoApplication;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.Bootstrap;
@@ -80,8 +81,8 @@ final class BoundDemo {
                 }
                 results.put(table, result);
             }
-        } catch (SettingsException e) {
-            throw e;
+        } catch (SettingsException | DatabaseUnavailableException e) {
+            throw e;   // a setting, a port or the database: its message says what to do
         } catch (Exception e) {
             throw new SettingsException("the demo could not bootstrap its application tables into the simulator: " + e.getMessage()
                     + " (the demo starts fresh: run it again; if this repeats, it is a bug: please report it with the lines above)");
