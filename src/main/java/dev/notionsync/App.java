@@ -1,6 +1,7 @@
 package dev.notionsync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.cli.BootstrapCommand;
 import dev.notionsync.cli.DeadLetterCommand;
 import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
@@ -68,12 +69,13 @@ public final class App {
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
                 case "webhook-token" -> operate(rest, out, err, WebhookTokenCommand::run);
                 case "report" -> ReportCommand.run(rest, loadSettings(), App::startForReports, out, err);
+                case "bootstrap" -> BootstrapCommand.run(rest, loadSettings(), App::startForBootstrap, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(usage());
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report, bootstrap or help");
                     yield 2;
                 }
             };
@@ -102,6 +104,37 @@ public final class App {
                 sync.close();
             }
         };
+    }
+
+    public static BootstrapCommand.BootstrapEngine startForBootstrap(Settings settings) throws Exception {
+        NotionSync sync = startBootstrapEngine(settings, opened -> { });
+        return new BootstrapCommand.BootstrapEngine() {
+            @Override
+            public boolean bootstrap(String source, String parent, Consumer<String> progress) throws Exception {
+                return sync.bootstrap().bootstrap(source, parent, progress).complete();
+            }
+
+            @Override
+            public void close() {
+                sync.close();
+            }
+        };
+    }
+
+    /**
+     * An engine in {@link dev.notionsync.config.Mode#BOOTSTRAP} (the door and the bootstrap; no pollers, schedules or
+     * servers), started; {@code beforeStart} runs once its database is open (the demo creates its application's tables).
+     */
+    static NotionSync startBootstrapEngine(Settings settings, Consumer<NotionSync> beforeStart) throws Exception {
+        NotionSync sync = NotionSync.createForBootstrap(settings);
+        try {
+            beforeStart.accept(sync);
+            sync.start();
+        } catch (Exception | Error e) {
+            sync.close();
+            throw e;
+        }
+        return sync;
     }
 
     private static int noArguments(String command, String[] rest, PrintStream err) {
@@ -151,7 +184,8 @@ public final class App {
         demo.put("notion.db.embedded-dir", demoData.toString());
         demo.put("notion.api.base-url", simulator.baseUrl());
         demo.put("notion.api.token", DEMO_TOKEN);
-        demo.put("notion.sources", simulator.workspace().sources().stream().map(SeededSource::name).collect(Collectors.joining(",")));
+        String sampleSources = simulator.workspace().sources().stream().map(SeededSource::name).collect(Collectors.joining(","));
+        demo.put("notion.sources", sampleSources + "," + BoundDemo.sources());
         for (SeededSource source : simulator.workspace().sources()) {
             // the database id, so the demo also shows how a database resolves to its data sources
             demo.put("notion.source." + source.name() + ".id", source.databaseId());
@@ -173,12 +207,17 @@ public final class App {
             reportsPage = createReportsPage(simulator);
             demo.put("notion.reports.notion-parent-page", reportsPage);
         }
+        // the Postgres-first half: the application's own tables, bound both ways, their databases under an "Application" page
+        demo.putAll(BoundDemo.settings(base));
+        String applicationPage = createPage(simulator, "Application");
         boolean ownPassword = !base.get("notion.management.password").isBlank();
         if (!ownPassword) {
             demo.put("notion.management.password", DEMO_MANAGEMENT_PASSWORD);
         }
         Settings settings = base.with(demo);
         try {
+            RequiredPorts.checkFree(settings);   // before the bootstrap's seconds, not after
+            BoundDemo bound = BoundDemo.bootstrap(settings, applicationPage, out);
             return runUntilStopped(settings, sync -> sync.onStarted(started -> {
                 startReportsAfterFirstPulls(started, demoStart);
                 String webhookUrl = "http://127.0.0.1:" + settings.get("camel.server.port") + "/webhooks/notion";
@@ -188,7 +227,8 @@ public final class App {
                         + " begin anew at each demo start, so they always agree; nothing of an earlier demo is kept)");
                 out.println("  Notion simulator : " + simulator.baseUrl() + "   (its ids: " + simulator.baseUrl() + "/__sim/workspace)");
                 out.println("  PostgreSQL       : " + started.database().displayUrl() + started.database().psqlHint());
-                out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + settings.get("notion.sources"));
+                out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + sampleSources + " (the sample workspace's databases;"
+                        + " the bound tables' shadow mirrors " + BoundDemo.sources() + " too)");
                 out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
@@ -208,6 +248,7 @@ public final class App {
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
                 out.println("                     " + examplePush(simulator, started, settings.get("notion.db.schema")));
+                bound.banner(simulator, started).forEach(out::println);
                 out.println("  Stop             : Ctrl-C");
                 out.println();
             }));
@@ -257,13 +298,18 @@ public final class App {
     private static String examplePush(NotionSimulator simulator, NotionSync sync, String schema) {
         var pages = simulator.model().pages(simulator.workspace().source("projects").dataSourceId());
         String id = pages.isEmpty() ? "<page_id>" : pages.get(0).path("id").asText();
-        String psql = sync.database().psqlHint().replace("(", "").replace(")", "").trim();
-        return (psql.isEmpty() ? "psql <your database>" : psql) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
+        return psql(sync) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
                 + id + "'\"; " + notionCurl(simulator, "/v1/pages/" + id);
     }
 
+    /** psql with the options that open the demo's embedded PostgreSQL. */
+    static String psql(NotionSync sync) {
+        String psql = sync.database().psqlHint().replace("(", "").replace(")", "").trim();
+        return psql.isEmpty() ? "psql <your database>" : psql;
+    }
+
     /** A curl of the simulator's Notion API with the headers it needs, as a user would call api.notion.com. */
-    private static String notionCurl(NotionSimulator simulator, String path) {
+    static String notionCurl(NotionSimulator simulator, String path) {
         return "curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + path;
     }
 
@@ -313,6 +359,11 @@ public final class App {
      * simulator's Notion API as the integration would; the demo's reports become its child pages.
      */
     private static String createReportsPage(NotionSimulator simulator) {
+        return createPage(simulator, "Reports");
+    }
+
+    /** A page titled so next to the sample databases (under their parent page, "Company HQ"), made through the simulator's API. */
+    private static String createPage(NotionSimulator simulator, String title) {
         try {
             var http = HttpClient.newHttpClient();
             var json = new ObjectMapper();
@@ -320,15 +371,15 @@ public final class App {
             var database = json.readTree(http.send(notionRequest(simulator, "/v1/databases/" + databaseId).GET().build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             String home = database.path("parent").path("page_id").asText();
-            String body = "{\"parent\":{\"page_id\":\"" + home + "\"},\"properties\":{\"title\":{\"title\":[{\"text\":{\"content\":\"Reports\"}}]}}}";
+            String body = "{\"parent\":{\"page_id\":\"" + home + "\"},\"properties\":{\"title\":{\"title\":[{\"text\":{\"content\":\"" + title + "\"}}]}}}";
             var page = json.readTree(http.send(notionRequest(simulator, "/v1/pages").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             if (!page.hasNonNull("id")) {
-                throw new SettingsException("the simulator did not create the demo's Reports page: " + page);
+                throw new SettingsException("the simulator did not create the demo's " + title + " page: " + page);
             }
             return page.get("id").asText();
         } catch (IOException | InterruptedException e) {
-            throw new SettingsException("cannot create the demo's Reports page in the simulator: " + e.getMessage());
+            throw new SettingsException("cannot create the demo's " + title + " page in the simulator: " + e.getMessage());
         }
     }
 
@@ -422,7 +473,8 @@ public final class App {
                 usage: java -jar notion-sync.jar [command]
 
                   run        (default) sync the sources in application.properties; needs NOTION_TOKEN
-                  demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace; no account needed
+                  demo       embedded PostgreSQL + built-in Notion simulator with a sample workspace, and an application's
+                             own tables bound to Notion both ways (bootstrapped at start); no account needed
                   simulate   the Notion simulator alone: simulate --port P --token T [--pages N] [--rate R] [--seed S]
                   console    Hawtio on a running instance: console [--jolokia URL] [--port P] [--host H]
                              needs NOTION_MANAGEMENT_PASSWORD (the instance's); default http://127.0.0.1:8090/hawtio/
@@ -435,6 +487,9 @@ public final class App {
                              or put a pending handshake's token in force (README "Webhooks")
                   report run <id>
                              run one report now (notion.reports) and print where its outputs went
+                  bootstrap <source> [--parent <page id or URL>]
+                             a bound source (mode = bind): create its Notion database under the page and a page
+                             for every row of its table; run it again to resume after a stop
                   help       this text
 
                 Settings: application.properties next to routes/; every key can be overridden by an environment

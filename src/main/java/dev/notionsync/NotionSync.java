@@ -11,6 +11,7 @@ import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.sync.SourceSettings;
+import dev.notionsync.sync.bound.Bootstrap;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -95,6 +96,14 @@ public final class NotionSync implements AutoCloseable {
      */
     public static NotionSync createForReports(Settings settings) {
         return create(settings, Mode.REPORT_RUN);
+    }
+
+    /**
+     * An engine that only bootstraps bound sources (`notion-sync bootstrap`): the Notion door and the bootstrap, no
+     * pollers, no schedules, no servers, against the configured database.
+     */
+    public static NotionSync createForBootstrap(Settings settings) {
+        return create(settings, Mode.BOOTSTRAP);
     }
 
     private static NotionSync create(Settings settings, Mode mode) {
@@ -190,6 +199,11 @@ public final class NotionSync implements AutoCloseable {
     /** Runs reports now (CLI, JMX); available once the engine is configured. */
     public Reports reports() {
         return bean("reports", Reports.class);
+    }
+
+    /** Bootstraps bound sources (CLI, JMX); available once the engine is configured. */
+    public Bootstrap bootstrap() {
+        return bean("bootstrap", Bootstrap.class);
     }
 
     public List<SourceSettings> sources() {

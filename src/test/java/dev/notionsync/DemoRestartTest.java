@@ -65,6 +65,9 @@ class DemoRestartTest {
             TestEngine.await("the first demo's new and renamed pages in PostgreSQL", Duration.ofSeconds(60),
                     () -> first.rowsMentioning("first demo") == 2);
             assertTrue(first.rowIds().contains(made.path("id").asText()));
+            // the Postgres-first half: the application adds an organization, which gets its page
+            first.strings("INSERT INTO public.organizations (name) VALUES ('Made in the first demo') RETURNING id");
+            TestEngine.await("the first demo's new organization in Notion", Duration.ofSeconds(60), () -> first.organizationPages() == 4);
         } finally {
             first.stop();
         }
@@ -77,6 +80,8 @@ class DemoRestartTest {
             TestEngine.await("the second demo's first pull", Duration.ofSeconds(60), () -> second.pullsDone() >= 1);
             assertEquals(pages, second.rowIds(), "PostgreSQL holds the pages of the simulator, no more");
             assertEquals(0, second.rowsMentioning("first demo"), "nothing of the first demo is left in PostgreSQL");
+            assertEquals(List.of("3"), second.strings("SELECT count(*) FROM public.organizations"), "the application's tables start anew too");
+            assertEquals(3, second.organizationPages(), "and their databases: one page per row");
         } finally {
             second.stop();
         }
@@ -191,6 +196,16 @@ class DemoRestartTest {
             }
         }
 
+        /** The pages of the bound table organizations' database in this demo's simulator; -1 before it is known. */
+        long organizationPages() {
+            try {
+                String dataSource = strings("SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'app_organizations'").get(0);
+                return notion("POST", "/v1/data_sources/" + dataSource + "/query", "{\"page_size\":100}").path("results").size();
+            } catch (Exception notYet) {
+                return -1;
+            }
+        }
+
         long pullsDone() {
             try {
                 return Long.parseLong(strings("SELECT count(*) FROM notion_sync.sync_runs WHERE source = 'projects' AND outcome = 'ok'").get(0));
@@ -199,7 +214,7 @@ class DemoRestartTest {
             }
         }
 
-        private List<String> strings(String sql, String... parameters) throws Exception {
+        List<String> strings(String sql, String... parameters) throws Exception {
             List<String> values = new ArrayList<>();
             try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {

@@ -17,27 +17,46 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.MBeanServer;
+import java.util.stream.Collectors;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `demo` as a new user meets it: the banner's commands work as printed, and the first report has the pulled rows. */
+/**
+ * `demo` as a new user meets it: the banner's commands work as printed, the first report has the pulled rows, and the
+ * application's tables are Notion databases whose pages follow the table and the table the pages. One demo for the class.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoTest {
 
-    @TempDir
-    Path tempDir;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void theBannersCommandsWorkAndTheFirstReportRunsAfterTheFirstPull() throws Exception {
-        Map<String, String> demo = new LinkedHashMap<>();
+    @TempDir
+    static Path tempDir;
+
+    private final Map<String, String> demo = new LinkedHashMap<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Thread running;
+    private String banner;
+
+    @BeforeAll
+    void startTheDemo() throws Exception {
         demo.put("notion.demo.simulator-port", String.valueOf(TestEngine.freePort()));
         demo.put("camel.server.port", String.valueOf(TestEngine.freePort()));
         demo.put("camel.management.port", String.valueOf(TestEngine.freePort()));
@@ -50,53 +69,150 @@ class DemoTest {
         demo.put("notion.demo.rate", "2");
         demo.put("notion.demo.report-cron", "0/2 * * * * ?");
         demo.put("camel.main.duration-max-seconds", "120");   // should the test fail to stop it
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         demo.forEach(System::setProperty);
-        Thread running = new Thread(() -> App.run(new String[]{"demo"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        running = new Thread(() -> App.run(new String[]{"demo"}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)), "demo-under-test");
         running.start();
-        try {
-            TestEngine.await("the demo banner", Duration.ofSeconds(90), () -> {
-                if (!running.isAlive()) {
-                    throw new AssertionError("the demo ended: " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
-                }
-                return out.toString(StandardCharsets.UTF_8).contains("Stop   ");
-            });
-            String banner = out.toString(StandardCharsets.UTF_8);
-
-            assertTrue(banner.contains("java -jar target/notion-sync.jar console"), banner);
-            assertTrue(banner.contains("java -jar target/notion-sync.jar status"), banner);
-            assertFalse(banner.contains(" notion-sync.jar "), "every command names the jar where it is: " + banner);
-
-            String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");
-            try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
-                TestEngine.await("the first report of each kind", Duration.ofSeconds(80),
-                        () -> count(db, "SELECT count(DISTINCT report) FROM notion_sync.report_runs WHERE outcome = 'ok'") == 2);
-                assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.report_runs r WHERE r.started_at < (SELECT max(finished_at)"
-                        + " FROM (SELECT min(finished_at) AS finished_at FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome <> 'running'"
-                        + " GROUP BY source) AS first_pulls)"), "no report before every source's first pull");
-                assertEquals(3, count(db, "SELECT count(DISTINCT source) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok'"));
-                assertTrue(count(db, "SELECT min(row_count) FROM (SELECT DISTINCT ON (report) row_count FROM notion_sync.report_runs"
-                        + " WHERE outcome = 'ok' ORDER BY report, id) AS first_runs") > 0, "the first reports have the pulled rows");
+        TestEngine.await("the demo banner", Duration.ofSeconds(120), () -> {
+            if (!running.isAlive()) {
+                throw new AssertionError("the demo ended: " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
             }
+            return out.toString(StandardCharsets.UTF_8).contains("Stop   ");
+        });
+        banner = out.toString(StandardCharsets.UTF_8);
+    }
 
-            // the report pages, with the command as printed
-            String curl = line(banner, "as pages: (curl .*)");
-            Matcher header = Pattern.compile("-H '([^:]+): ([^']+)'").matcher(curl);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(curl.replaceAll(".* (http://\\S+).*", "$1")));
-            while (header.find()) {
-                request.header(header.group(1), header.group(2));
-            }
-            HttpResponse<String> pages = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, pages.statusCode(), curl + " -> " + pages.body());
-            JsonNode children = new ObjectMapper().readTree(pages.body()).path("results");
-            assertTrue(children.size() >= 2, pages.body());
-            assertEquals("child_page", children.get(0).path("type").asText(), pages.body());
-        } finally {
-            demo.keySet().forEach(System::clearProperty);
+    @AfterAll
+    void stopTheDemo() throws Exception {
+        demo.keySet().forEach(System::clearProperty);
+        if (running != null) {
             stop(running);
         }
+    }
+
+    @Test
+    void theBannersCommandsWorkAndTheFirstReportRunsAfterTheFirstPull() throws Exception {
+        assertTrue(banner.contains("java -jar target/notion-sync.jar console"), banner);
+        assertTrue(banner.contains("java -jar target/notion-sync.jar status"), banner);
+        assertFalse(banner.contains(" notion-sync.jar "), "every command names the jar where it is: " + banner);
+
+        String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
+            TestEngine.await("the first report of each kind", Duration.ofSeconds(80),
+                    () -> count(db, "SELECT count(DISTINCT report) FROM notion_sync.report_runs WHERE outcome = 'ok'") == 2);
+            assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.report_runs r WHERE r.started_at < (SELECT max(finished_at)"
+                    + " FROM (SELECT min(finished_at) AS finished_at FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome <> 'running'"
+                    + " GROUP BY source) AS first_pulls)"), "no report before every source's first pull");
+            assertEquals(3 + BoundDemo.TABLES.size(), count(db, "SELECT count(DISTINCT source) FROM notion_sync.sync_runs WHERE kind = 'pull'"
+                    + " AND outcome = 'ok'"), "the sample workspace's sources and the bound tables' shadow mirrors");
+            assertTrue(count(db, "SELECT min(row_count) FROM (SELECT DISTINCT ON (report) row_count FROM notion_sync.report_runs"
+                    + " WHERE outcome = 'ok' ORDER BY report, id) AS first_runs") > 0, "the first reports have the pulled rows");
+        }
+
+        // the report pages, with the command as printed
+        String curl = line(banner, "as pages: (curl .*)");
+        HttpResponse<String> pages = curl(curl);
+        assertEquals(200, pages.statusCode(), curl + " -> " + pages.body());
+        JsonNode children = new ObjectMapper().readTree(pages.body()).path("results");
+        assertTrue(children.size() >= 2, pages.body());
+        assertEquals("child_page", children.get(0).path("type").asText(), pages.body());
+    }
+
+    @Test
+    void theBoundTablesRowsArePagesAndTheBannersTryLinesLandOnTheOtherSide() throws Exception {
+        String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");
+        String simulator = line(banner, "Notion simulator\\s+: (http://\\S+)");
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
+            // every row of each bound table has its page, which names the row by its key (bootstrapped before the routes ran)
+            Map<String, List<String>> keys = Map.of("organizations", List.of("id"), "capabilities", List.of("slug"), "agents", List.of("id"),
+                    "agents_capabilities", List.of("agent_id", "capability_slug"), "workflows", List.of("id"));
+            for (String table : BoundDemo.TABLES) {
+                String dataSource = string(db, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = ?", BoundDemo.source(table));
+                List<String> pageKeys = new ArrayList<>();
+                for (JsonNode page : notion(simulator, "POST", "/v1/data_sources/" + dataSource + "/query", "{\"page_size\":100}").path("results")) {
+                    JsonNode key = page.path("properties").path("Row key");   // rich_text, or the title of a table with no text column of its own
+                    pageKeys.add(plainText(key.path(key.path("type").asText())));
+                }
+                assertEquals(count(db, "SELECT count(*) FROM public." + table), pageKeys.size(), table + ": one page per row: " + pageKeys);
+                assertEquals(pageKeys.size(), new HashSet<>(pageKeys).size(), table + ": no two pages for one row: " + pageKeys);
+                for (String key : pageKeys) {
+                    List<String> values = keys.get(table).size() == 1 ? List.of(key)
+                            : JSON.readValue(key, JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+                    String where = keys.get(table).stream().map(column -> column + "::text = ?").collect(Collectors.joining(" AND "));
+                    assertEquals(1, count(db, "SELECT count(*) FROM public." + table + " WHERE " + where, values.toArray(String[]::new)),
+                            table + ": the page with key " + key + " is a row's");
+                }
+            }
+            assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.sync_runs WHERE source LIKE 'app\\_%' AND outcome NOT IN ('ok', 'running')"),
+                    "no run of a bound source failed (they were bootstrapped before the routes started)");
+
+            // PostgreSQL -> Notion: the banner's UPDATE, then its page as the banner's curl shows it
+            String push = line(banner, "try PostgreSQL -> Notion.*\\R\\s+(.*)");
+            String update = line(push, "-c \"(UPDATE public\\.agents [^\"]+)\"");
+            String pushed = line(update, "SET status = '(\\w+)'");
+            try (Statement st = db.createStatement()) {
+                assertEquals(1, st.executeUpdate(update), update);
+            }
+            String pageCurl = line(push, "(curl -H .*/v1/pages/\\S+)");
+            TestEngine.await("the agent's status in its page", Duration.ofSeconds(30), () -> pushed.equals(status(curl(pageCurl))));
+
+            // Notion -> PostgreSQL: the banner's edit as a Notion user would make it, then the row as the banner's SELECT shows it
+            String apply = line(banner, "try Notion -> PostgreSQL.*\\R\\s+(.*)");
+            String editUrl = line(apply, "curl -X POST (\\S+)");
+            String edit = line(apply, " -d '([^']+)'");
+            String applied = JSON.readTree(edit).path("properties").path("status").path("select").path("name").asText();
+            HttpResponse<String> edited = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(editUrl))
+                    .POST(HttpRequest.BodyPublishers.ofString(edit)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, edited.statusCode(), apply + " -> " + edited.body());
+            String select = line(apply, "-c \"(SELECT name, status FROM public\\.agents [^\"]+)\"");
+            String firstAgent = line(update, "(WHERE id = '[^']+')");
+            assertFalse(select.contains(firstAgent), "the two lines change two agents: " + push + "\n" + apply);
+            TestEngine.await("the agent's status in its row", Duration.ofSeconds(30), () -> applied.equals(string(db, select, 2)));
+            assertEquals(pushed, string(db, "SELECT status::text FROM public.agents " + firstAgent), "the first agent keeps the status the application gave it");
+            assertEquals(applied, status(curl(pageCurl.replaceAll("/v1/pages/\\S+", "/v1/pages/" + line(editUrl, "/__sim/pages/(\\S+)")))),
+                    "the edited page keeps its edit");
+        }
+    }
+
+    /** A page's status (the select property of agents), as Notion answered; empty when it did not answer. */
+    private static String status(HttpResponse<String> page) {
+        try {
+            return JSON.readTree(page.body()).path("properties").path("status").path("select").path("name").asText();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The response to a `curl -H ... URL` of the banner, sent as printed. */
+    private static HttpResponse<String> curl(String curl) {
+        Matcher header = Pattern.compile("-H '([^:]+): ([^']+)'").matcher(curl);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(curl.replaceAll(".* (http://\\S+).*", "$1")));
+        while (header.find()) {
+            request.header(header.group(1), header.group(2));
+        }
+        try {
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode notion(String simulator, String method, String path, String body) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator + path))
+                        .header("Authorization", "Bearer " + App.DEMO_TOKEN).header("Notion-Version", "2026-03-11")
+                        .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), method + " " + path + ": " + response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static String plainText(JsonNode richText) {
+        StringBuilder text = new StringBuilder();
+        richText.forEach(item -> text.append(item.path("plain_text").asText()));
+        return text.toString();
     }
 
     /** Stops the demo as an operator can, with JMX's stop of the Camel context (JConsole, Hawtio's JMX tab). */
@@ -117,12 +233,26 @@ class DemoTest {
         return m.group(1).trim();
     }
 
-    private static long count(Connection db, String sql) {
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+    private static long count(Connection db, String sql, String... parameters) {
+        return Long.parseLong(string(db, sql, 1, parameters));
+    }
+
+    private static String string(Connection db, String sql, String... parameters) {
+        return string(db, sql, 1, parameters);
+    }
+
+    /** The first row's value in the column. */
+    private static String string(Connection db, String sql, int column, String... parameters) {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "no row: " + sql);
+                return rs.getString(column);
+            }
         } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 }

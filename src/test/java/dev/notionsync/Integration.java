@@ -59,6 +59,11 @@ public final class Integration implements ExtensionContext.Store.CloseableResour
         return sync;
     }
 
+    /** An engine for `notion-sync bootstrap` (the door and the bootstrap, no pollers or ports) made from these settings, not started. */
+    public NotionSync createForBootstrap(Map<String, String> settings) {
+        return closeLater(NotionSync.createForBootstrap(TestEngine.settings(settings)));
+    }
+
     /** A folder of this scope's own, deleted when it ends. */
     public synchronized Path folder() {
         if (folder == null) {

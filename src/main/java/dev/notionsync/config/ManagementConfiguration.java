@@ -13,6 +13,7 @@ import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.bound.Bootstrap;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -47,7 +48,8 @@ public final class ManagementConfiguration implements AreaConfiguration {
         MirrorTables mirrorTables = AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class);
         management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,
-                database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class));
+                database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class),
+                AreaConfiguration.bean(context, "bootstrap", Bootstrap.class));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));
         health.register(new NotionHealthCheck(access, AreaConfiguration.bean(context, "notionCircuitBreaker", CircuitBreaker.class)));

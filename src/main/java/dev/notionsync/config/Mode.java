@@ -30,10 +30,13 @@ public enum Mode {
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
+                    new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
+                    new BindApplyConfiguration(engine.settings(), engine.sync().sources(), schema, dataSource),
                     new WebhookConfiguration(engine.webhooks(), engine.sync().sources(), dataSource, metrics),
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
+                    new BindConfiguration(engine.sync().sources(), dataSource),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
         }
 
@@ -66,6 +69,36 @@ public enum Mode {
                     new NotionDoorConfiguration(engine.notion(), metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
+        }
+
+        @Override
+        public boolean listens() {
+            return false;
+        }
+    },
+
+    /**
+     * bootstrap: a one-shot command against the configured database: the Notion door, the dead letter channel and
+     * the bootstrap; no pollers, no schedules, no webhook inbox, no ports.
+     */
+    BOOTSTRAP {
+        @Override
+        public Map<String, String> camelSettings(Settings settings) {
+            String routes = "file:" + settings.home() + "/routes/";
+            return Map.of("camel.main.routes-include-pattern", routes + "notion-api.camel.yaml," + routes + "dead-letters.camel.yaml",
+                    "camel.server.enabled", "false",
+                    "camel.management.enabled", "false",
+                    "camel.main.jmx-enabled", "false");
+        }
+
+        @Override
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
+                                             String instanceId) {
+            DataSource dataSource = database.dataSource();
+            return List.of(
+                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new DeadLetterConfiguration(dataSource, metrics),
+                    new BindConfiguration(engine.sync().sources(), dataSource));
         }
 
         @Override

@@ -47,7 +47,7 @@ public final class PushConfiguration implements AreaConfiguration {
                 new PageCreator(notion, new CreateIntents(dataSource))));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {
-            if (source.pushes()) {
+            if (source.pushesMirror()) {
                 routes.add("push-" + source.name(), "notion-push", Map.of("source", source.name(), "poll", settings.poll().toMillis() + ""));
             }
         }

@@ -155,6 +155,19 @@ public final class Settings {
         return Arrays.stream(get(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * The keys under a prefix (notion.source.agents.columns.) set in the file, by -D or by the overrides, sorted. The
+     * environment is not listed (a variable's name loses the case and the '.' of a key), so settings whose names a
+     * user chooses (a column's) are read from these three.
+     */
+    public java.util.SortedSet<String> keysUnder(String prefix) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        fileValues.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        overrides.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        return keys;
+    }
+
     /** Every key known from the file or the overrides, resolved; handed to Camel so its placeholders see the same values. */
     public Properties resolvedProperties() {
         Properties resolved = new Properties();

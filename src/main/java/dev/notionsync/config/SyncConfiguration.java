@@ -4,6 +4,7 @@ import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionRateBudget;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SchemaManager;
@@ -57,7 +58,7 @@ public final class SyncConfiguration implements AreaConfiguration {
         Watermarks watermarks = new Watermarks(dataSource);
         PullSettings pull = settings.pull();
         MirrorTables mirrorTables = new MirrorTables(settings.sources(), new DataSources(notion), schemas, new SourceTables(dataSource, schema),
-                watermarks, pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
+                watermarks, new BoundSources(dataSource), pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
         context.getRegistry().bind("mirrorTables", mirrorTables);
         PageReader pageReader = new PageReader(notion, metrics, Clock.systemUTC());
         context.getRegistry().bind("pageReader", pageReader);
@@ -68,7 +69,7 @@ public final class SyncConfiguration implements AreaConfiguration {
                 new SyncRuns(dataSource), metrics));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : settings.sources()) {
-            if (source.pulls()) {
+            if (source.readsNotion()) {
                 routes.add("pull-" + source.name(), "notion-pull", Map.of("source", source.name()))
                         .add("poll-" + source.name(), "notion-poll", Map.of("source", source.name(), "poll", source.poll().toMillis() + ""))
                         .add("sweep-" + source.name(), "notion-sweep", Map.of("source", source.name(), "every", settings.sweep().toMillis() + ""));

@@ -1,13 +1,19 @@
 package dev.notionsync.config;
 
+import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.NotionIds;
 import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.SourceSettings.ConflictPolicy;
 import dev.notionsync.sync.SourceSettings.Direction;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /** notion.sources, notion.source.&lt;name&gt;.* and notion.sync.*: what is synced, and how the pull reads it. */
 public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Duration sweep) {
@@ -21,7 +27,7 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
 
     /** The names of the sources that pull from Notion. */
     public List<String> pulled() {
-        return sources.stream().filter(SourceSettings::pulls).map(SourceSettings::name).toList();
+        return sources.stream().filter(SourceSettings::readsNotion).map(SourceSettings::name).toList();
     }
 
     public static List<SourceSettings> sources(Settings settings) {
@@ -31,10 +37,19 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
                 throw new SettingsException("source name '" + name + "' in notion.sources may only use letters, digits, '-' and '_'");
             }
             String prefix = "notion.source." + name + ".";
-            String id = settings.require(prefix + "id", "the Notion database or data source id of source '" + name + "'");
-            String table = settings.get(prefix + "table", name.toLowerCase(Locale.ROOT).replace('-', '_'));
+            String mode = settings.get(prefix + "mode", "mirror").toLowerCase(Locale.ROOT);
+            if (!mode.equals("mirror") && !mode.equals("bind")) {
+                throw new SettingsException("setting " + prefix + "mode must be mirror or bind, was '" + mode + "'");
+            }
+            boolean bind = mode.equals("bind");
+            String shadow = name.toLowerCase(Locale.ROOT).replace('-', '_');
+            Binding binding = bind ? binding(settings, name, shadow) : null;
+            String id = bind ? settings.get(prefix + "id")
+                    : settings.require(prefix + "id", "the Notion database or data source id of source '" + name + "'");
+            // a bound source's .table is the user's table; its mirror (the shadow) is named like the source
+            String table = bind ? shadow : settings.get(prefix + "table", shadow);
             Duration poll = settings.getDuration(prefix + "poll", defaultPoll);
-            String direction = settings.get(prefix + "direction", "pull").toUpperCase(Locale.ROOT);
+            String direction = settings.get(prefix + "direction", bind ? "both" : "pull").toUpperCase(Locale.ROOT);
             Direction parsedDirection;
             try {
                 parsedDirection = Direction.valueOf(direction);
@@ -52,8 +67,111 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
             if (!onDelete.equals("trash") && !onDelete.equals("ignore")) {
                 throw new SettingsException("setting " + prefix + "on-delete must be trash or ignore, was '" + onDelete + "'");
             }
-            return new SourceSettings(name, notionId(id, prefix + "id"), table, poll, parsedDirection, policy, onDelete.equals("trash"));
+            return new SourceSettings(name, id.isBlank() ? null : notionId(id, prefix + "id"), table, poll, parsedDirection, policy,
+                    onDelete.equals("trash"), binding);
         }).toList();
+    }
+
+    /**
+     * The binding of a bound source: notion.source.&lt;name&gt;.table (the user's table, [schema.]table, default schema
+     * public) and the mapping settings beside it.
+     */
+    static Binding binding(Settings settings, String name, String shadow) {
+        String prefix = "notion.source." + name + ".";
+        String tableSetting = settings.require(prefix + "table", "the table source '" + name + "' binds (mode = bind), e.g. public.agents");
+        List<String> parts = qualifiedName(tableSetting, prefix + "table");
+        String schema = parts.size() == 2 ? parts.get(0) : "public";
+        String table = parts.get(parts.size() - 1);
+        String engineSchema = settings.get("notion.db.schema", "notion");
+        if (schema.equals(engineSchema) && table.equals(shadow)) {
+            throw new SettingsException("setting " + prefix + "table: " + schema + "." + table + " is the shadow mirror the engine keeps for source '"
+                    + name + "' in notion.db.schema; bind a table of your application's schema (e.g. public." + table + ")");
+        }
+        if (schema.equals("notion_sync")) {
+            throw new SettingsException("setting " + prefix + "table: notion_sync is the engine's own schema; bind a table of your application's schema");
+        }
+        Map<String, String> columns = new LinkedHashMap<>();
+        String columnsPrefix = prefix + "columns.";
+        for (String key : settings.keysUnder(columnsPrefix)) {
+            String column = key.substring(columnsPrefix.length());
+            String property = settings.get(key);
+            if (column.isEmpty() || property.isBlank()) {
+                throw new SettingsException("setting " + key + " must name a column after 'columns.' and a Notion property as its value, e.g. "
+                        + columnsPrefix + "display_name = Name");
+            }
+            columns.put(column, property);
+        }
+        Set<String> exclude = new LinkedHashSet<>(settings.getList(prefix + "exclude"));
+        String title = settings.get(prefix + "title-column");
+        if (!title.isBlank() && exclude.contains(title)) {
+            throw new SettingsException("setting " + prefix + "title-column names column '" + title + "', which " + prefix + "exclude leaves out");
+        }
+        String keyProperty = settings.get(prefix + "key-property", "Row key");
+        if (keyProperty.isBlank()) {
+            throw new SettingsException("setting " + prefix + "key-property must name the property that holds each row's key");
+        }
+        String onTrash = settings.get(prefix + "on-trash", "unlink").toLowerCase(Locale.ROOT);
+        if (!onTrash.equals("delete") && !onTrash.equals("unlink")) {
+            throw new SettingsException("setting " + prefix + "on-trash must be delete or unlink, was '" + onTrash + "'");
+        }
+        String newColumns = settings.get(prefix + "new-columns", "log").toLowerCase(Locale.ROOT);
+        if (!newColumns.equals("log") && !newColumns.equals("add")) {
+            throw new SettingsException("setting " + prefix + "new-columns must be log or add, was '" + newColumns + "'");
+        }
+        String matchColumn = settings.get(prefix + "match-column");
+        String matchProperty = settings.get(prefix + "match-property");
+        return new Binding(schema, table, columns, exclude, title.isBlank() ? null : title, keyProperty,
+                Binding.OnTrash.valueOf(onTrash.toUpperCase(Locale.ROOT)), matchColumn.isBlank() ? null : matchColumn,
+                matchProperty.isBlank() ? null : matchProperty, bool(settings, prefix + "match-create-pages"),
+                bool(settings, prefix + "match-create-rows"), newColumns.equals("add"));
+    }
+
+    private static boolean bool(Settings settings, String key) {
+        String value = settings.get(key, "true").toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new SettingsException("setting " + key + " must be true or false, was '" + value + "'");
+        }
+        return value.equals("true");
+    }
+
+    /**
+     * [schema.]table as PostgreSQL reads it: an unquoted part folds to lower case, a double-quoted one is taken as it
+     * is ("" for a quote inside).
+     */
+    static List<String> qualifiedName(String text, String setting) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        boolean wasQuoted = false;
+        String value = text.trim();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < value.length() && value.charAt(i + 1) == '"') {
+                    part.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    part.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+                wasQuoted = true;
+            } else if (c == '.') {
+                parts.add(wasQuoted ? part.toString() : part.toString().toLowerCase(Locale.ROOT));
+                part.setLength(0);
+                wasQuoted = false;
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(wasQuoted ? part.toString() : part.toString().toLowerCase(Locale.ROOT));
+        if (quoted || parts.size() > 2 || parts.stream().anyMatch(String::isBlank)) {
+            throw new SettingsException("setting " + setting + " must name a table as table or schema.table (double quotes around a name"
+                    + " with capitals or dots), was '" + text + "'");
+        }
+        return parts;
     }
 
     /** The id a setting names, or a SettingsException naming the setting and its environment variable. */

@@ -50,4 +50,11 @@ public interface NotionSyncMBean {
 
     /** Replays one dead letter, overwriting values changed in Notion since the change was made (no conflict re-check). */
     String replayDeadLetterForced(long id) throws Exception;
+
+    /**
+     * Bootstraps a bound source (notion-sync bootstrap): creates its Notion database under the parent page (id or
+     * URL; empty to resume under the page given before) and a page per row, in the background; progress goes to the
+     * log. Returns at once.
+     */
+    String bootstrap(String source, String parent);
 }

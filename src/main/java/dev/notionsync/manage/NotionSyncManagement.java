@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
+import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
@@ -30,6 +31,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     public static final String OBJECT_NAME = "dev.notionsync:type=NotionSync,name=notion-sync";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NotionSyncManagement.class);
 
     private final DeadLetterChannel deadLetters;
     private final WebhookInbox inbox;
@@ -39,11 +41,14 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final Watermarks watermarks;
     private final List<String> sources;
     private final Reports reports;
+    private final Bootstrap bootstrap;
+    private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
-                                Reports reports) {
+                                Reports reports, Bootstrap bootstrap) {
         this.reports = reports;
+        this.bootstrap = bootstrap;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
         this.schemaRefresh = schemaRefresh;
@@ -127,6 +132,28 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         if (!sources.contains(source)) {
             throw new IllegalArgumentException("no pulled source named '" + source + "'; sources: " + String.join(", ", sources));
         }
+    }
+
+    @Override
+    public String bootstrap(String source, String parent) {
+        if (!bootstrapping.compareAndSet(null, source)) {
+            return "bootstrap of " + bootstrapping.get() + " is running; one at a time (progress in the log)";
+        }
+        Thread run = new Thread(() -> {
+            try {
+                Bootstrap.Result result = bootstrap.bootstrap(source, parent == null || parent.isBlank() ? null : parent, LOG::info);
+                LOG.info("bootstrap {}: {} pages created{}", source, result.pagesCreated(),
+                        result.complete() ? "" : ", " + result.rowsLeftOut().size() + " rows left without a page");
+            } catch (Exception e) {
+                LOG.error("bootstrap {} stopped: {}", source, e.getMessage());
+            } finally {
+                bootstrapping.set(null);
+            }
+        }, "bootstrap-" + source);
+        run.setDaemon(true);
+        run.start();
+        return "bootstrap of " + source + " started" + (parent == null || parent.isBlank() ? "" : " under page " + parent)
+                + "; progress in the log (notion_sync.bound_sources has its state)";
     }
 
     @Override

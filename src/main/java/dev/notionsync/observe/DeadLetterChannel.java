@@ -55,7 +55,7 @@ public final class DeadLetterChannel {
         Map<String, Object> headers = new HashMap<>(exchange.getMessage().getHeaders());
         long id = store.insert(exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class), uri, failure, attempts,
                 exchange.getMessage().getBody(String.class), headers, null);
-        LOG.warn("dead letter {}: {} failed after {} attempts: {}", id, uri, attempts, failure == null ? "?" : failure.getMessage());
+        LOG.warn("dead letter {}: {} failed after {} attempts: {}{}", id, uri, attempts, failure == null ? "?" : failure.getMessage(), whatToDo(id));
     }
 
     /**
@@ -67,7 +67,12 @@ public final class DeadLetterChannel {
             return;
         }
         long id = store.insert(routeId, replayUri, failure, 1, body, Map.of(), null);
-        LOG.warn("dead letter {}: {} ({}): {}", id, replayUri, routeId, failure.getMessage());
+        LOG.warn("dead letter {}: {} ({}): {}{}", id, replayUri, routeId, failure.getMessage(), whatToDo(id));
+    }
+
+    /** The log line's last words: where the dead letter is seen and how it is replayed (README "Dead letters"). */
+    private static String whatToDo(long id) {
+        return " (notion-sync dead-letters list shows it; fix its cause, then notion-sync dead-letters replay --id " + id + ")";
     }
 
     /** onRedelivery of the channel: counts redeliveries in a property, which survives useOriginalMessage. */

@@ -132,6 +132,17 @@ public final class CreateIntents {
         }
     }
 
+    /**
+     * The intent's work is done and its key may name another create: a bound row's page was trashed with the row, or
+     * the row moved to another key. In the caller's transaction (the write-back that records where the page went).
+     */
+    public static void forget(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.create_intents WHERE intent_key = ?")) {
+            ps.setString(1, key);
+            ps.executeUpdate();
+        }
+    }
+
     /** Of these pages, the ones another intent already made or adopted. */
     public Set<String> takenByOthers(String key, Collection<String> pageIds) throws SQLException {
         Set<String> taken = new HashSet<>();

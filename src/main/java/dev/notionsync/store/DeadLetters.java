@@ -104,6 +104,17 @@ public final class DeadLetters {
                 + " last_replay_error = NULL WHERE id = ? AND status = 'open'", id, null);
     }
 
+    /** Resolves the open dead letter of this message, if any: the work it stood for has since succeeded on its own. */
+    public void markResolvedFor(String endpointUri, String body) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.dead_letters SET status = 'resolved', resolved_at = now()"
+                     + " WHERE status = 'open' AND endpoint_uri = ? AND body = ?")) {
+            ps.setString(1, endpointUri);
+            ps.setString(2, body);
+            ps.executeUpdate();
+        }
+    }
+
     public void recordReplayFailure(long id, String error) throws SQLException {
         update("UPDATE notion_sync.dead_letters SET replay_count = replay_count + 1, last_replay_error = ? WHERE id = ?", id, error);
     }

@@ -138,75 +138,91 @@ public final class PageWriter {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL)) {
-                    tag.execute();
-                }
-                if (localId != null) {
-                    String pageId = rows.get(0).pageId();
-                    // the pull may have brought the new page in as a row of its own before this write-back (a create
-                    // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid"
-                            + " AND ?::uuid <> ?::uuid AND EXISTS (SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid)")) {
-                        ps.setString(1, pageId);
-                        ps.setString(2, pageId);
-                        ps.setString(3, localId);
-                        ps.setString(4, localId);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
-                            + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {
-                        ps.setString(1, pageId);
-                        ps.setString(2, localId);
-                        if (ps.executeUpdate() == 0) {
-                            newest.clear();   // the row was deleted meanwhile: its DELETE, rekeyed below, trashes the page
-                        }
-                    }
-                    Outbox.rekey(c, localId, pageId);
-                }
-                if (onlyExisting) {
-                    // locks the row, so a DELETE running now either went first (nothing written) or waits for this write
-                    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName()
-                            + " WHERE \"page_id\" = ?::uuid FOR UPDATE")) {
-                        ps.setString(1, rows.get(0).pageId());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (!rs.next()) {
-                                newest.clear();
-                            }
-                        }
-                    }
-                }
-                int inserted = 0;
-                int updated = 0;
-                if (!newest.isEmpty()) {
-                    List<ColumnSpec> columns = table.writtenColumns();
-                    boolean partial = newest.values().stream().anyMatch(row -> row.unknownProperties() > 0);
-                    try (PreparedStatement ps = c.prepareStatement(partial ? mergingUpsertSql(table, columns, evenUnchanged)
-                            : upsertSql(table, columns, evenUnchanged))) {
-                        ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
-                        if (partial) {
-                            bindPropertyIds(c, ps, table);
-                        }
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                if (rs.getBoolean(1)) {
-                                    inserted++;
-                                } else {
-                                    updated++;
-                                }
-                            }
-                        }
-                    }
-                }
-                if (newWatermark != null) {
-                    Watermarks.advance(c, source, table.dataSourceId(), newWatermark);
-                }
+                Outcome outcome = write(c, table, newest, rows, source, newWatermark, localId, evenUnchanged, onlyExisting);
                 c.commit();
-                return new Outcome(inserted, updated, newest.size() - inserted - updated);
+                return outcome;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /**
+     * As {@link #writePushed}, in the caller's transaction (which this tags as the engine's): the push of a bound
+     * table writes its shadow mirror row and its link together, so the Apply bridge never sees one without the other.
+     */
+    public static void writePushed(Connection c, MirrorTable table, Row row) throws SQLException {
+        Map<String, Row> one = new LinkedHashMap<>();
+        one.put(row.pageId(), row);
+        write(c, table, one, List.of(row), null, null, null, true, false);
+    }
+
+    private static Outcome write(Connection c, MirrorTable table, Map<String, Row> newest, List<Row> rows, String source, Instant newWatermark,
+                                 String localId, boolean evenUnchanged, boolean onlyExisting) throws SQLException {
+        try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL)) {
+            tag.execute();
+        }
+        if (localId != null) {
+            String pageId = rows.get(0).pageId();
+            // the pull may have brought the new page in as a row of its own before this write-back (a create
+            // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid"
+                    + " AND ?::uuid <> ?::uuid AND EXISTS (SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid)")) {
+                ps.setString(1, pageId);
+                ps.setString(2, pageId);
+                ps.setString(3, localId);
+                ps.setString(4, localId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
+                    + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {
+                ps.setString(1, pageId);
+                ps.setString(2, localId);
+                if (ps.executeUpdate() == 0) {
+                    newest.clear();   // the row was deleted meanwhile: its DELETE, rekeyed below, trashes the page
+                }
+            }
+            Outbox.rekey(c, localId, pageId);
+        }
+        if (onlyExisting) {
+            // locks the row, so a DELETE running now either went first (nothing written) or waits for this write
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName()
+                    + " WHERE \"page_id\" = ?::uuid FOR UPDATE")) {
+                ps.setString(1, rows.get(0).pageId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        newest.clear();
+                    }
+                }
+            }
+        }
+        int inserted = 0;
+        int updated = 0;
+        if (!newest.isEmpty()) {
+            List<ColumnSpec> columns = table.writtenColumns();
+            boolean partial = newest.values().stream().anyMatch(row -> row.unknownProperties() > 0);
+            try (PreparedStatement ps = c.prepareStatement(partial ? mergingUpsertSql(table, columns, evenUnchanged)
+                    : upsertSql(table, columns, evenUnchanged))) {
+                ps.setString(1, RowJson.of(columns, newest.values().stream().map(Row::values).toList()));
+                if (partial) {
+                    bindPropertyIds(c, ps, table);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getBoolean(1)) {
+                            inserted++;
+                        } else {
+                            updated++;
+                        }
+                    }
+                }
+            }
+        }
+        if (newWatermark != null) {
+            Watermarks.advance(c, source, table.dataSourceId(), newWatermark);
+        }
+        return new Outcome(inserted, updated, newest.size() - inserted - updated);
     }
 
     /**

@@ -75,7 +75,16 @@ public final class Retention {
                 + "        AND o.page_id IN (i.page_id, CAST(substring(i.intent_key FROM"
                 + "            '^push:.*:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$') AS uuid)))"
                 + "   AND NOT EXISTS (SELECT 1 FROM notion_sync.report_runs r WHERE r.outcome = 'running' AND i.intent_key = 'report:' || r.id)"
+                // a bound row's create: while any change of its source is still to push or replayable (a few too many kept, never too few)
+                + "   AND NOT EXISTS (SELECT 1 FROM notion_sync.row_changes c WHERE c.status NOT IN ('pushed', 'ignored')"
+                + "        AND i.intent_key LIKE 'bind:' || c.source || ':%')"
                 + " ORDER BY i.intent_key LIMIT ? FOR UPDATE SKIP LOCKED)"));
+        // the bound tables' row changes, as the outbox: an open dead letter of a bound push names its change ids in its body
+        rules.add(new Rule("row_changes", periods.outbox(), "DELETE FROM notion_sync.row_changes WHERE id IN ("
+                + " SELECT r.id FROM notion_sync.row_changes r WHERE r.processed_at < ?"
+                + "   AND (r.status IN ('pushed', 'ignored') OR r.status = 'dead_letter' AND NOT EXISTS ("
+                + "        SELECT 1 FROM notion_sync.dead_letters d WHERE d.status = 'open' AND d.body ~ ('\\m' || r.id || '\\M')))"
+                + " ORDER BY r.id LIMIT ? FOR UPDATE SKIP LOCKED)"));
         rules.add(new Rule("conflicts", periods.conflicts(), "DELETE FROM notion_sync.conflicts WHERE id IN ("
                 + " SELECT id FROM notion_sync.conflicts WHERE detected_at < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"));
         rules.add(new Rule("dead_letters", periods.deadLetters(), "DELETE FROM notion_sync.dead_letters WHERE id IN ("

@@ -14,14 +14,14 @@ import org.slf4j.LoggerFactory;
  * decision is recorded (notion_sync.conflicts, a warning, the conflicts metric). One place for the update and the
  * delete paths.
  */
-final class ConflictJudge {
+public final class ConflictJudge {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConflictJudge.class);
 
     private final Conflicts conflicts;
     private final NotionMetrics metrics;
 
-    ConflictJudge(Conflicts conflicts, NotionMetrics metrics) {
+    public ConflictJudge(Conflicts conflicts, NotionMetrics metrics) {
         this.conflicts = conflicts;
         this.metrics = metrics;
     }
@@ -34,16 +34,26 @@ final class ConflictJudge {
      */
     boolean postgresWins(SourceSettings source, PageChange change, String propertyId, String propertyName, JsonNode postgresValue,
                          JsonNode notionValue, Instant notionEdited, boolean replay) throws Exception {
+        return postgresWins(source, change.pageId(), change.changedAt(), propertyId, propertyName, postgresValue, notionValue, notionEdited,
+                replay);
+    }
+
+    /**
+     * As above, for a change of page {@code pageId} made in PostgreSQL at {@code changedAt} (the push of a bound
+     * table, whose changes are rows of its table, not pages of a mirror).
+     */
+    public boolean postgresWins(SourceSettings source, String pageId, Instant changedAt, String propertyId, String propertyName,
+                                JsonNode postgresValue, JsonNode notionValue, Instant notionEdited, boolean replay) throws Exception {
         boolean postgresWins = !replay && switch (source.conflict()) {
             case NOTION_WINS -> false;
             case POSTGRES_WINS -> true;
-            case NEWEST_WINS -> madeAfterNotionEdit(change, notionEdited);
+            case NEWEST_WINS -> madeAfterNotionEdit(changedAt, notionEdited);
         };
         String policy = source.conflict().setting() + (replay ? " (replay)" : "");
-        conflicts.record(new Conflicts.Conflict(source.name(), change.pageId(), propertyId, propertyName, postgresValue, notionValue,
-                policy, postgresWins ? "postgres" : "notion", change.changedAt(), notionEdited));
+        conflicts.record(new Conflicts.Conflict(source.name(), pageId, propertyId, propertyName, postgresValue, notionValue,
+                policy, postgresWins ? "postgres" : "notion", changedAt, notionEdited));
         LOG.warn("push {}: conflict on page {} property '{}': changed in PostgreSQL and in Notion; {} wins ({})",
-                source.name(), change.pageId(), propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
+                source.name(), pageId, propertyName, postgresWins ? "PostgreSQL" : "Notion", policy);
         metrics.pushed(source.name(), "conflicts");
         return postgresWins;
     }
@@ -53,8 +63,8 @@ final class ConflictJudge {
      * last_edited_time down to the minute, so within that minute the order cannot be known; the edit is taken to be
      * made at the minute's end, and a person's edit is never overwritten on a guess.
      */
-    static boolean madeAfterNotionEdit(PageChange change, Instant notionEdited) {
+    static boolean madeAfterNotionEdit(Instant changedAt, Instant notionEdited) {
         Instant notionEditedAtLatest = notionEdited.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-        return !change.changedAt().isBefore(notionEditedAtLatest);
+        return !changedAt.isBefore(notionEditedAtLatest);
     }
 }

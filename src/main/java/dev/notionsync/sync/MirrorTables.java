@@ -1,6 +1,7 @@
 package dev.notionsync.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
@@ -32,6 +33,7 @@ public final class MirrorTables {
     private final SchemaManager schemas;
     private final SourceTables sourceTables;
     private final Watermarks watermarks;
+    private final BoundSources boundSources;
     private final boolean queryNamesProperties;
     private final SchemaCache cache;
     /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
@@ -44,12 +46,13 @@ public final class MirrorTables {
      *                             pages hold no value of a property the schema lacked when they were read
      */
     public MirrorTables(List<SourceSettings> sources, DataSources dataSources, SchemaManager schemas, SourceTables sourceTables,
-                        Watermarks watermarks, Duration schemaRefresh, boolean queryNamesProperties, Clock clock) {
+                        Watermarks watermarks, BoundSources boundSources, Duration schemaRefresh, boolean queryNamesProperties, Clock clock) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.dataSources = dataSources;
         this.schemas = schemas;
         this.sourceTables = sourceTables;
         this.watermarks = watermarks;
+        this.boundSources = boundSources;
         this.queryNamesProperties = queryNamesProperties;
         this.cache = new SchemaCache(schemaRefresh, clock);
     }
@@ -91,7 +94,7 @@ public final class MirrorTables {
     }
 
     private List<MirrorTable> read(SourceSettings source) throws Exception {
-        List<JsonNode> objects = dataSources.resolve(source.name(), source.notionId());
+        List<JsonNode> objects = dataSources.resolve(source.name(), notionId(source));
         // by data source id, never by position: a database's data sources can be reordered in Notion
         Map<String, String> tableOf = sourceTables.assign(source.name(), source.table(),
                 objects.stream().map(d -> d.path("id").asText()).toList());
@@ -100,10 +103,36 @@ public final class MirrorTables {
             String dataSourceId = dataSource.path("id").asText();
             String table = tableOf.get(dataSourceId);
             readAgainIfPropertiesWereOmitted(source, table, dataSource);
-            result.add(schemas.ensure(table, dataSource, source.direction() != SourceSettings.Direction.PULL));
+            // a bound source's shadow mirror is written by the engine only: it never gets the mirror push's trigger
+            result.add(schemas.ensure(table, dataSource, source.pushesMirror()));
             watermarkAtSchemaRead.put(source.name() + "/" + dataSourceId, watermarks.read(source.name(), dataSourceId));
         }
         return result;
+    }
+
+    /**
+     * The Notion id a source reads: its setting, or for a bound source without one the data source its bootstrap
+     * made (notion_sync.bound_sources).
+     *
+     * @throws NotBootstrappedException a bound source with neither
+     */
+    private String notionId(SourceSettings source) throws SQLException {
+        if (source.notionId() != null || !source.bound()) {
+            return source.notionId();
+        }
+        BoundSources.BoundSource bound = boundSources.find(source.name());
+        if (bound == null || bound.dataSourceId() == null) {
+            throw new NotBootstrappedException(source);
+        }
+        return bound.dataSourceId();
+    }
+
+    /** A bound source without notion.source.&lt;name&gt;.id whose database bootstrap has not made yet. */
+    public static final class NotBootstrappedException extends IllegalStateException {
+        public NotBootstrappedException(SourceSettings source) {
+            super("source " + source.name() + " is bound to " + source.binding().qualifiedName() + " but has no Notion database yet: run"
+                    + " notion-sync bootstrap " + source.name() + " --parent <page id or URL>");
+        }
     }
 
     /**

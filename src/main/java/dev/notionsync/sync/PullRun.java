@@ -63,4 +63,9 @@ public final class PullRun {
     public String sourceName() {
         return source.name();
     }
+
+    /** True for a bound source: the pull route then runs the source's Apply pass (routes/notion-bind.camel.yaml). */
+    public boolean isBound() {
+        return source.bound();
+    }
 }

@@ -136,6 +136,8 @@ public final class PageApplier {
                 } else {
                     warnUnresolvable(source, e);
                 }
+            } catch (MirrorTables.NotBootstrappedException e) {
+                // a bound source not bootstrapped yet holds no data source
             }
         }
         if (transientFailure != null) {
@@ -155,6 +157,8 @@ public final class PageApplier {
                     throw e;
                 }
                 warnUnresolvable(source, e);
+            } catch (MirrorTables.NotBootstrappedException e) {
+                // a bound source not bootstrapped yet has no tables
             }
         }
         return all;

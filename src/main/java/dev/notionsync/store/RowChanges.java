@@ -1,0 +1,327 @@
+package dev.notionsync.store;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.notionsync.mapping.ColumnNames;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * notion_sync.row_changes (V15): the changes applications made to bound tables, recorded by the capture trigger
+ * {@code notion_sync_capture}, the only object the engine adds to a user's table. Claimed per row key, all pending
+ * changes of a row at once, so two instances never push the same row at the same time; a key change waits for the
+ * changes of the key it came from, and a key a row moved away from waits for that move.
+ */
+public final class RowChanges {
+
+    /** The trigger's name on a bound table. */
+    public static final String TRIGGER = "notion_sync_capture";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RowChanges.class);
+    // exact numbers: a numeric column's value must reach Notion digit for digit
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final String COLUMNS = "id, source, table_schema, table_name, row_key::text, old_row_key::text, operation,"
+            + " changed::text, previous::text, changed_at, attempts";
+
+    private final DataSource dataSource;
+    private final Duration reclaimAfter;
+
+    public RowChanges(DataSource dataSource, Duration reclaimAfter) {
+        this.dataSource = dataSource;
+        this.reclaimAfter = reclaimAfter;
+    }
+
+    /**
+     * One captured change, as the trigger wrote it. {@code rowKey}: the row's key after the change ({"column": value});
+     * {@code oldRowKey}: the key before it when the change moved the row to a new key, else null.
+     */
+    public record Entry(long id, String source, String schema, String table, JsonNode rowKey, JsonNode oldRowKey, String operation,
+                        Map<String, JsonNode> changed, Map<String, JsonNode> previous, Instant changedAt, int attempts) {
+        public boolean movesKey() {
+            return oldRowKey != null;
+        }
+    }
+
+    /**
+     * Claims the pending changes of up to {@code maxRows} rows of the source, oldest first, each row's in id order.
+     * A row's changes are claimed up to its next new beginning (an INSERT after a DELETE, or the row arriving under
+     * this key from another one), which waits for the next claim. A row is left for later while any of its changes
+     * waits for its retry, another instance holds it, or an older change must go first: one of the key it moved from,
+     * or the move of the row that had its key before.
+     */
+    public List<List<Entry>> claim(String source, String owner, int maxRows) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // claims are serialised, so "no other instance holds this row" cannot change under us
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('notion-sync row_changes claim'))")) {
+                    lock.execute();
+                }
+                record Segment(String rowKey, long first, long end) {
+                }
+                List<Segment> segments = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT h.row_key::text, h.id, coalesce(b.boundary, 9223372036854775807)"
+                        + " FROM (SELECT DISTINCT ON (row_key) id, row_key, old_row_key FROM notion_sync.row_changes"
+                        + "       WHERE status = 'pending' AND source = ? ORDER BY row_key, id) h"
+                        + " CROSS JOIN LATERAL (SELECT min(n.id) AS boundary FROM notion_sync.row_changes n"
+                        + "       WHERE n.status = 'pending' AND n.source = ? AND n.row_key = h.row_key AND n.id > h.id"
+                        + "       AND (n.operation = 'INSERT' OR n.old_row_key IS NOT NULL)) b"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.row_changes e WHERE e.status = 'pending' AND e.source = ?"
+                        + "       AND e.id < h.id AND (e.row_key = h.old_row_key OR e.old_row_key = h.row_key))"
+                        + " AND NOT EXISTS (SELECT 1 FROM notion_sync.row_changes s WHERE s.status = 'pending' AND s.source = ?"
+                        + "       AND s.row_key = h.row_key AND s.id >= h.id AND s.id < coalesce(b.boundary, 9223372036854775807)"
+                        + "       AND (s.next_attempt_at > now() OR s.claimed_at >= now() - make_interval(secs => ?)))"
+                        + " ORDER BY h.id LIMIT ?")) {
+                    ps.setString(1, source);
+                    ps.setString(2, source);
+                    ps.setString(3, source);
+                    ps.setString(4, source);
+                    ps.setDouble(5, reclaimAfter.toMillis() / 1000.0);
+                    ps.setInt(6, maxRows);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            segments.add(new Segment(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                        }
+                    }
+                }
+                List<List<Entry>> claimed = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET claimed_by = ?, claimed_at = now()"
+                        + " WHERE id IN (SELECT id FROM notion_sync.row_changes WHERE status = 'pending' AND source = ?"
+                        + " AND row_key = ?::jsonb AND id >= ? AND id < ? FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING " + COLUMNS)) {
+                    for (Segment segment : segments) {
+                        ps.setString(1, owner);
+                        ps.setString(2, source);
+                        ps.setString(3, segment.rowKey());
+                        ps.setLong(4, segment.first());
+                        ps.setLong(5, segment.end());
+                        List<Entry> entries = read(ps);
+                        if (!entries.isEmpty()) {
+                            claimed.add(entries);
+                        }
+                    }
+                }
+                c.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The entries with these ids, whatever their state (a dead letter's replay), in id order. */
+    public List<Entry> load(List<Long> ids) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM notion_sync.row_changes WHERE id = ANY(?) ORDER BY id")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            return read(ps);
+        }
+    }
+
+    /** Marks entries done: pushed, ignored (nothing to send) or dead_letter. claimed_by keeps who did it. */
+    public void finish(List<Long> ids, String status, String note) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            finish(c, ids, status, note);
+        }
+    }
+
+    /** As {@link #finish(List, String, String)}, in the caller's transaction. */
+    public static void finish(Connection c, List<Long> ids, String status, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET status = ?, note = ?, processed_at = now()"
+                + " WHERE id = ANY(?)")) {
+            ps.setString(1, status);
+            ps.setString(2, note);
+            ps.setArray(3, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** A transient failure (or a wait): the entries go back to pending and are tried again after {@code delay}. */
+    public void retryLater(List<Long> ids, Duration delay, String note) throws SQLException {
+        retryLater(ids, delay, note, true);
+    }
+
+    /**
+     * As {@link #retryLater(List, Duration, String)}; {@code countsAsAttempt} false for a wait that is no failure (a
+     * related row whose page is being created), which never turns the change into a dead letter.
+     */
+    public void retryLater(List<Long> ids, Duration delay, String note, boolean countsAsAttempt) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET attempts = attempts + ?, note = ?,"
+                     + " next_attempt_at = now() + make_interval(secs => ?), claimed_by = NULL, claimed_at = NULL WHERE id = ANY(?)")) {
+            ps.setInt(1, countsAsAttempt ? 1 : 0);
+            ps.setString(2, note);
+            ps.setDouble(3, delay.toMillis() / 1000.0);
+            ps.setArray(4, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Pending changes of every bound table: the push backlog of bound sources. */
+    public long backlog() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM notion_sync.row_changes WHERE status = 'pending'");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Whether the row under this key has changes still to push (under this key, or moving away from it): the Apply
+     * bridge leaves such a row alone; the push resolves it by the conflict policy.
+     */
+    public boolean pending(String source, JsonNode rowKey) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return pending(c, source, rowKey);
+        }
+    }
+
+    /** As {@link #pending(String, JsonNode)}, in the caller's transaction (the Apply bridge's, before it writes the row). */
+    public static boolean pending(Connection c, String source, JsonNode rowKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM notion_sync.row_changes WHERE status = 'pending'"
+                + " AND source = ? AND (row_key = ?::jsonb OR old_row_key = ?::jsonb))")) {
+            ps.setString(1, source);
+            ps.setString(2, rowKey.toString());
+            ps.setString(3, rowKey.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Asks the push to make a page for a row, as if the row had just been inserted (record matching's rows without a
+     * page): records an INSERT with the row's mapped values, in the caller's transaction, unless one is pending already.
+     */
+    public static void requestPage(Connection c, String source, String schema, String table, JsonNode rowKey, JsonNode mappedValues)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key, operation,"
+                + " changed) SELECT ?, ?, ?, CAST(? AS jsonb), 'INSERT', CAST(? AS jsonb) WHERE NOT EXISTS (SELECT 1 FROM notion_sync.row_changes"
+                + " WHERE status = 'pending' AND source = ? AND row_key = CAST(? AS jsonb))")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.setString(4, JSON.writeValueAsString(rowKey));
+            ps.setString(5, mappedValues == null ? "{}" : JSON.writeValueAsString(mappedValues));
+            ps.setString(6, source);
+            ps.setString(7, JSON.writeValueAsString(rowKey));
+            ps.executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unwritable row key " + rowKey, e);
+        }
+    }
+
+    /**
+     * Installs (or re-installs, when its arguments differ) the capture trigger on a bound table: the only object the
+     * engine adds to a user's table. Arguments: the source, its key columns, '|', its mapped columns. Returns whether
+     * the trigger was (re)created.
+     */
+    public boolean install(String schema, String table, String source, List<String> keyColumns, List<String> mappedColumns) throws SQLException {
+        List<String> arguments = new ArrayList<>();
+        arguments.add(source);
+        arguments.addAll(keyColumns);
+        arguments.add("|");
+        arguments.addAll(mappedColumns);
+        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String current = currentArguments(c, qualified);
+                if (current != null && current.equals(String.join("\u0000", arguments) + "\u0000")) {
+                    c.rollback();
+                    return false;
+                }
+                StringBuilder call = new StringBuilder("notion_sync.capture_row_change(");
+                for (int i = 0; i < arguments.size(); i++) {
+                    call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
+                }
+                call.append(')');
+                try (Statement st = c.createStatement()) {
+                    st.execute("DROP TRIGGER IF EXISTS " + ColumnNames.quote(TRIGGER) + " ON " + qualified);
+                    st.execute("CREATE TRIGGER " + ColumnNames.quote(TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
+                            + " FOR EACH ROW EXECUTE FUNCTION " + call);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        LOG.info("Bound table {}.{} (source {}): change capture installed (key {}, {} mapped columns)", schema, table, source,
+                keyColumns, mappedColumns.size());
+        return true;
+    }
+
+    /** Removes the capture trigger from a table (a source no longer pushing); nothing when there is none. */
+    public void uninstall(String schema, String table) throws SQLException {
+        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            if (currentArguments(c, qualified) != null) {
+                st.execute("DROP TRIGGER IF EXISTS " + ColumnNames.quote(TRIGGER) + " ON " + qualified);
+                LOG.info("Bound table {}.{}: change capture removed", schema, table);
+            }
+        }
+    }
+
+    /** The trigger's arguments, NUL-separated as pg_trigger keeps them, or null when the table has no such trigger. */
+    private static String currentArguments(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT tgargs FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)")) {
+            ps.setString(1, TRIGGER);
+            ps.setString(2, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String(rs.getBytes(1), StandardCharsets.UTF_8) : null;
+            }
+        }
+    }
+
+    private static List<Entry> read(PreparedStatement ps) throws SQLException {
+        List<Entry> entries = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                entries.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), json(rs.getString(5)),
+                        json(rs.getString(6)), rs.getString(7), columns(rs.getString(8)), columns(rs.getString(9)),
+                        rs.getObject(10, OffsetDateTime.class).toInstant(), rs.getInt(11)));
+            }
+        }
+        entries.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return entries;
+    }
+
+    private static Map<String, JsonNode> columns(String json) {
+        Map<String, JsonNode> columns = new LinkedHashMap<>();
+        JsonNode node = json(json);
+        if (node != null) {
+            node.fields().forEachRemaining(e -> columns.put(e.getKey(), e.getValue()));
+        }
+        return columns;
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return text == null ? null : JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalStateException("unreadable JSON in notion_sync.row_changes: " + e.getMessage(), e);
+        }
+    }
+}
