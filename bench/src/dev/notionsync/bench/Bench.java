@@ -450,7 +450,7 @@ public final class Bench {
                  ResultSet rs = st.executeQuery("SELECT data_source_id::text FROM notion_sync.bound_sources WHERE source = 'items'")) {
                 dataSource = rs.next() ? rs.getString(1) : null;
             }
-            long pages = dataSource == null ? 0 : sim.pages(dataSource).size();
+            long pages = dataSource == null ? 0 : sim.pagesOf(dataSource).size();
             long links = Sql.count(dbUrl, "SELECT count(DISTINCT page_id) FROM notion_sync.links WHERE source = 'items'");
             double perSecond = rows / seconds;
             figures.add(new Figure("B7", "bootstrap throughput (rows to pages at 3 req/s)", fmt(rows) + " rows",

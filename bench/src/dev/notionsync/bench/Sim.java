@@ -115,8 +115,8 @@ final class Sim implements AutoCloseable {
         }
     }
 
-    /** The pages of a data source as the simulator holds them now. */
-    List<? extends JsonNode> pages(String dataSourceId) {
+    /** The pages of a data source (by its id) as the simulator holds them now. */
+    List<ObjectNode> pagesOf(String dataSourceId) {
         return simulator.model().pages(dataSourceId);
     }
 
