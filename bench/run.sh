@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks B1-B6 in one run: prints the table and appends it to bench/RESULTS.md with the date, the commit and the
+# Benchmarks B1-B7 in one run: prints the table and appends it to bench/RESULTS.md with the date, the commit and the
 # machine. quick (default, < 5 min on 2 cores) uses smaller B1/B2/B5 sizes; full uses the sizes and then runs
 # the drills (bench/drills.sh full) too. Exit status: 0 when everything ran (targets missed are reported, not fatal),
 # 1 when a benchmark failed to run or a drill failed.

@@ -56,11 +56,35 @@ final class EngineProcess implements AutoCloseable {
     }
 
     static EngineProcess start(Path repo, Path logDir, String name, Map<String, String> settings) throws IOException {
-        Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Path gcLog = logDir.resolve(name + ".gc.log");
         int serverPort = Ports.free();
         int managementPort = Ports.free();
+        ProcessBuilder builder = builder(repo, logDir, name, settings, serverPort, managementPort, "run");
+        return new EngineProcess(builder.start(), log, gcLog, serverPort, managementPort);
+    }
+
+    /**
+     * A one-off command of the jar (bootstrap, status, ...) with the same environment as an engine, run to its end;
+     * its output goes to bench/target/logs/&lt;name&gt;.log.
+     *
+     * @return the command's exit status
+     */
+    static int runCommand(Path repo, Path logDir, String name, Map<String, String> settings, long timeoutMillis, String... args)
+            throws IOException, InterruptedException {
+        Process process = builder(repo, logDir, name, settings, Ports.free(), Ports.free(), args).start();
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException(String.join(" ", args) + " did not end within " + timeoutMillis / 1000 + " s; see " + logDir.resolve(name + ".log"));
+        }
+        return process.exitValue();
+    }
+
+    private static ProcessBuilder builder(Path repo, Path logDir, String name, Map<String, String> settings, int serverPort, int managementPort,
+                                          String... args) throws IOException {
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        Path gcLog = logDir.resolve(name + ".gc.log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option : System.getenv().getOrDefault("BENCH_ENGINE_JAVA_OPTS", "-Xmx256m").trim().split("\\s+")) {
@@ -71,7 +95,7 @@ final class EngineProcess implements AutoCloseable {
         command.add("-Xlog:gc:file=" + gcLog);
         command.add("-jar");
         command.add(repo.resolve("target/notion-sync.jar").toString());
-        command.add("run");
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = builder.environment();
@@ -81,9 +105,9 @@ final class EngineProcess implements AutoCloseable {
         env.put("CAMEL_SERVER_PORT", String.valueOf(serverPort));
         env.put("CAMEL_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.putAll(settings);
-        Files.writeString(log, "---- engine " + name + " started " + java.time.Instant.now() + "\n",
+        Files.writeString(log, "---- " + String.join(" ", args) + " " + name + " started " + java.time.Instant.now() + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        return new EngineProcess(builder.start(), log, gcLog, serverPort, managementPort);
+        return builder;
     }
 
     long pid() {

@@ -101,6 +101,25 @@ final class Sim implements AutoCloseable {
         return control("GET", "webhooks", null);
     }
 
+    /** The workspace's home page: the page the sample databases live under, where the bench bootstraps its tables. */
+    String homePageId() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/databases/" + source("projects").databaseId()))
+                    .header("Authorization", "Bearer " + TOKEN).header("Notion-Version", "2026-03-11").GET().build();
+            return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body()).path("parent").path("page_id").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The pages of a data source (by its id) as the simulator holds them now. */
+    List<ObjectNode> pagesOf(String dataSourceId) {
+        return simulator.model().pages(dataSourceId);
+    }
+
     JsonNode control(String method, String path, String body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/__sim/" + path)).header("Content-Type", "application/json");
