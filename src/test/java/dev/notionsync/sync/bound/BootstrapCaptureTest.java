@@ -86,7 +86,7 @@ class BootstrapCaptureTest {
                 rows.put(rs.getString(1), rs.getString(2));
             }
         }
-        assertEquals(40, rows.size());
+        assertEquals(39, rows.size(), "40 rows, 3 deleted, 2 inserted");
         try {
             TestEngine.await("Notion showing every row as it is", Duration.ofSeconds(60), () -> rows.equals(notion(simulator, engine)));
         } catch (AssertionError e) {
