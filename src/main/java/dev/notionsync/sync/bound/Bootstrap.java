@@ -187,10 +187,10 @@ public final class Bootstrap {
         } else {
             progress.accept("bootstrap " + source.name() + ": resuming; database " + recorded.databaseId() + " exists, filling it");
         }
-        if (source.pushes() && BoundPush.installCapture(changes, shapes, boundColumns, source)) {
+        if (source.pushes()) {
             // before the rows are read: what the application writes from now on is captured, and pushed once the engine
             // runs (a row whose page bootstrap makes is found by its link; the others get theirs under the same intent)
-            LOG.info("bootstrap {}: change capture is on for {} before its rows are read", source.name(), shape.qualifiedName());
+            BoundPush.installCapture(changes, shapes, boundColumns, source);
         }
         return fill(source, shape, recorded, started, progress);
     }

@@ -452,7 +452,7 @@ public final class BoundPush {
         }
         List<String> forget = change.fromKey() != null ? List.of(intentKey(source.name(), change.fromKey())) : List.of();
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), change.fromKey(), new Links.Link(source.name(), change.rowKey(), pageId,
-                Links.LINKED, written.lastEditedTime(), pageValues(mapping, written), rowValues), shadow, written, forget, mapping.table(),
+                Links.LINKED, written.lastEditedTime(), basedOn(mapping, link, values, written), rowValues), shadow, written, forget, mapping.table(),
                 change.rowKey(), rowBack, change.ids(), status, note));
         if (change.fromKey() != null) {
             LOG.info("push {}: row {} is now {}; its page {} follows", source.name(), change.fromKey(), change.rowKey(), pageId);
@@ -520,6 +520,27 @@ public final class BoundPush {
             }
         }
         return true;
+    }
+
+    /**
+     * The link's page_values after a push: Notion's answer for the key property and the properties of the change's
+     * columns; a property the change did not touch keeps its base, so an edit made in Notion meanwhile (in the answer
+     * and the shadow mirror row) is still a difference the Apply bridge brings into the row. Without a link, the answer.
+     */
+    private static ObjectNode basedOn(Mapping mapping, Links.Link link, Map<String, JsonNode> values, PageWriter.Row written) {
+        ObjectNode answer = pageValues(mapping, written);
+        if (link == null || link.pageValues() == null || !link.pageValues().isObject()) {
+            return answer;
+        }
+        ObjectNode base = ((ObjectNode) link.pageValues()).deepCopy();
+        for (Mapped mapped : mapping.all()) {
+            JsonNode now = answer.get(mapped.ref());
+            boolean touched = mapped.column() == null || values.containsKey(mapped.column().name());
+            if (now != null && (touched || !base.has(mapped.ref()))) {
+                base.set(mapped.ref(), now);
+            }
+        }
+        return base;
     }
 
     /** The mapped properties of a page as its shadow mirror row holds them, by property id: the link's page_values. */

@@ -105,7 +105,8 @@ class BootstrapCaptureTest {
                     .filter(p -> BootstrapTest.text(p, "Row key").equals(gone)).findFirst().orElseThrow();
             assertTrue(page.path("in_trash").asBoolean(), "the deleted row " + gone + "'s page is in the trash");
         }
-        assertEquals(0, TestEngine.count(engine, "SELECT count(*) FROM notion_sync.row_changes WHERE status <> 'pushed' AND status <> 'ignored'"));
+        TestEngine.await("every captured change settled", Duration.ofSeconds(30), () -> TestEngine.count(engine,
+                "SELECT count(*) FROM notion_sync.row_changes WHERE status NOT IN ('pushed', 'ignored')") == 0);
     }
 
     /** The pages not in the trash: key -> title/points, as the rows read. */
