@@ -5,6 +5,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundRows;
+import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.BoundWriteBack;
 import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.CreateIntents;
@@ -50,7 +51,7 @@ public final class BindPushConfiguration implements AreaConfiguration {
         RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter());
         context.getRegistry().bind("boundPush", new BoundPush(sources, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), notion, changes, new TableShapes(dataSource),
-                new BoundColumns(dataSource), new Links(dataSource), new BoundRows(dataSource), new BoundWriteBack(dataSource),
+                new BoundColumns(dataSource), new BoundSources(dataSource), new Links(dataSource), new BoundRows(dataSource), new BoundWriteBack(dataSource),
                 new ConflictJudge(new Conflicts(dataSource), metrics), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 metrics, new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
                 new PageCreator(notion, new CreateIntents(dataSource))));

@@ -36,7 +36,7 @@ public enum Mode {
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
-                    new BindConfiguration(engine.sync().sources(), dataSource),
+                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
         }
 
@@ -98,7 +98,7 @@ public enum Mode {
             return List.of(
                     new NotionDoorConfiguration(engine.notion(), metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
-                    new BindConfiguration(engine.sync().sources(), dataSource));
+                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource));
         }
 
         @Override

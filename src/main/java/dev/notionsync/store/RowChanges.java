@@ -233,6 +233,25 @@ public final class RowChanges {
     }
 
     /**
+     * Asks the push to write a row's key into its page's key property (a row the Apply bridge made of a page without
+     * a key, its key from the key column's default): records an UPDATE changing no column, in the caller's transaction
+     * (the one that inserts the row and its link). The push finds the page through the link and sets only the key
+     * property, once; its write-back settles the change, so nothing comes back.
+     */
+    public static void requestKeyProperty(Connection c, String source, String schema, String table, JsonNode rowKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key, operation)"
+                + " VALUES (?, ?, ?, CAST(? AS jsonb), 'UPDATE')")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.setString(4, JSON.writeValueAsString(rowKey));
+            ps.executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unwritable row key " + rowKey, e);
+        }
+    }
+
+    /**
      * Installs (or re-installs, when its arguments differ) the capture trigger on a bound table: the only object the
      * engine adds to a user's table. Arguments: the source, its key columns, '|', its mapped columns. Returns whether
      * the trigger was (re)created.

@@ -18,6 +18,7 @@ import dev.notionsync.store.BoundColumns.BoundColumn;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.CreateIntents;
 import dev.notionsync.store.Links;
+import dev.notionsync.store.RowChanges;
 import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.NotionIds;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * the database the integration may have made before it is sent again; each row's page is made by {@link PageCreator} under the intent
  * {@code bind:<source>:<row key>}, and its link is recorded as soon as the page is known. The state in
  * notion_sync.bound_sources goes creating, filling, done. A foreign key to another bound table becomes a relation
- * to that table's database, which is bootstrapped first.
+ * to that table's database, which is bootstrapped first. A source that pushes gets its capture trigger once its
+ * columns are paired with properties and before its rows are read, so an application's write made during the
+ * bootstrap or after it, before the engine runs, is pushed then (the push waits until the bootstrap is done).
  */
 public final class Bootstrap {
 
@@ -60,12 +63,13 @@ public final class Bootstrap {
     private final BoundColumns boundColumns;
     private final Links links;
     private final CreateIntents intents;
+    private final RowChanges changes;
     private final PageCreator creator;
     private final Clock clock;
     private final Duration progressEvery;
 
     public Bootstrap(List<SourceSettings> sources, NotionApi notion, TableShapes shapes, BoundSources boundSources, BoundColumns boundColumns,
-                     Links links, CreateIntents intents, Clock clock, Duration progressEvery) {
+                     Links links, CreateIntents intents, RowChanges changes, Clock clock, Duration progressEvery) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
         this.shapes = shapes;
@@ -73,6 +77,7 @@ public final class Bootstrap {
         this.boundColumns = boundColumns;
         this.links = links;
         this.intents = intents;
+        this.changes = changes;
         this.creator = new PageCreator(notion, intents);
         this.clock = clock;
         this.progressEvery = progressEvery;
@@ -181,6 +186,11 @@ public final class Bootstrap {
             recorded = boundSources.find(source.name());
         } else {
             progress.accept("bootstrap " + source.name() + ": resuming; database " + recorded.databaseId() + " exists, filling it");
+        }
+        if (source.pushes()) {
+            // before the rows are read: what the application writes from now on is captured, and pushed once the engine
+            // runs (a row whose page bootstrap makes is found by its link; the others get theirs under the same intent)
+            BoundPush.installCapture(changes, shapes, boundColumns, source);
         }
         return fill(source, shape, recorded, started, progress);
     }

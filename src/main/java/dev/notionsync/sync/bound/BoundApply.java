@@ -15,6 +15,7 @@ import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.BoundSources.BoundSource;
 import dev.notionsync.store.Links;
+import dev.notionsync.store.RowChanges;
 import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.ShadowPages.Page;
 import dev.notionsync.store.TableShapes;
@@ -365,9 +366,10 @@ public final class BoundApply {
     }
 
     /**
-     * A page without a link: a new row, its key from the key property or, without one, the key columns' defaults. A
-     * page naming the key of a row that has no linked page becomes that row's page (a create whose answer was lost,
-     * a page restored from the trash).
+     * A page without a link: a new row, its key from the key property or, without one, the key columns' defaults (the
+     * push then writes the row's key into the page's key property, asked in the same transaction). A page naming the
+     * key of a row that has no linked page becomes that row's page (a create whose answer was lost, a page restored
+     * from the trash).
      */
     private Outcome created(BoundMapping mapping, Page page) throws SQLException {
         String source = mapping.name();
@@ -434,6 +436,11 @@ public final class BoundApply {
             }
             JsonNode row = BoundRows.read(c, mapping.table(), rowKey).orElseThrow();
             Links.put(c, new Links.Link(source, rowKey, page.pageId(), Links.LINKED, page.lastEditedTime(), base, mapping.rowValues(row)));
+            if (mapping.key() != null && mapping.source().pushes()
+                    && !BoundValues.keyText(mapping.shape().keyColumns(), rowKey).equals(keyText)) {
+                // the key came from the column's default (or the page wrote it otherwise): the push writes it into the page
+                RowChanges.requestKeyProperty(c, source, mapping.table().schema(), mapping.table().name(), rowKey);
+            }
             outcome[0] = rowKey;
             return Outcome.INSERTED;
         });

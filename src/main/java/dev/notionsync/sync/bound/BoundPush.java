@@ -19,6 +19,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundRows;
+import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.BoundWriteBack;
 import dev.notionsync.store.Links;
 import dev.notionsync.store.MirrorTable;
@@ -79,6 +80,7 @@ public final class BoundPush {
     private final RowChanges changes;
     private final TableShapes shapes;
     private final BoundColumns boundColumns;
+    private final BoundSources boundSources;
     private final Links links;
     private final BoundRows rows;
     private final BoundWriteBack writeBack;
@@ -89,7 +91,8 @@ public final class BoundPush {
     private final PageCreator creator;
 
     public BoundPush(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, RowChanges changes,
-                     TableShapes shapes, BoundColumns boundColumns, Links links, BoundRows rows, BoundWriteBack writeBack,
+                     TableShapes shapes, BoundColumns boundColumns, BoundSources boundSources, Links links, BoundRows rows,
+                     BoundWriteBack writeBack,
                      ConflictJudge judge, DeadLetterChannel deadLetters, NotionMetrics metrics, PushRunner.Limits limits,
                      PageCreator creator) {
         sources.stream().filter(SourceSettings::bound).forEach(s -> this.sources.put(s.name(), s));
@@ -99,6 +102,7 @@ public final class BoundPush {
         this.changes = changes;
         this.shapes = shapes;
         this.boundColumns = boundColumns;
+        this.boundSources = boundSources;
         this.links = links;
         this.rows = rows;
         this.writeBack = writeBack;
@@ -114,11 +118,18 @@ public final class BoundPush {
     /**
      * The poll: (re)installs the source's capture trigger when its mapped columns differ from the trigger's, then
      * claims the pending changes of up to a batch of rows; the body becomes one message per row. Nothing before the
-     * source has its columns paired with properties (bootstrap, or binding to an existing database).
+     * source has its columns paired with properties (bootstrap, or binding to an existing database), and nothing
+     * while a bootstrap of the source is under way (creating or filling): it makes and links the pages of the rows it
+     * reads itself, and the changes captured meanwhile wait for it, then go (a row it made a page for finds its link;
+     * one it did not gets its page here, under the same create intent).
      */
     public List<String> claim(String sourceName) throws Exception {
         SourceSettings source = source(sourceName);
         if (!installCapture(source)) {
+            return List.of();
+        }
+        BoundSources.BoundSource recorded = boundSources.find(source.name());
+        if (recorded != null && recorded.bootstrapState() != null && !recorded.bootstrapped()) {
             return List.of();
         }
         List<String> bodies = new ArrayList<>();
@@ -133,7 +144,16 @@ public final class BoundPush {
      * columns, then every column paired with a property. False while the source has no pairs yet.
      */
     public boolean installCapture(SourceSettings source) throws Exception {
-        Mapping mapping = mapping(source);
+        return installCapture(changes, shapes, boundColumns, source);
+    }
+
+    /**
+     * As {@link #installCapture(SourceSettings)}, for bootstrap (which has no push of its own): it installs the trigger
+     * once the columns are paired and before it reads the rows, so no change made meanwhile is lost.
+     */
+    public static boolean installCapture(RowChanges changes, TableShapes shapes, BoundColumns boundColumns, SourceSettings source)
+            throws Exception {
+        Mapping mapping = mapping(shapes, boundColumns, source);
         if (mapping == null) {
             return false;
         }
@@ -398,11 +418,11 @@ public final class BoundPush {
             }
             properties.set(mapped.ref(), wanted);
         }
-        if (change.fromKey() != null || base.isCreate()) {
-            JsonNode key = keyValue(mapping, change.rowKey());
-            if (!mapping.key().type().holds(propertyOf(page, mapping.key().pair()), key)) {
-                properties.set(mapping.key().ref(), key);
-            }
+        // the key property shows the row's key: after a key change, a create, or a row Apply made of a page without a key
+        // (its key from the column's default); read-only by convention, so the row's key is put back wherever it differs
+        JsonNode key = keyValue(mapping, change.rowKey());
+        if (!mapping.key().type().holds(propertyOf(page, mapping.key().pair()), key)) {
+            properties.set(mapping.key().ref(), key);
         }
         if (replay && !reasons.isEmpty()) {
             throw new PushRejectedException(String.join("; ", reasons));
@@ -432,7 +452,7 @@ public final class BoundPush {
         }
         List<String> forget = change.fromKey() != null ? List.of(intentKey(source.name(), change.fromKey())) : List.of();
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), change.fromKey(), new Links.Link(source.name(), change.rowKey(), pageId,
-                Links.LINKED, written.lastEditedTime(), pageValues(mapping, written), rowValues), shadow, written, forget, mapping.table(),
+                Links.LINKED, written.lastEditedTime(), basedOn(mapping, link, values, written), rowValues), shadow, written, forget, mapping.table(),
                 change.rowKey(), rowBack, change.ids(), status, note));
         if (change.fromKey() != null) {
             LOG.info("push {}: row {} is now {}; its page {} follows", source.name(), change.fromKey(), change.rowKey(), pageId);
@@ -502,6 +522,27 @@ public final class BoundPush {
         return true;
     }
 
+    /**
+     * The link's page_values after a push: Notion's answer for the key property and the properties of the change's
+     * columns; a property the change did not touch keeps its base, so an edit made in Notion meanwhile (in the answer
+     * and the shadow mirror row) is still a difference the Apply bridge brings into the row. Without a link, the answer.
+     */
+    private static ObjectNode basedOn(Mapping mapping, Links.Link link, Map<String, JsonNode> values, PageWriter.Row written) {
+        ObjectNode answer = pageValues(mapping, written);
+        if (link == null || link.pageValues() == null || !link.pageValues().isObject()) {
+            return answer;
+        }
+        ObjectNode base = ((ObjectNode) link.pageValues()).deepCopy();
+        for (Mapped mapped : mapping.all()) {
+            JsonNode now = answer.get(mapped.ref());
+            boolean touched = mapped.column() == null || values.containsKey(mapped.column().name());
+            if (now != null && (touched || !base.has(mapped.ref()))) {
+                base.set(mapped.ref(), now);
+            }
+        }
+        return base;
+    }
+
     /** The mapped properties of a page as its shadow mirror row holds them, by property id: the link's page_values. */
     private static ObjectNode pageValues(Mapping mapping, PageWriter.Row row) {
         JsonNode properties = BoundChange.readTree(row.properties());
@@ -520,10 +561,6 @@ public final class BoundPush {
     /** What a change was made against: the link's page values, or (a page an earlier create made) what that create sent. */
     private interface Base {
         boolean changedInNotion(Mapped mapped, JsonNode notionValue);
-
-        default boolean isCreate() {
-            return false;
-        }
     }
 
     private static Base linkBase(Links.Link link) {
@@ -533,17 +570,9 @@ public final class BoundPush {
     }
 
     private static Base sentBase(JsonNode sent) {
-        return new Base() {
-            @Override
-            public boolean changedInNotion(Mapped mapped, JsonNode notionValue) {
-                JsonNode value = sent == null ? null : sent.get(mapped.ref());
-                return value != null && !mapped.type().holds(notionValue, value);
-            }
-
-            @Override
-            public boolean isCreate() {
-                return true;
-            }
+        return (mapped, notionValue) -> {
+            JsonNode value = sent == null ? null : sent.get(mapped.ref());
+            return value != null && !mapped.type().holds(notionValue, value);
         };
     }
 
@@ -592,6 +621,10 @@ public final class BoundPush {
 
     /** The source's mapping now, or null while its columns are not paired with properties yet. */
     private Mapping mapping(SourceSettings source) throws Exception {
+        return mapping(shapes, boundColumns, source);
+    }
+
+    private static Mapping mapping(TableShapes shapes, BoundColumns boundColumns, SourceSettings source) throws Exception {
         List<BoundColumns.BoundColumn> pairs = boundColumns.of(source.name());
         BoundColumns.BoundColumn keyPair = pairs.stream().filter(p -> p.attnum() == BoundColumns.KEY_ATTNUM).findFirst().orElse(null);
         if (keyPair == null) {
