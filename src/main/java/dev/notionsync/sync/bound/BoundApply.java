@@ -427,6 +427,9 @@ public final class BoundApply {
                     }
                     ObjectNode update = values.deepCopy();
                     mapping.table().keyColumns().forEach(update::remove);
+                    // a new page adopting a row that has none (its old page trashed and unlinked): what the page leaves
+                    // empty was never said in Notion, so the row keeps its value instead of losing it to NULL
+                    update.properties().removeIf(e -> e.getValue().isNull());
                     BoundRows.update(c, mapping.table(), given, update);
                 } else {
                     rowKey = BoundRows.insert(c, mapping.table(), values);

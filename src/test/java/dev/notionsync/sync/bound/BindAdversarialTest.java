@@ -131,7 +131,6 @@ class BindAdversarialTest {
      * adopts the row and overwrites every mapped column with the page's empty values: body and amount become NULL.
      */
     @Test
-    @Disabled("finding 2: after a trash with on-trash=unlink, a new page naming the row's key wipes the row's mapped columns to NULL")
     void aNewPageNamingAnUnlinkedRowsKeyDoesNotWipeItsColumns() throws Exception {
         simulator.model().trashPage(before.get("Contract"), true);
         TestEngine.await("Contract unlinked", Duration.ofSeconds(30), () -> "unlinked".equals(query(
