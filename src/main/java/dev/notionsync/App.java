@@ -3,6 +3,7 @@ package dev.notionsync;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.cli.BootstrapCommand;
 import dev.notionsync.cli.DeadLetterCommand;
+import dev.notionsync.cli.ManagementAddress;
 import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
@@ -145,13 +146,13 @@ public final class App {
     }
 
     private interface OperatorCommand {
-        int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err);
+        int run(String[] args, ManagementAddress instance, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err);
     }
 
     /** A command run against the instance on this machine, through its management port. */
     private static int operate(String[] args, PrintStream out, PrintStream err, OperatorCommand command) throws SettingsException {
         Settings settings = loadSettings();
-        return command.run(args, settings.getInt("camel.management.port"), ManagementSettings.credentials(settings), out, err);
+        return command.run(args, ManagementAddress.of(settings), ManagementSettings.credentials(settings), out, err);
     }
 
     private static int runEngine(Settings settings, PrintStream err) throws SettingsException {

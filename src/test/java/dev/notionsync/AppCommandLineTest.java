@@ -125,9 +125,9 @@ class AppCommandLineTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        assertEquals(1, dev.notionsync.cli.StatusCommand.run(new String[0], closedPort, java.util.Optional.empty(),
+        assertEquals(1, dev.notionsync.cli.StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(closedPort), java.util.Optional.empty(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals(1, stderr().lines().count(), stderr());
-        assertTrue(stderr().contains("no running notion-sync on management port"), stderr());
+        assertTrue(stderr().contains("no running notion-sync answers at 127.0.0.1:" + closedPort), stderr());
     }
 }

@@ -16,7 +16,7 @@ public final class DeadLetterCommand {
     private DeadLetterCommand() {
     }
 
-    public static int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+    public static int run(String[] args, ManagementAddress address, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
         String action = args.length == 0 ? "list" : args[0];
         Long id = null;
         boolean force = false;
@@ -39,7 +39,7 @@ public final class DeadLetterCommand {
             err.println("notion-sync: unknown dead-letters action '" + action + "'; use list or replay [--id N]");
             return 2;
         }
-        InstanceClient instance = new InstanceClient(managementPort, credentials, err, Duration.ofSeconds(120));
+        InstanceClient instance = new InstanceClient(address, credentials, err, Duration.ofSeconds(120));
         try {
             if (action.equals("replay")) {
                 String query = (id == null ? "" : "id=" + id) + (force ? (id == null ? "" : "&") + "force=true" : "");

@@ -120,11 +120,7 @@ public final class HawtioConsole implements AutoCloseable {
 
     /** The Jolokia of the instance this machine's settings describe: the management host and port. */
     static String defaultJolokiaUrl(Settings settings) {
-        String host = settings.declared("camel.management.host");
-        if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::")) {
-            host = "127.0.0.1";
-        }
-        return "http://" + host + ":" + settings.getInt("camel.management.port") + "/observe/jolokia";
+        return ManagementAddress.of(settings).url("/observe/jolokia");
     }
 
     public static HawtioConsole start(String host, int port, String jolokia, String user, String password) throws Exception {

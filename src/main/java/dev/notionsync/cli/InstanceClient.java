@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The operator commands' line to the instance running on this machine: its management port, where the operations
+ * The operator commands' line to the instance these settings describe: its management address, where the operations
  * run through that instance's routes and database connection.
  */
 final class InstanceClient {
@@ -33,14 +33,14 @@ final class InstanceClient {
         }
     }
 
-    private final int managementPort;
+    private final ManagementAddress instance;
     private final Optional<ManagementCredentials> credentials;
     private final PrintStream err;
     /** For the whole exchange, body included: an instance that stops answering half-way must not hold a command. */
     private final Duration timeout;
 
-    InstanceClient(int managementPort, Optional<ManagementCredentials> credentials, PrintStream err, Duration timeout) {
-        this.managementPort = managementPort;
+    InstanceClient(ManagementAddress instance, Optional<ManagementCredentials> credentials, PrintStream err, Duration timeout) {
+        this.instance = instance;
         this.credentials = credentials;
         this.err = err;
         this.timeout = timeout;
@@ -55,7 +55,7 @@ final class InstanceClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).timeout(timeout);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(instance.url(path))).timeout(timeout);
         credentials.ifPresent(c -> request.header("Authorization", c.authorization()));
         return request;
     }
@@ -75,7 +75,7 @@ final class InstanceClient {
             }
             JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() == 401) {
-                err.println("notion-sync: the instance on management port " + managementPort + " refused the management credentials:"
+                err.println("notion-sync: the instance at " + instance + " refused the management credentials:"
                         + " set NOTION_MANAGEMENT_USER and NOTION_MANAGEMENT_PASSWORD to the instance's");
                 throw new Failed();
             }
@@ -85,11 +85,11 @@ final class InstanceClient {
             }
             return body;
         } catch (ConnectException e) {
-            err.println("notion-sync: no running notion-sync on management port " + managementPort
-                    + "; start it, or set CAMEL_MANAGEMENT_PORT to its port");
+            err.println("notion-sync: no running notion-sync answers at " + instance
+                    + " (its management address); start it, or set CAMEL_MANAGEMENT_HOST and CAMEL_MANAGEMENT_PORT to its address");
             throw new Failed();
         } catch (IOException e) {
-            err.println("notion-sync: the instance on management port " + managementPort + " did not answer: " + e.getMessage());
+            err.println("notion-sync: the instance at " + instance + " did not answer: " + e.getMessage());
             throw new Failed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

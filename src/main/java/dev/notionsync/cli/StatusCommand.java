@@ -20,13 +20,13 @@ public final class StatusCommand {
     private StatusCommand() {
     }
 
-    public static int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+    public static int run(String[] args, ManagementAddress address, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
         if (args.length > 0) {
             err.println("notion-sync: status takes no arguments, was '" + String.join(" ", args) + "'");
             return 2;
         }
         try {
-            JsonNode sources = new InstanceClient(managementPort, credentials, err, TIMEOUT).get(ManagementEndpoints.STATUS_PATH);
+            JsonNode sources = new InstanceClient(address, credentials, err, TIMEOUT).get(ManagementEndpoints.STATUS_PATH);
             if (sources.isEmpty()) {
                 out.println("no pulled sources configured");
             }
@@ -46,7 +46,7 @@ public final class StatusCommand {
                     out.println("    last error: " + s.path("last_error").asText());
                 }
             }
-            WebhookTokenCommand.print(new InstanceClient(managementPort, credentials, err, TIMEOUT).get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);
+            WebhookTokenCommand.print(new InstanceClient(address, credentials, err, TIMEOUT).get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);
             return exit;
         } catch (InstanceClient.Failed e) {
             return 1;

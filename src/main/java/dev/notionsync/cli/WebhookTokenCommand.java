@@ -17,8 +17,8 @@ public final class WebhookTokenCommand {
     private WebhookTokenCommand() {
     }
 
-    public static int run(String[] args, int managementPort, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
-        InstanceClient instance = new InstanceClient(managementPort, credentials, err, Duration.ofSeconds(30));
+    public static int run(String[] args, ManagementAddress address, Optional<ManagementCredentials> credentials, PrintStream out, PrintStream err) {
+        InstanceClient instance = new InstanceClient(address, credentials, err, Duration.ofSeconds(30));
         try {
             if (args.length == 0) {
                 print(instance.get(ManagementEndpoints.WEBHOOK_TOKEN_PATH), out);

@@ -120,7 +120,7 @@ class HealthTest {
                 assertEquals(200, status(base + "/live"), "still live");
 
                 java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-                int exit = StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")), java.util.Optional.empty(),
+                int exit = StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(Integer.parseInt(values.get("camel.management.port"))), java.util.Optional.empty(),
                         new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
                 String table = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
                 assertNotEquals(0, exit, table);
@@ -171,7 +171,7 @@ class HealthTest {
             holder.start();
             java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
             long started = System.nanoTime();
-            int exit = StatusCommand.run(new String[0], silent.getLocalPort(), java.util.Optional.empty(), System.out,
+            int exit = StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(silent.getLocalPort()), java.util.Optional.empty(), System.out,
                     new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
             assertNotEquals(0, exit);

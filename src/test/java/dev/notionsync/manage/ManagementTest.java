@@ -129,12 +129,12 @@ class ManagementTest {
                 assertEquals(status.get(0).path("watermark"), JSON.readTree(statusAnswer.body()).get(0).path("watermark"));
                 java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
                 java.io.ByteArrayOutputStream refused = new java.io.ByteArrayOutputStream();
-                assertEquals(1, StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")),
+                assertEquals(1, StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(Integer.parseInt(values.get("camel.management.port"))),
                         java.util.Optional.of(new ManagementCredentials("admin", "wrong")), System.out,
                         new java.io.PrintStream(refused, true, StandardCharsets.UTF_8)));
                 assertTrue(refused.toString(StandardCharsets.UTF_8).contains("refused the management credentials")
                         && !refused.toString(StandardCharsets.UTF_8).contains("wrong"), refused.toString(StandardCharsets.UTF_8));
-                assertEquals(0, StatusCommand.run(new String[0], Integer.parseInt(values.get("camel.management.port")),
+                assertEquals(0, StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(Integer.parseInt(values.get("camel.management.port"))),
                         java.util.Optional.of(credentials), new java.io.PrintStream(printed, true, StandardCharsets.UTF_8), System.err));
                 String table = printed.toString(StandardCharsets.UTF_8);
                 assertTrue(table.contains(source) && table.contains("polling") && table.contains(status.get(0).path("watermark").asText()), table);

@@ -114,11 +114,11 @@ class OperatorAccessTest {
                 // the operator commands, with the credentials read from the settings as the command line reads them
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
-                assertEquals(0, StatusCommand.run(new String[0], port, credentials, new PrintStream(out, true, StandardCharsets.UTF_8),
+                assertEquals(0, StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(port), credentials, new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString(StandardCharsets.UTF_8));
-                assertEquals(0, DeadLetterCommand.run(new String[] {"list"}, port, credentials, new PrintStream(out, true, StandardCharsets.UTF_8),
+                assertEquals(0, DeadLetterCommand.run(new String[] {"list"}, dev.notionsync.cli.ManagementAddress.local(port), credentials, new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString(StandardCharsets.UTF_8));
-                assertEquals(1, StatusCommand.run(new String[0], port, Optional.of(new ManagementCredentials("admin", "Tr0ub4dor")),
+                assertEquals(1, StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(port), Optional.of(new ManagementCredentials("admin", "Tr0ub4dor")),
                         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
                 assertFalse(out.toString(StandardCharsets.UTF_8).contains("Tr0ub4dor") || err.toString(StandardCharsets.UTF_8).contains("Tr0ub4dor"),
                         "the commands never print the password");
@@ -185,7 +185,7 @@ class OperatorAccessTest {
                 assertEquals(200, send("GET", base + ManagementEndpoints.STATUS_PATH, null, PASSWORD, Map.of("Sec-Fetch-Site", "none")).statusCode(),
                         "typed into the address bar");
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
-                assertEquals(0, DeadLetterCommand.run(new String[] {"replay"}, port, Optional.of(new ManagementCredentials("admin", PASSWORD)),
+                assertEquals(0, DeadLetterCommand.run(new String[] {"replay"}, dev.notionsync.cli.ManagementAddress.local(port), Optional.of(new ManagementCredentials("admin", PASSWORD)),
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)),
                         err.toString(StandardCharsets.UTF_8));
             }

@@ -166,7 +166,7 @@ class PushGuaranteesTest {
         // the operator's command, over the management port like the HTTP call above
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int status = dev.notionsync.cli.DeadLetterCommand.run(new String[]{"replay", "--id", String.valueOf(second), "--force"},
-                Integer.parseInt(settings.get("camel.management.port")), java.util.Optional.empty(), new java.io.PrintStream(out), System.err);
+                dev.notionsync.cli.ManagementAddress.local(Integer.parseInt(settings.get("camel.management.port"))), java.util.Optional.empty(), new java.io.PrintStream(out), System.err);
         assertEquals(0, status);
         assertEquals("resolved", out.toString().trim());
         assertEquals(333, page(id).at("/properties/Amount/number").asInt(), "a forced replay overwrites");

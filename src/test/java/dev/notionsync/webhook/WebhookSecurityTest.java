@@ -122,16 +122,16 @@ class WebhookSecurityTest {
                 // the operator sees it (status, without the token itself) and confirms it from the command line
                 int managementPort = Integer.parseInt(values.get("camel.management.port"));
                 java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
-                assertEquals(0, dev.notionsync.cli.WebhookTokenCommand.run(new String[0], managementPort, java.util.Optional.empty(),
+                assertEquals(0, dev.notionsync.cli.WebhookTokenCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(managementPort), java.util.Optional.empty(),
                         new java.io.PrintStream(shown, true), System.err));
                 assertTrue(shown.toString().contains("pending handshake #" + id), shown.toString());
                 assertFalse(shown.toString().contains(notionsToken), "the token is a secret: " + shown);
                 java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
-                dev.notionsync.cli.StatusCommand.run(new String[0], managementPort, java.util.Optional.empty(), new java.io.PrintStream(status, true), System.err);
+                dev.notionsync.cli.StatusCommand.run(new String[0], dev.notionsync.cli.ManagementAddress.local(managementPort), java.util.Optional.empty(), new java.io.PrintStream(status, true), System.err);
                 assertTrue(status.toString().contains("pending handshake #" + id), status.toString());
 
                 java.io.ByteArrayOutputStream confirmed = new java.io.ByteArrayOutputStream();
-                assertEquals(0, dev.notionsync.cli.WebhookTokenCommand.run(new String[] {"confirm", String.valueOf(id)}, managementPort,
+                assertEquals(0, dev.notionsync.cli.WebhookTokenCommand.run(new String[] {"confirm", String.valueOf(id)}, dev.notionsync.cli.ManagementAddress.local(managementPort),
                         java.util.Optional.empty(), new java.io.PrintStream(confirmed, true), System.err), confirmed.toString());
                 assertEquals(200, signed(values, WebhookTest.event("page.properties_updated", pageId, projects.dataSourceId()), notionsToken));
                 assertEquals(1, inbox(sync));

@@ -213,7 +213,7 @@ class WebhookTest {
                 assertEquals(open, java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(mbean, "OpenDeadLetters"));
                 java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
                 assertEquals(0, dev.notionsync.cli.DeadLetterCommand.run(new String[] {"list"},
-                        Integer.parseInt(values.get("camel.management.port")), java.util.Optional.empty(), new java.io.PrintStream(listed, true), System.err));
+                        dev.notionsync.cli.ManagementAddress.local(Integer.parseInt(values.get("camel.management.port"))), java.util.Optional.empty(), new java.io.PrintStream(listed, true), System.err));
                 assertEquals(open, listed.toString().lines().filter(l -> l.contains("direct:page-apply")).count(), listed.toString());
 
                 TestEngine.simControl(simulator, "faults", "{}");
