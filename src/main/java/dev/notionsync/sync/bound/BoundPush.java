@@ -448,6 +448,14 @@ public final class BoundPush {
                 continue;   // no longer mapped
             }
             JsonNode notionValue = propertyOf(page, mapped.pair());
+            if (notionValue == null) {
+                // the page has no such property: deleted in Notion since the schema was read. Not sent (Notion would refuse
+                // the whole request), not taken back; the schema is read again, so Apply reports it and the push leaves it out
+                LOG.info("push {}: row {}: page {} has no property '{}' (deleted in Notion?): column {} is not sent", source.name(),
+                        change.rowKey(), pageId, mapped.pair().propertyName(), mapped.column().name());
+                tables.forget(source.name());
+                continue;
+            }
             JsonNode wanted;
             try {
                 wanted = requestValue(mapping, mapped, value.getValue());
@@ -614,14 +622,16 @@ public final class BoundPush {
 
     private static Base linkBase(Links.Link link) {
         JsonNode values = link.pageValues();
-        // no base for a property (a link made without its page's values): nothing says it changed in Notion
-        return (mapped, notionValue) -> values != null && values.has(mapped.ref()) && !mapped.type().sameMeaning(notionValue, values.get(mapped.ref()));
+        // no base for a property (a link made without its page's values), or a page without the property (deleted in
+        // Notion): nothing says it was edited in Notion
+        return (mapped, notionValue) -> notionValue != null && values != null && values.has(mapped.ref())
+                && !mapped.type().sameMeaning(notionValue, values.get(mapped.ref()));
     }
 
     private static Base sentBase(JsonNode sent) {
         return (mapped, notionValue) -> {
             JsonNode value = sent == null ? null : sent.get(mapped.ref());
-            return value != null && !mapped.type().holds(notionValue, value);
+            return notionValue != null && value != null && !mapped.type().holds(notionValue, value);
         };
     }
 
