@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 
 /**
  * notion_sync.bound_problems: what the Apply bridge and record matching of a bound source found and left alone for an
- * operator (two pages with one key, a relation to a page that is no bound row, a new page without a key). Recorded
+ * operator (two pages with one key, a relation to a page that is no bound row, a new page without a key), and the
+ * schema drift each Apply pass finds (a column not in Notion, a dropped column, a deleted property, a renamed key). Recorded
  * level-triggered: a problem seen again only moves its last_seen; one no longer seen is resolved.
  */
 public final class BoundProblems {
