@@ -18,7 +18,7 @@ DECLARE
     previous  jsonb := '{}';
     in_key    boolean := true;
     by_attnum boolean := TG_NARGS > 1 AND TG_ARGV[1] = '';
-    names     jsonb;      -- attnum -> the column's name now
+    names     text[];     -- the table's column names now, by attnum (NULL: dropped)
     col       text;       -- the name the change is recorded under
     now_named text;       -- the column's name now
     i         integer;
@@ -34,8 +34,9 @@ BEGIN
     END IF;
     i := 1;
     IF by_attnum THEN
-        SELECT jsonb_object_agg(a.attnum::text, a.attname) INTO names
-          FROM pg_attribute a WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped;
+        -- one read of pg_attribute per row (user columns are numbered 1.., a dropped one keeps its number)
+        names := ARRAY(SELECT CASE WHEN a.attisdropped THEN NULL ELSE a.attname::text END FROM pg_attribute a
+                        WHERE a.attrelid = TG_RELID AND a.attnum > 0 ORDER BY a.attnum);
         i := 2;
     END IF;
     WHILE i < TG_NARGS LOOP
@@ -46,7 +47,7 @@ BEGIN
             CONTINUE;
         END IF;
         IF by_attnum THEN
-            now_named := names ->> TG_ARGV[i + 1];
+            now_named := names[TG_ARGV[i + 1]::integer];
             i := i + 2;
             IF now_named IS NULL THEN
                 CONTINUE;   -- dropped from the table since the trigger was installed

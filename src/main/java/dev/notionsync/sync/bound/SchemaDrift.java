@@ -22,6 +22,8 @@ import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSettings;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,8 +67,14 @@ final class SchemaDrift {
     private final BoundProblems problems;
     /** Per source, what the last pass reported ("kind/subject" -> detail): recorded again only when it changes. */
     private final Map<String, Map<String, String>> reported = new ConcurrentHashMap<>();
-    /** Columns Notion refused to add (source/attnum/name/type -> why): not sent again until the column changes. */
-    private final Map<String, String> refusedAdds = new ConcurrentHashMap<>();
+    /** How long a column Notion refused to add (or whose name a property of another type has) is left before it is tried again. */
+    private static final Duration RETRY_REFUSED = Duration.ofMinutes(10);
+
+    /** Columns Notion refused to add (source/attnum/name/type -> why, when): not sent again for a while, or until the column changes. */
+    private final Map<String, Refusal> refusedAdds = new ConcurrentHashMap<>();
+
+    private record Refusal(String why, Instant at) {
+    }
 
     SchemaDrift(List<SourceSettings> sources, String mirrorSchema, NotionApi notion, MirrorTables tables, TableShapes shapes,
                 BoundSources boundSources, BoundColumns boundColumns, Links links, BoundRows rows, BoundProblems problems) {
@@ -204,19 +212,20 @@ final class SchemaDrift {
             return e.getMessage();
         }
         String attempt = source.name() + "/" + column.attnum() + "/" + name + "/" + column.formatType();
-        if (refusedAdds.containsKey(attempt)) {
-            return refusedAdds.get(attempt);
+        Refusal refusal = refusedAdds.get(attempt);
+        if (refusal != null && refusal.at().plus(RETRY_REFUSED).isAfter(Instant.now())) {
+            return refusal.why();
         }
-        String dataSourceId = tables.of(source.name()).get(0).dataSourceId();
         JsonNode property;
         try {
+            String dataSourceId = tables.of(source.name()).get(0).dataSourceId();
             JsonNode properties = notion.call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
             property = properties.path(name);
             if (!property.isMissingNode() && !property.path("type").asText().equals(type)) {
                 String why = prefix + " would be property '" + name + "', but the database has a " + property.path("type").asText()
                         + " property of that name: name the column's property with notion.source." + source.name() + ".columns." + column.name()
                         + ", or leave the column out with notion.source." + source.name() + ".exclude";
-                refusedAdds.put(attempt, why);
+                refusedAdds.put(attempt, new Refusal(why, Instant.now()));
                 return why;
             }
             if (property.isMissingNode()) {
@@ -226,12 +235,13 @@ final class SchemaDrift {
             }
         } catch (NotionApiException e) {
             if (e.isTransient()) {
-                LOG.info("source {}: column {} is made a property at a later pass: {}", source.name(), column.name(), e.getMessage());
                 return prefix + " is being made a property (Notion did not answer yet: " + e.getMessage() + ")";
             }
             String why = prefix + ": Notion refused to make it property '" + name + "': " + e.getMessage();
-            refusedAdds.put(attempt, why);
+            refusedAdds.put(attempt, new Refusal(why, Instant.now()));
             return why;
+        } catch (Exception e) {
+            return prefix + " is being made a property (the database's schema could not be read yet: " + e.getMessage() + ")";
         }
         if (property.isMissingNode() || property.path("id").asText("").isEmpty()) {
             return prefix + ": Notion's answer has no property '" + name + "'; tried again at the next pass";
