@@ -250,6 +250,7 @@ final class SchemaDrift {
                 BoundColumns.VALUE);
         List<BoundColumn> all = new ArrayList<>(pairs);
         all.add(pair);
+        all.sort(java.util.Comparator.comparingInt(BoundColumn::attnum));   // as BoundColumns.of lists them: the push finds the same trigger
         List<RowChanges.Captured> captured = BoundPush.captured(all, shape);
         int values = rows.inEngineTransaction(c -> {
             BoundColumns.put(c, pair);
