@@ -1,5 +1,6 @@
 package dev.notionsync.config;
 
+import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundProblems;
@@ -8,6 +9,7 @@ import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.Links;
 import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.TableShapes;
+import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.BoundApply;
 import java.time.Duration;
@@ -41,7 +43,8 @@ public final class BindApplyConfiguration implements AreaConfiguration {
     public void configure(CamelContext context) {
         context.getRegistry().bind("boundApply", new BoundApply(sources, schema, new BoundSources(dataSource), new BoundColumns(dataSource),
                 new TableShapes(dataSource), new Links(dataSource), new BoundRows(dataSource), new ShadowPages(dataSource),
-                new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)));
+                new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
+                AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class)));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {
             if (source.bound()) {

@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 
 /**
  * notion_sync.bound_problems: what the Apply bridge and record matching of a bound source found and left alone for an
- * operator (two pages with one key, a relation to a page that is no bound row, a new page without a key). Recorded
+ * operator (two pages with one key, a relation to a page that is no bound row, a new page without a key), and the
+ * schema drift each Apply pass finds (a column not in Notion, a dropped column, a deleted property, a renamed key). Recorded
  * level-triggered: a problem seen again only moves its last_seen; one no longer seen is resolved.
  */
 public final class BoundProblems {
@@ -31,6 +32,15 @@ public final class BoundProblems {
     public static final String UNLINKED_RELATION = "unlinked_relation";
     /** A new page names a key that a row linked to another page has (a duplicated page carries its key along). */
     public static final String DUPLICATE_KEY_PAGE = "duplicate_key_page";
+
+    /** Schema drift: a column of the table no property holds (added since, or never paired), not excluded. */
+    public static final String NEW_COLUMN = "new_column";
+    /** Schema drift: a paired column was dropped from the table; its property stays in Notion. */
+    public static final String DROPPED_COLUMN = "dropped_column";
+    /** Schema drift: a paired property was deleted in Notion (or changed type); its column keeps its values. */
+    public static final String DELETED_PROPERTY = "deleted_property";
+    /** Schema drift: the table's key columns are named otherwise than its links name them; the source waits. */
+    public static final String KEY_CHANGED = "key_changed";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,6 +82,18 @@ public final class BoundProblems {
             ps.setString(1, source);
             ps.setString(2, kind);
             ps.setString(3, subject);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Resolves the open problems of these kinds of the source except those about these subjects (the ones still seen). */
+    public void resolveAllBut(String source, Collection<String> kinds, Collection<String> subjects) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.bound_problems SET resolved_at = now() WHERE source = ?"
+                     + " AND kind = ANY (?) AND NOT (kind || '/' || subject = ANY (?)) AND resolved_at IS NULL")) {
+            ps.setString(1, source);
+            ps.setArray(2, c.createArrayOf("text", kinds.toArray()));
+            ps.setArray(3, c.createArrayOf("text", subjects.toArray()));
             ps.executeUpdate();
         }
     }

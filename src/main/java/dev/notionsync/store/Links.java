@@ -191,6 +191,25 @@ public final class Links {
         }
     }
 
+    /**
+     * The key columns the source's links name (each row_key's fields), or empty while it has none: a table whose
+     * primary key is now named otherwise no longer fits its links (README "Schema drift").
+     */
+    public List<String> keyColumns(String source) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT jsonb_object_keys(row_key) FROM (SELECT row_key FROM notion_sync.links"
+                     + " WHERE source = ? LIMIT 1) AS one")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
     /** Rows of the bound table without a link, first by key, at most {@code limit}. */
     public List<UnlinkedRow> unlinkedRows(String source, String schema, String table, List<String> key, int limit) throws SQLException {
         List<UnlinkedRow> rows = new ArrayList<>();

@@ -251,45 +251,112 @@ public final class RowChanges {
         }
     }
 
+    /** A column the trigger records: the name its changes are recorded under, and the column's attnum, which a rename keeps. */
+    public record Captured(String name, int attnum) {
+    }
+
     /**
      * Installs (or re-installs, when its arguments differ) the capture trigger on a bound table: the only object the
-     * engine adds to a user's table. Arguments: the source, its key columns, '|', its mapped columns. Returns whether
-     * the trigger was (re)created.
+     * engine adds to a user's table. Returns whether the trigger was (re)created.
+     *
+     * @param key    the key columns, each under the name the links use for it
+     * @param mapped the mapped columns, each under the name its pair was recorded under
      */
-    public boolean install(String schema, String table, String source, List<String> keyColumns, List<String> mappedColumns) throws SQLException {
-        List<String> arguments = new ArrayList<>();
-        arguments.add(source);
-        arguments.addAll(keyColumns);
-        arguments.add("|");
-        arguments.addAll(mappedColumns);
-        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+    public boolean install(String schema, String table, String source, List<Captured> key, List<Captured> mapped) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                String current = currentArguments(c, qualified);
-                if (current != null && current.equals(String.join("\u0000", arguments) + "\u0000")) {
-                    c.rollback();
-                    return false;
-                }
-                StringBuilder call = new StringBuilder("notion_sync.capture_row_change(");
-                for (int i = 0; i < arguments.size(); i++) {
-                    call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
-                }
-                call.append(')');
-                try (Statement st = c.createStatement()) {
-                    st.execute("DROP TRIGGER IF EXISTS " + ColumnNames.quote(TRIGGER) + " ON " + qualified);
-                    st.execute("CREATE TRIGGER " + ColumnNames.quote(TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
-                            + " FOR EACH ROW EXECUTE FUNCTION " + call);
-                }
+                boolean installed = install(c, schema, table, source, key, mapped);
                 c.commit();
+                return installed;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** As {@link #install(String, String, String, List, List)} with the columns named as the table names them now. */
+    public boolean installByName(String schema, String table, String source, List<String> keyColumns, List<String> mappedColumns)
+            throws SQLException {
+        Map<String, Integer> attnums = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT attname, attnum FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0"
+                     + " AND NOT attisdropped")) {
+            ps.setString(1, ColumnNames.quote(schema) + "." + ColumnNames.quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    attnums.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return install(schema, table, source, keyColumns.stream().map(k -> new Captured(k, attnums.get(k))).toList(),
+                mappedColumns.stream().map(m -> new Captured(m, attnums.get(m))).toList());
+    }
+
+    /**
+     * As {@link #install(String, String, String, List, List)}, in the caller's transaction (a column added to the
+     * table: its pair, the trigger and its rows' values recorded for the push, together). Arguments of the trigger
+     * function (V17): the source, '', each key column's name and attnum, '', each mapped column's name and attnum.
+     */
+    public static boolean install(Connection c, String schema, String table, String source, List<Captured> key, List<Captured> mapped)
+            throws SQLException {
+        List<String> arguments = new ArrayList<>();
+        arguments.add(source);
+        arguments.add("");
+        key.forEach(k -> arguments.addAll(List.of(k.name(), String.valueOf(k.attnum()))));
+        arguments.add("");
+        mapped.forEach(m -> arguments.addAll(List.of(m.name(), String.valueOf(m.attnum()))));
+        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        String current = currentArguments(c, qualified);
+        if (current != null && current.equals(String.join("\u0000", arguments) + "\u0000")) {
+            return false;
+        }
+        StringBuilder call = new StringBuilder("notion_sync.capture_row_change(");
+        for (int i = 0; i < arguments.size(); i++) {
+            call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
+        }
+        call.append(')');
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER IF EXISTS " + ColumnNames.quote(TRIGGER) + " ON " + qualified);
+            st.execute("CREATE TRIGGER " + ColumnNames.quote(TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
+                    + " FOR EACH ROW EXECUTE FUNCTION " + call);
+        }
         LOG.info("Bound table {}.{} (source {}): change capture installed (key {}, {} mapped columns)", schema, table, source,
-                keyColumns, mappedColumns.size());
+                key.stream().map(Captured::name).toList(), mapped.size());
         return true;
+    }
+
+    /**
+     * Asks the push to send one column of every row that has a page, or a change still to push, as the table holds it
+     * now (a column just paired with a new property): an UPDATE of that column per row, in the caller's transaction,
+     * which holds the table against writes ({@code LOCK ... SHARE ROW EXCLUSIVE}) so no application write falls between
+     * the values read here and the trigger that records the next ones. Returns how many rows.
+     *
+     * @param column     the column as the table names it now; recorded under its pair's name, {@code recordedAs}
+     */
+    public static int requestColumn(Connection c, String source, String schema, String table, List<String> keyColumns,
+                                    String column, String recordedAs) throws SQLException {
+        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        List<String> key = new ArrayList<>();
+        keyColumns.forEach(k -> key.add(ColumnNames.literal(k) + ", t." + ColumnNames.quote(k)));
+        try (Statement st = c.createStatement()) {
+            st.execute("LOCK TABLE " + qualified + " IN SHARE ROW EXCLUSIVE MODE");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key,"
+                + " operation, changed) SELECT ?, ?, ?, k.row_key, 'UPDATE', jsonb_build_object(?, to_jsonb(t) -> ?) FROM " + qualified
+                + " AS t CROSS JOIN LATERAL (SELECT jsonb_build_object(" + String.join(", ", key) + ") AS row_key) AS k"
+                + " WHERE EXISTS (SELECT 1 FROM notion_sync.links l WHERE l.source = ? AND l.row_key = k.row_key AND l.state = 'linked')"
+                + " OR EXISTS (SELECT 1 FROM notion_sync.row_changes r WHERE r.status = 'pending' AND r.source = ? AND r.row_key = k.row_key)")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.setString(4, recordedAs);
+            ps.setString(5, column);
+            ps.setString(6, source);
+            ps.setString(7, source);
+            return ps.executeUpdate();
+        }
     }
 
     /** Removes the capture trigger from a table (a source no longer pushing); nothing when there is none. */

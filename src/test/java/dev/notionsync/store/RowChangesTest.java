@@ -44,7 +44,7 @@ class RowChangesTest {
         sql("CREATE TYPE public.\"agent status\" AS ENUM ('active', 'paused')");
         sql("CREATE TABLE public.\"Agents\" (\"org id\" bigint, id text, name text NOT NULL, status public.\"agent status\","
                 + " budget numeric(12,2), secret text, tags text[], PRIMARY KEY (\"org id\", id))");
-        changes.install("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "status", "budget", "tags"));
+        changes.installByName("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "status", "budget", "tags"));
     }
 
     @AfterEach
@@ -196,8 +196,8 @@ class RowChangesTest {
 
     @Test
     void theTriggerIsReinstalledOnlyWhenItsColumnsChangeAndQuotesEveryName() throws Exception {
-        assertFalse(changes.install("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "status", "budget", "tags")));
-        assertTrue(changes.install("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "budget", "secret")));
+        assertFalse(changes.installByName("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "status", "budget", "tags")));
+        assertTrue(changes.installByName("public", "Agents", "agents", List.of("org id", "id"), List.of("name", "budget", "secret")));
         sql("UPDATE public.\"Agents\" SET secret = 's'");   // no rows yet: nothing recorded, but the statement runs
         sql("INSERT INTO public.\"Agents\" (\"org id\", id, name, secret, status) VALUES (2, 'it''s', 'Quote', 's', 'active')");
         RowChanges.Entry entry = changes.claim("agents", "me", 10).get(0).get(0);

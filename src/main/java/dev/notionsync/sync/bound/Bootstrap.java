@@ -190,7 +190,7 @@ public final class Bootstrap {
         if (source.pushes()) {
             // before the rows are read: what the application writes from now on is captured, and pushed once the engine
             // runs (a row whose page bootstrap makes is found by its link; the others get theirs under the same intent)
-            BoundPush.installCapture(changes, shapes, boundColumns, source);
+            BoundPush.installCapture(changes, shapes, boundColumns, links, source);
         }
         return fill(source, shape, recorded, started, progress);
     }
@@ -271,11 +271,16 @@ public final class Bootstrap {
      * column (a relation holds a page, and a page is a key); else null: the column maps by its own type.
      */
     private String relationSource(SourceSettings source, TableShape shape, TableColumn column) {
+        return relationSource(sources.values(), shapes, source, column);
+    }
+
+    /** As {@link #relationSource(SourceSettings, TableShape, TableColumn)}, for a column added to the table later (SchemaDrift). */
+    static String relationSource(java.util.Collection<SourceSettings> sources, TableShapes shapes, SourceSettings source, TableColumn column) {
         TableColumn.Reference target = column.references();
         if (target == null) {
             return null;
         }
-        for (SourceSettings other : sources.values()) {
+        for (SourceSettings other : sources) {
             if (other.bound() && other.binding().schema().equals(target.schema()) && other.binding().table().equals(target.table())) {
                 try {
                     if (!shapes.read(target.schema(), target.table(), "notion.source." + other.name() + ".table").key().equals(List.of(target.column()))) {

@@ -8,6 +8,7 @@ import dev.notionsync.mapping.BoundValues;
 import dev.notionsync.mapping.RefusedValueException;
 import dev.notionsync.mapping.TableColumn;
 import dev.notionsync.mapping.TableShape;
+import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundProblems;
@@ -20,6 +21,7 @@ import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.ShadowPages.Page;
 import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.Binding;
+import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSettings;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -70,6 +72,7 @@ public final class BoundApply {
     private final BoundProblems problems;
     private final DeadLetterChannel deadLetters;
     private final RecordMatching matching;
+    private final SchemaDrift drift;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     /** source + page id → the page's version when it failed: not tried again by the timer until it changes. */
     private final Map<String, String> failed = new ConcurrentHashMap<>();
@@ -78,7 +81,7 @@ public final class BoundApply {
 
     public BoundApply(List<SourceSettings> sources, String mirrorSchema, BoundSources boundSources, BoundColumns boundColumns,
                       TableShapes shapes, Links links, BoundRows rows, ShadowPages pages, BoundProblems problems,
-                      DeadLetterChannel deadLetters) {
+                      DeadLetterChannel deadLetters, NotionApi notion, MirrorTables tables) {
         sources.stream().filter(SourceSettings::bound).forEach(s -> this.sources.put(s.name(), s));
         this.mirrorSchema = mirrorSchema;
         this.boundSources = boundSources;
@@ -90,6 +93,7 @@ public final class BoundApply {
         this.problems = problems;
         this.deadLetters = deadLetters;
         this.matching = new RecordMatching(rows, pages, links, problems, boundSources);
+        this.drift = new SchemaDrift(sources, mirrorSchema, notion, tables, shapes, boundSources, boundColumns, links, rows, problems);
     }
 
     /** What one pass did, for the log and tests. */
@@ -127,6 +131,11 @@ public final class BoundApply {
                     return Pass.waiting("record matching waits for the first pull of " + sourceName);
                 }
                 matching.match(mapping, mirrorSchema);
+            }
+            // a column added, dropped or renamed, a property deleted: after matching, so an added column's values go to matched pages
+            mapping = drift.check(mapping);
+            if (mapping == null) {
+                return Pass.waiting("the table's key columns are named otherwise than its links name them (notion_sync.bound_problems)");
             }
             int[] counts = new int[Outcome.values().length];
             for (int round = 0; round < MAX_BATCHES; round++) {

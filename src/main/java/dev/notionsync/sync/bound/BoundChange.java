@@ -27,6 +27,15 @@ public record BoundChange(String source, JsonNode rowKey, JsonNode fromKey, List
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static BoundChange of(List<RowChanges.Entry> entries, Set<String> onlyColumns) {
+        return of(entries, onlyColumns, Map.of());
+    }
+
+    /**
+     * @param namesNow the name a column's changes were recorded under -&gt; its name now, for columns renamed since their
+     *                 pair was recorded (the capture trigger records a column under its pair's name, whatever it is
+     *                 called when it fires)
+     */
+    static BoundChange of(List<RowChanges.Entry> entries, Set<String> onlyColumns, Map<String, String> namesNow) {
         RowChanges.Entry first = entries.get(0);
         RowChanges.Entry last = entries.get(entries.size() - 1);
         boolean inserted = first.operation().equals("INSERT");
@@ -38,12 +47,13 @@ public record BoundChange(String source, JsonNode rowKey, JsonNode fromKey, List
         List<Long> ids = new ArrayList<>();
         for (RowChanges.Entry entry : entries) {
             ids.add(entry.id());
-            entry.changed().forEach((column, value) -> {
+            entry.changed().forEach((recorded, value) -> {
+                String column = namesNow.getOrDefault(recorded, recorded);
                 if (onlyColumns == null || onlyColumns.contains(column)) {
                     changed.put(column, value);
                 }
             });
-            entry.previous().forEach(previous::putIfAbsent);
+            entry.previous().forEach((recorded, value) -> previous.putIfAbsent(namesNow.getOrDefault(recorded, recorded), value));
             changedAt = entry.changedAt().isAfter(changedAt) ? entry.changedAt() : changedAt;
             attempts = Math.max(attempts, entry.attempts());
         }

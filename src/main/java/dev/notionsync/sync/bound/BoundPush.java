@@ -144,21 +144,44 @@ public final class BoundPush {
      * columns, then every column paired with a property. False while the source has no pairs yet.
      */
     public boolean installCapture(SourceSettings source) throws Exception {
-        return installCapture(changes, shapes, boundColumns, source);
+        return installCapture(changes, shapes, boundColumns, links, source);
     }
 
     /**
      * As {@link #installCapture(SourceSettings)}, for bootstrap (which has no push of its own): it installs the trigger
-     * once the columns are paired and before it reads the rows, so no change made meanwhile is lost.
+     * once the columns are paired and before it reads the rows, so no change made meanwhile is lost. False (the
+     * trigger left as it is, and nothing pushed) while the table's key columns are named otherwise than its links name
+     * them: the trigger installed before keeps recording changes under the links' names until it is renamed back.
      */
-    public static boolean installCapture(RowChanges changes, TableShapes shapes, BoundColumns boundColumns, SourceSettings source)
+    public static boolean installCapture(RowChanges changes, TableShapes shapes, BoundColumns boundColumns, Links links, SourceSettings source)
             throws Exception {
         Mapping mapping = mapping(shapes, boundColumns, source);
-        if (mapping == null) {
+        if (mapping == null || SchemaDrift.keyChanged(links.keyColumns(source.name()), mapping.shape()) != null) {
             return false;
         }
-        changes.install(source.binding().schema(), source.binding().table(), source.name(), mapping.shape().key(), mapping.columnNames());
+        changes.install(source.binding().schema(), source.binding().table(), source.name(), captured(mapping.shape().keyColumns()),
+                captured(mapping.columns().stream().map(Mapped::pair).toList(), mapping.shape()));
         return true;
+    }
+
+    /**
+     * The mapped columns as the capture trigger records them: each paired column the table still has, by its attnum,
+     * under the name its pair was recorded under, so changes made before and after a rename read alike.
+     */
+    static List<RowChanges.Captured> captured(List<BoundColumns.BoundColumn> pairs, TableShape shape) {
+        List<RowChanges.Captured> captured = new ArrayList<>();
+        for (BoundColumns.BoundColumn pair : pairs) {
+            if (pair.attnum() != BoundColumns.KEY_ATTNUM) {
+                shape.columns().stream().filter(c -> c.attnum() == pair.attnum()).findFirst()
+                        .ifPresent(column -> captured.add(new RowChanges.Captured(pair.columnName(), column.attnum())));
+            }
+        }
+        return captured;
+    }
+
+    /** The key columns as the capture trigger records them: by the names they have now, which are the links' names. */
+    static List<RowChanges.Captured> captured(List<TableColumn> keyColumns) {
+        return keyColumns.stream().map(k -> new RowChanges.Captured(k.name(), k.attnum())).toList();
     }
 
     /** Reads the message (from the poll or a replay) back into the row's change. */
@@ -177,7 +200,9 @@ public final class BoundPush {
                 only.add(column.asText());
             }
         }
-        return BoundChange.of(entries, only);
+        // the trigger records each column under the name its pair was recorded under: the push works with today's names
+        Mapping mapping = mapping(shapes, boundColumns, source(entries.get(0).source()));
+        return BoundChange.of(entries, only, mapping == null ? Map.of() : mapping.namesNow());
     }
 
     /**
@@ -356,6 +381,13 @@ public final class BoundPush {
             LOG.info("push {}: row {} waits: {}", change.source(), change.rowKey(), failure.getMessage());
             return;
         }
+        if (failure instanceof NotionApiException refused && refused.status() == 400 && propertyDeletedSince(change.source())) {
+            // a property deleted in Notion since the schema was read: sent again without it (not counted as an attempt)
+            changes.retryLater(change.ids(), limits.backoffBase(), failure.getMessage(), false);
+            LOG.info("push {}: row {}: a mapped property was deleted in Notion ({}); sent again without it", change.source(), change.rowKey(),
+                    failure.getMessage());
+            return;
+        }
         boolean permanent = failure instanceof PushRejectedException || failure instanceof UnwritableValueException
                 || failure instanceof RefusedValueException || failure instanceof NotionApiException notionFailure && !notionFailure.isTransient();
         int attempts = change.attempts() + 1;
@@ -371,6 +403,23 @@ public final class BoundPush {
         Duration delay = limits.backoffBase().multipliedBy(1L << Math.min(attempts - 1, 10));
         changes.retryLater(change.ids(), delay, failure.getMessage());
         LOG.warn("push {}: row {} failed ({}), retry {} in {}s", change.source(), change.rowKey(), failure.getMessage(), attempts, delay.toSeconds());
+    }
+
+    /**
+     * After Notion refused a request as invalid: reads the source's schema again, and tells whether a mapped property
+     * is gone from it that was not known gone before (Notion answers 400 to a value for a property it no longer has).
+     */
+    private boolean propertyDeletedSince(String sourceName) {
+        try {
+            SourceSettings source = source(sourceName);
+            Set<Integer> before = goneFromNotion(source);
+            tables.forget(source.name());
+            Set<Integer> after = goneFromNotion(source);
+            return !before.containsAll(after);
+        } catch (Exception e) {
+            LOG.warn("push {}: the schema could not be read again: {}", sourceName, e.getMessage());
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ the update itself
@@ -399,6 +448,14 @@ public final class BoundPush {
                 continue;   // no longer mapped
             }
             JsonNode notionValue = propertyOf(page, mapped.pair());
+            if (notionValue == null) {
+                // the page has no such property: deleted in Notion since the schema was read. Not sent (Notion would refuse
+                // the whole request), not taken back; the schema is read again, so Apply reports it and the push leaves it out
+                LOG.info("push {}: row {}: page {} has no property '{}' (deleted in Notion?): column {} is not sent", source.name(),
+                        change.rowKey(), pageId, mapped.pair().propertyName(), mapped.column().name());
+                tables.forget(source.name());
+                continue;
+            }
             JsonNode wanted;
             try {
                 wanted = requestValue(mapping, mapped, value.getValue());
@@ -565,14 +622,16 @@ public final class BoundPush {
 
     private static Base linkBase(Links.Link link) {
         JsonNode values = link.pageValues();
-        // no base for a property (a link made without its page's values): nothing says it changed in Notion
-        return (mapped, notionValue) -> values != null && values.has(mapped.ref()) && !mapped.type().sameMeaning(notionValue, values.get(mapped.ref()));
+        // no base for a property (a link made without its page's values), or a page without the property (deleted in
+        // Notion): nothing says it was edited in Notion
+        return (mapped, notionValue) -> notionValue != null && values != null && values.has(mapped.ref())
+                && !mapped.type().sameMeaning(notionValue, values.get(mapped.ref()));
     }
 
     private static Base sentBase(JsonNode sent) {
         return (mapped, notionValue) -> {
             JsonNode value = sent == null ? null : sent.get(mapped.ref());
-            return value != null && !mapped.type().holds(notionValue, value);
+            return notionValue != null && value != null && !mapped.type().holds(notionValue, value);
         };
     }
 
@@ -593,8 +652,12 @@ public final class BoundPush {
             return columns.stream().filter(m -> m.column().name().equals(name)).findFirst().orElse(null);
         }
 
-        List<String> columnNames() {
-            return columns.stream().map(m -> m.column().name()).toList();
+        /** The name each pair was recorded under (the capture trigger's) -> the column's name now, where they differ. */
+        Map<String, String> namesNow() {
+            Map<String, String> names = new LinkedHashMap<>();
+            columns.stream().filter(m -> !m.pair().columnName().equals(m.column().name()))
+                    .forEach(m -> names.put(m.pair().columnName(), m.column().name()));
+            return names;
         }
 
         /** Every mapped property, the key property last. */
@@ -619,9 +682,30 @@ public final class BoundPush {
         }
     }
 
-    /** The source's mapping now, or null while its columns are not paired with properties yet. */
+    /**
+     * The source's mapping now, or null while its columns are not paired with properties yet. A column whose property
+     * Notion no longer has (deleted there, as the last schema read found) is left out: nothing is sent to it, and the
+     * column keeps its values (README "Schema drift").
+     */
     private Mapping mapping(SourceSettings source) throws Exception {
-        return mapping(shapes, boundColumns, source);
+        Mapping mapping = mapping(shapes, boundColumns, source);
+        if (mapping == null) {
+            return null;
+        }
+        Set<Integer> gone = goneFromNotion(source);
+        if (gone.isEmpty()) {
+            return mapping;
+        }
+        return new Mapping(source, mapping.shape(), mapping.columns().stream().filter(m -> !gone.contains(m.pair().attnum())).toList(),
+                mapping.key(), mapping.table());
+    }
+
+    /** The attnums of the source's pairs whose property Notion no longer has. */
+    private Set<Integer> goneFromNotion(SourceSettings source) throws Exception {
+        MirrorTable shadow = shadow(source);
+        Set<Integer> gone = new LinkedHashSet<>();
+        boundColumns.goneFromNotion(source.name(), shadow.schema(), shadow.table()).forEach(p -> gone.add(p.attnum()));
+        return gone;
     }
 
     private static Mapping mapping(TableShapes shapes, BoundColumns boundColumns, SourceSettings source) throws Exception {

@@ -44,7 +44,7 @@ class RowChangeOrderPropertyTest {
         database = Database.open(TestPostgres.shared().newEngineDatabase(UUID.randomUUID().toString().substring(0, 8)), "", "", 4, null, false);
         changes = new RowChanges(database.dataSource(), Duration.ofMinutes(5));
         sql("CREATE TABLE public.items (id int PRIMARY KEY, v int)");
-        changes.install("public", "items", "items", List.of("id"), List.of("v"));
+        changes.installByName("public", "items", "items", List.of("id"), List.of("v"));
     }
 
     @AfterContainer
