@@ -294,6 +294,11 @@ class BindAdversarialTest {
     }
 
     void importDatabase(String databaseId, String dataSourceId, String title, ObjectNode properties) {
+        importDatabase(simulator, databaseId, dataSourceId, title, properties);
+    }
+
+    /** An existing Notion database, as a user made it: in the workspace, with these properties. */
+    static void importDatabase(NotionSimulator simulator, String databaseId, String dataSourceId, String title, ObjectNode properties) {
         ObjectNode parent = JSON.createObjectNode().put("type", "workspace").put("workspace", true);
         ObjectNode database = JSON.createObjectNode().put("object", "database").put("id", databaseId);
         database.putArray("title").addObject().put("type", "text").put("plain_text", title).putObject("text").put("content", title);
@@ -336,6 +341,11 @@ class BindAdversarialTest {
     }
 
     String createPage(String dataSourceId, String title, String key, ObjectNode more) {
+        return createPage(simulator, dataSourceId, title, key, more);
+    }
+
+    /** A page a Notion user made: its title, its key in "Row key" (none when empty) and {@code more} properties. */
+    static String createPage(NotionSimulator simulator, String dataSourceId, String title, String key, ObjectNode more) {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("parent").put("type", "data_source_id").put("data_source_id", dataSourceId);
         ObjectNode properties = body.putObject("properties");
