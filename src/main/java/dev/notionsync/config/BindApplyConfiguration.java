@@ -7,6 +7,7 @@ import dev.notionsync.store.BoundProblems;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.Links;
+import dev.notionsync.store.RowChanges;
 import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.MirrorTables;
@@ -28,9 +29,11 @@ public final class BindApplyConfiguration implements AreaConfiguration {
     private final String schema;
     private final DataSource dataSource;
     private final Duration poll;
+    private final PushSettings push;
 
-    public BindApplyConfiguration(Settings settings, List<SourceSettings> sources, String schema, DataSource dataSource) {
+    public BindApplyConfiguration(Settings settings, PushSettings push, List<SourceSettings> sources, String schema, DataSource dataSource) {
         this.sources = sources;
+        this.push = push;
         this.schema = schema;
         this.dataSource = dataSource;
         this.poll = settings.getDuration("notion.bind.apply-poll", Duration.ofSeconds(1));
@@ -44,7 +47,8 @@ public final class BindApplyConfiguration implements AreaConfiguration {
         context.getRegistry().bind("boundApply", new BoundApply(sources, schema, new BoundSources(dataSource), new BoundColumns(dataSource),
                 new TableShapes(dataSource), new Links(dataSource), new BoundRows(dataSource), new ShadowPages(dataSource),
                 new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
-                AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class)));
+                AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
+                new RowChanges(dataSource, push.reclaimAfter())));
         TemplatedRoutes routes = new TemplatedRoutes();
         for (SourceSettings source : sources) {
             if (source.bound()) {

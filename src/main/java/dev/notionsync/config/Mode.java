@@ -31,7 +31,7 @@ public enum Mode {
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
-                    new BindApplyConfiguration(engine.settings(), engine.sync().sources(), schema, dataSource),
+                    new BindApplyConfiguration(engine.settings(), engine.push(), engine.sync().sources(), schema, dataSource),
                     new WebhookConfiguration(engine.webhooks(), engine.sync().sources(), dataSource, metrics),
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),

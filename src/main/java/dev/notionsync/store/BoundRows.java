@@ -33,8 +33,9 @@ import org.postgresql.util.ServerErrorMessage;
  *
  * <p>Every write runs on a connection the caller holds in a transaction tagged as the engine's
  * ({@link #inEngineTransaction}), so the link of the row changes in the same transaction and the change capture
- * trigger ignores it. A value PostgreSQL refuses surfaces as a {@link RefusedValueException} naming the column and
- * the constraint; the transaction stays usable (each write runs under a savepoint) but the caller rolls it back.
+ * trigger ignores the row written (but records the rows a foreign key's action or a trigger changes because of it).
+ * A value PostgreSQL refuses surfaces as a {@link RefusedValueException} naming the column and the constraint; the
+ * transaction stays usable (each write runs under a savepoint) but the caller rolls it back.
  */
 public final class BoundRows {
 
@@ -193,7 +194,7 @@ public final class BoundRows {
         }
         String sql = "UPDATE " + table.qualifiedName() + " AS t SET " + String.join(", ", set) + " FROM " + table.record("r") + ", "
                 + table.record("k") + " WHERE " + table.keyMatch("t", "k");
-        return write(c, table, values, sql, ps -> {
+        return write(c, table, table.keyOf(key), values, sql, ps -> {
             ps.setString(1, text(values));
             ps.setString(2, text(key));
             return ps.executeUpdate() > 0;
@@ -217,7 +218,8 @@ public final class BoundRows {
                     + String.join(", ", columns.stream().map(column -> "r." + column).toList()) + " FROM " + table.record("r")
                     + " RETURNING " + table.keyObject("t") + "::text";
         }
-        return write(c, table, values, sql, ps -> {
+        // no key: it may come from a default; and no foreign key's action inserts, so the table names the row
+        return write(c, table, JSON.createObjectNode(), values, sql, ps -> {
             if (!values.isEmpty()) {
                 ps.setString(1, text(values));
             }
@@ -231,7 +233,7 @@ public final class BoundRows {
     /** Deletes the row with this key; false when there was none. */
     public static boolean delete(Connection c, Table table, JsonNode key) throws SQLException {
         String sql = "DELETE FROM " + table.qualifiedName() + " AS t USING " + table.record("k") + " WHERE " + table.keyMatch("t", "k");
-        return write(c, table, JSON.createObjectNode(), sql, ps -> {
+        return write(c, table, table.keyOf(key), JSON.createObjectNode(), sql, ps -> {
             ps.setString(1, text(key));
             return ps.executeUpdate() > 0;
         });
@@ -242,8 +244,18 @@ public final class BoundRows {
         T run(PreparedStatement ps) throws SQLException;
     }
 
-    /** Runs one write under a savepoint, so a refused value can be explained on the same connection. */
-    private static <T> T write(Connection c, Table table, ObjectNode values, String sql, Statement<T> statement) throws SQLException {
+    /**
+     * Runs one write of the row with this key under a savepoint, so a refused value can be explained on the same
+     * connection. The row is named the engine's own first ({@code notion_sync.engine_row}, V19): its capture trigger
+     * skips that row only (no echo), and records what the write makes happen to other rows, through a foreign key's
+     * ON DELETE / ON UPDATE action or a trigger, as the application's, so the push sends it.
+     */
+    private static <T> T write(Connection c, Table table, ObjectNode key, ObjectNode values, String sql, Statement<T> statement)
+            throws SQLException {
+        try (PreparedStatement mark = c.prepareStatement("SELECT set_config('notion_sync.engine_row', ?, true)")) {
+            mark.setString(1, text(JSON.createObjectNode().put("schema", table.schema()).put("table", table.name()).set("key", key)));
+            mark.execute();
+        }
         Savepoint savepoint = c.getAutoCommit() ? null : c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             T result = statement.run(ps);

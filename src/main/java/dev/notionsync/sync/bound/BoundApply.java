@@ -71,6 +71,7 @@ public final class BoundApply {
     private final ShadowPages pages;
     private final BoundProblems problems;
     private final DeadLetterChannel deadLetters;
+    private final RowChanges changes;
     private final RecordMatching matching;
     private final SchemaDrift drift;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -81,7 +82,7 @@ public final class BoundApply {
 
     public BoundApply(List<SourceSettings> sources, String mirrorSchema, BoundSources boundSources, BoundColumns boundColumns,
                       TableShapes shapes, Links links, BoundRows rows, ShadowPages pages, BoundProblems problems,
-                      DeadLetterChannel deadLetters, NotionApi notion, MirrorTables tables) {
+                      DeadLetterChannel deadLetters, NotionApi notion, MirrorTables tables, RowChanges changes) {
         sources.stream().filter(SourceSettings::bound).forEach(s -> this.sources.put(s.name(), s));
         this.mirrorSchema = mirrorSchema;
         this.boundSources = boundSources;
@@ -92,6 +93,7 @@ public final class BoundApply {
         this.pages = pages;
         this.problems = problems;
         this.deadLetters = deadLetters;
+        this.changes = changes;
         this.matching = new RecordMatching(rows, pages, links, problems, boundSources);
         this.drift = new SchemaDrift(sources, mirrorSchema, notion, tables, shapes, boundSources, boundColumns, links, rows, problems);
     }
@@ -129,6 +131,12 @@ public final class BoundApply {
             if (record.bootstrapState() == null && record.matchedAt() == null) {
                 if (!pages.pulledOnce(sourceName)) {
                     return Pass.waiting("record matching waits for the first pull of " + sourceName);
+                }
+                // the capture trigger before matching reads the rows, as bootstrap does: what the application writes
+                // from now on is recorded, and the push (which waits for matching) sends it to the matched page. Left to
+                // the push's poll, a write made between matching and that poll was never recorded (adversary finding 5)
+                if (mapping.source().pushes()) {
+                    BoundPush.installCapture(changes, shapes, boundColumns, links, mapping.source());
                 }
                 matching.match(mapping, mirrorSchema);
             }

@@ -121,7 +121,9 @@ public final class BoundPush {
      * source has its columns paired with properties (bootstrap, or binding to an existing database), and nothing
      * while a bootstrap of the source is under way (creating or filling): it makes and links the pages of the rows it
      * reads itself, and the changes captured meanwhile wait for it, then go (a row it made a page for finds its link;
-     * one it did not gets its page here, under the same create intent).
+     * one it did not gets its page here, under the same create intent). Nor before the record matching of a source
+     * bound to an existing database: a row changed meanwhile has no link yet, and would get a second page; its change
+     * waits, then goes to the page matching links it to.
      */
     public List<String> claim(String sourceName) throws Exception {
         SourceSettings source = source(sourceName);
@@ -130,6 +132,9 @@ public final class BoundPush {
         }
         BoundSources.BoundSource recorded = boundSources.find(source.name());
         if (recorded != null && recorded.bootstrapState() != null && !recorded.bootstrapped()) {
+            return List.of();
+        }
+        if (recorded == null || recorded.bootstrapState() == null && recorded.matchedAt() == null) {
             return List.of();
         }
         List<String> bodies = new ArrayList<>();

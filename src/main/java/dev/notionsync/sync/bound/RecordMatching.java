@@ -167,16 +167,20 @@ final class RecordMatching {
         return result;
     }
 
-    /** Links a matched row and page, unless the row changed meanwhile in a way the push must send first. */
+    /**
+     * Links a matched row and page. A row deleted (or moved to another key) since it was read is linked all the same
+     * when its change was captured (the trigger is on before matching reads the rows): the push then sends that change
+     * to this page (trashes it, moves its key), where an unlinked page would have made the row again.
+     */
     private boolean link(BoundMapping mapping, ObjectNode row, Page page) throws SQLException {
         ObjectNode key = mapping.table().keyOf(row);
         return rows.inEngineTransaction(c -> {
             Optional<ObjectNode> now = BoundRows.lock(c, mapping.table(), key);
-            if (now.isEmpty()) {
+            if (now.isEmpty() && !BoundRows.hasPendingChanges(c, mapping.name(), key)) {
                 return false;
             }
             Links.put(c, new Links.Link(mapping.name(), key, page.pageId(), Links.LINKED, page.lastEditedTime(), page.values(),
-                    mapping.rowValues(now.get())));
+                    mapping.rowValues(now.orElse(row))));
             return true;
         });
     }
