@@ -10,6 +10,7 @@ import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.BoundApply;
+import dev.notionsync.sync.bound.JoinTables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,9 @@ public final class BindApplyConfiguration implements AreaConfiguration {
                 new TableShapes(dataSource), new Links(dataSource), new BoundRows(dataSource), new ShadowPages(dataSource),
                 new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)));
         TemplatedRoutes routes = new TemplatedRoutes();
+        JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         for (SourceSettings source : sources) {
-            if (source.bound()) {
+            if (source.bound() && !joins.relation(source.name())) {   // a join table kept as a relation: BindJoinConfiguration
                 routes.add("bind-apply-" + source.name(), "notion-bind-apply", Map.of("source", source.name()))
                         .add("bind-apply-poll-" + source.name(), "notion-bind-apply-poll", Map.of("source", source.name(),
                                 "poll", poll.toMillis() + ""));
