@@ -148,13 +148,16 @@ public final class JoinBases {
         }
     }
 
-    /** Leases the base of a left value (made when it has none) for one settle; empty while another settle holds it. */
+    /**
+     * Leases the base of a left value (made when it has none) for one settle; empty while another owner's settle holds
+     * it (a lease outlives its owner's crash by {@code lease}; an owner, bootstrap's, takes its own lease again at once).
+     */
     public Optional<Base> lease(String source, JsonNode leftValue, String owner, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.join_bases (source, left_value, claimed_by, claimed_at)"
                      + " VALUES (?, ?::jsonb, ?, now()) ON CONFLICT (source, left_value) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,"
                      + " claimed_at = now() WHERE notion_sync.join_bases.claimed_at IS NULL"
-                     + " OR notion_sync.join_bases.claimed_at < now() - make_interval(secs => ?)"
+                     + " OR notion_sync.join_bases.claimed_at < now() - make_interval(secs => ?) OR notion_sync.join_bases.claimed_by = EXCLUDED.claimed_by"
                      + " RETURNING agreed::text, seen_version, attempts, claimed_at")) {
             ps.setString(1, source);
             ps.setString(2, leftValue.toString());
