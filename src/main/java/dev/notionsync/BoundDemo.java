@@ -10,9 +10,6 @@ import dev.notionsync.store.DemoApplication;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.Bootstrap;
 import java.io.PrintStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,13 +147,8 @@ final class BoundDemo {
 
     /** A capability the agent does not have yet, for the join table's try line; null when it has them all. */
     private static String unrelatedCapability(NotionSync sync, String agentId) {
-        try (Connection c = sync.database().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT slug FROM public.capabilities WHERE slug NOT IN (SELECT capability_slug"
-                     + " FROM public.agents_capabilities WHERE agent_id::text = ?) ORDER BY slug LIMIT 1")) {
-            ps.setString(1, agentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
+        try {
+            return DemoApplication.capabilityWithout(sync.database().dataSource(), agentId);
         } catch (SQLException e) {
             return null;
         }
