@@ -80,6 +80,8 @@ public final class JoinSettle {
     private final String shadowSchema;
     private final PushRunner.Limits limits;
     private final Duration lease;
+    /** Join sources whose missing bootstrap was logged: once each, not at every poll. */
+    private final Set<String> notBootstrappedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JoinSettle(JoinTables joins, NotionApi notion, JoinBases bases, Links links, BoundRows rows, RowChanges changes,
                       BoundSources boundSources, ShadowPages shadows, BoundProblems problems, DeadLetterChannel deadLetters, String shadowSchema,
@@ -134,8 +136,11 @@ public final class JoinSettle {
         JoinTable join = joins.join(sourceName);
         BoundSources.BoundSource recorded = boundSources.find(sourceName);
         if (recorded == null || recorded.bootstrapState() == null) {
-            throw new IllegalStateException("source " + sourceName + " is a join table kept as a relation between " + join.leftSource().name()
-                    + " and " + join.rightSource().name() + ", not bootstrapped yet: run notion-sync bootstrap " + sourceName);
+            if (notBootstrappedSaid.add(sourceName)) {
+                LOG.warn("source {} is a join table kept as a relation between {} and {}, not bootstrapped yet: run notion-sync bootstrap {}",
+                        sourceName, join.leftSource().name(), join.rightSource().name(), sourceName);
+            }
+            return List.of();
         }
         if (!recorded.bootstrapped() || join.propertyId() == null) {
             return List.of();   // the bootstrap settles every page itself; changes captured meanwhile wait for it

@@ -59,13 +59,24 @@ class JoinTableRelationTest {
 
     /** A running engine on the demo application, the join table bootstrapped (and with it organizations, agents, capabilities). */
     static NotionSync bootstrapped(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
-        NotionSync sync = it.create(settings);
-        DemoApplication.create(sync.database().dataSource());
-        sync.start();
+        return bootstrapped(it, simulator, settings, "agents_capabilities", "");
+    }
+
+    /**
+     * As an operator does it: `notion-sync bootstrap` (an engine in bootstrap mode, on the demo application and the
+     * SQL given), then the engine that runs.
+     */
+    static NotionSync bootstrapped(Integration it, NotionSimulator simulator, Map<String, String> settings, String source, String sql) throws Exception {
+        NotionSync bootstrap = it.createForBootstrap(settings);
+        DemoApplication.create(bootstrap.database().dataSource());
+        if (!sql.isEmpty()) {
+            TestEngine.execute(bootstrap, sql);
+        }
+        bootstrap.start();
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        assertTrue(sync.bootstrap().bootstrap("agents_capabilities", BootstrapTest.parentPage(simulator), progress::add).complete(),
-                String.join("\n", progress));
-        return sync;
+        assertTrue(bootstrap.bootstrap().bootstrap(source, BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        bootstrap.close();
+        return it.start(settings);
     }
 
     @Test
@@ -249,16 +260,36 @@ class JoinTableRelationTest {
     }
 
     @Test
+    void whatBothSidesDidWhileTheEngineWasDownArrivesAfterItsRestart(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(2);
+        Map<String, String> settings = settings(it, simulator);
+        NotionSync first = bootstrapped(it, simulator, settings);
+        String scout = page(simulator, first, "agents", SCOUT);
+        String reader = page(simulator, first, "agents", READER);
+        String ocr = page(simulator, first, "capabilities", "ocr");
+        String ticketing = page(simulator, first, "capabilities", "ticketing");
+        first.close();
+        NotionSync down = it.createForBootstrap(settings);   // no routes: only a connection to write as the application would
+        down.start();
+        TestEngine.execute(down, "DELETE FROM public.agents_capabilities WHERE agent_id = '" + SCOUT + "' AND capability_slug = 'code-exec'");
+        TestEngine.execute(down, "INSERT INTO public.agents_capabilities (agent_id, capability_slug) VALUES ('" + SCOUT + "', 'ocr')");
+        down.close();
+        editRelation(simulator, reader, "capabilities", List.of(ocr, ticketing));
+
+        NotionSync again = it.start(settings);
+        TestEngine.await("the application's changes in Notion and the Notion user's in the table", Duration.ofSeconds(60),
+                () -> "ocr,ticketing".equals(slugs(again, READER)) && related(simulator, scout, "capabilities").equals(capabilityPages(again, SCOUT)));
+        assertEquals("ocr,web-search", slugs(again, SCOUT));
+        assertEquals(capabilityPages(again, READER), related(simulator, reader, "capabilities"));
+    }
+
+    @Test
     void aRelationOverNotionsHundredPagesPerWriteIsReportedNotCut(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(2);
         Map<String, String> settings = settings(it, simulator);
-        NotionSync sync = it.create(settings);
-        DemoApplication.create(sync.database().dataSource());
-        TestEngine.execute(sync, "INSERT INTO public.capabilities (slug, name) SELECT 'tool-' || lpad(n::text, 3, '0'), 'Tool ' || n FROM generate_series(1, 100) n");
-        TestEngine.execute(sync, "INSERT INTO public.agents_capabilities (agent_id, capability_slug) SELECT '" + SCOUT + "', 'tool-' || lpad(n::text, 3, '0')"
-                + " FROM generate_series(1, 97) n");
-        sync.start();
-        assertTrue(sync.bootstrap().bootstrap("agents_capabilities", BootstrapTest.parentPage(simulator), line -> { }).complete());
+        NotionSync sync = bootstrapped(it, simulator, settings, "agents_capabilities", "INSERT INTO public.capabilities (slug, name) SELECT 'tool-'"
+                + " || lpad(n::text, 3, '0'), 'Tool ' || n FROM generate_series(1, 100) n; INSERT INTO public.agents_capabilities (agent_id,"
+                + " capability_slug) SELECT '" + SCOUT + "', 'tool-' || lpad(n::text, 3, '0') FROM generate_series(1, 97) n");
         String scout = page(simulator, sync, "agents", SCOUT);
         assertEquals(99, related(simulator, scout, "capabilities").size(), "more than a page answer's 25 are written and read whole");
 
@@ -305,6 +336,33 @@ class JoinTableRelationTest {
         Exception workflows = assertThrows(Exception.class, () -> sync.bootstrap().bootstrap("workflows", parent, line -> { }));
         assertTrue(workflows.getMessage().contains("public.workflows is no join table: its primary key is 1 column (id)"), workflows.getMessage());
         assertFalse(sync.relation("agents"));
+    }
+
+    @Test
+    void aTableJoinedToItselfIsAOneWayRelationBothWays(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(2);
+        Map<String, String> settings = settings(it, simulator);
+        settings.put("notion.sources", "organizations,agents,backups");
+        settings.put("notion.source.backups.mode", "bind");
+        settings.put("notion.source.backups.table", "public.agent_backups");
+        settings.put("notion.source.backups.poll", "300ms");
+        settings.put("notion.source.backups.columns.backup_id", "Backups");
+        NotionSync sync = bootstrapped(it, simulator, settings, "backups", "CREATE TABLE agent_backups (agent_id uuid REFERENCES agents (id),"
+                + " backup_id uuid REFERENCES agents (id), PRIMARY KEY (agent_id, backup_id)); INSERT INTO agent_backups VALUES ('" + TRIAGE + "', '"
+                + READER + "')");
+        JsonNode backups = BootstrapTest.dataSource(simulator, sync, "agents").path("properties").path("Backups").path("relation");
+        assertEquals("single_property", backups.path("type").asText(), "Notion makes no two-way relation of a database to itself");
+        String triage = page(simulator, sync, "agents", TRIAGE);
+        String reader = page(simulator, sync, "agents", READER);
+        String scout = page(simulator, sync, "agents", SCOUT);
+        assertEquals(Set(reader), related(simulator, triage, "Backups"));
+
+        TestEngine.execute(sync, "INSERT INTO agent_backups VALUES ('" + SCOUT + "', '" + TRIAGE + "')");
+        TestEngine.await("the application's row in the relation", Duration.ofSeconds(30), () -> related(simulator, scout, "Backups").equals(Set(triage)));
+        editRelation(simulator, reader, "Backups", List.of(scout));
+        TestEngine.await("the Notion user's relation in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM agent_backups WHERE agent_id = '" + READER + "' AND backup_id = '" + SCOUT + "'") == 1);
+        assertEquals(3, TestEngine.count(sync, "SELECT count(*) FROM agent_backups"));
     }
 
     @Test
