@@ -162,6 +162,14 @@ public final class Bootstrap {
         for (TableColumn column : List.of(join.left(), join.right())) {
             SourceSettings referenced = column == join.left() ? join.leftSource() : join.rightSource();
             BoundSources.BoundSource target = boundSources.find(referenced.name());
+            if (referenced.notionId() != null) {
+                if (target == null || target.matchedAt() == null) {
+                    throw new BootstrapException("source " + source.name() + " waits for source " + referenced.name() + ", bound to an existing"
+                            + " database (notion.source." + referenced.name() + ".id): run notion-sync once so that its rows and pages are matched,"
+                            + " then bootstrap " + source.name() + " again");
+                }
+                continue;   // bound to an existing database: matched, its rows have their pages
+            }
             if (target == null || !target.bootstrapped()) {
                 progress.accept("bootstrap " + source.name() + ": column " + column.name() + " refers to " + referenced.binding().qualifiedName()
                         + ", bound by source " + referenced.name() + ", which is not bootstrapped yet: bootstrapping " + referenced.name() + " first");
