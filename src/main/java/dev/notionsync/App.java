@@ -321,7 +321,7 @@ public final class App {
     private static void startReportsAfterFirstPulls(NotionSync sync, Instant since) {
         Thread gate = new Thread(() -> {
             List<String> sources = sync.sources().stream().filter(SourceSettings::pulls)
-                    .map(SourceSettings::name).toList();
+                    .map(SourceSettings::name).filter(name -> !sync.relation(name)).toList();   // a join table kept as a relation is never pulled
             SyncRuns runs = new SyncRuns(sync.database().dataSource());
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             try {

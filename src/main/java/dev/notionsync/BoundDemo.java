@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.DatabaseUnavailableException;
 import dev.notionsync.store.DemoApplication;
 import dev.notionsync.sync.SourceSettings;
@@ -95,8 +96,15 @@ final class BoundDemo {
         List<String> lines = new ArrayList<>();
         lines.add("  Bound tables     : your application's own tables in schema 'public', kept in step with Notion both ways (mode bind),");
         lines.add("                     each a Notion database under the simulator's page 'Application' (" + parentPageId + "):");
-        lines.add("                     " + results.entrySet().stream().map(e -> "public." + e.getKey() + " (" + e.getValue().pagesCreated() + " pages, source "
-                + source(e.getKey()) + ")").collect(Collectors.joining(", ")));
+        lines.add("                     " + results.entrySet().stream().filter(e -> !sync.relation(source(e.getKey())))
+                .map(e -> "public." + e.getKey() + " (" + e.getValue().pagesCreated() + " pages, source " + source(e.getKey()) + ")")
+                .collect(Collectors.joining(", ")));
+        for (String table : results.keySet()) {
+            if (sync.relation(source(table))) {
+                lines.add("                     public." + table + " (a join table, source " + source(table) + ") is no database: it is the two-way relation "
+                        + relationNames(sync, table) + ", one relation per agent's page");
+            }
+        }
         List<JsonNode> agents = new ArrayList<>(simulator.model().pages(results.get("agents").dataSourceId()));
         String keyProperty = keyProperty(sync, "agents");
         agents.sort((a, b) -> text(a, keyProperty).compareTo(text(b, keyProperty)));
@@ -115,8 +123,35 @@ final class BoundDemo {
             lines.add("                     curl -X POST " + simulator.baseUrl() + "/__sim/pages/" + second.path("id").asText()
                     + " -d '{\"properties\":{\"status\":{\"select\":{\"name\":\"" + applied + "\"}}}}'; sleep 3; " + psql
                     + " -c \"SELECT name, status FROM public.agents WHERE id = '" + text(second, keyProperty) + "'\"");
+            String capability = unrelatedCapability(sync, text(first, keyProperty));
+            if (sync.relation(source("agents_capabilities")) && capability != null) {
+                lines.add("                     try the join table: give that agent a capability as your application would, and see its page's relation (within seconds):");
+                lines.add("                     " + psql + " -c \"INSERT INTO public.agents_capabilities (agent_id, capability_slug) VALUES ('"
+                        + text(first, keyProperty) + "', '" + capability + "')\"; sleep 3; " + App.notionCurl(simulator, "/v1/pages/" + first.path("id").asText()));
+            }
         }
         return lines;
+    }
+
+    /** 'capabilities' on agents (shown as 'agents' on capabilities): the relation a join table is, as bootstrap named it. */
+    private static String relationNames(NotionSync sync, String table) {
+        try {
+            List<BoundColumns.BoundColumn> pairs = new BoundColumns(sync.database().dataSource()).of(source(table));
+            String property = pairs.stream().filter(p -> p.role().equals("relation")).map(BoundColumns.BoundColumn::propertyName).findFirst().orElse("?");
+            String synced = pairs.stream().filter(p -> p.role().equals("synced")).map(BoundColumns.BoundColumn::propertyName).findFirst().orElse("?");
+            return "'" + property + "' on agents (shown as '" + synced + "' on capabilities)";
+        } catch (SQLException e) {
+            return "between agents and capabilities";
+        }
+    }
+
+    /** A capability the agent does not have yet, for the join table's try line; null when it has them all. */
+    private static String unrelatedCapability(NotionSync sync, String agentId) {
+        try {
+            return DemoApplication.capabilityWithout(sync.database().dataSource(), agentId);
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     /** The name of the property holding a bound table's row keys (notion.source.&lt;name&gt;.key-property). */

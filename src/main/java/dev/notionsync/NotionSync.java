@@ -12,6 +12,7 @@ import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.Bootstrap;
+import dev.notionsync.sync.bound.JoinTables;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -208,6 +209,15 @@ public final class NotionSync implements AutoCloseable {
 
     public List<SourceSettings> sources() {
         return sources;
+    }
+
+    /**
+     * Whether a bound source is a join table kept as a relation (no database, no pull of its own); available once the
+     * engine is configured.
+     */
+    public boolean relation(String source) {
+        JoinTables joins = bean("joinTables", JoinTables.class);
+        return joins != null && joins.relation(source);
     }
 
     @Override

@@ -103,8 +103,9 @@ class DemoTest {
             assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.report_runs r WHERE r.started_at < (SELECT max(finished_at)"
                     + " FROM (SELECT min(finished_at) AS finished_at FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome <> 'running'"
                     + " GROUP BY source) AS first_pulls)"), "no report before every source's first pull");
-            assertEquals(3 + BoundDemo.TABLES.size(), count(db, "SELECT count(DISTINCT source) FROM notion_sync.sync_runs WHERE kind = 'pull'"
-                    + " AND outcome = 'ok'"), "the sample workspace's sources and the bound tables' shadow mirrors");
+            assertEquals(3 + count(db, "SELECT count(*) FROM notion_sync.bound_sources WHERE kind = 'database'"), count(db, "SELECT count(DISTINCT source)"
+                    + " FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok'"),
+                    "the sample workspace's sources and the bound tables' shadow mirrors (the join table, a relation, has none)");
             assertTrue(count(db, "SELECT min(row_count) FROM (SELECT DISTINCT ON (report) row_count FROM notion_sync.report_runs"
                     + " WHERE outcome = 'ok' ORDER BY report, id) AS first_runs") > 0, "the first reports have the pulled rows");
         }
@@ -126,7 +127,12 @@ class DemoTest {
             // every row of each bound table has its page, which names the row by its key (bootstrapped before the routes ran)
             Map<String, List<String>> keys = Map.of("organizations", List.of("id"), "capabilities", List.of("slug"), "agents", List.of("id"),
                     "agents_capabilities", List.of("agent_id", "capability_slug"), "workflows", List.of("id"));
+            assertEquals("relation", string(db, "SELECT kind FROM notion_sync.bound_sources WHERE source = ?", BoundDemo.source("agents_capabilities")),
+                    "the join table is a two-way relation between agents and capabilities");
             for (String table : BoundDemo.TABLES) {
+                if (table.equals("agents_capabilities")) {
+                    continue;   // no database: the relation, below
+                }
                 String dataSource = string(db, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = ?", BoundDemo.source(table));
                 List<String> pageKeys = new ArrayList<>();
                 for (JsonNode page : notion(simulator, "POST", "/v1/data_sources/" + dataSource + "/query", "{\"page_size\":100}").path("results")) {
@@ -141,6 +147,19 @@ class DemoTest {
                     String where = keys.get(table).stream().map(column -> column + "::text = ?").collect(Collectors.joining(" AND "));
                     assertEquals(1, count(db, "SELECT count(*) FROM public." + table + " WHERE " + where, values.toArray(String[]::new)),
                             table + ": the page with key " + key + " is a row's");
+                }
+            }
+            // each agent's page relates to the pages of its capabilities, as the join table's rows say
+            String agents = string(db, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = ?", BoundDemo.source("agents"));
+            for (JsonNode page : notion(simulator, "POST", "/v1/data_sources/" + agents + "/query", "{\"page_size\":100}").path("results")) {
+                List<String> related = new ArrayList<>();
+                page.path("properties").path("capabilities").path("relation").forEach(r -> related.add(r.path("id").asText()));
+                String agent = plainText(page.path("properties").path("Row key").path("rich_text"));
+                assertEquals(count(db, "SELECT count(*) FROM public.agents_capabilities WHERE agent_id::text = ?", agent), related.size(), agent);
+                for (String capability : related) {
+                    assertEquals(1, count(db, "SELECT count(*) FROM public.agents_capabilities j JOIN notion_sync.links l ON l.source = ?"
+                            + " AND l.row_key = jsonb_build_object('slug', j.capability_slug) WHERE j.agent_id::text = ? AND l.page_id::text = ?",
+                            BoundDemo.source("capabilities"), agent, capability), agent + " relates to " + capability);
                 }
             }
             assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.sync_runs WHERE source LIKE 'app\\_%' AND outcome NOT IN ('ok', 'running')"),
@@ -171,7 +190,30 @@ class DemoTest {
             assertEquals(pushed, string(db, "SELECT status::text FROM public.agents " + firstAgent), "the first agent keeps the status the application gave it");
             assertEquals(applied, status(curl(pageCurl.replaceAll("/v1/pages/\\S+", "/v1/pages/" + line(editUrl, "/__sim/pages/(\\S+)")))),
                     "the edited page keeps its edit");
+
+            // the join table: the banner's INSERT, then the agent's page as the banner's curl shows it
+            String join = line(banner, "try the join table.*\\R\\s+(.*)");
+            String insert = line(join, "-c \"(INSERT INTO public\\.agents_capabilities [^\"]+)\"");
+            String slug = line(insert, "VALUES \\('[^']+', '([^']+)'\\)");
+            String capabilityPage = string(db, "SELECT page_id::text FROM notion_sync.links WHERE source = ? AND row_key = jsonb_build_object('slug', ?::text)",
+                    BoundDemo.source("capabilities"), slug);
+            try (Statement st = db.createStatement()) {
+                assertEquals(1, st.executeUpdate(insert), insert);
+            }
+            String agentCurl = line(join, "(curl -H .*/v1/pages/\\S+)");
+            TestEngine.await("the capability in the agent's relation", Duration.ofSeconds(30), () -> relatedTo(curl(agentCurl)).contains(capabilityPage));
         }
+    }
+
+    /** The pages a page's capabilities relation (of agents) holds, as Notion answered; empty when it did not answer. */
+    private static List<String> relatedTo(HttpResponse<String> page) {
+        List<String> related = new ArrayList<>();
+        try {
+            JSON.readTree(page.body()).path("properties").path("capabilities").path("relation").forEach(r -> related.add(r.path("id").asText()));
+        } catch (java.io.IOException e) {
+            return related;
+        }
+        return related;
     }
 
     /** A page's status (the select property of agents), as Notion answered; empty when it did not answer. */

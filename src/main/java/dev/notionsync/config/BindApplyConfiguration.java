@@ -13,6 +13,7 @@ import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.BoundApply;
+import dev.notionsync.sync.bound.JoinTables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,9 @@ public final class BindApplyConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 new RowChanges(dataSource, push.reclaimAfter())));
         TemplatedRoutes routes = new TemplatedRoutes();
+        JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         for (SourceSettings source : sources) {
-            if (source.bound()) {
+            if (source.bound() && !joins.relation(source.name())) {   // a join table kept as a relation: BindJoinConfiguration
                 routes.add("bind-apply-" + source.name(), "notion-bind-apply", Map.of("source", source.name()))
                         .add("bind-apply-poll-" + source.name(), "notion-bind-apply-poll", Map.of("source", source.name(),
                                 "poll", poll.toMillis() + ""));

@@ -1,14 +1,22 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
+import dev.notionsync.store.BoundProblems;
+import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.CreateIntents;
+import dev.notionsync.store.JoinBases;
 import dev.notionsync.store.Links;
 import dev.notionsync.store.RowChanges;
+import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.TableShapes;
+import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.Bootstrap;
+import dev.notionsync.sync.bound.JoinSettle;
+import dev.notionsync.sync.bound.JoinTables;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +25,8 @@ import org.apache.camel.CamelContext;
 
 /**
  * Bound sources (mode = bind): the bootstrap, which makes a bound table's Notion database and its pages through the
- * door, and installs the capture trigger of a source that pushes before it reads the table's rows.
+ * door (or, for a join table kept as a relation, the relation property and each page's relation), and installs the
+ * capture trigger of a source that pushes before it reads the table's rows.
  */
 public final class BindConfiguration implements AreaConfiguration {
 
@@ -27,17 +36,44 @@ public final class BindConfiguration implements AreaConfiguration {
     private final List<SourceSettings> sources;
     private final PushSettings push;
     private final DataSource dataSource;
+    private final String schema;
 
-    public BindConfiguration(List<SourceSettings> sources, PushSettings push, DataSource dataSource) {
+    public BindConfiguration(List<SourceSettings> sources, PushSettings push, DataSource dataSource, String schema) {
         this.sources = sources;
         this.push = push;
         this.dataSource = dataSource;
+        this.schema = schema;
     }
 
     @Override
     public void configure(CamelContext context) {
-        context.getRegistry().bind("bootstrap", new Bootstrap(sources, AreaConfiguration.bean(context, "notionApi", NotionApi.class),
-                new TableShapes(dataSource), new BoundSources(dataSource), new BoundColumns(dataSource), new Links(dataSource),
-                new CreateIntents(dataSource), new RowChanges(dataSource, push.reclaimAfter()), Clock.systemUTC(), PROGRESS_EVERY));
+        NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        RowChanges changes = new RowChanges(dataSource, push.reclaimAfter());
+        JoinTables joins = joinTables(context, sources, dataSource);
+        JoinSettle settle = joinSettle(context, joins, push, schema, dataSource, "bootstrap");
+        context.getRegistry().bind("bootstrap", new Bootstrap(sources, notion, new TableShapes(dataSource), new BoundSources(dataSource),
+                new BoundColumns(dataSource), new Links(dataSource), new CreateIntents(dataSource), changes, Clock.systemUTC(), PROGRESS_EVERY,
+                joins, new JoinBases(dataSource), settle));
+    }
+
+    /**
+     * Which bound sources are join tables kept as relations: decided once per engine, by the first area that asks (so
+     * the pull, the Apply bridge, the push and the bootstrap agree), and kept in the registry as joinTables.
+     */
+    static JoinTables joinTables(CamelContext context, List<SourceSettings> sources, DataSource dataSource) {
+        JoinTables joins = context.getRegistry().lookupByNameAndType("joinTables", JoinTables.class);
+        if (joins == null) {
+            joins = new JoinTables(sources, new TableShapes(dataSource), new BoundSources(dataSource), new BoundColumns(dataSource));
+            context.getRegistry().bind("joinTables", joins);
+        }
+        return joins;
+    }
+
+    /** The settle of join tables' relations (routes/notion-bind-join.camel.yaml, and bootstrap's fill). */
+    static JoinSettle joinSettle(CamelContext context, JoinTables joins, PushSettings push, String schema, DataSource dataSource, String instance) {
+        return new JoinSettle(joins, AreaConfiguration.bean(context, "notionApi", NotionApi.class), new JoinBases(dataSource), new Links(dataSource),
+                new BoundRows(dataSource), new RowChanges(dataSource, push.reclaimAfter()), new BoundSources(dataSource), new ShadowPages(dataSource),
+                new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), schema,
+                new PushRunner.Limits(instance, push.batchSize(), push.maxAttempts(), push.backoffBase()), push.reclaimAfter());
     }
 }

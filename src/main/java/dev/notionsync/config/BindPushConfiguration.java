@@ -19,6 +19,7 @@ import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.BoundPush;
+import dev.notionsync.sync.bound.JoinTables;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -56,8 +57,9 @@ public final class BindPushConfiguration implements AreaConfiguration {
                 metrics, new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
                 new PageCreator(notion, new CreateIntents(dataSource))));
         TemplatedRoutes routes = new TemplatedRoutes();
+        JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         for (SourceSettings source : sources) {
-            if (source.bound() && source.pushes()) {
+            if (source.bound() && source.pushes() && !joins.relation(source.name())) {   // a join table kept as a relation: BindJoinConfiguration
                 routes.add("bind-push-" + source.name(), "notion-bind-push", Map.of("source", source.name(), "poll", settings.poll().toMillis() + ""));
             }
         }

@@ -14,6 +14,7 @@ import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.bound.Bootstrap;
+import dev.notionsync.sync.bound.JoinTables;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -45,6 +46,9 @@ public final class ManagementConfiguration implements AreaConfiguration {
     @Override
     public void configure(CamelContext context) {
         ManagementEndpoints.guard(context, settings.credentials());
+        JoinTables joins = context.getRegistry().lookupByNameAndType("joinTables", JoinTables.class);
+        List<String> pulledSources = joins == null ? this.pulledSources
+                : this.pulledSources.stream().filter(s -> !joins.relation(s)).toList();   // a join table kept as a relation is never pulled
         MirrorTables mirrorTables = AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class);
         management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,

@@ -32,11 +32,12 @@ public enum Mode {
                     new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindApplyConfiguration(engine.settings(), engine.push(), engine.sync().sources(), schema, dataSource),
+                    new BindJoinConfiguration(engine.push(), engine.sync().sources(), schema, dataSource, instanceId),
                     new WebhookConfiguration(engine.webhooks(), engine.sync().sources(), dataSource, metrics),
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
-                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource),
+                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
         }
 
@@ -98,7 +99,7 @@ public enum Mode {
             return List.of(
                     new NotionDoorConfiguration(engine.notion(), metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
-                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource));
+                    new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, engine.database().schema()));
         }
 
         @Override

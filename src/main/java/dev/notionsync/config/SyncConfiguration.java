@@ -20,6 +20,7 @@ import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.QueryPlanner;
 import dev.notionsync.sync.ResultPageWriter;
 import dev.notionsync.sync.SourceSettings;
+import dev.notionsync.sync.bound.JoinTables;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
@@ -68,8 +69,9 @@ public final class SyncConfiguration implements AreaConfiguration {
         context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
                 new SyncRuns(dataSource), metrics));
         TemplatedRoutes routes = new TemplatedRoutes();
+        JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);
         for (SourceSettings source : settings.sources()) {
-            if (source.readsNotion()) {
+            if (source.readsNotion() && !joins.relation(source.name())) {   // a join table kept as a relation has no database to read
                 routes.add("pull-" + source.name(), "notion-pull", Map.of("source", source.name()))
                         .add("poll-" + source.name(), "notion-poll", Map.of("source", source.name(), "poll", source.poll().toMillis() + ""))
                         .add("sweep-" + source.name(), "notion-sweep", Map.of("source", source.name(), "every", settings.sweep().toMillis() + ""));

@@ -118,12 +118,16 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
         if (!newColumns.equals("log") && !newColumns.equals("add")) {
             throw new SettingsException("setting " + prefix + "new-columns must be log or add, was '" + newColumns + "'");
         }
+        String as = settings.get(prefix + "as", "auto").toLowerCase(Locale.ROOT);
+        if (!as.equals("auto") && !as.equals("relation") && !as.equals("database")) {
+            throw new SettingsException("setting " + prefix + "as must be relation or database (unset: relation for a join table), was '" + as + "'");
+        }
         String matchColumn = settings.get(prefix + "match-column");
         String matchProperty = settings.get(prefix + "match-property");
         return new Binding(schema, table, columns, exclude, title.isBlank() ? null : title, keyProperty,
                 Binding.OnTrash.valueOf(onTrash.toUpperCase(Locale.ROOT)), matchColumn.isBlank() ? null : matchColumn,
                 matchProperty.isBlank() ? null : matchProperty, bool(settings, prefix + "match-create-pages"),
-                bool(settings, prefix + "match-create-rows"), newColumns.equals("add"));
+                bool(settings, prefix + "match-create-rows"), newColumns.equals("add"), Binding.As.valueOf(as.toUpperCase(Locale.ROOT)));
     }
 
     private static boolean bool(Settings settings, String key) {

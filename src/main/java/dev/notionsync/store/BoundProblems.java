@@ -30,6 +30,11 @@ public final class BoundProblems {
     public static final String UNMATCHED_ROW = "unmatched_row";
     /** A relation to a page that is no linked row of a bound table: the row's foreign key is kept as it was. */
     public static final String UNLINKED_RELATION = "unlinked_relation";
+    /**
+     * A join table kept as a relation: a page's relation would hold more pages than Notion takes in one write (100);
+     * the join rows stay and the relation in Notion is left as it is.
+     */
+    public static final String RELATION_OVER_LIMIT = "relation_over_limit";
     /** A new page names a key that a row linked to another page has (a duplicated page carries its key along). */
     public static final String DUPLICATE_KEY_PAGE = "duplicate_key_page";
 

@@ -19,6 +19,10 @@ public final class BoundSources {
     public static final String FILLING = "filling";
     public static final String DONE = "done";
 
+    /** Kinds: a database of its own, or (a join table) a relation between two other bound sources' databases. */
+    public static final String DATABASE = "database";
+    public static final String RELATION = "relation";
+
     private final DataSource dataSource;
 
     public BoundSources(DataSource dataSource) {
@@ -28,9 +32,14 @@ public final class BoundSources {
     /** One bound source as recorded; ids are null until known. */
     public record BoundSource(String source, String tableSchema, String tableName, String parentPageId, String databaseId,
                               String dataSourceId, String bootstrapState, Instant bootstrapStartedAt, Instant bootstrappedAt,
-                              Instant matchedAt) {
+                              Instant matchedAt, String kind) {
         public boolean bootstrapped() {
             return DONE.equals(bootstrapState);
+        }
+
+        /** A join table bootstrapped as a relation: no database of its own. */
+        public boolean relation() {
+            return RELATION.equals(kind);
         }
     }
 
@@ -38,7 +47,7 @@ public final class BoundSources {
     public BoundSource find(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT source, table_schema, table_name, parent_page_id::text, database_id::text,"
-                     + " data_source_id::text, bootstrap_state, bootstrap_started_at, bootstrapped_at, matched_at"
+                     + " data_source_id::text, bootstrap_state, bootstrap_started_at, bootstrapped_at, matched_at, kind"
                      + " FROM notion_sync.bound_sources WHERE source = ?")) {
             ps.setString(1, source);
             try (ResultSet rs = ps.executeQuery()) {
@@ -46,7 +55,7 @@ public final class BoundSources {
                     return null;
                 }
                 return new BoundSource(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10));
+                        rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), rs.getString(11));
             }
         }
     }
@@ -73,6 +82,28 @@ public final class BoundSources {
     /** The database bootstrap made (or found again after a lost answer) is known: the pages come next (state filling). */
     public void databaseCreated(String source, String databaseId, String dataSourceId) throws SQLException {
         update(source, "database_id = ?::uuid, data_source_id = ?::uuid, bootstrap_state = 'filling'", databaseId, dataSourceId);
+    }
+
+    /**
+     * A join table's bootstrap starts or resumes (state creating, kind relation): it makes no database, only the
+     * relation property on another source's. Returns the record.
+     */
+    public BoundSource beginRelation(String source, String schema, String table) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.bound_sources (source, table_schema, table_name, kind,"
+                     + " bootstrap_state, bootstrap_started_at) VALUES (?, ?, ?, 'relation', 'creating', now())"
+                     + " ON CONFLICT (source) DO UPDATE SET table_schema = EXCLUDED.table_schema, table_name = EXCLUDED.table_name, updated_at = now()")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.executeUpdate();
+        }
+        return find(source);
+    }
+
+    /** The relation property of a join table is made (or found again): the pages' relations come next (state filling). */
+    public void relationCreated(String source) throws SQLException {
+        update(source, "bootstrap_state = 'filling'");
     }
 
     /** Every row has its page: bootstrap is done. */

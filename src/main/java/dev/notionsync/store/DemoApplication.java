@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
@@ -31,6 +33,18 @@ public final class DemoApplication {
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** A capability the agent does not have yet (the banner's line to try the join table); null when it has them all. */
+    public static String capabilityWithout(DataSource dataSource, String agentId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT slug FROM public.capabilities WHERE slug NOT IN (SELECT capability_slug"
+                     + " FROM public.agents_capabilities WHERE agent_id::text = ?) ORDER BY slug LIMIT 1")) {
+            ps.setString(1, agentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

@@ -23,10 +23,11 @@ import java.util.Set;
  * @param matchCreatePages  record matching: rows without a page get one
  * @param matchCreateRows   record matching: pages without a row get one
  * @param addNewColumns     a column added to the table becomes a property at once (else it is logged)
+ * @param as                what a join table becomes in Notion (notion.source.&lt;name&gt;.as)
  */
 public record Binding(String schema, String table, Map<String, String> columnProperties, Set<String> exclude, String titleColumn,
                       String keyProperty, OnTrash onTrash, String matchColumn, String matchProperty, boolean matchCreatePages,
-                      boolean matchCreateRows, boolean addNewColumns) {
+                      boolean matchCreateRows, boolean addNewColumns, As as) {
 
     /** notion.source.&lt;name&gt;.on-trash: a trashed page deletes its row, or keeps the row and unlinks it. */
     public enum OnTrash {
@@ -35,6 +36,14 @@ public record Binding(String schema, String table, Map<String, String> columnPro
         public String setting() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /**
+     * notion.source.&lt;name&gt;.as: a join table (its key two foreign keys to other bound tables) becomes a two-way
+     * relation between their databases, or a database of its own; AUTO (unset): a relation when the table is one.
+     */
+    public enum As {
+        AUTO, RELATION, DATABASE
     }
 
     public Binding {

@@ -17,6 +17,7 @@ import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundColumns.BoundColumn;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.CreateIntents;
+import dev.notionsync.store.JoinBases;
 import dev.notionsync.store.Links;
 import dev.notionsync.store.RowChanges;
 import dev.notionsync.store.TableShapes;
@@ -67,9 +68,12 @@ public final class Bootstrap {
     private final PageCreator creator;
     private final Clock clock;
     private final Duration progressEvery;
+    private final JoinTables joins;
+    private final JoinBootstrap joinBootstrap;
 
     public Bootstrap(List<SourceSettings> sources, NotionApi notion, TableShapes shapes, BoundSources boundSources, BoundColumns boundColumns,
-                     Links links, CreateIntents intents, RowChanges changes, Clock clock, Duration progressEvery) {
+                     Links links, CreateIntents intents, RowChanges changes, Clock clock, Duration progressEvery, JoinTables joins,
+                     JoinBases joinBases, JoinSettle joinSettle) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.notion = notion;
         this.shapes = shapes;
@@ -81,6 +85,8 @@ public final class Bootstrap {
         this.creator = new PageCreator(notion, intents);
         this.clock = clock;
         this.progressEvery = progressEvery;
+        this.joins = joins;
+        this.joinBootstrap = new JoinBootstrap(notion, boundSources, boundColumns, joinBases, changes, joins, joinSettle, clock, progressEvery);
     }
 
     /** A bound source cannot be bootstrapped as configured: the message says why and what to change. */
@@ -120,6 +126,11 @@ public final class Bootstrap {
             throw new BootstrapException("bound sources " + String.join(" -> ", underway) + " -> " + source.name() + " relate to each other in a"
                     + " loop; leave one of the foreign key columns out (notion.source.<name>.exclude) and bootstrap again");
         }
+        if (joins.relation(source.name())) {
+            Result result = bootstrapJoin(source, parent, progress, underway);
+            underway.remove(source.name());
+            return result;
+        }
         Binding binding = source.binding();
         TableShape shape = shapes.read(binding.schema(), binding.table(), "notion.source." + source.name() + ".table");
         List<Planned> plan = plan(source, shape);
@@ -140,6 +151,36 @@ public final class Bootstrap {
         }
         underway.remove(source.name());
         return bootstrapOne(source, shape, plan, parent, progress);
+    }
+
+    /**
+     * A join table kept as a relation: its two referenced sources first (each with its database and pages), then the
+     * relation property on the first one's database and each page's relation.
+     */
+    private Result bootstrapJoin(SourceSettings source, String parent, Consumer<String> progress, Set<String> underway) throws Exception {
+        JoinTable join = joins.join(source.name());
+        for (TableColumn column : List.of(join.left(), join.right())) {
+            SourceSettings referenced = column == join.left() ? join.leftSource() : join.rightSource();
+            BoundSources.BoundSource target = boundSources.find(referenced.name());
+            if (referenced.notionId() != null) {
+                if (target == null || target.matchedAt() == null) {
+                    throw new BootstrapException("source " + source.name() + " waits for source " + referenced.name() + ", bound to an existing"
+                            + " database (notion.source." + referenced.name() + ".id): run notion-sync once so that its rows and pages are matched,"
+                            + " then bootstrap " + source.name() + " again");
+                }
+                continue;   // bound to an existing database: matched, its rows have their pages
+            }
+            if (target == null || !target.bootstrapped()) {
+                progress.accept("bootstrap " + source.name() + ": column " + column.name() + " refers to " + referenced.binding().qualifiedName()
+                        + ", bound by source " + referenced.name() + ", which is not bootstrapped yet: bootstrapping " + referenced.name() + " first");
+                Result first = bootstrap(referenced.name(), parent != null ? parent : parentOf(referenced.name()), progress, underway);
+                if (!first.complete()) {
+                    throw new BootstrapException("source " + referenced.name() + " is not bootstrapped completely (" + first.rowsLeftOut().size()
+                            + " rows without a page), so " + source.name() + " waits: fix those rows and bootstrap again");
+                }
+            }
+        }
+        return joinBootstrap.bootstrap(join, progress);
     }
 
     private String parentOf(String sourceName) throws Exception {

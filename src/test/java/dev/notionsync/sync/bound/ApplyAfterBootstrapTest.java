@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo application's organizations and agents bootstrapped by a running engine, then edited in Notion: the Apply
- * bridge brings the edits into the tables, makes rows of new pages (a relation setting the NOT NULL foreign key), and
- * never duplicates what bootstrap made.
+ * bridge brings the edits into the tables, makes rows of new pages (a relation setting the NOT NULL foreign key; the
+ * join table, set to be a database of its own, gets rows from pages holding two relations), and never duplicates what
+ * bootstrap made.
  */
 @ExtendWith(IntegrationExtension.class)
 class ApplyAfterBootstrapTest {
@@ -40,6 +41,8 @@ class ApplyAfterBootstrapTest {
             settings.put("notion.source." + table + ".table", "public." + table);
         }
         settings.put("notion.bind.apply-poll", "300ms");
+        // the join table as a database of its own (a join table is a two-way relation unless set so: JoinTableRelationTest)
+        settings.put("notion.source.agents_capabilities.as", "database");
         NotionSync sync = it.create(settings);
         DemoApplication.create(sync.database().dataSource());
         sync.start();

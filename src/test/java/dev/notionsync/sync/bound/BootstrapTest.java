@@ -35,6 +35,8 @@ class BootstrapTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> TABLES = List.of("organizations", "agents", "capabilities", "agents_capabilities", "workflows");
+    /** The tables that become databases: agents_capabilities, a join table, is a two-way relation between agents and capabilities. */
+    static final List<String> DATABASES = List.of("organizations", "agents", "capabilities", "workflows");
     static final Map<String, Integer> ROWS = Map.of("organizations", 3, "agents", 5, "capabilities", 6, "agents_capabilities", 8, "workflows", 5);
 
     /** Settings binding every table of the demo application, each as the source named like it. */
@@ -97,8 +99,9 @@ class BootstrapTest {
             assertTrue(sync.bootstrap().bootstrap(source, parent, progress::add).complete());
         }
 
-        // the databases: one per table under the parent, named like it, every one done
-        for (String table : TABLES) {
+        // the databases: one per table under the parent, named like it, every one done (the join table is none)
+        assertEquals(0, databasesTitled(simulator, "agents_capabilities"));
+        for (String table : DATABASES) {
             JsonNode dataSource = dataSource(simulator, sync, table);
             assertEquals(table, dataSource.path("title").path(0).path("plain_text").asText());
             assertEquals(parent, dataSource.path("database_parent").path("page_id").asText());
@@ -116,18 +119,17 @@ class BootstrapTest {
                 Map.entry("organization_id", "relation"), Map.entry("model", "rich_text"), Map.entry("temperature", "number"),
                 Map.entry("monthly_budget", "number"), Map.entry("tags", "multi_select"), Map.entry("config", "rich_text"),
                 Map.entry("is_public", "checkbox"), Map.entry("launched_on", "date"), Map.entry("last_run_at", "date"),
-                Map.entry("updated_at", "date"))), types, "the key column id is held by the key property");
+                Map.entry("updated_at", "date"), Map.entry("capabilities", "relation"))), types,
+                "the key column id is held by the key property; the join table is the relation capabilities");
         assertEquals(BoundTypes.KEY_DESCRIPTION, agents.path("Row key").path("description").asText());
         assertEquals(List.of("draft", "active", "paused", "retired"), StreamSupport.stream(agents.path("status").path("select").path("options")
                 .spliterator(), false).map(o -> o.path("name").asText()).toList());
         assertEquals(dataSource(simulator, sync, "organizations").path("id").asText(),
                 agents.path("organization_id").path("relation").path("data_source_id").asText());
-        // the join table: its key is its title, both key columns are relations
-        JsonNode joins = dataSource(simulator, sync, "agents_capabilities").path("properties");
-        assertEquals("title", joins.path("Row key").path("type").asText());
-        assertEquals(dataSource(simulator, sync, "agents").path("id").asText(), joins.path("agent_id").path("relation").path("data_source_id").asText());
-        assertEquals(dataSource(simulator, sync, "capabilities").path("id").asText(),
-                joins.path("capability_slug").path("relation").path("data_source_id").asText());
+        // the join table: a two-way relation from agents to capabilities (JoinTableRelationTest has the rest)
+        JsonNode joins = agents.path("capabilities").path("relation");
+        assertEquals(dataSource(simulator, sync, "capabilities").path("id").asText(), joins.path("data_source_id").asText());
+        assertEquals("agents", joins.path("dual_property").path("synced_property_name").asText());
 
         // a page's values are the row's
         JsonNode triage = pageByKey(simulator, sync, "agents", "0b1f5a3e-6a43-4c1e-9d8e-1a2b3c4d5e01");
@@ -148,11 +150,9 @@ class BootstrapTest {
         String acme = pageByKey(simulator, sync, "organizations", "1").path("id").asText();
         assertEquals(acme, p.path("organization_id").path("relation").path(0).path("id").asText());
         assertEquals("Acme Robotics", text(pageByKey(simulator, sync, "organizations", "1"), "name"));
-        JsonNode join = pageByKey(simulator, sync, "agents_capabilities", "[\"0b1f5a3e-6a43-4c1e-9d8e-1a2b3c4d5e02\",\"ocr\"]");
-        assertEquals(pageByKey(simulator, sync, "capabilities", "ocr").path("id").asText(),
-                join.path("properties").path("capability_slug").path("relation").path(0).path("id").asText());
-        assertEquals(pageByKey(simulator, sync, "agents", "0b1f5a3e-6a43-4c1e-9d8e-1a2b3c4d5e02").path("id").asText(),
-                join.path("properties").path("agent_id").path("relation").path(0).path("id").asText());
+        String reader = pageByKey(simulator, sync, "agents", "0b1f5a3e-6a43-4c1e-9d8e-1a2b3c4d5e02").path("id").asText();
+        assertEquals(new java.util.TreeSet<>(List.of(pageByKey(simulator, sync, "capabilities", "ocr").path("id").asText(),
+                pageByKey(simulator, sync, "capabilities", "kb-read").path("id").asText())), JoinTableRelationTest.related(simulator, reader, "capabilities"));
         JsonNode workflow = pageByKey(simulator, sync, "workflows", "4");
         assertTrue(workflow.path("properties").path("budget").path("number").isNull(), "NULL is no number");
         assertFalse(workflow.path("properties").path("enabled").path("checkbox").asBoolean());
@@ -210,7 +210,7 @@ class BootstrapTest {
         assertTrue(stops >= 2, "the bootstrap was cut off along the way (" + stops + " times)");
         TestEngine.simControl(simulator, "faults", "{}");
 
-        for (String table : TABLES) {
+        for (String table : DATABASES) {
             List<JsonNode> pages = pages(simulator, engine, table);
             Map<String, Integer> perKey = new HashMap<>();
             pages.forEach(page -> perKey.merge(text(page, "Row key"), 1, Integer::sum));
@@ -219,6 +219,10 @@ class BootstrapTest {
             assertEquals(ROWS.get(table).longValue(), TestEngine.count(engine, "SELECT count(DISTINCT page_id) FROM notion_sync.links WHERE source = '"
                     + table + "'"));
             assertEquals(1, databasesTitled(simulator, table), table + ": one database, however often its create's answer was lost");
+        }
+        for (JsonNode agent : pages(simulator, engine, "agents")) {
+            assertEquals(JoinTableRelationTest.capabilityPages(engine, text(agent, "Row key")), JoinTableRelationTest.related(simulator,
+                    agent.path("id").asText(), "capabilities"), "the join table's rows are the agents' relations");
         }
     }
 
