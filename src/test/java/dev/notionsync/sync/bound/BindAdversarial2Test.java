@@ -166,6 +166,26 @@ class BindAdversarial2Test {
     }
 
     /**
+     * The create's answer is lost and, before the push tries again, someone in Notion (or a Notion automation that
+     * triages new pages) renames the new page. The page shows the row's key all along: the retry must adopt it, not make
+     * a second page for the row.
+     */
+    @Test
+    @Disabled("finding 15: a page renamed in Notion (by a person or an automation) between a lost create answer and the retry is not found by its title, so the row gets a second page")
+    void aPageRenamedInNotionAfterALostCreateAnswerIsAdoptedNotDuplicated() throws Exception {
+        String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (130, 'Automated', 'x')", "130");
+        try {
+            edit(page, title("Automated (triaged)"));
+        } finally {
+            resumePush();
+        }
+        awaitSettled();
+        Thread.sleep(3000);
+        assertEquals(1, livePagesWithKey(notesDs, "130").size(), "one row, one page");
+        assertEquals(page, pageOf(notes, "{\"id\": 130}"));
+    }
+
+    /**
      * Probe: the engine is stopped while a create's answer is lost (its change pending), and a new instance starts on the
      * same database: one page, linked, with the row's values.
      */
