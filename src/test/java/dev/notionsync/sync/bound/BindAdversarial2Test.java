@@ -185,6 +185,49 @@ class BindAdversarial2Test {
         assertEquals(page, pageOf(notes, "{\"id\": 130}"));
     }
 
+    /** Probe: the application deletes a row while its page's create is in flight: no row, and its page in the trash. */
+    @Test
+    void aRowDeletedWhileItsCreateIsInFlightEndsWithNoLivePage() throws Exception {
+        createInFlight("INSERT INTO adv.notes (id, name) VALUES (140, 'In flight')", "{\"id\": 140}", () -> sql("DELETE FROM adv.notes WHERE id = 140"));
+        awaitSettled();
+        Thread.sleep(4000);
+        assertEquals(0, count("SELECT count(*) FROM adv.notes WHERE id = 140"));
+        assertEquals(0, livePagesWithKey(notesDs, "140").size());
+    }
+
+    /** Probe: the application renumbers a row while its page's create is in flight: one row, one page, showing the new key. */
+    @Test
+    void aKeyChangedWhileItsCreateIsInFlightLeavesOneRowAndOnePage() throws Exception {
+        createInFlight("INSERT INTO adv.notes (id, name) VALUES (150, 'Moving in flight')", "{\"id\": 150}",
+                () -> sql("UPDATE adv.notes SET id = 151 WHERE id = 150"));
+        awaitSettled();
+        Thread.sleep(4000);
+        assertEquals("151", query("SELECT string_agg(id::text, ',') FROM adv.notes WHERE name = 'Moving in flight'"));
+        List<JsonNode> live = simulator.model().pages(notesDs).stream().filter(p -> !p.path("in_trash").asBoolean())
+                .filter(p -> "Moving in flight".equals(p.at("/properties/Name/title/0/plain_text").asText())).map(p -> (JsonNode) p).toList();
+        assertEquals(1, live.size());
+        assertEquals("151", live.get(0).at("/properties/Row key/rich_text/0/plain_text").asText());
+        assertEquals(live.get(0).path("id").asText(), pageOf(notes, "{\"id\": 151}"));
+    }
+
+    interface SqlAction {
+        void run() throws Exception;
+    }
+
+    /** Inserts a row while Notion answers slowly, and runs {@code meanwhile} once the push has claimed the row's create. */
+    void createInFlight(String insert, String rowKey, SqlAction meanwhile) throws Exception {
+        TestEngine.simControl(simulator, "faults", "{\"latency_ms\":3000}");
+        try {
+            sql(insert);
+            TestEngine.await("the create claimed", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM notion_sync.row_changes WHERE row_key = '"
+                    + rowKey + "' AND source = '" + notes + "' AND claimed_by IS NOT NULL") > 0);
+            Thread.sleep(300);
+            meanwhile.run();
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+        }
+    }
+
     /**
      * Probe: the engine is stopped while a create's answer is lost (its change pending), and a new instance starts on the
      * same database: one page, linked, with the row's values.
