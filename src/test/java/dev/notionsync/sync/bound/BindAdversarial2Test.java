@@ -366,6 +366,37 @@ class BindAdversarial2Test {
         assertEquals("v2", page(page).at("/properties/Body/rich_text/0/plain_text").asText(), "the application's edit in Notion");
     }
 
+    /**
+     * Probe: a page moved from one bound database to another (same page id, the new database's properties): the row it
+     * was is kept, unlinked (on-trash = unlink), the other table gets a row, and later edits of the page reach only that row.
+     */
+    @Test
+    void aPageMovedToAnotherBoundDatabaseBecomesARowThereAndLeavesTheOldRow() throws Exception {
+        sql("INSERT INTO adv.notes (id, name, body) VALUES (160, 'Mover', 'kept')");
+        awaitSettled();
+        String page = pageOf(notes, "{\"id\": 160}");
+        ObjectNode moved = ((ObjectNode) page(page)).deepCopy();
+        simulator.model().deletePage(page);
+        String keysDb = simulator.model().dataSource(keysDs).orElseThrow().path("parent").path("database_id").asText();
+        moved.putObject("parent").put("type", "data_source_id").put("data_source_id", keysDs).put("database_id", keysDb);
+        JsonNode name = moved.path("properties").path("Name").deepCopy();   // a title has the id "title" in every database
+        ObjectNode properties = moved.putObject("properties");
+        properties.set("Name", name);
+        ObjectNode key = JSON.createObjectNode().put("id", "p2").put("type", "rich_text");
+        key.putArray("rich_text").addObject().put("type", "text").put("plain_text", "160").putObject("text").put("content", "160");
+        properties.set("Row key", key);
+        moved.put("last_edited_time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString());
+        simulator.model().importPage(moved);
+        TestEngine.await("the moved page a row of keys", Duration.ofSeconds(30), () -> page.equals(query(
+                "SELECT page_id FROM notion_sync.links WHERE source = '" + keys + "' AND row_key = '{\"k\": \"160\"}' AND state = 'linked'")));
+        TestEngine.await("the old row unlinked", Duration.ofSeconds(30), () -> !"linked".equals(query(
+                "SELECT state FROM notion_sync.links WHERE source = '" + notes + "' AND row_key = '{\"id\": 160}'")));
+        assertEquals("kept", query("SELECT body FROM adv.notes WHERE id = 160"), "the old row is kept (on-trash = unlink)");
+        edit(page, title("Moved and renamed"));
+        TestEngine.await("the edit in the new row", Duration.ofSeconds(30), () -> "Moved and renamed".equals(query("SELECT name FROM adv.keys WHERE k = '160'")));
+        assertEquals("Mover", query("SELECT name FROM adv.notes WHERE id = 160"));
+    }
+
     // ------------------------------------------------------------------ hostile names and keys
 
     /** A mapped column named "|" (the capture trigger's separator between key and mapped columns) is pushed too. */
