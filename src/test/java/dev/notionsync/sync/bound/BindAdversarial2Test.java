@@ -280,6 +280,59 @@ class BindAdversarial2Test {
         }
     }
 
+    /**
+     * Probe: the engine is stopped in the middle of Apply passes turning 30 pages made in Notion (no key; an identity
+     * key) into rows, and a new instance starts on the same database: one row per page, each page showing its row's key.
+     */
+    @Test
+    void aRestartInTheMiddleOfApplyMakesOneRowPerPage() throws Exception {
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            made.add(createPage(autoDs, "crash " + i, ""));
+        }
+        String inList = "('" + String.join("', '", made) + "')";
+        TestEngine.await("some pages applied", Duration.ofSeconds(60), () -> count("SELECT count(*) FROM notion_sync.links WHERE page_id IN "
+                + inList) > 0);
+        sync.close();
+        sync = integration.start(settings);
+        TestEngine.await("a row per page", Duration.ofSeconds(90), () -> count("SELECT count(*) FROM notion_sync.links WHERE state = 'linked'"
+                + " AND page_id IN " + inList) == 30);
+        awaitSettled();
+        Thread.sleep(3000);
+        assertEquals(30, count("SELECT count(*) FROM adv.auto WHERE name LIKE 'crash %'"));
+        assertEquals(30, count("SELECT count(DISTINCT name) FROM adv.auto WHERE name LIKE 'crash %'"));
+        for (String page : made) {
+            String id = query("SELECT row_key ->> 'id' FROM notion_sync.links WHERE source = '" + auto + "' AND page_id = '" + page + "'");
+            assertEquals(id, page(page).at("/properties/Row key/rich_text/0/plain_text").asText(), "page " + page + " shows its row's key");
+        }
+    }
+
+    /** Probe: the engine is stopped while an update's PATCH is in flight; a new instance finishes it, once, with no conflict. */
+    @Test
+    void aRestartWhileAnUpdateIsInFlightFinishesIt() throws Exception {
+        sql("INSERT INTO adv.notes (id, name, score) VALUES (180, 'Interrupted', 1)");
+        awaitSettled();
+        String page = pageOf(notes, "{\"id\": 180}");
+        TestEngine.simControl(simulator, "faults", "{\"latency_ms\":3000}");
+        try {
+            sql("UPDATE adv.notes SET score = 2 WHERE id = 180");
+            TestEngine.await("the update claimed", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM notion_sync.row_changes WHERE row_key = '{\"id\": 180}'"
+                    + " AND operation = 'UPDATE' AND claimed_by IS NOT NULL") > 0);
+            Thread.sleep(1000);
+            sync.close();
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+        }
+        sql("UPDATE adv.notes SET score = 3 WHERE id = 180");
+        sync = integration.start(settings);
+        awaitSettled();
+        Thread.sleep(3000);
+        assertEquals(3, page(page).at("/properties/Score/number").asInt());
+        assertEquals(3, count("SELECT score FROM adv.notes WHERE id = 180"));
+        assertEquals(0, count("SELECT count(*) FROM notion_sync.conflicts WHERE page_id = '" + page + "'"), "its own write is no conflict");
+        assertEquals(0, count("SELECT count(*) FROM notion_sync.row_changes WHERE row_key = '{\"id\": 180}' AND status = 'dead_letter'"));
+    }
+
     // ------------------------------------------------------------------ secrets
 
     /**
