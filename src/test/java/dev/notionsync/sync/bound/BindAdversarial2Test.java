@@ -269,12 +269,13 @@ class BindAdversarial2Test {
             for (int i = 0; i < 40; i++) {
                 made.add(createPage(autoDs, "auto " + i, ""));
             }
+            String inList = "('" + String.join("', '", made) + "')";
             TestEngine.await("a row per page", Duration.ofSeconds(90), () -> count("SELECT count(*) FROM notion_sync.links WHERE source = '"
-                    + auto + "' AND state = 'linked'") >= 40);
+                    + auto + "' AND state = 'linked' AND page_id IN " + inList) == 40);
             awaitSettled();
             Thread.sleep(4000);
-            assertEquals(40, count("SELECT count(*) FROM adv.auto"), "one row per page");
-            assertEquals(40, count("SELECT count(DISTINCT name) FROM adv.auto"));
+            assertEquals(40, count("SELECT count(*) FROM adv.auto WHERE name LIKE 'auto %'"), "one row per page");
+            assertEquals(40, count("SELECT count(DISTINCT name) FROM adv.auto WHERE name LIKE 'auto %'"));
             assertEquals(0, count("SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open' AND route_id LIKE '%" + auto + "%'"));
             for (String page : made) {
                 String id = query("SELECT row_key ->> 'id' FROM notion_sync.links WHERE source = '" + auto + "' AND page_id = '" + page + "'");
