@@ -44,20 +44,37 @@ final class Endpoints {
         });
     }
 
-    static ObjectNode users(SimModel model) {
+    /** GET /v1/users: the workspace's members and bots, guests left out, by pages of at most 100; the cursor is the next user's id. */
+    static ObjectNode users(SimModel model, Map<String, String> query) {
+        model.capabilities.requireUserInformation();
+        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
+        boolean emails = model.capabilities.emails();
         return model.read(() -> {
+            List<User> listed = model.users().values().stream().filter(u -> !u.guest()).toList();
+            int start = 0;
+            if (query.get("start_cursor") != null) {
+                String cursor = Ids.normalize(query.get("start_cursor"));
+                start = listed.stream().map(User::id).toList().indexOf(cursor);
+                if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + query.get("start_cursor"));
+            }
+            int end = Math.min(listed.size(), start + pageSize);
             ObjectNode list = list("user");
             ArrayNode results = (ArrayNode) list.get("results");
-            for (User u : model.users().values()) results.add(u.toJson());
+            for (User u : listed.subList(start, end)) results.add(u.toJson(emails));
+            boolean more = end < listed.size();
+            list.put("next_cursor", more ? listed.get(end).id() : null);
+            list.put("has_more", more);
             return list;
         });
     }
 
     static ObjectNode user(SimModel model, String rawId) {
+        model.capabilities.requireUserInformation();
+        boolean emails = model.capabilities.emails();
         return model.read(() -> {
             User u = model.users().get(Ids.normalize(rawId));
             if (u == null) throw model.notFound("user", rawId);
-            return u.toJson();
+            return u.toJson(emails);
         });
     }
 
@@ -246,6 +263,7 @@ final class Endpoints {
     // ---------------------------------------------------------------- pages
 
     ObjectNode createPage(JsonNode body) {
+        if (Json.present(body.get("children"))) Blocks.checkRequestTree(body.get("children"), "children");
         Page page = model.createPage(body.get("parent"), body.get("properties"), body.get("icon"), body.get("cover"), body.get("children"), bot());
         return model.read(() -> renderer.page(model.pageOrNull(page.id())));
     }
@@ -286,6 +304,7 @@ final class Endpoints {
 
     ObjectNode block(String id) {
         return model.read(() -> {
+            if (model.isUnshared(id)) throw model.notFound("block", id);
             Block b = model.blockOrNull(id);
             if (b != null) return renderer.block(b);
             Page p = model.pageOrNull(id);
@@ -337,7 +356,7 @@ final class Endpoints {
         int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
         String startCursor = query.get("start_cursor");
         return model.read(() -> {
-            if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null) throw model.notFound("block", parentId);
+            if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null || model.isUnshared(parentId)) throw model.notFound("block", parentId);
             List<String> ids = new ArrayList<>();
             for (String id : model.childIds(parentId)) {
                 if (childBlock(id) != null) ids.add(id);
@@ -358,8 +377,9 @@ final class Endpoints {
         });
     }
 
-    /** A child as GET /v1/blocks/{id}/children lists it (a page as child_page, a database as child_database), or null when trashed. */
+    /** A child as GET /v1/blocks/{id}/children lists it (a page as child_page, a database as child_database), or null when trashed or not shared. */
     private ObjectNode childBlock(String id) {
+        if (model.isUnshared(id)) return null;
         Block b = model.blockOrNull(id);
         if (b != null) return b.inTrash() ? null : renderer.block(b);
         Page p = model.pageOrNull(id);
@@ -385,6 +405,7 @@ final class Endpoints {
         }
         JsonNode childBlocks = body.get("children");
         if (childBlocks == null) throw ApiException.bodyValidation("children", "should be defined, instead was `undefined`");
+        Blocks.checkRequestTree(childBlocks, "children");
         List<Block> added = model.appendBlocks(parentId, childBlocks, after, bot());
         return model.read(() -> {
             ObjectNode list = list("block");
