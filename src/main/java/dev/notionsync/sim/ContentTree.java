@@ -39,10 +39,15 @@ final class ContentTree {
 
     // ---------------------------------------------------------------- blocks from request JSON
 
+    /** A request block, validated and in response shape, with its children. */
+    private record Requested(String type, ObjectNode content, boolean unshared, List<Requested> children) {
+    }
+
     /**
      * Builds request blocks (children inside each type's object) under a parent, at the end or after {@code afterId}
-     * ({@link SimModel#AT_START} for the start). A seed may also use types the API does not know (they read as
-     * "unsupported") and mark blocks {@code "unshared": true}; API callers check the request first (Blocks.checkRequestTree).
+     * ({@link SimModel#AT_START} for the start). Every block is validated before any is written. A seed may also use types
+     * the API does not know (they read as "unsupported") and mark blocks {@code "unshared": true}; API callers check the
+     * request's limits first (Blocks.checkRequestTree).
      */
     List<Block> append(String parentId, String parentType, JsonNode children, String afterId, String path, boolean seed) {
         List<String> siblings = model.childList(parentId);
@@ -55,6 +60,16 @@ final class ContentTree {
             at = index + 1;
         }
         List<Block> built = new ArrayList<>();
+        for (Requested r : requested(children, path, seed)) {
+            Block b = build(parentId, parentType, r);
+            siblings.add(at++, b.id());
+            built.add(b);
+        }
+        return built;
+    }
+
+    private List<Requested> requested(JsonNode children, String path, boolean seed) {
+        List<Requested> out = new ArrayList<>();
         for (int i = 0; i < children.size(); i++) {
             JsonNode request = children.get(i);
             String type = Blocks.requestType(request);
@@ -64,13 +79,18 @@ final class ContentTree {
             }
             ObjectNode content = Blocks.normalize(type, (ObjectNode) request.get(type), where + "." + type, model.mentionNames());
             JsonNode nested = content.remove("children");
-            Block b = create(parentId, parentType, type, content);
-            siblings.add(at++, b.id());
-            built.add(b);
-            if (seed && request.path("unshared").asBoolean(false)) model.setUnshared(b.id(), true);
-            if (nested != null && nested.isArray()) append(b.id(), "block_id", nested, null, where + "." + type + ".children", seed);
+            List<Requested> grandchildren = nested != null && nested.isArray() ? requested(nested, where + "." + type + ".children", seed) : List.of();
+            out.add(new Requested(type, content, seed && request.path("unshared").asBoolean(false), grandchildren));
         }
-        return built;
+        return out;
+    }
+
+    private Block build(String parentId, String parentType, Requested r) {
+        Block b = create(parentId, parentType, r.type(), r.content());
+        if (r.unshared()) model.setUnshared(b.id(), true);
+        List<String> siblings = model.childList(b.id());
+        for (Requested child : r.children()) siblings.add(build(b.id(), "block_id", child).id());
+        return b;
     }
 
     private Block create(String parentId, String parentType, String type, ObjectNode content) {
@@ -167,6 +187,8 @@ final class ContentTree {
             ci = pair[0] + 1;
             dj = pair[1] + 1;
         }
+        Set<String> placed = new HashSet<>(result);
+        for (String id : current) if (!placed.contains(id) && !visible(id)) hidden.add(id);
         siblings.clear();
         siblings.addAll(result);
         siblings.addAll(hidden);
