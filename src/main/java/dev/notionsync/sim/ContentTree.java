@@ -297,7 +297,10 @@ final class ContentTree {
     static List<int[]> align(List<String> a, List<String> b) {
         List<int[]> pairs = new ArrayList<>();
         int start = 0;
-        while (start < a.size() && start < b.size() && a.get(start).equals(b.get(start))) pairs.add(new int[]{start, start++});
+        while (start < a.size() && start < b.size() && a.get(start).equals(b.get(start))) {
+            pairs.add(new int[]{start, start});
+            start++;
+        }
         int endA = a.size();
         int endB = b.size();
         List<int[]> tail = new ArrayList<>();

@@ -270,6 +270,11 @@ class PageContentApiTest {
                 + url + "#" + Ids.compact(children.get(2).get("id").asText()) + "\" alt=\"bookmark\"/>\n\nafter", md.get("markdown").asText());
         assertFalse(md.get("truncated").asBoolean(), "blocks the format leaves out do not make an answer truncated");
         assertEquals(0, md.get("unknown_block_ids").size());
+
+        List<String> before = childIds(page);
+        assertEquals(200, update(page, "update_content", Map.of("content_updates", List.of(Map.of("old_str", "after", "new_str", "AFTER")))).status());
+        assertEquals(before, childIds(page), "an edit elsewhere keeps the blocks markdown has no form for");
+        assertEquals("form", client.get("/v1/blocks/" + before.get(1)).body().at("/unsupported/block_type").asText());
     }
 
     // ---------------------------------------------------------------- GET markdown
