@@ -276,7 +276,7 @@ final class Renderer {
         node.put("last_edited_time", Times.minuteZ(block.lastEditedTime()));
         node.set("created_by", User.reference(block.createdBy()));
         node.set("last_edited_by", User.reference(block.lastEditedBy()));
-        node.put("has_children", !model.childIds(block.id()).isEmpty());
+        node.put("has_children", model.hasChildren(block.id()));
         node.put("in_trash", block.inTrash());
         if (version.emitsArchived()) node.put("archived", block.inTrash());
         if (!Blocks.isApiType(block.type())) {

@@ -439,6 +439,17 @@ public final class SimModel {
         return ids == null ? List.of() : ids;
     }
 
+    /** Whether a block has children that are not in the trash (has_children). */
+    boolean hasChildren(String id) {
+        for (String child : childIds(id)) {
+            Block b = blocks.get(child);
+            Page p = b == null ? pages.get(child) : null;
+            SimDatabase db = b == null && p == null ? databases.get(child) : null;
+            if (b != null ? !b.inTrash() : p != null ? !p.inTrash() : db != null && !db.inTrash) return true;
+        }
+        return false;
+    }
+
     /** The children list of a parent, to change (callers hold the write lock). */
     List<String> childList(String parentId) {
         return children.computeIfAbsent(parentId, k -> new ArrayList<>());

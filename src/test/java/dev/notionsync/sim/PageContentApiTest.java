@@ -591,6 +591,8 @@ class PageContentApiTest {
         assertEquals(200, after.status(), after.body().toString());
         assertEquals("# Meeting Notes\n\nDiscussed roadmap.\n\n## Action items\n\n- Draft proposal\n\t- with numbers\n\nInserted line\n\n- Follow up",
                 after.body().get("markdown").asText(), "after the whole selected block, children included");
+        String draft = childIds(page).get(3);
+        assertTrue(client.get("/v1/blocks/" + draft).body().get("has_children").asBoolean());
         SimClient.Reply nested = update(page, "insert_content", Map.of("content", "- and charts", "after", "with numbers"));
         assertEquals("# Meeting Notes\n\nDiscussed roadmap.\n\n## Action items\n\n- Draft proposal\n\t- with numbers\n\t- and charts\n\nInserted line\n\n- Follow up",
                 nested.body().get("markdown").asText(), "a sibling of the selected block, at its depth");
@@ -604,6 +606,12 @@ class PageContentApiTest {
         SimClient.Reply range = update(page, "replace_content_range", Map.of("content", "## Decisions\n\nShip it", "content_range", "## Action...Inserted line"));
         assertEquals(200, range.status(), range.body().toString());
         assertEquals("Top\n\n# Meeting Notes\n\nDiscussed roadmap.\n\n## Decisions\n\nShip it\n\n- Follow up\n\nBottom", range.body().get("markdown").asText());
+
+        SimClient.Reply flat = update(page, "update_content", Map.of("content_updates", List.of(Map.of("old_str", "- Follow up", "new_str", "- Follow up\n\t- soon"))));
+        String follow = childIds(page).get(5);
+        assertTrue(client.get("/v1/blocks/" + follow).body().get("has_children").asBoolean(), flat.body().toString());
+        update(page, "update_content", Map.of("content_updates", List.of(Map.of("old_str", "\n\t- soon", "new_str", ""))));
+        assertFalse(client.get("/v1/blocks/" + follow).body().get("has_children").asBoolean(), "a trashed child is not a child");
     }
 
     @Test
