@@ -52,23 +52,10 @@ final class Comments {
         if (raw == null) throw ApiException.validation("query failed validation: query.block_id should be defined, instead was `undefined`.");
         if (!Ids.isValid(raw)) throw ApiException.validation("query failed validation: query.block_id should be a valid uuid, instead was `\"" + raw + "\"`.");
         String blockId = Ids.normalize(raw);
-        int pageSize = Endpoints.pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
         return model.read(() -> {
             if (model.pageOrNull(blockId) == null && model.blockOrNull(blockId) == null || model.isUnshared(blockId)) throw model.notFound("block", blockId);
             List<Comment> open = byId.values().stream().filter(c -> c.parentId().equals(blockId) && !resolvedDiscussions.contains(c.discussionId())).toList();
-            int start = 0;
-            if (query.get("start_cursor") != null) {
-                start = open.stream().map(Comment::id).toList().indexOf(Ids.normalize(query.get("start_cursor")));
-                if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + query.get("start_cursor"));
-            }
-            int end = Math.min(open.size(), start + pageSize);
-            ObjectNode list = Endpoints.list("comment");
-            ArrayNode results = (ArrayNode) list.get("results");
-            open.subList(start, end).forEach(c -> results.add(c.toJson()));
-            boolean more = end < open.size();
-            list.put("next_cursor", more ? open.get(end).id() : null);
-            list.put("has_more", more);
-            return list;
+            return Endpoints.listPage("comment", open, Comment::id, Comment::toJson, query);
         });
     }
 

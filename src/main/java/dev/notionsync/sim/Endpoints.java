@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The /v1 endpoints, rendered for one API version. Reads take the model's read lock, writes go through the model. */
 final class Endpoints {
@@ -47,24 +48,10 @@ final class Endpoints {
     /** GET /v1/users: the workspace's members and bots, guests left out, by pages of at most 100; the cursor is the next user's id. */
     static ObjectNode users(SimModel model, Map<String, String> query) {
         model.capabilities.requireUserInformation();
-        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
         boolean emails = model.capabilities.emails();
         return model.read(() -> {
             List<User> listed = model.users().values().stream().filter(u -> !u.guest()).toList();
-            int start = 0;
-            if (query.get("start_cursor") != null) {
-                String cursor = Ids.normalize(query.get("start_cursor"));
-                start = listed.stream().map(User::id).toList().indexOf(cursor);
-                if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + query.get("start_cursor"));
-            }
-            int end = Math.min(listed.size(), start + pageSize);
-            ObjectNode list = list("user");
-            ArrayNode results = (ArrayNode) list.get("results");
-            for (User u : listed.subList(start, end)) results.add(u.toJson(emails));
-            boolean more = end < listed.size();
-            list.put("next_cursor", more ? listed.get(end).id() : null);
-            list.put("has_more", more);
-            return list;
+            return listPage("user", listed, User::id, u -> u.toJson(emails), query);
         });
     }
 
@@ -88,6 +75,28 @@ final class Endpoints {
         node.put("type", type);
         node.putObject(type);
         return node;
+    }
+
+    /**
+     * One page of a list whose cursor is the id of the next item, as Notion pages block children, users and comments:
+     * {@code start_cursor} and {@code page_size} (at most 100) from the query string.
+     */
+    static <T> ObjectNode listPage(String type, List<T> items, Function<T, String> id, Function<T, JsonNode> render, Map<String, String> query) {
+        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
+        String cursor = query.get("start_cursor");
+        int start = 0;
+        if (cursor != null) {
+            start = items.stream().map(id).toList().indexOf(Ids.normalize(cursor));
+            if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + cursor);
+        }
+        int end = Math.min(items.size(), start + pageSize);
+        ObjectNode list = list(type);
+        ArrayNode results = (ArrayNode) list.get("results");
+        for (T item : items.subList(start, end)) results.add(render.apply(item));
+        boolean more = end < items.size();
+        list.put("next_cursor", more ? id.apply(items.get(end)) : null);
+        list.put("has_more", more);
+        return list;
     }
 
     // ---------------------------------------------------------------- databases and data sources
@@ -353,27 +362,13 @@ final class Endpoints {
     }
 
     ObjectNode children(String parentId, Map<String, String> query) {
-        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
-        String startCursor = query.get("start_cursor");
         return model.read(() -> {
             if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null || model.isUnshared(parentId)) throw model.notFound("block", parentId);
             List<String> ids = new ArrayList<>();
             for (String id : model.childIds(parentId)) {
                 if (childBlock(id) != null) ids.add(id);
             }
-            int start = 0;
-            if (startCursor != null) {
-                start = ids.indexOf(Ids.normalize(startCursor));
-                if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + startCursor);
-            }
-            int end = Math.min(ids.size(), start + pageSize);
-            ObjectNode list = list("block");
-            ArrayNode results = (ArrayNode) list.get("results");
-            for (String id : ids.subList(start, end)) results.add(childBlock(id));
-            boolean more = end < ids.size();
-            list.put("next_cursor", more ? ids.get(end) : null);
-            list.put("has_more", more);
-            return list;
+            return listPage("block", ids, id -> id, this::childBlock, query);
         });
     }
 
