@@ -20,6 +20,8 @@ import java.util.UUID;
  */
 final class ApiHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /** "payloads have a maximum size of 1000 block elements and 500KB overall" (request limits). */
+    static final int MAX_BODY_BYTES = 500_000;
     static final String MISSING_VERSION = "Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.";
 
     private final SimModel model;
@@ -127,6 +129,9 @@ final class ApiHandler implements HttpHandler {
 
     private static JsonNode parseBody(byte[] raw, String method) {
         if (raw.length == 0 || method.equals("GET") || method.equals("DELETE")) return Json.object();
+        if (raw.length > MAX_BODY_BYTES) {
+            throw ApiException.validation("Request body is " + raw.length + " bytes, more than the maximum of 500KB (" + MAX_BODY_BYTES + " bytes).");
+        }
         try {
             JsonNode node = Json.parse(raw);
             if (node == null || !node.isObject()) throw new ApiException(400, "invalid_json", "Error parsing JSON body.");
@@ -143,7 +148,7 @@ final class ApiHandler implements HttpHandler {
         switch (top) {
             case "users" -> {
                 if (n == 2 && c.method().equals("GET") && c.segment(1).equals("me")) return Endpoints.me(model);
-                if (n == 1 && c.method().equals("GET")) return Endpoints.users(model);
+                if (n == 1 && c.method().equals("GET")) return Endpoints.users(model, c.query());
                 if (n == 2 && c.method().equals("GET")) return Endpoints.user(model, c.segment(1));
             }
             case "databases" -> {
@@ -174,6 +179,13 @@ final class ApiHandler implements HttpHandler {
                 if (n == 4 && c.method().equals("GET") && c.segment(2).equals("properties")) {
                     return e.propertyItem(id(c, 1, "page_id"), c.segment(3), c.query());
                 }
+                if (n == 3 && c.segment(2).equals("markdown") && c.method().equals("GET")) return new PageMarkdown(model).read(id(c, 1, "page_id"));
+                if (n == 3 && c.segment(2).equals("markdown") && c.method().equals("PATCH")) return new PageMarkdown(model).update(id(c, 1, "page_id"), c.body());
+            }
+            case "comments" -> {
+                if (n == 1 && c.method().equals("GET")) return model.comments.list(c.query());
+                if (n == 1 && c.method().equals("POST")) return model.comments.create(c.body());
+                if (n == 2 && c.method().equals("GET")) return model.comments.get(id(c, 1, "comment_id"));
             }
             case "blocks" -> {
                 Endpoints e = new Endpoints(model, c.version());

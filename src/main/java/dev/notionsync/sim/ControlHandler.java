@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The simulator's own API under /__sim/ (no auth): inspect the workspace and traffic, edit as a user,
- * inject faults, subscribe webhooks, import recorded objects, invalidate cursors.
+ * The simulator's own API under /__sim/ (no auth): inspect the workspace and traffic, edit as a user (properties,
+ * page content, comments), add users, set the integration's capabilities and content limits, inject faults, subscribe
+ * webhooks, import recorded objects, invalidate cursors.
  */
 final class ControlHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ControlHandler.class);
@@ -92,9 +93,41 @@ final class ControlHandler implements HttpHandler {
             }
             case "POST pages" -> {
                 String id = pageId(parts);
+                if (parts.length > 2 && parts[2].equals("content")) return content(id, body);
                 Boolean inTrash = body.hasNonNull("in_trash") ? body.get("in_trash").asBoolean() : null;
                 model.updatePage(id, body.get("properties"), inTrash, null, null, null, Author.person(model.defaultEditor()));
                 return model.page(id).orElseThrow();
+            }
+            case "GET pages" -> {
+                String id = pageId(parts);
+                return ok().put("page_id", id).put("markdown", model.markdown(id));
+            }
+            case "POST blocks" -> {
+                String id = pageId(parts);
+                if (body.has("unshared")) {
+                    model.setShared(id, !body.get("unshared").asBoolean());
+                    return ok().put("id", id).put("unshared", body.get("unshared").asBoolean());
+                }
+                return new Renderer(model, ApiVersion.V2026_03_11).block(model.updateBlock(id, body, Author.person(model.defaultEditor())));
+            }
+            case "GET content-limits", "POST content-limits" -> {
+                if (body.has("markdown_block_limit")) model.setMarkdownBlockLimit(body.get("markdown_block_limit").asInt());
+                if (body.has("block_cap")) model.setBlockCap(body.get("block_cap").asLong());
+                return ok().put("markdown_block_limit", model.markdownBlockLimit()).put("block_cap", model.blockCap());
+            }
+            case "GET capabilities", "POST capabilities" -> {
+                model.capabilities.configure(body);
+                return model.capabilities.toJson();
+            }
+            case "POST users" -> {
+                return model.addUser(body);
+            }
+            case "POST comments" -> {
+                if (parts.length > 1) {
+                    model.comments.resolve(parts[1], body.path("resolved").asBoolean(true));
+                    return ok().put("comment_id", Ids.normalize(parts[1])).put("resolved", body.path("resolved").asBoolean(true));
+                }
+                return model.comments.addAsPerson(body);
             }
             case "DELETE pages" -> {
                 model.deletePage(pageId(parts));
@@ -124,6 +157,16 @@ final class ControlHandler implements HttpHandler {
             }
         }
         throw new ApiException(404, "object_not_found", "Unknown control endpoint: " + method + " /__sim" + path);
+    }
+
+    /** POST /__sim/pages/{id}/content: {"children":[blocks]} appends them, {"markdown":"…"} replaces the content, both as a person. */
+    private ObjectNode content(String pageId, JsonNode body) {
+        SimModel model = sim.model();
+        ObjectNode out = ok().put("page_id", pageId);
+        if (body.has("children")) model.seedContent(pageId, body.get("children")).forEach(out.putArray("block_ids")::add);
+        else if (body.has("markdown")) model.editContent(pageId, body.get("markdown").asText());
+        else throw ApiException.validation("Expected {\"children\":[…]} or {\"markdown\":\"…\"}.");
+        return out.put("markdown", model.markdown(pageId));
     }
 
     private ObjectNode workspace() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The /v1 endpoints, rendered for one API version. Reads take the model's read lock, writes go through the model. */
 final class Endpoints {
@@ -44,20 +45,23 @@ final class Endpoints {
         });
     }
 
-    static ObjectNode users(SimModel model) {
+    /** GET /v1/users: the workspace's members and bots, guests left out, by pages of at most 100; the cursor is the next user's id. */
+    static ObjectNode users(SimModel model, Map<String, String> query) {
+        model.capabilities.requireUserInformation();
+        boolean emails = model.capabilities.emails();
         return model.read(() -> {
-            ObjectNode list = list("user");
-            ArrayNode results = (ArrayNode) list.get("results");
-            for (User u : model.users().values()) results.add(u.toJson());
-            return list;
+            List<User> listed = model.users().values().stream().filter(u -> !u.guest()).toList();
+            return listPage("user", listed, User::id, u -> u.toJson(emails), query);
         });
     }
 
     static ObjectNode user(SimModel model, String rawId) {
+        model.capabilities.requireUserInformation();
+        boolean emails = model.capabilities.emails();
         return model.read(() -> {
             User u = model.users().get(Ids.normalize(rawId));
             if (u == null) throw model.notFound("user", rawId);
-            return u.toJson();
+            return u.toJson(emails);
         });
     }
 
@@ -71,6 +75,28 @@ final class Endpoints {
         node.put("type", type);
         node.putObject(type);
         return node;
+    }
+
+    /**
+     * One page of a list whose cursor is the id of the next item, as Notion pages block children, users and comments:
+     * {@code start_cursor} and {@code page_size} (at most 100) from the query string.
+     */
+    static <T> ObjectNode listPage(String type, List<T> items, Function<T, String> id, Function<T, JsonNode> render, Map<String, String> query) {
+        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
+        String cursor = query.get("start_cursor");
+        int start = 0;
+        if (cursor != null) {
+            start = items.stream().map(id).toList().indexOf(Ids.normalize(cursor));
+            if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + cursor);
+        }
+        int end = Math.min(items.size(), start + pageSize);
+        ObjectNode list = list(type);
+        ArrayNode results = (ArrayNode) list.get("results");
+        for (T item : items.subList(start, end)) results.add(render.apply(item));
+        boolean more = end < items.size();
+        list.put("next_cursor", more ? id.apply(items.get(end)) : null);
+        list.put("has_more", more);
+        return list;
     }
 
     // ---------------------------------------------------------------- databases and data sources
@@ -246,6 +272,7 @@ final class Endpoints {
     // ---------------------------------------------------------------- pages
 
     ObjectNode createPage(JsonNode body) {
+        if (Json.present(body.get("children"))) Blocks.checkRequestTree(body.get("children"), "children");
         Page page = model.createPage(body.get("parent"), body.get("properties"), body.get("icon"), body.get("cover"), body.get("children"), bot());
         return model.read(() -> renderer.page(model.pageOrNull(page.id())));
     }
@@ -286,6 +313,7 @@ final class Endpoints {
 
     ObjectNode block(String id) {
         return model.read(() -> {
+            if (model.isUnshared(id)) throw model.notFound("block", id);
             Block b = model.blockOrNull(id);
             if (b != null) return renderer.block(b);
             Page p = model.pageOrNull(id);
@@ -334,32 +362,19 @@ final class Endpoints {
     }
 
     ObjectNode children(String parentId, Map<String, String> query) {
-        int pageSize = pageSize(query.containsKey("page_size") ? Json.F.textNode(query.get("page_size")) : null, "query");
-        String startCursor = query.get("start_cursor");
         return model.read(() -> {
-            if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null) throw model.notFound("block", parentId);
+            if (model.pageOrNull(parentId) == null && model.blockOrNull(parentId) == null || model.isUnshared(parentId)) throw model.notFound("block", parentId);
             List<String> ids = new ArrayList<>();
             for (String id : model.childIds(parentId)) {
                 if (childBlock(id) != null) ids.add(id);
             }
-            int start = 0;
-            if (startCursor != null) {
-                start = ids.indexOf(Ids.normalize(startCursor));
-                if (start < 0) throw ApiException.validation("The start_cursor provided is invalid: " + startCursor);
-            }
-            int end = Math.min(ids.size(), start + pageSize);
-            ObjectNode list = list("block");
-            ArrayNode results = (ArrayNode) list.get("results");
-            for (String id : ids.subList(start, end)) results.add(childBlock(id));
-            boolean more = end < ids.size();
-            list.put("next_cursor", more ? ids.get(end) : null);
-            list.put("has_more", more);
-            return list;
+            return listPage("block", ids, id -> id, this::childBlock, query);
         });
     }
 
-    /** A child as GET /v1/blocks/{id}/children lists it (a page as child_page, a database as child_database), or null when trashed. */
+    /** A child as GET /v1/blocks/{id}/children lists it (a page as child_page, a database as child_database), or null when trashed or not shared. */
     private ObjectNode childBlock(String id) {
+        if (model.isUnshared(id)) return null;
         Block b = model.blockOrNull(id);
         if (b != null) return b.inTrash() ? null : renderer.block(b);
         Page p = model.pageOrNull(id);
@@ -385,6 +400,7 @@ final class Endpoints {
         }
         JsonNode childBlocks = body.get("children");
         if (childBlocks == null) throw ApiException.bodyValidation("children", "should be defined, instead was `undefined`");
+        Blocks.checkRequestTree(childBlocks, "children");
         List<Block> added = model.appendBlocks(parentId, childBlocks, after, bot());
         return model.read(() -> {
             ObjectNode list = list("block");

@@ -276,9 +276,15 @@ final class Renderer {
         node.put("last_edited_time", Times.minuteZ(block.lastEditedTime()));
         node.set("created_by", User.reference(block.createdBy()));
         node.set("last_edited_by", User.reference(block.lastEditedBy()));
-        node.put("has_children", !model.childIds(block.id()).isEmpty());
+        node.put("has_children", model.hasChildren(block.id()));
         node.put("in_trash", block.inTrash());
         if (version.emitsArchived()) node.put("archived", block.inTrash());
+        if (!Blocks.isApiType(block.type())) {
+            // a type the API does not expose (form, button, drive, ...): Notion answers {type:"unsupported", unsupported:{block_type}}
+            node.put("type", "unsupported");
+            node.putObject("unsupported").put("block_type", block.type());
+            return node;
+        }
         String type = version == ApiVersion.V2026_03_11 || !block.type().equals("meeting_notes") ? block.type() : "transcription";
         node.put("type", type);
         node.set(type, block.content().deepCopy());

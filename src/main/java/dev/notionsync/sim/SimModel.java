@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,6 +46,14 @@ public final class SimModel {
     private final Map<String, List<String>> children = new HashMap<>();
     private final List<Consumer<ModelEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ThreadLocal<List<ModelEvent>> pendingEvents = ThreadLocal.withInitial(ArrayList::new);
+    /** Blocks and pages not shared with the integration: markdown shows them as unknown, the block API as absent. */
+    private final Set<String> unshared = new HashSet<>();
+    /** Blocks ever created in the workspace (deleting does not give capacity back) and the cap on them, 0 for none. */
+    private long createdBlocks;
+    private volatile long blockCap;
+    private volatile int markdownBlockLimit = MarkdownRenderer.DEFAULT_LIMIT;
+    final Capabilities capabilities = new Capabilities();
+    final Comments comments = new Comments(this);
     final Cursors cursors;
     final QueryEngine queries;
     /** Set by the control API: formulas and rollups read as "unsupported" (2026-12-01), as when Notion's budget runs out. */
@@ -185,6 +194,87 @@ public final class SimModel {
                 if (!db.dataSourceIds.contains(dsId)) db.dataSourceIds.add(dsId);
             }
             return null;
+        });
+    }
+
+    /** Sets how many blocks GET /v1/pages/{id}/markdown renders before it answers truncated; Notion's is about 20,000. */
+    public void setMarkdownBlockLimit(int limit) {
+        if (limit < 1) throw new IllegalArgumentException("the markdown block limit must be at least 1, was " + limit);
+        markdownBlockLimit = limit;
+    }
+
+    public int markdownBlockLimit() {
+        return markdownBlockLimit;
+    }
+
+    /**
+     * Caps the blocks the workspace may ever create, as Notion's Free plan does (0: no cap). Once reached, requests that
+     * create blocks answer 403; reads, edits and deletes still work.
+     */
+    public void setBlockCap(long cap) {
+        blockCap = Math.max(0, cap);
+    }
+
+    /**
+     * Appends blocks (request shape, children nested inside each type's object, no request limits) to a page as a
+     * workspace member would: any block type (unknown ones read as "unsupported"), {@code "unshared": true} on a block to
+     * keep it from the integration. The page's last_edited_time moves and page.content_updated is sent. Returns the ids
+     * of the top-level blocks made.
+     */
+    public List<String> seedContent(String pageId, JsonNode children) {
+        if (children == null || !children.isArray()) throw ApiException.validation("Expected \"children\": an array of blocks.");
+        Author person = Author.person(defaultEditor());
+        return write(() -> {
+            Page page = requirePage(pageId);
+            ContentTree tree = new ContentTree(this, person);
+            List<String> ids = tree.append(page.id(), "page_id", children, null, "children", true).stream().map(Block::id).toList();
+            contentChanged(page, tree, person);
+            return ids;
+        });
+    }
+
+    /** Replaces a page's content with markdown as a workspace member would (child pages it leaves out are trashed); returns the page's markdown. */
+    public String editContent(String pageId, String markdown) {
+        Author person = Author.person(defaultEditor());
+        write(() -> {
+            Page page = requirePage(pageId);
+            ContentTree tree = new ContentTree(this, person);
+            tree.replace(page, MarkdownParser.parse(markdown), true);
+            contentChanged(page, tree, person);
+            return null;
+        });
+        return markdown(pageId);
+    }
+
+    /** The page's content as GET /v1/pages/{id}/markdown renders it, without the record limit. */
+    public String markdown(String pageId) {
+        return read(() -> MarkdownRenderer.page(this, requirePage(pageId).id(), Integer.MAX_VALUE).markdown());
+    }
+
+    public long blockCap() {
+        return blockCap;
+    }
+
+    /** Shares a block or page with the integration again, or stops sharing it (markdown shows it as unknown, the block API as absent). */
+    public void setShared(String id, boolean shared) {
+        String key = Ids.normalize(id);
+        write(() -> {
+            if (blockOrNull(key) == null && pageOrNull(key) == null) throw notFound("block", id);
+            setUnshared(key, !shared);
+            return null;
+        });
+    }
+
+    /** Adds a workspace user: {"name", "email"?, "type": "person" (default) or "bot", "guest": true for a guest}. */
+    public ObjectNode addUser(JsonNode request) {
+        String name = Json.str(request, "name");
+        if (name == null) throw ApiException.validation("Expected {\"name\":…}.");
+        return write(() -> {
+            String id = newId();
+            User user = "bot".equals(request.path("type").asText()) ? User.bot(id, name)
+                    : request.path("guest").asBoolean(false) ? User.guest(id, name, Json.str(request, "email")) : User.person(id, name, Json.str(request, "email"));
+            users.put(id, user);
+            return user.toJson();
         });
     }
 
@@ -349,6 +439,60 @@ public final class SimModel {
         return ids == null ? List.of() : ids;
     }
 
+    /** Whether a block has children that are not in the trash (has_children). */
+    boolean hasChildren(String id) {
+        for (String child : childIds(id)) {
+            Block b = blocks.get(child);
+            Page p = b == null ? pages.get(child) : null;
+            SimDatabase db = b == null && p == null ? databases.get(child) : null;
+            if (b != null ? !b.inTrash() : p != null ? !p.inTrash() : db != null && !db.inTrash) return true;
+        }
+        return false;
+    }
+
+    /** The children list of a parent, to change (callers hold the write lock). */
+    List<String> childList(String parentId) {
+        return children.computeIfAbsent(parentId, k -> new ArrayList<>());
+    }
+
+    void putBlock(Block block) {
+        blocks.put(block.id(), block);
+    }
+
+    boolean isUnshared(String id) {
+        return unshared.contains(id);
+    }
+
+    void setUnshared(String id, boolean notShared) {
+        if (notShared) unshared.add(id);
+        else unshared.remove(id);
+    }
+
+    void countCreatedBlock() {
+        createdBlocks++;
+    }
+
+    /** Before a request that creates blocks: refused once the workspace has used its cap (the write that reaches it succeeds). */
+    void requireBlockCapacity() {
+        long cap = blockCap;
+        if (cap > 0 && createdBlocks >= cap) {
+            throw new ApiException(403, "restricted_resource", "This workspace has reached its block limit of " + cap
+                    + " blocks. Upgrade the workspace's plan to add more content.", Json.object().put("block_limit", cap), null);
+        }
+    }
+
+    int markdownLimit() {
+        return markdownBlockLimit;
+    }
+
+    /** A page's content changed: its last_edited_time moves (to the minute) and page.content_updated names what changed. */
+    void contentChanged(Page owner, ContentTree tree, Author author) {
+        if (owner == null || tree.changed.isEmpty()) return;
+        Page current = pages.get(owner.id());
+        putPage(current.withValues(current.values(), now(), author.userId()));
+        emit("page.content_updated", current, List.copyOf(tree.changed.keySet()), author);
+    }
+
     Collection<SimDataSource> dataSources() {
         return dataSources.values();
     }
@@ -377,7 +521,7 @@ public final class SimModel {
         String what = switch (kind) {
             case "data_source" -> "data source";
             case "database" -> "database";
-            case "block" -> "block";
+            case "block", "user", "comment", "discussion" -> kind;
             default -> "page";
         };
         String shown = Ids.normalize(id) == null ? id : Ids.normalize(id);
@@ -486,7 +630,10 @@ public final class SimModel {
                     Json.orNull(icon), Json.orNull(cover), false, false, false, values);
             putPage(page);
             if (source != null) syncRelations(source, page, Map.of(), values, author);
-            if (childBlocks != null && childBlocks.isArray()) appendBlocksLocked(id, "page_id", childBlocks, null, author);
+            if (childBlocks != null && childBlocks.isArray()) {
+                requireBlockCapacity();
+                new ContentTree(this, author).append(id, "page_id", childBlocks, null, "children", false);
+            }
             emit("page.created", page, List.of(), author);
             return page;
         });
@@ -596,12 +743,17 @@ public final class SimModel {
             parentType = page.parent().path("type").asText().equals("page_id") ? "page" : "space";
             parentId = page.parent().path("type").asText().equals("page_id") ? page.parent().path("page_id").asText() : workspaceId;
         }
-        pendingEvents.get().add(new ModelEvent(type, "page", page.id(), parentType, parentId, page.dataSourceId(), List.copyOf(updatedProperties), null, author, clock.instant()));
+        pendingEvents.get().add(new ModelEvent(type, "page", page.id(), parentType, parentId, page.dataSourceId(), List.copyOf(updatedProperties), null, author, clock.instant(), null));
     }
 
     void emitDataSource(String type, SimDataSource source, ArrayNode schemaChanges, Author author) {
         pendingEvents.get().add(new ModelEvent(type, "data_source", source.id, "database", source.databaseId, source.id,
-                List.of(), schemaChanges, author, clock.instant()));
+                List.of(), schemaChanges, author, clock.instant(), null));
+    }
+
+    void emitComment(Comments.Comment comment, Author author) {
+        pendingEvents.get().add(new ModelEvent("comment.created", "comment", comment.id(), comment.parentType().equals("page_id") ? "page" : "block",
+                comment.parentId(), null, List.of(), null, author, clock.instant(), comment.pageId()));
     }
 
     // ---------------------------------------------------------------- blocks
@@ -610,62 +762,19 @@ public final class SimModel {
         return write(() -> {
             Page page = pageOrNull(parentId);
             Block block = page == null ? blockOrNull(parentId) : null;
-            if (page == null && block == null) throw notFound("block", parentId);
-            String id = page != null ? page.id() : block.id();
-            List<Block> added = appendBlocksLocked(id, page != null ? "page_id" : "block_id", childBlocks, afterId, author);
-            Page owner = page != null ? page : owningPage(block);
-            if (owner != null && !added.isEmpty()) {
-                List<String> blockIds = new ArrayList<>();
-                for (Block b : added) blockIds.add(b.id());
-                emit("page.content_updated", owner, blockIds, author);
-            }
+            if (page == null && block == null || unshared.contains(Ids.normalize(parentId))) throw notFound("block", parentId);
+            requireBlockCapacity();
+            ContentTree tree = new ContentTree(this, author);
+            List<Block> added = tree.append(page != null ? page.id() : block.id(), page != null ? "page_id" : "block_id", childBlocks, afterId, "children", false);
+            contentChanged(page != null ? page : owningPage(block), tree, author);
             return added;
         });
     }
 
-    private List<Block> appendBlocksLocked(String parentId, String parentType, JsonNode childBlocks, String afterId, Author author) {
-        if (!childBlocks.isArray()) throw ApiException.bodyValidation("children", "should be an array, instead was `" + Json.text(childBlocks) + "`");
-        if (childBlocks.size() > 100) throw ApiException.bodyValidation("children.length", "should be ≤ `100`, instead was `" + childBlocks.size() + "`");
-        List<Block> built = new ArrayList<>();
-        List<String> siblings = children.computeIfAbsent(parentId, k -> new ArrayList<>());
-        int at = siblings.size();
-        if (AT_START.equals(afterId)) {
-            at = 0;
-        } else if (afterId != null) {
-            String after = Ids.normalize(afterId);
-            int index = siblings.indexOf(after);
-            if (index < 0) throw ApiException.validation("Block " + afterId + " is not a child of " + parentId + ".");
-            at = index + 1;
-        }
-        Instant now = now();
-        for (int i = 0; i < childBlocks.size(); i++) {
-            JsonNode request = childBlocks.get(i);
-            String type = request.path("type").asText(null);
-            if (type == null) {
-                Iterator<String> names = request.fieldNames();
-                while (names.hasNext()) {
-                    String n = names.next();
-                    if (!n.equals("object")) type = n;
-                }
-            }
-            if (type == null || !request.path(type).isObject()) {
-                throw ApiException.bodyValidation("children[" + i + "]." + (type == null ? "type" : type), "should be defined, instead was `undefined`");
-            }
-            ObjectNode content = Blocks.normalize(type, (ObjectNode) request.get(type), "children[" + i + "]." + type, mentionNames());
-            JsonNode nested = content.remove("children");
-            Block b = new Block(newId(), parentType, parentId, now, now, author.userId(), author.userId(), false, type, content);
-            blocks.put(b.id(), b);
-            siblings.add(at++, b.id());
-            built.add(b);
-            if (nested != null && nested.isArray()) appendBlocksLocked(b.id(), "block_id", nested, null, author);
-        }
-        return built;
-    }
-
     /** The page a block sits in, following block parents upwards. */
-    private Page owningPage(Block block) {
+    Page owningPage(Block block) {
         Block current = block;
-        for (int depth = 0; current != null && depth < 64; depth++) {
+        for (int depth = 0; current != null && depth < 256; depth++) {
             if (current.parentType().equals("page_id")) return pages.get(current.parentId());
             current = blocks.get(current.parentId());
         }
@@ -675,7 +784,8 @@ public final class SimModel {
     Block updateBlock(String id, JsonNode body, Author author) {
         return write(() -> {
             Block block = blockOrNull(id);
-            if (block == null) throw notFound("block", id);
+            if (block == null || unshared.contains(block.id())) throw notFound("block", id);
+            Block before = block;
             if (body.has("in_trash") || body.has("archived")) {
                 boolean trash = body.has("in_trash") ? body.get("in_trash").asBoolean() : body.get("archived").asBoolean();
                 block = block.withTrash(trash, now(), author.userId());
@@ -688,6 +798,11 @@ public final class SimModel {
                 block = block.withContent(merged, now(), author.userId());
             }
             blocks.put(block.id(), block);
+            if (!block.equals(before)) {
+                ContentTree tree = new ContentTree(this, author);
+                tree.changed.put(block.id(), "block");
+                contentChanged(owningPage(block), tree, author);
+            }
             return block;
         });
     }
@@ -799,7 +914,7 @@ public final class SimModel {
         String id = Ids.normalize(u.path("id").asText());
         if (id == null || users.containsKey(id)) return;
         String type = u.path("type").asText("person");
-        users.put(id, new User(id, u.path("name").asText(null), u.path("avatar_url").asText(null), type, Json.str(u.path("person"), "email")));
+        users.put(id, new User(id, u.path("name").asText(null), u.path("avatar_url").asText(null), type, Json.str(u.path("person"), "email"), false));
     }
 
     private ArrayNode arrayOrEmpty(JsonNode node) {

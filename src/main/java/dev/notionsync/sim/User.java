@@ -2,15 +2,21 @@ package dev.notionsync.sim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A workspace member ("person") or an integration ("bot"). */
-record User(String id, String name, String avatarUrl, String type, String email) {
+/**
+ * A workspace member ("person"), a guest (a person the users list leaves out) or an integration ("bot").
+ */
+record User(String id, String name, String avatarUrl, String type, String email, boolean guest) {
 
     static User person(String id, String name, String email) {
-        return new User(id, name, null, "person", email);
+        return new User(id, name, null, "person", email, false);
+    }
+
+    static User guest(String id, String name, String email) {
+        return new User(id, name, null, "person", email, true);
     }
 
     static User bot(String id, String name) {
-        return new User(id, name, null, "bot", null);
+        return new User(id, name, null, "bot", null, false);
     }
 
     boolean isBot() {
@@ -27,6 +33,11 @@ record User(String id, String name, String avatarUrl, String type, String email)
 
     /** The full form used in people values and created_by properties. */
     ObjectNode toJson() {
+        return toJson(true);
+    }
+
+    /** The full form; person.email only when the integration may read email addresses. */
+    ObjectNode toJson(boolean withEmail) {
         ObjectNode node = reference(id);
         node.put("name", name);
         node.put("avatar_url", avatarUrl);
@@ -35,7 +46,7 @@ record User(String id, String name, String avatarUrl, String type, String email)
             node.set("bot", Json.object());
         } else {
             ObjectNode person = node.putObject("person");
-            if (email != null) person.put("email", email);
+            if (email != null && withEmail) person.put("email", email);
         }
         return node;
     }

@@ -182,8 +182,13 @@ final class Webhooks {
         List<ModelEvent> content = others.stream().filter(e -> e.type().equals("page.content_updated")).toList();
         if (!content.isEmpty() && !created) {
             // content updates aggregate too: one event listing every updated block
+            Set<String> updated = new LinkedHashSet<>();
+            content.forEach(e -> updated.addAll(e.updatedProperties()));
             ArrayNode blocks = Json.array();
-            for (ModelEvent e : content) e.updatedProperties().forEach(id -> blocks.addObject().put("id", id).put("type", "block"));
+            model.read(() -> {
+                updated.forEach(id -> blocks.addObject().put("id", id).put("type", model.pageOrNull(id) != null ? "page" : model.databaseOrNull(id) != null ? "database" : "block"));
+                return null;
+            });
             ObjectNode p = payload(s, content.get(content.size() - 1), last, "page.content_updated", batch, null);
             ((ObjectNode) p.get("data")).set("updated_blocks", blocks);
             out.add(p);
@@ -212,6 +217,7 @@ final class Webhooks {
         p.put("api_version", s.apiVersion());
         p.putObject("entity").put("id", e.entityId()).put("type", e.entityType());
         ObjectNode data = p.putObject("data");
+        if (e.entityType().equals("comment")) data.put("page_id", e.pageId());
         ObjectNode parent = data.putObject("parent");
         parent.put("id", e.parentId());
         parent.put("type", e.parentType());

@@ -182,4 +182,62 @@ class WebhooksTest {
         assertEquals(2, p.at("/data/updated_blocks").size());
         assertEquals("bot", p.at("/authors/0/type").asText());
     }
+
+    String pageUnderHome() {
+        SimClient client = new SimClient(sim);
+        String home = client.get("/v1/databases/" + sim.workspace().source("projects").databaseId()).body().at("/parent/page_id").asText();
+        return client.post("/v1/pages", Map.of("parent", Map.of("page_id", home), "properties", Map.of("title", Map.of("title",
+                List.of(Map.of("text", Map.of("content", "Handbook"))))))).body().get("id").asText();
+    }
+
+    @Test
+    void aMarkdownUpdateIsOneContentUpdateNamingItsBlocks() throws Exception {
+        String page = pageUnderHome();
+        subscribe(50);
+        next();
+        SimClient.Reply r = new SimClient(sim).patch("/v1/pages/" + page + "/markdown", Map.of("type", "replace_content",
+                "replace_content", Map.of("new_str", "# Handbook\n\n- one\n- two")));
+        assertEquals(200, r.status(), r.body().toString());
+        JsonNode p = next().json();
+        assertEquals("page.content_updated", p.get("type").asText());
+        assertEquals(page, p.at("/entity/id").asText());
+        assertEquals("bot", p.at("/authors/0/type").asText());
+        assertEquals(3, p.at("/data/updated_blocks").size(), "the three new blocks, in one event");
+        assertEquals("block", p.at("/data/updated_blocks/0/type").asText());
+        assertEquals("page", p.at("/data/parent/type").asText());
+        assertNull(received.poll(300, TimeUnit.MILLISECONDS), "aggregated: one event");
+
+        sim.model().editContent(page, "# Handbook\n\n- one\n- two, edited by a person");
+        JsonNode edit = next().json();
+        assertEquals("page.content_updated", edit.get("type").asText());
+        assertEquals("person", edit.at("/authors/0/type").asText());
+        assertEquals(1, edit.at("/data/updated_blocks").size(), "only the edited block");
+    }
+
+    @Test
+    void commentsAreCreatedEventsWithTheirPage() throws Exception {
+        String page = pageUnderHome();
+        subscribe(20);
+        next();
+        SimClient client = new SimClient(sim);
+        String first = client.post("/v1/comments", Map.of("parent", Map.of("page_id", page), "rich_text", List.of(Map.of("text", Map.of("content", "one")))))
+                .body().get("id").asText();
+        new SimClient(sim.baseUrl(), null).send("POST", "/__sim/comments", Map.of("page_id", page, "text", "two"), null, null);
+        JsonNode a = next().json();
+        JsonNode b = next().json();
+        if (!a.at("/entity/id").asText().equals(first)) {
+            JsonNode swap = a;
+            a = b;
+            b = swap;
+        }
+        assertEquals("comment.created", a.get("type").asText());
+        assertEquals("comment", a.at("/entity/type").asText());
+        assertEquals(first, a.at("/entity/id").asText());
+        assertEquals(List.of("page_id", "parent"), SimulatorApiTest.keys(a.get("data")));
+        assertEquals(page, a.at("/data/page_id").asText());
+        assertEquals(Map.of("id", page, "type", "page"), SimClient.MAPPER.convertValue(a.at("/data/parent"), Map.class));
+        assertEquals("bot", a.at("/authors/0/type").asText());
+        assertEquals("comment.created", b.get("type").asText(), "comment events are not aggregated");
+        assertEquals("person", b.at("/authors/0/type").asText());
+    }
 }
