@@ -303,7 +303,6 @@ public final class BoundRows {
     private static RefusedValueException refused(Connection c, Table table, ObjectNode values, SQLException e) throws SQLException {
         ServerErrorMessage server = e instanceof PSQLException psql ? psql.getServerErrorMessage() : null;
         String message = server != null && server.getMessage() != null ? server.getMessage() : e.getMessage();
-        String detail = server == null ? null : server.getDetail();
         String column = server == null ? null : server.getColumn();
         String constraint = server == null ? null : server.getConstraint();
         String state = e.getSQLState();
@@ -331,10 +330,8 @@ public final class BoundRows {
         if (constraint != null) {
             text.append(" by ").append(constraint.startsWith("type ") || constraint.equals("not null") ? constraint : "constraint " + constraint);
         }
+        // the message only: the server's detail ("Failing row contains (...)") quotes every column, excluded ones too
         text.append(": ").append(message);
-        if (detail != null) {
-            text.append(" (").append(detail).append(')');
-        }
         return new RefusedValueException(text.toString(), column, constraint, e);
     }
 

@@ -63,6 +63,9 @@ public final class Database implements AutoCloseable {
         if (password != null && !password.isBlank()) {
             config.setPassword(password);
         }
+        // PostgreSQL's error detail quotes values ("Failing row contains (...)" holds every column of the row, excluded
+        // ones too): kept out of exception messages, so out of logs and dead letters
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         // fail fast with a clear message instead of hanging when the server is down at start

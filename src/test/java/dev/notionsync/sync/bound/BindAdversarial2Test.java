@@ -12,6 +12,7 @@ import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,6 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -348,15 +353,31 @@ class BindAdversarial2Test {
      * letter whose message carries PostgreSQL's "Failing row contains (...)" detail, every column of the row included.
      */
     @Test
-    @Disabled("finding 8: an excluded (secret) column's value is stored in dead_letters (and logged at WARN) via PostgreSQL's \"Failing row contains\" detail")
     void aRefusedNotionEditsDeadLetterDoesNotCarryAnExcludedColumn() throws Exception {
         sql("INSERT INTO adv.notes (id, name, score, secret) VALUES (70, 'Vault', 1, '" + SECRET + "')");
         awaitSettled();
         String page = pageOf(notes, "{\"id\": 70}");
-        edit(page, number("Score", -5));
-        TestEngine.await("the refused edit dead-lettered", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM notion_sync.dead_letters"
-                + " WHERE endpoint_uri = 'direct:bound-apply-page' AND body LIKE '%" + page + "%'") > 0);
+        StringWriter log = new StringWriter();
+        WriterAppender appender = WriterAppender.newBuilder().setName("finding-8").setTarget(log)
+                .setLayout(PatternLayout.newBuilder().withPattern("%m %throwable%n").build()).build();
+        appender.start();
+        LoggerContext logging = (LoggerContext) LogManager.getContext(false);
+        logging.getConfiguration().getRootLogger().addAppender(appender, null, null);
+        try {
+            edit(page, number("Score", -5));
+            TestEngine.await("the refused edit dead-lettered", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM notion_sync.dead_letters"
+                    + " WHERE endpoint_uri = 'direct:bound-apply-page' AND body LIKE '%" + page + "%'") > 0);
+        } finally {
+            logging.getConfiguration().getRootLogger().removeAppender("finding-8");
+            appender.stop();
+        }
+        String error = query("SELECT exception_message FROM notion_sync.dead_letters WHERE endpoint_uri = 'direct:bound-apply-page'"
+                + " AND body LIKE '%" + page + "%'");
+        assertTrue(error.contains(page) && error.contains("score") && error.contains("notes_score_check"),
+                "the dead letter names the page, the column and the constraint: " + error);
         assertEquals("", leaks(SECRET), "the excluded column's value is stored by the engine");
+        assertTrue(log.toString().contains("notes_score_check"), "the refusal is logged: " + log);
+        assertTrue(!log.toString().contains(SECRET), "the excluded column's value is logged: " + log);
     }
 
     /**
