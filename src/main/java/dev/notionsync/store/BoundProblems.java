@@ -67,7 +67,7 @@ public final class BoundProblems {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.bound_problems (source, kind, subject, page_ids, row_keys, detail)"
                      + " VALUES (?, ?, ?, CAST(? AS uuid[]), CAST(? AS jsonb), ?)"
-                     + " ON CONFLICT (source, kind, subject) WHERE resolved_at IS NULL DO UPDATE SET page_ids = EXCLUDED.page_ids,"
+                     + " ON CONFLICT (source, kind, md5(subject)) WHERE resolved_at IS NULL DO UPDATE SET page_ids = EXCLUDED.page_ids,"
                      + " row_keys = EXCLUDED.row_keys, detail = EXCLUDED.detail, last_seen = now()")) {
             ps.setString(1, source);
             ps.setString(2, kind);

@@ -46,7 +46,7 @@ public final class CreateIntents {
     public Intent begin(String key, String target) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.create_intents (intent_key, target) VALUES (?, ?)"
-                     + " ON CONFLICT (intent_key) DO NOTHING")) {
+                     + " ON CONFLICT (md5(intent_key)) DO NOTHING")) {
             ps.setString(1, key);
             ps.setString(2, target);
             ps.executeUpdate();

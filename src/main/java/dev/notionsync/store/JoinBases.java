@@ -155,7 +155,7 @@ public final class JoinBases {
     public Optional<Base> lease(String source, JsonNode leftValue, String owner, Duration lease) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.join_bases (source, left_value, claimed_by, claimed_at)"
-                     + " VALUES (?, ?::jsonb, ?, now()) ON CONFLICT (source, left_value) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,"
+                     + " VALUES (?, ?::jsonb, ?, now()) ON CONFLICT (source, md5(left_value::text)) DO UPDATE SET claimed_by = EXCLUDED.claimed_by,"
                      + " claimed_at = now() WHERE notion_sync.join_bases.claimed_at IS NULL"
                      + " OR notion_sync.join_bases.claimed_at < now() - make_interval(secs => ?) OR notion_sync.join_bases.claimed_by = EXCLUDED.claimed_by"
                      + " RETURNING agreed::text, seen_version, attempts, claimed_at")) {
@@ -189,7 +189,7 @@ public final class JoinBases {
     public void agreeEmpty(String source, JsonNode leftValue) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.join_bases (source, left_value, agreed) VALUES (?, ?::jsonb, '[]')"
-                     + " ON CONFLICT (source, left_value) DO UPDATE SET agreed = coalesce(notion_sync.join_bases.agreed, '[]'), updated_at = now()")) {
+                     + " ON CONFLICT (source, md5(left_value::text)) DO UPDATE SET agreed = coalesce(notion_sync.join_bases.agreed, '[]'), updated_at = now()")) {
             ps.setString(1, source);
             ps.setString(2, leftValue.toString());
             ps.executeUpdate();
@@ -350,7 +350,7 @@ public final class JoinBases {
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.join_bases (source, left_value, owed_at) VALUES (?, ?::jsonb, now())"
-                        + " ON CONFLICT (source, left_value) DO UPDATE SET owed_at = now(), updated_at = now()")) {
+                        + " ON CONFLICT (source, md5(left_value::text)) DO UPDATE SET owed_at = now(), updated_at = now()")) {
                     for (JsonNode other : s.owe()) {
                         ps.setString(1, s.source());
                         ps.setString(2, other.toString());

@@ -93,7 +93,7 @@ public final class Links {
     /** {@link #put(Link)} inside a caller's transaction (the row or the mirror written with it). */
     public static void put(Connection c, Link link) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.links (source, row_key, page_id, state, page_edited_time,"
-                + " page_values, row_values) VALUES (?, ?::jsonb, ?::uuid, ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (source, row_key) DO UPDATE SET"
+                + " page_values, row_values) VALUES (?, ?::jsonb, ?::uuid, ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (source, md5(row_key::text)) DO UPDATE SET"
                 + " page_id = EXCLUDED.page_id, state = EXCLUDED.state, page_edited_time = EXCLUDED.page_edited_time,"
                 + " page_values = EXCLUDED.page_values, row_values = EXCLUDED.row_values, updated_at = now(),"
                 + " linked_at = CASE WHEN notion_sync.links.page_id IS DISTINCT FROM EXCLUDED.page_id THEN now() ELSE notion_sync.links.linked_at END")) {

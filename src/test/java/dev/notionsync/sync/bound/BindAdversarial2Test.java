@@ -553,7 +553,6 @@ class BindAdversarial2Test {
      * of the engine's trigger, and the row gets a page showing its key.
      */
     @Test
-    @Disabled("finding 10: a text key of ~2,700 characters the table accepts makes the application's INSERT fail in the engine's trigger")
     void aLongKeyTheTableAcceptsDoesNotBreakTheApplicationsInsert() throws Exception {
         StringBuilder key = new StringBuilder();
         java.util.Random random = new java.util.Random(17);
