@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * (created_time, which Notion rounds down to the minute), with the title that was sent, and not adopted by another
  * intent. A page found is adopted; only when none is found is the create sent again. A page an earlier attempt made
  * may have been edited in Notion since, so it is handed back with what that create carried, and the caller checks
- * the row's values against it as an update against its base, never writing them over the page blindly.
+ * the row's values against it as an update against its base, never writing them over the page blindly. A bound
+ * table's create looks by the key property instead ({@link Lookup}): the create always sets it, and unlike the title
+ * nobody renames it in Notion between a lost answer and the retry.
  */
 public final class PageCreator {
 
@@ -51,15 +53,26 @@ public final class PageCreator {
         }
     }
 
+    /** A property (by id, of type title or rich_text) whose plain text names the intent's page in Notion. */
+    public record Lookup(String propertyId, String type, String text) {
+    }
+
+    /** {@link #create(String, String, String, String, Lookup, ObjectNode, BiPredicate)}, looking by the titles sent. */
+    public Created create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties,
+                          BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
+        return create(key, localId, dataSourceId, titlePropertyId, null, properties, holdsSent);
+    }
+
     /**
      * The page for the intent {@code key}: the one an earlier attempt made, else a new one.
      *
      * @param localId         the row's id until it has its page; when it is already a page made by a create, that page
      * @param titlePropertyId the data source's title property; its value in {@code properties} is what the lookup matches
+     * @param byKey           what names the page instead of its title (a bound row's key property), or null
      * @param properties      the create's properties, keyed by property id
      * @param holdsSent       whether a page (as a query returns it) holds, by meaning, the properties a create sent
      */
-    public Created create(String key, String localId, String dataSourceId, String titlePropertyId, ObjectNode properties,
+    public Created create(String key, String localId, String dataSourceId, String titlePropertyId, Lookup byKey, ObjectNode properties,
                           BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
         CreateIntents.Intent done = intents.ofPage(localId);
         if (done != null) {
@@ -70,7 +83,7 @@ public final class PageCreator {
         String title = requestTitle(properties.get(titlePropertyId));
         String known = intent.pageId();
         if (known == null && intent.sentBefore()) {
-            known = find(intent, dataSourceId, titlePropertyId, holdsSent);
+            known = find(intent, dataSourceId, lookups(intent, titlePropertyId, byKey), holdsSent);
         }
         if (known != null) {
             LOG.info("create {}: an earlier attempt made page {}; adopting it instead of creating another", key, known);
@@ -92,11 +105,17 @@ public final class PageCreator {
      * to Notion's trash, so the deleted row does not come back with the next pull. Returns that page's id, or null.
      */
     public String withdraw(String key, String dataSourceId, String titlePropertyId, BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
+        return withdraw(key, dataSourceId, titlePropertyId, null, holdsSent);
+    }
+
+    /** {@link #withdraw(String, String, String, BiPredicate)}, looking by {@code byKey} when not null. */
+    public String withdraw(String key, String dataSourceId, String titlePropertyId, Lookup byKey, BiPredicate<JsonNode, JsonNode> holdsSent)
+            throws Exception {
         CreateIntents.Intent intent = intents.find(key);
         if (intent == null || !intent.sentBefore()) {
             return null;
         }
-        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, titlePropertyId, holdsSent);
+        String made = intent.pageId() != null ? intent.pageId() : find(intent, dataSourceId, lookups(intent, titlePropertyId, byKey), holdsSent);
         if (made != null) {
             notion.call(NotionRequest.patch("/v1/pages/" + made, "{\"in_trash\":true}"));
             LOG.info("create {}: the row was deleted; page {} made by an earlier attempt moved to Notion's trash", key, made);
@@ -104,17 +123,23 @@ public final class PageCreator {
         return made;
     }
 
+    /** What to look for: the key property when given, else every title this intent sent. */
+    private static List<Lookup> lookups(CreateIntents.Intent intent, String titlePropertyId, Lookup byKey) {
+        return byKey != null ? List.of(byKey) : intent.titles().stream().map(title -> new Lookup(titlePropertyId, "title", title)).toList();
+    }
+
     /**
      * The page an earlier send of this intent made, or null when Notion shows none. Of several pages with the title
      * (rows with the same title whose answers were lost), one that holds what this intent sent is taken first: it
      * is this intent's, not another's.
      */
-    private String find(CreateIntents.Intent intent, String dataSourceId, String titlePropertyId,
+    private String find(CreateIntents.Intent intent, String dataSourceId, List<Lookup> lookups,
                         BiPredicate<JsonNode, JsonNode> holdsSent) throws Exception {
         String bot = botId();
         // created_time is rounded down to the minute: a page made in the first send's minute shows that minute
         Instant since = intent.firstSentAt().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1));
-        for (String title : intent.titles()) {
+        for (Lookup lookup : lookups) {
+            String text = lookup.text();
             List<JsonNode> candidates = new ArrayList<>();
             String cursor = null;
             do {
@@ -122,11 +147,11 @@ public final class PageCreator {
                 ObjectNode and = query.putObject("filter");
                 var parts = and.putArray("and");
                 parts.addObject().put("timestamp", "created_time").putObject("created_time").put("on_or_after", since.toString());
-                ObjectNode byTitle = parts.addObject().put("property", titlePropertyId);
-                if (title.isEmpty()) {
-                    byTitle.putObject("title").put("is_empty", true);
+                ObjectNode byText = parts.addObject().put("property", lookup.propertyId());
+                if (text.isEmpty()) {
+                    byText.putObject(lookup.type()).put("is_empty", true);
                 } else {
-                    byTitle.putObject("title").put("equals", title);
+                    byText.putObject(lookup.type()).put("equals", text);
                 }
                 query.putArray("sorts").addObject().put("timestamp", "created_time").put("direction", "ascending");
                 query.put("page_size", 100);
@@ -135,7 +160,7 @@ public final class PageCreator {
                 }
                 JsonNode answer = notion.call(NotionRequest.post("/v1/data_sources/" + dataSourceId + "/query", query.toString()));
                 for (JsonNode page : answer.path("results")) {
-                    if (bot.equals(page.path("created_by").path("id").asText()) && title.equals(pageTitle(page))) {
+                    if (bot.equals(page.path("created_by").path("id").asText()) && text.equals(plainText(page, lookup.propertyId()))) {
                         candidates.add(page);
                     }
                 }
@@ -176,14 +201,17 @@ public final class PageCreator {
         return text.toString();
     }
 
-    /** The plain text of a page's title property. */
-    static String pageTitle(JsonNode page) {
+    /** The plain text of a page's title or rich text property, by its id (or name, as a filter takes either). */
+    static String plainText(JsonNode page, String propertyId) {
         StringBuilder text = new StringBuilder();
-        for (JsonNode property : page.path("properties")) {
-            if ("title".equals(property.path("type").asText())) {
-                for (JsonNode part : property.path("title")) {
+        for (var named = page.path("properties").fields(); named.hasNext(); ) {
+            var entry = named.next();
+            JsonNode property = entry.getValue();
+            if (propertyId.equals(property.path("id").asText()) || propertyId.equals(entry.getKey())) {
+                for (JsonNode part : property.path(property.path("type").asText())) {
                     text.append(part.path("plain_text").asText(""));
                 }
+                break;
             }
         }
         return text.toString();

@@ -529,9 +529,11 @@ public final class Bootstrap {
         ObjectNode properties = JSON.createObjectNode();
         ObjectNode rowValues = JSON.createObjectNode();
         String titleId = "title";
+        PageCreator.Lookup byKey = null;   // as BoundPush: a lost answer's page is found by its key property
         for (Mapped m : mapped) {
             if (m.column() == null) {
                 properties.set(m.bound().propertyId(), BoundValues.keyRequest(BoundValues.keyText(key, row.rowKey()), keyIsTitle));
+                byKey = new PageCreator.Lookup(m.bound().propertyId(), m.bound().propertyType(), BoundValues.keyText(key, row.rowKey()));
             } else {
                 JsonNode value = row.row().get(m.column().name());
                 rowValues.set(m.column().name(), value);
@@ -543,7 +545,7 @@ public final class Bootstrap {
             }
         }
         String intentKey = BoundPush.intentKey(source.name(), row.rowKey());
-        PageCreator.Created made = creator.create(intentKey, null, dataSourceId, titleId, properties, (page, sent) -> holds(mapped, page, sent));
+        PageCreator.Created made = creator.create(intentKey, null, dataSourceId, titleId, byKey, properties, (page, sent) -> holds(mapped, page, sent));
         JsonNode page = made.byEarlierAttempt() ? notion.call(NotionRequest.get("/v1/pages/" + made.pageId())) : made.page();
         ObjectNode pageValues = JSON.createObjectNode();
         for (Mapped m : mapped) {

@@ -243,7 +243,7 @@ public final class BoundPush {
         }
         properties.set(mapping.key().ref(), keyValue(mapping, change.rowKey()));
         PageCreator.Created created = creator.create(intentKey(source.name(), change.rowKey()), null, shadow.dataSourceId(), mapping.titleRef(),
-                properties, (page, sent) -> holdsSent(mapping, page, sent));
+                byKey(mapping, change.rowKey()), properties, (page, sent) -> holdsSent(mapping, page, sent));
         if (created.byEarlierAttempt()) {
             LOG.info("push {}: row {}: its page {} was made by an earlier attempt; its values are checked against it", source.name(),
                     change.rowKey(), created.pageId());
@@ -358,7 +358,8 @@ public final class BoundPush {
         Mapping mapping = mapping(source);
         String intent = intentKey(source.name(), change.linkKey());
         if (mapping != null) {
-            creator.withdraw(intent, shadow(source).dataSourceId(), mapping.titleRef(), (page, sent) -> holdsSent(mapping, page, sent));
+            creator.withdraw(intent, shadow(source).dataSourceId(), mapping.titleRef(), byKey(mapping, change.linkKey()),
+                    (page, sent) -> holdsSent(mapping, page, sent));
         }
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, null, null, List.of(intent), null, change.rowKey(), null,
                 change.ids(), "ignored", null));
@@ -567,6 +568,15 @@ public final class BoundPush {
                     mapped.column().name(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * How a lost create answer's page is found: by the key property, which every create sets and nobody renames in
+     * Notion the way a title is (by a person or an automation triaging new pages) before the retry.
+     */
+    private static PageCreator.Lookup byKey(Mapping mapping, JsonNode rowKey) {
+        return new PageCreator.Lookup(mapping.key().ref(), mapping.key().pair().propertyType(),
+                BoundValues.keyText(mapping.shape().keyColumns(), rowKey));
     }
 
     private static JsonNode keyValue(Mapping mapping, JsonNode rowKey) {
