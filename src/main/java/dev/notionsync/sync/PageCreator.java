@@ -201,6 +201,19 @@ public final class PageCreator {
         return text.toString();
     }
 
+    /** The plain text of a page's title property. */
+    static String pageTitle(JsonNode page) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode property : page.path("properties")) {
+            if ("title".equals(property.path("type").asText())) {
+                for (JsonNode part : property.path("title")) {
+                    text.append(part.path("plain_text").asText(""));
+                }
+            }
+        }
+        return text.toString();
+    }
+
     /** The plain text of a page's title or rich text property, by its id (or name, as a filter takes either). */
     static String plainText(JsonNode page, String propertyId) {
         StringBuilder text = new StringBuilder();
