@@ -235,10 +235,15 @@ public final class BoundPush {
         }
         // no link, or the unlinked link of a row deleted before under this key (on-delete=ignore): the new row gets a new page
         ObjectNode properties = JSON.createObjectNode();
+        boolean leftOut = false;
         for (Map.Entry<String, JsonNode> value : values.entrySet()) {
             Mapped mapped = mapping.byColumn(value.getKey());
             if (mapped != null && !value.getValue().isNull()) {
-                properties.set(mapped.ref(), requestValue(mapping, mapped, value.getValue()));
+                try {
+                    properties.set(mapped.ref(), requestValue(mapping, mapped, value.getValue()));
+                } catch (UnwritableValueException e) {
+                    leftOut = true;   // a value Notion cannot hold does not keep the row from its page: push() below names it
+                }
             }
         }
         properties.set(mapping.key().ref(), keyValue(mapping, change.rowKey()));
@@ -249,6 +254,12 @@ public final class BoundPush {
                     change.rowKey(), created.pageId());
             return push(change, source, mapping, shadow, created.pageId(), null, sentBase(created.sentBefore()), null, values, replayOf,
                     forced, route);
+        }
+        if (leftOut) {
+            // as for an update: the left-out column is a dead letter naming it and holding its value, and the row shows
+            // the page's value; the other values are on the page already (converged)
+            return push(change, source, mapping, shadow, created.pageId(), created.page(), sentBase(created.sentBefore()), null, values,
+                    replayOf, forced, route);
         }
         JsonNode page = created.page();
         PageWriter.Row written = reader.read(source.name(), shadow, page);

@@ -634,7 +634,6 @@ class BindAdversarial2Test {
      * later edits must reach it.
      */
     @Test
-    @Disabled("finding 16: a row inserted with one value Notion cannot hold never gets a page (the whole create is a dead letter, and every later update retries the same failing create)")
     void aRowInsertedWithOneValueNotionCannotHoldStillGetsItsPage() throws Exception {
         sql("INSERT INTO adv.notes (id, name, body, tags) VALUES (170, 'Comma at birth', 'v1', ARRAY['fine', 'a,b'])");
         awaitSettled();
