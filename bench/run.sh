@@ -24,7 +24,7 @@ driver -Xmx$heap "${DRIVER_OPTS[@]}" dev.notionsync.bench.Bench "$mode" "$table"
 grep -q '| failed |' "$table" && status=1
 
 drills=""
-if [[ $mode == full ]]; then
+if [[ $mode == full && -z ${BENCH_ONLY:-} ]]; then   # a subset (BENCH_ONLY) is no full run: no drills
     drills=bench/target/drills-$stamp.md
     driver -Xmx2g "${DRIVER_OPTS[@]}" dev.notionsync.bench.Drills full "$drills" || status=1
 fi
@@ -42,9 +42,9 @@ elapsed=$(( $(date +%s) - started ))
         echo "Drills:"
         echo
         cat "$drills"
-    elif [[ $mode == quick ]]; then
+    elif [[ $mode == quick || -n ${BENCH_ONLY:-} ]]; then
         echo
-        echo "Drills: not part of a quick run (bench/drills.sh)."
+        echo "Drills: not part of a quick or subset run (bench/drills.sh)."
     fi
     echo
     echo "Whole run: ${elapsed} s."
