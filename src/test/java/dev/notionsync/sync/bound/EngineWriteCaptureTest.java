@@ -49,9 +49,9 @@ class EngineWriteCaptureTest {
         sql("CREATE FUNCTION public.team_renamed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                 + " INSERT INTO public.events (what) VALUES ('renamed ' || NEW.name); RETURN NULL; END $$");
         sql("CREATE TRIGGER team_renamed AFTER UPDATE OF name ON public.teams FOR EACH ROW EXECUTE FUNCTION public.team_renamed()");
-        changes.install("public", "teams", "teams", List.of("id"), List.of("code", "name"));
-        changes.install("public", "members", "members", List.of("id"), List.of("name", "team_id", "backup_team_id", "team_code", "mentor_id"));
-        changes.install("public", "events", "events", List.of("id"), List.of("what"));
+        changes.installByName("public", "teams", "teams", List.of("id"), List.of("code", "name"));
+        changes.installByName("public", "members", "members", List.of("id"), List.of("name", "team_id", "backup_team_id", "team_code", "mentor_id"));
+        changes.installByName("public", "events", "events", List.of("id"), List.of("what"));
     }
 
     @AfterAll
