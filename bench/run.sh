@@ -14,7 +14,7 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 ensure_jar
 compile_driver
 mkdir -p bench/target/logs
-header="## $(date -u '+%Y-%m-%d %H:%M UTC') · $mode · commit $(commit_id)"
+header="## $(date -u '+%Y-%m-%d %H:%M UTC') · $mode${BENCH_ONLY:+, only $BENCH_ONLY (BENCH_ONLY)} · commit $(commit_id)"
 machine_line="Machine: $(machine)"
 
 table=bench/target/results-$stamp.md
