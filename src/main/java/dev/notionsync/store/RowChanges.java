@@ -308,6 +308,12 @@ public final class RowChanges {
         arguments.add("");
         mapped.forEach(m -> arguments.addAll(List.of(m.name(), String.valueOf(m.attnum()))));
         String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        // one installer per table at a time (bootstrap, Apply, the push and drift may all install): without it two
+        // transactions both drop nothing and the second CREATE TRIGGER fails with "already exists"
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "notion_sync_capture " + qualified);
+            lock.execute();
+        }
         String current = currentArguments(c, qualified);
         if (current != null && current.equals(String.join("\u0000", arguments) + "\u0000")) {
             return false;
