@@ -448,6 +448,10 @@ public final class BoundApply {
                     // empty was never said in Notion, so the row keeps its value instead of losing it to NULL
                     update.properties().removeIf(e -> e.getValue().isNull());
                     BoundRows.update(c, mapping.table(), given, update);
+                } else if (BoundRows.hasPendingChanges(c, source, given)) {
+                    // no row under the key, but changes of it still to push: a create whose answer was lost, the row
+                    // deleted or moved to another key since. The push settles the page (trashes it, or moves it along)
+                    return Outcome.SKIPPED;
                 } else {
                     rowKey = BoundRows.insert(c, mapping.table(), values);
                 }

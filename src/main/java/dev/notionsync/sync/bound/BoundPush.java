@@ -357,10 +357,18 @@ public final class BoundPush {
         SourceSettings source = source(change.source());
         Mapping mapping = mapping(source);
         String intent = intentKey(source.name(), change.linkKey());
+        MirrorTable shadow = null;
+        PageWriter.Row trashed = null;
         if (mapping != null) {
-            creator.withdraw(intent, shadow(source).dataSourceId(), mapping.titleRef(), (page, sent) -> holdsSent(mapping, page, sent));
+            shadow = shadow(source);
+            String made = creator.withdraw(intent, shadow.dataSourceId(), mapping.titleRef(), (page, sent) -> holdsSent(mapping, page, sent));
+            if (made != null) {
+                // the trashed page into the shadow mirror with the rest: else, until the next pull, the Apply bridge sees
+                // a live page naming a key no row has and nothing pending, and makes the deleted row again
+                trashed = reader.read(source.name(), shadow, notion.call(NotionRequest.get("/v1/pages/" + made)));
+            }
         }
-        writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, null, null, List.of(intent), null, change.rowKey(), null,
+        writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, shadow, trashed, List.of(intent), null, change.rowKey(), null,
                 change.ids(), "ignored", null));
         return ignored(null);
     }

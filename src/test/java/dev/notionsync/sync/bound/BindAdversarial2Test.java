@@ -134,7 +134,6 @@ class BindAdversarial2Test {
      * the row. The page reaches the shadow mirror, and the Apply bridge finds a page naming key 50 with no row 50.
      */
     @Test
-    @Disabled("finding 6: a row the application deletes while its page's create answer is lost comes back (Apply re-inserts it from the page)")
     void aRowDeletedAfterALostCreateAnswerStaysDeleted() throws Exception {
         String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (50, 'Short-lived', 'x')", "50");
         try {
@@ -152,7 +151,6 @@ class BindAdversarial2Test {
 
     /** The same, with a key change: the application renumbers the row while its page's create answer is lost. */
     @Test
-    @Disabled("finding 7: a row renumbered while its page's create answer is lost is duplicated (Apply inserts a row under the old key)")
     void aKeyChangedAfterALostCreateAnswerLeavesOneRowAndOnePage() throws Exception {
         String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (60, 'Renumbered', 'x')", "60");
         try {
