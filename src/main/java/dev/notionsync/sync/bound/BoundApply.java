@@ -145,6 +145,11 @@ public final class BoundApply {
             if (mapping == null) {
                 return Pass.waiting("the table's key columns are named otherwise than its links name them (notion_sync.bound_problems)");
             }
+            if (!mapping.source().pulls()) {
+                // direction = push: Notion writes nothing into the table. The pass still did what the push needs (record
+                // matching's links, schema drift); the shadow mirror, kept by the pull, is the push's view of Notion
+                return Pass.waiting("push only");
+            }
             int[] counts = new int[Outcome.values().length];
             for (int round = 0; round < MAX_BATCHES; round++) {
                 List<String> skip = skipped(mapping);
@@ -475,6 +480,9 @@ public final class BoundApply {
             logOnce(source + "/dup/" + page.pageId(), "apply " + source + ": " + detail);
         } else if (result == Outcome.INSERTED) {
             problems.resolvePage(source, BoundProblems.DUPLICATE_KEY_PAGE, page.pageId());
+            if (given != null) {
+                problems.resolve(source, BoundProblems.UNMATCHED_ROW, given.toString());   // a row record matching left without a page
+            }
             LOG.debug("apply {}: page {} is row {}", source, page.pageId(), outcome[0]);
         }
         return result;

@@ -497,6 +497,9 @@ public final class BoundPush {
         if (replay && !reasons.isEmpty()) {
             throw new PushRejectedException(String.join("; ", reasons));
         }
+        if (!source.pulls()) {
+            rowBack.removeAll();   // direction = push: Notion never writes the table; where Notion's value stays, the row keeps its own
+        }
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);

@@ -646,7 +646,6 @@ class BindAdversarial2Test {
      * write into the application's table.
      */
     @Test
-    @Disabled("finding 11: a direction=push bound source still writes Notion edits and new pages into the application's table")
     void aPushOnlySourceWritesNothingFromNotionIntoTheTable() throws Exception {
         sql("INSERT INTO adv.pushonly VALUES (1, 'from the app')");
         awaitSettled();
@@ -665,7 +664,6 @@ class BindAdversarial2Test {
      * page becomes that row's page"), its edits reaching the row.
      */
     @Test
-    @Disabled("finding 14: on a direction=pull source, record matching queues a page create for unmatched rows that nothing pushes, and that pending change blocks a Notion page naming the row's key forever")
     void aPullOnlySourcesRowWithoutAPageIsAdoptedByAPageNamingItsKey() throws Exception {
         Thread.sleep(2000);
         assertEquals(0, simulator.model().pages(pullonlyDs).size(), "a pull-only source makes no page");
