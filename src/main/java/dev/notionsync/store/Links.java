@@ -121,6 +121,23 @@ public final class Links {
                 rowKey.toString());
     }
 
+    /**
+     * Removes these columns' and properties' values from the source's links (columns {@code .exclude} names now that
+     * were synced before): the engine keeps nothing of them.
+     */
+    public void forgetValues(String source, List<String> columns, List<String> propertyIds) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET row_values = row_values - ?::text[],"
+                     + " page_values = page_values - ?::text[] WHERE source = ? AND (row_values ?| ?::text[] OR page_values ?| ?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", columns.toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
+            ps.setString(3, source);
+            ps.setArray(4, c.createArrayOf("text", columns.toArray(String[]::new)));
+            ps.setArray(5, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
+            ps.executeUpdate();
+        }
+    }
+
     /** The row is gone: its link goes. */
     public void delete(String source, JsonNode rowKey) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

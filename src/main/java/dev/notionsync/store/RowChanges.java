@@ -359,6 +359,24 @@ public final class RowChanges {
         }
     }
 
+    /**
+     * Removes these columns' values from every change recorded for the source (columns {@code .exclude} names now that
+     * were synced before, a secret noticed late): what the engine stored of them goes. Returns how many changes held one.
+     */
+    public int forgetColumns(String source, List<String> columns) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET changed = changed - ?::text[],"
+                     + " previous = previous - ?::text[] WHERE source = ? AND (changed ?| ?::text[] OR previous ?| ?::text[])")) {
+            String[] names = columns.toArray(String[]::new);
+            ps.setArray(1, c.createArrayOf("text", names));
+            ps.setArray(2, c.createArrayOf("text", names));
+            ps.setString(3, source);
+            ps.setArray(4, c.createArrayOf("text", names));
+            ps.setArray(5, c.createArrayOf("text", names));
+            return ps.executeUpdate();
+        }
+    }
+
     /** Removes the capture trigger from a table (a source no longer pushing); nothing when there is none. */
     public void uninstall(String schema, String table) throws SQLException {
         String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);

@@ -382,7 +382,6 @@ class BindAdversarial2Test {
      * then on its values must reach neither Notion nor the engine's tables.
      */
     @Test
-    @Disabled("finding 12: a column added to .exclude after the source was bound stays paired: its values (a secret) still go to Notion and the engine's tables")
     void aColumnExcludedAfterBindingIsNoLongerSynced() throws Exception {
         sql("INSERT INTO adv.vault VALUES (1, 'Service', 'old-key')");
         awaitSettled();
