@@ -406,7 +406,6 @@ class BindAdversarial2Test {
      * that row's page again, as before: edits on both sides sync.
      */
     @Test
-    @Disabled("finding 13: a page restored from the trash under on-trash=unlink stays unlinked forever: neither side's edits sync again")
     void aPageRestoredFromTheTrashSyncsWithItsRowAgain() throws Exception {
         sql("INSERT INTO adv.notes (id, name, body) VALUES (110, 'Restorable', 'v1')");
         awaitSettled();
@@ -422,6 +421,29 @@ class BindAdversarial2Test {
         sql("UPDATE adv.notes SET body = 'v2' WHERE id = 110");
         awaitSettled();
         assertEquals("v2", page(page).at("/properties/Body/rich_text/0/plain_text").asText(), "the application's edit in Notion");
+    }
+
+    /**
+     * The three-way merge of a restore (README, "A page moved to the trash"): what the application changed while the
+     * page was in the trash reaches the page once it is restored; what neither side changed stays.
+     */
+    @Test
+    void aRowEditedWhileItsPageWasInTheTrashSendsTheEditWhenThePageIsRestored() throws Exception {
+        sql("INSERT INTO adv.notes (id, name, body, score) VALUES (111, 'Trashed a while', 'kept', 1)");
+        awaitSettled();
+        String page = pageOf(notes, "{\"id\": 111}");
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + page, "{\"in_trash\":true}");
+        TestEngine.await("the row unlinked", Duration.ofSeconds(30), () -> "unlinked".equals(query(
+                "SELECT state FROM notion_sync.links WHERE source = '" + notes + "' AND row_key = '{\"id\": 111}'")));
+        sql("UPDATE adv.notes SET score = 7 WHERE id = 111");
+        awaitSettled();
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + page, "{\"in_trash\":false}");
+        TestEngine.await("the edit made meanwhile in Notion", Duration.ofSeconds(30), () -> page(page).at("/properties/Score/number").asInt() == 7);
+        awaitSettled();
+        Thread.sleep(2000);
+        assertEquals(7, count("SELECT score FROM adv.notes WHERE id = 111"), "the row keeps its edit");
+        assertEquals("kept", page(page).at("/properties/Body/rich_text/0/plain_text").asText());
+        assertEquals(page, pageOf(notes, "{\"id\": 111}"));
     }
 
     /**
