@@ -14,7 +14,7 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 ensure_jar
 compile_driver
 mkdir -p bench/target/logs
-header="## $(date -u '+%Y-%m-%d %H:%M UTC') · $mode · commit $(commit_id)"
+header="## $(date -u '+%Y-%m-%d %H:%M UTC') · $mode${BENCH_ONLY:+, only $BENCH_ONLY (BENCH_ONLY)} · commit $(commit_id)"
 machine_line="Machine: $(machine)"
 
 table=bench/target/results-$stamp.md
@@ -24,7 +24,7 @@ driver -Xmx$heap "${DRIVER_OPTS[@]}" dev.notionsync.bench.Bench "$mode" "$table"
 grep -q '| failed |' "$table" && status=1
 
 drills=""
-if [[ $mode == full ]]; then
+if [[ $mode == full && -z ${BENCH_ONLY:-} ]]; then   # a subset (BENCH_ONLY) is no full run: no drills
     drills=bench/target/drills-$stamp.md
     driver -Xmx2g "${DRIVER_OPTS[@]}" dev.notionsync.bench.Drills full "$drills" || status=1
 fi
@@ -42,9 +42,9 @@ elapsed=$(( $(date +%s) - started ))
         echo "Drills:"
         echo
         cat "$drills"
-    elif [[ $mode == quick ]]; then
+    elif [[ $mode == quick || -n ${BENCH_ONLY:-} ]]; then
         echo
-        echo "Drills: not part of a quick run (bench/drills.sh)."
+        echo "Drills: not part of a quick or subset run (bench/drills.sh)."
     fi
     echo
     echo "Whole run: ${elapsed} s."

@@ -24,12 +24,16 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The push of bound tables (routes/notion-bind-push.camel.yaml): row changes, the bound push, and a route per bound
  * source that pushes (direction push or both; a pull-only bound source never gets the capture trigger).
  */
 public final class BindPushConfiguration implements AreaConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BindPushConfiguration.class);
 
     private final PushSettings settings;
     private final List<SourceSettings> sources;
@@ -70,13 +74,23 @@ public final class BindPushConfiguration implements AreaConfiguration {
 
     /**
      * A bound source that only pulls never has the capture trigger: one left from when it pushed is removed, so its
-     * table's writes are not recorded for a push that never comes.
+     * table's writes are not recorded for a push that never comes. One that pushes gets its trigger as the settings say
+     * now (a column excluded since stops being recorded at once, not at the push's first poll).
      */
     @Override
     public void started(CamelContext context) throws Exception {
         RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter());
+        JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
+        BoundPush push = AreaConfiguration.bean(context, "boundPush", BoundPush.class);
         for (SourceSettings source : sources) {
-            if (source.bound() && !source.pushes()) {
+            if (source.bound() && source.pushes() && !joins.relation(source.name())) {
+                try {
+                    push.settleExcluded(source);
+                } catch (Exception e) {
+                    LOG.warn("source {}: the capture trigger could not be checked at start ({}); the push tries again at its poll",
+                            source.name(), e.getMessage());
+                }
+            } else if (source.bound() && !source.pushes()) {
                 changes.uninstall(source.binding().schema(), source.binding().table());
             }
         }

@@ -95,7 +95,7 @@ public final class Links {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.links (source, row_key, page_id, state, page_edited_time,"
                 + " page_values, row_values) VALUES (?, ?::jsonb, ?::uuid, ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (source, md5(row_key::text)) DO UPDATE SET"
                 + " page_id = EXCLUDED.page_id, state = EXCLUDED.state, page_edited_time = EXCLUDED.page_edited_time,"
-                + " page_values = EXCLUDED.page_values, row_values = EXCLUDED.row_values, updated_at = now(),"
+                + " page_values = EXCLUDED.page_values, row_values = EXCLUDED.row_values, updated_at = now(), page_trashed_at = NULL,"
                 + " linked_at = CASE WHEN notion_sync.links.page_id IS DISTINCT FROM EXCLUDED.page_id THEN now() ELSE notion_sync.links.linked_at END")) {
             ps.setString(1, link.source());
             ps.setString(2, link.rowKey().toString());
@@ -119,6 +119,50 @@ public final class Links {
     public static void unlink(Connection c, String source, JsonNode rowKey) throws SQLException {
         execute(c, "UPDATE notion_sync.links SET state = 'unlinked', updated_at = now() WHERE source = ? AND row_key = ?::jsonb", source,
                 rowKey.toString());
+    }
+
+    /**
+     * Removes these columns' and properties' values from the source's links (columns {@code .exclude} names now that
+     * were synced before): the engine keeps nothing of them.
+     */
+    public void forgetValues(String source, List<String> columns, List<String> propertyIds) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET row_values = row_values - ?::text[],"
+                     + " page_values = page_values - ?::text[] WHERE source = ? AND (row_values ?| ?::text[] OR page_values ?| ?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", columns.toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
+            ps.setString(3, source);
+            ps.setArray(4, c.createArrayOf("text", columns.toArray(String[]::new)));
+            ps.setArray(5, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The row's page went to Notion's trash and the row stays (on-trash = unlink): unlinked, marked so that the page,
+     * restored from the trash, is linked to its row again ({@link #relinkRestored}).
+     */
+    public static void unlinkTrashed(Connection c, String source, JsonNode rowKey) throws SQLException {
+        execute(c, "UPDATE notion_sync.links SET state = 'unlinked', page_trashed_at = now(), updated_at = now() WHERE source = ?"
+                + " AND row_key = ?::jsonb", source, rowKey.toString());
+    }
+
+    /**
+     * A page restored from the trash: its row's link, unlinked for the trash, is linked again, keeping what both sides
+     * last agreed on (page_values, row_values) as the base of what changed since. False when there is no such link.
+     */
+    public static boolean relinkRestored(Connection c, String source, String pageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET state = 'linked', page_trashed_at = NULL, updated_at = now()"
+                + " WHERE source = ? AND page_id = ?::uuid AND state = 'unlinked' AND page_trashed_at IS NOT NULL")) {
+            ps.setString(1, source);
+            ps.setString(2, pageId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A page restored from the trash whose row is gone meanwhile: it stays unlinked, and is no longer looked at. */
+    public static void forgetTrashed(Connection c, String source, String pageId) throws SQLException {
+        execute(c, "UPDATE notion_sync.links SET page_trashed_at = NULL WHERE source = ? AND page_id = ?::uuid", source, pageId);
     }
 
     /** The row is gone: its link goes. */

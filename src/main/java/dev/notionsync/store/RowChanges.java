@@ -251,6 +251,27 @@ public final class RowChanges {
         }
     }
 
+    /**
+     * Asks the push to send some columns of a row as an UPDATE from {@code previous} to {@code changed} (by the names
+     * the capture trigger records them under), in the caller's transaction: a row linked again to its page restored
+     * from the trash sends what the application changed while it was unlinked.
+     */
+    public static void requestUpdate(Connection c, String source, String schema, String table, JsonNode rowKey, JsonNode changed,
+                                     JsonNode previous) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key, operation,"
+                + " changed, previous) VALUES (?, ?, ?, CAST(? AS jsonb), 'UPDATE', CAST(? AS jsonb), CAST(? AS jsonb))")) {
+            ps.setString(1, source);
+            ps.setString(2, schema);
+            ps.setString(3, table);
+            ps.setString(4, JSON.writeValueAsString(rowKey));
+            ps.setString(5, JSON.writeValueAsString(changed));
+            ps.setString(6, JSON.writeValueAsString(previous));
+            ps.executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unwritable row change of " + rowKey, e);
+        }
+    }
+
     /** A column the trigger records: the name its changes are recorded under, and the column's attnum, which a rename keeps. */
     public record Captured(String name, int attnum) {
     }
@@ -308,6 +329,12 @@ public final class RowChanges {
         arguments.add("");
         mapped.forEach(m -> arguments.addAll(List.of(m.name(), String.valueOf(m.attnum()))));
         String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        // one installer per table at a time (bootstrap, Apply, the push and drift may all install): without it two
+        // transactions both drop nothing and the second CREATE TRIGGER fails with "already exists"
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "notion_sync_capture " + qualified);
+            lock.execute();
+        }
         String current = currentArguments(c, qualified);
         if (current != null && current.equals(String.join("\u0000", arguments) + "\u0000")) {
             return false;
@@ -355,6 +382,24 @@ public final class RowChanges {
             ps.setString(5, column);
             ps.setString(6, source);
             ps.setString(7, source);
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Removes these columns' values from every change recorded for the source (columns {@code .exclude} names now that
+     * were synced before, a secret noticed late): what the engine stored of them goes. Returns how many changes held one.
+     */
+    public int forgetColumns(String source, List<String> columns) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET changed = changed - ?::text[],"
+                     + " previous = previous - ?::text[] WHERE source = ? AND (changed ?| ?::text[] OR previous ?| ?::text[])")) {
+            String[] names = columns.toArray(String[]::new);
+            ps.setArray(1, c.createArrayOf("text", names));
+            ps.setArray(2, c.createArrayOf("text", names));
+            ps.setString(3, source);
+            ps.setArray(4, c.createArrayOf("text", names));
+            ps.setArray(5, c.createArrayOf("text", names));
             return ps.executeUpdate();
         }
     }

@@ -124,6 +124,8 @@ public final class ShadowPages {
                 + " LEFT JOIN notion_sync.links l ON l.source = ? AND l.page_id = m.\"page_id\""
                 + " WHERE NOT (m.\"page_id\"::text = ANY (?))"
                 + " AND ((l.state = 'linked' AND (m.\"in_trash\" OR m.\"deleted_at\" IS NOT NULL OR l.page_values IS DISTINCT FROM " + values + "))"
+                // a page restored from the trash, its row kept unlinked (on-trash = unlink): linked again
+                + " OR (l.state = 'unlinked' AND l.page_trashed_at IS NOT NULL AND NOT m.\"in_trash\" AND m.\"deleted_at\" IS NULL)"
                 + (withNew ? " OR (l.source IS NULL AND NOT m.\"in_trash\" AND m.\"deleted_at\" IS NULL AND NOT EXISTS (SELECT 1 FROM"
                 + " notion_sync.bound_problems b WHERE b.source = ? AND b.resolved_at IS NULL AND b.kind IN (" + HELD_PAGES + ")"
                 + " AND m.\"page_id\" = ANY (b.page_ids)))" : "")

@@ -87,9 +87,12 @@ class RowChangesTest {
         try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute(PageWriter.ENGINE_TAG_SQL);
-            // as BoundRows marks each engine write (V19): this statement's row, an INSERT naming no key
-            st.execute("SELECT set_config('notion_sync.engine_row', '{\"schema\": \"public\", \"table\": \"Agents\", \"key\": {}}', true)");
-            st.execute("INSERT INTO public.\"Agents\" VALUES (1, 'e', 'Engine', NULL, NULL, NULL, NULL)");
+            // as Apply writes a row: through BoundRows, which names the row the engine's own (V19)
+            BoundRows.insert(c, new BoundRows.Table("public", "Agents", List.of("org id", "id")),
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("org id", 1).put("id", "e").put("name", "Engine"));
+            BoundRows.update(c, new BoundRows.Table("public", "Agents", List.of("org id", "id")),
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("org id", 1).put("id", "e"),
+                    new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("name", "Engine, again"));
             c.commit();
         }
         sql("UPDATE public.\"Agents\" SET name = 'By the app' WHERE id = 'e'");

@@ -452,7 +452,7 @@ public final class Bootstrap {
             throws Exception {
         List<Mapped> mapped = new ArrayList<>();
         boolean keyIsTitle = false;
-        for (BoundColumn bound : boundColumns.of(source.name())) {
+        for (BoundColumn bound : BoundMapping.synced(source, shape, boundColumns.of(source.name()))) {
             if (bound.role().equals(BoundColumns.KEY)) {
                 keyIsTitle = bound.propertyType().equals("title");
                 mapped.add(new Mapped(null, bound, null));

@@ -110,7 +110,7 @@ public final class BoundApply {
     }
 
     /** How one page went. */
-    enum Outcome { UPDATED, INSERTED, DELETED, UNLINKED, SKIPPED, UNCHANGED, FAILED }
+    enum Outcome { UPDATED, INSERTED, DELETED, UNLINKED, SKIPPED, UNCHANGED, FAILED, RELINKED }
 
     /**
      * One pass over a bound source: record matching when its first sync is due, then every page with work, in batches.
@@ -144,6 +144,11 @@ public final class BoundApply {
             mapping = drift.check(mapping);
             if (mapping == null) {
                 return Pass.waiting("the table's key columns are named otherwise than its links name them (notion_sync.bound_problems)");
+            }
+            if (!mapping.source().pulls()) {
+                // direction = push: Notion writes nothing into the table. The pass still did what the push needs (record
+                // matching's links, schema drift); the shadow mirror, kept by the pull, is the push's view of Notion
+                return Pass.waiting("push only");
             }
             int[] counts = new int[Outcome.values().length];
             for (int round = 0; round < MAX_BATCHES; round++) {
@@ -271,7 +276,9 @@ public final class BoundApply {
         String key = mapping.name() + "/" + page.pageId();
         Outcome outcome;
         try {
-            if (page.hasLink() && !page.linked()) {
+            if (page.hasLink() && !page.linked() && !page.gone()) {
+                outcome = restored(mapping, page);
+            } else if (page.hasLink() && !page.linked()) {
                 outcome = Outcome.UNCHANGED;   // unlinked: the page is no row's any more
             } else if (page.linked() && page.gone()) {
                 outcome = gone(mapping, page);
@@ -301,7 +308,7 @@ public final class BoundApply {
         String source = mapping.name();
         if (mapping.binding().onTrash() == Binding.OnTrash.UNLINK) {
             rows.inEngineTransaction(c -> {
-                Links.unlink(c, source, page.rowKey());
+                Links.unlinkTrashed(c, source, page.rowKey());
                 return null;
             });
             LOG.info("apply {}: page {} is in Notion's trash: row {} kept, unlinked (on-trash=unlink)", source, page.pageId(), page.rowKey());
@@ -320,6 +327,47 @@ public final class BoundApply {
         });
         if (outcome == Outcome.DELETED) {
             LOG.info("apply {}: page {} is in Notion's trash: row {} deleted (on-trash=delete)", source, page.pageId(), page.rowKey());
+        }
+        return outcome;
+    }
+
+    /**
+     * A page restored from Notion's trash whose row was kept (on-trash = unlink): the row's page again, as a three-way
+     * merge against what both sides last agreed on (the link's values, kept while unlinked). What the application
+     * changed meanwhile (the push ignored it: the row had no page) is recorded as the row's UPDATE, pushed under the
+     * conflict policy; what the page shows changed since (an edit just before the trash) comes into the row at the next
+     * passes, as any edit in Notion. Only for a page unlinked for the trash: a page kept when its row was deleted
+     * (on-delete = ignore) stays unlinked. A row deleted meanwhile leaves the page unlinked.
+     */
+    private Outcome restored(BoundMapping mapping, Page page) throws SQLException {
+        String source = mapping.name();
+        Outcome outcome = rows.inEngineTransaction(c -> {
+            Optional<ObjectNode> row = BoundRows.lock(c, mapping.table(), page.rowKey());
+            if (row.isEmpty()) {
+                Links.forgetTrashed(c, source, page.pageId());
+                return Outcome.UNCHANGED;
+            }
+            if (!Links.relinkRestored(c, source, page.pageId())) {
+                return Outcome.UNCHANGED;   // unlinked otherwise (replayed): the page is no row's
+            }
+            JsonNode was = page.rowValues() == null ? JSON.createObjectNode() : page.rowValues();
+            ObjectNode changed = JSON.createObjectNode();
+            ObjectNode previous = JSON.createObjectNode();
+            for (BoundMapping.Mapped mapped : mapping.values()) {
+                JsonNode now = row.get().path(mapped.column().name());
+                JsonNode before = was.path(mapped.column().name());
+                if (!sameValue(now, before)) {
+                    changed.set(mapped.pair().columnName(), now.isMissingNode() ? NullNode.getInstance() : now);
+                    previous.set(mapped.pair().columnName(), before.isMissingNode() ? NullNode.getInstance() : before);
+                }
+            }
+            if (!changed.isEmpty() && mapping.source().pushes()) {
+                RowChanges.requestUpdate(c, source, mapping.table().schema(), mapping.table().name(), page.rowKey(), changed, previous);
+            }
+            return Outcome.RELINKED;
+        });
+        if (outcome == Outcome.RELINKED) {
+            LOG.info("apply {}: page {} is back from Notion's trash: row {} is its row again", source, page.pageId(), page.rowKey());
         }
         return outcome;
     }
@@ -448,6 +496,10 @@ public final class BoundApply {
                     // empty was never said in Notion, so the row keeps its value instead of losing it to NULL
                     update.properties().removeIf(e -> e.getValue().isNull());
                     BoundRows.update(c, mapping.table(), given, update);
+                } else if (BoundRows.hasPendingChanges(c, source, given)) {
+                    // no row under the key, but changes of it still to push: a create whose answer was lost, the row
+                    // deleted or moved to another key since. The push settles the page (trashes it, or moves it along)
+                    return Outcome.SKIPPED;
                 } else {
                     rowKey = BoundRows.insert(c, mapping.table(), values);
                 }
@@ -471,6 +523,9 @@ public final class BoundApply {
             logOnce(source + "/dup/" + page.pageId(), "apply " + source + ": " + detail);
         } else if (result == Outcome.INSERTED) {
             problems.resolvePage(source, BoundProblems.DUPLICATE_KEY_PAGE, page.pageId());
+            if (given != null) {
+                problems.resolve(source, BoundProblems.UNMATCHED_ROW, given.toString());   // a row record matching left without a page
+            }
             LOG.debug("apply {}: page {} is row {}", source, page.pageId(), outcome[0]);
         }
         return result;
@@ -552,6 +607,19 @@ public final class BoundApply {
             }
         }
         return null;
+    }
+
+    /** Two to_jsonb values alike: null and missing alike, numbers by value (1 and 1.0 read back alike). */
+    private static boolean sameValue(JsonNode a, JsonNode b) {
+        boolean noA = a == null || a.isMissingNode() || a.isNull();
+        boolean noB = b == null || b.isMissingNode() || b.isNull();
+        if (noA || noB) {
+            return noA == noB;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        return a.equals(b);
     }
 
     private void logOnce(String key, String message) {

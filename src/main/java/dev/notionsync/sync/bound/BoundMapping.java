@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.BoundValues;
 import dev.notionsync.mapping.TableColumn;
 import dev.notionsync.mapping.TableShape;
+import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundColumns.BoundColumn;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.sync.Binding;
@@ -40,7 +41,7 @@ record BoundMapping(SourceSettings source, Binding binding, TableShape shape, Bo
     static BoundMapping of(SourceSettings source, TableShape shape, List<BoundColumn> pairs) {
         List<Mapped> values = new ArrayList<>();
         BoundColumn key = null;
-        for (BoundColumn pair : pairs) {
+        for (BoundColumn pair : synced(source, shape, pairs)) {
             if ("key".equals(pair.role())) {
                 key = pair;
                 continue;
@@ -53,6 +54,21 @@ record BoundMapping(SourceSettings source, Binding binding, TableShape shape, Bo
         }
         return new BoundMapping(source, source.binding(), shape,
                 new BoundRows.Table(shape.schema(), shape.table(), shape.key()), List.copyOf(values), key);
+    }
+
+    /**
+     * The recorded pairs less those of columns {@code .exclude} names now (by the column's name now, found by attnum):
+     * a column excluded after it was paired (a secret noticed late) is synced no more, by anything that reads pairs
+     * (Apply, the push and its capture trigger, schema drift, bootstrap). Its pair is kept: taking the column out of
+     * {@code .exclude} pairs it again.
+     */
+    static List<BoundColumn> synced(SourceSettings source, TableShape shape, List<BoundColumn> pairs) {
+        if (source.binding().exclude().isEmpty()) {
+            return pairs;
+        }
+        return pairs.stream().filter(pair -> pair.attnum() == BoundColumns.KEY_ATTNUM || shape.columns().stream()
+                .filter(c -> c.attnum() == pair.attnum()).findFirst()
+                .map(c -> !source.binding().exclude().contains(c.name())).orElse(true)).toList();
     }
 
     String name() {

@@ -153,6 +153,38 @@ public final class BoundPush {
     }
 
     /**
+     * At start: the capture trigger installed again for what the settings say now, and the values the engine stored of
+     * columns {@code .exclude} names now but that were paired before (a secret noticed late; the trigger of before
+     * recorded them) removed from its row changes and links. Nothing while the source has no pairs yet.
+     */
+    public void settleExcluded(SourceSettings source) throws Exception {
+        installCapture(source);
+        List<BoundColumns.BoundColumn> recorded = boundColumns.of(source.name());
+        if (source.binding().exclude().isEmpty() || recorded.isEmpty()) {
+            return;
+        }
+        TableShape shape = shapes.read(source.binding().schema(), source.binding().table(), "notion.source." + source.name() + ".table");
+        List<BoundColumns.BoundColumn> synced = BoundMapping.synced(source, shape, recorded);
+        List<String> columns = new ArrayList<>();
+        List<String> propertyIds = new ArrayList<>();
+        for (BoundColumns.BoundColumn pair : recorded) {
+            if (!synced.contains(pair)) {
+                columns.add(pair.columnName());
+                shape.columns().stream().filter(c -> c.attnum() == pair.attnum()).forEach(c -> columns.add(c.name()));
+                if (pair.propertyId() != null) {
+                    propertyIds.add(pair.propertyId());
+                }
+            }
+        }
+        if (!columns.isEmpty()) {
+            int forgotten = changes.forgetColumns(source.name(), columns);
+            links.forgetValues(source.name(), columns, propertyIds);
+            LOG.info("source {}: excluded column(s) {} are no longer synced; their values are removed from {} recorded changes and the links",
+                    source.name(), columns, forgotten);
+        }
+    }
+
+    /**
      * As {@link #installCapture(SourceSettings)}, for bootstrap (which has no push of its own): it installs the trigger
      * once the columns are paired and before it reads the rows, so no change made meanwhile is lost. False (the
      * trigger left as it is, and nothing pushed) while the table's key columns are named otherwise than its links name
@@ -264,7 +296,11 @@ public final class BoundPush {
         JsonNode page = created.page();
         PageWriter.Row written = reader.read(source.name(), shadow, page);
         ObjectNode rowValues = NODES.objectNode();
-        values.forEach(rowValues::set);
+        values.forEach((column, value) -> {
+            if (mapping.byColumn(column) != null) {
+                rowValues.set(column, value);
+            }
+        });
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, new Links.Link(source.name(), change.rowKey(), created.pageId(),
                 Links.LINKED, written.lastEditedTime(), pageValues(mapping, written), rowValues), shadow, written, List.of(), mapping.table(),
                 change.rowKey(), null, change.ids(), "pushed", null));
@@ -368,11 +404,19 @@ public final class BoundPush {
         SourceSettings source = source(change.source());
         Mapping mapping = mapping(source);
         String intent = intentKey(source.name(), change.linkKey());
+        MirrorTable shadow = null;
+        PageWriter.Row trashed = null;
         if (mapping != null) {
-            creator.withdraw(intent, shadow(source).dataSourceId(), mapping.titleRef(), byKey(mapping, change.linkKey()),
+            shadow = shadow(source);
+            String made = creator.withdraw(intent, shadow.dataSourceId(), mapping.titleRef(), byKey(mapping, change.linkKey()),
                     (page, sent) -> holdsSent(mapping, page, sent));
+            if (made != null) {
+                // the trashed page into the shadow mirror with the rest: else, until the next pull, the Apply bridge sees
+                // a live page naming a key no row has and nothing pending, and makes the deleted row again
+                trashed = reader.read(source.name(), shadow, notion.call(NotionRequest.get("/v1/pages/" + made)));
+            }
         }
-        writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, null, null, List.of(intent), null, change.rowKey(), null,
+        writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, shadow, trashed, List.of(intent), null, change.rowKey(), null,
                 change.ids(), "ignored", null));
         return ignored(null);
     }
@@ -501,6 +545,9 @@ public final class BoundPush {
         if (replay && !reasons.isEmpty()) {
             throw new PushRejectedException(String.join("; ", reasons));
         }
+        if (!source.pulls()) {
+            rowBack.removeAll();   // direction = push: Notion never writes the table; where Notion's value stays, the row keeps its own
+        }
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);
@@ -513,7 +560,11 @@ public final class BoundPush {
         PageWriter.Row written = reader.read(source.name(), shadow, page);
         ObjectNode rowValues = link != null && link.rowValues() != null && link.rowValues().isObject()
                 ? ((ObjectNode) link.rowValues()).deepCopy() : NODES.objectNode();
-        values.forEach(rowValues::set);
+        values.forEach((column, value) -> {
+            if (mapping.byColumn(column) != null) {
+                rowValues.set(column, value);   // a column no longer mapped (excluded since) is not kept
+            }
+        });
         rowValues.setAll(rowBack);
         String status = "pushed";
         String note = null;
@@ -735,12 +786,13 @@ public final class BoundPush {
     }
 
     private static Mapping mapping(TableShapes shapes, BoundColumns boundColumns, SourceSettings source) throws Exception {
-        List<BoundColumns.BoundColumn> pairs = boundColumns.of(source.name());
-        BoundColumns.BoundColumn keyPair = pairs.stream().filter(p -> p.attnum() == BoundColumns.KEY_ATTNUM).findFirst().orElse(null);
+        List<BoundColumns.BoundColumn> recorded = boundColumns.of(source.name());
+        BoundColumns.BoundColumn keyPair = recorded.stream().filter(p -> p.attnum() == BoundColumns.KEY_ATTNUM).findFirst().orElse(null);
         if (keyPair == null) {
             return null;
         }
         TableShape shape = shapes.read(source.binding().schema(), source.binding().table(), "notion.source." + source.name() + ".table");
+        List<BoundColumns.BoundColumn> pairs = BoundMapping.synced(source, shape, recorded);
         List<Mapped> columns = new ArrayList<>();
         for (BoundColumns.BoundColumn pair : pairs) {
             if (pair.attnum() == BoundColumns.KEY_ATTNUM) {

@@ -140,22 +140,27 @@ final class RecordMatching {
         }
         for (ObjectNode row : lonelyRows) {
             ObjectNode key = mapping.table().keyOf(row);
-            boolean made = mapping.binding().matchCreatePages()
+            // a pull-only source has no push to make the page: a change recorded for it would wait forever, and keep a
+            // page naming the row's key from becoming its page
+            boolean pushed = mapping.binding().matchCreatePages() && mapping.source().pushes();
+            boolean made = pushed
                     && rows.inEngineTransaction(c -> BoundRows.requestPage(c, source, mapping.table(), key, mapping.rowValues(row)));
             if (made) {
                 requested++;
             } else {
                 unmatchedRows++;
                 report(source, BoundProblems.UNMATCHED_ROW, key.toString(), List.of(), List.of(key), "row " + key + " of "
-                        + mapping.binding().qualifiedName() + " matched no page" + (mapping.binding().matchCreatePages()
-                        ? "; its page is made once the push can take it" : " and gets none (match-create-pages=false)"));
+                        + mapping.binding().qualifiedName() + " matched no page" + (pushed ? "; its page is made once the push can take it"
+                        : mapping.source().pushes() ? " and gets none (match-create-pages=false)"
+                        : " and gets none (direction=pull); a page naming its key becomes its page"));
             }
         }
         for (Page page : lonelyPages) {
-            if (!mapping.binding().matchCreateRows()) {
+            if (!mapping.binding().matchCreateRows() || !mapping.source().pulls()) {
                 unmatchedPages++;
                 report(source, BoundProblems.UNMATCHED_PAGE, page.pageId(), List.of(page.pageId()), List.of(), "page " + page.pageId()
-                        + " matched no row of " + mapping.binding().qualifiedName() + " and gets none (match-create-rows=false)");
+                        + " matched no row of " + mapping.binding().qualifiedName() + " and gets none ("
+                        + (mapping.source().pulls() ? "match-create-rows=false)" : "direction=push)"));
             }
             // else: the Apply pass right after this inserts its row
         }

@@ -132,7 +132,7 @@ final class SchemaDrift {
             return null;
         }
         Binding binding = source.binding();
-        List<BoundColumn> pairs = boundColumns.of(source.name());
+        List<BoundColumn> pairs = BoundMapping.synced(source, shape, boundColumns.of(source.name()));
         Set<Integer> gone = new HashSet<>();
         boundColumns.goneFromNotion(source.name(), mirrorSchema, source.table()).forEach(p -> gone.add(p.attnum()));
         Map<String, String> now = new LinkedHashMap<>();

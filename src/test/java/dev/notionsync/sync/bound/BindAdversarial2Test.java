@@ -139,7 +139,6 @@ class BindAdversarial2Test {
      * the row. The page reaches the shadow mirror, and the Apply bridge finds a page naming key 50 with no row 50.
      */
     @Test
-    @Disabled("finding 6: a row the application deletes while its page's create answer is lost comes back (Apply re-inserts it from the page)")
     void aRowDeletedAfterALostCreateAnswerStaysDeleted() throws Exception {
         String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (50, 'Short-lived', 'x')", "50");
         try {
@@ -157,7 +156,6 @@ class BindAdversarial2Test {
 
     /** The same, with a key change: the application renumbers the row while its page's create answer is lost. */
     @Test
-    @Disabled("finding 7: a row renumbered while its page's create answer is lost is duplicated (Apply inserts a row under the old key)")
     void aKeyChangedAfterALostCreateAnswerLeavesOneRowAndOnePage() throws Exception {
         String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (60, 'Renumbered', 'x')", "60");
         try {
@@ -404,7 +402,6 @@ class BindAdversarial2Test {
      * then on its values must reach neither Notion nor the engine's tables.
      */
     @Test
-    @Disabled("finding 12: a column added to .exclude after the source was bound stays paired: its values (a secret) still go to Notion and the engine's tables")
     void aColumnExcludedAfterBindingIsNoLongerSynced() throws Exception {
         sql("INSERT INTO adv.vault VALUES (1, 'Service', 'old-key')");
         awaitSettled();
@@ -429,7 +426,6 @@ class BindAdversarial2Test {
      * that row's page again, as before: edits on both sides sync.
      */
     @Test
-    @Disabled("finding 13: a page restored from the trash under on-trash=unlink stays unlinked forever: neither side's edits sync again")
     void aPageRestoredFromTheTrashSyncsWithItsRowAgain() throws Exception {
         sql("INSERT INTO adv.notes (id, name, body) VALUES (110, 'Restorable', 'v1')");
         awaitSettled();
@@ -445,6 +441,29 @@ class BindAdversarial2Test {
         sql("UPDATE adv.notes SET body = 'v2' WHERE id = 110");
         awaitSettled();
         assertEquals("v2", page(page).at("/properties/Body/rich_text/0/plain_text").asText(), "the application's edit in Notion");
+    }
+
+    /**
+     * The three-way merge of a restore (README, "A page moved to the trash"): what the application changed while the
+     * page was in the trash reaches the page once it is restored; what neither side changed stays.
+     */
+    @Test
+    void aRowEditedWhileItsPageWasInTheTrashSendsTheEditWhenThePageIsRestored() throws Exception {
+        sql("INSERT INTO adv.notes (id, name, body, score) VALUES (111, 'Trashed a while', 'kept', 1)");
+        awaitSettled();
+        String page = pageOf(notes, "{\"id\": 111}");
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + page, "{\"in_trash\":true}");
+        TestEngine.await("the row unlinked", Duration.ofSeconds(30), () -> "unlinked".equals(query(
+                "SELECT state FROM notion_sync.links WHERE source = '" + notes + "' AND row_key = '{\"id\": 111}'")));
+        sql("UPDATE adv.notes SET score = 7 WHERE id = 111");
+        awaitSettled();
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + page, "{\"in_trash\":false}");
+        TestEngine.await("the edit made meanwhile in Notion", Duration.ofSeconds(30), () -> page(page).at("/properties/Score/number").asInt() == 7);
+        awaitSettled();
+        Thread.sleep(2000);
+        assertEquals(7, count("SELECT score FROM adv.notes WHERE id = 111"), "the row keeps its edit");
+        assertEquals("kept", page(page).at("/properties/Body/rich_text/0/plain_text").asText());
+        assertEquals(page, pageOf(notes, "{\"id\": 111}"));
     }
 
     /**
@@ -665,7 +684,6 @@ class BindAdversarial2Test {
      * write into the application's table.
      */
     @Test
-    @Disabled("finding 11: a direction=push bound source still writes Notion edits and new pages into the application's table")
     void aPushOnlySourceWritesNothingFromNotionIntoTheTable() throws Exception {
         sql("INSERT INTO adv.pushonly VALUES (1, 'from the app')");
         awaitSettled();
@@ -684,7 +702,6 @@ class BindAdversarial2Test {
      * page becomes that row's page"), its edits reaching the row.
      */
     @Test
-    @Disabled("finding 14: on a direction=pull source, record matching queues a page create for unmatched rows that nothing pushes, and that pending change blocks a Notion page naming the row's key forever")
     void aPullOnlySourcesRowWithoutAPageIsAdoptedByAPageNamingItsKey() throws Exception {
         Thread.sleep(2000);
         assertEquals(0, simulator.model().pages(pullonlyDs).size(), "a pull-only source makes no page");

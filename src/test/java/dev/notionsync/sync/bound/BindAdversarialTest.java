@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Adversarial review of bind mode (issue 17): each test is a finding, what a user observes, against the simulator over
  * HTTP and a real PostgreSQL. Existing Notion databases bound by record matching: organizations (on-trash = delete),
  * agents (a foreign key to organizations ON DELETE CASCADE), deals (on-trash = delete; a foreign key to organizations
- * ON DELETE SET NULL, and one to itself ON DELETE CASCADE) and notes (on-trash = unlink, the default).
+ * ON DELETE SET NULL, and one to itself ON DELETE CASCADE) and notes (on-trash = unlink, the default; the
+ * application's trigger on it writes a deal when a note's body changes).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(IntegrationExtension.class)
@@ -74,8 +75,14 @@ class BindAdversarialTest {
         sql("INSERT INTO app.organizations VALUES (1, 'Acme'), (2, 'Globex')");
         sql("INSERT INTO app.agents VALUES (10, 'Ada', 1), (11, 'Bob', 2)");
         sql("INSERT INTO app.deals VALUES (30, 'Merger', 2, NULL), (32, 'Program', NULL, NULL), (33, 'Program, part 1', NULL, 32)");
+        // the application's own trigger: a note whose body changes is followed up as a deal
+        sql("CREATE FUNCTION app.note_edited() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " INSERT INTO app.deals (id, name) VALUES (1000 + NEW.id, 'follow up on ' || NEW.name)"
+                + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name; RETURN NULL; END $$");
+        sql("CREATE TRIGGER note_edited AFTER UPDATE OF body ON app.notes FOR EACH ROW WHEN (NEW.body IS DISTINCT FROM OLD.body)"
+                + " EXECUTE FUNCTION app.note_edited()");
         sql("INSERT INTO app.notes (id, name, body, amount) VALUES (5, 'Contract', 'signed on paper, keep', 1000.00),"
-                + " (6, 'Ledger', 'v1', 1.00), (7, 'Draft', 'v1', 1.00), (8, 'Memo', 'v1', 1.00)");
+                + " (6, 'Ledger', 'v1', 1.00), (7, 'Draft', 'v1', 1.00), (8, 'Memo', 'v1', 1.00), (4, 'Minutes', 'v1', 1.00)");
         importDatabase(orgsDb, orgsDs, "Organizations", properties("Name", "title", "Row key", "rich_text"));
         ObjectNode agentProperties = properties("Name", "title", "Row key", "rich_text", "Organization", "relation");
         ((ObjectNode) agentProperties.path("Organization")).putObject("relation").put("data_source_id", orgsDs).put("database_id", orgsDb)
@@ -99,6 +106,7 @@ class BindAdversarialTest {
         before.put("Ledger", createPage(notesDs, "Ledger", "6", null));
         before.put("Draft", createPage(notesDs, "Draft", "7", null));
         before.put("Memo", createPage(notesDs, "Memo", "8", null));
+        before.put("Minutes", createPage(notesDs, "Minutes", "4", null));
         before.put("Merger", createPage(dealsDs, "Merger", "30", relation("Organization", before.get("Globex"))));
         before.put("Program", createPage(dealsDs, "Program", "32", null));
         before.put("Program, part 1", createPage(dealsDs, "Program, part 1", "33", relation("Parent", before.get("Program"))));
@@ -221,6 +229,19 @@ class BindAdversarialTest {
         assertEquals(0, count("SELECT count(*) FROM app.agents WHERE id = 11"), "Bob's row does not come back from his page");
         assertEquals("Merger", page(before.get("Merger")).path("properties").path("Name").path("title").path(0).path("plain_text").asText());
         assertFalse(page(before.get("Merger")).path("in_trash").asBoolean(), "Merger's page stays, only its relation goes");
+    }
+
+    /**
+     * Finding 1d: an edit from Notion reaches a row, and the application's own trigger on that table writes another
+     * bound table (a deal to follow the note up): that write is the application's, and reaches Notion.
+     */
+    @Test
+    void whatAnApplicationsTriggerWritesWhenANotionEditReachesARowReachesNotion() throws Exception {
+        edit(before.get("Minutes"), text("Body", "minutes edited in Notion"));
+        TestEngine.await("the edit in the row", Duration.ofSeconds(30), () -> "minutes edited in Notion".equals(query("SELECT body FROM app.notes WHERE id = 4")));
+        assertEquals("follow up on Minutes", query("SELECT name FROM app.deals WHERE id = 1004"), "the application's trigger wrote its deal");
+        TestEngine.await("the deal's page in Notion", Duration.ofSeconds(30), () -> simulator.model().pages(dealsDs).stream().anyMatch(p ->
+                "follow up on Minutes".equals(p.path("properties").path("Name").path("title").path(0).path("plain_text").asText())));
     }
 
     /** Finding 1c: the same within one table: a trash deleting a row cascades (a foreign key to itself) to its child, whose page goes too. */
