@@ -16,8 +16,10 @@ public enum Mode {
         public Map<String, String> camelSettings(Settings settings) {
             // Jolokia (and so Hawtio) only with a management password. Camel's own authentication is off: its user file
             // cuts a password at the first comma; ManagementEndpoints.guard checks the whole password instead.
-            return Map.of("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()),
-                    "camel.management.authentication-enabled", "false");
+            Map<String, String> camel = new java.util.HashMap<>(UsersConfiguration.camelSettings(settings));
+            camel.put("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()));
+            camel.put("camel.management.authentication-enabled", "false");
+            return camel;
         }
 
         @Override
@@ -37,6 +39,7 @@ public enum Mode {
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
+                    new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
         }

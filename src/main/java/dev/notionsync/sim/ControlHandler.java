@@ -129,6 +129,10 @@ final class ControlHandler implements HttpHandler {
                 }
                 return model.comments.addAsPerson(body);
             }
+            case "DELETE users" -> {
+                model.removeUser(parts[1]);
+                return ok();
+            }
             case "DELETE pages" -> {
                 model.deletePage(pageId(parts));
                 return ok();

@@ -278,6 +278,11 @@ public final class SimModel {
         });
     }
 
+    /** Removes a member from the workspace: GET /v1/users no longer lists them (their pages keep their id). */
+    public void removeUser(String id) {
+        write(() -> users.remove(Ids.normalize(id)));
+    }
+
     /** Lowers (or restores) the number of results one query returns before it stops as incomplete; Notion's is 10,000. */
     public void resultCap(int cap) {
         queries.resultCap(cap);
