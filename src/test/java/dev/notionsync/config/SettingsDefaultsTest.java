@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SettingsDefaultsTest {
 
     private static final List<String> ADDED_SINCE_AN_OLDER_RELEASE = List.of("notion.api.filter-properties-max",
-            "notion.webhook.max-concurrent", "notion.webhook.handshakes-per-minute", "notion.retention.", "notion.push.");
+            "notion.webhook.max-concurrent", "notion.webhook.handshakes-per-minute", "notion.retention.", "notion.push.", "notion.users.");
 
     @Test
     void anOlderApplicationPropertiesGetsTheDefaultsOfTheKeysItLacks(@TempDir Path home) throws Exception {
@@ -36,6 +36,7 @@ class SettingsDefaultsTest {
         assertEquals(100, settings.getInt("notion.api.filter-properties-max"));
         assertEquals(16, settings.getInt("notion.webhook.max-concurrent"));
         assertEquals(Duration.ofSeconds(2), settings.getDuration("notion.push.poll"));
+        assertEquals(Duration.ofHours(1), settings.getDuration("notion.users.refresh"));
         assertEquals("100", settings.resolvedProperties().getProperty("notion.api.filter-properties-max"),
                 "Camel's placeholders see the default too");
     }

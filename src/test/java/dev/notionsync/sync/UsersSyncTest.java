@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -31,6 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.ServiceStatus;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -113,7 +118,20 @@ class UsersSyncTest {
         // no user information at all: 403, the table keeps what it had, the route keeps running
         TestEngine.simControl(simulator, "capabilities", "{\"user_information\":\"none\"}");
         removeUser(simulator, listed.stream().filter(u -> u.path("name").asText().equals("Member 9")).findFirst().orElseThrow().get("id").asText());
-        Thread.sleep(3500);
+        StringWriter log = new StringWriter();
+        WriterAppender appender = WriterAppender.newBuilder().setName("users-403").setTarget(log)
+                .setLayout(PatternLayout.newBuilder().withPattern("%p %m%n").build()).build();
+        appender.start();
+        LoggerContext logging = (LoggerContext) LogManager.getContext(false);
+        logging.getConfiguration().getRootLogger().addAppender(appender, null, null);
+        try {
+            TestEngine.await("two refreshes refused with a warning naming the capability", Duration.ofSeconds(30),
+                    () -> log.toString().split("Read user information including email addresses", -1).length > 2);
+        } finally {
+            logging.getConfiguration().getRootLogger().removeAppender("users-403");
+            appender.stop();
+        }
+        assertTrue(log.toString().contains("WARN users: Notion refused to list the workspace's users (403 restricted_resource)"), log.toString());
         assertEquals(listed.size() - 2, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.users WHERE removed_at IS NULL"));
         assertEquals(ServiceStatus.Started, sync.context().getRouteController().getRouteStatus("notion-users"));
         assertFalse(TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters") > 0, "a 403 is no dead letter");
