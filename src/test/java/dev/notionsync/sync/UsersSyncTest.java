@@ -11,6 +11,7 @@ import dev.notionsync.Integration;
 import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.config.UsersConfiguration;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionUnavailableException;
 import dev.notionsync.sim.NotionSimulator;
@@ -135,6 +136,14 @@ class UsersSyncTest {
         assertEquals(listed.size() - 2, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.users WHERE removed_at IS NULL"));
         assertEquals(ServiceStatus.Started, sync.context().getRouteController().getRouteStatus("notion-users"));
         assertFalse(TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters") > 0, "a 403 is no dead letter");
+    }
+
+    @Test
+    void zeroOrOffTurnsTheRefreshOff() {
+        assertTrue(UsersConfiguration.refresh(TestEngine.settings(Map.of("notion.users.refresh", "off"))).isEmpty());
+        assertTrue(UsersConfiguration.refresh(TestEngine.settings(Map.of("notion.users.refresh", "0"))).isEmpty());
+        assertEquals(Duration.ofMinutes(30), UsersConfiguration.refresh(TestEngine.settings(Map.of("notion.users.refresh", "30m"))).orElseThrow());
+        assertEquals(Duration.ofHours(1), UsersConfiguration.refresh(TestEngine.settings(Map.of())).orElseThrow(), "on by default, the demo too");
     }
 
     private static String id(String json) throws Exception {
