@@ -124,28 +124,11 @@ class BoundApplyTest {
     }
 
     static ObjectNode properties(String... nameType) {
-        ObjectNode properties = JSON.createObjectNode();
-        for (int i = 0; i < nameType.length; i += 2) {
-            String id = nameType[i + 1].equals("title") ? "title" : "p" + i;
-            properties.putObject(nameType[i]).put("id", id).put("name", nameType[i]).put("description", (String) null)
-                    .put("type", nameType[i + 1]).putObject(nameType[i + 1]);
-        }
-        return properties;
+        return BindAdversarialTest.properties(nameType);
     }
 
     void importDatabase(String databaseId, String dataSourceId, String title, ObjectNode properties) {
-        ObjectNode parent = JSON.createObjectNode().put("type", "workspace").put("workspace", true);
-        ObjectNode database = JSON.createObjectNode().put("object", "database").put("id", databaseId);
-        database.putArray("title").addObject().put("type", "text").put("plain_text", title).putObject("text").put("content", title);
-        database.set("parent", parent);
-        database.putArray("data_sources").addObject().put("id", dataSourceId).put("name", title);
-        simulator.model().importDatabase(database);
-        ObjectNode dataSource = JSON.createObjectNode().put("object", "data_source").put("id", dataSourceId);
-        dataSource.set("title", database.get("title"));
-        dataSource.set("properties", properties);
-        dataSource.putObject("parent").put("type", "database_id").put("database_id", databaseId);
-        dataSource.set("database_parent", parent);
-        simulator.model().importDataSource(dataSource);
+        BindAdversarialTest.importDatabase(simulator, databaseId, dataSourceId, title, properties);
     }
 
     static ObjectNode text(String property, String value) {
