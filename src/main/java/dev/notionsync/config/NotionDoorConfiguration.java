@@ -1,5 +1,6 @@
 package dev.notionsync.config;
 
+import dev.notionsync.notion.DoorLanes;
 import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionDoorClient;
 import dev.notionsync.notion.NotionHttp;
@@ -15,7 +16,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 
-/** The beans of routes/notion-api.camel.yaml: budget, retry policy, circuit breaker, the HTTP ends, and the NotionApi. */
+/**
+ * The beans of routes/notion-api.camel.yaml: budget, lanes, retry policy, circuit breaker, the HTTP ends, and the two
+ * NotionApi clients: notionApi (foreground) and notionBackgroundApi (content, comments, users).
+ */
 public final class NotionDoorConfiguration implements AreaConfiguration {
 
     private final NotionApiSettings settings;
@@ -48,8 +52,11 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
         registry.bind("notionRetryPolicy", retries);
         registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         registry.bind("notionCircuitBreaker", breaker);
-        registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget,
+        DoorLanes lanes = new DoorLanes(budget, settings.backgroundShare());
+        registry.bind("notionDoorLanes", lanes);
+        registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget, lanes,
                 settings.filterPropertiesMax()));
         registry.bind("notionApi", new NotionDoorClient(context.createProducerTemplate()));
+        registry.bind("notionBackgroundApi", new NotionDoorClient(context.createProducerTemplate(), NotionDoorClient.BACKGROUND_DOOR));
     }
 }

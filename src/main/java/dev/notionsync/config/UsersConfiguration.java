@@ -38,7 +38,7 @@ public final class UsersConfiguration implements AreaConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        NotionApi notion = context.getRegistry().lookupByNameAndType("notionApi", NotionApi.class);
+        NotionApi notion = context.getRegistry().lookupByNameAndType("notionBackgroundApi", NotionApi.class);
         context.getRegistry().bind("usersRefresh", new UsersRefresh(notion, new Users(dataSource), Clock.systemUTC()));
     }
 }

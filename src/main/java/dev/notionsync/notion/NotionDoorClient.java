@@ -12,16 +12,25 @@ import org.apache.camel.ProducerTemplate;
 public final class NotionDoorClient implements NotionApi {
 
     public static final String DOOR = "direct:notion-api";
+    /** The door's background lane (content, comments, users): see {@link DoorLanes}. */
+    public static final String BACKGROUND_DOOR = "direct:notion-api-background";
 
     private final ProducerTemplate producer;
+    private final String door;
 
+    /** The foreground client. */
     public NotionDoorClient(ProducerTemplate producer) {
+        this(producer, DOOR);
+    }
+
+    public NotionDoorClient(ProducerTemplate producer, String door) {
         this.producer = producer;
+        this.door = door;
     }
 
     @Override
     public JsonNode call(NotionRequest request) {
-        Exchange result = producer.send(DOOR, exchange -> exchange.setProperty(NotionRequest.PROPERTY, request));
+        Exchange result = producer.send(door, exchange -> exchange.setProperty(NotionRequest.PROPERTY, request));
         Exception failure = result.getException();
         if (failure instanceof NotionApiException notion) {
             throw notion;

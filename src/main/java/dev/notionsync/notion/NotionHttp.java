@@ -26,6 +26,7 @@ public final class NotionHttp {
     private final NotionAccess access;
     private final NotionMetrics metrics;
     private final NotionRateBudget budget;
+    private final DoorLanes lanes;
     private final int filterPropertiesMax;
 
     /**
@@ -33,7 +34,7 @@ public final class NotionHttp {
      *                            (notion.api.filter-properties-max); a caller needing more reads the rest separately
      */
     public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics, NotionRateBudget budget,
-                      int filterPropertiesMax) {
+                      DoorLanes lanes, int filterPropertiesMax) {
         if (filterPropertiesMax < 1) {
             throw new IllegalArgumentException("notion.api.filter-properties-max must be at least 1, was " + filterPropertiesMax);
         }
@@ -42,6 +43,7 @@ public final class NotionHttp {
         this.access = access;
         this.metrics = metrics;
         this.budget = budget;
+        this.lanes = lanes;
         this.filterPropertiesMax = filterPropertiesMax;
     }
 
@@ -54,17 +56,20 @@ public final class NotionHttp {
     }
 
     /**
-     * First step of an attempt, before the throttle: notes when the call started to wait for the budget, and holds
-     * it while a Retry-After Notion gave any call is still running. (The door's beans take the raw Exchange: they
-     * rewrite the message for the HTTP endpoint and read its answer, headers included.)
+     * First step of an attempt, before the throttle: notes when the call started to wait for the budget, lets a
+     * background call wait for the foreground ({@link DoorLanes}), and holds it while a Retry-After Notion gave any
+     * call is still running. (The door's beans take the raw Exchange: they rewrite the message for the HTTP endpoint
+     * and read its answer, headers included.)
      */
     public void queue(Exchange exchange) throws InterruptedException {
         exchange.setProperty("notionQueuedAt", System.nanoTime());
+        lanes.enter(exchange);
         budget.awaitPause();
     }
 
     /** Replaces whatever headers the caller had with exactly Notion's: no internal header leaks to the API. */
     public void prepare(Exchange exchange) {
+        lanes.sent(exchange);
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         if (request == null) {
             throw new IllegalStateException("direct:notion-api needs the exchange property " + NotionRequest.PROPERTY);
