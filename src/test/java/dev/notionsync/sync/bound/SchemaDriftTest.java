@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SchemaDriftTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] CASES = {"ren", "keyr", "dropt", "logt", "addt", "delt", "crt"};
+    private static final String[] CASES = {"ren", "keyr", "dropt", "logt", "addt", "delt", "dels", "crt"};
 
     NotionSimulator simulator;
     NotionSync sync;
@@ -70,6 +70,7 @@ class SchemaDriftTest {
         settings.put("notion.source." + source("addt") + ".new-columns", "add");
         // pulled once (record matching): no later pull notices a deleted property before the push does
         settings.put("notion.source." + source("crt") + ".poll", "1h");
+        settings.put("notion.source." + source("dels") + ".poll", "1h");
         settings.put("notion.bind.apply-poll", "300ms");
         settings.put("notion.push.poll", "300ms");
         settings.put("notion.push.backoff-base", "300ms");
@@ -206,6 +207,26 @@ class SchemaDriftTest {
         sql("UPDATE app.delt SET note = 'from the app', budget = 23 WHERE id = 2");
         TestEngine.await("the next update", Duration.ofSeconds(30), () -> "from the app".equals(
                 page(two).at("/properties/Note/rich_text/0/plain_text").asText()));
+    }
+
+    /**
+     * The push finds the property gone before any pull re-reads the schema: its write-back must leave the page's link
+     * agreeing with the shadow mirror row, else an Apply pass (still mapping the property) takes the stale value the
+     * shadow row keeps for it as an edit in Notion and writes it over the application's update.
+     */
+    @Test
+    void aPropertyDeletedBeforeThePullNoticesNeverRevertsTheApplicationsUpdate() throws Exception {
+        String two = pageOf("dels", 2);
+        ObjectNode delete = JSON.createObjectNode();
+        delete.putObject("properties").putNull("Budget");
+        TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + dataSources.get("dels"), delete.toString());
+        sql("UPDATE app.dels SET budget = 22, name = 'Two again' WHERE id = 2");
+        TestEngine.await("the other column's update", Duration.ofSeconds(30), () -> "Two again".equals(
+                page(two).at("/properties/Name/title/0/plain_text").asText()));
+        Thread.sleep(2000);   // several Apply passes, no pull
+        assertEquals("22.00", query("SELECT budget FROM app.dels WHERE id = 2"), "the application's update stands");
+        assertEquals("Two again", query("SELECT name FROM app.dels WHERE id = 2"));
+        assertEquals(0, count("SELECT count(*) FROM notion_sync.dead_letters WHERE status = 'open'"), "nothing dead-lettered");
     }
 
     @Test
