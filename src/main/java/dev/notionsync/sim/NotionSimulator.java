@@ -73,6 +73,11 @@ public final class NotionSimulator implements AutoCloseable {
         return workspace;
     }
 
+    /** Adds the knowledge base (pages with content) the demo syncs with content on; call once. */
+    public SeededSource seedKnowledgeBase() {
+        return new WorkspaceSeeder(model).seedKnowledgeBase();
+    }
+
     public SimModel model() {
         return model;
     }

@@ -57,6 +57,33 @@ final class WorkspaceSeeder {
         });
     }
 
+    /**
+     * A knowledge base beside the seeded sources (the demo's page content): a few pages with headings, lists, to-dos,
+     * code, a table, nested toggles, a callout, emoji and right-to-left text. Not part of {@link #seed}, so tests that
+     * sync every seeded source are not changed by it.
+     */
+    SeededSource seedKnowledgeBase() {
+        SimDataSource knowledge = model.write(() -> {
+            SimDataSource s = source(SimModel.workspaceParent(), "Knowledge base", "📚");
+            Schema schema = new Schema(s);
+            schema.add("Title", "title", Json.object());
+            schema.add("Category", "select", options("Persona:purple", "Playbook:orange", "Meeting notes:blue", "Prompt:green", "Onboarding:pink"));
+            schema.add("Published", "checkbox", Json.object());
+            schema.add("Owner", "people", Json.object());
+            schema.install();
+            return s;
+        });
+        for (String[] article : KnowledgeArticles.ALL) {
+            ObjectNode properties = Json.object();
+            properties.set("Title", Json.object().set("title", RichText.of(article[0])));
+            properties.set("Category", Json.object().set("select", Json.object().put("name", article[1])));
+            properties.set("Published", Json.object().put("checkbox", true));
+            String pageId = model.createPage(knowledge.id, properties).path("id").asText();
+            model.editContent(pageId, article[2]);
+        }
+        return new SeededSource("knowledge", "Knowledge base", knowledge.databaseId, knowledge.id);
+    }
+
     private void addPeople() {
         String[][] people = {{"Ada Brooks", "ada@northwind.example"}, {"Ben Okafor", "ben@northwind.example"},
                 {"Chloé Martin", "chloe@northwind.example"}, {"Dev Patel", "dev@northwind.example"},
