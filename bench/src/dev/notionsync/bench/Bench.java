@@ -84,6 +84,9 @@ public final class Bench {
         if (only.isBlank() || only.contains("B7")) {
             attempt("B7", "bootstrap throughput", () -> bootstrapThroughput(full ? 1_000 : 150));
         }
+        if (only.isBlank() || only.contains("B8")) {
+            attempt("B8", "page content sync cost", () -> contentSync(full ? 1_000 : 200, full ? 100 : 40, full ? 100 : 40));
+        }
     }
 
     private interface Step {
@@ -321,6 +324,135 @@ public final class Bench {
         notes.add("B4: per event, webhook_inbox.received_at (committed before the engine answers 200) to the row's synced_at; polling"
                 + " is off (10m) so only webhooks update rows; simulator aggregation window 50 ms (before delivery, not counted);"
                 + " inbox poll " + "500 ms (the default).");
+    }
+
+    // ------------------------------------------------------------------ B8
+
+    /**
+     * B8: page content (markdown mode). Pages with about 2 KB of content each are synced; then some are edited with
+     * polling only (requests per changed page, counted by the simulator), then more with webhooks on (edit → row).
+     */
+    private void contentSync(int pages, int polledEdits, int webhookEdits) throws Exception {
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            List<ObjectNode> all = sim.pages("projects");
+            for (int i = 0; i < all.size(); i++) {
+                sim.editContent(all.get(i).path("id").asText(), article(i, "first"));
+            }
+            String dbUrl = db.createDatabase("bench_b8");
+            Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+            env.put("NOTION_API_RATE", "20");
+            env.put("NOTION_WEBHOOK_TOKEN", "secret_bench_webhook_token");
+            env.put("NOTION_CONTENT_POLL", "1s");
+            EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "5s");
+            env.put("NOTION_SOURCE_PROJECTS_CONTENT", "markdown");
+            try (EngineProcess engine = EngineProcess.start(repo, logs, "b8", env)) {
+                Sql.await(pages + " pages' content", 600_000, () -> Sql.count(dbUrl,
+                        "SELECT count(*) FROM notion.projects_content WHERE markdown LIKE '%(first)%'") == pages);
+
+                // polling only: the edits are found by the pull (last_edited_time), read once their edit minute has closed
+                sim.resetStats();
+                for (int i = 0; i < polledEdits; i++) {
+                    sim.editContent(all.get(i).path("id").asText(), article(i, "polled"));
+                }
+                Sql.await(polledEdits + " polled edits", 300_000, () -> Sql.count(dbUrl,
+                        "SELECT count(*) FROM notion.projects_content WHERE markdown LIKE '%(polled)%'") == polledEdits);
+                Thread.sleep(12_000);   // two more polls: nothing else is read
+                JsonNode polled = sim.stats().path("by_endpoint");
+                long polledContent = contentRequests(polled);
+                double polledPerPage = (double) polledContent / polledEdits;
+
+                // webhooks: each edit is read at once, without a page GET; edit → row measured per page
+                JsonNode subscription = sim.subscribeWebhooks(engine.webhookUrl(), "secret_bench_webhook_token", 50);
+                if (!subscription.path("handshake").asText().equals("verified")) {
+                    throw new IllegalStateException("webhook handshake: " + subscription);
+                }
+                sim.resetStats();
+                Map<String, Long> editedAt = new java.util.HashMap<>();
+                for (int i = 0; i < webhookEdits; i++) {
+                    String pageId = all.get(pages - 1 - i).path("id").asText();
+                    editedAt.put(pageId, System.currentTimeMillis());
+                    sim.editContent(pageId, article(i, "webhook"));
+                    Thread.sleep(500);
+                }
+                Sql.await(webhookEdits + " webhook edits", 300_000, () -> Sql.count(dbUrl,
+                        "SELECT count(*) FROM notion.projects_content WHERE markdown LIKE '%(webhook)%'") == webhookEdits);
+                Thread.sleep(12_000);
+                JsonNode hooked = sim.stats().path("by_endpoint");
+                long hookedContent = contentRequests(hooked);
+                List<Double> latencies = new ArrayList<>();
+                try (Connection c = DriverManager.getConnection(dbUrl); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT page_id::text, extract(epoch FROM fetched_at) * 1000 FROM notion.projects_content"
+                             + " WHERE markdown LIKE '%(webhook)%'")) {
+                    while (rs.next()) {
+                        latencies.add(rs.getDouble(2) - editedAt.get(rs.getString(1)));
+                    }
+                }
+                Collections.sort(latencies);
+                double p50 = percentile(latencies, 50);
+                double p99 = percentile(latencies, 99);
+                double hookedPerPage = (double) hookedContent / webhookEdits;
+                boolean met = polledPerPage <= 1.1 && hookedPerPage <= 1.1 && p99 < 5000;
+                figures.add(new Figure("B8", "page content sync cost (markdown)", fmt(pages) + " pages of ~2 KB; " + polledEdits
+                        + " edited with polling, " + webhookEdits + " with webhooks (2/s)",
+                        f2(polledPerPage) + " content requests per changed page polling (" + polledContent + ": " + contentDetail(polled) + "), "
+                                + f2(hookedPerPage) + " with webhooks (" + hookedContent + ": " + contentDetail(hooked) + "); edit → row with webhooks p50 "
+                                + f0(p50) + " ms, p99 " + f0(p99) + " ms",
+                        "≤ 1.1 requests per changed page; p99 < 5 s", f2(Math.max(polledPerPage, hookedPerPage) / 1.1) + " of the request bound, "
+                                + f2(p99 / 5000) + " of the time bound", met ? "met" : "missed"));
+                notes.add("B8: content requests = GET /v1/pages/{id}/markdown, GET /v1/pages/{id} and GET /v1/blocks/{id}/children, as the simulator"
+                        + " counted them from the first edit to 12 s after the last row (data source queries of the polls are left out: they"
+                        + " are the property pull's, B3). Edit → row: the driver's clock at the edit to the content row's fetched_at (one machine)."
+                        + " Engine budget 20 requests/s (content's background lane: half); content poll 1 s; source poll 5 s; webhook aggregation 50 ms.");
+            }
+            db.dropDatabase("bench_b8");
+        }
+    }
+
+    /** About 2 KB of markdown: headings, a list, a code block; {@code round} marks which edit it is. */
+    private static String article(int i, String round) {
+        StringBuilder text = new StringBuilder("# Article " + i + " (" + round + ")\n");
+        for (int section = 0; section < 6; section++) {
+            text.append("## Section ").append(section).append("\n")
+                    .append("Notes on part ").append(section).append(" of article ").append(i).append(", written for the content benchmark.\n")
+                    .append("- first point\n- second point\n");
+        }
+        return text.append("```bash\necho article ").append(i).append("\n```\n").toString();
+    }
+
+    private static long contentRequests(JsonNode byEndpoint) {
+        long n = 0;
+        for (var it = byEndpoint.fields(); it.hasNext(); ) {
+            var entry = it.next();
+            if (isContentRequest(entry.getKey())) {
+                n += sum(entry.getValue());
+            }
+        }
+        return n;
+    }
+
+    private static boolean isContentRequest(String endpoint) {
+        return endpoint.startsWith("GET /v1/pages/") || endpoint.startsWith("GET /v1/blocks/");
+    }
+
+    /** An endpoint's requests: its counts by status, added up. */
+    private static long sum(JsonNode byStatus) {
+        long n = 0;
+        for (JsonNode count : byStatus) {
+            n += count.asLong();
+        }
+        return n;
+    }
+
+    private static String contentDetail(JsonNode byEndpoint) {
+        List<String> parts = new ArrayList<>();
+        for (var it = byEndpoint.fields(); it.hasNext(); ) {
+            var entry = it.next();
+            if (isContentRequest(entry.getKey())) {
+                parts.add(entry.getKey() + " " + sum(entry.getValue()));
+            }
+        }
+        return String.join(", ", parts);
     }
 
     // ------------------------------------------------------------------ B5

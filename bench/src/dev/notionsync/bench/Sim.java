@@ -76,6 +76,11 @@ final class Sim implements AutoCloseable {
         simulator.model().editPage(pageId, edit);
     }
 
+    /** Replaces a page's content with markdown as a workspace member would (page.content_updated follows when subscribed). */
+    void editContent(String pageId, String markdown) {
+        simulator.model().editContent(pageId, markdown);
+    }
+
     JsonNode stats() {
         return control("GET", "stats", null);
     }
