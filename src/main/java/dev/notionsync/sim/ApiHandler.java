@@ -98,6 +98,11 @@ final class ApiHandler implements HttpHandler {
                 body = e.toJson();
                 retryAfter = e.retryAfterSeconds;
             }
+            long stale = status < 300 ? faults.staleAnswerMs(endpoint) : 0;
+            if (stale > 0) {
+                stats.fault("stale_answer");
+                sleep(stale);
+            }
             boolean cut = fault.truncate() && faults.truncates(endpoint);
             if (cut) stats.fault("truncated_body");
             HttpReply.send(exchange, status, body, requestId, retryAfter, cut);

@@ -35,6 +35,11 @@ final class Faults {
     /** Ids whose every request fails with {@link #failingStatus}: a permanent fault, until cleared. */
     private Set<String> failingIds = Set.of();
     private int failingStatus = 500;
+    /**
+     * Endpoint ("POST /v1/data_sources/{id}/query") → milliseconds its answers are held AFTER they were computed: a
+     * slow answer on the wire, that reaches the client after a later write was answered (stale_answers).
+     */
+    private java.util.Map<String, Long> staleAnswers = java.util.Map.of();
     /** Until then (System.nanoTime), every request meets the per-workspace limit: Retry-After is the time left. */
     private long workspaceLimitedUntil;
 
@@ -57,6 +62,9 @@ final class Faults {
         body.path("failing_ids").forEach(id -> ids.add(Ids.normalize(id.asText())));
         failingIds = ids;
         failingStatus = body.path("failing_status").asInt(500);
+        java.util.Map<String, Long> stale = new java.util.HashMap<>();
+        body.path("stale_answers").fields().forEachRemaining(e -> stale.put(e.getKey(), e.getValue().asLong()));
+        staleAnswers = stale;
         long workspaceSeconds = body.path("workspace_rate_limit_seconds").asLong(0);
         workspaceLimitedUntil = workspaceSeconds > 0 ? System.nanoTime() + workspaceSeconds * 1_000_000_000L : 0;
     }
@@ -104,6 +112,11 @@ final class Faults {
         return truncateOnly.isEmpty() || truncateOnly.contains(endpoint);
     }
 
+    /** How long an answer of this endpoint is held after it was computed (0: not at all). */
+    synchronized long staleAnswerMs(String endpoint) {
+        return staleAnswers.getOrDefault(endpoint, 0L);
+    }
+
     synchronized int retryAfterSeconds() {
         return retryAfterSeconds;
     }
@@ -136,6 +149,8 @@ final class Faults {
         node.set("failing_ids", Json.F.arrayNode().addAll(failingIds.stream().map(Json.F::textNode).toList()));
         node.put("failing_status", failingStatus);
         node.put("workspace_rate_limit_seconds", workspaceRetryAfter());
+        ObjectNode stale = node.putObject("stale_answers");
+        new java.util.TreeMap<>(staleAnswers).forEach(stale::put);
         return node;
     }
 }

@@ -12,6 +12,7 @@ import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.SyncRuns;
 import java.util.HashSet;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.Body;
@@ -154,13 +155,16 @@ public final class DeletionSweep {
         Set<String> restored = deletions.deletedIds(table);
         restored.retainAll(run.seen);
         for (String pageId : restored) {
-            writer.write(table, List.of(reader.read(run.source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId)))), run.source, null);
+            Instant askedAt = reader.now();
+            writer.write(table, List.of(reader.read(run.source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId)), askedAt)),
+                    run.source, null);
             run.restored++;
         }
         Set<String> missing = deletions.presentIds(table);
         missing.removeAll(run.seen);
         for (String pageId : missing) {
             JsonNode page;
+            Instant askedAt = reader.now();
             try {
                 run.calls++;
                 page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
@@ -179,7 +183,7 @@ public final class DeletionSweep {
                 run.markedDeleted += deletions.markDeleted(table, pageId, "moved to another data source", false) ? 1 : 0;
             } else {
                 // still there: the listing raced an edit; write what Notion has now
-                writer.write(table, List.of(reader.read(run.source, table, page)), run.source, null);
+                writer.write(table, List.of(reader.read(run.source, table, page, askedAt)), run.source, null);
                 run.restored++;
             }
         }

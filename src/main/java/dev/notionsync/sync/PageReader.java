@@ -47,10 +47,23 @@ public final class PageReader {
         this.clock = clock;
     }
 
-    /** A page fetched on its own (GET /v1/pages/{id}: sweep, webhook, push), read as of now. */
+    /** A page Notion answered a write with (the push's PATCH or create), read as of now: nothing Notion said before is newer. */
     public PageWriter.Row read(String source, MirrorTable table, JsonNode page) {
+        return read(source, table, page, clock.instant());
+    }
+
+    /**
+     * A page fetched on its own (GET /v1/pages/{id}: sweep, webhook), read as of {@code askedAt}, when it was asked for
+     * ({@link #now()} before the call): a row written from an answer Notion gave after that is never replaced by it.
+     */
+    public PageWriter.Row read(String source, MirrorTable table, JsonNode page, Instant askedAt) {
         int[] calls = {0};
-        return toRow(source, table, page, calls, clock.instant());
+        return toRow(source, table, page, calls, askedAt);
+    }
+
+    /** The reader's clock, for {@link #read(String, MirrorTable, JsonNode, Instant)}'s askedAt. */
+    public Instant now() {
+        return clock.instant();
     }
 
     /**

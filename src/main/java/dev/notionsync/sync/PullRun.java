@@ -40,6 +40,8 @@ public final class PullRun {
     long rateLimitedBefore;
     PullCounts counts = PullCounts.ZERO;
     Instant watermarkAfter;
+    /** When the current query was asked for: its rows' synced_at, so what Notion answered later always wins over them. */
+    Instant queriedAt;
 
     PullRun(SourceSettings source, long runId, List<Target> targets) {
         this.source = source;

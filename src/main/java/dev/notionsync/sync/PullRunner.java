@@ -75,6 +75,7 @@ public final class PullRunner {
 
     /** The next data source query, for the door route. */
     public NotionRequest nextQuery(@ExchangeProperty(PullRun.PROPERTY) PullRun run) {
+        run.queriedAt = clock.instant();
         return planner.query(run.target(), run.cursor);
     }
 
@@ -114,7 +115,7 @@ public final class PullRunner {
             }
             PageReader.PageRead read;
             try {
-                read = reader.readQueryResult(source, target.table, page, now);
+                read = reader.readQueryResult(source, target.table, page, run.queriedAt == null ? now : run.queriedAt);
                 metrics.unsupportedValues(source, read.row().unsupportedValues());
             } catch (NotionApiException e) {
                 throw e;

@@ -76,6 +76,7 @@ public final class PageApplier {
         }
         String pageId = item.entityId();
         JsonNode page;
+        java.time.Instant askedAt = reader.now();
         try {
             page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
         } catch (NotionApiException e) {
@@ -98,7 +99,7 @@ public final class PageApplier {
         MirrorTable table = held.table();
         boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
         String source = held.source();
-        writer.write(table, List.of(reader.read(source, table, page)), source, null);
+        writer.write(table, List.of(reader.read(source, table, page, askedAt)), source, null);
         if (trashed) {
             deletions.markDeleted(table, pageId, "trashed", true);
         }

@@ -82,6 +82,28 @@ class PushGuaranteesTest {
         assertEquals(2, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox WHERE page_id = '" + id + "' AND status = 'pushed'"));
     }
 
+    /**
+     * Notion cuts last_edited_time to the minute: a pull query answered just before the push's PATCH, but reaching the
+     * engine after its write-back, holds the page as it was, with the same edit minute. It must not put the row back.
+     */
+    @Test
+    void aQueryAnsweredBeforeThePushButReadAfterItNeverPutsTheRowBack() throws Exception {
+        String id = pageId("projects", 5);
+        TestEngine.simControl(simulator, "faults", "{\"stale_answers\":{\"POST /v1/data_sources/{id}/query\":2500}}");
+        try {
+            for (int round = 1; round <= 3; round++) {
+                String value = "pushed past a stale query " + round;
+                sql("UPDATE " + table("projects") + " SET client = '" + value + "' WHERE page_id = '" + id + "'");
+                awaitOutboxDone(id, round);
+                assertEquals(value, page(id).at("/properties/Client/rich_text/0/plain_text").asText());
+                Thread.sleep(3500);   // the pull's queries in flight during the PATCH have all been answered and written
+                assertEquals(value, rowValue("projects", "client", id), "round " + round + ": the row is not put back");
+            }
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+        }
+    }
+
     // ------------------------------------------------------------------ item 2: values compared by meaning
 
     @Test
