@@ -28,7 +28,7 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' THEN
         RAISE EXCEPTION 'notion-sync: %.% is not edited from PostgreSQL: edit or delete the comment in Notion; to post a comment, INSERT a row (page_id, plain_text)',
-            TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = '0A000';
+            TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = '55000';   -- not 0A000, which connection pools take for a broken connection
     END IF;
     IF NEW.comment_id IS NOT NULL THEN
         RAISE EXCEPTION 'notion-sync: comment_id is set when the comment is posted; insert page_id and plain_text (and discussion_id to reply)'
