@@ -1,6 +1,7 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionHttp;
+import dev.notionsync.sync.CommentSettings;
 
 /**
  * Every setting the engine runs with, read and checked before the database opens: a wrong value stops the start
@@ -8,13 +9,14 @@ import dev.notionsync.notion.NotionHttp;
  */
 public record EngineSettings(Settings settings, SyncSettings sync, ReportSettings reports, RetentionSettings retention,
                              DatabaseSettings database, NotionApiSettings notion, PushSettings push, WebhookSettings webhooks,
-                             ManagementSettings management) {
+                             ManagementSettings management, CommentSettings comments) {
 
     public static EngineSettings of(Settings settings) {
         NotionApiSettings notion = NotionApiSettings.of(settings);
-        return new EngineSettings(settings, SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version())),
-                ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
-                PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings));
+        SyncSettings sync = SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version()));
+        return new EngineSettings(settings, sync, ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
+                PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings),
+                CommentsConfiguration.settings(settings, sync.sources()));
     }
 
     /** camel.main.jmx-enabled: whether Camel, and so Quartz, export MBeans. */

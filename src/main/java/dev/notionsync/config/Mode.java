@@ -17,6 +17,7 @@ public enum Mode {
             // Jolokia (and so Hawtio) only with a management password. Camel's own authentication is off: its user file
             // cuts a password at the first comma; ManagementEndpoints.guard checks the whole password instead.
             Map<String, String> camel = new java.util.HashMap<>(UsersConfiguration.camelSettings(settings));
+            camel.putAll(CommentsConfiguration.camelSettings(settings));
             camel.put("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()));
             camel.put("camel.management.authentication-enabled", "false");
             return camel;
@@ -35,6 +36,7 @@ public enum Mode {
                     new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindApplyConfiguration(engine.settings(), engine.push(), engine.sync().sources(), schema, dataSource),
                     new BindJoinConfiguration(engine.push(), engine.sync().sources(), schema, dataSource, instanceId),
+                    new CommentsConfiguration(engine.comments(), engine.push(), schema, dataSource),
                     new WebhookConfiguration(engine.webhooks(), engine.sync().sources(), dataSource, metrics),
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),

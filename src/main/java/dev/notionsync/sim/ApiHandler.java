@@ -191,6 +191,8 @@ final class ApiHandler implements HttpHandler {
                 if (n == 1 && c.method().equals("GET")) return model.comments.list(c.query());
                 if (n == 1 && c.method().equals("POST")) return model.comments.create(c.body());
                 if (n == 2 && c.method().equals("GET")) return model.comments.get(id(c, 1, "comment_id"));
+                if (n == 2 && c.method().equals("PATCH")) return model.comments.update(id(c, 1, "comment_id"), c.body());
+                if (n == 2 && c.method().equals("DELETE")) return model.comments.delete(id(c, 1, "comment_id"));
             }
             case "blocks" -> {
                 Endpoints e = new Endpoints(model, c.version());

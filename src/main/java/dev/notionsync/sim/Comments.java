@@ -14,21 +14,26 @@ import java.util.Set;
 /**
  * Comments on pages and blocks, grouped in discussions: GET /v1/comments?block_id= lists the open (unresolved) comments
  * whose parent is exactly that page or block, oldest first; POST /v1/comments starts a discussion on a page or block or
- * answers one. Each new comment sends comment.created. State is guarded by the model's lock.
+ * answers one; PATCH /v1/comments/{id} edits one, DELETE /v1/comments/{id} deletes one. Each sends comment.created,
+ * comment.updated or comment.deleted. State is guarded by the model's lock.
  */
 final class Comments {
     static final int MAX_ATTACHMENTS = 3;
 
     /** One comment; {@code parentType} is "page_id" or "block_id", {@code pageId} the page it is on either way. */
     record Comment(String id, String discussionId, String parentType, String parentId, String pageId, Instant createdTime,
-                   String createdBy, ArrayNode richText, ObjectNode displayName, ArrayNode attachments) {
+                   Instant lastEditedTime, String createdBy, ArrayNode richText, ObjectNode displayName, ArrayNode attachments) {
+
+        Comment edited(ArrayNode text, Instant at) {
+            return new Comment(id, discussionId, parentType, parentId, pageId, createdTime, at, createdBy, text, displayName, attachments);
+        }
 
         ObjectNode toJson() {
             ObjectNode node = Json.object().put("object", "comment").put("id", id);
             node.putObject("parent").put("type", parentType).put(parentType, parentId);
             node.put("discussion_id", discussionId);
             node.put("created_time", Times.minuteZ(createdTime));
-            node.put("last_edited_time", Times.minuteZ(createdTime));
+            node.put("last_edited_time", Times.minuteZ(lastEditedTime));
             node.set("created_by", User.reference(createdBy));
             node.set("rich_text", richText.deepCopy());
             node.set("display_name", displayName.deepCopy());
@@ -147,9 +152,9 @@ final class Comments {
                 throw ApiException.bodyValidation("parent.page_id", "should be defined, instead was `undefined`");
             }
             Comment c = new Comment(model.newId(), first != null ? first.discussionId() : model.newId(), parentType, parentId, pageId,
-                    model.clock().instant(), author.userId(), text, displayName, attachments);
+                    model.clock().instant(), model.clock().instant(), author.userId(), text, displayName, attachments);
             byId.put(c.id(), c);
-            model.emitComment(c, author);
+            model.emitComment("comment.created", c, author);
             return c;
         });
     }
@@ -157,6 +162,56 @@ final class Comments {
     private Comment firstOf(String discussionId) {
         for (Comment c : byId.values()) if (c.discussionId().equals(discussionId)) return c;
         return null;
+    }
+
+    /** PATCH /v1/comments/{id} as the integration: new rich_text or markdown; sends comment.updated. */
+    ObjectNode update(String id, JsonNode body) {
+        model.capabilities.requireInsertComments();
+        return edit(id, body, Author.bot(model.botUserId()));
+    }
+
+    /** DELETE /v1/comments/{id} as the integration: the comment is gone (GET answers 404); sends comment.deleted. */
+    ObjectNode delete(String id) {
+        model.capabilities.requireInsertComments();
+        return remove(id, Author.bot(model.botUserId()));
+    }
+
+    private ObjectNode edit(String id, JsonNode body, Author author) {
+        JsonNode richText = body.get("rich_text");
+        JsonNode markdown = body.get("markdown");
+        if (Json.present(richText) == Json.present(markdown)) {
+            throw Json.present(richText) ? ApiException.validation("body failed validation: rich_text and markdown cannot both be provided.")
+                    : ApiException.bodyValidation("rich_text", "should be defined, instead was `undefined`");
+        }
+        ArrayNode text = RichText.normalize(Json.present(markdown) ? InlineMarkdown.parse(markdown.asText()) : richText, "rich_text", model.mentionNames());
+        return model.write(() -> {
+            Comment c = byId.get(Ids.normalize(id));
+            if (c == null) throw model.notFound("comment", id);
+            Comment edited = c.edited(text, model.clock().instant());
+            byId.put(edited.id(), edited);
+            model.emitComment("comment.updated", edited, author);
+            return edited.toJson();
+        });
+    }
+
+    private ObjectNode remove(String id, Author author) {
+        return model.write(() -> {
+            Comment c = byId.remove(Ids.normalize(id));
+            if (c == null) throw model.notFound("comment", id);
+            model.emitComment("comment.deleted", c, author);
+            return c.toJson();
+        });
+    }
+
+    /** A person edits ({"text"|"markdown"|"rich_text"}) or deletes ({"deleted":true}) a comment, through the control API. */
+    ObjectNode changeAsPerson(String id, JsonNode body) {
+        String userId = body.hasNonNull("user_id") ? Ids.normalize(body.get("user_id").asText()) : model.defaultEditor();
+        if (body.path("deleted").asBoolean(false)) return remove(id, Author.person(userId));
+        ObjectNode request = Json.object();
+        if (body.hasNonNull("text")) request.set("rich_text", RichText.of(body.get("text").asText()));
+        if (body.has("markdown")) request.set("markdown", body.get("markdown"));
+        if (body.has("rich_text")) request.set("rich_text", body.get("rich_text"));
+        return edit(id, request, Author.person(userId));
     }
 
     /** Resolves the discussion a comment belongs to: its comments are no longer listed. */

@@ -123,6 +123,9 @@ final class ControlHandler implements HttpHandler {
                 return model.addUser(body);
             }
             case "POST comments" -> {
+                if (parts.length > 1 && (body.has("deleted") || body.has("text") || body.has("markdown") || body.has("rich_text"))) {
+                    return model.comments.changeAsPerson(parts[1], body);
+                }
                 if (parts.length > 1) {
                     model.comments.resolve(parts[1], body.path("resolved").asBoolean(true));
                     return ok().put("comment_id", Ids.normalize(parts[1])).put("resolved", body.path("resolved").asBoolean(true));

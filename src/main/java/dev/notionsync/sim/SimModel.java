@@ -756,8 +756,8 @@ public final class SimModel {
                 List.of(), schemaChanges, author, clock.instant(), null));
     }
 
-    void emitComment(Comments.Comment comment, Author author) {
-        pendingEvents.get().add(new ModelEvent("comment.created", "comment", comment.id(), comment.parentType().equals("page_id") ? "page" : "block",
+    void emitComment(String type, Comments.Comment comment, Author author) {
+        pendingEvents.get().add(new ModelEvent(type, "comment", comment.id(), comment.parentType().equals("page_id") ? "page" : "block",
                 comment.parentId(), null, List.of(), null, author, clock.instant(), comment.pageId()));
     }
 

@@ -246,6 +246,22 @@ public final class WebhookInbox {
         return events;
     }
 
+    /** The pages these comment events name (data.page_id), as Notion sent them. */
+    public List<String> commentPages(List<String> eventIds) throws SQLException {
+        List<String> pages = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT DISTINCT body -> 'data' ->> 'page_id' FROM notion_sync.webhook_inbox"
+                     + " WHERE event_id = ANY (?) AND body -> 'data' ->> 'page_id' ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'")) {
+            ps.setArray(1, c.createArrayOf("text", eventIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pages.add(rs.getString(1));
+                }
+            }
+        }
+        return pages;
+    }
+
     /** Marks events done: status applied, ignored or dead_letter, with a note saying why. */
     public void mark(List<String> eventIds, String status, String note) throws SQLException {
         try (Connection c = dataSource.getConnection();

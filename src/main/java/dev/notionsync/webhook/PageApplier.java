@@ -9,6 +9,7 @@ import dev.notionsync.store.Deletions;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.CommentsReader;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PageWork;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * routes/notion-webhooks.camel.yaml): for webhook events ({@link EventCoalescer}) and for pages the pull could not
  * write (their work carries no events). The page is fetched through the Notion door and written with the pull's
  * reader and upsert; a trashed page is soft-deleted, a vanished one marked gone. Schema events refresh the schema.
- * Events about sources we do not sync, and echoes of our own writes, are marked ignored. An event never chooses the
+ * Comment events go to the comments reader. Events about sources we do not sync, and echoes of our own writes (our
+ * own comments included: the poster writes them back), are marked ignored. An event never chooses the
  * table: the page's own parent, as Notion answers it, does (the event's data.parent is only what the sender says); a
  * page that vanished is marked gone in whichever table holds it.
  */
@@ -40,11 +42,14 @@ public final class PageApplier {
     private final PageWriter writer;
     private final Deletions deletions;
     private final NotionMetrics metrics;
+    private final CommentsReader comments;
     private final RareWarnings warnings = new RareWarnings();
 
+    /** @param comments applies comment events (comment.created/updated/deleted) */
     public PageApplier(WebhookInbox inbox, NotionApi notion, MirrorTables tables, PageReader reader, List<SourceSettings> sources,
-                       PageWriter writer, Deletions deletions, NotionMetrics metrics) {
+                       PageWriter writer, Deletions deletions, NotionMetrics metrics, CommentsReader comments) {
         this.metrics = metrics;
+        this.comments = comments;
         this.inbox = inbox;
         this.notion = notion;
         this.tables = tables;
@@ -67,6 +72,10 @@ public final class PageApplier {
         if (types.stream().anyMatch(t -> t.endsWith("schema_updated"))) {
             tables.refresh();
             inbox.mark(eventIds, "applied", "schema refreshed");
+            return;
+        }
+        if ("comment".equals(item.entityType())) {
+            applyComment(item);
             return;
         }
         if (!"page".equals(item.entityType())) {
@@ -104,6 +113,23 @@ public final class PageApplier {
             deletions.markDeleted(table, pageId, "trashed", true);
         }
         inbox.mark(eventIds, "applied", String.join(",", types));
+    }
+
+    /**
+     * A comment's events: ignored at once (no Notion call, no SQL) when no source has comments on; else the comments
+     * reader fetches the comment only when its page is in a source with comments on.
+     */
+    private void applyComment(PageWork item) throws Exception {
+        if (!comments.enabled()) {
+            metrics.webhookIgnored("comments_off", item.eventIds().size());
+            inbox.mark(item.eventIds(), "ignored", "no source has comments on");
+            return;
+        }
+        String note = comments.applyEvent(item.entityId(), item.types(), inbox.commentPages(item.eventIds()));
+        if (note.startsWith("ignored")) {
+            metrics.webhookIgnored("not_synced", item.eventIds().size());
+        }
+        inbox.mark(item.eventIds(), note.startsWith("ignored") ? "ignored" : "applied", note.substring(note.indexOf(": ") + 2));
     }
 
     /** Called by the dead letter sink for work items that exhausted their retries. */

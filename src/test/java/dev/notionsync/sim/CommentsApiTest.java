@@ -169,4 +169,33 @@ class CommentsApiTest {
         assertEquals("Sync bot", answer.body().at("/display_name/resolved_name").asText());
         assertEquals(2, client.get("/v1/comments?block_id=" + page).body().get("results").size());
     }
+
+    @Test
+    void aCommentIsEditedAndDeletedByTheIntegrationOrAPerson() {
+        String page = newPage();
+        String mine = client.post("/v1/comments", Map.of("parent", Map.of("page_id", page), "rich_text", List.of(richText("first draft")))).body()
+                .get("id").asText();
+        SimClient.Reply edited = client.patch("/v1/comments/" + mine, Map.of("markdown", "second **draft**"));
+        assertEquals(200, edited.status(), edited.body().toString());
+        assertEquals("second draft", RichText.plain(edited.body().get("rich_text")));
+        assertEquals("second draft", RichText.plain(client.get("/v1/comments/" + mine).body().get("rich_text")));
+        assertEquals(400, client.patch("/v1/comments/" + mine, Map.of()).status(), "rich_text or markdown");
+
+        String theirs = control.send("POST", "/__sim/comments", Map.of("page_id", page, "text", "a person's"), null, null).body().get("id").asText();
+        assertEquals(200, control.send("POST", "/__sim/comments/" + theirs, Map.of("text", "a person's, edited"), null, null).status());
+        assertEquals(List.of("second draft", "a person's, edited"), texts(client.get("/v1/comments?block_id=" + page).body()));
+
+        SimClient.Reply deleted = client.delete("/v1/comments/" + mine);
+        assertEquals(200, deleted.status(), deleted.body().toString());
+        assertEquals(404, client.get("/v1/comments/" + mine).status());
+        assertEquals(404, client.delete("/v1/comments/" + mine).status());
+        assertEquals(200, control.send("POST", "/__sim/comments/" + theirs, Map.of("deleted", true), null, null).status());
+        assertEquals(List.of(), texts(client.get("/v1/comments?block_id=" + page).body()));
+
+        String other = client.post("/v1/comments", Map.of("parent", Map.of("page_id", page), "rich_text", List.of(richText("kept")))).body()
+                .get("id").asText();
+        control.send("POST", "/__sim/capabilities", Map.of("insert_comments", false), null, null);
+        assertEquals(403, client.patch("/v1/comments/" + other, Map.of("markdown", "no")).status());
+        assertEquals(403, client.delete("/v1/comments/" + other).status());
+    }
 }

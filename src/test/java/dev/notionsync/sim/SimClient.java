@@ -47,6 +47,10 @@ final class SimClient {
         return send("PATCH", path, body, LATEST, token);
     }
 
+    Reply delete(String path) {
+        return send("DELETE", path, null, LATEST, token);
+    }
+
     Reply send(String method, String path, Object body, String version, String bearer) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));

@@ -240,4 +240,27 @@ class WebhooksTest {
         assertEquals("comment.created", b.get("type").asText(), "comment events are not aggregated");
         assertEquals("person", b.at("/authors/0/type").asText());
     }
+
+    @Test
+    void commentsEditedAndDeletedAreUpdatedAndDeletedEvents() throws Exception {
+        String page = pageUnderHome();
+        subscribe(20);
+        next();
+        SimClient client = new SimClient(sim);
+        String id = client.post("/v1/comments", Map.of("parent", Map.of("page_id", page), "rich_text", List.of(Map.of("text", Map.of("content", "one")))))
+                .body().get("id").asText();
+        assertEquals("comment.created", next().json().get("type").asText());
+        new SimClient(sim.baseUrl(), null).send("POST", "/__sim/comments/" + id, Map.of("text", "one, edited"), null, null);
+        JsonNode updated = next().json();
+        assertEquals("comment.updated", updated.get("type").asText());
+        assertEquals(id, updated.at("/entity/id").asText());
+        assertEquals(page, updated.at("/data/page_id").asText());
+        assertEquals("person", updated.at("/authors/0/type").asText());
+        client.delete("/v1/comments/" + id);
+        JsonNode deleted = next().json();
+        assertEquals("comment.deleted", deleted.get("type").asText());
+        assertEquals(Map.of("id", id, "type", "comment"), SimClient.MAPPER.convertValue(deleted.get("entity"), Map.class));
+        assertEquals(page, deleted.at("/data/page_id").asText());
+        assertEquals("bot", deleted.at("/authors/0/type").asText());
+    }
 }

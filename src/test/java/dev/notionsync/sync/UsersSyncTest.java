@@ -170,7 +170,7 @@ class UsersSyncTest {
     /** The SQL blocks of the README's People section, as printed. */
     private static List<String> readmeQueries() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
-        String section = readme.substring(readme.indexOf("## People"), readme.indexOf("## Bound tables"));
+        String section = readme.substring(readme.indexOf("## People"), readme.indexOf("## Comments"));
         List<String> queries = new ArrayList<>();
         for (String[] parts = section.split("```sql\n"); queries.size() < parts.length - 1; ) {
             queries.add(parts[queries.size() + 1].substring(0, parts[queries.size() + 1].indexOf("```")).trim().replaceAll(";$", ""));
