@@ -8,13 +8,14 @@ import dev.notionsync.notion.NotionHttp;
  */
 public record EngineSettings(Settings settings, SyncSettings sync, ReportSettings reports, RetentionSettings retention,
                              DatabaseSettings database, NotionApiSettings notion, PushSettings push, WebhookSettings webhooks,
-                             ManagementSettings management) {
+                             ManagementSettings management, ContentSettings content) {
 
     public static EngineSettings of(Settings settings) {
         NotionApiSettings notion = NotionApiSettings.of(settings);
-        return new EngineSettings(settings, SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version())),
-                ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
-                PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings));
+        SyncSettings sync = SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version()));
+        return new EngineSettings(settings, sync, ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings),
+                notion, PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings),
+                ContentSettings.of(settings, sync.sources()));
     }
 
     /** camel.main.jmx-enabled: whether Camel, and so Quartz, export MBeans. */

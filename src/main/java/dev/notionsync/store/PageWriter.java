@@ -279,11 +279,14 @@ public final class PageWriter {
 
     /**
      * The end of both upserts' SET: a page seen again after it came back from deletion is no longer deleted; a row is
-     * written only when its content changed (or always, for the push's write-back) and never with an older page.
+     * written only when its content changed or its page's last_edited_time moved (an edit of the page's body alone moves
+     * it: page content sync reads the page's body again by it), or always, for the push's write-back; never with an
+     * older page.
      */
     private static String undeletedIfNewer(boolean evenUnchanged) {
         return "\"deleted_at\" = NULL, \"deleted_reason\" = NULL"
                 + " WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL"
+                + " OR t.\"last_edited_time\" < EXCLUDED.\"last_edited_time\""
                 + (evenUnchanged ? " OR true)" : ")")
                 + " AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" <= EXCLUDED.\"last_edited_time\")"
                 + " RETURNING (xmax = 0)";
