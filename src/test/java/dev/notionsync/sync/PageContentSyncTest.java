@@ -44,7 +44,10 @@ class PageContentSyncTest {
     private static final String MARKDOWN_READS = "GET /v1/pages/{id}/markdown";
     private static final String PAGE_READS = "GET /v1/pages/{id}";
 
-    /** The simulator's clock, movable: seeded edits two minutes back, so their edit minutes have closed. */
+    /**
+     * The simulator's clock, movable: seeded content three minutes back and later edits one minute back, so each edit's
+     * minute has closed for the engine's clock (no waiting for the minute rule) and differs from the seed's.
+     */
     static final class MovableClock extends Clock {
         volatile Duration offset = Duration.ZERO;
 
@@ -82,13 +85,14 @@ class PageContentSyncTest {
     @Test
     void contentIsReadFirstThenOnlyPagesEditedSinceAndTrashedPagesAreLeftAlone(Integration it) throws Exception {
         MovableClock clock = new MovableClock();
-        clock.offset = Duration.ofMinutes(-2);
+        clock.offset = Duration.ofMinutes(-3);
         NotionSimulator simulator = simulator(it, 100, clock);
         List<String> pages = pageIds(simulator, "projects");
         for (int i = 0; i < pages.size(); i++) {
             simulator.model().editContent(pages.get(i), "# Page " + i + "\n\nThe body of page " + i + ".\n\n- one\n- two");
         }
         Map<String, String> settings = contentSettings(it, simulator, "1s", "markdown");
+        settings.put("notion.sync.sweep", "1s");
         String content = table(settings, "projects_content");
         NotionSync sync = it.start(settings);
 
@@ -107,6 +111,7 @@ class PageContentSyncTest {
 
         // 20 pages of 100 edited: those 20 are read again, once each; the others not at all
         resetStats(simulator);
+        clock.offset = Duration.ofMinutes(-1);
         List<String> edited = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             edited.add(pages.get(i * 5));
@@ -119,12 +124,12 @@ class PageContentSyncTest {
         assertTrue(reads >= 20 && reads <= 22, "markdown reads for 20 edited pages: " + reads);
         assertEquals(0, requests(simulator, PAGE_READS), "no page reads for content");
 
-        // a trashed page is not read; its content row stays (the mirror row says in_trash)
+        // a trashed page is not read; its content row stays (the mirror row says deleted_at)
         String trashed = pages.get(99);
         String before = contentRow(sync, content, trashed).get("fetched_at");
         simulator.model().trashPage(trashed, true);
         TestEngine.await("the trash in the mirror", Duration.ofSeconds(30), () -> TestEngine.count(sync,
-                "SELECT count(*) FROM " + table(settings, "projects") + " WHERE in_trash AND page_id = '" + trashed + "'") == 1);
+                "SELECT count(*) FROM " + table(settings, "projects") + " WHERE deleted_at IS NOT NULL AND page_id = '" + trashed + "'") == 1);
         Thread.sleep(1500);
         assertEquals(before, contentRow(sync, content, trashed).get("fetched_at"));
         assertEquals(reads, requests(simulator, MARKDOWN_READS), "the trashed page was not read");
@@ -133,7 +138,7 @@ class PageContentSyncTest {
     @Test
     void aContentWebhookCostsOneMarkdownReadAndNoPageReadAndThePollDoesNotReadItAgain(Integration it) throws Exception {
         MovableClock clock = new MovableClock();
-        clock.offset = Duration.ofMinutes(-2);
+        clock.offset = Duration.ofMinutes(-3);
         NotionSimulator simulator = simulator(it, 100, clock);
         List<String> pages = pageIds(simulator, "projects");
         for (int i = 0; i < pages.size(); i++) {
@@ -179,7 +184,7 @@ class PageContentSyncTest {
     @Test
     void pagesNotionWillNotGiveAreRecordedAndNotReadEachPoll(Integration it) throws Exception {
         MovableClock clock = new MovableClock();
-        clock.offset = Duration.ofMinutes(-2);
+        clock.offset = Duration.ofMinutes(-3);
         NotionSimulator simulator = simulator(it, 10, clock);
         List<String> pages = pageIds(simulator, "projects");
         for (int i = 0; i < pages.size(); i++) {
@@ -207,6 +212,7 @@ class PageContentSyncTest {
 
             // the capability given back, an edited page is read again, the others wait for their edit (or the retry time)
             TestEngine.simControl(simulator, "capabilities", "{\"read_content\":true}");
+            clock.offset = Duration.ofMinutes(-1);
             simulator.model().editContent(pages.get(3), "Readable now");
             TestEngine.await("the edited page read", Duration.ofSeconds(30),
                     () -> "Readable now".equals(contentRow(sync, content, pages.get(3)).get("markdown")));
@@ -223,7 +229,7 @@ class PageContentSyncTest {
     @Test
     void thePropertyPullIsNotSlowedByAContentBacklog(Integration it) throws Exception {
         MovableClock clock = new MovableClock();
-        clock.offset = Duration.ofMinutes(-2);
+        clock.offset = Duration.ofMinutes(-3);
         NotionSimulator simulator = simulator(it, 150, clock);
         Map<String, String> settings = contentSettings(it, simulator, "500ms", "markdown");
         settings.put("notion.api.rate", "8");   // the background lane: 4 reads a second, so 150 pages take about 40 s
