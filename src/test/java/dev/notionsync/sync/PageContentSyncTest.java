@@ -5,6 +5,7 @@ import static dev.notionsync.sync.ContentTestSupport.pageIds;
 import static dev.notionsync.sync.ContentTestSupport.requests;
 import static dev.notionsync.sync.ContentTestSupport.resetStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -249,6 +250,62 @@ class PageContentSyncTest {
         long backlog = 150 - TestEngine.count(sync, "SELECT count(*) FROM " + content + " WHERE fetched_at IS NOT NULL");
         assertTrue(backlog > 20, "the content backlog was still there: " + backlog);
         assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "the property edit took " + took.toMillis() + " ms");
+    }
+
+    @Test
+    void aPageFoundByItsEditIsDueOnlyOnceItsEditMinuteClosedAndAWebhookMakesItDueAtOnce(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(3);
+        Map<String, String> settings = it.settings(simulator, "1h", "projects");
+        String schema = settings.get("notion.db.schema");
+        NotionSync sync = it.start(settings);   // content off: the content tables are driven by hand below
+        TestEngine.await("the rows", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table(settings, "projects")) == 3);
+        String page = pageIds(simulator, "projects").get(0);
+        TestEngine.execute(sync, "UPDATE " + table(settings, "projects") + " SET last_edited_time = '2026-05-01T10:07:00Z'");
+        dev.notionsync.store.PageContents contents = new dev.notionsync.store.PageContents(sync.database().dataSource());
+        dev.notionsync.store.PageContents.Table t = contents.ensure(schema, "projects", false);
+        Instant minute = Instant.parse("2026-05-01T10:07:00Z");
+        Duration retry = Duration.ofHours(24);
+
+        assertEquals(0, contents.due(t, "markdown", minute.plusSeconds(59), retry, 10).size(), "the edit minute is still open");
+        List<dev.notionsync.store.PageContents.Due> due = contents.due(t, "markdown", minute.plusSeconds(60), retry, 10);
+        assertEquals(3, due.size());
+        dev.notionsync.store.PageContents.Due first = due.stream().filter(d -> d.pageId().equals(page)).findFirst().orElseThrow();
+        assertEquals(minute, first.edited());
+        contents.store(t, first, new dev.notionsync.store.PageContents.Content("markdown", "body", PageContentSync.sha256("body"), false, List.of()), null);
+        assertEquals(2, contents.due(t, "markdown", minute.plusSeconds(3600), retry, 10).size(), "read: not due again for the same edit");
+        assertEquals(1, contents.due(t, "blocks", minute.plusSeconds(3600), retry, 10).stream().filter(d -> d.pageId().equals(page)).count(),
+                "another mode reads it again");
+
+        // a later edit moves last_edited_time: due once its minute closed
+        TestEngine.execute(sync, "UPDATE " + table(settings, "projects") + " SET last_edited_time = '2026-05-01T10:08:00Z' WHERE page_id = '" + page + "'");
+        assertEquals(0, contents.due(t, "markdown", minute.plusSeconds(119), retry, 10).stream().filter(d -> d.pageId().equals(page)).count());
+        assertEquals(1, contents.due(t, "markdown", minute.plusSeconds(120), retry, 10).stream().filter(d -> d.pageId().equals(page)).count());
+
+        // a webhook: due at once, whatever the minute; a request made while the page was being read is kept for one more read
+        TestEngine.execute(sync, "UPDATE " + table(settings, "projects") + " SET last_edited_time = '2026-05-01T10:07:00Z' WHERE page_id = '" + page + "'");
+        assertTrue(contents.request(t, page, Instant.parse("2026-05-01T10:09:00Z")));
+        assertFalse(contents.request(t, "00000000-0000-4000-8000-000000000000", minute), "a page no mirror row holds");
+        due = contents.due(t, "markdown", minute, retry, 10);
+        assertEquals(page, due.get(0).pageId(), "webhook requests first, whatever the minute");
+        assertEquals("2026-05-01 10:09:00+00", TestEngine.queryString(sync, "SELECT last_edited_time::text FROM \"" + schema
+                + "\".projects_content WHERE page_id = '" + page + "'").replace("+00:00", "+00"));
+        contents.request(t, page, Instant.parse("2026-05-01T10:09:00Z"));   // another event while it is read
+        contents.store(t, due.get(0), new dev.notionsync.store.PageContents.Content("markdown", "body 2", PageContentSync.sha256("body 2"), false, List.of()), null);
+        assertEquals(1, contents.due(t, "markdown", minute, retry, 10).stream().filter(d -> d.pageId().equals(page)).count(), "the later request stays");
+        contents.store(t, contents.due(t, "markdown", minute, retry, 10).get(0),
+                new dev.notionsync.store.PageContents.Content("markdown", "body 3", PageContentSync.sha256("body 3"), false, List.of()), null);
+        assertEquals(0, contents.due(t, "markdown", minute.plusSeconds(3600), retry, 10).stream().filter(d -> d.pageId().equals(page)).count(),
+                "the webhook's minute is recorded: the poll does not read it again");
+
+        // unreadable: not due until the retry time has passed
+        TestEngine.execute(sync, "UPDATE " + table(settings, "projects") + " SET last_edited_time = '2026-05-01T10:20:00Z' WHERE page_id = '" + page + "'");
+        dev.notionsync.store.PageContents.Due again = contents.due(t, "markdown", minute.plusSeconds(3600), retry, 10).stream()
+                .filter(d -> d.pageId().equals(page)).findFirst().orElseThrow();
+        contents.unreadable(t, again, "markdown", "404 object_not_found");
+        assertEquals("body 3", contentRow(sync, "\"" + schema + "\".projects_content", page).get("markdown"), "what was read before stays");
+        Instant now = Instant.now();
+        assertEquals(0, contents.due(t, "markdown", now, retry, 10).stream().filter(d -> d.pageId().equals(page)).count());
+        assertEquals(1, contents.due(t, "markdown", now.plus(retry).plusSeconds(5), retry, 10).stream().filter(d -> d.pageId().equals(page)).count());
     }
 
     @Test
