@@ -92,6 +92,9 @@ class PageContentSyncTest {
         for (int i = 0; i < pages.size(); i++) {
             simulator.model().editContent(pages.get(i), "# Page " + i + "\n\nThe body of page " + i + ".\n\n- one\n- two");
         }
+        // without a last_edited_time property, a body edit changes none of the row's values: only its last_edited_time moves
+        TestEngine.notion(simulator, "PATCH", "/v1/data_sources/" + simulator.workspace().source("projects").dataSourceId(),
+                "{\"properties\":{\"Updated\":null}}");
         Map<String, String> settings = contentSettings(it, simulator, "1s", "markdown");
         settings.put("notion.sync.sweep", "1s");
         String content = table(settings, "projects_content");
