@@ -18,6 +18,7 @@ public enum Mode {
             // cuts a password at the first comma; ManagementEndpoints.guard checks the whole password instead.
             Map<String, String> camel = new java.util.HashMap<>(UsersConfiguration.camelSettings(settings));
             camel.putAll(CommentsConfiguration.camelSettings(settings));
+            camel.putAll(ContentSettings.camelSettings(settings));
             camel.put("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()));
             camel.put("camel.management.authentication-enabled", "false");
             return camel;
@@ -32,6 +33,7 @@ public enum Mode {
                     new NotionDoorConfiguration(engine.notion(), metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
+                    new ContentConfiguration(engine.content(), dataSource),
                     new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindApplyConfiguration(engine.settings(), engine.push(), engine.sync().sources(), schema, dataSource),

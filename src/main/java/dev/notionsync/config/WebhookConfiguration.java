@@ -7,6 +7,7 @@ import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.CommentsReader;
 import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.webhook.EventCoalescer;
@@ -45,7 +46,8 @@ public final class WebhookConfiguration implements AreaConfiguration {
         context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.batchSize()));
         context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),
-                new Deletions(dataSource), metrics, AreaConfiguration.bean(context, "commentsReader", CommentsReader.class)));
+                new Deletions(dataSource), metrics, AreaConfiguration.bean(context, "commentsReader", CommentsReader.class),
+                AreaConfiguration.bean(context, "pageContentSync", PageContentSync.class)));
         WebhookGate gate = new WebhookGate(settings.maxBodyBytes(), settings.maxConcurrent(), metrics);
         // on the business server's router once it exists, before requests come in
         context.addStartupListener((started, alreadyStarted) -> WebhookGate.install(started, gate));

@@ -279,15 +279,17 @@ public final class PageWriter {
 
     /**
      * The end of both upserts' SET: a page seen again after it came back from deletion is no longer deleted; a row is
-     * written only when its content changed (or always, for the push's write-back) and never with an older page.
-     * Notion cuts last_edited_time to the minute, so within one minute synced_at decides: a read's rows carry the time
-     * it was asked for, a write-back's the time Notion answered it, and a query answered before a push's PATCH (but
-     * committed after its write-back) never puts the page back as it was. A read refused so is read again by the next
-     * poll's overlap.
+     * written only when its content changed or its page's last_edited_time moved (an edit of the page's body alone moves
+     * it: page content sync reads the page's body again by it), or always, for the push's write-back; never with an
+     * older page. Notion cuts last_edited_time to the minute, so within one minute synced_at decides: a read's rows
+     * carry the time it was asked for, a write-back's the time Notion answered it, and a query answered before a push's
+     * PATCH (but committed after its write-back) never puts the page back as it was. A read refused so is read again by
+     * the next poll's overlap.
      */
     private static String undeletedIfNewer(boolean evenUnchanged) {
         return "\"deleted_at\" = NULL, \"deleted_reason\" = NULL"
                 + " WHERE (t.\"content_hash\" IS DISTINCT FROM EXCLUDED.\"content_hash\" OR t.\"deleted_at\" IS NOT NULL"
+                + " OR t.\"last_edited_time\" < EXCLUDED.\"last_edited_time\""
                 + (evenUnchanged ? " OR true)" : ")")
                 + " AND (t.\"last_edited_time\" IS NULL OR t.\"last_edited_time\" < EXCLUDED.\"last_edited_time\""
                 + " OR (t.\"last_edited_time\" = EXCLUDED.\"last_edited_time\" AND (t.\"synced_at\" IS NULL OR t.\"synced_at\" <= EXCLUDED.\"synced_at\")))"

@@ -15,9 +15,14 @@ import java.util.List;
  * @param onlyOwnWrites every event was caused by this integration's own write (an echo)
  * @param dataSourceId  the data source the pull read the page from, or null (informational: the page's own parent
  *                      decides the table)
+ * @param contentEventTime the latest page.content_updated event's timestamp (ISO-8601), or null when there is none
  */
 public record PageWork(String entityId, String entityType, List<String> eventIds, List<String> types, boolean onlyOwnWrites,
-                       String dataSourceId) {
+                       String dataSourceId, String contentEventTime) {
+
+    public PageWork(String entityId, String entityType, List<String> eventIds, List<String> types, boolean onlyOwnWrites, String dataSourceId) {
+        this(entityId, entityType, eventIds, types, onlyOwnWrites, dataSourceId, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,8 +38,20 @@ public record PageWork(String entityId, String entityType, List<String> eventIds
         List<String> types = new ArrayList<>();
         item.path("types").forEach(t -> types.add(t.asText()));
         return new PageWork(item.path("entity_id").asText(), item.path("entity_type").asText(), eventIds, types,
-                item.path("only_own_writes").asBoolean(false), item.hasNonNull("data_source_id") ? item.path("data_source_id").asText() : null);
+                item.path("only_own_writes").asBoolean(false), item.hasNonNull("data_source_id") ? item.path("data_source_id").asText() : null,
+                item.hasNonNull("content_event_time") ? item.path("content_event_time").asText() : null);
     }
+
+    /** Every event is page.content_updated: the page's body changed, not its properties. */
+    public boolean contentOnly() {
+        return !types.isEmpty() && types.stream().allMatch(CONTENT_UPDATED::equals);
+    }
+
+    public boolean mentionsContent() {
+        return types.contains(CONTENT_UPDATED);
+    }
+
+    public static final String CONTENT_UPDATED = "page.content_updated";
 
     public String json() {
         ObjectNode item = JSON.createObjectNode().put("entity_id", entityId).put("entity_type", entityType);
@@ -44,6 +61,9 @@ public record PageWork(String entityId, String entityType, List<String> eventIds
         eventIds.forEach(item.putArray("event_ids")::add);
         types.forEach(item.putArray("types")::add);
         item.put("only_own_writes", onlyOwnWrites);
+        if (contentEventTime != null) {
+            item.put("content_event_time", contentEventTime);
+        }
         return item.toString();
     }
 }

@@ -43,8 +43,11 @@ public final class EventCoalescer {
         for (List<WebhookInbox.Event> events : byEntity.values()) {
             WebhookInbox.Event first = events.get(0);
             boolean onlyOwnWrites = events.stream().allMatch(e -> authoredOnlyByUs(e.authors()));
+            // the latest content event's time: the edit a content read then reflects
+            String contentTime = events.stream().filter(e -> PageWork.CONTENT_UPDATED.equals(e.type()) && e.time() != null)
+                    .map(WebhookInbox.Event::time).max(java.time.Instant::compareTo).map(java.time.Instant::toString).orElse(null);
             items.add(new PageWork(first.entityId(), first.entityType(), events.stream().map(WebhookInbox.Event::eventId).toList(),
-                    events.stream().map(WebhookInbox.Event::type).toList(), onlyOwnWrites, null).json());
+                    events.stream().map(WebhookInbox.Event::type).toList(), onlyOwnWrites, null, contentTime).json());
         }
         return items;
     }

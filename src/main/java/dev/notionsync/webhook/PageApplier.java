@@ -11,9 +11,11 @@ import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.CommentsReader;
 import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PageWork;
 import dev.notionsync.sync.SourceSettings;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Body;
@@ -43,13 +45,15 @@ public final class PageApplier {
     private final Deletions deletions;
     private final NotionMetrics metrics;
     private final CommentsReader comments;
+    private final PageContentSync content;
     private final RareWarnings warnings = new RareWarnings();
 
     /** @param comments applies comment events (comment.created/updated/deleted) */
     public PageApplier(WebhookInbox inbox, NotionApi notion, MirrorTables tables, PageReader reader, List<SourceSettings> sources,
-                       PageWriter writer, Deletions deletions, NotionMetrics metrics, CommentsReader comments) {
+                       PageWriter writer, Deletions deletions, NotionMetrics metrics, CommentsReader comments, PageContentSync content) {
         this.metrics = metrics;
         this.comments = comments;
+        this.content = content;
         this.inbox = inbox;
         this.notion = notion;
         this.tables = tables;
@@ -84,6 +88,16 @@ public final class PageApplier {
             return;
         }
         String pageId = item.entityId();
+        // a body edit makes the page's content due, without reading the page: its properties did not change
+        boolean contentHeld = item.mentionsContent() && content.enabled()
+                && content.request(pageId, item.contentEventTime() == null ? null : Instant.parse(item.contentEventTime()));
+        if (item.contentOnly()) {
+            if (!contentHeld) {
+                metrics.webhookIgnored("no_content_sync", eventIds.size());
+            }
+            inbox.mark(eventIds, contentHeld ? "applied" : "ignored", contentHeld ? "content due" : "page content is not synced for this page");
+            return;
+        }
         JsonNode page;
         java.time.Instant askedAt = reader.now();
         try {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SettingsDefaultsTest {
 
     private static final List<String> ADDED_SINCE_AN_OLDER_RELEASE = List.of("notion.api.filter-properties-max",
-            "notion.webhook.max-concurrent", "notion.webhook.handshakes-per-minute", "notion.retention.", "notion.push.", "notion.users.", "notion.comments.");
+            "notion.webhook.max-concurrent", "notion.webhook.handshakes-per-minute", "notion.retention.", "notion.push.", "notion.users.", "notion.comments.",
+            "notion.content.");
 
     @Test
     void anOlderApplicationPropertiesGetsTheDefaultsOfTheKeysItLacks(@TempDir Path home) throws Exception {
@@ -40,6 +41,9 @@ class SettingsDefaultsTest {
         assertEquals(Duration.ofHours(6), settings.getDuration("notion.comments.rescan"));
         assertEquals(Duration.ofMinutes(1), settings.getDuration("notion.comments.poll"));
         assertEquals(Duration.ofSeconds(2), settings.getDuration("notion.comments.post-poll"));
+        assertEquals(Duration.ofSeconds(2), settings.getDuration("notion.content.poll"));
+        assertEquals(10, settings.getInt("notion.content.blocks-depth"));
+        assertEquals(Duration.ofHours(24), settings.getDuration("notion.content.retry-unreadable"));
         assertEquals("100", settings.resolvedProperties().getProperty("notion.api.filter-properties-max"),
                 "Camel's placeholders see the default too");
     }

@@ -1,0 +1,169 @@
+package dev.notionsync.sync;
+
+import dev.notionsync.mapping.NulText;
+import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.store.MirrorTable;
+import dev.notionsync.store.PageContents;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Page content of the sources with notion.source.&lt;name&gt;.content on (routes/notion-content.camel.yaml): each pass
+ * finds the pages whose content is due ({@link PageContents#due}) and reads each through the door's background lane,
+ * so content never holds up property sync. A page Notion will not give (404, 403, 400) is recorded as unreadable with
+ * Notion's reason; a failure that may pass leaves the page due for the next pass. Webhooks make a page due at once
+ * ({@link #request}).
+ */
+public final class PageContentSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PageContentSync.class);
+    /** Pages read per table per pass: a pass ends now and then, so a new webhook request waits at most one batch. */
+    static final int BATCH = 25;
+
+    private final NotionApi notion;
+    private final MirrorTables mirrors;
+    private final PageContents contents;
+    private final Map<String, ContentMode> modes;
+    private final int blocksDepth;
+    private final Duration retryUnreadable;
+    private final Clock clock;
+    /** Sources whose missing read content capability was logged (again after a read succeeds). */
+    private final Set<String> capabilityWarned = ConcurrentHashMap.newKeySet();
+
+    public PageContentSync(NotionApi notion, MirrorTables mirrors, PageContents contents, Map<String, ContentMode> modes, int blocksDepth,
+                           Duration retryUnreadable, Clock clock) {
+        this.notion = notion;
+        this.mirrors = mirrors;
+        this.contents = contents;
+        this.modes = Map.copyOf(modes);
+        this.blocksDepth = blocksDepth;
+        this.retryUnreadable = retryUnreadable;
+        this.clock = clock;
+    }
+
+    /** One pass over every content table; @return what it did, empty when nothing was due. */
+    public String run() throws Exception {
+        int read = 0;
+        int unreadable = 0;
+        int incomplete = 0;
+        for (Map.Entry<String, ContentMode> source : modes.entrySet()) {
+            ContentMode mode = source.getValue();
+            for (MirrorTable mirror : mirrors.of(source.getKey())) {
+                PageContents.Table table = contents.ensure(mirror.schema(), mirror.table(), mode == ContentMode.BLOCKS);
+                for (PageContents.Due due : contents.due(table, mode.setting(), clock.instant(), retryUnreadable, BATCH)) {
+                    switch (readOne(source.getKey(), mode, table, due)) {
+                        case READ -> read++;
+                        case INCOMPLETE -> {
+                            read++;
+                            incomplete++;
+                        }
+                        case UNREADABLE -> unreadable++;
+                        default -> {
+                        }
+                    }
+                }
+            }
+        }
+        if (read == 0 && unreadable == 0) {
+            return "";
+        }
+        return read + " pages read" + (incomplete > 0 ? " (" + incomplete + " incomplete, see missing_block_ids)" : "")
+                + (unreadable > 0 ? ", " + unreadable + " unreadable (see unreadable_reason)" : "");
+    }
+
+    private enum Outcome { READ, INCOMPLETE, UNREADABLE, GONE }
+
+    private Outcome readOne(String source, ContentMode mode, PageContents.Table table, PageContents.Due due) throws SQLException {
+        PageContents.Content content;
+        List<PageContents.BlockRow> blocks = null;
+        try {
+            if (mode == ContentMode.BLOCKS) {
+                BlockContent.Result result = new BlockContent(notion, blocksDepth).read(due.pageId());
+                blocks = result.blocks();
+                StringBuilder all = new StringBuilder();
+                blocks.forEach(b -> all.append(b.raw()).append('\n'));
+                content = new PageContents.Content(mode.setting(), null, sha256(all.toString()), result.truncated(), result.missing());
+            } else {
+                MarkdownContent.Result result = new MarkdownContent(notion).read(due.pageId());
+                // PostgreSQL text cannot hold U+0000: it becomes U+FFFD, as in the mirror tables
+                String markdown = result.markdown().replace(NulText.NUL, NulText.REPLACEMENT);
+                content = new PageContents.Content(mode.setting(), markdown, sha256(markdown), result.truncated(), result.missing());
+            }
+        } catch (NotionApiException e) {
+            if (e.isTransient() || e.status() == 401 || e.status() == 429) {
+                throw e;   // may pass, or concerns every page (the token): the page stays due
+            }
+            warnIfCapabilityMissing(source, e);
+            contents.unreadable(table, due, mode.setting(), reason(e));
+            return Outcome.UNREADABLE;
+        }
+        if (!contents.store(table, due, content, blocks)) {
+            return Outcome.GONE;
+        }
+        capabilityWarned.remove(source);
+        if (content.truncated()) {
+            LOG.warn("content of page {} ({}) is incomplete: Notion would not give {} of its blocks ({}); truncated = true", due.pageId(),
+                    table.content(), content.missing().size(), String.join(", ", content.missing().subList(0, Math.min(5, content.missing().size()))));
+            return Outcome.INCOMPLETE;
+        }
+        return Outcome.READ;
+    }
+
+    private void warnIfCapabilityMissing(String source, NotionApiException e) {
+        if (e.status() == 403 && capabilityWarned.add(source)) {
+            LOG.warn("source {}: Notion refused to give page content (403 {}): enable the capability \"Read content\" in the integration's"
+                    + " Capabilities at notion.so/profile/integrations; the pages are marked unreadable and read again when edited, when a"
+                    + " webhook names them, or after notion.content.retry-unreadable", source, e.code());
+        }
+    }
+
+    /** Notion's status, code, message and request id, as the door words them. */
+    private static String reason(NotionApiException e) {
+        return e.getMessage();
+    }
+
+    /**
+     * A webhook said a page's content changed: makes it due now in the content table holding it (no page GET).
+     *
+     * @param eventTime the event's timestamp; its minute becomes the edit the content reflects
+     * @return whether a content-enabled source holds the page
+     */
+    public boolean request(String pageId, Instant eventTime) throws Exception {
+        Instant minute = eventTime == null ? null : eventTime.truncatedTo(ChronoUnit.MINUTES);
+        boolean held = false;
+        for (Map.Entry<String, ContentMode> source : modes.entrySet()) {
+            for (MirrorTable mirror : mirrors.of(source.getKey())) {
+                PageContents.Table table = contents.ensure(mirror.schema(), mirror.table(), source.getValue() == ContentMode.BLOCKS);
+                held |= contents.request(table, pageId, minute);
+            }
+        }
+        return held;
+    }
+
+    /** Whether any source syncs content. */
+    public boolean enabled() {
+        return !modes.isEmpty();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
