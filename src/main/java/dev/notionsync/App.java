@@ -180,13 +180,20 @@ public final class App {
             throw new SettingsException("cannot start the Notion simulator on port " + simulatorPort + ": " + e.getMessage()
                     + " (set NOTION_DEMO_SIMULATOR_PORT to a free port)");
         }
+        // the knowledge base: page bodies (markdown) and comments, beside the sample workspace's properties
+        SeededSource knowledge = simulator.seedKnowledgeBase();
         Map<String, String> demo = new LinkedHashMap<>();
         demo.put("notion.db.url", "");
         demo.put("notion.db.embedded-dir", demoData.toString());
         demo.put("notion.api.base-url", simulator.baseUrl());
         demo.put("notion.api.token", DEMO_TOKEN);
         String sampleSources = simulator.workspace().sources().stream().map(SeededSource::name).collect(Collectors.joining(","));
-        demo.put("notion.sources", sampleSources + "," + BoundDemo.sources());
+        demo.put("notion.sources", sampleSources + "," + knowledge.name() + "," + BoundDemo.sources());
+        demo.put("notion.source." + knowledge.name() + ".id", knowledge.dataSourceId());
+        demo.put("notion.source." + knowledge.name() + ".poll", base.declared("notion.demo.poll"));
+        demo.put("notion.source." + knowledge.name() + ".content", base.get("notion.source." + knowledge.name() + ".content", "markdown"));
+        demo.put("notion.source." + knowledge.name() + ".comments", base.get("notion.source." + knowledge.name() + ".comments", "true"));
+        demo.put("notion.comments.poll", base.declared("notion.demo.poll"));
         for (SeededSource source : simulator.workspace().sources()) {
             // the database id, so the demo also shows how a database resolves to its data sources
             demo.put("notion.source." + source.name() + ".id", source.databaseId());
@@ -229,7 +236,8 @@ public final class App {
                 out.println("  Notion simulator : " + simulator.baseUrl() + "   (its ids: " + simulator.baseUrl() + "/__sim/workspace)");
                 out.println("  PostgreSQL       : " + started.database().displayUrl() + started.database().psqlHint());
                 out.println("  Tables           : schema '" + settings.get("notion.db.schema") + "': " + sampleSources + " (the sample workspace's databases;"
-                        + " the bound tables' shadow mirrors " + BoundDemo.sources() + " too)");
+                        + " the bound tables' shadow mirrors " + BoundDemo.sources() + " too), " + knowledge.name() + " with its pages' markdown in "
+                        + knowledge.name() + "_content and comments in " + knowledge.name() + "_comments");
                 out.println("  Health           : http://localhost:" + settings.get("camel.management.port") + "/observe/health");
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
@@ -249,6 +257,10 @@ public final class App {
                 out.println("                     " + exampleEdit(simulator));
                 out.println("                     or change a row (projects syncs both ways) and see the page in the simulator:");
                 out.println("                     " + examplePush(simulator, started, settings.get("notion.db.schema")));
+                out.println("                     read a knowledge base page's markdown (page content):");
+                out.println("                     " + psql(started) + " -c \"SELECT k.title, c.markdown FROM " + settings.get("notion.db.schema") + "."
+                        + knowledge.name() + " k JOIN " + settings.get("notion.db.schema") + "." + knowledge.name()
+                        + "_content c USING (page_id) WHERE k.title = 'Incident playbook'\"");
                 bound.banner(simulator, started).forEach(out::println);
                 out.println("  Stop             : Ctrl-C");
                 out.println();

@@ -103,9 +103,9 @@ class DemoTest {
             assertEquals(0, count(db, "SELECT count(*) FROM notion_sync.report_runs r WHERE r.started_at < (SELECT max(finished_at)"
                     + " FROM (SELECT min(finished_at) AS finished_at FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome <> 'running'"
                     + " GROUP BY source) AS first_pulls)"), "no report before every source's first pull");
-            assertEquals(3 + count(db, "SELECT count(*) FROM notion_sync.bound_sources WHERE kind = 'database'"), count(db, "SELECT count(DISTINCT source)"
+            assertEquals(4 + count(db, "SELECT count(*) FROM notion_sync.bound_sources WHERE kind = 'database'"), count(db, "SELECT count(DISTINCT source)"
                     + " FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok'"),
-                    "the sample workspace's sources and the bound tables' shadow mirrors (the join table, a relation, has none)");
+                    "the sample workspace's sources, the knowledge base and the bound tables' shadow mirrors (the join table, a relation, has none)");
             assertTrue(count(db, "SELECT min(row_count) FROM (SELECT DISTINCT ON (report) row_count FROM notion_sync.report_runs"
                     + " WHERE outcome = 'ok' ORDER BY report, id) AS first_runs") > 0, "the first reports have the pulled rows");
         }
@@ -117,6 +117,27 @@ class DemoTest {
         JsonNode children = new ObjectMapper().readTree(pages.body()).path("results");
         assertTrue(children.size() >= 2, pages.body());
         assertEquals("child_page", children.get(0).path("type").asText(), pages.body());
+    }
+
+    @Test
+    void theKnowledgeBasesMarkdownAndCommentsAreInPostgresAndTheBannersLineReadsAPage() throws Exception {
+        String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");
+        String select = line(banner, "psql .* -c \"(SELECT k.title, c.markdown FROM [^\"]+)\"");
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
+            // the content table is made by the first content pass, after the mirror table
+            TestEngine.await("the knowledge base's content", Duration.ofSeconds(60), () -> count(db, "SELECT count(*) FROM pg_class"
+                    + " WHERE oid = to_regclass('notion.knowledge_content')") == 1
+                    && count(db, "SELECT count(*) FROM notion.knowledge_content WHERE markdown IS NOT NULL") == 5);
+            String markdown = string(db, select, 2);
+            for (String expected : List.of("# Incident playbook", "<callout icon=\"🚨\">", "```bash", "<table header-row=\"true\"", "<td>SEV1</td>")) {
+                assertTrue(markdown.contains(expected), expected + " in " + markdown);
+            }
+            assertTrue(string(db, "SELECT c.markdown FROM notion.knowledge k JOIN notion.knowledge_content c USING (page_id)"
+                    + " WHERE k.title = 'Weekly sync 2026-11-30'").contains("\t\t\tPin the client version"), "three levels of toggles");
+            TestEngine.await("the playbook's comment", Duration.ofSeconds(60), () -> count(db, "SELECT count(*) FROM pg_class"
+                    + " WHERE oid = to_regclass('notion.knowledge_comments')") == 1 && count(db, "SELECT count(*) FROM notion.knowledge_comments"
+                    + " WHERE plain_text = 'Should SEV2 page the on-call engineer at night?'") == 1);
+        }
     }
 
     @Test

@@ -80,6 +80,9 @@ final class WorkspaceSeeder {
             properties.set("Published", Json.object().put("checkbox", true));
             String pageId = model.createPage(knowledge.id, properties).path("id").asText();
             model.editContent(pageId, article[2]);
+            if (article[1].equals("Playbook")) {
+                model.comments.addAsPerson(Json.object().put("page_id", pageId).put("text", "Should SEV2 page the on-call engineer at night?"));
+            }
         }
         return new SeededSource("knowledge", "Knowledge base", knowledge.databaseId, knowledge.id);
     }
