@@ -315,12 +315,16 @@ public final class CommentRows {
         try (PreparedStatement ps = c.prepareStatement("SELECT local_id FROM " + table.qualifiedName()
                 + " WHERE comment_id IS NULL AND post_status = 'sending' AND page_id = CAST(? AS uuid) AND plain_text = ?"
                 + " AND ? >= date_trunc('minute', post_sent_at) - interval '1 minute'"
-                + " AND (discussion_id IS NULL OR discussion_id = CAST(? AS uuid))"
+                // a reply: in its discussion; a new discussion: on its block (or the page), a discussion no row holds yet
+                + " AND (discussion_id = CAST(? AS uuid) OR (discussion_id IS NULL AND parent_block_id IS NOT DISTINCT FROM CAST(? AS uuid)"
+                + "      AND NOT EXISTS (SELECT 1 FROM " + table.qualifiedName() + " d WHERE d.discussion_id = CAST(? AS uuid) AND d.comment_id IS NOT NULL)))"
                 + " ORDER BY local_id LIMIT 1 FOR UPDATE")) {
             ps.setString(1, comment.pageId());
             ps.setString(2, comment.plainText());
             ps.setTimestamp(3, comment.createdTime() == null ? null : Timestamp.from(comment.createdTime()));
             ps.setString(4, comment.discussionId());
+            ps.setString(5, comment.parentBlockId());
+            ps.setString(6, comment.discussionId());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
             }
@@ -457,10 +461,25 @@ public final class CommentRows {
     /**
      * The posted comment, written back in one transaction: its id, times, author, text and raw JSON. A row a read
      * stored for the same comment meanwhile (it cannot tell the two apart when its text differs) goes, the posted
-     * row keeps its local id. Nothing happens when the row was deleted meanwhile (the next listing brings the comment).
+     * row keeps its local id. Another row still to be posted that a read took this comment for (same page and text:
+     * "+1" twice) gets its own post back, looked for and then sent: deleted, its comment would never be made. Nothing
+     * happens when the row was deleted meanwhile (the next listing brings the comment).
      */
     public void posted(CommentTables.Table table, long localId, Comment comment) throws SQLException {
         inEngineTransaction(c -> {
+            // a new discussion's id came with this comment: then the other row had none (its own post starts one)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET comment_id = NULL, post_status = 'sending',"
+                    + " post_error = 'a read took this row for the comment of row ' || ? || ' (same page and text): looked for, then sent again',"
+                    + " post_next_at = now(), discussion_id = CASE WHEN (SELECT o.discussion_id IS NULL FROM " + table.qualifiedName() + " o WHERE o.local_id = ?)"
+                    + " THEN NULL ELSE discussion_id END, author_id = NULL, display_name = NULL, created_time = NULL, last_edited_time = NULL, raw = NULL,"
+                    + " synced_at = NULL, deleted_at = NULL, deleted_reason = NULL"
+                    + " WHERE comment_id = CAST(? AS uuid) AND local_id <> ? AND post_status IS NOT NULL")) {
+                ps.setLong(1, localId);
+                ps.setLong(2, localId);
+                ps.setString(3, comment.commentId());
+                ps.setLong(4, localId);
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE comment_id = CAST(? AS uuid) AND local_id <> ?")) {
                 ps.setString(1, comment.commentId());
                 ps.setLong(2, localId);

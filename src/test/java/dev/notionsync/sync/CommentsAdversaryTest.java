@@ -140,6 +140,32 @@ class CommentsAdversaryTest {
     }
 
     /**
+     * Not fixed: a row on a page of the source whose parent_block_id is a block of another page (of no source) is
+     * posted on that block. Telling a block's page takes a walk up its parents (GET /v1/blocks/{id} per level) before
+     * each such post; left for the integrator to decide (or refuse parent_block_id for blocks this table holds no
+     * comment on).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("finding not fixed: parent_block_id is not checked to be a block of the row's page; see the Javadoc")
+    void aRowOnABlockOfAnotherPageIsRefused(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        Map<String, String> settings = settings(it, simulator, "1h");
+        NotionSync sync = it.start(settings);
+        String comments = table(settings);
+        String ours = TestEngine.seededPageId(simulator, "projects", 0);
+        String unsynced = TestEngine.seededPageId(simulator, "agents", 0);
+        String block = TestEngine.notion(simulator, "PATCH", "/v1/blocks/" + unsynced + "/children", "{\"children\":[{\"type\":\"paragraph\","
+                + "\"paragraph\":{\"rich_text\":[{\"type\":\"text\",\"text\":{\"content\":\"Private notes\"}}]}}]}").at("/results/0/id").asText();
+        TestEngine.await("the page pulled", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM \""
+                + settings.get("notion.db.schema") + "\".projects") == 1);
+        TestEngine.execute(sync, "INSERT INTO " + comments + " (page_id, parent_block_id, plain_text) VALUES ('" + ours + "', '" + block
+                + "', 'On a block elsewhere')");
+        TestEngine.await("the row refused", Duration.ofSeconds(20), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
+                + " WHERE post_status = 'refused'") == 1);
+        assertEquals(0, notionComments(simulator, block).size());
+    }
+
+    /**
      * A listing of a page answered before our own comment was made, but stored after its write-back, must not mark
      * that comment deleted ("not listed"): without webhooks the page is not listed again before the rescan (hours).
      * Nor may it bring back a comment a webhook marked deleted meanwhile.
@@ -175,6 +201,39 @@ class CommentsAdversaryTest {
                 + " AND deleted_at IS NULL"), "our comment is in Notion: not deleted");
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + comments + " WHERE comment_id = '" + doomed.get("id").asText()
                 + "' AND deleted_at IS NOT NULL"), "the comment deleted in Notion stays deleted");
+    }
+
+    /**
+     * Two rows with the same text on one page ("+1" twice): the first's POST met a 500 (nothing made, sent again later),
+     * the second's comment is read by a listing before its write-back. The listing may take it for the first row; the
+     * write-back must then give the first row back to its own post, not delete it: else one "+1" is never made.
+     */
+    @Test
+    void aWriteBackNeverDeletesAnotherRowStillToBePosted(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        Map<String, String> settings = settings(it, simulator, "1h");
+        settings.put("notion.push.backoff-base", "10s");   // the first row waits while the second is posted
+        NotionSync sync = it.start(settings);
+        String comments = table(settings);
+        String page = TestEngine.seededPageId(simulator, "projects", 0);
+        TestEngine.await("the page listed", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM notion_sync.comment_pages") == 1);
+
+        TestEngine.simControl(simulator, "faults", "{\"errors\":{\"500\":1.0}}");
+        TestEngine.execute(sync, "INSERT INTO " + comments + " (page_id, plain_text) VALUES ('" + page + "', '+1')");
+        TestEngine.await("the 500 seen", Duration.ofSeconds(20), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
+                + " WHERE post_status = 'sending' AND post_error IS NOT NULL") == 1);
+        // the second row's comment is made now, its answer reaches the engine 4 s later; a listing comes in between
+        TestEngine.simControl(simulator, "faults", "{\"stale_answers\":{\"POST /v1/comments\":4000}}");
+        TestEngine.execute(sync, "INSERT INTO " + comments + " (page_id, plain_text) VALUES ('" + page + "', '+1')");
+        TestEngine.await("the second comment made", Duration.ofSeconds(10), () -> notionComments(simulator, page).size() == 1);
+        TestEngine.execute(sync, "DELETE FROM notion_sync.comment_pages");
+        TestEngine.await("the page listed again", Duration.ofSeconds(10), () -> TestEngine.count(sync, "SELECT count(*) FROM notion_sync.comment_pages") == 1);
+        TestEngine.simControl(simulator, "faults", "{}");
+
+        TestEngine.await("both rows posted", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
+                + " WHERE post_status = 'posted'") == 2);
+        assertEquals(2, TestEngine.count(sync, "SELECT count(*) FROM " + comments + " WHERE plain_text = '+1'"));
+        assertEquals(2, count(notionComments(simulator, page), "+1"), "each row's comment made once");
     }
 
     /**
