@@ -3,6 +3,7 @@ package dev.notionsync.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.ColumnNames;
+import dev.notionsync.mapping.NulText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,8 +33,11 @@ public final class CommentRows {
         /**
          * From a comment object. {@code pageId} is the page it is on (a comment on a block names only its block).
          * A partial answer ({object,id}: the integration may insert comments but not read them) gives only the id.
+         * Each U+0000, which PostgreSQL cannot store, becomes U+FFFD, as in pages ({@link NulText}): else the listing of
+         * its page could never be stored, and, first in line at every run, would stop the reading of every page.
          */
-        public static Comment of(JsonNode comment, String pageId) {
+        public static Comment of(JsonNode original, String pageId) {
+            JsonNode comment = NulText.clean(original).node();
             ObjectNode copy = comment.deepCopy();
             copy.remove("request_id");
             JsonNode parent = comment.path("parent");
@@ -171,23 +175,26 @@ public final class CommentRows {
     /**
      * Stores a complete listing of a page's comments (the page's own, and those of the listed blocks) in one
      * transaction: each comment upserted, the page's rows missing from it marked deleted ("not listed": deleted in
-     * Notion, or their discussion resolved, which the API does not tell apart), the page marked checked.
+     * Notion, or their discussion resolved, which the API does not tell apart), the page marked checked. Rows written
+     * since the listing was asked for ({@code askedAt}: a write-back, a webhook's comment or deletion) know better
+     * than it, and are left as they are: a comment posted while the listing was on its way is not "not listed".
      *
      * @return how many rows were inserted or changed
      */
     public int storeListing(CommentTables.Table table, String pageId, Instant pageEditedAt, List<String> listedBlocks,
-                            List<Comment> comments, String botId) throws SQLException {
+                            List<Comment> comments, String botId, Instant askedAt) throws SQLException {
         return inEngineTransaction(c -> {
             int changed = 0;
             for (Comment comment : comments) {
-                changed += upsert(c, table, comment, botId) ? 1 : 0;
+                changed += upsert(c, table, comment, botId, askedAt) ? 1 : 0;
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET deleted_at = now(), deleted_reason = 'not listed'"
                     + " WHERE page_id = CAST(? AS uuid) AND comment_id IS NOT NULL AND deleted_at IS NULL AND NOT (comment_id = ANY (?))"
-                    + " AND (parent_block_id IS NULL OR parent_block_id = ANY (?))")) {
+                    + " AND (parent_block_id IS NULL OR parent_block_id = ANY (?)) AND (synced_at IS NULL OR synced_at < ?)")) {
                 ps.setString(1, pageId);
                 ps.setArray(2, c.createArrayOf("uuid", comments.stream().map(x -> UUID.fromString(x.commentId())).toArray()));
                 ps.setArray(3, c.createArrayOf("uuid", listedBlocks.stream().map(UUID::fromString).toArray()));
+                ps.setTimestamp(4, Timestamp.from(askedAt));
                 changed += ps.executeUpdate();
             }
             checked(c, table.source(), pageId, pageEditedAt, null, null);
@@ -233,15 +240,16 @@ public final class CommentRows {
         }
     }
 
-    /** Upserts one comment (a webhook's); true when a row was inserted or changed. */
-    public boolean store(CommentTables.Table table, Comment comment, String botId) throws SQLException {
-        return inEngineTransaction(c -> upsert(c, table, comment, botId));
+    /** Upserts one comment (a webhook's, asked for at {@code askedAt}); true when a row was inserted or changed. */
+    public boolean store(CommentTables.Table table, Comment comment, String botId, Instant askedAt) throws SQLException {
+        return inEngineTransaction(c -> upsert(c, table, comment, botId, askedAt));
     }
 
     /** Marks a comment deleted (comment.deleted, or GET answered 404); true when a row was marked. */
     public boolean markDeleted(CommentTables.Table table, String commentId, String reason) throws SQLException {
         return inEngineTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET deleted_at = now(), deleted_reason = ?"
+            // synced_at: a read asked for before this deletion does not bring the comment back
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET deleted_at = now(), deleted_reason = ?, synced_at = now()"
                     + " WHERE comment_id = CAST(? AS uuid) AND deleted_at IS NULL")) {
                 ps.setString(1, reason);
                 ps.setString(2, commentId);
@@ -253,18 +261,20 @@ public final class CommentRows {
     /**
      * One comment into its row: the row of its id; else, for a comment of this integration, the row being posted on
      * that page with that text (its POST was sent, its answer not written back yet: a lost answer, or this read came
-     * first), which it then completes; else a new row. A row is rewritten only when the comment changed.
+     * first), which it then completes; else a new row. A row is rewritten only when the comment changed, and never
+     * by a read asked for before the row's last write ({@code askedAt}): that read is older than what the row holds.
      */
-    private static boolean upsert(Connection c, CommentTables.Table table, Comment comment, String botId) throws SQLException {
+    private static boolean upsert(Connection c, CommentTables.Table table, Comment comment, String botId, Instant askedAt) throws SQLException {
         Long row = null;
         boolean unchanged = false;
-        try (PreparedStatement ps = c.prepareStatement("SELECT local_id, raw IS NOT NULL AND deleted_at IS NULL AND plain_text IS NOT DISTINCT FROM ?"
-                + " AND last_edited_time IS NOT DISTINCT FROM ? AND discussion_id IS NOT DISTINCT FROM CAST(? AS uuid)"
+        try (PreparedStatement ps = c.prepareStatement("SELECT local_id, (raw IS NOT NULL AND deleted_at IS NULL AND plain_text IS NOT DISTINCT FROM ?"
+                + " AND last_edited_time IS NOT DISTINCT FROM ? AND discussion_id IS NOT DISTINCT FROM CAST(? AS uuid)) OR synced_at >= ?"
                 + " FROM " + table.qualifiedName() + " WHERE comment_id = CAST(? AS uuid) FOR UPDATE")) {
             ps.setString(1, comment.plainText());
             ps.setTimestamp(2, comment.lastEditedTime() == null ? null : Timestamp.from(comment.lastEditedTime()));
             ps.setString(3, comment.discussionId());
-            ps.setString(4, comment.commentId());
+            ps.setTimestamp(4, Timestamp.from(askedAt));
+            ps.setString(5, comment.commentId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     row = rs.getLong(1);
@@ -276,7 +286,7 @@ public final class CommentRows {
             return false;
         }
         if (row == null && botId != null && botId.equals(comment.authorId())) {
-            row = sending(c, table, comment.pageId(), comment.plainText());
+            row = sending(c, table, comment);
         }
         if (row == null) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table.qualifiedName() + " (comment_id, page_id) VALUES (CAST(? AS uuid), CAST(? AS uuid))"
@@ -295,13 +305,26 @@ public final class CommentRows {
         return true;
     }
 
-    /** The oldest row being posted on this page with this text, locked; null when there is none. */
-    private static Long sending(Connection c, CommentTables.Table table, String pageId, String text) throws SQLException {
+    /**
+     * The oldest row being posted that this comment of the integration may be the answer to, locked; null when there is
+     * none. As the poster's look-up: on this page, with this text (and discussion), made since the minute before the
+     * first send (Notion gives created_time to the minute). An older comment with the same text (its row deleted, or
+     * posted before comments were on) is not one: taken, it would leave the row's own comment never made.
+     */
+    private static Long sending(Connection c, CommentTables.Table table, Comment comment) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT local_id FROM " + table.qualifiedName()
                 + " WHERE comment_id IS NULL AND post_status = 'sending' AND page_id = CAST(? AS uuid) AND plain_text = ?"
+                + " AND ? >= date_trunc('minute', post_sent_at) - interval '1 minute'"
+                // a reply: in its discussion; a new discussion: on its block (or the page), a discussion no row holds yet
+                + " AND (discussion_id = CAST(? AS uuid) OR (discussion_id IS NULL AND parent_block_id IS NOT DISTINCT FROM CAST(? AS uuid)"
+                + "      AND NOT EXISTS (SELECT 1 FROM " + table.qualifiedName() + " d WHERE d.discussion_id = CAST(? AS uuid) AND d.comment_id IS NOT NULL)))"
                 + " ORDER BY local_id LIMIT 1 FOR UPDATE")) {
-            ps.setString(1, pageId);
-            ps.setString(2, text);
+            ps.setString(1, comment.pageId());
+            ps.setString(2, comment.plainText());
+            ps.setTimestamp(3, comment.createdTime() == null ? null : Timestamp.from(comment.createdTime()));
+            ps.setString(4, comment.discussionId());
+            ps.setString(5, comment.parentBlockId());
+            ps.setString(6, comment.discussionId());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
             }
@@ -392,6 +415,19 @@ public final class CommentRows {
         }
     }
 
+    /** Whether this table holds a comment of the discussion on this page (a reply goes where its discussion is, whatever page_id says). */
+    public boolean holdsDiscussion(CommentTables.Table table, String discussionId, String pageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName() + " WHERE discussion_id = CAST(? AS uuid)"
+                     + " AND page_id = CAST(? AS uuid) AND comment_id IS NOT NULL LIMIT 1")) {
+            ps.setString(1, discussionId);
+            ps.setString(2, pageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Of these comment ids, those a row already holds. */
     public List<String> held(CommentTables.Table table, Collection<String> commentIds) throws SQLException {
         List<String> held = new ArrayList<>();
@@ -425,10 +461,25 @@ public final class CommentRows {
     /**
      * The posted comment, written back in one transaction: its id, times, author, text and raw JSON. A row a read
      * stored for the same comment meanwhile (it cannot tell the two apart when its text differs) goes, the posted
-     * row keeps its local id. Nothing happens when the row was deleted meanwhile (the next listing brings the comment).
+     * row keeps its local id. Another row still to be posted that a read took this comment for (same page and text:
+     * "+1" twice) gets its own post back, looked for and then sent: deleted, its comment would never be made. Nothing
+     * happens when the row was deleted meanwhile (the next listing brings the comment).
      */
     public void posted(CommentTables.Table table, long localId, Comment comment) throws SQLException {
         inEngineTransaction(c -> {
+            // a new discussion's id came with this comment: then the other row had none (its own post starts one)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET comment_id = NULL, post_status = 'sending',"
+                    + " post_error = 'a read took this row for the comment of row ' || ? || ' (same page and text): looked for, then sent again',"
+                    + " post_next_at = now(), discussion_id = CASE WHEN (SELECT o.discussion_id IS NULL FROM " + table.qualifiedName() + " o WHERE o.local_id = ?)"
+                    + " THEN NULL ELSE discussion_id END, author_id = NULL, display_name = NULL, created_time = NULL, last_edited_time = NULL, raw = NULL,"
+                    + " synced_at = NULL, deleted_at = NULL, deleted_reason = NULL"
+                    + " WHERE comment_id = CAST(? AS uuid) AND local_id <> ? AND post_status IS NOT NULL")) {
+                ps.setLong(1, localId);
+                ps.setLong(2, localId);
+                ps.setString(3, comment.commentId());
+                ps.setLong(4, localId);
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE comment_id = CAST(? AS uuid) AND local_id <> ?")) {
                 ps.setString(1, comment.commentId());
                 ps.setLong(2, localId);

@@ -104,6 +104,10 @@ public final class CommentPoster {
         if (post == null || post.status().equals("refused")) {
             return "gone";   // deleted in PostgreSQL meanwhile, or posted already
         }
+        String outside = outside(table, post);
+        if (outside != null) {
+            return refuse(table, post, outside, item, replayOf, route);
+        }
         try {
             if (post.sentBefore()) {
                 String botId = bot.id();
@@ -165,6 +169,24 @@ public final class CommentPoster {
         deadLetters.record(route == null ? "notion-comment-post" : route, REPLAY_URI, refused,
                 item == null ? JSON.createObjectNode().put("source", table.source()).put("local_id", post.localId()).toString() : item);
         return "refused";
+    }
+
+    /**
+     * Why the row may not be posted from this table, or null: a comments table posts on its source's pages only (the
+     * page in the source's mirror; a reply in a discussion this table holds on that page). Else whoever may insert into
+     * one comments table could comment on every page shared with the integration.
+     */
+    private String outside(CommentTables.Table table, CommentRows.Post post) throws Exception {
+        String what = "delete the row, and insert it into the comments table of the page's source (notion.source.<name>.comments)";
+        if (!rows.holdsPage(table.schema(), rows.mirrorTables(table.source(), table.schema()), post.pageId())) {
+            return "page " + post.pageId() + " is not a page of source " + table.source() + " (its mirror table has no such page_id): " + what;
+        }
+        if (post.discussionId() != null && !rows.holdsDiscussion(table, post.discussionId(), post.pageId())) {
+            return "discussion " + post.discussionId() + " is not one this table holds on page " + post.pageId() + ", so its page is not a page of source "
+                    + table.source() + " as far as the engine knows: reply to a discussion once its comments are in this table (replay this dead letter then), or "
+                    + what;
+        }
+        return null;
     }
 
     private static String whatToDo(CommentRows.Post post, NotionApiException e) {

@@ -116,6 +116,7 @@ public final class CommentsReader {
 
     /** Lists one page's comments (and those of its blocks known to carry comments) and stores them as one listing. */
     private int readPage(CommentTables.Table table, CommentRows.DuePage page) throws Exception {
+        Instant askedAt = clock.instant();
         List<CommentRows.Comment> comments = new ArrayList<>(list(page.pageId(), page.pageId()));
         List<String> blocks = rows.commentedBlocks(table, page.pageId());
         for (String block : blocks) {
@@ -127,7 +128,7 @@ public final class CommentsReader {
                 }   // the block is gone, and its comments with it
             }
         }
-        return rows.storeListing(table, page.pageId(), page.lastEditedTime(), blocks, comments, bot.id());
+        return rows.storeListing(table, page.pageId(), page.lastEditedTime(), blocks, comments, bot.id(), askedAt);
     }
 
     /** Every open comment whose parent is exactly this page or block (GET /v1/comments, 100 a page). */
@@ -155,7 +156,9 @@ public final class CommentsReader {
 
     /**
      * Applies the webhook events of one comment: on a page of a source with comments on, the comment is fetched and
-     * stored (or marked deleted); on any other page nothing is asked of Notion.
+     * stored (or marked deleted); on any other page nothing is asked of Notion. The event only says which page: the
+     * comment's own parent, as Notion answers it, decides its table (a comment on a block names no page; the
+     * event's stands), so a replayed or forged event never puts another page's comment into a table.
      *
      * @param pageIds the events' data.page_id
      * @return the inbox note: "applied: …" or "ignored: …"
@@ -164,11 +167,9 @@ public final class CommentsReader {
         CommentTables.Table table = null;
         String pageId = null;
         for (String page : pageIds) {
-            for (Map.Entry<String, CommentTables.Table> entry : tables.entrySet()) {
-                if (table == null && rows.holdsPage(schema, rows.mirrorTables(entry.getKey(), schema), page)) {
-                    table = entry.getValue();
-                    pageId = page;
-                }
+            if (table == null) {
+                table = tableOf(page);
+                pageId = page;
             }
         }
         if (table == null) {
@@ -179,6 +180,7 @@ public final class CommentsReader {
             return "applied: comment deleted";
         }
         JsonNode comment;
+        Instant askedAt = clock.instant();
         try {
             comment = notion.call(NotionRequest.get("/v1/comments/" + commentId));
         } catch (NotionApiException e) {
@@ -195,7 +197,22 @@ public final class CommentsReader {
             }
             throw e;
         }
-        rows.store(table, CommentRows.Comment.of(comment, pageId), bot.id());
+        CommentRows.Comment read = CommentRows.Comment.of(comment, pageId);
+        CommentTables.Table owner = read.pageId().equals(pageId) ? table : tableOf(read.pageId());
+        if (owner == null) {
+            return "ignored: comment " + commentId + " is on page " + read.pageId() + ", of no source with comments on";
+        }
+        rows.store(owner, read, bot.id(), askedAt);
         return "applied: " + String.join(",", types);
+    }
+
+    /** The comments table of the source with comments on whose mirror holds the page; null when none does. */
+    private CommentTables.Table tableOf(String pageId) throws SQLException {
+        for (Map.Entry<String, CommentTables.Table> entry : tables.entrySet()) {
+            if (rows.holdsPage(schema, rows.mirrorTables(entry.getKey(), schema), pageId)) {
+                return entry.getValue();
+            }
+        }
+        return null;
     }
 }

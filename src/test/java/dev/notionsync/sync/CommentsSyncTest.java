@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
@@ -195,7 +194,10 @@ class CommentsSyncTest {
         String comments = table(settings);
         String page = TestEngine.seededPageId(simulator, "projects", 1);
 
-        String nowhere = UUID.randomUUID().toString();
+        TestEngine.await("the pages pulled", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM \""
+                + settings.get("notion.db.schema") + "\".projects") == 2);
+        String nowhere = TestEngine.seededPageId(simulator, "projects", 0);   // in the mirror, but no longer shared with the integration
+        TestEngine.simControl(simulator, "blocks/" + nowhere, "{\"unshared\":true}");
         TestEngine.execute(sync, "INSERT INTO " + comments + " (page_id, plain_text) VALUES ('" + nowhere + "', 'On no page')");
         TestEngine.await("the refusal", Duration.ofSeconds(20), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
                 + " WHERE plain_text = 'On no page' AND post_status = 'refused' AND post_error LIKE '%is gone or not shared with the integration%'") == 1);
