@@ -365,23 +365,30 @@ public final class CommentRows {
      * is not claimed twice meanwhile, by this instance or another; after a crash its lease runs out and it is looked
      * at again.
      */
-    public List<Long> claimDue(CommentTables.Table table, Duration lease, int limit) throws SQLException {
+    /**
+     * A claimed row: {@code until} is the claim's post_next_at as PostgreSQL wrote it, to the microsecond. It is the
+     * claim's token too: a row another poller claimed after this claim's lease ran out has another.
+     */
+    public record Claim(long localId, String until) {
+    }
+
+    public List<Claim> claimDue(CommentTables.Table table, Duration lease, int limit) throws SQLException {
         return inEngineTransaction(c -> {
-            List<Long> ids = new ArrayList<>();
+            List<Claim> claims = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET post_next_at = now() + CAST(? AS interval)"
                     + " WHERE local_id IN (SELECT local_id FROM " + table.qualifiedName() + " WHERE post_status IN ('pending', 'sending')"
                     + "   AND (post_next_at IS NULL OR post_next_at <= now()) ORDER BY local_id LIMIT ? FOR UPDATE SKIP LOCKED)"
-                    + " RETURNING local_id")) {
+                    + " RETURNING local_id, post_next_at::text")) {
                 ps.setString(1, lease.toMillis() + " milliseconds");
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        ids.add(rs.getLong(1));
+                        claims.add(new Claim(rs.getLong(1), rs.getString(2)));
                     }
                 }
             }
-            ids.sort(null);
-            return ids;
+            claims.sort(java.util.Comparator.comparingLong(Claim::localId));
+            return claims;
         });
     }
 
@@ -447,12 +454,18 @@ public final class CommentRows {
      * Committed before the POST leaves: from here on the comment may exist in Notion whatever happens to the answer,
      * and the next attempt looks for it before sending again. False when the row is gone.
      */
-    public boolean sending(CommentTables.Table table, long localId) throws SQLException {
+    public boolean sending(CommentTables.Table table, long localId, String claim, Duration sendLease) throws SQLException {
         return inEngineTransaction(c -> {
+            // only while the claim holds (a poller that claimed the row after this claim's lease ran out sends it, not
+            // both), and held for the send: no other poller claims it before the POST's answer is written back
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName() + " SET post_status = 'sending',"
-                    + " post_sent_at = coalesce(post_sent_at, now()), post_attempts = post_attempts + 1"
-                    + " WHERE local_id = ? AND comment_id IS NULL")) {
-                ps.setLong(1, localId);
+                    + " post_sent_at = coalesce(post_sent_at, now()), post_attempts = post_attempts + 1,"
+                    + " post_next_at = now() + CAST(? AS interval)"
+                    + " WHERE local_id = ? AND comment_id IS NULL AND (CAST(? AS text) IS NULL OR post_next_at::text = ?)")) {
+                ps.setString(1, sendLease.toMillis() + " milliseconds");
+                ps.setLong(2, localId);
+                ps.setString(3, claim);
+                ps.setString(4, claim);
                 return ps.executeUpdate() == 1;
             }
         });

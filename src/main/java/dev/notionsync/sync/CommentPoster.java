@@ -52,6 +52,8 @@ public final class CommentPoster {
     /** How long a claimed row is left alone: the posting of one row takes far less, a crashed instance's rows come back after it. */
     private static final Duration LEASE = Duration.ofMinutes(2);
     private static final int CLAIM = 20;
+    /** How long a row being sent is left alone: the POST and its write-back, however long the door makes it wait. */
+    private static final Duration SEND_LEASE = Duration.ofMinutes(10);
     /** Notion's limit on one text object's content. */
     private static final int TEXT_CHUNK = 2000;
 
@@ -78,8 +80,8 @@ public final class CommentPoster {
     public List<String> due() throws Exception {
         List<String> items = new ArrayList<>();
         for (Map.Entry<String, CommentTables.Table> entry : tables.entrySet()) {
-            for (long id : rows.claimDue(entry.getValue(), LEASE, CLAIM)) {
-                items.add(JSON.createObjectNode().put("source", entry.getKey()).put("local_id", id).toString());
+            for (CommentRows.Claim claim : rows.claimDue(entry.getValue(), LEASE, CLAIM)) {
+                items.add(JSON.createObjectNode().put("source", entry.getKey()).put("local_id", claim.localId()).put("claim", claim.until()).toString());
             }
         }
         return items;
@@ -132,8 +134,10 @@ public final class CommentPoster {
                     return "found";
                 }
             }
-            if (!rows.sending(table, localId)) {
-                return "gone";
+            // a replay is the operator's: the claim its dead letter recorded is long gone
+            String claim = replayOf != null ? null : work.path("claim").asText(null);
+            if (!rows.sending(table, localId, claim, SEND_LEASE)) {
+                return "gone";   // deleted meanwhile, or its claim ran out and another poller has it now
             }
             JsonNode answer = notion.call(NotionRequest.post("/v1/comments", body(post).toString()));
             rows.posted(table, localId, CommentRows.Comment.of(answer, post.pageId()));

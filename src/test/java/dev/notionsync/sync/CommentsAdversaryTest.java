@@ -68,6 +68,37 @@ class CommentsAdversaryTest {
     }
 
     /**
+     * Two pollers on one database (two engines): a row whose claim ran out while its first poller was still busy with
+     * other rows is claimed by the second; the first must then not send it too (it would post the comment twice), and
+     * no poller claims a row while its POST is on its way.
+     */
+    @Test
+    void aRowWhoseClaimRanOutIsSentByTheNewClaimerOnly(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(2);
+        Map<String, String> settings = settings(it, simulator, "1h");
+        NotionSync sync = it.start(settings);
+        sync.context().getRouteController().stopRoute("notion-comments-post");   // the two pollers are this test's
+        String page = TestEngine.seededPageId(simulator, "projects", 0);
+        TestEngine.execute(sync, "INSERT INTO " + table(settings) + " (page_id, plain_text) VALUES ('" + page + "', 'once')");
+        dev.notionsync.store.CommentRows rows = new dev.notionsync.store.CommentRows(sync.database().dataSource());
+        dev.notionsync.store.CommentTables.Table comments = new dev.notionsync.store.CommentTables.Table(settings.get("notion.db.schema"),
+                "projects_comments", TestEngine.sourceName(settings, "projects"));
+
+        List<dev.notionsync.store.CommentRows.Claim> first = rows.claimDue(comments, Duration.ofMinutes(2), 10);
+        assertEquals(1, first.size());
+        // the first poller's lease runs out (it is slow, or stuck behind the door)
+        TestEngine.execute(sync, "BEGIN; SELECT set_config('notion_sync.origin', 'engine', true); UPDATE " + table(settings)
+                + " SET post_next_at = now() - interval '1 second'; COMMIT");
+        List<dev.notionsync.store.CommentRows.Claim> second = rows.claimDue(comments, Duration.ofMinutes(2), 10);
+        assertEquals(1, second.size());
+
+        assertTrue(!rows.sending(comments, first.get(0).localId(), first.get(0).until(), Duration.ofMinutes(10)),
+                "the first poller lost its claim: it does not send");
+        assertTrue(rows.sending(comments, second.get(0).localId(), second.get(0).until(), Duration.ofMinutes(10)));
+        assertEquals(0, rows.claimDue(comments, Duration.ofMinutes(2), 10).size(), "a row being sent is not claimed again");
+    }
+
+    /**
      * A row being posted (its POST met a 500: nothing made, sent again later) must not be "completed" by an older
      * comment of this integration with the same text that no row holds (the user deleted its row, as the README allows,
      * or it was posted before comments were turned on): the row would say posted and its comment would never be made.
