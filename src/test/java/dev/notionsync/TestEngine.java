@@ -152,7 +152,7 @@ public final class TestEngine {
             java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + path))
                             .header("Authorization", "Bearer " + TOKEN).header("Notion-Version", "2026-03-11")
-                            .header("Content-Type", "application/json").method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            .header("Content-Type", "application/json").method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());

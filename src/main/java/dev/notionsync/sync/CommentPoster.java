@@ -56,6 +56,8 @@ public final class CommentPoster {
     private static final Duration SEND_LEASE = Duration.ofMinutes(10);
     /** Notion's limit on one text object's content. */
     private static final int TEXT_CHUNK = 2000;
+    /** How many parents up a comment's block is followed to find its page (Notion nests far less deep). */
+    private static final int MAX_BLOCK_DEPTH = 50;
 
     private final NotionApi notion;
     private final CommentRows rows;
@@ -106,11 +108,11 @@ public final class CommentPoster {
         if (post == null || post.status().equals("refused")) {
             return "gone";   // deleted in PostgreSQL meanwhile, or posted already
         }
-        String outside = outside(table, post);
-        if (outside != null) {
-            return refuse(table, post, outside, item, replayOf, route);
-        }
         try {
+            String outside = outside(table, post);
+            if (outside != null) {
+                return refuse(table, post, outside, item, replayOf, route);
+            }
             if (post.sentBefore()) {
                 String botId = bot.id();
                 if (botId == null) {
@@ -185,12 +187,43 @@ public final class CommentPoster {
         if (!rows.holdsPage(table.schema(), rows.mirrorTables(table.source(), table.schema()), post.pageId())) {
             return "page " + post.pageId() + " is not a page of source " + table.source() + " (its mirror table has no such page_id): " + what;
         }
+        if (post.discussionId() == null && post.parentBlockId() != null) {
+            String page = pageOfBlock(post.parentBlockId());
+            if (!post.pageId().equals(page)) {
+                return "block " + post.parentBlockId() + " is not a block of page " + post.pageId() + (page == null ? "" : " (it is on page " + page + ")")
+                        + ": comment on a block of the row's page, or " + what;
+            }
+        }
         if (post.discussionId() != null && !rows.holdsDiscussion(table, post.discussionId(), post.pageId())) {
             return "discussion " + post.discussionId() + " is not one this table holds on page " + post.pageId() + ", so its page is not a page of source "
                     + table.source() + " as far as the engine knows: reply to a discussion once its comments are in this table (replay this dead letter then), or "
                     + what;
         }
         return null;
+    }
+
+    /** The page a block is on, found by its parents (one GET per level); null when it is on none (a database's). */
+    private String pageOfBlock(String blockId) {
+        String id = blockId;
+        for (int level = 0; level < MAX_BLOCK_DEPTH; level++) {
+            JsonNode parent = notion.call(NotionRequest.get("/v1/blocks/" + id)).path("parent");
+            switch (parent.path("type").asText()) {
+                case "page_id" -> {
+                    return normalized(parent.path("page_id").asText());
+                }
+                case "block_id" -> id = parent.path("block_id").asText();
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String normalized(String id) {
+        String hex = id.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+        return hex.length() != 32 ? id : hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+                + hex.substring(16, 20) + "-" + hex.substring(20);
     }
 
     private static String whatToDo(CommentRows.Post post, NotionApiException e) {

@@ -171,13 +171,10 @@ class CommentsAdversaryTest {
     }
 
     /**
-     * Not fixed: a row on a page of the source whose parent_block_id is a block of another page (of no source) is
-     * posted on that block. Telling a block's page takes a walk up its parents (GET /v1/blocks/{id} per level) before
-     * each such post; left for the integrator to decide (or refuse parent_block_id for blocks this table holds no
-     * comment on).
+     * A row on a page of the source whose parent_block_id is a block of another page (of no source) was posted on that
+     * block. The block's page is now found by its parents (GET /v1/blocks/{id} per level) before the post.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("finding not fixed: parent_block_id is not checked to be a block of the row's page; see the Javadoc")
     void aRowOnABlockOfAnotherPageIsRefused(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(1);
         Map<String, String> settings = settings(it, simulator, "1h");
@@ -194,6 +191,17 @@ class CommentsAdversaryTest {
         TestEngine.await("the row refused", Duration.ofSeconds(20), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
                 + " WHERE post_status = 'refused'") == 1);
         assertEquals(0, notionComments(simulator, block).size());
+
+        // a block nested in a block of the row's own page is fine
+        String toggle = TestEngine.notion(simulator, "PATCH", "/v1/blocks/" + ours + "/children", "{\"children\":[{\"type\":\"toggle\","
+                + "\"toggle\":{\"rich_text\":[{\"type\":\"text\",\"text\":{\"content\":\"Details\"}}],\"children\":[{\"type\":\"paragraph\","
+                + "\"paragraph\":{\"rich_text\":[{\"type\":\"text\",\"text\":{\"content\":\"Inside\"}}]}}]}}]}").at("/results/0/id").asText();
+        String inside = TestEngine.notion(simulator, "GET", "/v1/blocks/" + toggle + "/children", null).at("/results/0/id").asText();
+        TestEngine.execute(sync, "INSERT INTO " + comments + " (page_id, parent_block_id, plain_text) VALUES ('" + ours + "', '" + inside
+                + "', 'On a block of ours')");
+        TestEngine.await("the row on our block posted", Duration.ofSeconds(20), () -> TestEngine.count(sync, "SELECT count(*) FROM " + comments
+                + " WHERE plain_text = 'On a block of ours' AND post_status = 'posted'") == 1);
+        assertEquals(1, notionComments(simulator, inside).size());
     }
 
     /**
