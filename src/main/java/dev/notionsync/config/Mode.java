@@ -19,6 +19,7 @@ public enum Mode {
             Map<String, String> camel = new java.util.HashMap<>(UsersConfiguration.camelSettings(settings));
             camel.putAll(CommentsConfiguration.camelSettings(settings));
             camel.putAll(ContentSettings.camelSettings(settings));
+            camel.putAll(ContentPushConfiguration.camelSettings(settings));
             camel.put("camel.management.jolokia-enabled", String.valueOf(ManagementSettings.credentials(settings).isPresent()));
             camel.put("camel.management.authentication-enabled", "false");
             return camel;
@@ -34,6 +35,7 @@ public enum Mode {
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new ContentConfiguration(engine.content(), dataSource),
+                    new ContentPushConfiguration(engine.settings(), engine.content(), engine.push(), engine.sync().sources(), dataSource, metrics),
                     new PushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindPushConfiguration(engine.push(), engine.sync().sources(), dataSource, metrics, instanceId),
                     new BindApplyConfiguration(engine.settings(), engine.push(), engine.sync().sources(), schema, dataSource),

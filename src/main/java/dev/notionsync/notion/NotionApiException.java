@@ -10,6 +10,8 @@ public class NotionApiException extends RuntimeException {
     private final String code;
     private final String requestId;
     private final String endpoint;
+    /** additional_data.block_limit of a 403: the Free plan's workspace block limit refused a write that creates blocks. */
+    private String blockLimit;
 
     public NotionApiException(String endpoint, int status, String code, String message, String requestId) {
         super(describe(endpoint, status, code, message, requestId));
@@ -33,6 +35,16 @@ public class NotionApiException extends RuntimeException {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** additional_data.block_limit (e.g. "block_creation"): the workspace's Free plan block limit; null otherwise. */
+    public String blockLimit() {
+        return blockLimit;
+    }
+
+    NotionApiException withBlockLimit(String limit) {
+        this.blockLimit = limit;
+        return this;
     }
 
     /** Worth retrying: rate limits (429, 529), Notion's 5xx, save conflicts (409 conflict_error), timeouts. */

@@ -125,6 +125,10 @@ public final class NotionHttp {
         NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
                 json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message),
                 rateLimitReason(json));
+        JsonNode blockLimit = json.path("additional_data").path("block_limit");
+        if (!blockLimit.isMissingNode() && !blockLimit.isNull()) {
+            failure.withBlockLimit(blockLimit.asText());
+        }
         if (failure.isAuthorizationFailure()) {
             access.recordDenied(failure);
         }

@@ -481,8 +481,10 @@ public final class SimModel {
     void requireBlockCapacity() {
         long cap = blockCap;
         if (cap > 0 && createdBlocks >= cap) {
-            throw new ApiException(403, "restricted_resource", "This workspace has reached its block limit of " + cap
-                    + " blocks. Upgrade the workspace's plan to add more content.", Json.object().put("block_limit", cap), null);
+            // as developers.notion.com/reference/workspace-block-limits documents the answer (additional_data.block_limit)
+            throw new ApiException(403, "restricted_resource", "This workspace has used all of its free blocks. Upgrade its plan in Notion"
+                    + " to create more content. Learn more: https://www.notion.com/help/understanding-block-usage",
+                    Json.object().put("block_limit", "block_creation"), null);
         }
     }
 

@@ -124,6 +124,7 @@ public final class PageContents {
                             + "PRIMARY KEY (\"page_id\", \"block_id\"))");
                     st.execute("COMMENT ON TABLE " + table.blocksName() + " IS " + ColumnNames.literal(MARKER + schema + "." + mirror));
                 }
+                PageContentPushes.install(c, table);   // content push: its columns and the guard trigger (V25)
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -169,6 +170,7 @@ public final class PageContents {
                 + "   OR ((c.\"page_id\" IS NULL OR c.\"last_edited_time\" IS NULL OR " + edited + " > c.\"last_edited_time\""
                 + "        OR c.\"content_mode\" IS DISTINCT FROM ?) AND " + edited + " + interval '1 minute' <= ?)"
                 + "   OR c.\"unreadable_at\" <= ? OR (c.\"truncated\" AND c.\"fetched_at\" <= ?))"
+                + " AND c.\"push_pending_since\" IS NULL"   // a local edit waits: the content push reads the page (PageContentPushes)
                 + " ORDER BY c.\"requested_at\" NULLS LAST, m.\"last_edited_time\", m.\"page_id\" LIMIT ?";
         Timestamp at = Timestamp.from(now);
         Timestamp retryBefore = Timestamp.from(now.minus(retry));
@@ -236,7 +238,8 @@ public final class PageContents {
                         + " \"last_edited_time\" = GREATEST(t.\"last_edited_time\", EXCLUDED.\"last_edited_time\"),"
                         + " \"fetched_at\" = EXCLUDED.\"fetched_at\", \"truncated\" = EXCLUDED.\"truncated\","
                         + " \"missing_block_ids\" = EXCLUDED.\"missing_block_ids\", \"content_mode\" = EXCLUDED.\"content_mode\","
-                        + " \"unreadable_reason\" = NULL, \"unreadable_at\" = NULL, " + requestKept())) {
+                        + " \"unreadable_reason\" = NULL, \"unreadable_at\" = NULL, " + requestKept()
+                        + " WHERE t.\"push_pending_since\" IS NULL")) {   // never over a local edit waiting to be pushed
                     ps.setString(1, due.pageId());
                     ps.setString(2, content.markdown());
                     ps.setString(3, content.hash());

@@ -69,7 +69,10 @@ class NotionDoorResendTest {
         NotionRequest create = NotionRequest.post("/v1/pages", "{}");
         NotionRequest append = NotionRequest.patch("/v1/blocks/abc/children", "{}");
         NotionRequest comment = NotionRequest.post("/v1/comments", "{}");
-        for (NotionRequest once : new NotionRequest[] {create, append, comment}) {
+        // markdown updates: only replace_content ends the same when sent twice (insert_content would insert twice)
+        NotionRequest insert = NotionRequest.patch("/v1/pages/abc/markdown", "{\"type\":\"insert_content\",\"insert_content\":{\"content\":\"x\"}}");
+        NotionRequest update = NotionRequest.patch("/v1/pages/abc/markdown", "{\"type\":\"update_content\",\"update_content\":{}}");
+        for (NotionRequest once : new NotionRequest[] {create, append, comment, insert, update}) {
             assertFalse(once.resendable(), once.endpoint());
             assertFalse(NotionRetryPolicy.mayResend(once, NotionApiException.of("x", 503, "service_unavailable", "", "", null)), once.endpoint());
             assertFalse(NotionRetryPolicy.mayResend(once, new java.net.SocketTimeoutException("Read timed out")), once.endpoint());
@@ -80,7 +83,8 @@ class NotionDoorResendTest {
         }
         for (NotionRequest again : new NotionRequest[] {NotionRequest.get("/v1/pages/abc"), NotionRequest.patch("/v1/pages/abc", "{}"),
                 NotionRequest.post("/v1/data_sources/abc/query", "{}"), NotionRequest.post("/v1/search", "{}"),
-                new NotionRequest("DELETE", "/v1/blocks/abc", null, null)}) {
+                new NotionRequest("DELETE", "/v1/blocks/abc", null, null),
+                NotionRequest.patch("/v1/pages/abc/markdown", "{\"type\":\"replace_content\",\"replace_content\":{\"new_str\":\"x\"}}")}) {
             assertTrue(again.resendable(), again.endpoint());
             assertTrue(NotionRetryPolicy.mayResend(again, new java.net.SocketTimeoutException("Read timed out")), again.endpoint());
         }
