@@ -194,6 +194,8 @@ public final class App {
         demo.put("notion.source." + knowledge.name() + ".content", base.get("notion.source." + knowledge.name() + ".content", "markdown"));
         demo.put("notion.source." + knowledge.name() + ".comments", base.get("notion.source." + knowledge.name() + ".comments", "true"));
         demo.put("notion.comments.poll", base.declared("notion.demo.poll"));
+        // both ways: an UPDATE of a page's markdown in PostgreSQL replaces its body in Notion
+        demo.put("notion.source." + knowledge.name() + ".direction", base.get("notion.source." + knowledge.name() + ".direction", "both"));
         for (SeededSource source : simulator.workspace().sources()) {
             // the database id, so the demo also shows how a database resolves to its data sources
             demo.put("notion.source." + source.name() + ".id", source.databaseId());
@@ -261,6 +263,8 @@ public final class App {
                 out.println("                     " + psql(started) + " -c \"SELECT k.title, c.markdown FROM " + settings.get("notion.db.schema") + "."
                         + knowledge.name() + " k JOIN " + settings.get("notion.db.schema") + "." + knowledge.name()
                         + "_content c USING (page_id) WHERE k.title = 'Incident playbook'\"");
+                out.println("                     or rewrite a page's body in PostgreSQL and read it back from the simulator:");
+                out.println("                     " + exampleContentPush(simulator, knowledge, started, settings.get("notion.db.schema")));
                 bound.banner(simulator, started).forEach(out::println);
                 out.println("  Stop             : Ctrl-C");
                 out.println();
@@ -313,6 +317,14 @@ public final class App {
         String id = pages.isEmpty() ? "<page_id>" : pages.get(0).path("id").asText();
         return psql(sync) + " -c \"UPDATE " + schema + ".projects SET client = 'Edited in Postgres' WHERE page_id = '"
                 + id + "'\"; " + notionCurl(simulator, "/v1/pages/" + id);
+    }
+
+    private static String exampleContentPush(NotionSimulator simulator, SeededSource knowledge, NotionSync sync, String schema) {
+        String id = simulator.model().pages(knowledge.dataSourceId()).stream()
+                .filter(p -> p.at("/properties/Title/title/0/plain_text").asText().equals("Glossary")).map(p -> p.path("id").asText())
+                .findFirst().orElse("<page_id>");
+        return psql(sync) + " -c \"UPDATE " + schema + "." + knowledge.name() + "_content SET markdown = markdown || E'\\n- **Sweep**: the search for"
+                + " deleted pages' WHERE page_id = '" + id + "'\"; sleep 3; " + notionCurl(simulator, "/v1/pages/" + id + "/markdown");
     }
 
     /** psql with the options that open the demo's embedded PostgreSQL. */

@@ -134,6 +134,13 @@ class DemoTest {
             }
             assertTrue(string(db, "SELECT c.markdown FROM notion.knowledge k JOIN notion.knowledge_content c USING (page_id)"
                     + " WHERE k.title = 'Weekly sync 2026-11-30'").contains("\t\t\tPin the client version"), "three levels of toggles");
+            // the banner's content edit, as printed: the page's body in Notion follows
+            String push = line(banner, "psql .* -c \"(UPDATE notion.knowledge_content [^\"]+)\"");
+            try (java.sql.Statement st = db.createStatement()) {
+                st.execute(push);
+            }
+            String curl = line(banner, "knowledge_content SET markdown.*; sleep 3; (curl .*/markdown)");
+            TestEngine.await("the edit in Notion", Duration.ofSeconds(30), () -> curl(curl).body().contains("**Sweep**: the search for deleted pages"));
             TestEngine.await("the playbook's comment", Duration.ofSeconds(60), () -> count(db, "SELECT count(*) FROM pg_class"
                     + " WHERE oid = to_regclass('notion.knowledge_comments')") == 1 && count(db, "SELECT count(*) FROM notion.knowledge_comments"
                     + " WHERE plain_text = 'Should SEV2 page the on-call engineer at night?'") == 1);

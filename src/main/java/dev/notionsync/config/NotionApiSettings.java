@@ -5,7 +5,7 @@ import java.time.Duration;
 /** notion.api.*: the door to Notion: credentials and version, its request budget, retries and circuit breaker. */
 public record NotionApiSettings(String token, String version, int filterPropertiesMax, int rate, Duration rateRecoveryStep,
                                 int maxRetries, Duration retryAfterCap, Duration backoffBase, Duration backoffMax,
-                                Breaker breaker, double backgroundShare) {
+                                Breaker breaker, double backgroundShare, Duration backgroundMaxWait) {
 
     /** notion.api.breaker.*: opens when failureRate % of the last calls failed, stays open openWait. */
     public record Breaker(int failureRate, int minimumCalls, int window, Duration openWait) {
@@ -19,7 +19,7 @@ public record NotionApiSettings(String token, String version, int filterProperti
                 settings.getDuration("notion.api.backoff-max"),
                 new Breaker(settings.getInt("notion.api.breaker.failure-rate"), settings.getInt("notion.api.breaker.minimum-calls"),
                         settings.getInt("notion.api.breaker.window"), settings.getDuration("notion.api.breaker.open-wait")),
-                backgroundShare(settings));
+                backgroundShare(settings), settings.getDuration("notion.api.background-max-wait", Duration.ofSeconds(2)));
     }
 
     /** notion.api.background-share: a fraction (0.3) or a percentage (30%) of the budget; older files lack it (0.5). */

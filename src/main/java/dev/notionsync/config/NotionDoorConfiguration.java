@@ -52,7 +52,7 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
         registry.bind("notionRetryPolicy", retries);
         registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         registry.bind("notionCircuitBreaker", breaker);
-        DoorLanes lanes = new DoorLanes(budget, settings.backgroundShare());
+        DoorLanes lanes = new DoorLanes(budget, settings.backgroundShare(), settings.backgroundMaxWait());
         registry.bind("notionDoorLanes", lanes);
         registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget, lanes,
                 settings.filterPropertiesMax()));

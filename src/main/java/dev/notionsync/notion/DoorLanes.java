@@ -6,7 +6,8 @@ import org.apache.camel.Exchange;
  * The door's two lanes. Foreground calls (pull, push, webhooks, bootstrap, reports) go straight to the door's
  * throttle. Background calls (page content, comments, users) come through {@code direct:notion-api-background}: they
  * use at most {@code share} of the budget and wait while any foreground call waits for the budget, so a background
- * read never holds up property sync. A busy foreground starves the background; it catches up when the foreground rests.
+ * read never holds up property sync. While the foreground is busy for long (a large pull at the budget), a background
+ * call waits at most {@code maxWait} and then goes anyway, so content, comments and users keep moving, slowly.
  */
 public final class DoorLanes {
 
@@ -17,15 +18,20 @@ public final class DoorLanes {
 
     private final NotionRateBudget budget;
     private final double share;
+    private final long maxWaitMillis;
     private int foregroundWaiting;
 
-    /** @param share notion.api.background-share: the part of the budget background calls may use, above 0 and at most 1 */
-    public DoorLanes(NotionRateBudget budget, double share) {
+    /**
+     * @param share   notion.api.background-share: the part of the budget background calls may use, above 0 and at most 1
+     * @param maxWait notion.api.background-max-wait: the longest a background call gives way to waiting foreground calls
+     */
+    public DoorLanes(NotionRateBudget budget, double share, java.time.Duration maxWait) {
         if (!(share > 0 && share <= 1)) {
             throw new IllegalArgumentException("notion.api.background-share must be above 0 and at most 1, was " + share);
         }
         this.budget = budget;
         this.share = share;
+        this.maxWaitMillis = maxWait.toMillis();
     }
 
     /** The background lane's own throttle: its share of what the budget allows right now, at least one call a second. */
@@ -73,8 +79,9 @@ public final class DoorLanes {
     }
 
     private synchronized void awaitNoForeground() throws InterruptedException {
-        while (foregroundWaiting > 0) {
-            wait(200);
+        long until = System.currentTimeMillis() + maxWaitMillis;
+        for (long left = maxWaitMillis; foregroundWaiting > 0 && left > 0; left = until - System.currentTimeMillis()) {
+            wait(Math.min(left, 200));
         }
     }
 }

@@ -32,6 +32,7 @@ class DoorLanesTest {
             Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
             values.put("notion.api.rate", "4");
             values.put("notion.api.background-share", "50%");
+            values.put("notion.api.background-max-wait", "30s");   // longer than the burst: the background gives way all along
             values.put("notion.users.refresh", "off");
             String database = simulator.workspace().source("projects").databaseId();
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
@@ -86,6 +87,47 @@ class DoorLanesTest {
                 assertTrue(during <= 1, "background calls answered while property sync waited: " + during);
                 assertTrue(backgroundDone.stream().anyMatch(t -> t > last), "the background lane resumed after the burst");
                 assertEquals(0, sync.context().getRegistry().lookupByNameAndType("notionDoorLanes", DoorLanes.class).foregroundWaiting());
+            }
+        }
+    }
+
+    @Test
+    void underAForegroundThatNeverRestsTheBackgroundStillMovesAfterItsLongestWait() throws Exception {
+        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2))) {
+            Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1h", "projects");
+            values.put("notion.api.rate", "4");
+            values.put("notion.api.background-max-wait", "500ms");
+            values.put("notion.users.refresh", "off");
+            String database = simulator.workspace().source("projects").databaseId();
+            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                sync.start();
+                NotionApi foreground = new NotionDoorClient(sync.context().createProducerTemplate());
+                NotionApi background = new NotionDoorClient(sync.context().createProducerTemplate(), NotionDoorClient.BACKGROUND_DOOR);
+                AtomicBoolean stop = new AtomicBoolean();
+                ExecutorService threads = Executors.newFixedThreadPool(5);
+                try {
+                    // four threads, each one call after the other: a foreground call always waits for the budget
+                    for (int thread = 0; thread < 4; thread++) {
+                        threads.submit(() -> {
+                            while (!stop.get()) {
+                                foreground.call(NotionRequest.get("/v1/databases/" + database));
+                            }
+                            return null;
+                        });
+                    }
+                    Thread.sleep(1000);
+                    Future<?> four = threads.submit(() -> {
+                        for (int i = 0; i < 4; i++) {
+                            background.call(NotionRequest.get("/v1/users"));
+                        }
+                        return null;
+                    });
+                    four.get(15, TimeUnit.SECONDS);   // a background that waited for a rest of the foreground would never end
+                } finally {
+                    stop.set(true);
+                    threads.shutdown();
+                    threads.awaitTermination(30, TimeUnit.SECONDS);
+                }
             }
         }
     }
