@@ -209,4 +209,64 @@ class PageContentPushAdversaryTest {
         assertNull(column(sync, content, page, "push_pending_since"));
         assertEquals(0, requests(simulator, PATCHES));
     }
+
+    /** Held: an UPDATE to the same text, and an edit undone before the push runs, send nothing and leave nothing pending. */
+    @Test
+    void anUpdateToTheSameTextOrUndoneBeforeThePushSendsNothing(Integration it) throws Exception {
+        PageContentSyncTest.MovableClock clock = new PageContentSyncTest.MovableClock();
+        NotionSimulator simulator = simulator(it, clock);
+        Map<String, String> settings = settings(it, simulator, "both");
+        String content = table(settings, "projects_content");
+        NotionSync sync = it.start(settings);
+        awaitRead(sync, content, 2);
+        List<String> pages = pageIds(simulator, "projects");
+        resetStats(simulator);
+
+        TestEngine.execute(sync, "UPDATE " + content + " SET markdown = markdown WHERE page_id = '" + pages.get(0) + "'");
+        assertNull(column(sync, content, pages.get(0), "push_pending_since"), "the same text is no edit");
+        String original = contentRow(sync, content, pages.get(1)).get("markdown");
+        TestEngine.execute(sync, "UPDATE " + content + " SET markdown = 'for a moment' WHERE page_id = '" + pages.get(1) + "';"
+                + " UPDATE " + content + " SET markdown = " + quote(original) + " WHERE page_id = '" + pages.get(1) + "'");
+        TestEngine.await("the undone edit settled", Duration.ofSeconds(20), () -> column(sync, content, pages.get(1), "push_pending_since") == null);
+        Thread.sleep(1000);
+        assertEquals(0, requests(simulator, PATCHES), "nothing to send");
+        assertEquals(original, simulator.model().markdown(pages.get(1)));
+    }
+
+    /**
+     * Held: with webhooks on, the page.content_updated of the engine's own PATCH is ignored (no echo, one PATCH), and a
+     * person's edit right after the push, in the same minute, comes into the row by its webhook and is not pushed back.
+     */
+    @Test
+    void withWebhooksTheOwnPatchIsNoEchoAndAPersonsNextEditComesIn(Integration it) throws Exception {
+        PageContentSyncTest.MovableClock clock = new PageContentSyncTest.MovableClock();
+        NotionSimulator simulator = simulator(it, clock);
+        Map<String, String> settings = settings(it, simulator, "both");
+        settings.put("notion.webhook.verification-token", "secret_sim_webhook");
+        settings.put("notion.webhook.inbox-poll", "200ms");
+        String content = table(settings, "projects_content");
+        NotionSync sync = it.start(settings);
+        TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + settings.get("camel.server.port")
+                + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
+        awaitRead(sync, content, 2);
+        String page = pageIds(simulator, "projects").get(0);
+        clock.offset = Duration.ZERO;
+        resetStats(simulator);
+
+        edit(sync, content, page, "Pushed with webhooks on");
+        TestEngine.await("the row settled", Duration.ofSeconds(20), () -> column(sync, content, page, "push_pending_since") == null);
+        TestEngine.await("our own write's event ignored", Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.webhook_inbox WHERE event_type = 'page.content_updated' AND status = 'ignored'") >= 1);
+        Thread.sleep(2000);
+        assertEquals(1, requests(simulator, PATCHES));
+        assertEquals("Pushed with webhooks on", contentRow(sync, content, page).get("markdown"));
+
+        simulator.model().editContent(page, "A person's edit after the push");
+        TestEngine.await("the person's edit in the row by its webhook", Duration.ofSeconds(20),
+                () -> "A person's edit after the push".equals(contentRow(sync, content, page).get("markdown")));
+        Thread.sleep(2000);
+        assertEquals(1, requests(simulator, PATCHES), "a read is not pushed back");
+        assertEquals("A person's edit after the push", simulator.model().markdown(page));
+        assertEquals(0, conflicts(sync, page));
+    }
 }
