@@ -129,8 +129,22 @@ public final class PageContentPushes {
      * to the minute, so an edit made in Notion later in the same minute is found by the one read after that minute.
      */
     public void landed(PageContents.Table table, Pending pushed, String markdown, String hash) throws SQLException {
+        settle(table, pushed, markdown, hash, true);
+    }
+
+    /**
+     * A conflict kept Notion's content: the row takes it, as {@link #landed}, unless a person edited it again since the
+     * claim. That newer edit keeps its base (it was made without seeing Notion's content either), so it meets Notion's
+     * content as a conflict of its own, and is never sent over it unjudged.
+     */
+    public void keptNotions(PageContents.Table table, Pending lost, String markdown, String hash) throws SQLException {
+        settle(table, lost, markdown, hash, false);
+    }
+
+    private void settle(PageContents.Table table, Pending pushed, String markdown, String hash, boolean baseMovesUnderNewerEdit) throws SQLException {
         inEngineTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.contentName() + " SET \"content_hash\" = ?,"
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.contentName() + " SET \"content_hash\" = "
+                    + (baseMovesUnderNewerEdit ? "?," : "CASE WHEN \"push_version\" = ? THEN ? ELSE \"content_hash\" END,")
                     + " \"markdown\" = CASE WHEN \"push_version\" = ? THEN ? ELSE \"markdown\" END,"
                     + " \"push_pending_since\" = CASE WHEN \"push_version\" = ? THEN NULL ELSE \"push_pending_since\" END,"
                     + " \"push_edited_at\" = CASE WHEN \"push_version\" = ? THEN NULL ELSE \"push_edited_at\" END,"
@@ -138,12 +152,16 @@ public final class PageContentPushes {
                     + " \"push_error\" = NULL, \"push_refused_at\" = NULL, \"fetched_at\" = clock_timestamp(), \"truncated\" = false,"
                     + " \"missing_block_ids\" = NULL, \"unreadable_reason\" = NULL, \"unreadable_at\" = NULL"
                     + " WHERE \"page_id\" = CAST(? AS uuid)")) {
-                ps.setString(1, hash);
-                ps.setLong(2, pushed.version());
-                ps.setString(3, markdown);
-                ps.setLong(4, pushed.version());
-                ps.setLong(5, pushed.version());
-                ps.setString(6, pushed.pageId());
+                int i = 1;
+                if (!baseMovesUnderNewerEdit) {
+                    ps.setLong(i++, pushed.version());
+                }
+                ps.setString(i++, hash);
+                ps.setLong(i++, pushed.version());
+                ps.setString(i++, markdown);
+                ps.setLong(i++, pushed.version());
+                ps.setLong(i++, pushed.version());
+                ps.setString(i, pushed.pageId());
                 return ps.executeUpdate();
             }
         });

@@ -67,6 +67,7 @@ public final class PageContentPush {
     private final boolean allowDeletingPages;
     private final int maxAttempts;
     private final Duration backoffBase;
+    private final BotIdentity bot;
 
     /** @param sources the content sources (markdown mode) whose direction pushes */
     public PageContentPush(NotionApi notion, MirrorTables mirrors, PageContents contents, PageContentPushes pushes, List<SourceSettings> sources,
@@ -83,6 +84,7 @@ public final class PageContentPush {
         this.allowDeletingPages = allowDeletingPages;
         this.maxAttempts = maxAttempts;
         this.backoffBase = backoffBase;
+        this.bot = new BotIdentity(notion);
     }
 
     /** Claims the pages whose edits are due; one work item ({"source","schema","table","page_id"}) each. */
@@ -140,13 +142,20 @@ public final class PageContentPush {
                 return "converged";
             }
             boolean changedInNotion = !notionHash.equals(pending.baseHash());
-            // after a lost answer Notion may hold our own earlier send (rendered its way): that is no edit made in Notion
-            if (changedInNotion && !pending.sentBefore() && !(replay && Boolean.TRUE.equals(forced))) {
-                Instant notionEdited = lastEdited(pageId);
+            JsonNode page = null;
+            if (changedInNotion && pending.sentBefore()) {
+                // after a lost answer Notion may hold our own earlier send (rendered its way), which is no edit made in Notion;
+                // it is ours only while this integration edited the page last: a person's edit since is a conflict
+                page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+                String us = bot.id();
+                changedInNotion = us == null || !us.equals(page.path("last_edited_by").path("id").asText());
+            }
+            if (changedInNotion && !(replay && Boolean.TRUE.equals(forced))) {
+                Instant notionEdited = lastEdited(page != null ? page : notion.call(NotionRequest.get("/v1/pages/" + pageId)));
                 ObjectNode ours = JSON.createObjectNode().put("markdown", pending.markdown());
                 ObjectNode theirs = JSON.createObjectNode().put("markdown", notionMarkdown);
                 if (!judge.postgresWins(source, pageId, pending.editedAt(), "page_content", "page content", ours, theirs, notionEdited, replay)) {
-                    pushes.landed(table, pending, notionMarkdown, notionHash);   // the row shows Notion's; the conflict keeps the edit
+                    pushes.keptNotions(table, pending, notionMarkdown, notionHash);   // the row shows Notion's; the conflict keeps the edit
                     return "conflict: Notion's content kept";
                 }
             }
@@ -180,8 +189,7 @@ public final class PageContentPush {
         return body.toString();
     }
 
-    private Instant lastEdited(String pageId) {
-        JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+    private static Instant lastEdited(JsonNode page) {
         String edited = page.path("last_edited_time").asText(null);
         return edited == null ? Instant.now() : OffsetDateTime.parse(edited).toInstant();
     }
