@@ -188,13 +188,17 @@ public final class PageContents {
                     due.add(new Due(rs.getString(1), closed == null ? null : closed.toInstant(), rs.getTimestamp(3).toInstant()));
                 }
             }
+        } catch (SQLException e) {
+            throw forgetIfDropped(table, e);
         }
         return due;
     }
 
     /**
      * Stores a page's content read (and in blocks mode replaces its blocks), in one transaction, as the engine's
-     * write. A webhook's request that came after the page was found stays, so the page is read once more.
+     * write. A webhook's request that came after the page was found stays, so the page is read once more. fetched_at is
+     * when the page was found due: a read found earlier (another engine's, slower) never replaces one found later, else
+     * its older body would stand under the newer edit minute, for ever.
      *
      * @return false when the page's mirror row is gone meanwhile (nothing stored)
      */
@@ -203,6 +207,30 @@ public final class PageContents {
             c.setAutoCommit(false);
             try {
                 tagAsEngine(c);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table.contentName() + " AS t (\"page_id\", \"markdown\","
+                        + " \"content_hash\", \"last_edited_time\", \"fetched_at\", \"truncated\", \"missing_block_ids\", \"content_mode\")"
+                        + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (\"page_id\") DO UPDATE SET"
+                        + " \"markdown\" = EXCLUDED.\"markdown\", \"content_hash\" = EXCLUDED.\"content_hash\","
+                        + " \"last_edited_time\" = GREATEST(t.\"last_edited_time\", EXCLUDED.\"last_edited_time\"),"
+                        + " \"fetched_at\" = EXCLUDED.\"fetched_at\", \"truncated\" = EXCLUDED.\"truncated\","
+                        + " \"missing_block_ids\" = EXCLUDED.\"missing_block_ids\", \"content_mode\" = EXCLUDED.\"content_mode\","
+                        + " \"unreadable_reason\" = NULL, \"unreadable_at\" = NULL, " + requestKept()
+                        // never over a local edit waiting to be pushed, nor over a read another engine found later
+                        + " WHERE t.\"push_pending_since\" IS NULL AND (t.\"fetched_at\" IS NULL OR t.\"fetched_at\" <= EXCLUDED.\"fetched_at\")")) {
+                    ps.setString(1, due.pageId());
+                    ps.setString(2, content.markdown());
+                    ps.setString(3, content.hash());
+                    ps.setTimestamp(4, due.edited() == null ? null : Timestamp.from(due.edited()));
+                    ps.setTimestamp(5, Timestamp.from(due.foundAt()));
+                    ps.setBoolean(6, content.truncated());
+                    ps.setArray(7, content.missing().isEmpty() ? null : c.createArrayOf("text", content.missing().toArray()));
+                    ps.setString(8, content.mode());
+                    ps.setTimestamp(9, Timestamp.from(due.foundAt()));
+                    if (ps.executeUpdate() == 0) {
+                        c.rollback();   // a later read is stored already, or a local edit waits: it stays, with its blocks
+                        return true;
+                    }
+                }
                 if (blocks != null) {
                     try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table.blocksName() + " WHERE \"page_id\" = ?::uuid")) {
                         delete.setString(1, due.pageId());
@@ -231,25 +259,6 @@ public final class PageContents {
                         insert.executeBatch();
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table.contentName() + " AS t (\"page_id\", \"markdown\","
-                        + " \"content_hash\", \"last_edited_time\", \"fetched_at\", \"truncated\", \"missing_block_ids\", \"content_mode\")"
-                        + " VALUES (?::uuid, ?, ?, ?, clock_timestamp(), ?, ?, ?) ON CONFLICT (\"page_id\") DO UPDATE SET"
-                        + " \"markdown\" = EXCLUDED.\"markdown\", \"content_hash\" = EXCLUDED.\"content_hash\","
-                        + " \"last_edited_time\" = GREATEST(t.\"last_edited_time\", EXCLUDED.\"last_edited_time\"),"
-                        + " \"fetched_at\" = EXCLUDED.\"fetched_at\", \"truncated\" = EXCLUDED.\"truncated\","
-                        + " \"missing_block_ids\" = EXCLUDED.\"missing_block_ids\", \"content_mode\" = EXCLUDED.\"content_mode\","
-                        + " \"unreadable_reason\" = NULL, \"unreadable_at\" = NULL, " + requestKept()
-                        + " WHERE t.\"push_pending_since\" IS NULL")) {   // never over a local edit waiting to be pushed
-                    ps.setString(1, due.pageId());
-                    ps.setString(2, content.markdown());
-                    ps.setString(3, content.hash());
-                    ps.setTimestamp(4, due.edited() == null ? null : Timestamp.from(due.edited()));
-                    ps.setBoolean(5, content.truncated());
-                    ps.setArray(6, content.missing().isEmpty() ? null : c.createArrayOf("text", content.missing().toArray()));
-                    ps.setString(7, content.mode());
-                    ps.setTimestamp(8, Timestamp.from(due.foundAt()));
-                    ps.executeUpdate();
-                }
                 c.commit();
                 return true;
             } catch (SQLException e) {
@@ -257,7 +266,7 @@ public final class PageContents {
                 if ("23503".equals(e.getSQLState())) {
                     return false;   // the mirror row went (its page was deleted meanwhile)
                 }
-                throw e;
+                throw forgetIfDropped(table, e);
             } catch (RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -301,6 +310,17 @@ public final class PageContents {
         }
     }
 
+    /**
+     * A content table a user dropped (or renamed) is made again by the next {@link #ensure}: without this the engine
+     * would remember having made it and fail on it every pass until restarted.
+     */
+    private SQLException forgetIfDropped(Table table, SQLException e) {
+        if ("42P01".equals(e.getSQLState())) {   // undefined_table
+            ensured.remove(table.toString());
+        }
+        return e;
+    }
+
     /** The end of an upsert's SET: a request made after the page was found (parameter: when it was found) stays. */
     private static String requestKept() {
         return "\"requested_at\" = CASE WHEN t.\"requested_at\" > ? THEN t.\"requested_at\" END";
@@ -328,7 +348,10 @@ public final class PageContents {
                 }
                 c.commit();
                 return n > 0;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                c.rollback();
+                throw forgetIfDropped(table, e);
+            } catch (RuntimeException e) {
                 c.rollback();
                 throw e;
             }

@@ -41,6 +41,17 @@ public final class PageContentSync {
     private final int blocksDepth;
     private final Duration retryUnreadable;
     private final Clock clock;
+    /** A page Notion answered with a 5xx is passed over this long at first, twice as long each time it fails again. */
+    static final Duration DEFER_FIRST = Duration.ofSeconds(30);
+    /**
+     * Pages Notion answered with a 5xx (a body its renderer fails on), and until when they wait: the page stays due,
+     * but the passes go on with the other pages meanwhile instead of failing on it, oldest first, for ever.
+     */
+    private final Map<String, Deferral> deferred = new ConcurrentHashMap<>();
+
+    private record Deferral(Instant until, int failures) {
+    }
+
     /** Sources whose missing read content capability was logged (again after a read succeeds). */
     private final Set<String> capabilityWarned = ConcurrentHashMap.newKeySet();
 
@@ -64,7 +75,9 @@ public final class PageContentSync {
             ContentMode mode = source.getValue();
             for (MirrorTable mirror : mirrors.of(source.getKey())) {
                 PageContents.Table table = contents.ensure(mirror.schema(), mirror.table(), mode == ContentMode.BLOCKS);
-                for (PageContents.Due due : contents.due(table, mode.setting(), clock.instant(), retryUnreadable, BATCH)) {
+                Instant now = clock.instant();
+                List<PageContents.Due> found = contents.due(table, mode.setting(), now, retryUnreadable, BATCH + deferred.size());
+                for (PageContents.Due due : found.stream().filter(d -> !isDeferred(d.pageId(), now)).limit(BATCH).toList()) {
                     switch (readOne(source.getKey(), mode, table, due)) {
                         case READ -> read++;
                         case INCOMPLETE -> {
@@ -105,12 +118,17 @@ public final class PageContentSync {
             }
         } catch (NotionApiException e) {
             if (e.isTransient() || e.status() == 401 || e.status() == 429) {
+                if (e.status() >= 500) {
+                    defer(due.pageId());   // Notion's answer for this page: the next passes read the others first
+                }
                 throw e;   // may pass, or concerns every page (the token): the page stays due
             }
+            deferred.remove(due.pageId());
             warnIfCapabilityMissing(source, e);
             contents.unreadable(table, due, mode.setting(), reason(e));
             return Outcome.UNREADABLE;
         }
+        deferred.remove(due.pageId());
         if (!contents.store(table, due, content, blocks)) {
             return Outcome.GONE;
         }
@@ -121,6 +139,19 @@ public final class PageContentSync {
             return Outcome.INCOMPLETE;
         }
         return Outcome.READ;
+    }
+
+    private boolean isDeferred(String pageId, Instant now) {
+        Deferral deferral = deferred.get(pageId);
+        return deferral != null && now.isBefore(deferral.until());
+    }
+
+    private void defer(String pageId) {
+        deferred.compute(pageId, (id, before) -> {
+            int failures = before == null ? 1 : Math.min(before.failures() + 1, 12);
+            Duration wait = DEFER_FIRST.multipliedBy(1L << (failures - 1));
+            return new Deferral(clock.instant().plus(wait.compareTo(retryUnreadable) > 0 ? retryUnreadable : wait), failures);
+        });
     }
 
     private void warnIfCapabilityMissing(String source, NotionApiException e) {
@@ -143,7 +174,9 @@ public final class PageContentSync {
      * @return whether a content-enabled source holds the page
      */
     public boolean request(String pageId, Instant eventTime) throws Exception {
-        Instant minute = eventTime == null ? null : eventTime.truncatedTo(ChronoUnit.MINUTES);
+        // never a minute after now: a signed event stamped in the future (forged, or Notion's clock ahead) would mark
+        // every later edit as read already, and the page would never be read again
+        Instant minute = eventTime == null ? null : (eventTime.isAfter(clock.instant()) ? clock.instant() : eventTime).truncatedTo(ChronoUnit.MINUTES);
         boolean held = false;
         for (Map.Entry<String, ContentMode> source : modes.entrySet()) {
             for (MirrorTable mirror : mirrors.of(source.getKey())) {

@@ -15,7 +15,11 @@ import java.util.regex.Pattern;
  */
 public final class UnknownBlocks {
 
-    private static final Pattern TAG = Pattern.compile("<unknown url=\"[^\"]*#([0-9a-fA-F-]{32,36})\"[^>]*/>");
+    /**
+     * Neither part may run past a {@code <} or a line end: text a user typed that looks like many unclosed tags (2 MB on
+     * one line) would otherwise be scanned to its end from each of them, in quadratic time.
+     */
+    private static final Pattern TAG = Pattern.compile("<unknown url=\"[^\"<\n]*#([0-9a-fA-F-]{32,36})\"[^<>\n]*/>");
 
     /** One tag: where it is, the block it stands for, and the tabs before it on its line (its depth). */
     public record Tag(int start, int end, String blockId, String indent) {
@@ -33,9 +37,14 @@ public final class UnknownBlocks {
             if (id == null) {
                 continue;
             }
-            int lineStart = markdown.lastIndexOf('\n', m.start() - 1) + 1;
-            String before = markdown.substring(lineStart, m.start());
-            tags.add(new Tag(m.start(), m.end(), id, before.chars().allMatch(c -> c == '\t') ? before : ""));
+            // its depth: the tabs before it, when nothing else stands before it on its line (looked at backwards, so a
+            // long line of many tags is not read again for each)
+            int lineStart = m.start();
+            while (lineStart > 0 && markdown.charAt(lineStart - 1) == '\t') {
+                lineStart--;
+            }
+            boolean ownLine = lineStart == 0 || markdown.charAt(lineStart - 1) == '\n';
+            tags.add(new Tag(m.start(), m.end(), id, ownLine ? markdown.substring(lineStart, m.start()) : ""));
         }
         return tags;
     }
