@@ -50,18 +50,12 @@ public record NotionRequest(String method, String path, String query, String bod
     public boolean resendable() {
         return switch (method) {
             case "GET", "DELETE" -> true;
-            case "PATCH" -> path.endsWith("/markdown") ? replacesAllContent() : !path.endsWith("/children");
+            // a markdown update is never resent by the door: the content push tries again itself, reading the page first,
+            // so an edit a person made meanwhile is a conflict, not overwritten (and insert_content would insert twice)
+            case "PATCH" -> !path.endsWith("/markdown") && !path.endsWith("/children");
             case "POST" -> path.endsWith("/query") || path.equals("/v1/search");
             default -> false;
         };
-    }
-
-    /**
-     * A markdown update is harmless to send twice only as replace_content (the page ends the same whatever the first did);
-     * insert_content would insert twice, and update_content / replace_content_range find their text changed.
-     */
-    private boolean replacesAllContent() {
-        return body != null && body.replaceAll("\\s", "").startsWith("{\"type\":\"replace_content\"");
     }
 
     /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */
