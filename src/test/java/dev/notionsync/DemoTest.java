@@ -125,7 +125,7 @@ class DemoTest {
         String select = line(banner, "psql .* -c \"(SELECT k.title, c.markdown FROM [^\"]+)\"");
         try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
             // the content table is made by the first content pass, after the mirror table
-            TestEngine.await("the knowledge base's content", Duration.ofSeconds(60), () -> count(db, "SELECT count(*) FROM pg_class"
+            TestEngine.await("the knowledge base's content", Duration.ofSeconds(120), () -> count(db, "SELECT count(*) FROM pg_class"
                     + " WHERE oid = to_regclass('notion.knowledge_content')") == 1
                     && count(db, "SELECT count(*) FROM notion.knowledge_content WHERE markdown IS NOT NULL") == 5);
             String markdown = string(db, select, 2);
