@@ -50,6 +50,7 @@ public final class BindApplyConfiguration implements AreaConfiguration {
                 new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 new RowChanges(dataSource, push.reclaimAfter())));
+        BindConfiguration.boundContent(context, sources, dataSource);
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         for (SourceSettings source : sources) {

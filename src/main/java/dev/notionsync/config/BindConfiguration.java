@@ -3,18 +3,23 @@ package dev.notionsync.config;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
+import dev.notionsync.store.BoundContents;
 import dev.notionsync.store.BoundProblems;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
+import dev.notionsync.store.Conflicts;
 import dev.notionsync.store.CreateIntents;
 import dev.notionsync.store.JoinBases;
 import dev.notionsync.store.Links;
+import dev.notionsync.store.PageContents;
 import dev.notionsync.store.RowChanges;
 import dev.notionsync.store.ShadowPages;
 import dev.notionsync.store.TableShapes;
+import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PushRunner;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.Bootstrap;
+import dev.notionsync.sync.bound.BoundContent;
 import dev.notionsync.sync.bound.JoinSettle;
 import dev.notionsync.sync.bound.JoinTables;
 import java.time.Clock;
@@ -67,6 +72,21 @@ public final class BindConfiguration implements AreaConfiguration {
             context.getRegistry().bind("joinTables", joins);
         }
         return joins;
+    }
+
+    /**
+     * The content columns of bound sources (notion.source.&lt;name&gt;.content-column): one per engine, shared by the
+     * Apply pass and the push, kept in the registry as boundContent.
+     */
+    static BoundContent boundContent(CamelContext context, List<SourceSettings> sources, DataSource dataSource) {
+        BoundContent content = context.getRegistry().lookupByNameAndType("boundContent", BoundContent.class);
+        if (content == null) {
+            content = new BoundContent(sources, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class), new PageContents(dataSource),
+                    new BoundContents(dataSource), new BoundRows(dataSource), new TableShapes(dataSource), new Links(dataSource),
+                    new Conflicts(dataSource), new BoundProblems(dataSource));
+            context.getRegistry().bind("boundContent", content);
+        }
+        return content;
     }
 
     /** The settle of join tables' relations (routes/notion-bind-join.camel.yaml, and bootstrap's fill). */

@@ -59,7 +59,7 @@ public final class BindPushConfiguration implements AreaConfiguration {
                 new BoundColumns(dataSource), new BoundSources(dataSource), new Links(dataSource), new BoundRows(dataSource), new BoundWriteBack(dataSource),
                 new ConflictJudge(new Conflicts(dataSource), metrics), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 metrics, new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),
-                new PageCreator(notion, new CreateIntents(dataSource))));
+                new PageCreator(notion, new CreateIntents(dataSource)), BindConfiguration.boundContent(context, sources, dataSource)));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         for (SourceSettings source : sources) {

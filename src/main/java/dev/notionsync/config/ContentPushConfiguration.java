@@ -50,7 +50,8 @@ public final class ContentPushConfiguration implements AreaConfiguration {
     static List<SourceSettings> pushing(ContentSettings content, List<SourceSettings> sources) {
         List<SourceSettings> pushing = new ArrayList<>();
         for (SourceSettings source : sources) {
-            if (content.mode(source.name()) == ContentMode.MARKDOWN && source.pushesMirror()) {
+            // a bound source's body is edited in its content column; the bound push hands such edits to this push
+            if (content.mode(source.name()) == ContentMode.MARKDOWN && source.pushes()) {
                 pushing.add(source);
             }
         }
@@ -80,17 +81,21 @@ public final class ContentPushConfiguration implements AreaConfiguration {
     public void configure(CamelContext context) {
         Map<String, Boolean> pushes = new LinkedHashMap<>();
         Map<String, String> modes = new LinkedHashMap<>();
+        Map<String, String> boundColumns = new LinkedHashMap<>();
         List<SourceSettings> pushing = pushing(content, sources);
         for (SourceSettings source : sources) {
             ContentMode mode = content.mode(source.name());
             if (mode != ContentMode.NONE) {
                 modes.put(source.name(), mode.setting());
                 pushes.put(source.name(), pushing.contains(source));
+                if (source.bound()) {
+                    boundColumns.put(source.name(), source.binding().qualifiedName() + "." + source.binding().contentColumn());
+                }
             }
         }
         PageContentPushes store = new PageContentPushes(dataSource);
         try {
-            store.register(pushes, modes);
+            store.register(pushes, modes, boundColumns);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot record which sources push page content: " + e.getMessage(), e);
         }

@@ -33,12 +33,23 @@ public record ContentSettings(Map<String, ContentMode> modes, Duration poll, int
                 throw new SettingsException("setting " + key + " (environment " + Settings.environmentName(key)
                         + ") must be none, markdown or blocks, was '" + value.trim() + "'");
             }
+            if (source.bound()) {
+                String column = source.binding().contentColumn();
+                if (column == null && mode != ContentMode.NONE) {
+                    throw new SettingsException("setting " + key + ": source '" + source.name() + "' binds " + source.binding().qualifiedName()
+                            + " (mode = bind), whose pages' bodies are kept in a column of that table: set notion.source." + source.name()
+                            + ".content-column = <a text column of " + source.binding().qualifiedName() + "> instead");
+                }
+                if (column != null && mode == ContentMode.BLOCKS) {
+                    throw new SettingsException("setting " + key + ": source '" + source.name() + "' keeps its pages' bodies in column " + column
+                            + " of " + source.binding().qualifiedName() + " as markdown; blocks mode is for mirror sources. Remove the setting");
+                }
+                if (column != null) {
+                    mode = ContentMode.MARKDOWN;   // content-column: the body as markdown, read into the shadow mirror's content table
+                }
+            }
             if (mode == ContentMode.NONE) {
                 continue;
-            }
-            if (source.bound()) {
-                throw new SettingsException("setting " + key + ": page content is synced for mirror sources only in this version; source '"
-                        + source.name() + "' binds " + source.binding().qualifiedName() + " (mode = bind). Remove the setting or use a mirror source");
             }
             modes.put(source.name(), mode);
         }

@@ -122,12 +122,29 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
         if (!as.equals("auto") && !as.equals("relation") && !as.equals("database")) {
             throw new SettingsException("setting " + prefix + "as must be relation or database (unset: relation for a join table), was '" + as + "'");
         }
+        String contentColumn = settings.get(prefix + "content-column").trim();
+        if (!contentColumn.isEmpty()) {
+            if (exclude.contains(contentColumn)) {
+                throw new SettingsException("setting " + prefix + "content-column names column '" + contentColumn + "', which " + prefix
+                        + "exclude leaves out");
+            }
+            if (contentColumn.equals(title)) {
+                throw new SettingsException("setting " + prefix + "content-column names column '" + contentColumn + "', the title column ("
+                        + prefix + "title-column); the page's body needs a column of its own");
+            }
+            if (columns.containsKey(contentColumn)) {
+                throw new SettingsException("setting " + prefix + "content-column names column '" + contentColumn + "', which " + columnsPrefix
+                        + contentColumn + " maps to a property; the page's body is no property: remove one of the two settings");
+            }
+            exclude.add(contentColumn);   // no property holds the body: the column is left out of the property mapping
+        }
         String matchColumn = settings.get(prefix + "match-column");
         String matchProperty = settings.get(prefix + "match-property");
         return new Binding(schema, table, columns, exclude, title.isBlank() ? null : title, keyProperty,
                 Binding.OnTrash.valueOf(onTrash.toUpperCase(Locale.ROOT)), matchColumn.isBlank() ? null : matchColumn,
                 matchProperty.isBlank() ? null : matchProperty, bool(settings, prefix + "match-create-pages"),
-                bool(settings, prefix + "match-create-rows"), newColumns.equals("add"), Binding.As.valueOf(as.toUpperCase(Locale.ROOT)));
+                bool(settings, prefix + "match-create-rows"), newColumns.equals("add"), Binding.As.valueOf(as.toUpperCase(Locale.ROOT)),
+                contentColumn.isEmpty() ? null : contentColumn);
     }
 
     private static boolean bool(Settings settings, String key) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
@@ -45,22 +46,44 @@ public final class BoundWriteBack {
                             List<Long> changeIds, String status, String note) {
     }
 
+    /**
+     * A change of a bound content column, handed to the content push in the write-back's transaction
+     * ({@link BoundContents#handOff}): the row's changes are settled only with it.
+     */
+    public record ContentHandOff(BoundContents.Column column, String pageId, String unknownBase) {
+    }
+
     public void write(WriteBack write) throws SQLException {
+        write(write, null);
+    }
+
+    /** One write-back, and the hand-off of the row's content column to the content push (null: none). */
+    public void write(WriteBack write, ContentHandOff content) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
                     tag.execute();
                 }
+                String[] agreedContent = null;
                 if (write.dropKey() != null) {
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb"
+                            + " RETURNING page_id::text, content_hash, content_row_hash")) {
                         ps.setString(1, write.source());
                         ps.setString(2, write.dropKey().toString());
-                        ps.executeUpdate();
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) {
+                                agreedContent = new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
+                            }
+                        }
                     }
                 }
                 if (write.link() != null) {
                     Links.put(c, write.link());
+                    if (agreedContent != null && agreedContent[0] != null && agreedContent[0].equals(write.link().pageId())) {
+                        // the row moved to a new key with its page: what both sides agreed on of the page's content moves along
+                        BoundContents.agreed(c, write.source(), write.link().rowKey(), agreedContent[1], agreedContent[2]);
+                    }
                 }
                 if (write.shadowRow() != null) {
                     PageWriter.writePushed(c, write.shadow(), write.shadowRow());
@@ -70,6 +93,9 @@ public final class BoundWriteBack {
                 }
                 if (write.rowValues() != null && !write.rowValues().isEmpty()) {
                     BoundRows.update(c, write.table(), write.rowKey(), write.rowValues());
+                }
+                if (content != null) {
+                    BoundContents.handOff(c, content.column(), write.rowKey(), content.pageId(), content.unknownBase());
                 }
                 RowChanges.finish(c, write.changeIds(), write.status(), write.note());
                 c.commit();

@@ -96,6 +96,10 @@ public final class Links {
                 + " page_values, row_values) VALUES (?, ?::jsonb, ?::uuid, ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (source, md5(row_key::text)) DO UPDATE SET"
                 + " page_id = EXCLUDED.page_id, state = EXCLUDED.state, page_edited_time = EXCLUDED.page_edited_time,"
                 + " page_values = EXCLUDED.page_values, row_values = EXCLUDED.row_values, updated_at = now(), page_trashed_at = NULL,"
+                // another page: the content both sides agreed on was another page's (bound content columns)
+                + " content_hash = CASE WHEN notion_sync.links.page_id IS DISTINCT FROM EXCLUDED.page_id THEN NULL ELSE notion_sync.links.content_hash END,"
+                + " content_row_hash = CASE WHEN notion_sync.links.page_id IS DISTINCT FROM EXCLUDED.page_id THEN NULL"
+                + " ELSE notion_sync.links.content_row_hash END,"
                 + " linked_at = CASE WHEN notion_sync.links.page_id IS DISTINCT FROM EXCLUDED.page_id THEN now() ELSE notion_sync.links.linked_at END")) {
             ps.setString(1, link.source());
             ps.setString(2, link.rowKey().toString());

@@ -56,17 +56,23 @@ public final class PageContentPushes {
         }
     }
 
-    /** What each content source may do, read by the trigger: written at every start (the settings may have changed). */
-    public void register(Map<String, Boolean> pushesBySource, Map<String, String> modeBySource) throws SQLException {
+    /**
+     * What each content source may do, read by the trigger: written at every start (the settings may have changed).
+     *
+     * @param boundColumns per bound source, schema.table.column of its content column
+     */
+    public void register(Map<String, Boolean> pushesBySource, Map<String, String> modeBySource, Map<String, String> boundColumns) throws SQLException {
         inEngineTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("DELETE FROM notion_sync.content_sources");
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.content_sources (source, pushes, mode) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.content_sources (source, pushes, mode, bound_column)"
+                    + " VALUES (?, ?, ?, ?)")) {
                 for (Map.Entry<String, String> source : modeBySource.entrySet()) {
                     ps.setString(1, source.getKey());
                     ps.setBoolean(2, pushesBySource.getOrDefault(source.getKey(), false));
                     ps.setString(3, source.getValue());
+                    ps.setString(4, boundColumns.get(source.getKey()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -129,7 +135,17 @@ public final class PageContentPushes {
      * to the minute, so an edit made in Notion later in the same minute is found by the one read after that minute.
      */
     public void landed(PageContents.Table table, Pending pushed, String markdown, String hash) throws SQLException {
-        settle(table, pushed, markdown, hash, true);
+        settle(table, pushed, markdown, hash, true, null, null);
+    }
+
+    /**
+     * {@link #landed} for a bound source's page, in the same transaction: its link records that Notion holds {@code hash}
+     * and (when no newer edit waits) that the column holds what was sent ({@code sentHash}), so the Apply pass does not
+     * copy Notion's rendering of the edit back over the column's text.
+     */
+    public void landedBound(PageContents.Table table, Pending pushed, String markdown, String hash, String source, String sentHash)
+            throws SQLException {
+        settle(table, pushed, markdown, hash, true, source, sentHash);
     }
 
     /**
@@ -138,10 +154,11 @@ public final class PageContentPushes {
      * content as a conflict of its own, and is never sent over it unjudged.
      */
     public void keptNotions(PageContents.Table table, Pending lost, String markdown, String hash) throws SQLException {
-        settle(table, lost, markdown, hash, false);
+        settle(table, lost, markdown, hash, false, null, null);
     }
 
-    private void settle(PageContents.Table table, Pending pushed, String markdown, String hash, boolean baseMovesUnderNewerEdit) throws SQLException {
+    private void settle(PageContents.Table table, Pending pushed, String markdown, String hash, boolean baseMovesUnderNewerEdit, String boundSource,
+                        String sentHash) throws SQLException {
         inEngineTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.contentName() + " SET \"content_hash\" = "
                     + (baseMovesUnderNewerEdit ? "?," : "CASE WHEN \"push_version\" = ? THEN ? ELSE \"content_hash\" END,")
@@ -162,8 +179,21 @@ public final class PageContentPushes {
                 ps.setLong(i++, pushed.version());
                 ps.setLong(i++, pushed.version());
                 ps.setString(i, pushed.pageId());
-                return ps.executeUpdate();
+                ps.executeUpdate();
             }
+            if (boundSource != null) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET content_hash = ?, content_row_hash = CASE WHEN"
+                        + " (SELECT \"push_pending_since\" FROM " + table.contentName() + " WHERE \"page_id\" = CAST(? AS uuid)) IS NULL THEN ?"
+                        + " ELSE content_row_hash END WHERE source = ? AND page_id = CAST(? AS uuid)")) {
+                    ps.setString(1, hash);
+                    ps.setString(2, pushed.pageId());
+                    ps.setString(3, sentHash);
+                    ps.setString(4, boundSource);
+                    ps.setString(5, pushed.pageId());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
         });
     }
 

@@ -1,6 +1,9 @@
 package dev.notionsync.store;
 
 import dev.notionsync.mapping.ColumnNames;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -362,6 +366,16 @@ public final class PageContents {
     private static void tagAsEngine(Connection c) throws SQLException {
         try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
             tag.execute();
+        }
+    }
+
+    /** The content_hash of a body: sha-256 of its UTF-8, in hex. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

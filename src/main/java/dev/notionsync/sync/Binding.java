@@ -24,10 +24,12 @@ import java.util.Set;
  * @param matchCreateRows   record matching: pages without a row get one
  * @param addNewColumns     a column added to the table becomes a property at once (else it is logged)
  * @param as                what a join table becomes in Notion (notion.source.&lt;name&gt;.as)
+ * @param contentColumn     the text column holding each page's body as markdown (notion.source.&lt;name&gt;.content-column);
+ *                          null: none. It is in {@code exclude} too: no property holds it
  */
 public record Binding(String schema, String table, Map<String, String> columnProperties, Set<String> exclude, String titleColumn,
                       String keyProperty, OnTrash onTrash, String matchColumn, String matchProperty, boolean matchCreatePages,
-                      boolean matchCreateRows, boolean addNewColumns, As as) {
+                      boolean matchCreateRows, boolean addNewColumns, As as, String contentColumn) {
 
     /** notion.source.&lt;name&gt;.on-trash: a trashed page deletes its row, or keeps the row and unlinks it. */
     public enum OnTrash {

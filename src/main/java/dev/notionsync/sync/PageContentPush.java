@@ -136,9 +136,9 @@ public final class PageContentPush {
                         + " delete them; share them, then replay this dead letter", item, replay, route);
             }
             String notionMarkdown = clean(now.markdown());
-            String notionHash = PageContentSync.sha256(notionMarkdown);
+            String notionHash = PageContents.sha256(notionMarkdown);
             if (notionMarkdown.equals(pending.markdown())) {
-                pushes.landed(table, pending, notionMarkdown, notionHash);   // Notion holds the edit already (an earlier send landed)
+                landed(source, table, pending, notionMarkdown);   // Notion holds the edit already (an earlier send landed)
                 return "converged";
             }
             boolean changedInNotion = !notionHash.equals(pending.baseHash());
@@ -171,7 +171,7 @@ public final class PageContentPush {
             if (answer.path("truncated").asBoolean(false)) {
                 landed = clean(new MarkdownContent(notion).read(pageId).markdown());   // a long page: its answer is cut like a read
             }
-            pushes.landed(table, pending, landed, PageContentSync.sha256(landed));
+            landed(source, table, pending, landed);
             metrics.pushed(source.name(), "content");
             return "pushed";
         } catch (NotionApiException e) {
@@ -179,6 +179,16 @@ public final class PageContentPush {
                 return retry(table, pending, source, e.getMessage(), replay);
             }
             return refuse(table, pending, source, whatToDo(pageId, e), item, replay, route);
+        }
+    }
+
+    /** Notion holds the edit: the row takes Notion's rendering of it; a bound source's link records both sides' content. */
+    private void landed(SourceSettings source, PageContents.Table table, PageContentPushes.Pending pending, String notionMarkdown) throws Exception {
+        String hash = PageContents.sha256(notionMarkdown);
+        if (source.bound()) {
+            pushes.landedBound(table, pending, notionMarkdown, hash, source.name(), PageContents.sha256(pending.markdown()));
+        } else {
+            pushes.landed(table, pending, notionMarkdown, hash);
         }
     }
 

@@ -5,15 +5,15 @@ import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageContents;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+
+
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,12 +109,12 @@ public final class PageContentSync {
                 blocks = result.blocks();
                 StringBuilder all = new StringBuilder();
                 blocks.forEach(b -> all.append(b.raw()).append('\n'));
-                content = new PageContents.Content(mode.setting(), null, sha256(all.toString()), result.truncated(), result.missing());
+                content = new PageContents.Content(mode.setting(), null, PageContents.sha256(all.toString()), result.truncated(), result.missing());
             } else {
                 MarkdownContent.Result result = new MarkdownContent(notion).read(due.pageId());
                 // PostgreSQL text cannot hold U+0000: it becomes U+FFFD, as in the mirror tables
                 String markdown = result.markdown().replace(NulText.NUL, NulText.REPLACEMENT);
-                content = new PageContents.Content(mode.setting(), markdown, sha256(markdown), result.truncated(), result.missing());
+                content = new PageContents.Content(mode.setting(), markdown, PageContents.sha256(markdown), result.truncated(), result.missing());
             }
         } catch (NotionApiException e) {
             if (e.isTransient() || e.status() == 401 || e.status() == 429) {
@@ -190,13 +190,5 @@ public final class PageContentSync {
     /** Whether any source syncs content. */
     public boolean enabled() {
         return !modes.isEmpty();
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -231,7 +231,7 @@ class PageContentAdversaryTest {
     }
 
     private static PageContents.Content content(String markdown) {
-        return new PageContents.Content("markdown", markdown, PageContentSync.sha256(markdown), false, List.of());
+        return new PageContents.Content("markdown", markdown, PageContents.sha256(markdown), false, List.of());
     }
 
     /**

@@ -104,7 +104,7 @@ class PageContentPushTest {
         TestEngine.await("the row no longer pending", Duration.ofSeconds(20), () -> column(sync, content, page, "push_pending_since") == null);
         Map<String, String> row = contentRow(sync, content, page);
         assertEquals(edited, row.get("markdown"));
-        assertEquals(PageContentSync.sha256(edited), row.get("content_hash"), "the row's base is what Notion holds now");
+        assertEquals(dev.notionsync.store.PageContents.sha256(edited), row.get("content_hash"), "the row's base is what Notion holds now");
         String hashAfterPush = row.get("content_hash");
 
         Thread.sleep(5000);   // many polls of the pull, the content read and the push

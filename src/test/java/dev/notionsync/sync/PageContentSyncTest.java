@@ -105,7 +105,7 @@ class PageContentSyncTest {
         for (String page : pages) {
             Map<String, String> row = contentRow(sync, content, page);
             assertEquals(simulator.model().markdown(page), row.get("markdown"));
-            assertEquals(PageContentSync.sha256(row.get("markdown")), row.get("content_hash"));
+            assertEquals(dev.notionsync.store.PageContents.sha256(row.get("markdown")), row.get("content_hash"));
             assertEquals("false", row.get("truncated"));
             assertEquals("markdown", row.get("content_mode"));
             assertNull(row.get("unreadable_reason"));
@@ -279,7 +279,7 @@ class PageContentSyncTest {
         assertEquals(3, due.size());
         dev.notionsync.store.PageContents.Due first = due.stream().filter(d -> d.pageId().equals(page)).findFirst().orElseThrow();
         assertEquals(minute, first.edited());
-        contents.store(t, first, new dev.notionsync.store.PageContents.Content("markdown", "body", PageContentSync.sha256("body"), false, List.of()), null);
+        contents.store(t, first, new dev.notionsync.store.PageContents.Content("markdown", "body", dev.notionsync.store.PageContents.sha256("body"), false, List.of()), null);
         assertEquals(2, contents.due(t, "markdown", minute.plusSeconds(3600), retry, 10).size(), "read: not due again for the same edit");
         assertEquals(1, contents.due(t, "blocks", minute.plusSeconds(3600), retry, 10).stream().filter(d -> d.pageId().equals(page)).count(),
                 "another mode reads it again");
@@ -298,10 +298,10 @@ class PageContentSyncTest {
         assertEquals("2026-05-01 10:09:00+00", TestEngine.queryString(sync, "SELECT last_edited_time::text FROM \"" + schema
                 + "\".projects_content WHERE page_id = '" + page + "'").replace("+00:00", "+00"));
         contents.request(t, page, Instant.parse("2026-05-01T10:09:00Z"));   // another event while it is read
-        contents.store(t, due.get(0), new dev.notionsync.store.PageContents.Content("markdown", "body 2", PageContentSync.sha256("body 2"), false, List.of()), null);
+        contents.store(t, due.get(0), new dev.notionsync.store.PageContents.Content("markdown", "body 2", dev.notionsync.store.PageContents.sha256("body 2"), false, List.of()), null);
         assertEquals(1, contents.due(t, "markdown", minute, retry, 10).stream().filter(d -> d.pageId().equals(page)).count(), "the later request stays");
         contents.store(t, contents.due(t, "markdown", minute, retry, 10).get(0),
-                new dev.notionsync.store.PageContents.Content("markdown", "body 3", PageContentSync.sha256("body 3"), false, List.of()), null);
+                new dev.notionsync.store.PageContents.Content("markdown", "body 3", dev.notionsync.store.PageContents.sha256("body 3"), false, List.of()), null);
         assertEquals(0, contents.due(t, "markdown", minute.plusSeconds(3600), retry, 10).stream().filter(d -> d.pageId().equals(page)).count(),
                 "the webhook's minute is recorded: the poll does not read it again");
 

@@ -20,6 +20,7 @@ import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
+import dev.notionsync.store.BoundContents;
 import dev.notionsync.store.BoundWriteBack;
 import dev.notionsync.store.Links;
 import dev.notionsync.store.MirrorTable;
@@ -89,12 +90,13 @@ public final class BoundPush {
     private final NotionMetrics metrics;
     private final PushRunner.Limits limits;
     private final PageCreator creator;
+    private final BoundContent content;
 
     public BoundPush(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, RowChanges changes,
                      TableShapes shapes, BoundColumns boundColumns, BoundSources boundSources, Links links, BoundRows rows,
                      BoundWriteBack writeBack,
                      ConflictJudge judge, DeadLetterChannel deadLetters, NotionMetrics metrics, PushRunner.Limits limits,
-                     PageCreator creator) {
+                     PageCreator creator, BoundContent content) {
         sources.stream().filter(SourceSettings::bound).forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.reader = reader;
@@ -111,6 +113,7 @@ public final class BoundPush {
         this.metrics = metrics;
         this.limits = limits;
         this.creator = creator;
+        this.content = content;
     }
 
     // ------------------------------------------------------------------------------------------------ the route's steps
@@ -196,8 +199,14 @@ public final class BoundPush {
         if (mapping == null || SchemaDrift.keyChanged(links.keyColumns(source.name()), mapping.shape()) != null) {
             return false;
         }
-        changes.install(source.binding().schema(), source.binding().table(), source.name(), captured(mapping.shape().keyColumns()),
-                captured(mapping.columns().stream().map(Mapped::pair).toList(), mapping.shape()));
+        List<RowChanges.Captured> captured = captured(mapping.columns().stream().map(Mapped::pair).toList(), mapping.shape());
+        String contentColumn = source.binding().contentColumn();
+        if (contentColumn != null) {
+            // the page's body: recorded like a mapped column, handed to the content push by the push (BoundContent)
+            mapping.shape().columns().stream().filter(c -> c.name().equals(contentColumn) && !c.key()).findFirst()
+                    .ifPresent(c -> captured.add(new RowChanges.Captured(c.name(), c.attnum())));
+        }
+        changes.install(source.binding().schema(), source.binding().table(), source.name(), captured(mapping.shape().keyColumns()), captured);
         return true;
     }
 
@@ -285,13 +294,13 @@ public final class BoundPush {
             LOG.info("push {}: row {}: its page {} was made by an earlier attempt; its values are checked against it", source.name(),
                     change.rowKey(), created.pageId());
             return push(change, source, mapping, shadow, created.pageId(), null, sentBase(created.sentBefore()), null, values, replayOf,
-                    forced, route);
+                    forced, route, true);
         }
         if (leftOut) {
             // as for an update: the left-out column is a dead letter naming it and holding its value, and the row shows
             // the page's value; the other values are on the page already (converged)
             return push(change, source, mapping, shadow, created.pageId(), created.page(), sentBase(created.sentBefore()), null, values,
-                    replayOf, forced, route);
+                    replayOf, forced, route, true);
         }
         JsonNode page = created.page();
         PageWriter.Row written = reader.read(source.name(), shadow, page);
@@ -303,7 +312,7 @@ public final class BoundPush {
         });
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, new Links.Link(source.name(), change.rowKey(), created.pageId(),
                 Links.LINKED, written.lastEditedTime(), pageValues(mapping, written), rowValues), shadow, written, List.of(), mapping.table(),
-                change.rowKey(), null, change.ids(), "pushed", null));
+                change.rowKey(), null, change.ids(), "pushed", null), contentHandOff(source, created.pageId(), values, true));
         LOG.info("push {}: row {} created page {}", source.name(), change.rowKey(), created.pageId());
         metrics.pushed(source.name(), "created");
         return new PushResult("pushed", null);
@@ -330,6 +339,13 @@ public final class BoundPush {
         }
         if (!link.linked()) {
             return ignored("row " + change.linkKey() + " is unlinked from its page");
+        }
+        if (change.fromKey() == null && !change.changed().isEmpty()
+                && change.changed().keySet().stream().allMatch(column -> column.equals(source.binding().contentColumn()))) {
+            // only the page's body changed: no property to send, the content push takes it from here
+            writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, null, null, List.of(), mapping.table(), change.rowKey(), null,
+                    change.ids(), "pushed", "content handed to the content push"), contentHandOff(source, link.pageId(), change.changed(), false));
+            return new PushResult("pushed", "content handed to the content push");
         }
         return push(change, source, mapping, shadow(source), link.pageId(), null, linkBase(link), link, change.changed(), replayOf, forced,
                 route);
@@ -456,6 +472,7 @@ public final class BoundPush {
             String reason = "row " + change.rowKey() + ": " + (permanent ? "rejected: " : "failed " + attempts + " times: ") + failure.getMessage();
             // the dead letter first: if storing it fails, the claim runs out and the change is tried again
             deadLetters.record(route, REPLAY_URI, new PushRejectedException(reason), change.body());
+            handOffContent(change);   // the page's body goes on its own way: the content push's
             changes.finish(change.ids(), "dead_letter", reason);
             metrics.pushed(change.source(), "dead_lettered");
             LOG.warn("push {}: {}", change.source(), reason);
@@ -492,6 +509,13 @@ public final class BoundPush {
      */
     private PushResult push(BoundChange change, SourceSettings source, Mapping mapping, MirrorTable shadow, String pageId, JsonNode current,
                             Base base, Links.Link link, Map<String, JsonNode> values, Object replayOf, Boolean forced, String route) throws Exception {
+        return push(change, source, mapping, shadow, pageId, current, base, link, values, replayOf, forced, route, false);
+    }
+
+    /** @param pageJustMade the page was made by this change's create (an empty body: the base of the row's content) */
+    private PushResult push(BoundChange change, SourceSettings source, Mapping mapping, MirrorTable shadow, String pageId, JsonNode current,
+                            Base base, Links.Link link, Map<String, JsonNode> values, Object replayOf, Boolean forced, String route,
+                            boolean pageJustMade) throws Exception {
         boolean replay = replayOf != null;
         boolean force = replay && Boolean.TRUE.equals(forced);
         JsonNode page = current != null ? current : notion.call(NotionRequest.get("/v1/pages/" + pageId));
@@ -578,11 +602,40 @@ public final class BoundPush {
         List<String> forget = change.fromKey() != null ? List.of(intentKey(source.name(), change.fromKey())) : List.of();
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), change.fromKey(), new Links.Link(source.name(), change.rowKey(), pageId,
                 Links.LINKED, written.lastEditedTime(), basedOn(mapping, link, values, written), rowValues), shadow, written, forget, mapping.table(),
-                change.rowKey(), rowBack, change.ids(), status, note));
+                change.rowKey(), rowBack, change.ids(), status, note), contentHandOff(source, pageId, values, pageJustMade));
         if (change.fromKey() != null) {
             LOG.info("push {}: row {} is now {}; its page {} follows", source.name(), change.fromKey(), change.rowKey(), pageId);
         }
         return new PushResult(status, note);
+    }
+
+    /**
+     * The hand-off of the row's content column to the content push, when this change wrote it (or made the page): in
+     * the write-back's transaction, so the Apply pass never sees the row settled without its edit handed over.
+     */
+    private BoundWriteBack.ContentHandOff contentHandOff(SourceSettings source, String pageId, Map<String, JsonNode> values, boolean pageJustMade)
+            throws Exception {
+        String column = source.binding().contentColumn();
+        if (column == null || !values.containsKey(column)) {
+            return null;
+        }
+        BoundContents.Column content = this.content.column(source.name());
+        return content == null ? null : new BoundWriteBack.ContentHandOff(content, pageId,
+                pageJustMade ? BoundContent.newPageBase() : BoundContents.UNKNOWN_BASE);
+    }
+
+    /** A change that ends as a dead letter still hands its content edit over, when the row has its page. */
+    private void handOffContent(BoundChange change) throws Exception {
+        SourceSettings source = sources.get(change.source());
+        if (source == null || change.operation().equals("trash") || change.operation().equals("nothing")) {
+            return;
+        }
+        Links.Link link = links.byKey(source.name(), change.rowKey());
+        BoundWriteBack.ContentHandOff handOff = link == null || !link.linked() || link.pageId() == null ? null
+                : contentHandOff(source, link.pageId(), change.changed(), false);
+        if (handOff != null) {
+            content.handOff(handOff, change.rowKey());
+        }
     }
 
     /** The request value of a mapped column's value: a relation through the related source's links, else BoundValues. */
