@@ -220,6 +220,7 @@ public final class PageContentPush {
 
     private String refuse(PageContents.Table table, PageContentPushes.Pending pending, SourceSettings source, String message, String item,
                           boolean replay, String route) throws Exception {
+        message = forSource(source, message);
         pushes.refused(table, pending.pageId(), message);
         metrics.pushed(source.name(), "dead_lettered");
         ContentRefusedException refused = new ContentRefusedException("content push " + source.name() + ": page " + pending.pageId() + " ("
@@ -231,6 +232,20 @@ public final class PageContentPush {
                 .put("table", table.mirror()).put("page_id", pending.pageId()).toString();
         deadLetters.record(route == null ? "notion-content-push-page" : route, REPLAY_URI, refused, body);
         return "refused";
+    }
+
+    /** A bound source's edits are made in its content column, not in the content table: the advice says so. */
+    private static String forSource(SourceSettings source, String message) {
+        if (!source.bound()) {
+            return message;
+        }
+        String column = "column " + source.binding().qualifiedName() + "." + source.binding().contentColumn();
+        return message.replace("drop the edit with UPDATE … SET markdown = NULL", "write " + column + " again (with the page's content,"
+                        + " to give the edit up)")
+                .replace("correct the markdown (UPDATE … SET markdown = …: a new edit is pushed again), or drop the edit with UPDATE … SET markdown"
+                        + " = NULL", "correct " + column + " (a new edit is pushed again)")
+                .replace("set markdown again", "write " + column + " again")
+                .replace("Put the tags back in markdown", "Put the tags back in " + column);
     }
 
     private String refuseGone(JsonNode work, Object replayOf, String message) {
