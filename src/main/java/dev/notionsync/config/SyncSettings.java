@@ -44,6 +44,10 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
             boolean bind = mode.equals("bind");
             String shadow = name.toLowerCase(Locale.ROOT).replace('-', '_');
             Binding binding = bind ? binding(settings, name, shadow) : null;
+            if (!bind && !settings.get(prefix + "content-column").isBlank()) {
+                throw new SettingsException("setting " + prefix + "content-column is for bound sources (mode = bind); a mirror source keeps its"
+                        + " pages' bodies with " + prefix + "content = markdown, in <table>_content");
+            }
             String id = bind ? settings.get(prefix + "id")
                     : settings.require(prefix + "id", "the Notion database or data source id of source '" + name + "'");
             // a bound source's .table is the user's table; its mirror (the shadow) is named like the source

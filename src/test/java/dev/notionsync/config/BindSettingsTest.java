@@ -127,4 +127,46 @@ class BindSettingsTest {
         assertTrue(refused(Map.of("notion.source.agents.mode", "bind", "notion.source.agents.table", "agents", "notion.source.agents.id", "ntn_abc"))
                 .contains("this is an integration secret"));
     }
+
+    @Test
+    void aContentColumnIsLeftOutOfThePropertiesAndWrongUsesAreNamed() {
+        Map<String, String> bound = new LinkedHashMap<>(Map.of("notion.source.agents.mode", "bind", "notion.source.agents.table", "agents",
+                "notion.source.agents.content-column", "instructions"));
+        Binding binding = source(bound).binding();
+        assertEquals("instructions", binding.contentColumn());
+        assertTrue(binding.exclude().contains("instructions"), "no property holds the body");
+        assertNull(source(Map.of("notion.source.agents.mode", "bind", "notion.source.agents.table", "agents")).binding().contentColumn());
+
+        Map<String, String> excluded = new LinkedHashMap<>(bound);
+        excluded.put("notion.source.agents.exclude", "instructions");
+        assertTrue(refused(excluded).contains("exclude leaves out"), refused(excluded));
+        Map<String, String> title = new LinkedHashMap<>(bound);
+        title.put("notion.source.agents.title-column", "instructions");
+        assertTrue(refused(title).contains("the title column"), refused(title));
+        Map<String, String> mapped = new LinkedHashMap<>(bound);
+        mapped.put("notion.source.agents.columns.instructions", "Instructions");
+        assertTrue(refused(mapped).contains("maps to a property"), refused(mapped));
+        String mirror = refused(Map.of("notion.source.agents.id", "6fc25b1e9b0f4a1e8d4c2a7f3e1d0c9b", "notion.source.agents.content-column", "body"));
+        assertTrue(mirror.contains("is for bound sources") && mirror.contains("content = markdown"), mirror);
+    }
+
+    @Test
+    void aBoundSourceTakesPageContentOnlyThroughItsColumn() {
+        Map<String, String> values = new LinkedHashMap<>(Map.of("notion.sources", "agents", "notion.source.agents.mode", "bind",
+                "notion.source.agents.table", "agents", "notion.source.agents.content", "markdown"));
+        Settings settings = Settings.load(Path.of("application.properties"), Map.<String, String>of()::get).with(values);
+        String message = assertThrows(SettingsException.class, () -> ContentSettings.of(settings, SyncSettings.sources(settings))).getMessage();
+        assertTrue(message.contains("set notion.source.agents.content-column"), message);
+
+        values.put("notion.source.agents.content-column", "instructions");
+        values.put("notion.source.agents.content", "blocks");
+        Settings blocks = Settings.load(Path.of("application.properties"), Map.<String, String>of()::get).with(values);
+        message = assertThrows(SettingsException.class, () -> ContentSettings.of(blocks, SyncSettings.sources(blocks))).getMessage();
+        assertTrue(message.contains("blocks mode is for mirror sources"), message);
+
+        values.remove("notion.source.agents.content");
+        Settings column = Settings.load(Path.of("application.properties"), Map.<String, String>of()::get).with(values);
+        assertEquals(dev.notionsync.sync.ContentMode.MARKDOWN, ContentSettings.of(column, SyncSettings.sources(column)).mode("agents"),
+                "a content column reads the bodies as markdown");
+    }
 }
