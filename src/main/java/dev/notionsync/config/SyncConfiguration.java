@@ -7,6 +7,7 @@ import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.PullLeases;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
@@ -65,7 +66,8 @@ public final class SyncConfiguration implements AreaConfiguration {
         context.getRegistry().bind("pageReader", pageReader);
         context.getRegistry().bind("pullRunner", new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()),
                 pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
-                watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount));
+                watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount,
+                new PullLeases(dataSource, pull.lease())));
         context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
                 new SyncRuns(dataSource), metrics));
         TemplatedRoutes routes = new TemplatedRoutes();

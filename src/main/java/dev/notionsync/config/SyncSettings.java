@@ -21,7 +21,8 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
     public static SyncSettings of(Settings settings, boolean queryNamesProperties) {
         return new SyncSettings(sources(settings),
                 new PullSettings(settings.getDuration("notion.sync.overlap"), settings.getDuration("notion.sync.lag"),
-                        settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"), queryNamesProperties),
+                        settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"), queryNamesProperties,
+                        settings.getDuration("notion.sync.pull-lease")),
                 settings.getDuration("notion.sync.sweep"));
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
+import dev.notionsync.sync.PullRun;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
@@ -19,6 +20,7 @@ import javax.management.ObjectName;
 import javax.management.StandardMBean;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ServiceStatus;
 
@@ -87,7 +89,11 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String syncNow(String source) {
         requireSource(source);
-        producer().sendBody("direct:pull-" + source, null);
+        Exchange pulled = producer().send("direct:pull-" + source, exchange -> { });
+        Object run = pulled.getProperty(PullRun.PROPERTY);
+        if (run instanceof PullRun pull && pull.isSkipped()) {
+            return "not pulled: a pull of " + source + " is running already (on this engine or another); it reads what changed";
+        }
         return "pulled " + source;
     }
 

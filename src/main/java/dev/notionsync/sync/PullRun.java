@@ -43,10 +43,19 @@ public final class PullRun {
     /** When the current query was asked for: its rows' synced_at, so what Notion answered later always wins over them. */
     Instant queriedAt;
 
-    PullRun(SourceSettings source, long runId, List<Target> targets) {
+    /** The run's hold on its source's pull lease; null for a run that did not get it ({@link #isSkipped}). */
+    final String leaseHolder;
+
+    PullRun(SourceSettings source, long runId, List<Target> targets, String leaseHolder) {
         this.source = source;
         this.runId = runId;
         this.targets = targets;
+        this.leaseHolder = leaseHolder;
+    }
+
+    /** True when another run (on this engine or another) is pulling the source: this one does nothing. */
+    public boolean isSkipped() {
+        return leaseHolder == null;
     }
 
     /** True while there is another result page to fetch; the pull route loops on it. */

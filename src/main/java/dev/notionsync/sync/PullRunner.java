@@ -6,6 +6,7 @@ import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.PullLeases;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.Watermarks;
 import java.time.Clock;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -40,10 +42,11 @@ public final class PullRunner {
     private final Clock clock;
     private final NotionMetrics metrics;
     private final LongSupplier rateLimited;
+    private final PullLeases leases;
 
     /** @param rateLimited the count of 429 answers so far, so a run can report its own */
     public PullRunner(MirrorTables tables, QueryPlanner planner, PageReader reader, ResultPageWriter writer, Watermarks watermarks,
-                      SyncRuns runs, Clock clock, NotionMetrics metrics, LongSupplier rateLimited) {
+                      SyncRuns runs, Clock clock, NotionMetrics metrics, LongSupplier rateLimited, PullLeases leases) {
         this.tables = tables;
         this.planner = planner;
         this.reader = reader;
@@ -53,14 +56,25 @@ public final class PullRunner {
         this.clock = clock;
         this.metrics = metrics;
         this.rateLimited = rateLimited;
+        this.leases = leases;
     }
 
     /** Records a run of the source, before anything can fail, so a run that fails on the schema or the breaker is visible too. */
     public PullRun start(String sourceName) throws Exception {
         SourceSettings source = tables.source(sourceName);
-        PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>());
-        run.rateLimitedBefore = rateLimited.getAsLong();
-        return run;
+        String holder = UUID.randomUUID().toString();
+        if (!leases.take(source.name(), holder)) {
+            LOG.debug("pull {}: another run is pulling this source ({}); this one does nothing", source.name(), leases.holder(source.name()));
+            return new PullRun(source, -1, new ArrayList<>(), null);
+        }
+        try {
+            PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>(), holder);
+            run.rateLimitedBefore = rateLimited.getAsLong();
+            return run;
+        } catch (Exception e) {
+            leases.release(source.name(), holder);
+            throw e;
+        }
     }
 
     /** Reads the source's tables (refreshing the schema when due) and the watermark of each. */
@@ -136,6 +150,11 @@ public final class PullRunner {
         boolean capped = "incomplete".equals(response.path("request_status").path("type").asText());
         boolean hasMore = response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual();
         QueryPlanner.Step step = planner.afterResults(target, capped, hasMore, newest, now, source);
+        if (!leases.renew(source, run.leaseHolder)) {
+            // the lease ran out (this run stalled longer than notion.sync.pull-lease) and another run took the source over
+            throw new IllegalStateException("pull " + source + " stopped: it held its source longer than notion.sync.pull-lease without"
+                    + " progress and another run took the source over; nothing of this result page was written");
+        }
         PageWriter.Outcome outcome = writer.write(source, target.table, rows, step.watermark());
         run.counts = run.counts.plus(outcome, rows.size(), extraCalls);
         metrics.pages(source, "read", rows.size());
@@ -180,6 +199,7 @@ public final class PullRunner {
     public void finish(@ExchangeProperty(PullRun.PROPERTY) PullRun run) throws Exception {
         run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
         runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
+        leases.release(run.source.name(), run.leaseHolder);
         if (run.counts.inserted() + run.counts.updated() > 0) {
             LOG.info("pull {}: done, {} pages read, {} inserted, {} updated, {} unchanged", run.source.name(),
                     run.counts.read(), run.counts.inserted(), run.counts.updated(), run.counts.unchanged());
@@ -193,10 +213,11 @@ public final class PullRunner {
     public String fail(@ExchangeProperty(PullRun.PROPERTY) PullRun run, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause)
             throws Exception {
         String message = cause == null ? "unknown error" : cause.getMessage();
-        if (run != null) {
+        if (run != null && !run.isSkipped()) {
             run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
             runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
                     cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
+            leases.release(run.source.name(), run.leaseHolder);
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {
             tables.refresh();
