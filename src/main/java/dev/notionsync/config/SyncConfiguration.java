@@ -38,6 +38,7 @@ public final class SyncConfiguration implements AreaConfiguration {
     private final String schema;
     private final DataSource dataSource;
     private final NotionMetrics metrics;
+    private PullLeases leases;
 
     public SyncConfiguration(SyncSettings settings, String schema, DataSource dataSource, NotionMetrics metrics) {
         this.settings = settings;
@@ -64,10 +65,11 @@ public final class SyncConfiguration implements AreaConfiguration {
         context.getRegistry().bind("mirrorTables", mirrorTables);
         PageReader pageReader = new PageReader(notion, metrics, Clock.systemUTC());
         context.getRegistry().bind("pageReader", pageReader);
+        leases = new PullLeases(dataSource, pull.lease());
         context.getRegistry().bind("pullRunner", new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()),
                 pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
                 watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount,
-                new PullLeases(dataSource, pull.lease())));
+                leases));
         context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
                 new SyncRuns(dataSource), metrics));
         TemplatedRoutes routes = new TemplatedRoutes();
@@ -83,6 +85,14 @@ public final class SyncConfiguration implements AreaConfiguration {
         for (SourceSettings source : settings.sources()) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
                     AreaConfiguration.reading(() -> watermarks.lagSeconds(source.name())));
+        }
+    }
+
+    /** The engine stopped: the leases of its pulls are given back at once (else they run out after notion.sync.pull-lease). */
+    @Override
+    public void stopped() {
+        if (leases != null) {
+            leases.close();
         }
     }
 }

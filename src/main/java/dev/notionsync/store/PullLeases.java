@@ -5,21 +5,76 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pull of a source at a time across every engine on the database (notion_sync.pull_leases, V32): a run takes its
- * source's lease before it reads anything, renews it as it goes, and gives it back at its end. A lease runs out after
- * {@code length} without renewal, so a dead engine's source is pulled again by the next run on any engine.
+ * source's lease before it reads anything and gives it back at its end; while it runs, this engine renews the leases
+ * it holds every third of {@code length}, so a run waiting long on Notion keeps its source. A lease runs out after
+ * {@code length} without renewal: a dead engine's sources are pulled again by the next run on any engine.
  */
-public final class PullLeases {
+public final class PullLeases implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PullLeases.class);
 
     private final DataSource dataSource;
     private final Duration length;
+    /** The leases this engine's runs hold: source -> holder. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
+    private ScheduledExecutorService renewer;
 
     public PullLeases(DataSource dataSource, Duration length) {
         this.dataSource = dataSource;
         this.length = length;
+    }
+
+    /** Renews every lease this engine holds; a failure (the database away) is logged, the lease may then run out. */
+    private void renewHeld() {
+        held.forEach((source, holder) -> {
+            try {
+                if (!renew(source, holder)) {
+                    held.remove(source, holder);
+                }
+            } catch (SQLException e) {
+                LOG.warn("pull {}: its lease could not be renewed ({}); another engine may take the source over after notion.sync.pull-lease",
+                        source, e.getMessage());
+            }
+        });
+    }
+
+    private synchronized void startRenewing() {
+        if (renewer == null) {
+            renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "notion-sync-pull-leases");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long every = Math.max(200, length.toMillis() / 3);
+            renewer.scheduleWithFixedDelay(this::renewHeld, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The engine stops: its leases are given back, so another engine (or its next start) pulls at once. */
+    @Override
+    public synchronized void close() {
+        if (renewer != null) {
+            renewer.shutdownNow();
+            renewer = null;
+        }
+        held.forEach((source, holder) -> {
+            try {
+                release(source, holder);
+            } catch (SQLException e) {
+                LOG.debug("pull {}: lease not given back at stop ({}); it runs out by itself", source, e.getMessage());
+            }
+        });
     }
 
     /** Takes the source's lease for {@code holder}; false while another run holds it. */
@@ -33,9 +88,14 @@ public final class PullLeases {
             ps.setString(2, holder);
             ps.setString(3, length.toMillis() + " milliseconds");
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                if (!rs.next()) {
+                    return false;
+                }
             }
         }
+        held.put(source, holder);
+        startRenewing();
+        return true;
     }
 
     /** Renews the lease while {@code holder} has it; false when it ran out and another run took it. */
@@ -52,6 +112,7 @@ public final class PullLeases {
 
     /** Gives the lease back (nothing when another run holds it by now). */
     public void release(String source, String holder) throws SQLException {
+        held.remove(source, holder);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.pull_leases WHERE source = ? AND holder = ?")) {
             ps.setString(1, source);

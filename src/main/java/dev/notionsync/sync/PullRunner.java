@@ -151,9 +151,9 @@ public final class PullRunner {
         boolean hasMore = response.path("has_more").asBoolean(false) && response.path("next_cursor").isTextual();
         QueryPlanner.Step step = planner.afterResults(target, capped, hasMore, newest, now, source);
         if (!leases.renew(source, run.leaseHolder)) {
-            // the lease ran out (this run stalled longer than notion.sync.pull-lease) and another run took the source over
-            throw new IllegalStateException("pull " + source + " stopped: it held its source longer than notion.sync.pull-lease without"
-                    + " progress and another run took the source over; nothing of this result page was written");
+            // the lease ran out (its engine could not renew it for notion.sync.pull-lease) and another run took the source over
+            throw new IllegalStateException("pull " + source + " stopped: its lease on the source ran out (not renewed for"
+                    + " notion.sync.pull-lease) and another run took the source over; nothing of this result page was written");
         }
         PageWriter.Outcome outcome = writer.write(source, target.table, rows, step.watermark());
         run.counts = run.counts.plus(outcome, rows.size(), extraCalls);
