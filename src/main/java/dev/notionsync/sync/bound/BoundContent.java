@@ -169,10 +169,16 @@ public final class BoundContent {
                 return Outcome.COPIED;
             }
             if (moved.markdown().isEmpty()) {
+                if (!source.pushes()) {
+                    // nothing pushes for a pull-only source: an edit handed over would wait for ever, and hold the page's
+                    // later edits out of the column (a waiting edit is never read over). The column keeps its body
+                    BoundContents.agreed(c, source.name(), moved.rowKey(), moved.hash(), PageContents.sha256(current));
+                    return Outcome.AGREED;
+                }
                 BoundContents.handOff(c, column, moved.rowKey(), moved.pageId(), moved.hash());
                 return Outcome.HANDED_OFF;
             }
-            if (!source.pulls() || source.conflict() == SourceSettings.ConflictPolicy.POSTGRES_WINS) {
+            if (source.pushes() && (!source.pulls() || source.conflict() == SourceSettings.ConflictPolicy.POSTGRES_WINS)) {
                 BoundContents.handOff(c, column, moved.rowKey(), moved.pageId(), moved.hash());
                 return Outcome.CONFLICT_POSTGRES;
             }
