@@ -116,6 +116,22 @@ public final class BoundContents {
         agreed(c, column.source(), rowKey, hash, PageContents.sha256(markdown));
     }
 
+    /**
+     * Whether the column's value (null for NULL) differs from what the link says it held when both sides last agreed:
+     * an edit the push never handed over (made while the row was unlinked from its page). False when nothing was
+     * agreed yet: the first meeting decides.
+     */
+    public static boolean editedSinceAgreed(Connection c, String source, JsonNode rowKey, JsonNode value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content_row_hash FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb")) {
+            ps.setString(1, source);
+            ps.setString(2, rowKey.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                String agreed = rs.next() ? rs.getString(1) : null;
+                return agreed != null && !agreed.equals(PageContents.sha256(value == null || value.isNull() ? "" : value.asText()));
+            }
+        }
+    }
+
     /** Records what both sides agree on (the column already holds what Notion holds, or the push just sent it). */
     public static void agreed(Connection c, String source, JsonNode rowKey, String hash, String rowHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET content_hash = ?, content_row_hash = ?"

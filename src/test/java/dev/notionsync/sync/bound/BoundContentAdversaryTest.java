@@ -105,7 +105,6 @@ class BoundContentAdversaryTest {
      * edited meanwhile does (README "A page moved to the trash": the restore is a three-way merge).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("fixed in the next commit")
     void aBodyEditedWhileThePageWasInTheTrashReachesItWhenRestored(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
         Map<String, String> settings = settings(it, simulator, "notion-wins");
