@@ -24,6 +24,9 @@ public final class BoundContents {
     /** The base of an edit made without ever seeing Notion's content: no content Notion holds has this hash. */
     public static final String UNKNOWN_BASE = "unknown";
 
+    /** The problem kind of a body the column refuses (a varchar too short, a CHECK): tried again at every pass. */
+    public static final String REFUSED = "content_refused";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EMPTY = PageContents.sha256("");
 
@@ -61,7 +64,9 @@ public final class BoundContents {
                 + " AND m.\"in_trash\" IS NOT TRUE AND m.\"deleted_at\" IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM notion_sync.row_changes r WHERE r.status = 'pending' AND r.source = l.source"
                 + "   AND (r.row_key = l.row_key OR r.old_row_key = l.row_key))"
-                + " ORDER BY l.page_id LIMIT ?";
+                // pages the column refused come last, the longest untried first: a pass's worth of them never holds back the others
+                + " ORDER BY (SELECT p.last_seen FROM notion_sync.bound_problems p WHERE p.source = l.source AND p.kind = '" + REFUSED + "'"
+                + "   AND md5(p.subject) = md5(l.page_id::text) AND p.resolved_at IS NULL) NULLS FIRST, l.page_id LIMIT ?";
         List<Moved> moved = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, column.source());

@@ -41,7 +41,7 @@ public final class BoundContent {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
     /** The problem kind of a body the column refuses (a varchar too short, a CHECK). */
-    static final String CONTENT_REFUSED = "content_refused";
+    static final String CONTENT_REFUSED = BoundContents.REFUSED;
 
     private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
     private final MirrorTables mirrors;

@@ -167,4 +167,34 @@ class BoundContentAdversaryTest {
         String page = pageOf(sync, 1);
         assertTrue(simulator.model().markdown(page).contains("Reborn body"), simulator.model().markdown(page));
     }
+
+    /**
+     * A varchar column too short for some pages' bodies: each such page is reported (content_refused) and tried again at
+     * every pass. More than one pass's worth of them (500) must not hold back the body of another page: an edit in
+     * Notion of a page whose body fits still reaches its row.
+     */
+    @Test
+    void pagesTheColumnRefusesDoNotHoldBackTheOthers(Integration it) throws Exception {
+        NotionSimulator simulator = simulator(it);
+        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        NotionSync sync = it.create(settings);
+        TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body varchar(5))");
+        TestEngine.execute(sync, "INSERT INTO public.notes SELECT g, 'Note ' || g, NULL FROM generate_series(1, 501) g");
+        sync.start();
+        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        assertTrue(sync.bootstrap().bootstrap("notes", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        inStep(sync, 501);
+        String last = TestEngine.queryString(sync, "SELECT max(page_id::text) FROM notion_sync.links WHERE source = 'notes'");
+        clock.step();
+        for (String page : TestEngine.queryString(sync, "SELECT string_agg(page_id::text, ',') FROM notion_sync.links WHERE source = 'notes'"
+                + " AND page_id::text <> '" + last + "'").split(",")) {
+            simulator.model().editContent(page, "A body far longer than five characters");
+        }
+        simulator.model().editContent(last, "fits");
+        TestEngine.await("the bodies that do not fit reported", Duration.ofSeconds(120), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.bound_problems WHERE kind = 'content_refused' AND resolved_at IS NULL") == 500);
+        TestEngine.await("the body that fits in its row", Duration.ofSeconds(30), () -> "fits".equals(TestEngine.queryString(sync,
+                "SELECT n.body FROM public.notes n JOIN notion_sync.links l ON l.row_key = jsonb_build_object('id', n.id) WHERE l.page_id::text = '"
+                        + last + "'")));
+    }
 }
