@@ -84,6 +84,37 @@ public final class BoundContents {
     }
 
     /**
+     * Drops the body edits waiting in the content table of a source that no longer pushes (switched to direction =
+     * pull): nothing will send them, the column cannot replace them (no capture trigger), and a waiting edit keeps the
+     * page's own edits out. Each such page is read again. Returns their ids.
+     */
+    public List<String> dropWaiting(Column column) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
+                    tag.execute();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + column.content().contentName() + " SET \"push_pending_since\" = NULL,"
+                        + " \"push_edited_at\" = NULL, \"push_attempts\" = 0, \"push_next_at\" = NULL, \"push_sent_at\" = NULL, \"push_error\" = NULL,"
+                        + " \"push_refused_at\" = NULL, \"push_version\" = \"push_version\" + 1, \"requested_at\" = clock_timestamp()"
+                        + " WHERE \"push_pending_since\" IS NOT NULL RETURNING \"page_id\"::text");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        dropped.add(rs.getString(1));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return dropped;
+    }
+
+    /**
      * Whether {@code moved} still holds, in the caller's transaction after it locked the row: the page's content and
      * the link as read, nothing pending on either side. The link is locked too.
      */

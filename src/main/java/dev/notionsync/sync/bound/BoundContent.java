@@ -122,6 +122,12 @@ public final class BoundContent {
         if (column == null) {
             return 0;
         }
+        if (!source.pushes()) {
+            for (String page : store.dropWaiting(column)) {
+                LOG.warn("source {}: page {}: the body edit waiting to be pushed is dropped: the source only pulls (direction = pull); the page is"
+                        + " read again and its content is Notion's", source.name(), page);
+            }
+        }
         int settled = 0;
         for (BoundContents.Moved moved : store.moved(column, !source.pulls(), BATCH)) {
             try {

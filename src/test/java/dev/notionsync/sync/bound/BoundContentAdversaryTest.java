@@ -197,4 +197,28 @@ class BoundContentAdversaryTest {
                 "SELECT n.body FROM public.notes n JOIN notion_sync.links l ON l.row_key = jsonb_build_object('id', n.id) WHERE l.page_id::text = '"
                         + last + "'")));
     }
+
+    /**
+     * A source switched from direction = both to pull while a body edit waits for the content push (which no longer
+     * runs for it, and whose waiting edit the column can no longer replace: a pull-only source has no capture trigger,
+     * and the engine's copy refuses edits). The page's later edits in Notion must still reach the column.
+     */
+    @Test
+    void aSourceSwitchedToPullWithAnEditWaitingStillTakesNotionsEdits(Integration it) throws Exception {
+        NotionSimulator simulator = simulator(it);
+        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        NotionSync sync = bootstrapped(it, simulator, settings);
+        String one = pageOf(sync, 1);
+        inStep(sync, 3);
+        sync.context().getRouteController().suspendRoute("notion-content-push");
+        TestEngine.execute(sync, "UPDATE public.notes SET body = 'Waiting edit' WHERE id = 1");
+        settled(sync);
+        sync.close();
+        settings.put("notion.source.notes.direction", "pull");
+        NotionSync pulling = it.start(settings);
+        clock.step();
+        simulator.model().editContent(one, "Written in Notion after the switch");
+        TestEngine.await("Notion's edit in the column", Duration.ofSeconds(60),
+                () -> "Written in Notion after the switch".equals(String.valueOf(body(pulling, 1)).strip()));
+    }
 }
