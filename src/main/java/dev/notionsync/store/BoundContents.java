@@ -24,6 +24,9 @@ public final class BoundContents {
     /** The base of an edit made without ever seeing Notion's content: no content Notion holds has this hash. */
     public static final String UNKNOWN_BASE = "unknown";
 
+    /** The problem kind of a body the column refuses (a varchar too short, a CHECK): tried again at every pass. */
+    public static final String REFUSED = "content_refused";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EMPTY = PageContents.sha256("");
 
@@ -61,7 +64,9 @@ public final class BoundContents {
                 + " AND m.\"in_trash\" IS NOT TRUE AND m.\"deleted_at\" IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM notion_sync.row_changes r WHERE r.status = 'pending' AND r.source = l.source"
                 + "   AND (r.row_key = l.row_key OR r.old_row_key = l.row_key))"
-                + " ORDER BY l.page_id LIMIT ?";
+                // pages the column refused come last, the longest untried first: a pass's worth of them never holds back the others
+                + " ORDER BY (SELECT p.last_seen FROM notion_sync.bound_problems p WHERE p.source = l.source AND p.kind = '" + REFUSED + "'"
+                + "   AND md5(p.subject) = md5(l.page_id::text) AND p.resolved_at IS NULL) NULLS FIRST, l.page_id LIMIT ?";
         List<Moved> moved = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, column.source());
@@ -76,6 +81,37 @@ public final class BoundContents {
             }
         }
         return moved;
+    }
+
+    /**
+     * Drops the body edits waiting in the content table of a source that no longer pushes (switched to direction =
+     * pull): nothing will send them, the column cannot replace them (no capture trigger), and a waiting edit keeps the
+     * page's own edits out. Each such page is read again. Returns their ids.
+     */
+    public List<String> dropWaiting(Column column) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement tag = c.prepareStatement(PageWriter.ENGINE_TAG_SQL)) {
+                    tag.execute();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + column.content().contentName() + " SET \"push_pending_since\" = NULL,"
+                        + " \"push_edited_at\" = NULL, \"push_attempts\" = 0, \"push_next_at\" = NULL, \"push_sent_at\" = NULL, \"push_error\" = NULL,"
+                        + " \"push_refused_at\" = NULL, \"push_version\" = \"push_version\" + 1, \"requested_at\" = clock_timestamp()"
+                        + " WHERE \"push_pending_since\" IS NOT NULL RETURNING \"page_id\"::text");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        dropped.add(rs.getString(1));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return dropped;
     }
 
     /**
@@ -114,6 +150,22 @@ public final class BoundContents {
     public static void copy(Connection c, Column column, JsonNode rowKey, String markdown, String hash) throws SQLException {
         BoundRows.update(c, column.table(), rowKey, JSON.createObjectNode().put(column.column(), markdown));
         agreed(c, column.source(), rowKey, hash, PageContents.sha256(markdown));
+    }
+
+    /**
+     * Whether the column's value (null for NULL) differs from what the link says it held when both sides last agreed:
+     * an edit the push never handed over (made while the row was unlinked from its page). False when nothing was
+     * agreed yet: the first meeting decides.
+     */
+    public static boolean editedSinceAgreed(Connection c, String source, JsonNode rowKey, JsonNode value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content_row_hash FROM notion_sync.links WHERE source = ? AND row_key = ?::jsonb")) {
+            ps.setString(1, source);
+            ps.setString(2, rowKey.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                String agreed = rs.next() ? rs.getString(1) : null;
+                return agreed != null && !agreed.equals(PageContents.sha256(value == null || value.isNull() ? "" : value.asText()));
+            }
+        }
     }
 
     /** Records what both sides agree on (the column already holds what Notion holds, or the push just sent it). */

@@ -11,6 +11,7 @@ import dev.notionsync.mapping.TableShape;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.store.BoundColumns;
+import dev.notionsync.store.BoundContents;
 import dev.notionsync.store.BoundProblems;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
@@ -360,6 +361,12 @@ public final class BoundApply {
                     changed.set(mapped.pair().columnName(), now.isMissingNode() ? NullNode.getInstance() : now);
                     previous.set(mapped.pair().columnName(), before.isMissingNode() ? NullNode.getInstance() : before);
                 }
+            }
+            String content = mapping.binding().contentColumn();
+            if (content != null && BoundContents.editedSinceAgreed(c, source, page.rowKey(), row.get().get(content))) {
+                // the body written meanwhile (the link says what the column held when last in step, not the value)
+                changed.set(content, row.get().get(content) == null ? NullNode.getInstance() : row.get().get(content));
+                previous.set(content, NullNode.getInstance());
             }
             if (!changed.isEmpty() && mapping.source().pushes()) {
                 RowChanges.requestUpdate(c, source, mapping.table().schema(), mapping.table().name(), page.rowKey(), changed, previous);

@@ -41,7 +41,7 @@ public final class BoundContent {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
     /** The problem kind of a body the column refuses (a varchar too short, a CHECK). */
-    static final String CONTENT_REFUSED = "content_refused";
+    static final String CONTENT_REFUSED = BoundContents.REFUSED;
 
     private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
     private final MirrorTables mirrors;
@@ -122,6 +122,12 @@ public final class BoundContent {
         if (column == null) {
             return 0;
         }
+        if (!source.pushes()) {
+            for (String page : store.dropWaiting(column)) {
+                LOG.warn("source {}: page {}: the body edit waiting to be pushed is dropped: the source only pulls (direction = pull); the page is"
+                        + " read again and its content is Notion's", source.name(), page);
+            }
+        }
         int settled = 0;
         for (BoundContents.Moved moved : store.moved(column, !source.pulls(), BATCH)) {
             try {
@@ -169,10 +175,16 @@ public final class BoundContent {
                 return Outcome.COPIED;
             }
             if (moved.markdown().isEmpty()) {
+                if (!source.pushes()) {
+                    // nothing pushes for a pull-only source: an edit handed over would wait for ever, and hold the page's
+                    // later edits out of the column (a waiting edit is never read over). The column keeps its body
+                    BoundContents.agreed(c, source.name(), moved.rowKey(), moved.hash(), PageContents.sha256(current));
+                    return Outcome.AGREED;
+                }
                 BoundContents.handOff(c, column, moved.rowKey(), moved.pageId(), moved.hash());
                 return Outcome.HANDED_OFF;
             }
-            if (!source.pulls() || source.conflict() == SourceSettings.ConflictPolicy.POSTGRES_WINS) {
+            if (source.pushes() && (!source.pulls() || source.conflict() == SourceSettings.ConflictPolicy.POSTGRES_WINS)) {
                 BoundContents.handOff(c, column, moved.rowKey(), moved.pageId(), moved.hash());
                 return Outcome.CONFLICT_POSTGRES;
             }
