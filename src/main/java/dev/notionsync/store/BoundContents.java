@@ -21,7 +21,7 @@ import javax.sql.DataSource;
  */
 public final class BoundContents {
 
-    /** The base of an edit made without ever seeing Notion's content: no content Notion holds has this hash. */
+    /** The base of an edit made before the row and its page ever agreed on a body: the first meeting decides it. */
     public static final String UNKNOWN_BASE = "unknown";
 
     /** The problem kind of a body the column refuses (a varchar too short, a CHECK): tried again at every pass. */
@@ -187,8 +187,9 @@ public final class BoundContents {
      * the push tells an edit made in Notion meanwhile, is what the link says the column reflects; an edit already
      * waiting keeps its own base. A NULL column is an empty body.
      *
-     * @param unknownBase the base when the link has none: {@code sha256("")} for a page just created, else
-     *                    {@link #UNKNOWN_BASE} (any content in Notion is then a conflict, decided by the policy)
+     * @param unknownBase the base when the link has none: {@code sha256("")} for a page just created, Notion's content
+     *                    hash at a first meeting, or {@link #UNKNOWN_BASE}: nothing is handed over then, the first
+     *                    meeting decides
      * @return whether an edit was handed over
      */
     public static boolean handOff(Connection c, Column column, JsonNode rowKey, String pageId, String unknownBase) throws SQLException {
@@ -218,6 +219,11 @@ public final class BoundContents {
         }
         if (agreedHash == null && agreedRowHash == null && markdown.isEmpty() && EMPTY.equals(unknownBase)) {
             agreed(c, column.source(), rowKey, EMPTY, EMPTY);   // a page just made and an empty column: in step, nothing to send
+            return false;
+        }
+        if (agreedHash == null && UNKNOWN_BASE.equals(unknownBase)) {
+            // the row and its page never agreed on a body (its content not read yet): the Apply pass's first meeting
+            // decides, with the column as it is then, once the page's content is read
             return false;
         }
         String base = agreedHash != null ? agreedHash : unknownBase;

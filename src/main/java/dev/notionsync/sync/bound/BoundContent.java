@@ -16,6 +16,7 @@ import dev.notionsync.store.PageContents;
 import dev.notionsync.store.TableShapes;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSettings;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,7 +135,11 @@ public final class BoundContent {
                 if (settle(source, column, moved)) {
                     settled++;
                 }
-            } catch (BoundRows.RefusedValueException e) {
+            } catch (SQLException e) {
+                if (!(e instanceof BoundRows.RefusedValueException) && !String.valueOf(e.getSQLState()).startsWith("P0")) {
+                    throw e;   // the database away, or a bug: the pass fails and is tried again
+                }
+                // a value the column refuses, or a trigger of the table raising: this page waits, the others go on
                 problems.record(source.name(), CONTENT_REFUSED, moved.pageId(), List.of(moved.pageId()), List.of(moved.rowKey()),
                         "column " + column.column() + " of " + column.table().qualifiedName() + " refused the content of page " + moved.pageId()
                                 + " (" + e.getMessage() + "): widen the column or drop its constraint; the page is tried again at every pass");

@@ -221,4 +221,33 @@ class BoundContentAdversaryTest {
         TestEngine.await("Notion's edit in the column", Duration.ofSeconds(60),
                 () -> "Written in Notion after the switch".equals(String.valueOf(body(pulling, 1)).strip()));
     }
+
+    @Test
+    void aTriggerOfTheTableRefusingOneBodyHoldsBackOnlyThatPage(Integration it) throws Exception {
+        NotionSimulator simulator = simulator(it);
+        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        NotionSync sync = it.create(settings);
+        TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body text)");
+        TestEngine.execute(sync, "INSERT INTO public.notes SELECT g, 'Note ' || g, NULL FROM generate_series(1, 3) g");
+        // the application's own rule: no body may mention a secret
+        TestEngine.execute(sync, "CREATE FUNCTION public.no_secrets() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.body LIKE '%secret%' THEN RAISE EXCEPTION 'bodies may not mention secrets'; END IF; RETURN NEW; END $$");
+        TestEngine.execute(sync, "CREATE TRIGGER no_secrets BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.no_secrets()");
+        sync.start();
+        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        assertTrue(sync.bootstrap().bootstrap("notes", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        inStep(sync, 3);
+        clock.step();
+        List<String> pages = List.of(pageOf(sync, 1), pageOf(sync, 2), pageOf(sync, 3));
+        // the refused page sorts first, so a pass that stopped at it would never reach the others
+        String refused = pages.stream().sorted().findFirst().orElseThrow();
+        for (String page : pages) {
+            simulator.model().editContent(page, page.equals(refused) ? "the secret plan" : "an ordinary body");
+        }
+        TestEngine.await("the other bodies in their rows", Duration.ofSeconds(60), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM public.notes WHERE body = 'an ordinary body'") == 2);
+        TestEngine.await("the refused body reported", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.bound_problems WHERE kind = 'content_refused' AND resolved_at IS NULL"
+                        + " AND detail LIKE '%bodies may not mention secrets%'") == 1);
+    }
 }
