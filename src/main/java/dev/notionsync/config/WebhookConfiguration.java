@@ -9,11 +9,13 @@ import dev.notionsync.sync.CommentsReader;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
+import dev.notionsync.sync.RequestedPulls;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.webhook.EventCoalescer;
 import dev.notionsync.webhook.PageApplier;
 import dev.notionsync.webhook.WebhookGate;
 import dev.notionsync.webhook.WebhookReceiver;
+import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -43,11 +45,14 @@ public final class WebhookConfiguration implements AreaConfiguration {
         context.getRegistry().bind("webhookInbox", inbox);
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.handshakesPerMinute(), metrics));
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        // notion.webhook.page-events = read: every page event reads its page (no pulls asked for)
+        RequestedPulls pulls = settings.pullOnEvents() ? new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC()) : null;
+        context.getRegistry().bind("requestedPulls", pulls != null ? pulls : new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC()));
         context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.batchSize()));
         context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),
                 new Deletions(dataSource), metrics, AreaConfiguration.bean(context, "commentsReader", CommentsReader.class),
-                AreaConfiguration.bean(context, "pageContentSync", PageContentSync.class)));
+                AreaConfiguration.bean(context, "pageContentSync", PageContentSync.class), pulls));
         WebhookGate gate = new WebhookGate(settings.maxBodyBytes(), settings.maxConcurrent(), metrics);
         // on the business server's router once it exists, before requests come in
         context.addStartupListener((started, alreadyStarted) -> WebhookGate.install(started, gate));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One entity whose state in Notion is to be applied to its mirror row (direct:page-apply): the coalesced webhook
@@ -13,8 +14,8 @@ import java.util.List;
  * dead letter stores and its replay sends again.
  *
  * @param onlyOwnWrites every event was caused by this integration's own write (an echo)
- * @param dataSourceId  the data source the pull read the page from, or null (informational: the page's own parent
- *                      decides the table)
+ * @param dataSourceId  the data source the pull read the page from, or the one a webhook event names as the page's
+ *                      parent; null when unknown (a pull of that source, or the page's own parent, decides the table)
  * @param contentEventTime the latest page.content_updated event's timestamp (ISO-8601), or null when there is none
  */
 public record PageWork(String entityId, String entityType, List<String> eventIds, List<String> types, boolean onlyOwnWrites,
@@ -46,6 +47,17 @@ public record PageWork(String entityId, String entityType, List<String> eventIds
     public boolean contentOnly() {
         return !types.isEmpty() && types.stream().allMatch(CONTENT_UPDATED::equals);
     }
+
+    /**
+     * A page made or edited (properties, or body and properties), with its data source known: its source's pull
+     * reads it. Trashed, restored and moved pages are not in a query's answer and are read one by one.
+     */
+    public boolean pullable() {
+        return "page".equals(entityType) && dataSourceId != null && !types.isEmpty()
+                && types.stream().allMatch(t -> PULLED.contains(t)) && !contentOnly();
+    }
+
+    private static final Set<String> PULLED = Set.of("page.created", "page.properties_updated", "page.content_updated");
 
     public boolean mentionsContent() {
         return types.contains(CONTENT_UPDATED);

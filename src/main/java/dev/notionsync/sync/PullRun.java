@@ -43,6 +43,11 @@ public final class PullRun {
     /** When the current query was asked for: its rows' synced_at, so what Notion answered later always wins over them. */
     Instant queriedAt;
 
+    /** When the run began (before its first query): a change made earlier is in what it reads. */
+    final Instant startedAt = Instant.now();
+    /** The run finished its read and wrote it all. */
+    boolean finished;
+
     /** The run's hold on its source's pull lease; null for a run that did not get it ({@link #isSkipped}). */
     final String leaseHolder;
 
@@ -51,6 +56,14 @@ public final class PullRun {
         this.runId = runId;
         this.targets = targets;
         this.leaseHolder = leaseHolder;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public boolean isFinished() {
+        return finished;
     }
 
     /** True when another run (on this engine or another) is pulling the source: this one does nothing. */

@@ -200,6 +200,7 @@ public final class PullRunner {
         run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
         runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
         leases.release(run.source.name(), run.leaseHolder);
+        run.finished = true;
         if (run.counts.inserted() + run.counts.updated() > 0) {
             LOG.info("pull {}: done, {} pages read, {} inserted, {} updated, {} unchanged", run.source.name(),
                     run.counts.read(), run.counts.inserted(), run.counts.updated(), run.counts.unchanged());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,10 @@ public final class EventCoalescer {
             // the latest content event's time: the edit a content read then reflects
             String contentTime = events.stream().filter(e -> PageWork.CONTENT_UPDATED.equals(e.type()) && e.time() != null)
                     .map(WebhookInbox.Event::time).max(java.time.Instant::compareTo).map(java.time.Instant::toString).orElse(null);
+            // the data source the sender names (informational: a pull of that source, or the page's own parent, decides)
+            String dataSource = events.stream().map(WebhookInbox.Event::dataSourceId).filter(Objects::nonNull).findFirst().orElse(null);
             items.add(new PageWork(first.entityId(), first.entityType(), events.stream().map(WebhookInbox.Event::eventId).toList(),
-                    events.stream().map(WebhookInbox.Event::type).toList(), onlyOwnWrites, null, contentTime).json());
+                    events.stream().map(WebhookInbox.Event::type).toList(), onlyOwnWrites, dataSource, contentTime).json());
         }
         return items;
     }

@@ -281,26 +281,35 @@ class WebhookSecurityTest {
 
     @Test
     void anEventNeverChoosesTheTable() throws Exception {
-        try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
-            Map<String, String> values = settings(simulator, TOKEN);
-            String table = "\"" + values.get("notion.db.schema") + "\".projects";
-            try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
-                sync.start();
-                TestEngine.await("first pull", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 3);
-                SeededSource projects = simulator.workspace().source("projects");
-                SeededSource revenue = simulator.workspace().source("revenue");
-                String revenuePage = simulator.model().pages(revenue.dataSourceId()).get(0).path("id").asText();
-                // signed, so it passes verification: the sender is trusted, the parent it names is not
-                assertEquals(200, signed(values, WebhookTest.event("page.properties_updated", revenuePage, projects.dataSourceId()), TOKEN));
-                TestEngine.await("the event settled", Duration.ofSeconds(30), () -> TestEngine.count(sync,
-                        "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
-                assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + revenuePage + "'"),
-                        "a revenue page never lands in the projects table");
-                assertEquals(3, TestEngine.count(sync, "SELECT count(*) FROM " + table));
-                assertEquals("ignored", TestEngine.queryString(sync, "SELECT status FROM notion_sync.webhook_inbox"));
-                String metrics = TestEngine.httpGet("http://127.0.0.1:" + values.get("camel.management.port") + "/observe/metrics");
-                assertTrue(metrics.lines().anyMatch(l -> l.startsWith("notion_webhook_events_ignored_total{") && l.contains("reason=\"not_synced\"")
-                        && l.endsWith(" 1.0")), "counted on /observe/metrics");
+        for (String mode : List.of("pull", "read")) {
+            try (NotionSimulator simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(3))) {
+                Map<String, String> values = settings(simulator, TOKEN);
+                values.put("notion.webhook.page-events", mode);
+                String table = "\"" + values.get("notion.db.schema") + "\".projects";
+                try (NotionSync sync = NotionSync.create(TestEngine.settings(values))) {
+                    sync.start();
+                    TestEngine.await("first pull", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 3);
+                    SeededSource projects = simulator.workspace().source("projects");
+                    SeededSource revenue = simulator.workspace().source("revenue");
+                    String revenuePage = simulator.model().pages(revenue.dataSourceId()).get(0).path("id").asText();
+                    // signed, so it passes verification: the sender is trusted, the parent it names is not
+                    assertEquals(200, signed(values, WebhookTest.event("page.properties_updated", revenuePage, projects.dataSourceId()), TOKEN));
+                    TestEngine.await("the event settled", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                            "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
+                    assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + revenuePage + "'"),
+                            mode + ": a revenue page never lands in the projects table");
+                    assertEquals(3, TestEngine.count(sync, "SELECT count(*) FROM " + table));
+                    if (mode.equals("pull")) {
+                        // the parent it names only chooses which source's query runs: that query answers projects pages only
+                        assertEquals("applied/read by a pull of " + TestEngine.sourceName(values, "projects"), TestEngine.queryString(sync,
+                                "SELECT status || '/' || note FROM notion_sync.webhook_inbox"));
+                    } else {
+                        assertEquals("ignored", TestEngine.queryString(sync, "SELECT status FROM notion_sync.webhook_inbox"));
+                        String metrics = TestEngine.httpGet("http://127.0.0.1:" + values.get("camel.management.port") + "/observe/metrics");
+                        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("notion_webhook_events_ignored_total{")
+                                && l.contains("reason=\"not_synced\"") && l.endsWith(" 1.0")), "counted on /observe/metrics");
+                    }
+                }
             }
         }
     }

@@ -175,6 +175,8 @@ class WebhookTest {
             values.put("notion.api.backoff-base", "10ms");
             values.put("notion.dead-letter.max-redeliveries", "1");
             values.put("notion.dead-letter.redelivery-delay-ms", "10");
+            // each event reads its page (page-events = read): a page Notion fails to give is that page's dead letter
+            values.put("notion.webhook.page-events", "read");
             SeededSource projects = simulator.workspace().source("projects");
             java.util.List<String> pageIds = simulator.model().pages(projects.dataSourceId()).stream().map(p -> p.path("id").asText()).toList();
             String table = "\"" + values.get("notion.db.schema") + "\".projects";

@@ -1,0 +1,82 @@
+package dev.notionsync.sync;
+
+import dev.notionsync.store.WebhookInbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Pulls asked for by webhook events (routes/notion-webhooks.camel.yaml): an event saying a page of a synced source
+ * was made or edited asks for that source's incremental pull instead of a read of the page, so a burst of edits costs
+ * a few queries rather than one request per page. Requests are gathered for {@code delay} and then pulled once. The
+ * events stay claimed ('processing') until a pull of their source that began after them has finished, and are marked
+ * applied then; a pull skipped because one was running, or one that failed, leaves them for the next turn, and after
+ * a crash the inbox gives them out again (notion.webhook.reclaim-after).
+ */
+public final class RequestedPulls {
+
+    /** The exchange property naming the source a requested pull is for (the pull route's steps replace the message). */
+    public static final String SOURCE = "notionRequestedPull";
+
+    /** Per source, its waiting events: event id -> when it asked (an event given out again keeps its first time). */
+    private final Map<String, Map<String, Instant>> requested = new ConcurrentHashMap<>();
+    private final WebhookInbox inbox;
+    private final Duration delay;
+    private final Clock clock;
+
+    public RequestedPulls(WebhookInbox inbox, Duration delay, Clock clock) {
+        this.inbox = inbox;
+        this.delay = delay;
+        this.clock = clock;
+    }
+
+    /** Pages of this source changed in Notion (these events say so): its pull is due once the burst has had {@code delay}. */
+    public void request(String source, List<String> eventIds) {
+        Instant now = clock.instant();
+        Map<String, Instant> waiting = requested.computeIfAbsent(source, name -> new ConcurrentHashMap<>());
+        eventIds.forEach(id -> waiting.putIfAbsent(id, now));
+    }
+
+    /** The sources whose oldest request has waited {@code delay}: each is pulled now. */
+    public List<String> due() {
+        Instant now = clock.instant();
+        List<String> due = new ArrayList<>();
+        requested.forEach((source, waiting) -> {
+            if (waiting.values().stream().anyMatch(at -> !at.plus(delay).isAfter(now))) {
+                due.add(source);
+            }
+        });
+        return due;
+    }
+
+    /**
+     * After the source's pull: the events it answered (those requested before it began) are applied, when it finished;
+     * those requested while it ran stay for the next turn, as do all when it did not run (another was running) or failed.
+     */
+    public void pulled(@ExchangeProperty(SOURCE) String source, @ExchangeProperty(PullRun.PROPERTY) PullRun run) throws Exception {
+        if (run == null || run.isSkipped() || !run.isFinished()) {
+            return;
+        }
+        Map<String, Instant> waiting = requested.getOrDefault(source, Map.of());
+        List<String> answered = new ArrayList<>();
+        waiting.forEach((eventId, at) -> {
+            if (at.isBefore(run.startedAt())) {
+                answered.add(eventId);
+            }
+        });
+        if (!answered.isEmpty()) {
+            inbox.mark(answered, "applied", "read by a pull of " + source);
+            answered.forEach(waiting::remove);
+        }
+    }
+
+    /** Events waiting for their source's pull (for tests and metrics). */
+    public int waiting() {
+        return requested.values().stream().mapToInt(Map::size).sum();
+    }
+}
