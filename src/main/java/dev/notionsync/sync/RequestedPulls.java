@@ -13,7 +13,9 @@ import org.apache.camel.ExchangeProperty;
 /**
  * Pulls asked for by webhook events (routes/notion-webhooks.camel.yaml): an event saying a page of a synced source
  * was made or edited asks for that source's incremental pull instead of a read of the page, so a burst of edits costs
- * a few queries rather than one request per page. Requests are gathered for {@code delay} and then pulled once. The
+ * a few queries rather than one request per page. A source is pulled once its requests have been quiet for
+ * {@code delay}, or its oldest has waited three times that while a burst goes on: every pull re-reads the pages
+ * edited in the watermark's minute, so fewer pulls in a burst read fewer pages twice. The
  * events stay claimed ('processing') until a pull of their source that began after them has finished, and are marked
  * applied then; a pull skipped because one was running, or one that failed, leaves them for the next turn, and after
  * a crash the inbox gives them out again (notion.webhook.reclaim-after).
@@ -42,12 +44,14 @@ public final class RequestedPulls {
         eventIds.forEach(id -> waiting.putIfAbsent(id, now));
     }
 
-    /** The sources whose oldest request has waited {@code delay}: each is pulled now. */
+    /** The sources to pull now: no request for {@code delay}, or the oldest waiting three times that. */
     public List<String> due() {
         Instant now = clock.instant();
         List<String> due = new ArrayList<>();
         requested.forEach((source, waiting) -> {
-            if (waiting.values().stream().anyMatch(at -> !at.plus(delay).isAfter(now))) {
+            Instant oldest = waiting.values().stream().min(Instant::compareTo).orElse(null);
+            Instant newest = waiting.values().stream().max(Instant::compareTo).orElse(null);
+            if (oldest != null && (!newest.plus(delay).isAfter(now) || !oldest.plus(delay.multipliedBy(3)).isAfter(now))) {
                 due.add(source);
             }
         });
