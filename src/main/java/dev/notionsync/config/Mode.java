@@ -31,7 +31,7 @@ public enum Mode {
             DataSource dataSource = database.dataSource();
             String schema = engine.database().schema();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new ContentConfiguration(engine.content(), dataSource),
@@ -76,7 +76,7 @@ public enum Mode {
                                              String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
         }
@@ -106,7 +106,7 @@ public enum Mode {
                                              String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, engine.database().schema()));
         }

@@ -8,28 +8,50 @@ import java.time.Instant;
  * The door's request budget per second, read by the throttle for every call. It is the configured rate, except that
  * after a 429 it is halved and then climbs back by one request per second every recovery interval. It never exceeds
  * the configured rate.
+ *
+ * <p>With a {@link SharedBudget} (the engine always has one: its database) the budget is one for every instance on
+ * the database: each call also takes its request from the shared bucket ({@link #take}), and a 429 or a Retry-After
+ * that any instance meets is written there and followed by every other instance within {@link #FOLLOW}.
  */
 public final class NotionRateBudget {
+
+    /** How often an instance reads what the others' 429s changed (only while calls go through the door). */
+    static final Duration FOLLOW = Duration.ofMillis(500);
 
     private final int configured;
     private final Duration recoveryStep;
     private final Clock clock;
+    private final SharedBudget shared;
     private int reducedTo;
     private Instant reducedAt;
     private long rateLimitedCount;
     private Instant pausedUntil;
+    private long nextFollow;
 
+    /** A budget of this process alone. */
     public NotionRateBudget(int configured, Duration recoveryStep, Clock clock) {
+        this(configured, recoveryStep, clock, null);
+    }
+
+    /** A budget shared with every instance using the same {@code shared} store (null: this process alone). */
+    public NotionRateBudget(int configured, Duration recoveryStep, Clock clock, SharedBudget shared) {
         if (configured < 1) {
             throw new IllegalArgumentException("notion.api.rate must be at least 1 request per second");
         }
         this.configured = configured;
         this.recoveryStep = recoveryStep;
         this.clock = clock;
+        this.shared = shared;
+        this.nextFollow = System.nanoTime();
     }
 
     /** Requests allowed per second right now. */
-    public synchronized int permitsPerSecond() {
+    public int permitsPerSecond() {
+        follow();
+        return localPermits();
+    }
+
+    private synchronized int localPermits() {
         if (reducedAt == null) {
             return configured;
         }
@@ -41,31 +63,90 @@ public final class NotionRateBudget {
         return now;
     }
 
-    /** Notion said 429: slow down. */
-    public synchronized void onRateLimited() {
-        rateLimitedCount++;
-        reducedTo = Math.max(1, permitsPerSecond() / 2);
-        reducedAt = clock.instant();
+    /** Notion said 429: slow down, every instance. */
+    public void onRateLimited() {
+        int to;
+        Instant at;
+        synchronized (this) {
+            rateLimitedCount++;
+            to = Math.max(1, localPermits() / 2);
+            at = clock.instant();
+            reducedTo = to;
+            reducedAt = at;
+        }
+        if (shared != null) {
+            shared.lower(to, at);
+        }
     }
 
     /**
      * Notion said 429 (or 529) with a Retry-After: no call at all leaves before then, not only the one that was
-     * refused. The per-workspace limit is shared by every connection of the workspace, and its wait can exceed a minute.
+     * refused, and no call of any other instance either. The per-workspace limit is shared by every connection of the
+     * workspace, and its wait can exceed a minute.
      */
-    public synchronized void pauseFor(Duration wait) {
-        Instant until = clock.instant().plus(wait);
-        if (pausedUntil == null || until.isAfter(pausedUntil)) {
-            pausedUntil = until;
+    public void pauseFor(Duration wait) {
+        Instant until;
+        synchronized (this) {
+            until = clock.instant().plus(wait);
+            if (pausedUntil == null || until.isAfter(pausedUntil)) {
+                pausedUntil = until;
+            }
+        }
+        if (shared != null) {
+            shared.pause(until);
         }
     }
 
     /** How long calls must still wait for the last Retry-After; zero when they may go. */
-    public synchronized Duration pauseLeft() {
-        if (pausedUntil == null) {
-            return Duration.ZERO;
+    public Duration pauseLeft() {
+        follow();
+        synchronized (this) {
+            if (pausedUntil == null) {
+                return Duration.ZERO;
+            }
+            Duration left = Duration.between(clock.instant(), pausedUntil);
+            return left.isNegative() ? Duration.ZERO : left;
         }
-        Duration left = Duration.between(clock.instant(), pausedUntil);
-        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /**
+     * The door's step after its throttle (notion-call in routes/notion-api.camel.yaml): blocks until the budget every
+     * instance shares gives this call its request. A pause that began meanwhile is waited out and the request taken
+     * again. While the database is down it returns at once: the throttle before it bounds this process alone.
+     */
+    public void take() throws InterruptedException {
+        if (shared == null) {
+            return;
+        }
+        do {
+            awaitPause();
+            shared.take(permitsPerSecond());
+        } while (!pauseLeft().isZero());
+    }
+
+    /** Reads what the other instances' 429s changed, at most every FOLLOW; the reading happens outside the lock. */
+    private void follow() {
+        if (shared == null) {
+            return;
+        }
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (now - nextFollow < 0) {
+                return;
+            }
+            nextFollow = now + FOLLOW.toNanos();
+        }
+        shared.read().ifPresent(this::adopt);
+    }
+
+    private synchronized void adopt(SharedBudget.Lowering stored) {
+        if (stored.reducedTo() != null && stored.reducedAt() != null && (reducedAt == null || stored.reducedAt().isAfter(reducedAt))) {
+            reducedTo = stored.reducedTo();
+            reducedAt = stored.reducedAt();
+        }
+        if (stored.pausedUntil() != null && (pausedUntil == null || stored.pausedUntil().isAfter(pausedUntil))) {
+            pausedUntil = stored.pausedUntil();
+        }
     }
 
     /** Blocks the calling thread until the pause is over (the door's calls are synchronous anyway). */
