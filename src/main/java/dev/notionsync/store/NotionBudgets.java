@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * The Notion budget every instance on this database shares, per connection (V31): the token bucket, kept by bucket4j's
+ * The Notion budget every instance on this database shares, per connection (V33): the token bucket, kept by bucket4j's
  * PostgreSQL proxy manager in notion_sync.notion_budget_buckets, and the row of notion_sync.notion_budgets saying
  * what the last 429 changed. Statements give up after {@link #TIMEOUT}: a stalled database must not hold the door.
  */
