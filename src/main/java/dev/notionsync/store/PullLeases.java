@@ -26,8 +26,12 @@ public final class PullLeases implements AutoCloseable {
 
     private final DataSource dataSource;
     private final Duration length;
-    /** The leases this engine's runs hold: source -> holder. */
-    private final Map<String, String> held = new ConcurrentHashMap<>();
+    /** A lease this engine's run holds, and when that run last made progress (took it, or wrote a result page). */
+    private record Held(String holder, long progressNanos) {
+    }
+
+    /** The leases this engine's runs hold, by source. */
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
     private ScheduledExecutorService renewer;
 
     public PullLeases(DataSource dataSource, Duration length) {
@@ -35,12 +39,22 @@ public final class PullLeases implements AutoCloseable {
         this.length = length;
     }
 
-    /** Renews every lease this engine holds; a failure (the database away) is logged, the lease may then run out. */
+    /**
+     * Renews every lease this engine holds whose run made progress within five lease lengths (a run lost by a bug
+     * or an aborted exchange never holds its source for good); a failure (the database away) is logged, the lease may
+     * then run out.
+     */
     private void renewHeld() {
-        held.forEach((source, holder) -> {
+        long stale = System.nanoTime() - length.multipliedBy(5).toNanos();
+        held.forEach((source, lease) -> {
+            if (lease.progressNanos() - stale < 0) {
+                held.remove(source, lease);
+                LOG.warn("pull {}: its run made no progress for {} s; its lease is left to run out", source, length.multipliedBy(5).toSeconds());
+                return;
+            }
             try {
-                if (!renew(source, holder)) {
-                    held.remove(source, holder);
+                if (!renewOnly(source, lease.holder())) {
+                    held.remove(source, lease);
                 }
             } catch (SQLException e) {
                 LOG.warn("pull {}: its lease could not be renewed ({}); another engine may take the source over after notion.sync.pull-lease",
@@ -68,13 +82,7 @@ public final class PullLeases implements AutoCloseable {
             renewer.shutdownNow();
             renewer = null;
         }
-        held.forEach((source, holder) -> {
-            try {
-                release(source, holder);
-            } catch (SQLException e) {
-                LOG.debug("pull {}: lease not given back at stop ({}); it runs out by itself", source, e.getMessage());
-            }
-        });
+        held.forEach((source, lease) -> release(source, lease.holder()));
     }
 
     /** Takes the source's lease for {@code holder}; false while another run holds it. */
@@ -93,13 +101,18 @@ public final class PullLeases implements AutoCloseable {
                 }
             }
         }
-        held.put(source, holder);
+        held.put(source, new Held(holder, System.nanoTime()));
         startRenewing();
         return true;
     }
 
-    /** Renews the lease while {@code holder} has it; false when it ran out and another run took it. */
+    /** The run made progress: its lease is renewed; false when it ran out and another run took it. */
     public boolean renew(String source, String holder) throws SQLException {
+        held.computeIfPresent(source, (name, lease) -> lease.holder().equals(holder) ? new Held(holder, System.nanoTime()) : lease);
+        return renewOnly(source, holder);
+    }
+
+    private boolean renewOnly(String source, String holder) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.pull_leases SET until = clock_timestamp() + CAST(? AS interval)"
                      + " WHERE source = ? AND holder = ?")) {
@@ -110,14 +123,16 @@ public final class PullLeases implements AutoCloseable {
         }
     }
 
-    /** Gives the lease back (nothing when another run holds it by now). */
-    public void release(String source, String holder) throws SQLException {
-        held.remove(source, holder);
+    /** Gives the lease back (nothing when another run holds it by now); with the database away it runs out by itself. */
+    public void release(String source, String holder) {
+        held.computeIfPresent(source, (name, lease) -> lease.holder().equals(holder) ? null : lease);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM notion_sync.pull_leases WHERE source = ? AND holder = ?")) {
             ps.setString(1, source);
             ps.setString(2, holder);
             ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.debug("pull {}: lease not given back ({}); it runs out after notion.sync.pull-lease", source, e.getMessage());
         }
     }
 

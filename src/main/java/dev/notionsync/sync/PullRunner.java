@@ -198,8 +198,11 @@ public final class PullRunner {
 
     public void finish(@ExchangeProperty(PullRun.PROPERTY) PullRun run) throws Exception {
         run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
-        runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
-        leases.release(run.source.name(), run.leaseHolder);
+        try {
+            runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
+        } finally {
+            leases.release(run.source.name(), run.leaseHolder);   // whatever happens: a lease kept would hold the source
+        }
         run.finished = true;
         if (run.counts.inserted() + run.counts.updated() > 0) {
             LOG.info("pull {}: done, {} pages read, {} inserted, {} updated, {} unchanged", run.source.name(),
@@ -216,9 +219,12 @@ public final class PullRunner {
         String message = cause == null ? "unknown error" : cause.getMessage();
         if (run != null && !run.isSkipped()) {
             run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
-            runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
-                    cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
-            leases.release(run.source.name(), run.leaseHolder);
+            try {
+                runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
+                        cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
+            } finally {
+                leases.release(run.source.name(), run.leaseHolder);   // also when the run cannot be recorded (the database away)
+            }
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {
             tables.refresh();
