@@ -216,9 +216,14 @@ public final class PullRunner {
         String message = cause == null ? "unknown error" : cause.getMessage();
         if (run != null && !run.isSkipped()) {
             run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
-            runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
-                    cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
-            leases.release(run.source.name(), run.leaseHolder);
+            try {
+                runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
+                        cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
+            } finally {
+                // even when the run's end cannot be recorded now (the database away): else this engine renews the lease
+                // for ever and no engine pulls the source again (SyncRuns records the end once the database answers)
+                leases.release(run.source.name(), run.leaseHolder);
+            }
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {
             tables.refresh();
