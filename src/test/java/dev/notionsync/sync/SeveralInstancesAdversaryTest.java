@@ -59,4 +59,27 @@ class SeveralInstancesAdversaryTest {
                 Duration.ofSeconds(15), () -> TestEngine.count(sync,
                         "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok' AND id > " + stuck) > 0);
     }
+
+    /**
+     * A source with direction = push has no pull of its own. A person's edit of one of its pages, delivered as a
+     * webhook, must not ask for a pull nobody runs: its event is settled (read one by one as before), not left
+     * 'processing' while the webhook-pulls route fails every turn.
+     */
+    @Test
+    void anEventForAPageOfAPushOnlySourceIsSettled(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(5);
+        Map<String, String> settings = it.settings(simulator, "1h", "projects");
+        String source = TestEngine.sourceName(settings, "projects");
+        settings.put("notion.source." + source + ".direction", "push");
+        settings.put("notion.webhook.verification-token", "secret_sim_webhook");
+        NotionSync sync = it.start(settings);
+        TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + settings.get("camel.server.port")
+                + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
+        JsonNode page = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).get(0);
+        simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "edited in Notion"));
+        TestEngine.await("the edit's event in the inbox", Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.webhook_inbox") > 0);
+        TestEngine.await("the event settled", Duration.ofSeconds(15), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
+    }
 }
