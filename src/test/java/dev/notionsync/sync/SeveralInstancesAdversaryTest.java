@@ -82,4 +82,38 @@ class SeveralInstancesAdversaryTest {
         TestEngine.await("the event settled", Duration.ofSeconds(15), () -> TestEngine.count(sync,
                 "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status IN ('pending', 'processing')") == 0);
     }
+
+    /**
+     * Another instance on the database whose clock runs an hour ahead meets a 429 with Retry-After 1. Its lowering and
+     * its pause are shared: every other instance must follow them for about a second, not stop calling Notion (or fail
+     * every call with a rate below one) until that clock's hour has passed.
+     */
+    @Test
+    void aRateLimitMetByAnInstanceWhoseClockRunsAheadDoesNotStopTheOthers(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(5);
+        Map<String, String> settings = it.settings(simulator, "300ms", "projects");
+        settings.put("notion.api.rate", "5");
+        settings.put("notion.api.rate-recovery-step", "1s");
+        String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+        NotionSync sync = it.start(settings);
+        TestEngine.await("a first pull", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
+
+        try (Database other = Database.open(settings.get("notion.db.url"), "", "", 2, null, false)) {
+            NotionRateBudget ahead = new NotionRateBudget(5, Duration.ofSeconds(1), Clock.offset(Clock.systemUTC(), Duration.ofHours(1)),
+                    NotionDoorConfiguration.sharedBudget(other.dataSource(), "default", 5));
+            ahead.onRateLimited();
+            ahead.pauseFor(Duration.ofSeconds(1));
+        }
+        Thread.sleep(1500);   // the pause, followed by the engine
+
+        JsonNode page = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).get(0);
+        simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "after the skewed 429"));
+        String title = "properties -> '" + TestEngine.titleName(page) + "' -> 'title' -> 0 ->> 'plain_text'";
+        TestEngine.await("the edit pulled (the engine's rate is " + sync.context().getRegistry()
+                        .lookupByNameAndType("notionRateBudget", NotionRateBudget.class).permitsPerSecond() + ")",
+                Duration.ofSeconds(15), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '"
+                        + page.path("id").asText() + "' AND " + title + " = 'after the skewed 429'") == 1);
+        NotionRateBudget budget = sync.context().getRegistry().lookupByNameAndType("notionRateBudget", NotionRateBudget.class);
+        TestEngine.await("the engine's rate back at the configured one", Duration.ofSeconds(10), () -> budget.permitsPerSecond() == 5);
+    }
 }
