@@ -116,4 +116,58 @@ class SeveralInstancesAdversaryTest {
         NotionRateBudget budget = sync.context().getRegistry().lookupByNameAndType("notionRateBudget", NotionRateBudget.class);
         TestEngine.await("the engine's rate back at the configured one", Duration.ofSeconds(10), () -> budget.permitsPerSecond() == 5);
     }
+
+    /**
+     * More pages created in one minute than one query returns (Notion's cap, 20 here), alike in every text property:
+     * no query can read them all, the pull says so and its watermark stays ("Give those pages distinct titles, or let
+     * webhooks deliver them", README "The Notion door"). A person then edits a number of one page the pull could not
+     * read. Its webhook event asks for a pull, which cannot read that page either, and yet the event is marked applied
+     * ("read by a pull"): the edit never reaches PostgreSQL. With notion.webhook.page-events = read it would.
+     */
+    @Test
+    @Disabled("finding: a webhook-driven pull that left a crowded minute unread still marks its events applied; the edit is lost")
+    void anEditOfAPageNoQueryCanReachIsNotMarkedReadByAPull(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        simulator.model().resultCap(20);
+        String dataSource = simulator.workspace().source("projects").dataSourceId();
+        ObjectNode template = simulator.model().pages(dataSource).get(0);
+        String numberProperty = null;
+        for (Iterator<Map.Entry<String, JsonNode>> p = template.path("properties").fields(); p.hasNext(); ) {
+            Map.Entry<String, JsonNode> property = p.next();
+            if ("number".equals(property.getValue().path("type").asText())) {
+                numberProperty = property.getKey();
+            }
+        }
+        String number = numberProperty;
+        Instant imported = Instant.parse("2026-11-15T10:00:00Z");
+        for (int i = 0; i < 30; i++) {   // a CSV import: alike rows, created and edited in one minute
+            ObjectNode page = template.deepCopy();
+            page.put("id", UUID.nameUUIDFromBytes(("alike-" + i).getBytes(StandardCharsets.UTF_8)).toString());
+            page.put("created_time", imported.toString());
+            page.put("last_edited_time", imported.toString());
+            simulator.model().importPage(page);
+        }
+        Map<String, String> settings = it.settings(simulator, "1h", "projects");
+        settings.put("notion.sync.page-size", "10");
+        settings.put("notion.webhook.verification-token", "secret_sim_webhook");
+        String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+        NotionSync sync = it.start(settings);
+        TestEngine.await("the first pull ended", Duration.ofSeconds(60), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND finished_at IS NOT NULL") > 0);
+        String unread = simulator.model().pages(dataSource).stream().map(p -> p.path("id").asText())
+                .filter(id -> TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + id + "'") == 0)
+                .findFirst().orElseThrow(() -> new AssertionError("the pull read every page: nothing to attack"));
+
+        TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + settings.get("camel.server.port")
+                + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
+        ObjectNode edit = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        edit.putObject(number).put("number", 4242);
+        simulator.model().editPage(unread, edit);
+        TestEngine.await("the edit's event settled", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.webhook_inbox WHERE entity_id = '" + unread + "' AND status NOT IN ('pending', 'processing')") > 0);
+        String note = TestEngine.queryString(sync, "SELECT status || ': ' || coalesce(note, '') FROM notion_sync.webhook_inbox WHERE entity_id = '"
+                + unread + "' ORDER BY 1 LIMIT 1");
+        TestEngine.await("the edited page in PostgreSQL, as its event (" + note + ") says", Duration.ofSeconds(10), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM " + table + " WHERE page_id = '" + unread + "' AND properties -> '" + number + "' ->> 'number' = '4242'") == 1);
+    }
 }
