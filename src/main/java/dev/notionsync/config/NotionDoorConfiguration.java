@@ -14,7 +14,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
@@ -77,17 +77,17 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
             @Override
             public SharedBudget.Lowering read() throws Exception {
                 NotionBudgets.Stored row = stored.read(connection);
-                return new SharedBudget.Lowering(row.reducedTo(), row.reducedAt(), row.pausedUntil());
+                return new SharedBudget.Lowering(row.reducedTo(), row.reducedAgo(), row.pauseLeft());
             }
 
             @Override
-            public void lower(int reducedTo, Instant at) throws Exception {
-                stored.lower(connection, reducedTo, at);
+            public void lower(int reducedTo) throws Exception {
+                stored.lower(connection, reducedTo);
             }
 
             @Override
-            public void pause(Instant until) throws Exception {
-                stored.pause(connection, until);
+            public void pause(Duration wait) throws Exception {
+                stored.pause(connection, wait);
             }
         });
     }

@@ -55,7 +55,7 @@ public final class NotionRateBudget {
         if (reducedAt == null) {
             return configured;
         }
-        long steps = Duration.between(reducedAt, clock.instant()).toMillis() / Math.max(1, recoveryStep.toMillis());
+        long steps = Math.max(0, Duration.between(reducedAt, clock.instant()).toMillis()) / Math.max(1, recoveryStep.toMillis());
         int now = (int) Math.min(configured, reducedTo + steps);
         if (now >= configured) {
             reducedAt = null;
@@ -66,16 +66,14 @@ public final class NotionRateBudget {
     /** Notion said 429: slow down, every instance. */
     public void onRateLimited() {
         int to;
-        Instant at;
         synchronized (this) {
             rateLimitedCount++;
             to = Math.max(1, localPermits() / 2);
-            at = clock.instant();
             reducedTo = to;
-            reducedAt = at;
+            reducedAt = clock.instant();
         }
         if (shared != null) {
-            shared.lower(to, at);
+            shared.lower(to);
         }
     }
 
@@ -85,15 +83,14 @@ public final class NotionRateBudget {
      * workspace, and its wait can exceed a minute.
      */
     public void pauseFor(Duration wait) {
-        Instant until;
         synchronized (this) {
-            until = clock.instant().plus(wait);
+            Instant until = clock.instant().plus(wait);
             if (pausedUntil == null || until.isAfter(pausedUntil)) {
                 pausedUntil = until;
             }
         }
         if (shared != null) {
-            shared.pause(until);
+            shared.pause(wait);
         }
     }
 
@@ -139,13 +136,17 @@ public final class NotionRateBudget {
         shared.read().ifPresent(this::adopt);
     }
 
+    /** The stored times are ages and waits by the database's clock, placed on this instance's clock (clocks may differ). */
     private synchronized void adopt(SharedBudget.Lowering stored) {
-        if (stored.reducedTo() != null && stored.reducedAt() != null && (reducedAt == null || stored.reducedAt().isAfter(reducedAt))) {
+        Instant now = clock.instant();
+        Instant storedAt = stored.reducedAgo() == null ? null : now.minus(stored.reducedAgo());
+        if (stored.reducedTo() != null && storedAt != null && (reducedAt == null || storedAt.isAfter(reducedAt))) {
             reducedTo = stored.reducedTo();
-            reducedAt = stored.reducedAt();
+            reducedAt = storedAt;
         }
-        if (stored.pausedUntil() != null && (pausedUntil == null || stored.pausedUntil().isAfter(pausedUntil))) {
-            pausedUntil = stored.pausedUntil();
+        Instant storedUntil = stored.pauseLeft() == null || stored.pauseLeft().isNegative() ? null : now.plus(stored.pauseLeft());
+        if (storedUntil != null && (pausedUntil == null || storedUntil.isAfter(pausedUntil))) {
+            pausedUntil = storedUntil;
         }
     }
 

@@ -5,7 +5,6 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.BucketProxy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,17 +29,20 @@ public final class SharedBudget {
     public static final int BURST = 1;
     static final Duration RETRY_DOWN = Duration.ofSeconds(10);
 
-    /** What the last 429 changed, as stored; null fields when nothing was lowered or paused. */
-    public record Lowering(Integer reducedTo, Instant reducedAt, Instant pausedUntil) {
+    /**
+     * What the last 429 changed, as stored; null fields when nothing was lowered or paused. Durations, by the
+     * database's clock: how long ago the rate was lowered, how long calls must still wait (negative once over).
+     */
+    public record Lowering(Integer reducedTo, Duration reducedAgo, Duration pauseLeft) {
     }
 
     /** The stored 429 changes of this budget's connection (store.NotionBudgets). */
     public interface Rows {
         Lowering read() throws Exception;
 
-        void lower(int reducedTo, Instant at) throws Exception;
+        void lower(int reducedTo) throws Exception;
 
-        void pause(Instant until) throws Exception;
+        void pause(Duration wait) throws Exception;
     }
 
     private interface Write {
@@ -104,14 +106,14 @@ public final class SharedBudget {
         }
     }
 
-    /** A 429: every instance lowers its rate to {@code reducedTo}, counted from {@code at}. */
-    public void lower(int reducedTo, Instant at) {
-        write(() -> rows.lower(reducedTo, at));
+    /** A 429: every instance lowers its rate to {@code reducedTo}, counted from now. */
+    public void lower(int reducedTo) {
+        write(() -> rows.lower(reducedTo));
     }
 
-    /** A Retry-After: no call of any instance leaves before {@code until}. */
-    public void pause(Instant until) {
-        write(() -> rows.pause(until));
+    /** A Retry-After: no call of any instance leaves for {@code wait}. */
+    public void pause(Duration wait) {
+        write(() -> rows.pause(wait));
     }
 
     /** Whether the shared budget is in use (false while the database is down). */

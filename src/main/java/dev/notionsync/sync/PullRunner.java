@@ -223,7 +223,9 @@ public final class PullRunner {
                 runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
                         cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);
             } finally {
-                leases.release(run.source.name(), run.leaseHolder);   // also when the run cannot be recorded (the database away)
+                // even when the run's end cannot be recorded now (the database away): else this engine renews the lease
+                // for ever and no engine pulls the source again (SyncRuns records the end once the database answers)
+                leases.release(run.source.name(), run.leaseHolder);
             }
         }
         if (cause instanceof NotionApiException notion && notion.isAuthorizationFailure()) {

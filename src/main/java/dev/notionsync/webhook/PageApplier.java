@@ -110,7 +110,8 @@ public final class PageApplier {
             // meanwhile, in a few queries rather than one read per page (the event's parent names the source; the pull reads
             // only what the source's own query answers, so a wrong parent costs a query, never a wrong row)
             Held held = holderOf(item.dataSourceId());
-            if (held != null && pulls != null) {
+            // a source that does not read Notion (direction = push) has no pull: its pages are read one by one, as before
+            if (held != null && pulls != null && readsNotion(held.source())) {
                 pulls.request(held.source(), eventIds);   // the events stay claimed until that pull has read them
                 return;
             }
@@ -169,6 +170,10 @@ public final class PageApplier {
     }
 
     private record Held(String source, MirrorTable table) {
+    }
+
+    private boolean readsNotion(String source) {
+        return sources.stream().anyMatch(s -> s.name().equals(source) && s.readsNotion());
     }
 
     /**
