@@ -22,6 +22,8 @@ public final class PullRun {
         boolean windowed;
         CreatedTimeWalk walk;
         Instant walkStartedAt;
+        /** The walk could not read a crowded minute whole: some pages of it may be unread. */
+        boolean leftUnread;
 
         Target(MirrorTable table, Instant watermark) {
             this.table = table;
@@ -64,6 +66,11 @@ public final class PullRun {
 
     public boolean isFinished() {
         return finished;
+    }
+
+    /** Some pages could be reached by no query of this run (a crowded minute): webhook events must read theirs one by one. */
+    public boolean leftPagesUnread() {
+        return targets.stream().anyMatch(t -> t.leftUnread);
     }
 
     /** True when another run (on this engine or another) is pulling the source: this one does nothing. */

@@ -145,6 +145,7 @@ public final class QueryPlanner {
                             + " every text property, so some may be unread; the watermark stays. Give those pages distinct titles, or"
                             + " let webhooks deliver them", source, target.table.table(),
                     unread.stream().map(s -> s.minute().toString()).distinct().toList());
+            target.leftUnread = true;
             return null;
         }
         return target.walkStartedAt.minus(lag).truncatedTo(ChronoUnit.MINUTES);

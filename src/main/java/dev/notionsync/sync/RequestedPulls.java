@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.ExchangeProperty;
 
@@ -27,6 +28,8 @@ public final class RequestedPulls {
 
     /** Per source, its waiting events: event id -> when it asked (an event given out again keeps its first time). */
     private final Map<String, Map<String, Instant>> requested = new ConcurrentHashMap<>();
+    /** Events a pull could not answer (their page may be in a minute no query reaches whole): read one by one. */
+    private final Set<String> readOneByOne = ConcurrentHashMap.newKeySet();
     private final WebhookInbox inbox;
     private final Duration delay;
     private final Clock clock;
@@ -73,10 +76,26 @@ public final class RequestedPulls {
                 answered.add(eventId);
             }
         });
-        if (!answered.isEmpty()) {
-            inbox.mark(answered, "applied", "read by a pull of " + source);
-            answered.forEach(waiting::remove);
+        if (answered.isEmpty()) {
+            return;
         }
+        if (run.leftPagesUnread()) {
+            // the pull could not reach every page: these events go back to the inbox and read their pages one by one
+            readOneByOne.addAll(answered);
+            inbox.mark(answered, "pending", "read one by one: a pull of " + source + " could not reach every page");
+        } else {
+            inbox.mark(answered, "applied", "read by a pull of " + source);
+        }
+        answered.forEach(waiting::remove);
+    }
+
+    /** Whether these events are to read their page one by one (a pull could not answer them); forgets them. */
+    public boolean readOneByOne(List<String> eventIds) {
+        boolean any = false;
+        for (String id : eventIds) {
+            any |= readOneByOne.remove(id);
+        }
+        return any;
     }
 
     /** Events waiting for their source's pull (for tests and metrics). */

@@ -105,7 +105,7 @@ public final class PageApplier {
             inbox.mark(eventIds, contentHeld ? "applied" : "ignored", contentHeld ? "content due" : "page content is not synced for this page");
             return;
         }
-        if (item.pullable()) {
+        if (item.pullable() && (pulls == null || !pulls.readOneByOne(eventIds))) {
             // a new or edited page of a synced source: its source's incremental pull reads it, with every other page edited
             // meanwhile, in a few queries rather than one read per page (the event's parent names the source; the pull reads
             // only what the source's own query answers, so a wrong parent costs a query, never a wrong row)
