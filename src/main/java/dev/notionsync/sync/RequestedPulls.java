@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.ServiceStatus;
 
 /**
  * Pulls asked for by webhook events (routes/notion-webhooks.camel.yaml): an event saying a page of a synced source
@@ -47,11 +49,18 @@ public final class RequestedPulls {
         eventIds.forEach(id -> waiting.putIfAbsent(id, now));
     }
 
-    /** The sources to pull now: no request for {@code delay}, or the oldest waiting three times that. */
-    public List<String> due() {
+    /**
+     * The sources to pull now: no request for {@code delay}, or the oldest waiting three times that. A paused source
+     * (its poll route suspended: JMX pauseSource, Hawtio) is not pulled; its events wait for it to be resumed.
+     */
+    public List<String> due(CamelContext context) {
         Instant now = clock.instant();
         List<String> due = new ArrayList<>();
         requested.forEach((source, waiting) -> {
+            ServiceStatus poll = context == null ? null : context.getRouteController().getRouteStatus("poll-" + source);
+            if (poll != null && (poll.isSuspended() || poll.isSuspending())) {
+                return;
+            }
             Instant oldest = waiting.values().stream().min(Instant::compareTo).orElse(null);
             Instant newest = waiting.values().stream().max(Instant::compareTo).orElse(null);
             if (oldest != null && (!newest.plus(delay).isAfter(now) || !oldest.plus(delay.multipliedBy(3)).isAfter(now))) {

@@ -73,6 +73,30 @@ class WebhookDrivenPullTest {
                 "SELECT count(*) FROM " + table + " WHERE page_id = '" + page + "' AND deleted_at IS NOT NULL") == 1);
     }
 
+    @Test
+    void aPausedSourceIsNotPulledByWebhooksUntilItIsResumed(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(5);
+        Map<String, String> settings = it.settings(simulator, "1h", "projects");
+        settings.put("notion.webhook.verification-token", "secret_sim_webhook");
+        String source = TestEngine.sourceName(settings, "projects");
+        String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+        NotionSync sync = it.start(settings);
+        TestEngine.await("first pull", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
+        TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + settings.get("camel.server.port")
+                + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
+        sync.context().getRouteController().suspendRoute("poll-" + source);   // what JMX pauseSource does
+        JsonNode page = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).get(1);
+        simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "edited while paused"));
+        String titleName = TestEngine.titleName(page);
+        String edited = "SELECT count(*) FROM " + table + " WHERE properties->'" + titleName + "'->'title'->0->>'plain_text' = 'edited while paused'";
+        TestEngine.await("the event waiting", Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'processing'") == 1);
+        Thread.sleep(3000);
+        assertEquals(0, TestEngine.count(sync, edited), "a paused source takes no edit, from webhooks either");
+        sync.context().getRouteController().resumeRoute("poll-" + source);
+        TestEngine.await("the edit once the source is resumed", Duration.ofSeconds(20), () -> TestEngine.count(sync, edited) == 1);
+    }
+
     /** Requests the simulator answered for an endpoint pattern, all statuses. */
     private static long requests(NotionSimulator simulator, String endpoint) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/stats"))
