@@ -71,7 +71,7 @@ public final class SyncConfiguration implements AreaConfiguration {
                 watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount,
                 leases));
         context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
-                new SyncRuns(dataSource), metrics));
+                new SyncRuns(dataSource), metrics, leases, settings.sweep()));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);
         for (SourceSettings source : settings.sources()) {

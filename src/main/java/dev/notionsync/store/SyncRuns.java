@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
@@ -219,6 +220,23 @@ public final class SyncRuns {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * How long ago the source's last successful sweep (by any engine on this database) started; null when never. From
+     * its start, as a sweep timer counts its period, so an engine's own next sweep is never taken for another's.
+     */
+    public Duration sinceLastSweep(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM clock_timestamp() - max(started_at)) * 1000"
+                     + " FROM notion_sync.sync_runs WHERE source = ? AND kind = 'sweep' AND outcome = 'ok'")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                double millis = rs.getDouble(1);
+                return rs.wasNull() ? null : Duration.ofMillis((long) millis);
             }
         }
     }

@@ -10,11 +10,14 @@ import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
+import dev.notionsync.store.PullLeases;
 import dev.notionsync.store.SyncRuns;
-import java.util.HashSet;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -44,10 +47,18 @@ public final class DeletionSweep {
     private final SyncRuns runs;
 
     private final NotionMetrics metrics;
+    private final PullLeases leases;
+    private final Duration every;
 
+    /**
+     * @param leases one sweep of a source at a time across engines (the pull's leases, under "sweep:" + source)
+     * @param every  notion.sync.sweep: a source whose sweep (by any engine) began within half of it is not swept again
+     */
     public DeletionSweep(MirrorTables tables, PageReader reader, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
-                         NotionMetrics metrics) {
+                         NotionMetrics metrics, PullLeases leases, Duration every) {
         this.metrics = metrics;
+        this.leases = leases;
+        this.every = every;
         this.runs = runs;
         this.tables = tables;
         this.reader = reader;
@@ -69,22 +80,44 @@ public final class DeletionSweep {
         int listed;
         int calls;
         long runId;
+        /** The sweep's hold on "sweep:" + source; null: another engine sweeps it, or swept it lately (this one does nothing). */
+        final String leaseHolder;
 
-        SweepRun(String source, List<MirrorTable> tables) {
+        SweepRun(String source, List<MirrorTable> tables, String leaseHolder) {
             this.source = source;
             this.tables = tables;
+            this.leaseHolder = leaseHolder;
         }
 
         public boolean isActive() {
             return tableIndex < tables.size();
         }
+
+        public boolean isSkipped() {
+            return leaseHolder == null;
+        }
     }
 
-    /** Starts a sweep of the source's tables and records it. */
+    /**
+     * Starts a sweep of the source's tables and records it; with several engines on one database, only when no other
+     * sweeps the source now and no sweep of it began within half of notion.sync.sweep (each engine's timer fires on its own).
+     */
     public SweepRun start(String source) throws Exception {
-        SweepRun run = new SweepRun(source, tables.of(source));
-        run.runId = runs.start(source, "sweep", null);
-        return run;
+        String key = "sweep:" + source;
+        String holder = UUID.randomUUID().toString();
+        Duration since = runs.sinceLastSweep(source);
+        if ((since != null && since.compareTo(every.dividedBy(2)) < 0) || !leases.take(key, holder)) {
+            LOG.debug("sweep {}: swept by another engine lately, or being swept now; this one does nothing", source);
+            return new SweepRun(source, List.of(), null);
+        }
+        try {
+            SweepRun run = new SweepRun(source, tables.of(source), holder);
+            run.runId = runs.start(source, "sweep", null);
+            return run;
+        } catch (Exception e) {
+            leases.release(key, holder);
+            throw e;
+        }
     }
 
     /** The next listing query, for the door route. */
@@ -135,7 +168,11 @@ public final class DeletionSweep {
     }
 
     public void finish(@ExchangeProperty(RUN) SweepRun run) throws Exception {
-        runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
+        try {
+            runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null, "ok", null);
+        } finally {
+            leases.release("sweep:" + run.source, run.leaseHolder);
+        }
         metrics.pages(run.source, "deleted", run.markedDeleted);
         if (run.markedDeleted + run.restored > 0) {
             LOG.info("sweep {}: {} pages marked deleted, {} rewritten", run.source, run.markedDeleted, run.restored);
@@ -144,9 +181,13 @@ public final class DeletionSweep {
 
     /** Records a failed sweep; nothing was marked from a partial listing. */
     public void fail(@ExchangeProperty(RUN) SweepRun run, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) throws Exception {
-        if (run != null) {
-            runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
-                    "failed", cause == null ? "unknown error" : cause.getMessage());
+        if (run != null && !run.isSkipped()) {
+            try {
+                runs.finish(run.runId, SyncRuns.PullCounts.sweep(run.listed, run.markedDeleted, run.calls), null,
+                        "failed", cause == null ? "unknown error" : cause.getMessage());
+            } finally {
+                leases.release("sweep:" + run.source, run.leaseHolder);
+            }
         }
     }
 

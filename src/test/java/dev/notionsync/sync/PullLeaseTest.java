@@ -75,4 +75,26 @@ class PullLeaseTest {
         TestEngine.await("a pull after the lease ran out", Duration.ofSeconds(20), () -> TestEngine.count(first,
                 "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok' AND id > " + before) > 0);
     }
+
+    @Test
+    void twoEnginesSweepASourceAboutOncePerIntervalNotEachOnItsOwn(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(20);
+        Map<String, String> settings = it.settings(simulator, "1h", "projects");
+        settings.put("notion.sync.sweep", "6s");
+        String source = TestEngine.sourceName(settings, "projects");
+        NotionSync first = it.start(settings);
+        Map<String, String> other = new HashMap<>(settings);
+        other.put("camel.server.port", String.valueOf(TestEngine.freePort()));
+        other.put("camel.management.port", String.valueOf(TestEngine.freePort()));
+        it.start(other);
+        TestEngine.await("a first sweep", Duration.ofSeconds(30), () -> TestEngine.count(first,
+                "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'") > 0);
+        long before = TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep'");
+        Thread.sleep(24_000);   // four intervals: each engine's timer fires four times
+        long sweeps = TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep'") - before;
+        assertTrue(sweeps >= 2 && sweeps <= 6, "two engines swept " + sweeps + " times in four intervals (each alone: 8)");
+        assertEquals(0, TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs a JOIN notion_sync.sync_runs b ON a.source = b.source"
+                + " AND a.kind = 'sweep' AND b.kind = 'sweep' AND a.id < b.id AND b.started_at < coalesce(a.finished_at, now())"
+                + " AND a.started_at < coalesce(b.finished_at, now()) WHERE a.source = '" + source + "'"), "no two sweeps of the source overlap");
+    }
 }
