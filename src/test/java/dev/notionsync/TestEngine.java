@@ -194,4 +194,20 @@ public final class TestEngine {
             return -1;   // the table may not exist yet
         }
     }
+
+    /** Requests the simulator answered for an endpoint pattern ("GET /v1/pages/{id}/markdown"), all statuses (its /__sim/stats). */
+    public static long simRequests(NotionSimulator simulator, String endpoint) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient
+                    .newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/__sim/stats")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            long n = 0;
+            for (com.fasterxml.jackson.databind.JsonNode count : stats.path("by_endpoint").path(endpoint)) {
+                n += count.asLong();
+            }
+            return n;
+        } catch (Exception e) {
+            throw new IllegalStateException("the simulator's stats: " + e.getMessage(), e);
+        }
+    }
 }

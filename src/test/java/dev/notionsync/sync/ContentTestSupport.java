@@ -51,17 +51,7 @@ final class ContentTestSupport {
 
     /** Requests the simulator answered for an endpoint pattern ("GET /v1/pages/{id}/markdown"), all statuses. */
     static long requests(NotionSimulator simulator, String endpoint) {
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/stats")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            long n = 0;
-            for (JsonNode count : JSON.readTree(response.body()).path("by_endpoint").path(endpoint)) {
-                n += count.asLong();
-            }
-            return n;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestEngine.simRequests(simulator, endpoint);
     }
 
     static void resetStats(NotionSimulator simulator) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.Integration;
 import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
@@ -41,7 +40,7 @@ class WebhookDrivenPullTest {
         List<JsonNode> pages = simulator.model().pages(dataSource).stream().map(p -> (JsonNode) p).toList();
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/stats")).DELETE().build(),
                 HttpResponse.BodyHandlers.discarding());
-        long queriesBefore = requests(simulator, "POST /v1/data_sources/{id}/query");
+        long queriesBefore = TestEngine.simRequests(simulator, "POST /v1/data_sources/{id}/query");
         for (JsonNode page : pages) {
             simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "burst " + page.path("id").asText()));
         }
@@ -50,8 +49,8 @@ class WebhookDrivenPullTest {
                 "SELECT count(*) FROM " + table + " WHERE properties->'" + titleName + "'->'title'->0->>'plain_text' LIKE 'burst %'") == 200);
         TestEngine.await("every event applied", Duration.ofSeconds(30), () -> TestEngine.count(sync,
                 "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'pending' OR status = 'processing'") == 0);
-        assertEquals(0, requests(simulator, "GET /v1/pages/{id}"), "no page is read one by one");
-        long queries = requests(simulator, "POST /v1/data_sources/{id}/query") - queriesBefore;
+        assertEquals(0, TestEngine.simRequests(simulator, "GET /v1/pages/{id}"), "no page is read one by one");
+        long queries = TestEngine.simRequests(simulator, "POST /v1/data_sources/{id}/query") - queriesBefore;
         assertTrue(queries <= 15, "200 edits cost " + queries + " queries");
         assertEquals(200, TestEngine.count(sync, "SELECT count(DISTINCT entity_id) FROM notion_sync.webhook_inbox WHERE status = 'applied'"
                 + " AND note LIKE 'read by a pull of %'"));
@@ -95,16 +94,5 @@ class WebhookDrivenPullTest {
         assertEquals(0, TestEngine.count(sync, edited), "a paused source takes no edit, from webhooks either");
         sync.context().getRouteController().resumeRoute("poll-" + source);
         TestEngine.await("the edit once the source is resumed", Duration.ofSeconds(20), () -> TestEngine.count(sync, edited) == 1);
-    }
-
-    /** Requests the simulator answered for an endpoint pattern, all statuses. */
-    private static long requests(NotionSimulator simulator, String endpoint) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/stats"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        long n = 0;
-        for (JsonNode count : new ObjectMapper().readTree(response.body()).path("by_endpoint").path(endpoint)) {
-            n += count.asLong();
-        }
-        return n;
     }
 }

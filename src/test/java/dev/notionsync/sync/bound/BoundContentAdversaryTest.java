@@ -31,38 +31,6 @@ class BoundContentAdversaryTest {
         return it.simulator(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1).withClock(clock));
     }
 
-    private static Map<String, String> settings(Integration it, NotionSimulator simulator, String conflict) {
-        Map<String, String> settings = it.settings(simulator, "1s", "projects");
-        settings.put("notion.sources", "notes");
-        settings.put("notion.source.notes.mode", "bind");
-        settings.put("notion.source.notes.table", "public.notes");
-        settings.put("notion.source.notes.content-column", "body");
-        settings.put("notion.source.notes.conflict", conflict);
-        settings.put("notion.bind.apply-poll", "300ms");
-        settings.put("notion.content.poll", "300ms");
-        settings.put("notion.push.poll", "300ms");
-        settings.put("notion.push.backoff-base", "300ms");
-        return settings;
-    }
-
-    private static NotionSync bootstrapped(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
-        NotionSync sync = it.create(settings);
-        TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body text)");
-        TestEngine.execute(sync, "INSERT INTO public.notes VALUES (1, 'One', E'# One\\n\\nThe first body.'), (2, 'Two', NULL), (3, 'Three', '')");
-        sync.start();
-        List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        assertTrue(sync.bootstrap().bootstrap("notes", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
-        return sync;
-    }
-
-    private static String pageOf(NotionSync sync, long id) {
-        return TestEngine.queryString(sync, "SELECT page_id::text FROM notion_sync.links WHERE source = 'notes' AND row_key = '{\"id\": " + id + "}'");
-    }
-
-    private static String body(NotionSync sync, long id) {
-        return TestEngine.queryString(sync, "SELECT body FROM public.notes WHERE id = " + id);
-    }
-
     private static void inStep(NotionSync sync, int links) throws Exception {
         TestEngine.await("every link in step", Duration.ofSeconds(60), () -> TestEngine.count(sync,
                 "SELECT count(*) FROM notion_sync.links WHERE source = 'notes' AND content_hash IS NOT NULL") == links);
@@ -81,10 +49,10 @@ class BoundContentAdversaryTest {
     @Test
     void aPullOnlySourceTakesABodyWrittenInNotionAfterBootstrap(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
         settings.put("notion.source.notes.direction", "pull");
-        NotionSync sync = bootstrapped(it, simulator, settings);
-        String one = pageOf(sync, 1);
+        NotionSync sync = BoundContentTest.bootstrapped(it, simulator, settings);
+        String one = BoundContentTest.pageOf(sync, 1);
         String schema = "\"" + settings.get("notion.db.schema") + "\"";
         TestEngine.await("the pages' contents read", Duration.ofSeconds(60), () -> TestEngine.count(sync,
                 "SELECT count(*) FROM " + schema + ".notes_content WHERE fetched_at IS NOT NULL") == 3);
@@ -92,7 +60,7 @@ class BoundContentAdversaryTest {
         clock.step();
         simulator.model().editContent(one, "Written in Notion");
         try {
-            TestEngine.await("Notion's body in the column", Duration.ofSeconds(60), () -> "Written in Notion".equals(String.valueOf(body(sync, 1)).strip()));
+            TestEngine.await("Notion's body in the column", Duration.ofSeconds(60), () -> "Written in Notion".equals(String.valueOf(BoundContentTest.body(sync, 1)).strip()));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; content row: " + TestEngine.queryString(sync, "SELECT to_jsonb(c)::text FROM " + schema
                     + ".notes_content c WHERE page_id = '" + one + "'"), e);
@@ -107,10 +75,10 @@ class BoundContentAdversaryTest {
     @Test
     void aBodyEditedWhileThePageWasInTheTrashReachesItWhenRestored(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
         settings.put("notion.sync.sweep", "2s");   // the trash is found by the sweep
-        NotionSync sync = bootstrapped(it, simulator, settings);
-        String one = pageOf(sync, 1);
+        NotionSync sync = BoundContentTest.bootstrapped(it, simulator, settings);
+        String one = BoundContentTest.pageOf(sync, 1);
         inStep(sync, 3);
         TestEngine.await("row 1's body in its page", Duration.ofSeconds(30), () -> simulator.model().markdown(one).contains("The first body."));
         clock.step();
@@ -125,46 +93,46 @@ class BoundContentAdversaryTest {
                 "SELECT state FROM notion_sync.links WHERE source = 'notes' AND row_key = '{\"id\": 1}'")));
         TestEngine.await("the body written meanwhile in the page", Duration.ofSeconds(60),
                 () -> simulator.model().markdown(one).contains("Edited while the page was in the trash"));
-        assertEquals("Edited while the page was in the trash", body(sync, 1), "the column keeps its edit");
+        assertEquals("Edited while the page was in the trash", BoundContentTest.body(sync, 1), "the column keeps its edit");
     }
 
     /** A key change and a body change in one statement: the page follows the key and takes the body; no second page. */
     @Test
     void aKeyAndABodyChangedInOneStatementReachTheSamePage(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
-        NotionSync sync = bootstrapped(it, simulator, settings);
-        String one = pageOf(sync, 1);
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
+        NotionSync sync = BoundContentTest.bootstrapped(it, simulator, settings);
+        String one = BoundContentTest.pageOf(sync, 1);
         inStep(sync, 3);
         TestEngine.execute(sync, "UPDATE public.notes SET id = 10, body = 'Moved and rewritten' WHERE id = 1");
         TestEngine.await("the body in the page", Duration.ofSeconds(30), () -> simulator.model().markdown(one).contains("Moved and rewritten"));
         settled(sync);
         Thread.sleep(2000);
-        assertEquals(one, pageOf(sync, 10), "the row keeps its page");
-        assertEquals("Moved and rewritten", body(sync, 10));
+        assertEquals(one, BoundContentTest.pageOf(sync, 10), "the row keeps its page");
+        assertEquals("Moved and rewritten", BoundContentTest.body(sync, 10));
         assertEquals(3, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'notes' AND state = 'linked'"));
         clock.step();
         simulator.model().editContent(one, "Then edited in Notion");
         TestEngine.await("Notion's edit in the moved row", Duration.ofSeconds(60),
-                () -> "Then edited in Notion".equals(String.valueOf(body(sync, 10)).strip()));
+                () -> "Then edited in Notion".equals(String.valueOf(BoundContentTest.body(sync, 10)).strip()));
     }
 
     /** A row deleted and inserted again under its key in one transaction, with another body: the page takes it. */
     @Test
     void aRowDeletedAndInsertedAgainUnderItsKeyGivesItsPageTheNewBody(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
-        NotionSync sync = bootstrapped(it, simulator, settings);
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
+        NotionSync sync = BoundContentTest.bootstrapped(it, simulator, settings);
         inStep(sync, 3);
         TestEngine.execute(sync, "BEGIN; DELETE FROM public.notes WHERE id = 1; INSERT INTO public.notes VALUES (1, 'One again', 'Reborn body'); COMMIT");
         settled(sync);
         TestEngine.await("row 1 has a page with the new body", Duration.ofSeconds(60), () -> {
-            String page = pageOf(sync, 1);
+            String page = BoundContentTest.pageOf(sync, 1);
             return page != null && simulator.model().markdown(page).contains("Reborn body");
         });
         Thread.sleep(2500);
-        assertEquals("Reborn body", body(sync, 1));
-        String page = pageOf(sync, 1);
+        assertEquals("Reborn body", BoundContentTest.body(sync, 1));
+        String page = BoundContentTest.pageOf(sync, 1);
         assertTrue(simulator.model().markdown(page).contains("Reborn body"), simulator.model().markdown(page));
     }
 
@@ -176,7 +144,7 @@ class BoundContentAdversaryTest {
     @Test
     void pagesTheColumnRefusesDoNotHoldBackTheOthers(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
         NotionSync sync = it.create(settings);
         TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body varchar(5))");
         TestEngine.execute(sync, "INSERT INTO public.notes SELECT g, 'Note ' || g, NULL FROM generate_series(1, 501) g");
@@ -206,9 +174,9 @@ class BoundContentAdversaryTest {
     @Test
     void aSourceSwitchedToPullWithAnEditWaitingStillTakesNotionsEdits(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
-        NotionSync sync = bootstrapped(it, simulator, settings);
-        String one = pageOf(sync, 1);
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
+        NotionSync sync = BoundContentTest.bootstrapped(it, simulator, settings);
+        String one = BoundContentTest.pageOf(sync, 1);
         inStep(sync, 3);
         sync.context().getRouteController().suspendRoute("notion-content-push");
         TestEngine.execute(sync, "UPDATE public.notes SET body = 'Waiting edit' WHERE id = 1");
@@ -219,13 +187,13 @@ class BoundContentAdversaryTest {
         clock.step();
         simulator.model().editContent(one, "Written in Notion after the switch");
         TestEngine.await("Notion's edit in the column", Duration.ofSeconds(60),
-                () -> "Written in Notion after the switch".equals(String.valueOf(body(pulling, 1)).strip()));
+                () -> "Written in Notion after the switch".equals(String.valueOf(BoundContentTest.body(pulling, 1)).strip()));
     }
 
     @Test
     void aTriggerOfTheTableRefusingOneBodyHoldsBackOnlyThatPage(Integration it) throws Exception {
         NotionSimulator simulator = simulator(it);
-        Map<String, String> settings = settings(it, simulator, "notion-wins");
+        Map<String, String> settings = BoundContentTest.settings(it, simulator, "notion-wins");
         NotionSync sync = it.create(settings);
         TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body text)");
         TestEngine.execute(sync, "INSERT INTO public.notes SELECT g, 'Note ' || g, NULL FROM generate_series(1, 3) g");
@@ -238,7 +206,7 @@ class BoundContentAdversaryTest {
         assertTrue(sync.bootstrap().bootstrap("notes", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
         inStep(sync, 3);
         clock.step();
-        List<String> pages = List.of(pageOf(sync, 1), pageOf(sync, 2), pageOf(sync, 3));
+        List<String> pages = List.of(BoundContentTest.pageOf(sync, 1), BoundContentTest.pageOf(sync, 2), BoundContentTest.pageOf(sync, 3));
         // the refused page sorts first, so a pass that stopped at it would never reach the others
         String refused = pages.stream().sorted().findFirst().orElseThrow();
         for (String page : pages) {

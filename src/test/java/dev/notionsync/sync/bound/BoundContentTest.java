@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.Integration;
 import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +69,7 @@ class BoundContentTest {
         return it.simulator(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(1).withClock(clock));
     }
 
-    private static Map<String, String> settings(Integration it, NotionSimulator simulator, String conflict) {
+    static Map<String, String> settings(Integration it, NotionSimulator simulator, String conflict) {
         Map<String, String> settings = it.settings(simulator, "1s", "projects");
         settings.put("notion.sources", "notes");
         settings.put("notion.source.notes.mode", "bind");
@@ -88,7 +83,7 @@ class BoundContentTest {
         return settings;
     }
 
-    private static NotionSync bootstrapped(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
+    static NotionSync bootstrapped(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
         NotionSync sync = it.create(settings);
         TestEngine.execute(sync, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body text)");
         TestEngine.execute(sync, "INSERT INTO public.notes VALUES (1, 'One', E'# One\\n\\nThe first body.'), (2, 'Two', NULL), (3, 'Three', '')");
@@ -98,11 +93,11 @@ class BoundContentTest {
         return sync;
     }
 
-    private static String pageOf(NotionSync sync, long id) {
+    static String pageOf(NotionSync sync, long id) {
         return TestEngine.queryString(sync, "SELECT page_id::text FROM notion_sync.links WHERE source = 'notes' AND row_key = '{\"id\": " + id + "}'");
     }
 
-    private static String body(NotionSync sync, long id) {
+    static String body(NotionSync sync, long id) {
         return TestEngine.queryString(sync, "SELECT body FROM public.notes WHERE id = " + id);
     }
 
@@ -110,15 +105,6 @@ class BoundContentTest {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    private static long requests(NotionSimulator simulator, String endpoint) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/__sim/stats"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        long n = 0;
-        for (JsonNode count : BootstrapTest.JSON.readTree(response.body()).path("by_endpoint").path(endpoint)) {
-            n += count.asLong();
-        }
-        return n;
-    }
 
     private static String state(NotionSync sync, Map<String, String> settings, String page) {
         String schema = "\"" + settings.get("notion.db.schema") + "\"";
@@ -147,11 +133,11 @@ class BoundContentTest {
         assertEquals(null, body(sync, 2), "nothing is written into a NULL body that agrees with an empty page");
 
         // an UPDATE of the column replaces the page's content, once, and nothing comes back
-        long patches = requests(simulator, PATCHES);
+        long patches = TestEngine.simRequests(simulator, PATCHES);
         TestEngine.execute(sync, "UPDATE public.notes SET body = " + quote("# One\n\n* edited in PostgreSQL") + " WHERE id = 1");
         TestEngine.await("the edit in Notion", Duration.ofSeconds(30), () -> simulator.model().markdown(one).contains("edited in PostgreSQL"));
         Thread.sleep(2500);   // content reads and Apply passes after the push
-        assertEquals(patches + 1, requests(simulator, PATCHES), "one PATCH per edit: no echo, no resend");
+        assertEquals(patches + 1, TestEngine.simRequests(simulator, PATCHES), "one PATCH per edit: no echo, no resend");
         assertEquals("# One\n\n* edited in PostgreSQL", body(sync, 1), "the column keeps the text as written (Notion renders it its way)");
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE status = 'pending'"));
 
@@ -165,7 +151,7 @@ class BoundContentTest {
         }
         assertEquals(simulator.model().markdown(two), body(sync, 2));
         Thread.sleep(1500);
-        assertEquals(patches + 1, requests(simulator, PATCHES), "an edit from Notion is not pushed back");
+        assertEquals(patches + 1, TestEngine.simRequests(simulator, PATCHES), "an edit from Notion is not pushed back");
 
         // a new row: its page is made, then gets the row's body
         TestEngine.execute(sync, "INSERT INTO public.notes VALUES (4, 'Four', " + quote("Body of four") + ")");
