@@ -232,7 +232,10 @@ class PushAdversaryTest {
         assertEquals(1, pagesTitled("Adversary adoption").size(), "one page");
         assertEquals("edited in Notion", page(id).at("/properties/Client/rich_text/0/plain_text").asText(),
                 "the edit made in Notion since the page was made stays");
-        assertEquals("notion|notion-wins", conflictOutcomes(id), "the edit made on both sides is a conflict");
+        // what the outbox and the create intent say, in the message: this assertion failed once in CI and not since
+        String outboxState = TestEngine.queryString(sync, "SELECT string_agg(id || ':' || page_id || ':' || status || ':' || coalesce(note, ''), ' | ')"
+                + " FROM notion_sync.outbox WHERE page_id = '" + id + "' OR note LIKE '%write-back%'");
+        assertEquals("notion|notion-wins", conflictOutcomes(id), "the edit made on both sides is a conflict; outbox: " + outboxState);
         TestEngine.await("the row is the page and shows Notion's client", Duration.ofSeconds(20), () -> "edited in Notion".equals(rowValue("projects", "client", id)));
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table("projects") + " WHERE name = 'Adversary adoption'"), "one row");
     }
