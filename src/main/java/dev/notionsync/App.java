@@ -18,8 +18,6 @@ import dev.notionsync.sim.SimulatorConfig;
 import dev.notionsync.sim.SimulatorMain;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.DatabaseUnavailableException;
-import dev.notionsync.store.SyncRuns;
-import dev.notionsync.sync.SourceSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -29,8 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.apache.camel.component.quartz.QuartzComponent;
 
 /** The command line: run (default) | demo | simulate | console | status | dead-letters | report | help. */
 public final class App {
@@ -206,9 +201,8 @@ public final class App {
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
         demo.put("notion.reports", "sync-health,business-summary");
-        // the schedules start once every source has been pulled, so the first reports show the sample data
-        demo.put("camel.component.quartz.auto-start-scheduler", "false");
-        Instant demoStart = Instant.now();
+        // the report schedules wait until every source has been pulled, so the first reports show the sample data
+        demo.put("notion.reports.after-first-pull", "true");
         for (String report : List.of("sync-health", "business-summary")) {
             demo.put("notion.report." + report + ".cron", base.declared("notion.demo.report-cron"));
         }
@@ -229,7 +223,6 @@ public final class App {
             RequiredPorts.checkFree(settings);   // before the bootstrap's seconds, not after
             BoundDemo bound = BoundDemo.bootstrap(settings, applicationPage, out);
             return runUntilStopped(settings, sync -> sync.onStarted(started -> {
-                startReportsAfterFirstPulls(started, demoStart);
                 String webhookUrl = "http://127.0.0.1:" + settings.get("camel.server.port") + "/webhooks/notion";
                 subscribeWebhooks(simulator, webhookUrl);
                 out.println();
@@ -336,33 +329,6 @@ public final class App {
     /** A curl of the simulator's Notion API with the headers it needs, as a user would call api.notion.com. */
     static String notionCurl(NotionSimulator simulator, String path) {
         return "curl -H 'Authorization: Bearer " + DEMO_TOKEN + "' -H 'Notion-Version: 2026-03-11' " + simulator.baseUrl() + path;
-    }
-
-    /**
-     * Starts the report schedules (Quartz, held at start by the demo's settings) once every source finished its first
-     * pull, at most five minutes on: a fire missed meanwhile runs at once (the schedules' misfire policy).
-     */
-    private static void startReportsAfterFirstPulls(NotionSync sync, Instant since) {
-        Thread gate = new Thread(() -> {
-            List<String> sources = sync.sources().stream().filter(SourceSettings::pulls)
-                    .map(SourceSettings::name).filter(name -> !sync.relation(name)).toList();   // a join table kept as a relation is never pulled
-            SyncRuns runs = new SyncRuns(sync.database().dataSource());
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            try {
-                while (System.nanoTime() < deadline && runs.sourcesPulledSince(sources, since) < sources.size()) {
-                    Thread.sleep(250);
-                }
-                sync.context().getComponent("quartz", QuartzComponent.class).getScheduler().start();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                if (!sync.context().isStopping() && !sync.context().isStopped()) {   // else the demo was stopped meanwhile
-                    System.err.println("notion-sync: the demo's report schedules did not start: " + e.getMessage());
-                }
-            }
-        }, "demo-reports-after-first-pull");
-        gate.setDaemon(true);
-        gate.start();
     }
 
     /** The jar as the user can run it from the working directory: target/notion-sync.jar after the build. */

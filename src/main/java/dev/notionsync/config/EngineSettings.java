@@ -9,14 +9,16 @@ import dev.notionsync.sync.CommentSettings;
  */
 public record EngineSettings(Settings settings, SyncSettings sync, ReportSettings reports, RetentionSettings retention,
                              DatabaseSettings database, NotionApiSettings notion, PushSettings push, WebhookSettings webhooks,
-                             ManagementSettings management, CommentSettings comments, ContentSettings content) {
+                             ManagementSettings management, CommentSettings comments, ContentSettings content,
+                             ClusterSettings cluster) {
 
     public static EngineSettings of(Settings settings) {
         NotionApiSettings notion = NotionApiSettings.of(settings);
         SyncSettings sync = SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version()));
         return new EngineSettings(settings, sync, ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
                 PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings),
-                CommentsConfiguration.settings(settings, sync.sources()), ContentSettings.of(settings, sync.sources()));
+                CommentsConfiguration.settings(settings, sync.sources()), ContentSettings.of(settings, sync.sources()),
+                ClusterSettings.of(settings));
     }
 
     /** camel.main.jmx-enabled: whether Camel, and so Quartz, export MBeans. */

@@ -13,6 +13,7 @@ import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
+import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -53,7 +54,9 @@ public final class ManagementConfiguration implements AreaConfiguration {
         management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,
                 database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class),
-                AreaConfiguration.bean(context, "bootstrap", Bootstrap.class));
+                AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
+                AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class));
+        context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));
         health.register(new NotionHealthCheck(access, AreaConfiguration.bean(context, "notionCircuitBreaker", CircuitBreaker.class)));

@@ -23,12 +23,13 @@ import org.quartz.CronExpression;
  * they go under ("" when unset), and the limits of a run.
  */
 public record ReportSettings(List<ReportDefinition> definitions, Path folder, int keep, String notionParentPage, int maxRows,
-                             Duration statementTimeout, int threads) {
+                             Duration statementTimeout, int threads, boolean afterFirstPull) {
 
     public static ReportSettings of(Settings settings) {
         return new ReportSettings(definitions(settings), settings.home().resolve(settings.declared("notion.reports.folder")),
                 settings.getInt("notion.reports.keep"), parentPage(settings), settings.getInt("notion.reports.max-rows"),
-                settings.getDuration("notion.reports.statement-timeout"), settings.getInt("notion.reports.threads"));
+                settings.getDuration("notion.reports.statement-timeout"), settings.getInt("notion.reports.threads"),
+                Boolean.parseBoolean(settings.declared("notion.reports.after-first-pull")));
     }
 
     public List<String> ids() {

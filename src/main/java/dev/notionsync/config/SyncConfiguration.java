@@ -20,17 +20,22 @@ import dev.notionsync.sync.PullRunner;
 import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.QueryPlanner;
 import dev.notionsync.sync.ResultPageWriter;
+import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.JoinTables;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.quartz.SchedulerException;
 
 /**
  * The pull (routes/notion-pull.camel.yaml): the mirror schema, the mirror tables, the page reader, the pull runner and the deletion sweep, and for each
- * pulled source its routes from the templates notion-pull, notion-poll and notion-sweep.
+ * pulled source its routes from the templates notion-pull, notion-poll and notion-sweep (the last two on the clustered
+ * Quartz scheduler, ClusterConfiguration).
  */
 public final class SyncConfiguration implements AreaConfiguration {
 
@@ -38,13 +43,15 @@ public final class SyncConfiguration implements AreaConfiguration {
     private final String schema;
     private final DataSource dataSource;
     private final NotionMetrics metrics;
+    private final String instanceId;
     private PullLeases leases;
 
-    public SyncConfiguration(SyncSettings settings, String schema, DataSource dataSource, NotionMetrics metrics) {
+    public SyncConfiguration(SyncSettings settings, String schema, DataSource dataSource, NotionMetrics metrics, String instanceId) {
         this.settings = settings;
         this.schema = schema;
         this.dataSource = dataSource;
         this.metrics = metrics;
+        this.instanceId = instanceId;
     }
 
     @Override
@@ -68,20 +75,31 @@ public final class SyncConfiguration implements AreaConfiguration {
         leases = new PullLeases(dataSource, pull.lease());
         context.getRegistry().bind("pullRunner", new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()),
                 pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
-                watermarks, new SyncRuns(dataSource), Clock.systemUTC(), metrics, budget::rateLimitedCount,
+                watermarks, new SyncRuns(dataSource, instanceId), Clock.systemUTC(), metrics, budget::rateLimitedCount,
                 leases));
         context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
-                new SyncRuns(dataSource), metrics, leases, settings.sweep()));
+                new SyncRuns(dataSource, instanceId), metrics, leases, settings.sweep()));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);
+        List<String> pulled = new ArrayList<>();
         for (SourceSettings source : settings.sources()) {
             if (source.readsNotion() && !joins.relation(source.name())) {   // a join table kept as a relation has no database to read
+                String schedule = SourceSchedules.group(source.name());
                 routes.add("pull-" + source.name(), "notion-pull", Map.of("source", source.name()))
-                        .add("poll-" + source.name(), "notion-poll", Map.of("source", source.name(), "poll", source.poll().toMillis() + ""))
-                        .add("sweep-" + source.name(), "notion-sweep", Map.of("source", source.name(), "every", settings.sweep().toMillis() + ""));
+                        .add("poll-" + source.name(), "notion-poll",
+                                Map.of("source", source.name(), "schedule", schedule, "poll", source.poll().toMillis() + ""))
+                        .add("sweep-" + source.name(), "notion-sweep",
+                                Map.of("source", source.name(), "schedule", schedule, "every", settings.sweep().toMillis() + ""));
+                pulled.add(source.name());
             }
         }
         context.getRegistry().bind("pullRoutes", routes);
+        try {
+            // before the scheduler starts: no instance goes on firing the schedules of a source taken out of the settings
+            AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class).removeAllBut(pulled);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot read the sources' schedules (Quartz, in notion_sync.qrtz_*): " + e.getMessage(), e);
+        }
         for (SourceSettings source : settings.sources()) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
                     AreaConfiguration.reading(() -> watermarks.lagSeconds(source.name())));

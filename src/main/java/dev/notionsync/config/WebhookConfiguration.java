@@ -10,6 +10,7 @@ import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.RequestedPulls;
+import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.webhook.EventCoalescer;
 import dev.notionsync.webhook.PageApplier;
@@ -46,8 +47,9 @@ public final class WebhookConfiguration implements AreaConfiguration {
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.handshakesPerMinute(), metrics));
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         // notion.webhook.page-events = read: every page event reads its page (no pulls asked for)
-        RequestedPulls pulls = settings.pullOnEvents() ? new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC()) : null;
-        context.getRegistry().bind("requestedPulls", pulls != null ? pulls : new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC()));
+        SourceSchedules schedules = AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class);
+        RequestedPulls pulls = settings.pullOnEvents() ? new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC(), schedules) : null;
+        context.getRegistry().bind("requestedPulls", pulls != null ? pulls : new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC(), schedules));
         context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.batchSize()));
         context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),

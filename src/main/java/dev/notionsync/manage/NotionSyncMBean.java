@@ -10,15 +10,19 @@ public interface NotionSyncMBean {
     /** Per source: last pull run (outcome, times, pages, error), oldest watermark and its lag, paused or not; as JSON. */
     String sourceStatus() throws Exception;
 
-    /** Pulls the source now, in addition to its schedule; returns when the run is done. */
+    /** Pulls the source now, in addition to its schedule (a paused source too: it stays paused); returns when the run is done. */
     String syncNow(String source) throws Exception;
 
     /** Forgets the source's watermarks and pulls everything again (unchanged rows are not rewritten). */
     String fullResync(String source) throws Exception;
 
-    /** Stops polling the source until resumeSource. */
+    /**
+     * Stops the source's polls, sweeps and webhook-driven pulls on every instance of the database until resumeSource
+     * (on any instance); the pause outlasts restarts. A pull under way finishes.
+     */
     String pauseSource(String source) throws Exception;
 
+    /** Resumes a paused source on every instance. */
     String resumeSource(String source) throws Exception;
 
     /** Replays every open dead letter (same as replayAllDeadLetters). */

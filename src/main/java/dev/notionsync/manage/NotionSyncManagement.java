@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
 import dev.notionsync.sync.PullRun;
+import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
@@ -15,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
@@ -22,7 +24,7 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.ServiceStatus;
+import org.quartz.SchedulerException;
 
 /**
  * The operator's handle on a running instance: dead letters (list, replay) and backlogs. One implementation serves
@@ -44,12 +46,14 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final List<String> sources;
     private final Reports reports;
     private final Bootstrap bootstrap;
+    private final SourceSchedules schedules;
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
-                                Reports reports, Bootstrap bootstrap) {
+                                Reports reports, Bootstrap bootstrap, SourceSchedules schedules) {
         this.reports = reports;
+        this.schedules = schedules;
         this.bootstrap = bootstrap;
         this.deadLetters = deadLetters;
         this.inbox = inbox;
@@ -63,10 +67,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String sourceStatus() throws Exception {
         ArrayNode list = JSON.createArrayNode();
+        Set<String> paused = schedules.paused();
         for (String source : sources) {
             SyncRuns.SourceStatus status = runs.status(source);
-            ObjectNode node = list.addObject().put("source", source)
-                    .put("paused", context.getRouteController().getRouteStatus("poll-" + source) != ServiceStatus.Started);
+            ObjectNode node = list.addObject().put("source", source).put("paused", paused.contains(source));
             node.put("last_outcome", status.lastOutcome()).put("last_started_at", text(status.lastStartedAt()))
                     .put("last_finished_at", text(status.lastFinishedAt())).put("last_pages_read", status.lastPagesRead())
                     .put("last_pages_inserted", status.lastPagesInserted()).put("last_pages_updated", status.lastPagesUpdated())
@@ -86,15 +90,31 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         return time == null ? null : time.toString();
     }
 
+    /**
+     * An operator's explicit pull runs on a paused source too (one pull, because someone asked for it); the answer says
+     * that the source stays paused. The pull lease still turns it away while another pull of the source runs.
+     */
     @Override
-    public String syncNow(String source) {
+    public String syncNow(String source) throws Exception {
         requireSource(source);
+        return pull(source, "");
+    }
+
+    private String pull(String source, String how) {
         Exchange pulled = producer().send("direct:pull-" + source, exchange -> { });
         Object run = pulled.getProperty(PullRun.PROPERTY);
         if (run instanceof PullRun pull && pull.isSkipped()) {
-            return "not pulled: a pull of " + source + " is running already (on this engine or another); it reads what changed";
+            return "not pulled: a pull of " + source + " is running already (on this instance or another); it reads what changed";
         }
-        return "pulled " + source;
+        return "pulled " + source + how + (pausedNow(source) ? " (it stays paused: no polls, sweeps or webhook-driven pulls until resumeSource)" : "");
+    }
+
+    private boolean pausedNow(String source) {
+        try {
+            return schedules.paused(source);
+        } catch (SchedulerException e) {
+            return false;   // the answer is about the pull; the pause shows in sourceStatus
+        }
     }
 
     @Override
@@ -102,21 +122,33 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         requireSource(source);
         watermarks.forget(source);
         schemaRefresh.run();
-        return syncNow(source) + " from the beginning";
+        return pull(source, " from the beginning");
     }
 
     @Override
     public String pauseSource(String source) throws Exception {
         requireSource(source);
-        context.getRouteController().suspendRoute("poll-" + source);
-        return "paused " + source;
+        try {
+            schedules.pause(source);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot pause " + source + ": the database did not take it (" + e.getMessage()
+                    + "); try again once PostgreSQL answers (health shows it)");
+        }
+        LOG.info("source {} paused on every instance (its polls, sweeps and webhook-driven pulls) until resumeSource", source);
+        return "paused " + source + " on every instance: no polls, sweeps or webhook-driven pulls until resumeSource (a pull under way finishes)";
     }
 
     @Override
     public String resumeSource(String source) throws Exception {
         requireSource(source);
-        context.getRouteController().resumeRoute("poll-" + source);
-        return "resumed " + source;
+        try {
+            schedules.resume(source);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot resume " + source + ": the database did not take it (" + e.getMessage()
+                    + "); try again once PostgreSQL answers (health shows it)");
+        }
+        LOG.info("source {} resumed on every instance", source);
+        return "resumed " + source + " on every instance";
     }
 
     @Override

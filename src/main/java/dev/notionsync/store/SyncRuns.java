@@ -20,6 +20,8 @@ import javax.sql.DataSource;
 public final class SyncRuns {
 
     private final DataSource dataSource;
+    /** The engine instance whose runs these are (notion_sync.sync_runs.instance); null for a reader of the table. */
+    private final String instance;
     /** Runs whose end PostgreSQL could not take (it was down): recorded when it answers again, at the next start. */
     private final Map<Long, Ending> unrecorded = new ConcurrentHashMap<>();
 
@@ -38,7 +40,13 @@ public final class SyncRuns {
     }
 
     public SyncRuns(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** The runs of one engine instance: each run it starts names it. */
+    public SyncRuns(DataSource dataSource, String instance) {
         this.dataSource = dataSource;
+        this.instance = instance;
     }
 
     public long start(String source, Instant watermarkBefore) throws SQLException {
@@ -48,10 +56,11 @@ public final class SyncRuns {
     public long start(String source, String kind, Instant watermarkBefore) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO notion_sync.sync_runs (source, kind, watermark_before) VALUES (?, ?, ?) RETURNING id")) {
+                     "INSERT INTO notion_sync.sync_runs (source, kind, watermark_before, instance) VALUES (?, ?, ?, ?) RETURNING id")) {
             ps.setString(1, source);
             ps.setString(2, kind);
             ps.setTimestamp(3, watermarkBefore == null ? null : Timestamp.from(watermarkBefore));
+            ps.setString(4, instance);
             long id;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

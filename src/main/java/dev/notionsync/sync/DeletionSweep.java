@@ -52,7 +52,7 @@ public final class DeletionSweep {
 
     /**
      * @param leases one sweep of a source at a time across engines (the pull's leases, under "sweep:" + source)
-     * @param every  notion.sync.sweep: a source whose sweep (by any engine) began within half of it is not swept again
+     * @param every  notion.sync.sweep: a source whose sweep (by any instance) began within half of it is not swept again
      */
     public DeletionSweep(MirrorTables tables, PageReader reader, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
                          NotionMetrics metrics, PullLeases leases, Duration every) {
@@ -99,15 +99,18 @@ public final class DeletionSweep {
     }
 
     /**
-     * Starts a sweep of the source's tables and records it; with several engines on one database, only when no other
-     * sweeps the source now and no sweep of it began within half of notion.sync.sweep (each engine's timer fires on its own).
+     * Starts a sweep of the source's tables and records it; only when no other sweeps the source now, no sweep of it
+     * began within half of notion.sync.sweep (a fire that follows a late one soon after), and the source has been
+     * pulled once: the schedule's first fire comes as it is first stored, when a sweep of an empty table would list
+     * every page of the source for nothing.
      */
     public SweepRun start(String source) throws Exception {
         String key = "sweep:" + source;
         String holder = UUID.randomUUID().toString();
         Duration since = runs.sinceLastSweep(source);
-        if ((since != null && since.compareTo(every.dividedBy(2)) < 0) || !leases.take(key, holder)) {
-            LOG.debug("sweep {}: swept by another engine lately, or being swept now; this one does nothing", source);
+        if ((since != null && since.compareTo(every.dividedBy(2)) < 0) || runs.secondsSinceLastOkPull(source).isEmpty()
+                || !leases.take(key, holder)) {
+            LOG.debug("sweep {}: swept lately, being swept now, or never pulled yet; this one does nothing", source);
             return new SweepRun(source, List.of(), null);
         }
         try {

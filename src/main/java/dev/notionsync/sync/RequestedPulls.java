@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.camel.CamelContext;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.ServiceStatus;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pulls asked for by webhook events (routes/notion-webhooks.camel.yaml): an event saying a page of a synced source
@@ -25,6 +26,8 @@ import org.apache.camel.ServiceStatus;
  */
 public final class RequestedPulls {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RequestedPulls.class);
+
     /** The exchange property naming the source a requested pull is for (the pull route's steps replace the message). */
     public static final String SOURCE = "notionRequestedPull";
 
@@ -35,11 +38,13 @@ public final class RequestedPulls {
     private final WebhookInbox inbox;
     private final Duration delay;
     private final Clock clock;
+    private final SourceSchedules schedules;
 
-    public RequestedPulls(WebhookInbox inbox, Duration delay, Clock clock) {
+    public RequestedPulls(WebhookInbox inbox, Duration delay, Clock clock, SourceSchedules schedules) {
         this.inbox = inbox;
         this.delay = delay;
         this.clock = clock;
+        this.schedules = schedules;
     }
 
     /** Pages of this source changed in Notion (these events say so): its pull is due once the burst has had {@code delay}. */
@@ -51,14 +56,23 @@ public final class RequestedPulls {
 
     /**
      * The sources to pull now: no request for {@code delay}, or the oldest waiting three times that. A paused source
-     * (its poll route suspended: JMX pauseSource, Hawtio) is not pulled; its events wait for it to be resumed.
+     * (JMX pauseSource, on any instance) is not pulled; its events wait for it to be resumed.
      */
-    public List<String> due(CamelContext context) {
+    public List<String> due() {
+        if (requested.values().stream().allMatch(Map::isEmpty)) {
+            return List.of();
+        }
+        Set<String> paused;
+        try {
+            paused = schedules.paused();
+        } catch (SchedulerException e) {
+            LOG.debug("webhook-driven pulls wait: the sources' pauses cannot be read ({})", e.getMessage());
+            return List.of();
+        }
         Instant now = clock.instant();
         List<String> due = new ArrayList<>();
         requested.forEach((source, waiting) -> {
-            ServiceStatus poll = context == null ? null : context.getRouteController().getRouteStatus("poll-" + source);
-            if (poll != null && (poll.isSuspended() || poll.isSuspending())) {
+            if (paused.contains(source)) {
                 return;
             }
             Instant oldest = waiting.values().stream().min(Instant::compareTo).orElse(null);

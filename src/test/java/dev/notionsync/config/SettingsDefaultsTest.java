@@ -22,7 +22,7 @@ class SettingsDefaultsTest {
 
     private static final List<String> ADDED_SINCE_AN_OLDER_RELEASE = List.of("notion.api.filter-properties-max",
             "notion.webhook.max-concurrent", "notion.webhook.handshakes-per-minute", "notion.retention.", "notion.push.", "notion.users.", "notion.comments.",
-            "notion.content.");
+            "notion.content.", "notion.cluster.", "notion.reports.after-first-pull");
 
     @Test
     void anOlderApplicationPropertiesGetsTheDefaultsOfTheKeysItLacks(@TempDir Path home) throws Exception {

@@ -16,6 +16,7 @@ import dev.notionsync.config.ManagementSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.SimulatorConfig;
+import dev.notionsync.sync.SourceSchedules;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -28,7 +29,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.camel.ServiceStatus;
 import org.jolokia.server.core.restrictor.policy.PolicyRestrictor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,7 +140,6 @@ class OperatorAccessTest {
             Map<String, String> values = TestEngine.settingsFor(simulator, tempDir, "1s", "projects");
             values.put("notion.management.password", PASSWORD);
             String source = TestEngine.sourceName(values, "projects");
-            String route = "poll-" + source;
             int port = Integer.parseInt(values.get("camel.management.port"));
             String base = "http://127.0.0.1:" + port;
             try (NotionSync sync = NotionSync.create(TestEngine.settings(values));
@@ -169,16 +168,17 @@ class OperatorAccessTest {
                     assertEquals(403, status.statusCode(), "status " + headers);
                     assertTrue(JSON.readTree(status.body()).path("error").asText().startsWith("cross-origin request refused"), status.body());
                 }
-                assertEquals(ServiceStatus.Started, sync.context().getRouteController().getRouteStatus(route), "no forged request paused the source");
+                SourceSchedules schedules = sync.context().getRegistry().lookupByNameAndType("sourceSchedules", SourceSchedules.class);
+                assertFalse(schedules.paused(source), "no forged request paused the source");
 
                 // tools (no Origin) and the console's own page (same origin) still operate it
                 JsonNode paused = JSON.readTree(send("POST", base + "/observe/jolokia/", pause, PASSWORD, Map.of("Content-Type", "application/json")).body());
                 assertEquals(200, paused.path("status").asInt(), paused.toString());
-                assertEquals(ServiceStatus.Suspended, sync.context().getRouteController().getRouteStatus(route));
+                assertTrue(schedules.paused(source), "paused on the cluster");
                 JsonNode resumed = JSON.readTree(send("POST", consoleBase + "/hawtio/jolokia", resume, PASSWORD,
                         Map.of("Content-Type", "application/json", "Origin", consoleBase, "Sec-Fetch-Site", "same-origin")).body());
                 assertEquals(200, resumed.path("status").asInt(), resumed.toString());
-                assertEquals(ServiceStatus.Started, sync.context().getRouteController().getRouteStatus(route));
+                assertFalse(schedules.paused(source), "resumed");
                 assertEquals(200, send("POST", base + ManagementEndpoints.PATH + "/replay", null, PASSWORD, Map.of()).statusCode());
                 assertEquals(200, send("POST", base + ManagementEndpoints.PATH + "/replay", null, PASSWORD,
                         Map.of("Origin", base, "Sec-Fetch-Site", "same-origin")).statusCode(), "same origin");

@@ -8,6 +8,7 @@ import dev.notionsync.Integration;
 import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +84,8 @@ class WebhookDrivenPullTest {
         TestEngine.await("first pull", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 5);
         TestEngine.simControl(simulator, "webhooks", "{\"url\":\"http://127.0.0.1:" + settings.get("camel.server.port")
                 + "/webhooks/notion\",\"verification_token\":\"secret_sim_webhook\",\"aggregation_window_ms\":200}");
-        sync.context().getRouteController().suspendRoute("poll-" + source);   // what JMX pauseSource does
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        operator.pauseSource(source);   // JMX pauseSource
         JsonNode page = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).get(1);
         simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "edited while paused"));
         String titleName = TestEngine.titleName(page);
@@ -92,7 +94,7 @@ class WebhookDrivenPullTest {
                 "SELECT count(*) FROM notion_sync.webhook_inbox WHERE status = 'processing'") == 1);
         Thread.sleep(3000);
         assertEquals(0, TestEngine.count(sync, edited), "a paused source takes no edit, from webhooks either");
-        sync.context().getRouteController().resumeRoute("poll-" + source);
+        operator.resumeSource(source);
         TestEngine.await("the edit once the source is resumed", Duration.ofSeconds(20), () -> TestEngine.count(sync, edited) == 1);
     }
 }
