@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Reliability drills; exit status 1 when any fails. full (default) uses the sizes (10,000 pages, 10 kills) and
 # appends its results to bench/RESULTS.md; quick is smaller, for trying things out, and only prints them.
-# Names pick drills: kill storm pg-restart webhooks push (default: all).
-#   bench/drills.sh [full|quick] [kill] [storm] [pg-restart] [webhooks] [push]
+# Names pick drills: kill storm pg-restart webhooks push cluster (default: all). cluster runs two instances on the PostgreSQL
+# of this machine (127.0.0.1:5432, user postgres, trust) or on BENCH_DB_URL, in a fresh database.
+#   bench/drills.sh [full|quick] [kill] [storm] [pg-restart] [webhooks] [push] [cluster]
 set -euo pipefail
 mode=full
 if [[ ${1:-} == quick || ${1:-} == full ]]; then mode=$1; shift; fi

@@ -41,6 +41,11 @@ final class BenchDb implements AutoCloseable {
         return db;
     }
 
+    /** A server of someone else's (the cluster drill's shared PostgreSQL), on which each scenario gets a fresh database. */
+    static BenchDb external(String url) {
+        return new BenchDb(null, url);
+    }
+
     boolean isEmbedded() {
         return externalUrl == null;
     }

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * The reliability drills. Each ends with the mirror table compared to the simulator (every page once, same content)
  * or, for webhooks, every delivered event accounted for. Exit status 1 when any drill fails.
- * Usage: Drills quick|full <markdown output file> [kill] [storm] [pg-restart] [webhooks] [push]   (no names: all five)
+ * Usage: Drills quick|full <markdown output file> [kill] [storm] [pg-restart] [webhooks] [push] [cluster]   (no names: all six)
  */
 public final class Drills {
 
@@ -42,7 +42,7 @@ public final class Drills {
     public static void main(String[] args) throws Exception {
         boolean full = args.length == 0 || !args[0].equals("quick");
         Path out = Path.of(args.length > 1 ? args[1] : "bench/target/drills.md");
-        Set<String> chosen = new HashSet<>(args.length > 2 ? List.of(args).subList(2, args.length) : List.of("kill", "storm", "pg-restart", "webhooks", "push"));
+        Set<String> chosen = new HashSet<>(args.length > 2 ? List.of(args).subList(2, args.length) : List.of("kill", "storm", "pg-restart", "webhooks", "push", "cluster"));
         Path repo = Path.of("").toAbsolutePath();
         List<Outcome> outcomes = new ArrayList<>();
         try (BenchDb db = BenchDb.start(repo.resolve("bench/target/work-drills"))) {
@@ -52,6 +52,8 @@ public final class Drills {
             if (chosen.contains("pg-restart")) outcomes.add(drills.attempt("PostgreSQL restarted mid-sync", drills::pgRestart));
             if (chosen.contains("webhooks")) outcomes.add(drills.attempt("webhooks with 5% permanent failures, under attack", drills::webhooks));
             if (chosen.contains("push")) outcomes.add(drills.attempt("push under kill -9 and a fault storm", drills::push));
+            if (chosen.contains("cluster")) outcomes.add(drills.attempt("two instances, one killed -9 mid-sync",
+                    new ClusterDrill(full, repo, repo.resolve("bench/target/logs"), drills.random)::run));
         }
         StringBuilder md = new StringBuilder("| drill | result | detail |\n|---|---|---|\n");
         for (Outcome o : outcomes) {
@@ -464,7 +466,7 @@ public final class Drills {
     // ------------------------------------------------------------------ helpers
 
     /** Compares every few seconds until the table is identical to the simulator, or the time is up (the last diff). */
-    private static Mirror.Diff converge(String dbUrl, String table, Sim sim, long timeoutMillis) throws Exception {
+    static Mirror.Diff converge(String dbUrl, String table, Sim sim, long timeoutMillis) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         Mirror.Diff diff = null;
         while (System.currentTimeMillis() < deadline) {
@@ -488,7 +490,7 @@ public final class Drills {
         return Sql.count(dbUrl, "SELECT count(*) FROM notion.projects");
     }
 
-    private static String fmt(long n) {
+    static String fmt(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 }

@@ -30,10 +30,11 @@ public final class ClusteredScheduler implements SchedulerFactory {
     public static final String NAME = "notion-sync";
     /**
      * A trigger this late counts as misfired and follows its misfire instruction (polls and reports: fire once now).
-     * Short, so that after a pull that outlasted its poll period the next one runs once at once, instead of one for
-     * every period missed within Quartz's default minute.
+     * Shorter than Quartz's minute, so that a pull that outlasted its poll period is followed by one pull at once, not
+     * by one for every period it missed; not much shorter, as Quartz looks for misfires (and logs each failure to, while
+     * the database is away) this often.
      */
-    static final long MISFIRE_THRESHOLD_MS = 1000;
+    static final long MISFIRE_THRESHOLD_MS = 5000;
     private static final Logger LOG = LoggerFactory.getLogger(ClusteredScheduler.class);
     private static final Object CREATING = new Object();
 

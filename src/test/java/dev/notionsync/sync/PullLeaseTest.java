@@ -90,9 +90,9 @@ class PullLeaseTest {
         TestEngine.await("a first sweep", Duration.ofSeconds(30), () -> TestEngine.count(first,
                 "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep' AND outcome = 'ok'") > 0);
         long before = TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep'");
-        Thread.sleep(24_000);   // four intervals: each engine's timer fires four times
+        Thread.sleep(24_000);   // four intervals: the one sweep schedule of the cluster fires four times
         long sweeps = TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'sweep'") - before;
-        assertTrue(sweeps >= 2 && sweeps <= 6, "two engines swept " + sweeps + " times in four intervals (each alone: 8)");
+        assertTrue(sweeps >= 2 && sweeps <= 6, "two engines swept " + sweeps + " times in four intervals (each engine sweeping on its own: 8)");
         assertEquals(0, TestEngine.count(first, "SELECT count(*) FROM notion_sync.sync_runs a JOIN notion_sync.sync_runs b ON a.source = b.source"
                 + " AND a.kind = 'sweep' AND b.kind = 'sweep' AND a.id < b.id AND b.started_at < coalesce(a.finished_at, now())"
                 + " AND a.started_at < coalesce(b.finished_at, now()) WHERE a.source = '" + source + "'"), "no two sweeps of the source overlap");
