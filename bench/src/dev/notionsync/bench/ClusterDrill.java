@@ -172,6 +172,13 @@ final class ClusterDrill {
                         + " count(*) AS n FROM notion_sync.sync_runs WHERE kind = 'pull' GROUP BY 1) c");
                 JsonNode stats = sim.stats();
                 int busiest = stats.path("max_requests_in_any_1s_window").asInt();
+                // which calls Notion refused, if any
+                Map<String, Long> refused = new TreeMap<>();
+                stats.path("by_endpoint").fields().forEachRemaining(endpoint -> {
+                    if (endpoint.getValue().has("429")) {
+                        refused.put(endpoint.getKey(), endpoint.getValue().path("429").asLong());
+                    }
+                });
                 Map<Integer, Integer> deliveries = new TreeMap<>();
                 for (JsonNode d : sim.webhooks().path("deliveries")) {
                     deliveries.merge(d.path("status").asInt(), 1, Integer::sum);
@@ -191,12 +198,12 @@ final class ClusterDrill {
                                 + " one killed -9 at %s rows while pulling %s, Quartz had given it %s; the survivor's first pull of each after the kill: %s"
                                 + " (bound %.1f s: %s); the dead one's fired triggers left after that: %d; restarted, it pulled %d times; pulls by instance: %s;"
                                 + " overlapping pull runs: %d; simulator: %d requests, busiest second %d (budget %d, + Notion's burst %d: %s; + the engines' own burst %d: %s),"
-                                + " %d answered 429 (seconds with more than %d, from the start: %s; killed at %d s, restarted at %d s); %s",
+                                + " %d answered 429 %s (seconds with more than %d, from the start: %s; killed at %d s, restarted at %d s); %s",
                         Drills.fmt(pages), seeded, POLL.toSeconds(), CHECKIN.toMillis() / 1000.0, PULL_LEASE.toSeconds(), RATE,
                         editor.edits(), deliveries, Drills.fmt(killedAtRows), pulling, heldTriggers, seconds(takeover), bound.toMillis() / 1000.0,
                         tookOver ? "held" : "MISSED", recovered, backPulls, byInstance, overlaps, stats.path("total_requests").asLong(), busiest, RATE,
                         NOTION_BURST, busiest <= RATE + NOTION_BURST ? "within" : "OVER", BURST, busiest <= RATE + BURST ? "within" : "over",
-                        stats.path("rate_limited").asLong(), RATE, busySeconds, (killedAt - startedAt) / 1000, (restartedAt - startedAt) / 1000, diffs));
+                        stats.path("rate_limited").asLong(), refused, RATE, busySeconds, (killedAt - startedAt) / 1000, (restartedAt - startedAt) / 1000, diffs));
             } finally {
                 editor.stop();
                 a.close();
