@@ -120,6 +120,7 @@ class ClusteredPollsTest {
 
         assertTrue(operator(first).pauseSource(source).startsWith("paused " + source + " on every instance"));
         assertTrue(operator(second).sourceStatus().contains("\"paused\":true"), "the other engine shows it paused: " + operator(second).sourceStatus());
+        Thread.sleep(POLL.toMillis());   // a poll fired just before the pause has recorded its run by now
         TestEngine.await("a pull under way finishes", Duration.ofSeconds(20), () -> pulls(first, "outcome = 'running'") == 0);
         long pausedAt = TestEngine.count(first, "SELECT max(id) FROM notion_sync.sync_runs");
         Thread.sleep(POLL.multipliedBy(5).toMillis());
