@@ -46,6 +46,7 @@ public enum Mode {
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
+                    new OAuthConfiguration(engine.settings(), dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
         }

@@ -28,6 +28,8 @@ public final class NotionHttp {
     private final NotionRateBudget budget;
     private final DoorLanes lanes;
     private final int filterPropertiesMax;
+    /** The public integration's OAuth client, for /v1/oauth/*; null when OAuth is not set up. */
+    private volatile OAuthClient oauthClient;
 
     /**
      * @param filterPropertiesMax how many property ids one request names in filter_properties
@@ -45,6 +47,11 @@ public final class NotionHttp {
         this.budget = budget;
         this.lanes = lanes;
         this.filterPropertiesMax = filterPropertiesMax;
+    }
+
+    /** Calls to /v1/oauth/* authenticate as this client from now on. */
+    public void oauthClient(OAuthClient client) {
+        this.oauthClient = client;
     }
 
     /**
@@ -76,7 +83,7 @@ public final class NotionHttp {
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
-        message.setHeader("Authorization", "Bearer " + token);
+        message.setHeader("Authorization", authorization(request));
         message.setHeader("Notion-Version", version);
         message.setHeader("Accept", "application/json");
         message.setHeader(Exchange.HTTP_METHOD, request.method());
@@ -99,6 +106,18 @@ public final class NotionHttp {
         exchange.setProperty("notionSentAt", now);
     }
 
+    /** A connection's bearer token; for Notion's OAuth endpoints the integration's client credentials. */
+    private String authorization(NotionRequest request) {
+        if (request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+            OAuthClient client = oauthClient;
+            if (client == null) {
+                throw new IllegalStateException("OAuth is not set up: set notion.oauth.client-id and notion.oauth.client-secret");
+            }
+            return client.authorization();
+        }
+        return "Bearer " + token;
+    }
+
     /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
     public void parse(Exchange exchange) throws Exception {
         Message message = exchange.getMessage();
@@ -109,7 +128,9 @@ public final class NotionHttp {
         Long sentAt = exchange.getProperty("notionSentAt", Long.class);
         metrics.notionCall(request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
         if (status >= 200 && status < 300 && json != null) {
-            access.recordSuccess();
+            if (!request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+                access.recordSuccess();
+            }
             message.setBody(json);
             return;
         }
@@ -122,14 +143,16 @@ public final class NotionHttp {
                     "answer was not Notion JSON" + (text == null ? "" : " (" + abbreviate(text) + ")"),
                     message.getHeader("x-notion-request-id", String.class), retryAfter(message));
         }
-        NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
+        // Notion's API errors carry code and message; its OAuth endpoints answer as OAuth does: error, error_description
+        NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(json.path("error").asText("")),
+                json.path("message").asText(json.path("error_description").asText("")),
                 json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message),
                 rateLimitReason(json));
         JsonNode blockLimit = json.path("additional_data").path("block_limit");
         if (!blockLimit.isMissingNode() && !blockLimit.isNull()) {
             failure.withBlockLimit(blockLimit.asText());
         }
-        if (failure.isAuthorizationFailure()) {
+        if (failure.isAuthorizationFailure() && !request.path().startsWith(OAuthClient.PATH_PREFIX)) {
             access.recordDenied(failure);
         }
         throw failure;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Serves /v1: checks token, Notion-Version and the rate limit, applies injected faults, then routes.
@@ -25,14 +26,15 @@ final class ApiHandler implements HttpHandler {
     static final String MISSING_VERSION = "Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.";
 
     private final SimModel model;
-    private final String token;
+    /** Whether a bearer token is one the workspace accepts: the integration's, or an OAuth grant's. */
+    private final Predicate<String> tokens;
     private final RateLimiter limiter;
     private final Faults faults;
     private final Stats stats;
 
-    ApiHandler(SimModel model, String token, RateLimiter limiter, Faults faults, Stats stats) {
+    ApiHandler(SimModel model, Predicate<String> tokens, RateLimiter limiter, Faults faults, Stats stats) {
         this.model = model;
-        this.token = token;
+        this.tokens = tokens;
         this.limiter = limiter;
         this.faults = faults;
         this.stats = stats;
@@ -119,7 +121,7 @@ final class ApiHandler implements HttpHandler {
 
     private ApiVersion checkHeaders(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.equals("Bearer " + token)) {
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.test(auth.substring("Bearer ".length()))) {
             throw new ApiException(401, "unauthorized", "API token is invalid.");
         }
         String header = exchange.getRequestHeaders().getFirst("Notion-Version");

@@ -30,6 +30,7 @@ public final class NotionSimulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final Stats stats = new Stats();
     private final Webhooks webhooks;
+    private final OAuthServer oauth;
     private final String host;
 
     private NotionSimulator(SimulatorConfig config, String host) throws IOException {
@@ -44,7 +45,9 @@ public final class NotionSimulator implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(host, config.port()), 256);
         this.executor = new ThreadPoolExecutor(16, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
         server.setExecutor(executor);
-        server.createContext("/v1/", new ApiHandler(model, config.token(), limiter, faults, stats));
+        this.oauth = new OAuthServer(model, config.clock());
+        server.createContext("/v1/oauth/", oauth);
+        server.createContext("/v1/", new ApiHandler(model, token -> token.equals(config.token()) || oauth.accepts(token), limiter, faults, stats));
         server.createContext("/__sim/", new ControlHandler(this));
         server.start();
         LOG.info("Notion simulator listening on {}", baseUrl());
@@ -80,6 +83,11 @@ public final class NotionSimulator implements AutoCloseable {
 
     public SimModel model() {
         return model;
+    }
+
+    /** Notion's OAuth for public connections: the grant it handed out, its lifetime, a person declining. */
+    public OAuthServer oauth() {
+        return oauth;
     }
 
     public SimulatorConfig config() {
