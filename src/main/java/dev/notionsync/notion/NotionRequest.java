@@ -58,6 +58,12 @@ public record NotionRequest(String method, String path, String query, String bod
         };
     }
 
+    /** Without the body: it may be long, or hold secrets (an OAuth code or refresh token). */
+    @Override
+    public String toString() {
+        return "NotionRequest[" + method + " " + path + (query == null ? "" : "?" + query) + (body == null ? "" : ", body of " + body.length() + " chars") + "]";
+    }
+
     /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */
     public String endpoint() {
         return method + " " + path.replaceAll("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}", "{id}")
