@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -20,6 +21,11 @@ public final class OAuthEndpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(OAuthEndpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Callbacks handled at once, at most: the callback is open to the internet (Notion sends browsers there), and a
+     * flood of forged ones must not hold every worker thread the business server shares with webhooks.
+     */
+    static final int MAX_CALLBACKS_AT_ONCE = 4;
 
     private OAuthEndpoints() {
     }
@@ -33,7 +39,18 @@ public final class OAuthEndpoints {
         }
         MainHttpServer business = context.hasService(MainHttpServer.class);
         if (business != null && business.getRouter() != null) {
-            business.getRouter().route(HttpMethod.GET, NotionOAuth.CALLBACK_PATH).blockingHandler(ctx -> callback(ctx, oauth));
+            AtomicInteger inFlight = new AtomicInteger();
+            business.getRouter().route(HttpMethod.GET, NotionOAuth.CALLBACK_PATH).handler(ctx -> {
+                if (inFlight.incrementAndGet() > MAX_CALLBACKS_AT_ONCE) {
+                    inFlight.decrementAndGet();
+                    page(ctx, 503, "Busy", "notion-sync is handling other authorizations: reload this page in a few seconds");
+                    return;
+                }
+                ctx.vertx().<Void>executeBlocking(() -> {
+                    callback(ctx, oauth);
+                    return null;
+                }, false).onComplete(done -> inFlight.decrementAndGet());
+            });
         } else {
             LOG.warn("no business HTTP server (camel.server.enabled=false): the OAuth callback is not served");
         }
