@@ -162,6 +162,30 @@ class OAuthTest {
         assertNull(TestEngine.queryString(sync, "SELECT name FROM notion_sync.oauth_connections WHERE name = 'acme'"));
     }
 
+    @Test
+    void aBadCodeOrAWrongClientSecretIsRefusedSayingWhatToDo() throws Exception {
+        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2));
+        Map<String, String> settings = oauthSettings(TestEngine.settingsFor(simulator, tempDir, "1h", "projects"));
+        settings.put("notion.oauth.client-secret", "not-the-secret");
+        NotionSync sync = start(settings);
+        String link = JSON.readTree(get(management(settings) + NotionOAuth.URL_PATH + "?connection=acme").body()).path("url").asText();
+        HttpResponse<String> wrongSecret = get(followToCallback(link));
+        assertEquals(502, wrongSecret.statusCode(), wrongSecret.body());
+        assertTrue(wrongSecret.body().contains("check NOTION_OAUTH_CLIENT_ID and NOTION_OAUTH_CLIENT_SECRET"), wrongSecret.body());
+        assertFalse(wrongSecret.body().contains("not-the-secret"), "the secret is not shown");
+        engines.remove(sync);
+        sync.close();
+
+        settings.put("notion.oauth.client-secret", OAuthServer.CLIENT_SECRET);
+        sync = start(settings);
+        link = JSON.readTree(get(management(settings) + NotionOAuth.URL_PATH + "?connection=acme").body()).path("url").asText();
+        String callback = followToCallback(link).replaceFirst("code=[^&]+", "code=made-up");
+        HttpResponse<String> badCode = get(callback);
+        assertEquals(400, badCode.statusCode(), badCode.body());
+        assertTrue(badCode.body().contains("Notion refused the code (invalid_grant)"), badCode.body());
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.oauth_connections"));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Map<String, String> oauthSettings(Map<String, String> settings) {
