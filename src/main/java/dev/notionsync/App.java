@@ -9,6 +9,7 @@ import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.cli.WebhookTokenCommand;
 import dev.notionsync.config.ManagementSettings;
+import dev.notionsync.config.NotionApiSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.ManagementCredentials;
@@ -156,7 +157,7 @@ public final class App {
     }
 
     private static int runEngine(Settings settings, PrintStream err) throws SettingsException {
-        if (settings.get("notion.api.token").isBlank()) {
+        if (settings.get("notion.api.token").isBlank() && NotionApiSettings.needsDefaultToken(settings)) {
             err.println("notion-sync: set NOTION_TOKEN to your Notion integration's secret (or try 'notion-sync demo', which needs no account)");
             return 2;
         }

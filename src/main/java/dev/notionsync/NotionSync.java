@@ -5,7 +5,7 @@ import dev.notionsync.config.EngineSettings;
 import dev.notionsync.config.Mode;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
-import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.report.Reports;
@@ -57,7 +57,7 @@ public final class NotionSync implements AutoCloseable {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
         main.bind("dataSource", database.dataSource());
-        areas = mode.areas(engine, database, new NotionMetrics(meters), new NotionAccess(), instanceId());
+        areas = mode.areas(engine, database, new NotionMetrics(meters), instanceId());
         areas.forEach(main.configure()::addConfiguration);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -189,8 +189,14 @@ public final class NotionSync implements AutoCloseable {
         return bean("deadLetterChannel", DeadLetterChannel.class);
     }
 
+    /** The circuit breaker of the default connection's door. */
     public CircuitBreaker circuitBreaker() {
-        return bean("notionCircuitBreaker", CircuitBreaker.class);
+        return connections().get(NotionConnections.DEFAULT).breaker();
+    }
+
+    /** The connections to Notion; available once the engine is configured. OAuth adds its own here while the engine runs. */
+    public NotionConnections connections() {
+        return bean("notionConnections", NotionConnections.class);
     }
 
     public Database database() {

@@ -1,6 +1,5 @@
 package dev.notionsync.config;
 
-import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Database;
 import java.util.List;
@@ -26,12 +25,11 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             String schema = engine.database().schema();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new ContentConfiguration(engine.content(), dataSource),
@@ -48,7 +46,7 @@ public enum Mode {
                     new UsersConfiguration(dataSource),
                     new OAuthConfiguration(engine.settings(), dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
-                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
+                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database));
         }
 
         @Override
@@ -73,11 +71,10 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
         }
@@ -103,11 +100,10 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, engine.database().schema()));
         }
@@ -122,8 +118,7 @@ public enum Mode {
     public abstract Map<String, String> camelSettings(Settings settings);
 
     /** The areas configured, in order: an area may use the beans of those before it. */
-    public abstract List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                                  String instanceId);
+    public abstract List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId);
 
     /** Whether the engine opens the business and management ports (checked before and after the start). */
     public abstract boolean listens();

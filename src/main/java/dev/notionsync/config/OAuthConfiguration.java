@@ -50,7 +50,8 @@ public final class OAuthConfiguration implements AreaConfiguration {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         oauth = new NotionOAuth(settings, new OAuthConnections(dataSource), notion, Clock.systemUTC());
         if (oauth.configured()) {
-            AreaConfiguration.bean(context, "notionHttp", NotionHttp.class).oauthClient(new OAuthClient(settings.clientId(), settings.clientSecret()));
+            // token exchanges go through the default connection's door for now (see the connection of the OAuth client below)
+            AreaConfiguration.bean(context, "notionHttp-default", NotionHttp.class).oauthClient(new OAuthClient(settings.clientId(), settings.clientSecret()));
         }
         context.getRegistry().bind("notionOAuth", oauth);
         HealthCheckRegistry.get(context).register(new OAuthHealthCheck(oauth));

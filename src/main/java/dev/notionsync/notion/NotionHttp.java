@@ -10,37 +10,46 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * The two ends of an HTTP call in the door route: turns a {@link NotionRequest} into camel-http headers, and the
- * HTTP answer into a JsonNode body or a {@link NotionApiException}. Referenced by name from notion-api.camel.yaml.
+ * The two ends of an HTTP call in one connection's door: turns a {@link NotionRequest} into camel-http headers with
+ * the connection's token and Notion-Version, and the HTTP answer into a JsonNode body or a {@link NotionApiException}.
+ * One per connection, referenced by name (notionHttp-&lt;connection&gt;) from the templates in notion-api.camel.yaml.
  */
 public final class NotionHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String token;
+    private final String connection;
+    private final Supplier<String> token;
+    private final String tokenSetting;
     private final String version;
     private final NotionAccess access;
     private final NotionMetrics metrics;
     private final NotionRateBudget budget;
     private final DoorLanes lanes;
     private final int filterPropertiesMax;
+    private volatile String workspaceId;
     /** The public integration's OAuth client, for /v1/oauth/*; null when OAuth is not set up. */
     private volatile OAuthClient oauthClient;
 
     /**
+     * @param token               the connection's token, read at every call (OAuth refreshes it); never logged
+     * @param tokenSetting        what sets the token, named in the message of a 401
      * @param filterPropertiesMax how many property ids one request names in filter_properties
      *                            (notion.api.filter-properties-max); a caller needing more reads the rest separately
      */
-    public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics, NotionRateBudget budget,
-                      DoorLanes lanes, int filterPropertiesMax) {
+    public NotionHttp(String connection, Supplier<String> token, String tokenSetting, String version, NotionAccess access,
+                      NotionMetrics metrics, NotionRateBudget budget, DoorLanes lanes, int filterPropertiesMax) {
         if (filterPropertiesMax < 1) {
             throw new IllegalArgumentException("notion.api.filter-properties-max must be at least 1, was " + filterPropertiesMax);
         }
+        this.connection = connection;
         this.token = token;
+        this.tokenSetting = tokenSetting;
         this.version = version;
         this.access = access;
         this.metrics = metrics;
@@ -101,7 +110,7 @@ public final class NotionHttp {
         long now = System.nanoTime();
         Long queuedAt = exchange.getProperty("notionQueuedAt", Long.class);
         if (queuedAt != null) {
-            metrics.throttleWait(Duration.ofNanos(now - queuedAt));
+            metrics.throttleWait(connection, Duration.ofNanos(now - queuedAt));
         }
         exchange.setProperty("notionSentAt", now);
     }
@@ -115,7 +124,7 @@ public final class NotionHttp {
             }
             return client.authorization();
         }
-        return "Bearer " + token;
+        return "Bearer " + token.get();
     }
 
     /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
@@ -126,10 +135,11 @@ public final class NotionHttp {
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         JsonNode json = parseOrNull(text);
         Long sentAt = exchange.getProperty("notionSentAt", Long.class);
-        metrics.notionCall(request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
+        metrics.notionCall(connection, request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
         if (status >= 200 && status < 300 && json != null) {
             if (!request.path().startsWith(OAuthClient.PATH_PREFIX)) {
                 access.recordSuccess();
+                noteWorkspace(request, json);
             }
             message.setBody(json);
             return;
@@ -147,7 +157,7 @@ public final class NotionHttp {
         NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(json.path("error").asText("")),
                 json.path("message").asText(json.path("error_description").asText("")),
                 json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message),
-                rateLimitReason(json));
+                rateLimitReason(json), connection, tokenSetting);
         JsonNode blockLimit = json.path("additional_data").path("block_limit");
         if (!blockLimit.isMissingNode() && !blockLimit.isNull()) {
             failure.withBlockLimit(blockLimit.asText());
@@ -156,6 +166,24 @@ public final class NotionHttp {
             access.recordDenied(failure);
         }
         throw failure;
+    }
+
+    /** The workspace of this connection's token, from the last GET /v1/users/me (null before one answered). */
+    public String workspaceId() {
+        return workspaceId;
+    }
+
+    /**
+     * GET /v1/users/me names the token's workspace (bot.workspace_id): kept, so a 429 of Notion's per-workspace limit
+     * can slow every connection to that workspace (NotionConnections.sameWorkspace).
+     */
+    private void noteWorkspace(NotionRequest request, JsonNode json) {
+        if ("GET".equals(request.method()) && "/v1/users/me".equals(request.path())) {
+            JsonNode workspace = json.path("bot").path("workspace_id");
+            if (workspace.isTextual()) {
+                workspaceId = workspace.asText();
+            }
+        }
     }
 
     /** The request's query string plus, where the version needs it, filter_properties for its first properties. */
