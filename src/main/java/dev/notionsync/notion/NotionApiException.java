@@ -104,8 +104,8 @@ public class NotionApiException extends RuntimeException {
             text.append(": ").append(message);
         }
         if (status == 401) {
-            text.append(" (check ").append(tokenSetting == null ? "NOTION_TOKEN" : tokenSetting).append(": it must be ")
-                    .append(integration).append("'s secret)");
+            text.append(" (").append(connection == null || connection.equals(NotionConnections.DEFAULT) ? "" : "connection " + connection + ": ")
+                    .append("check ").append(tokenSetting == null ? "NOTION_TOKEN" : tokenSetting).append(": it must be the integration's secret)");
         } else if (status == 403 || status == 404) {
             text.append(" (is the database shared with ").append(integration).append("? Open it in Notion, ... > Connections)");
         }

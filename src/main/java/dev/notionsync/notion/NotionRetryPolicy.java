@@ -114,10 +114,9 @@ public final class NotionRetryPolicy {
                 // the workspace's limit is shared by all its connections: each of ours to it slows down and waits too
                 limitedBudgets.addAll(budgets.sameWorkspace(connection));
             }
-            for (NotionRateBudget budget : limitedBudgets) {
-                budget.onRateLimited();
-                budget.pauseFor(Duration.ofMillis(delayMillis));
-            }
+            limitedBudgets.get(0).onRateLimited();
+            limitedBudgets.subList(1, limitedBudgets.size()).forEach(NotionRateBudget::lowerRate);
+            limitedBudgets.forEach(budget -> budget.pauseFor(Duration.ofMillis(delayMillis)));
             if (workspace || seconds > 60) {
                 LOG.warn("Notion rate limit ({}) on connection {}: {} wait {} s (Retry-After {} s, notion.api.retry-after-cap {} s)",
                         limited.reason() == null ? "no reason given" : limited.reason(), connection,

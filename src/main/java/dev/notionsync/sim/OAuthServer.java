@@ -39,10 +39,19 @@ public final class OAuthServer implements HttpHandler {
     private record Code(String redirectUri, Instant expires) {
     }
 
-    private record Grant(String accessToken, String refreshToken, Instant accessExpires) {
+    /** The simulator connection the grant's access token is (its budget, its bot), and the refresh token. */
+    private record Grant(SimConnections.Connection connection, String refreshToken) {
+        String accessToken() {
+            return connection.token;
+        }
     }
 
+    /** The name of the grant's connection in the simulator (GET /__sim/connections). */
+    public static final String CONNECTION = "oauth";
+
     private final SimModel model;
+    private final SimConnections connections;
+    private final double rate;
     private final Clock clock;
     private final Map<String, Code> codes = new HashMap<>();
     /** The workspace's one grant to this client (as in Notion: authorizing again replaces it), or null. */
@@ -51,9 +60,11 @@ public final class OAuthServer implements HttpHandler {
     private boolean denyNext;
     private int tokenCalls;
 
-    OAuthServer(SimModel model, Clock clock) {
+    OAuthServer(SimModel model, SimConnections connections, double rate) {
         this.model = model;
-        this.clock = clock;
+        this.connections = connections;
+        this.rate = rate;
+        this.clock = model.clock();
     }
 
     /** Access tokens handed out from now on stop working after this long (null: never). */
@@ -68,13 +79,19 @@ public final class OAuthServer implements HttpHandler {
 
     /** The workspace removed the connection: its access and refresh tokens stop working. */
     public synchronized void revokeGrant() {
-        grant = null;
+        endGrant();
     }
 
     /** Whether the API accepts this bearer token as the OAuth grant's current access token. */
     synchronized boolean accepts(String token) {
-        return grant != null && grant.accessToken().equals(token)
-                && (grant.accessExpires() == null || clock.instant().isBefore(grant.accessExpires()));
+        return grant != null && grant.accessToken().equals(token) && !grant.connection().revoked && !grant.connection().expired(clock.instant());
+    }
+
+    private void endGrant() {
+        if (grant != null) {
+            grant.connection().revoked = true;
+            grant = null;
+        }
     }
 
     /** The current grant's access token, or null (for tests that call the API with it). */
@@ -171,8 +188,11 @@ public final class OAuthServer implements HttpHandler {
                 reply(exchange, 400, error("unsupported_grant_type", "Unsupported grant_type: " + grantType));
                 return;
             }
-            grant = new Grant("ntn_oauth_" + secret(), "nrt_" + secret(),
-                    accessTokenLifetime == null ? null : clock.instant().plus(accessTokenLifetime));
+            // one grant per workspace and client: the new one replaces the old, whose tokens stop working
+            endGrant();
+            SimConnections.Connection connection = connections.add(CONNECTION, "ntn_oauth_" + secret(), rate, model.botUser(), null);
+            connection.expires = accessTokenLifetime == null ? null : clock.instant().plus(accessTokenLifetime);
+            grant = new Grant(connection, "nrt_" + secret());
             reply(exchange, 200, tokenResponse(grant));
         }
     }
@@ -198,7 +218,7 @@ public final class OAuthServer implements HttpHandler {
         synchronized (this) {
             String token = body.path("token").asText("");
             if (grant != null && (grant.accessToken().equals(token) || grant.refreshToken().equals(token))) {
-                grant = null;
+                endGrant();
             }
         }
         reply(exchange, 200, Json.object().put("request_id", UUID.randomUUID().toString()));
