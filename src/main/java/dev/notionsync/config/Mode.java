@@ -30,6 +30,7 @@ public enum Mode {
             String schema = engine.database().schema();
             return List.of(
                     new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, true),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new SyncConfiguration(engine.sync(), schema, dataSource, metrics),
                     new ContentConfiguration(engine.content(), dataSource),
@@ -44,7 +45,6 @@ public enum Mode {
                     new ReportScheduleConfiguration(engine.reports(), dataSource, instanceId, engine.jmx()),
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
-                    new OAuthConfiguration(engine.settings(), dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
                     new ManagementConfiguration(engine.management(), engine.sync().pulled(), database));
         }
@@ -75,6 +75,7 @@ public enum Mode {
             DataSource dataSource = database.dataSource();
             return List.of(
                     new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
         }
@@ -104,6 +105,7 @@ public enum Mode {
             DataSource dataSource = database.dataSource();
             return List.of(
                     new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, engine.database().schema()));
         }

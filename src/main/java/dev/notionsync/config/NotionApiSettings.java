@@ -27,9 +27,16 @@ public record NotionApiSettings(List<Connection> connections, String version, in
      * One connection as configured: {@value NotionConnections#DEFAULT} is notion.api.token (NOTION_TOKEN); any other
      * is notion.connection.&lt;name&gt;.token, .rate and .version.
      *
+     * @param token        null for a connection authorized through OAuth (notion.connection.&lt;name&gt;.auth = oauth): its
+     *                     token comes from the workspace's authorization, stored encrypted
      * @param tokenSetting what sets the token, for the messages that say what to do
+     * @param shared       notion.connection.&lt;name&gt;.sources = shared: every data source shared with it is a source
      */
-    public record Connection(String name, String token, int rate, String version, String tokenSetting) {
+    public record Connection(String name, String token, int rate, String version, String tokenSetting, boolean shared) {
+        public boolean oauth() {
+            return token == null;
+        }
+
         @Override
         public String toString() {
             return "Connection[name=" + name + ", rate=" + rate + ", version=" + version + ", token=***]";
@@ -37,7 +44,7 @@ public record NotionApiSettings(List<Connection> connections, String version, in
     }
 
     /** What a named connection's settings may be. */
-    private static final Set<String> CONNECTION_KEYS = Set.of("token", "rate", "version");
+    private static final Set<String> CONNECTION_KEYS = Set.of("token", "rate", "version", "auth", "sources");
 
     public static NotionApiSettings of(Settings settings, List<SourceSettings> sources) {
         String version = settings.declared("notion.api.version");
@@ -63,7 +70,8 @@ public record NotionApiSettings(List<Connection> connections, String version, in
             String rest = key.substring("notion.connection.".length());
             int dot = rest.lastIndexOf('.');
             if (dot <= 0 || !CONNECTION_KEYS.contains(rest.substring(dot + 1))) {
-                throw new SettingsException("setting " + key + ": a connection takes notion.connection.<name>.token, .rate and .version");
+                throw new SettingsException("setting " + key + ": a connection takes notion.connection.<name>.token, .rate, .version, .auth"
+                        + " (token or oauth) and .sources (shared, or none)");
             }
             if (rest.substring(0, dot).equals(NotionConnections.DEFAULT)) {
                 throw new SettingsException("setting " + key + ": the default connection is set by notion.api.token (NOTION_TOKEN),"
@@ -80,7 +88,8 @@ public record NotionApiSettings(List<Connection> connections, String version, in
         List<Connection> connections = new ArrayList<>();
         String defaultToken = settings.get("notion.api.token");
         if (!defaultToken.isBlank()) {
-            connections.add(new Connection(NotionConnections.DEFAULT, defaultToken, defaultRate, defaultVersion, "NOTION_TOKEN"));
+            connections.add(new Connection(NotionConnections.DEFAULT, defaultToken, defaultRate, defaultVersion, "NOTION_TOKEN",
+                    shared(settings, "notion.api.sources")));
         } else if (sourcesOf.containsKey(NotionConnections.DEFAULT)) {
             throw new SettingsException("missing setting notion.api.token (environment NOTION_TOKEN): sources "
                     + String.join(", ", sourcesOf.get(NotionConnections.DEFAULT)) + " use the default connection; set it to the"
@@ -92,17 +101,33 @@ public record NotionApiSettings(List<Connection> connections, String version, in
                 throw new SettingsException("connection name '" + name + "' may only use letters, digits, '-' and '_'");
             }
             List<String> users = sourcesOf.getOrDefault(name, List.of());
+            String rate = settings.get(prefix + "rate");
+            String version = settings.get(prefix + "version");
+            String auth = settings.get(prefix + "auth", "token").trim().toLowerCase(java.util.Locale.ROOT);
+            if (!auth.equals("token") && !auth.equals("oauth")) {
+                throw new SettingsException("setting " + prefix + "auth must be token (notion.connection." + name + ".token) or oauth"
+                        + " (a workspace authorizes the public integration), was '" + auth + "'");
+            }
+            if (auth.equals("oauth")) {
+                if (!settings.get(prefix + "token").isBlank()) {
+                    throw new SettingsException("connection '" + name + "' is authorized through OAuth (" + prefix + "auth = oauth):"
+                            + " leave " + prefix + "token unset");
+                }
+                connections.add(new Connection(name, null, rate.isBlank() ? defaultRate : rate(prefix + "rate", rate),
+                        version.isBlank() ? defaultVersion : version, "the OAuth authorization of connection " + name
+                        + " (GET /oauth/notion/url?connection=" + name + " on the management port)", shared(settings, prefix + "sources")));
+                continue;
+            }
             String token = settings.require(prefix + "token", "the secret of the integration of connection '" + name + "'"
                     + (users.isEmpty() ? "" : ", which source " + String.join(", ", users) + " name" + (users.size() == 1 ? "s" : "")
                     + " (notion.source.<name>.connection)"));
-            String rate = settings.get(prefix + "rate");
-            String version = settings.get(prefix + "version");
             connections.add(new Connection(name, token, rate.isBlank() ? defaultRate : rate(prefix + "rate", rate),
-                    version.isBlank() ? defaultVersion : version, prefix + "token (environment " + Settings.environmentName(prefix + "token") + ")"));
+                    version.isBlank() ? defaultVersion : version, prefix + "token (environment " + Settings.environmentName(prefix + "token") + ")",
+                    shared(settings, prefix + "sources")));
         }
         for (int i = 0; i < connections.size(); i++) {
             for (int j = i + 1; j < connections.size(); j++) {
-                if (connections.get(i).token().equals(connections.get(j).token())) {
+                if (!connections.get(i).oauth() && connections.get(i).token().equals(connections.get(j).token())) {
                     throw new SettingsException("connections '" + connections.get(i).name() + "' and '" + connections.get(j).name()
                             + "' have the same token: one integration's token is one connection with one budget; name the same connection"
                             + " in the sources of both (notion.source.<name>.connection)");
@@ -120,6 +145,16 @@ public record NotionApiSettings(List<Connection> connections, String version, in
         List<String> sources = settings.getList("notion.sources");
         return sources.isEmpty() || sources.stream().map(name -> settings.get("notion.source." + name + ".connection").trim())
                 .anyMatch(connection -> connection.isEmpty() || connection.equals(NotionConnections.DEFAULT));
+    }
+
+    /** notion.connection.&lt;name&gt;.sources: shared (every data source shared with the connection) or none (the default). */
+    private static boolean shared(Settings settings, String key) {
+        String value = settings.get(key, "none").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals("shared") && !value.equals("none")) {
+            throw new SettingsException("setting " + key + " must be shared (every data source shared with the connection becomes a source)"
+                    + " or none, was '" + value + "'");
+        }
+        return value.equals("shared");
     }
 
     private static int rate(String key, String value) {

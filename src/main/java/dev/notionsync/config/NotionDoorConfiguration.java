@@ -67,7 +67,8 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
         registry.bind("notionRetryPolicy", retries);
         registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
         registry.bind("notionDoorRoutes", routes);
-        for (NotionApiSettings.Connection connection : settings.connections()) {
+        // connections authorized through OAuth are registered by the OAuth area, with their stored tokens
+        for (NotionApiSettings.Connection connection : settings.connections().stream().filter(c -> !c.oauth()).toList()) {
             String token = connection.token();
             connections.register(connection.name(), () -> token, connection.rate(), connection.version(), connection.tokenSetting());
         }

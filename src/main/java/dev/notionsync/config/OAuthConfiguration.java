@@ -4,7 +4,8 @@ import dev.notionsync.manage.NotionOAuth;
 import dev.notionsync.manage.OAuthEndpoints;
 import dev.notionsync.manage.OAuthHealthCheck;
 import dev.notionsync.notion.NotionApi;
-import dev.notionsync.notion.NotionHttp;
+import dev.notionsync.notion.NotionConnection;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.OAuthClient;
 import dev.notionsync.notion.TokenCipher;
 import dev.notionsync.store.OAuthConnections;
@@ -13,6 +14,11 @@ import org.apache.camel.health.HealthCheckRegistry;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The beans of routes/notion-oauth.camel.yaml and the OAuth endpoints: public connections that workspaces authorize
@@ -22,12 +28,17 @@ import java.time.Clock;
 public final class OAuthConfiguration implements AreaConfiguration {
 
     private final NotionOAuth.Settings settings;
+    private final NotionApiSettings api;
     private final DataSource dataSource;
+    private final boolean endpoints;
     private NotionOAuth oauth;
 
-    public OAuthConfiguration(Settings settings, DataSource dataSource) {
+    /** @param endpoints whether to serve the link and the callback (not in a one-shot engine without servers) */
+    public OAuthConfiguration(Settings settings, NotionApiSettings api, DataSource dataSource, boolean endpoints) {
         this.settings = settings(settings);
+        this.api = api;
         this.dataSource = dataSource;
+        this.endpoints = endpoints;
     }
 
     /** notion.oauth.*; a token key that is set but not a 32-byte base64 key stops the start, saying how to make one. */
@@ -45,20 +56,53 @@ public final class OAuthConfiguration implements AreaConfiguration {
                 Durations.parse("notion.oauth.refresh-every", settings.get("notion.oauth.refresh-every", "12h")));
     }
 
+    /**
+     * Registers every OAuth connection: those the settings declare (notion.connection.&lt;name&gt;.auth = oauth), those
+     * stored by an earlier authorization, and each one authorized while the engine runs. Each gets a door of its own
+     * whose token is the stored one (decrypted at need), refreshed after a 401.
+     */
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
-        oauth = new NotionOAuth(settings, new OAuthConnections(dataSource), notion, Clock.systemUTC());
-        if (oauth.configured()) {
-            // token exchanges go through the default connection's door for now (see the connection of the OAuth client below)
-            AreaConfiguration.bean(context, "notionHttp-default", NotionHttp.class).oauthClient(new OAuthClient(settings.clientId(), settings.clientSecret()));
+        NotionConnections connections = AreaConfiguration.bean(context, "notionConnections", NotionConnections.class);
+        OAuthConnections stored = new OAuthConnections(dataSource);
+        oauth = new NotionOAuth(settings, stored, notion, Clock.systemUTC());
+        Map<String, NotionApiSettings.Connection> declared = new LinkedHashMap<>();
+        api.connections().stream().filter(NotionApiSettings.Connection::oauth).forEach(c -> declared.put(c.name(), c));
+        Set<String> withToken = new HashSet<>();
+        api.connections().stream().filter(c -> !c.oauth()).forEach(c -> withToken.add(c.name()));
+        OAuthClient client = oauth.configured() ? new OAuthClient(settings.clientId(), settings.clientSecret()) : null;
+        Consumer<String> door = name -> {
+            synchronized (connections) {
+                if (connections.find(name).isEmpty()) {
+                    NotionApiSettings.Connection set = declared.get(name);
+                    NotionConnection connection = connections.register(name, () -> oauth.tokenFor(name), set != null ? set.rate() : api.rate(),
+                            set != null ? set.version() : api.version(), "the OAuth authorization of connection " + name
+                                    + " (GET " + NotionOAuth.URL_PATH + "?connection=" + name + " on the management port)");
+                    connection.http().oauthClient(client);
+                    connection.http().tokenRefresher(oauth::refreshAfterRefusal);
+                }
+            }
+        };
+        oauth.connections(door, withToken::contains);
+        declared.keySet().forEach(door);
+        if (!declared.isEmpty() && !oauth.configured()) {
+            throw new SettingsException("connection(s) " + String.join(", ", declared.keySet()) + " are authorized through OAuth"
+                    + " (notion.connection.<name>.auth = oauth), which needs " + String.join(", ", settings.missing()));
+        }
+        for (OAuthConnections.Stored connection : stored.all()) {
+            if (!withToken.contains(connection.name())) {
+                door.accept(connection.name());
+            }
         }
         context.getRegistry().bind("notionOAuth", oauth);
-        HealthCheckRegistry.get(context).register(new OAuthHealthCheck(oauth));
+        HealthCheckRegistry.get(context).register(new OAuthHealthCheck(oauth, declared.keySet()));
     }
 
     @Override
     public void started(CamelContext context) {
-        OAuthEndpoints.install(context, oauth);
+        if (endpoints) {
+            OAuthEndpoints.install(context, oauth);
+        }
     }
 }

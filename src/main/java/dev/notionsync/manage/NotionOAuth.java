@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.notion.TokenCipher;
 import dev.notionsync.store.OAuthConnections;
@@ -24,7 +25,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -88,8 +90,10 @@ public final class NotionOAuth {
     private final Clock clock;
     /** Decrypted access tokens by connection: what this engine sends until Notion refuses one. */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
-    /** Told of each connection authorized here (name, workspace name), so it can be used at once. */
-    private volatile BiConsumer<String, String> onAuthorized = (name, workspace) -> { };
+    /** Makes sure a connection has its door (idempotent): OAuth's own calls for it, and its sources' calls, go through it. */
+    private volatile Consumer<String> door = name -> { };
+    /** Names of connections set with a token: not for OAuth. */
+    private volatile Predicate<String> tokenConnection = name -> false;
 
     public NotionOAuth(Settings settings, OAuthConnections store, NotionApi notion, Clock clock) {
         this.settings = settings;
@@ -98,8 +102,14 @@ public final class NotionOAuth {
         this.clock = clock;
     }
 
-    public void onAuthorized(BiConsumer<String, String> listener) {
-        this.onAuthorized = listener;
+    /**
+     * @param door            makes sure a connection's door exists (OAuth calls go through the door of the connection
+     *                        they are for, with its budget)
+     * @param tokenConnection whether a name is a connection set with a token (refused as an OAuth name)
+     */
+    public void connections(Consumer<String> door, Predicate<String> tokenConnection) {
+        this.door = door;
+        this.tokenConnection = tokenConnection;
     }
 
     public boolean configured() {
@@ -128,6 +138,10 @@ public final class NotionOAuth {
         }
         if (connection == null || !NAME.matcher(connection).matches()) {
             throw new Refused(400, "give the connection's name: GET " + URL_PATH + "?connection=<name> (letters, digits, '-' and '_', at most 64)");
+        }
+        if (tokenConnection.test(connection)) {
+            throw new Refused(409, "connection " + connection + " is set with a token (notion.connection." + connection + ".token or NOTION_TOKEN):"
+                    + " give the OAuth connection another name");
         }
         byte[] random = new byte[32];
         RANDOM.nextBytes(random);
@@ -168,7 +182,8 @@ public final class NotionOAuth {
         request.put("redirect_uri", settings.redirectUri());
         JsonNode answer;
         try {
-            answer = notion.call(NotionRequest.post("/v1/oauth/token", request.toString()));
+            door.accept(connection);
+            answer = notion.on(connection).call(NotionRequest.post("/v1/oauth/token", request.toString()));
         } catch (NotionApiException e) {
             throw new Refused(e.status() == 401 ? 502 : 400, e.status() == 401
                     ? "Notion refused the integration's client credentials: check NOTION_OAUTH_CLIENT_ID and NOTION_OAUTH_CLIENT_SECRET"
@@ -187,7 +202,6 @@ public final class NotionOAuth {
         }
         tokens.put(connection, accessToken);
         LOG.info("oauth: workspace '{}' authorized as connection {}", workspaceName, connection);
-        onAuthorized.accept(connection, workspaceName);
         ObjectNode result = JSON.createObjectNode();
         result.put("connection", connection);
         result.put("workspace_id", workspaceId);
@@ -210,28 +224,62 @@ public final class NotionOAuth {
             throw new IllegalStateException("connection " + connection + " is revoked: " + stored.statusDetail());
         }
         token = settings.cipher().decrypt(stored.accessToken(), connection);
-        tokens.put(connection, token);
-        return token;
+        // a refresh that finished meanwhile put the newer token: it stays
+        String cached = tokens.putIfAbsent(connection, token);
+        return cached != null ? cached : token;
     }
 
     /**
-     * Notion refused {@code refusedToken} (401) for this connection: a newer token another engine stored is taken
-     * up; otherwise the refresh token is spent (with the row locked); without one, or when Notion refuses it, the
-     * connection is revoked. True when a call may be tried again with the connection's token now.
+     * The token a call of this connection sends (the door's token supplier): an error saying what to do, which the
+     * door does not retry, while the connection is not authorized, is revoked or its token cannot be read.
      */
-    public boolean refreshAfterRefusal(String connection, String refusedToken) throws Exception {
+    public String tokenFor(String connection) {
+        try {
+            return accessToken(connection);
+        } catch (Exception e) {
+            throw new NotionApiException("connection " + connection, 401, "not_authorized", e.getMessage(), null);
+        }
+    }
+
+    /**
+     * Notion refused a token of this connection (401; the token named by its SHA-256): a newer token another engine
+     * stored is taken up; otherwise the refresh token is spent (with the row locked), unless the refused token is
+     * one refreshed moments ago (then Notion refuses the connection itself, not an old token). Without a refresh
+     * token, or when Notion refuses it, the connection is revoked. True when a call may be sent again with the
+     * connection's token now.
+     */
+    public boolean refreshAfterRefusal(String connection, String refusedTokenHash) throws Exception {
         tokens.remove(connection);
-        OAuthConnections.Stored after = store.refresh(connection, current -> {
+        Instant justNow = clock.instant().minus(RECENT_REFRESH);
+        OAuthConnections.Stored after;
+        try {
+            after = store.refresh(connection, current -> {
             if (current.revoked()) {
                 return null;
             }
             String stored = settings.cipher().decrypt(current.accessToken(), connection);
-            if (!stored.equals(refusedToken)) {
+            if (!NotionHttp.sha256(stored).equals(refusedTokenHash)) {
                 return null;   // another engine refreshed it meanwhile
             }
+            if (current.refreshedAt() != null && current.refreshedAt().isAfter(justNow)) {
+                throw new RefreshedJustNow();
+            }
             return refreshed(current, "Notion refused its access token (401)");
-        });
-        return after != null && !after.revoked();
+            });
+        } catch (RefreshedJustNow e) {
+            LOG.warn("oauth: connection {}: {}", connection, e.getMessage());
+            return false;
+        }
+        return remember(after);
+    }
+
+    /** A token refreshed this recently and refused again is not refreshed again: Notion refuses the connection. */
+    private static final Duration RECENT_REFRESH = Duration.ofSeconds(5);
+
+    private static final class RefreshedJustNow extends Exception {
+        RefreshedJustNow() {
+            super("its token was refreshed moments ago and Notion refuses the new one too: check that the workspace still shares the pages");
+        }
     }
 
     /** Refreshes the tokens of every active connection with a refresh token older than notion.oauth.refresh-every. */
@@ -253,12 +301,20 @@ public final class NotionOAuth {
                 }
                 return refreshed(current, "its refresh was due");
             });
-            tokens.remove(connection.name());
-            if (after != null && !after.revoked()) {
+            if (remember(after)) {
                 refreshed++;
             }
         }
         return refreshed;
+    }
+
+    /** Caches the token of a connection as stored after a refresh; false when it is gone or revoked. */
+    private boolean remember(OAuthConnections.Stored after) {
+        if (after == null || after.revoked()) {
+            return false;
+        }
+        tokens.put(after.name(), settings.cipher().decrypt(after.accessToken(), after.name()));
+        return true;
     }
 
     /** The stored connections as health shows them: name, workspace, active or revoked and why. No token. */
@@ -279,7 +335,7 @@ public final class NotionOAuth {
         request.put("refresh_token", settings.cipher().decrypt(current.refreshToken(), name));
         JsonNode answer;
         try {
-            answer = notion.call(NotionRequest.post("/v1/oauth/token", request.toString()));
+            answer = notion.on(name).call(NotionRequest.post("/v1/oauth/token", request.toString()));
         } catch (NotionApiException e) {
             if (e.isTransient() || e.status() == 401) {
                 // Notion unreachable, or our client credentials refused: the grant itself may be fine, try again later

@@ -7,6 +7,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The connections workspaces authorized through OAuth: DOWN while one is revoked, naming it and what to do. Neither
@@ -16,10 +18,13 @@ import java.util.Map;
 public final class OAuthHealthCheck extends AbstractHealthCheck {
 
     private final NotionOAuth oauth;
+    private final Set<String> declared;
 
-    public OAuthHealthCheck(NotionOAuth oauth) {
+    /** @param declared the connections the settings say are authorized through OAuth (their sources wait for it) */
+    public OAuthHealthCheck(NotionOAuth oauth, Set<String> declared) {
         super("notion-sync", "oauth-connections");
         this.oauth = oauth;
+        this.declared = declared;
     }
 
     @Override
@@ -42,11 +47,18 @@ public final class OAuthHealthCheck extends AbstractHealthCheck {
             return;
         }
         List<String> revoked = new ArrayList<>();
+        Set<String> waiting = new TreeSet<>(declared);
         for (OAuthConnections.Stored connection : connections) {
+            waiting.remove(connection.name());
             builder.detail("connection." + connection.name(), connection.status() + " (workspace " + connection.workspaceName() + ")");
             if (connection.revoked()) {
                 revoked.add("connection " + connection.name() + " (workspace " + connection.workspaceName() + "): " + connection.statusDetail());
             }
+        }
+        for (String name : waiting) {
+            builder.detail("connection." + name, "not authorized yet");
+            revoked.add("connection " + name + " is not authorized yet: ask for a link (GET " + NotionOAuth.URL_PATH + "?connection=" + name
+                    + ") and have the workspace approve it");
         }
         if (revoked.isEmpty()) {
             builder.up();

@@ -23,6 +23,9 @@ public final class NotionHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Exchange property: the SHA-256 of the token an attempt sent (only for connections that can refresh it). */
+    static final String TOKEN_SENT = "notionTokenSent";
+
     private final String connection;
     private final Supplier<String> token;
     private final String tokenSetting;
@@ -35,6 +38,8 @@ public final class NotionHttp {
     private volatile String workspaceId;
     /** The public integration's OAuth client, for /v1/oauth/*; null when OAuth is not set up. */
     private volatile OAuthClient oauthClient;
+    /** Gets the connection a new token after a 401 (an OAuth connection); null: a 401 is final. */
+    private volatile TokenRefresher refresher;
 
     /**
      * @param token               the connection's token, read at every call (OAuth refreshes it); never logged
@@ -61,6 +66,11 @@ public final class NotionHttp {
     /** Calls to /v1/oauth/* authenticate as this client from now on. */
     public void oauthClient(OAuthClient client) {
         this.oauthClient = client;
+    }
+
+    /** A 401 of this connection asks {@code refresher} for a new token, and the call is sent again when there is one. */
+    public void tokenRefresher(TokenRefresher refresher) {
+        this.refresher = refresher;
     }
 
     /**
@@ -92,7 +102,7 @@ public final class NotionHttp {
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
-        message.setHeader("Authorization", authorization(request));
+        message.setHeader("Authorization", authorization(request, exchange));
         message.setHeader("Notion-Version", version);
         message.setHeader("Accept", "application/json");
         message.setHeader(Exchange.HTTP_METHOD, request.method());
@@ -116,7 +126,7 @@ public final class NotionHttp {
     }
 
     /** A connection's bearer token; for Notion's OAuth endpoints the integration's client credentials. */
-    private String authorization(NotionRequest request) {
+    private String authorization(NotionRequest request, Exchange exchange) {
         if (request.path().startsWith(OAuthClient.PATH_PREFIX)) {
             OAuthClient client = oauthClient;
             if (client == null) {
@@ -124,7 +134,11 @@ public final class NotionHttp {
             }
             return client.authorization();
         }
-        return "Bearer " + token.get();
+        String bearer = token.get();
+        if (refresher != null) {
+            exchange.setProperty(TOKEN_SENT, sha256(bearer));
+        }
+        return "Bearer " + bearer;
     }
 
     /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
@@ -163,9 +177,39 @@ public final class NotionHttp {
             failure.withBlockLimit(blockLimit.asText());
         }
         if (failure.isAuthorizationFailure() && !request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+            if (status == 401 && refreshedAfter(exchange)) {
+                // the door sends it again, with the new token (Notion did nothing with a refused token)
+                throw new NotionUnavailableException(endpoint, 401, "token_refreshed", "Notion refused connection " + connection
+                        + "'s token; it was refreshed and the call is sent again", null);
+            }
             access.recordDenied(failure);
         }
         throw failure;
+    }
+
+    /** Whether the refresher got a token other than the one this exchange sent. */
+    private boolean refreshedAfter(Exchange exchange) {
+        TokenRefresher current = refresher;
+        String sent = exchange.getProperty(TOKEN_SENT, String.class);
+        if (current == null || sent == null) {
+            return false;
+        }
+        try {
+            return current.refreshed(connection, sent);
+        } catch (Exception e) {
+            throw new NotionUnavailableException("token refresh", 0, "refresh_failed", "connection " + connection
+                    + "'s token could not be refreshed: " + e.getMessage(), null);
+        }
+    }
+
+    /** SHA-256 of a token, hex: how an exchange names the token it sent without carrying it. */
+    public static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The workspace of this connection's token, from the last GET /v1/users/me (null before one answered). */

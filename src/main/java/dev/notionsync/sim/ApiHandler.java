@@ -132,7 +132,7 @@ final class ApiHandler implements HttpHandler {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         SimConnections.Connection connection = auth == null || !auth.startsWith("Bearer ") ? null
                 : connections.byToken(auth.substring("Bearer ".length()));
-        if (connection == null || connection.expired(model.now())) {
+        if (connection == null || connection.expired(model.clock().instant())) {
             throw new ApiException(401, "unauthorized", "API token is invalid.");
         }
         return connection;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.sim.NotionSimulator;
 import dev.notionsync.sim.OAuthServer;
 import dev.notionsync.sim.SimulatorConfig;
@@ -81,6 +82,7 @@ class OAuthTest {
         simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2));
         Map<String, String> settings = oauthSettings(TestEngine.settingsFor(simulator, tempDir, "1h", "projects"));
         StringWriter log = captureLog();
+        List<String> secrets = new ArrayList<>(List.of(OAuthServer.CLIENT_SECRET, settings.get("notion.oauth.token-key")));
         try {
             NotionSync first = start(settings);
             String link = JSON.readTree(get(management(settings) + NotionOAuth.URL_PATH + "?connection=acme").body()).path("url").asText();
@@ -92,6 +94,7 @@ class OAuthTest {
             assertEquals(200, page.statusCode(), page.body());
             assertTrue(page.body().contains("is connection acme"), page.body());
             String accessToken = simulator.oauth().accessToken();
+            secrets.add(accessToken);
             assertEquals(accessToken, oauth(first).accessToken("acme"));
             assertEquals(simulator.model().workspaceId(), TestEngine.queryString(first, "SELECT workspace_id FROM notion_sync.oauth_connections WHERE name = 'acme'"));
             String stored = TestEngine.queryString(first, "SELECT encode(access_token, 'escape') || encode(refresh_token, 'escape') FROM notion_sync.oauth_connections");
@@ -109,20 +112,26 @@ class OAuthTest {
             ExecutorService both = Executors.newFixedThreadPool(2);
             try {
                 List<Future<Boolean>> refreshed = both.invokeAll(List.<Callable<Boolean>>of(
-                        () -> oauth(first).refreshAfterRefusal("acme", accessToken), () -> oauth(second).refreshAfterRefusal("acme", accessToken)));
+                        () -> oauth(first).refreshAfterRefusal("acme", NotionHttp.sha256(accessToken)),
+                        () -> oauth(second).refreshAfterRefusal("acme", NotionHttp.sha256(accessToken))));
                 assertTrue(refreshed.get(0).get() && refreshed.get(1).get(), "both may go on");
             } finally {
                 both.shutdown();
             }
             assertEquals(callsBefore + 1, simulator.oauth().tokenCalls(), "the refresh token was spent once");
             String renewed = simulator.oauth().accessToken();
+            secrets.add(renewed);
             assertNotEquals(accessToken, renewed);
             assertEquals(renewed, oauth(first).accessToken("acme"));
             assertEquals(renewed, oauth(second).accessToken("acme"));
 
             // the workspace removes the integration: the refresh is refused, the connection is revoked, health says so
+            // a token refreshed moments ago and refused again is not refreshed again (Notion refuses the connection)
+            assertFalse(oauth(first).refreshAfterRefusal("acme", NotionHttp.sha256(renewed)));
+            assertEquals(callsBefore + 1, simulator.oauth().tokenCalls());
+            TestEngine.execute(first, "UPDATE notion_sync.oauth_connections SET refreshed_at = now() - interval '1 minute'");
             simulator.oauth().revokeGrant();
-            assertFalse(oauth(second).refreshAfterRefusal("acme", renewed));
+            assertFalse(oauth(second).refreshAfterRefusal("acme", NotionHttp.sha256(renewed)));
             assertEquals("revoked", TestEngine.queryString(first, "SELECT status FROM notion_sync.oauth_connections WHERE name = 'acme'"));
             String health = get(management(settings) + "/observe/health").body();
             assertTrue(health.contains("connection acme") && health.contains("authorize again"), health);
@@ -130,7 +139,7 @@ class OAuthTest {
         } finally {
             releaseLog();
         }
-        for (String secret : List.of(OAuthServer.CLIENT_SECRET, settings.get("notion.oauth.token-key"), String.valueOf(simulator.oauth().accessToken()))) {
+        for (String secret : secrets) {
             assertFalse(log.toString().contains(secret), "a secret in the log: " + secret);
         }
     }
@@ -184,6 +193,42 @@ class OAuthTest {
         assertEquals(400, badCode.statusCode(), badCode.body());
         assertTrue(badCode.body().contains("Notion refused the code (invalid_grant)"), badCode.body());
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.oauth_connections"));
+    }
+
+    @Test
+    void aSourceOnAnOAuthConnectionWaitsForTheAuthorizationThenSyncsThroughTokenRefreshes() throws Exception {
+        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(5));
+        Map<String, String> settings = oauthSettings(TestEngine.settingsFor(simulator, tempDir, "1s", "projects"));
+        String source = TestEngine.sourceName(settings, "projects");
+        settings.put("notion.source." + source + ".connection", "acme");
+        settings.put("notion.connection.acme.auth", "oauth");
+        // every access token Notion hands out stops working after 6 s: the engine refreshes it when Notion refuses it
+        simulator.oauth().setAccessTokenLifetime(java.time.Duration.ofSeconds(6));
+        NotionSync sync = start(settings);
+
+        TestEngine.await("a failed pull saying the connection is not authorized", java.time.Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source + "' AND error LIKE '%connection acme is not authorized yet%'") > 0);
+        String health = get(management(settings) + "/observe/health").body();
+        assertTrue(health.contains("connection acme is not authorized yet"), health);
+
+        String link = JSON.readTree(get(management(settings) + NotionOAuth.URL_PATH + "?connection=acme").body()).path("url").asText();
+        assertEquals(200, get(followToCallback(link)).statusCode());
+        long pages = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).size();
+        TestEngine.await("the source's rows", java.time.Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM \""
+                + settings.get("notion.db.schema") + "\".projects") == pages);
+
+        // past two token lifetimes: refreshed after Notion's 401s, and an edit still reaches its row
+        Thread.sleep(13_000);
+        String page = TestEngine.seededPageId(simulator, "projects", 0);
+        simulator.model().editPage(page, TestEngine.titleEdit(simulator.model().page(page).orElseThrow(), "Edited after refreshes"));
+        TestEngine.await("the edit in its row", java.time.Duration.ofSeconds(20), () -> "Edited after refreshes".equals(TestEngine.queryString(sync,
+                "SELECT name FROM \"" + settings.get("notion.db.schema") + "\".projects WHERE page_id = '" + page + "'")));
+        assertTrue(simulator.oauth().tokenCalls() >= 3, "the code and at least two refreshes: " + simulator.oauth().tokenCalls());
+        JsonNode stats = JSON.readTree(get(simulator.baseUrl() + "/__sim/stats").body());
+        assertTrue(stats.path("by_connection").path(OAuthServer.CONNECTION).path("total_requests").asLong() > 0, "the source's calls went with the OAuth token");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.sync_runs WHERE source = '" + source
+                + "' AND error IS NOT NULL AND started_at > (SELECT authorized_at FROM notion_sync.oauth_connections WHERE name = 'acme')"),
+                "no pull failed after the authorization");
     }
 
     // ------------------------------------------------------------------ helpers
