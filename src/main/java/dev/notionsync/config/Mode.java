@@ -114,6 +114,32 @@ public enum Mode {
         public boolean listens() {
             return false;
         }
+    },
+
+    /**
+     * Before run and demo, when a connection asks for every data source shared with it (notion.connection.&lt;name&gt;.sources
+     * = shared, notion.oauth.sources = shared): the Notion door and the discovery, no pollers, no ports.
+     */
+    DISCOVER {
+        @Override
+        public Map<String, String> camelSettings(Settings settings) {
+            return BOOTSTRAP.camelSettings(settings);
+        }
+
+        @Override
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
+            DataSource dataSource = database.dataSource();
+            return List.of(
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
+                    new DeadLetterConfiguration(dataSource, metrics),
+                    new SharedSourcesConfiguration(engine, dataSource));
+        }
+
+        @Override
+        public boolean listens() {
+            return false;
+        }
     };
 
     /** Camel settings this mode sets over application.properties. */

@@ -39,8 +39,8 @@ public final class SharedSourceDiscovery {
         this.names = names;
     }
 
-    /** One data source shared with a connection: its id and title. */
-    record Shared(String id, String title) {
+    /** One data source shared with a connection: its id, its database's id and its title. */
+    record Shared(String id, String databaseId, String title) {
     }
 
     /**
@@ -53,7 +53,7 @@ public final class SharedSourceDiscovery {
         Map<String, String> settings = new LinkedHashMap<>();
         Set<String> taken = new HashSet<>(takenNames);
         for (Shared shared : list(connection)) {
-            if (configuredIds.contains(compact(shared.id()))) {
+            if (configuredIds.contains(compact(shared.id())) || shared.databaseId() != null && configuredIds.contains(compact(shared.databaseId()))) {
                 continue;   // a source of the settings reads it already
             }
             String name = known.get(shared.id());
@@ -89,7 +89,7 @@ public final class SharedSourceDiscovery {
                 if ("data_source".equals(result.path("object").asText()) && !result.path("in_trash").asBoolean(false)) {
                     StringBuilder title = new StringBuilder();
                     result.path("title").forEach(part -> title.append(part.path("plain_text").asText("")));
-                    shared.add(new Shared(result.path("id").asText(), title.toString()));
+                    shared.add(new Shared(result.path("id").asText(), result.path("parent").path("database_id").asText(null), title.toString()));
                 }
             }
             cursor = answer.path("has_more").asBoolean(false) ? answer.path("next_cursor").asText(null) : null;

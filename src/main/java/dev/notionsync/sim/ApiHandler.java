@@ -101,6 +101,9 @@ final class ApiHandler implements HttpHandler {
                 Call call = new Call(method, Routes.segments(path), HttpReply.query(exchange.getRequestURI().getRawQuery()), json, version);
                 checkShared(connection, call);
                 body = route(call);
+                if ("search".equals(call.segment(0))) {
+                    onlyShared(connection, body);
+                }
             } catch (ApiException e) {
                 status = e.status;
                 body = e.toJson();
@@ -176,6 +179,22 @@ final class ApiHandler implements HttpHandler {
                 if (dataSource != null && !connection.sees(dataSource)) throw model.notFound("page", c.segment(1));
             }
             default -> {
+            }
+        }
+    }
+
+    /** Search lists what is shared with the connection: its data sources and their pages (and pages outside any). */
+    private void onlyShared(SimConnections.Connection connection, ObjectNode list) {
+        if (connection.shared == null || !list.path("results").isArray()) {
+            return;
+        }
+        java.util.Iterator<JsonNode> results = list.get("results").iterator();
+        while (results.hasNext()) {
+            JsonNode result = results.next();
+            String dataSource = "data_source".equals(result.path("object").asText()) ? Ids.normalize(result.path("id").asText())
+                    : model.dataSourceOfPage(result.path("id").asText());
+            if (dataSource != null && !connection.sees(dataSource)) {
+                results.remove();
             }
         }
     }
