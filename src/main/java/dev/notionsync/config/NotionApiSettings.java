@@ -143,7 +143,9 @@ public record NotionApiSettings(List<Connection> connections, String version, in
      */
     public static boolean needsDefaultToken(Settings settings) {
         List<String> sources = settings.getList("notion.sources");
-        return sources.isEmpty() || sources.stream().map(name -> settings.get("notion.source." + name + ".connection").trim())
+        // a public integration may start with no source of its own: its sources come from the workspaces that authorize it
+        boolean oauthSources = !settings.get("notion.oauth.client-id").isBlank() && settings.get("notion.oauth.sources", "none").trim().equalsIgnoreCase("shared");
+        return sources.isEmpty() ? !oauthSources : sources.stream().map(name -> settings.get("notion.source." + name + ".connection").trim())
                 .anyMatch(connection -> connection.isEmpty() || connection.equals(NotionConnections.DEFAULT));
     }
 
