@@ -104,7 +104,7 @@ class ConnectionSettingsTest {
         Settings settings = Settings.load(Path.of("application.properties"), environment::get)
                 .with(Map.of("notion.connection.acme.tokn", "acme-secret"));
         SettingsException e = assertThrows(SettingsException.class, () -> EngineSettings.of(settings));
-        assertTrue(e.getMessage().contains("notion.connection.acme.tokn") && e.getMessage().contains(".token, .rate and .version"), e.getMessage());
+        assertTrue(e.getMessage().contains("notion.connection.acme.tokn") && e.getMessage().contains(".token, .rate, .version, .auth"), e.getMessage());
 
         Settings defaults = Settings.load(Path.of("application.properties"), environment::get).with(Map.of("notion.connection.default.rate", "9"));
         SettingsException d = assertThrows(SettingsException.class, () -> EngineSettings.of(defaults));
