@@ -9,7 +9,9 @@ import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.cli.WebhookTokenCommand;
 import dev.notionsync.config.ManagementSettings;
+import dev.notionsync.config.NotionApiSettings;
 import dev.notionsync.config.Settings;
+import dev.notionsync.config.SharedSourcesConfiguration;
 import dev.notionsync.config.SettingsException;
 import dev.notionsync.manage.ManagementCredentials;
 import dev.notionsync.sim.NotionSimulator;
@@ -151,12 +153,13 @@ public final class App {
     }
 
     private static int runEngine(Settings settings, PrintStream err) throws SettingsException {
-        if (settings.get("notion.api.token").isBlank()) {
+        if (settings.get("notion.api.token").isBlank() && NotionApiSettings.needsDefaultToken(settings)) {
             err.println("notion-sync: set NOTION_TOKEN to your Notion integration's secret (or try 'notion-sync demo', which needs no account)");
             return 2;
         }
-        if (settings.getList("notion.sources").isEmpty()) {
-            err.println("notion-sync: set notion.sources (environment NOTION_SOURCES) to the names of the sources to sync, and notion.source.<name>.id for each");
+        if (settings.getList("notion.sources").isEmpty() && !SharedSourcesConfiguration.wanted(settings)) {
+            err.println("notion-sync: set notion.sources (environment NOTION_SOURCES) to the names of the sources to sync, and notion.source.<name>.id for each"
+                    + " (or have a connection sync every data source shared with it: notion.connection.<name>.sources = shared)");
             return 2;
         }
         return runUntilStopped(settings);

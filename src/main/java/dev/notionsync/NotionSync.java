@@ -4,8 +4,9 @@ import dev.notionsync.config.AreaConfiguration;
 import dev.notionsync.config.EngineSettings;
 import dev.notionsync.config.Mode;
 import dev.notionsync.config.Settings;
+import dev.notionsync.config.SharedSourcesConfiguration;
 import dev.notionsync.config.SettingsException;
-import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.report.Reports;
@@ -19,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,7 +59,7 @@ public final class NotionSync implements AutoCloseable {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         main.bind("metricsRegistry", meters);
         main.bind("dataSource", database.dataSource());
-        areas = mode.areas(engine, database, new NotionMetrics(meters), new NotionAccess(), instanceId());
+        areas = mode.areas(engine, database, new NotionMetrics(meters), instanceId());
         areas.forEach(main.configure()::addConfiguration);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -108,11 +110,33 @@ public final class NotionSync implements AutoCloseable {
     }
 
     private static NotionSync create(Settings settings, Mode mode) {
+        if (mode == Mode.RUN && SharedSourcesConfiguration.wanted(settings)) {
+            settings = withSharedSources(settings);
+        }
         EngineSettings engine = EngineSettings.of(settings);   // a bad setting stops the start here, naming it
         if (mode.listens()) {
             RequiredPorts.checkFree(settings);
         }
         return new NotionSync(engine, mode, engine.database().open());
+    }
+
+    /**
+     * "Every data source shared with this connection": a short engine with only the Notion door lists them (through
+     * the door, with each connection's token and budget); the engine then runs as if they were in the settings.
+     */
+    private static Settings withSharedSources(Settings settings) {
+        NotionSync discovery = create(settings, Mode.DISCOVER);
+        try {
+            discovery.start();
+            Map<String, String> added = discovery.bean("sharedSources", SharedSourcesConfiguration.class).settings(discovery.context());
+            return settings.with(added);
+        } catch (SettingsException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("listing the data sources shared with the connections failed: " + e.getMessage(), e);
+        } finally {
+            discovery.close();
+        }
     }
 
     private void started(CamelContext context) throws Exception {
@@ -189,8 +213,14 @@ public final class NotionSync implements AutoCloseable {
         return bean("deadLetterChannel", DeadLetterChannel.class);
     }
 
+    /** The circuit breaker of the default connection's door. */
     public CircuitBreaker circuitBreaker() {
-        return bean("notionCircuitBreaker", CircuitBreaker.class);
+        return connections().get(NotionConnections.DEFAULT).breaker();
+    }
+
+    /** The connections to Notion; available once the engine is configured. OAuth adds its own here while the engine runs. */
+    public NotionConnections connections() {
+        return bean("notionConnections", NotionConnections.class);
     }
 
     public Database database() {

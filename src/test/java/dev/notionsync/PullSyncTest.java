@@ -98,9 +98,9 @@ class PullSyncTest {
     @Test
     void metricsShowTheCallsAndThePages() {
         String metrics = TestEngine.httpGet("http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/metrics");
-        assertTrue(metrics.contains("notion_api_requests_seconds_count{endpoint=\"POST /v1/data_sources/{id}/query\",status=\"200\"}"), metrics);
+        assertTrue(metrics.contains("notion_api_requests_seconds_count{connection=\"default\",endpoint=\"POST /v1/data_sources/{id}/query\",status=\"200\"}"), metrics);
         assertTrue(metrics.contains("notion_sync_pages_total{outcome=\"inserted\",source=\"" + sourceName("projects") + "\"} 40.0"), metrics);
-        assertTrue(metrics.contains("notion_api_circuit_breaker_state 0.0"), metrics);
+        assertTrue(metrics.contains("notion_api_circuit_breaker_state{connection=\"default\"} 0.0"), metrics);
         assertTrue(metrics.contains("notion_sync_watermark_lag_seconds{source=\"" + sourceName("projects") + "\"}"), metrics);
         assertTrue(metrics.contains("notion_api_throttle_wait_seconds_count"), metrics);
     }

@@ -1,5 +1,6 @@
 package dev.notionsync.cli;
 
+import dev.notionsync.config.NotionApiSettings;
 import dev.notionsync.config.Settings;
 import dev.notionsync.config.SettingsException;
 import java.io.PrintStream;
@@ -45,7 +46,7 @@ public final class BootstrapCommand {
                     settings.getList("notion.sources").stream().filter(s -> settings.get("notion.source." + s + ".mode").equalsIgnoreCase("bind")).toList()));
             return 2;
         }
-        if (settings.get("notion.api.token").isBlank()) {
+        if (settings.get("notion.api.token").isBlank() && NotionApiSettings.needsDefaultToken(settings)) {
             err.println("notion-sync: set NOTION_TOKEN to your Notion integration's secret");
             return 2;
         }

@@ -8,6 +8,7 @@ import dev.notionsync.sync.BotIdentity;
 import dev.notionsync.sync.CommentPoster;
 import dev.notionsync.sync.CommentSettings;
 import dev.notionsync.sync.CommentsReader;
+import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSettings;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -93,11 +94,13 @@ public final class CommentsConfiguration implements AreaConfiguration {
         CommentRows rows = new CommentRows(dataSource);
         NotionApi background = AreaConfiguration.bean(context, "notionBackgroundApi", NotionApi.class);
         NotionApi foreground = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        SourceDoors backgroundDoors = AreaConfiguration.bean(context, "sourceBackgroundDoors", SourceDoors.class);
+        SourceDoors foregroundDoors = AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class);
         // a missing "Read comments" capability is asked about again after ten polls, not at every one
         Duration pause = settings.poll().multipliedBy(10);
-        context.getRegistry().bind("commentsReader", new CommentsReader(background, rows, tables, schema, settings.rescan(), pause,
+        context.getRegistry().bind("commentsReader", new CommentsReader(backgroundDoors, rows, tables, schema, settings.rescan(), pause,
                 new BotIdentity(background), Clock.systemUTC()));
-        context.getRegistry().bind("commentPoster", new CommentPoster(foreground, rows, tables,
+        context.getRegistry().bind("commentPoster", new CommentPoster(foregroundDoors, rows, tables,
                 AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), new BotIdentity(foreground),
                 push.maxAttempts(), push.backoffBase()));
     }

@@ -1,9 +1,9 @@
 package dev.notionsync.config;
 
-import dev.notionsync.notion.NotionApi;
 import dev.notionsync.store.PageContents;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageContentSync;
+import dev.notionsync.sync.SourceDoors;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -25,7 +25,7 @@ public final class ContentConfiguration implements AreaConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        NotionApi background = AreaConfiguration.bean(context, "notionBackgroundApi", NotionApi.class);
+        SourceDoors background = AreaConfiguration.bean(context, "sourceBackgroundDoors", SourceDoors.class);
         MirrorTables mirrors = AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class);
         context.getRegistry().bind("pageContentSync", new PageContentSync(background, mirrors, new PageContents(dataSource), settings.modes(),
                 settings.blocksDepth(), settings.retryUnreadable(), Clock.systemUTC()));

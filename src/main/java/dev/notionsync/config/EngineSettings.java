@@ -1,6 +1,6 @@
 package dev.notionsync.config;
 
-import dev.notionsync.notion.NotionHttp;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.sync.CommentSettings;
 
 /**
@@ -13,9 +13,15 @@ public record EngineSettings(Settings settings, SyncSettings sync, ReportSetting
                              ClusterSettings cluster) {
 
     public static EngineSettings of(Settings settings) {
-        NotionApiSettings notion = NotionApiSettings.of(settings);
-        SyncSettings sync = SyncSettings.of(settings, NotionHttp.returnsOnlyTitleUnlessFiltered(notion.version()));
-        return new EngineSettings(settings, sync, ReportSettings.of(settings), RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
+        SyncSettings sync = SyncSettings.of(settings);
+        NotionApiSettings notion = NotionApiSettings.of(settings, sync.sources());
+        ReportSettings reports = ReportSettings.of(settings);
+        if (!reports.notionParentPage().isBlank() && notion.connections().stream().noneMatch(c -> c.name().equals(reports.connection()))) {
+            throw new SettingsException("notion.reports.connection names connection '" + reports.connection() + "', which has no token: set "
+                    + (reports.connection().equals(NotionConnections.DEFAULT) ? "notion.api.token (NOTION_TOKEN)"
+                    : "notion.connection." + reports.connection() + ".token") + ", or name a connection that has one");
+        }
+        return new EngineSettings(settings, sync, reports, RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
                 PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings),
                 CommentsConfiguration.settings(settings, sync.sources()), ContentSettings.of(settings, sync.sources()),
                 ClusterSettings.of(settings));

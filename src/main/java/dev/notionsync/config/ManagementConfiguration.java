@@ -5,8 +5,9 @@ import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.manage.PostgresHealthCheck;
 import dev.notionsync.manage.SourceLagHealthCheck;
-import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionConnection;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
@@ -16,7 +17,6 @@ import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator surface on the management port: health checks, the JMX MBean, the operator endpoints behind the
- * management credentials, and a first call to Notion so a wrong token shows in health before the first poll.
+ * The operator surface on the management port: health checks (one per Notion connection, also for connections added
+ * while the engine runs), the JMX MBean, the operator endpoints behind the management credentials, and a first call to
+ * Notion per connection so a wrong token shows in health before the first poll.
  */
 public final class ManagementConfiguration implements AreaConfiguration {
 
@@ -34,14 +35,12 @@ public final class ManagementConfiguration implements AreaConfiguration {
     private final ManagementSettings settings;
     private final List<String> pulledSources;
     private final Database database;
-    private final NotionAccess access;
     private NotionSyncManagement management;
 
-    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, NotionAccess access) {
+    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database) {
         this.settings = settings;
         this.pulledSources = pulledSources;
         this.database = database;
-        this.access = access;
     }
 
     @Override
@@ -59,7 +58,8 @@ public final class ManagementConfiguration implements AreaConfiguration {
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));
-        health.register(new NotionHealthCheck(access, AreaConfiguration.bean(context, "notionCircuitBreaker", CircuitBreaker.class)));
+        AreaConfiguration.bean(context, "notionConnections", NotionConnections.class)
+                .whenRegistered(connection -> health.register(new NotionHealthCheck(connection)));
         health.register(new SourceLagHealthCheck(database.dataSource(), pulledSources, settings.maxLag()));
     }
 
@@ -67,17 +67,20 @@ public final class ManagementConfiguration implements AreaConfiguration {
     public void started(CamelContext context) throws Exception {
         management.register();
         ManagementEndpoints.install(context, management);
-        checkTokenOnce(AreaConfiguration.bean(context, "notionApi", NotionApi.class));
+        NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        AreaConfiguration.bean(context, "notionConnections", NotionConnections.class)
+                .whenRegistered(connection -> checkTokenOnce(notion, connection));
     }
 
-    private static void checkTokenOnce(NotionApi notion) {
+    /** GET /v1/users/me: a wrong token shows in health at once, and the connection learns its workspace. */
+    private static void checkTokenOnce(NotionApi notion, NotionConnection connection) {
         Thread check = new Thread(() -> {
             try {
-                notion.call(NotionRequest.get("/v1/users/me"));
+                notion.on(connection.name()).call(NotionRequest.get("/v1/users/me"));
             } catch (RuntimeException e) {
-                LOG.warn("Notion token check: {}", e.getMessage());
+                LOG.warn("Notion token check of connection {}: {}", connection.name(), e.getMessage());
             }
-        }, "notion-token-check");
+        }, "notion-token-check-" + connection.name());
         check.setDaemon(true);
         check.start();
     }

@@ -1,6 +1,5 @@
 package dev.notionsync.config;
 
-import dev.notionsync.notion.NotionAccess;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Database;
 import java.util.List;
@@ -26,12 +25,12 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             String schema = engine.database().schema();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, true),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ClusterConfiguration(engine.cluster(), dataSource, instanceId,
                             engine.reports().threads() + 2 * engine.sync().pulled().size(), engine.jmx()),
@@ -49,7 +48,7 @@ public enum Mode {
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
-                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, access));
+                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database));
         }
 
         @Override
@@ -74,11 +73,11 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new ReportConfiguration(engine.reports(), engine.database().schema(), dataSource, instanceId, "report-command"));
         }
@@ -104,13 +103,39 @@ public enum Mode {
         }
 
         @Override
-        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                             String instanceId) {
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
             DataSource dataSource = database.dataSource();
             return List.of(
-                    new NotionDoorConfiguration(engine.notion(), dataSource, metrics, access),
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
                     new DeadLetterConfiguration(dataSource, metrics),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, engine.database().schema()));
+        }
+
+        @Override
+        public boolean listens() {
+            return false;
+        }
+    },
+
+    /**
+     * Before run and demo, when a connection asks for every data source shared with it (notion.connection.&lt;name&gt;.sources
+     * = shared, notion.oauth.sources = shared): the Notion door and the discovery, no pollers, no ports.
+     */
+    DISCOVER {
+        @Override
+        public Map<String, String> camelSettings(Settings settings) {
+            return BOOTSTRAP.camelSettings(settings);
+        }
+
+        @Override
+        public List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId) {
+            DataSource dataSource = database.dataSource();
+            return List.of(
+                    new NotionDoorConfiguration(engine.notion(), engine.sync().sources(), dataSource, metrics),
+                    new OAuthConfiguration(engine.settings(), engine.notion(), dataSource, false),
+                    new DeadLetterConfiguration(dataSource, metrics),
+                    new SharedSourcesConfiguration(engine, dataSource));
         }
 
         @Override
@@ -123,8 +148,7 @@ public enum Mode {
     public abstract Map<String, String> camelSettings(Settings settings);
 
     /** The areas configured, in order: an area may use the beans of those before it. */
-    public abstract List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, NotionAccess access,
-                                                  String instanceId);
+    public abstract List<AreaConfiguration> areas(EngineSettings engine, Database database, NotionMetrics metrics, String instanceId);
 
     /** Whether the engine opens the business and management ports (checked before and after the start). */
     public abstract boolean listens();

@@ -2,6 +2,8 @@ package dev.notionsync.config;
 
 import dev.notionsync.notion.DoorLanes;
 import dev.notionsync.notion.NotionAccess;
+import dev.notionsync.notion.NotionConnection;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.NotionDoorClient;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRateBudget;
@@ -10,45 +12,85 @@ import dev.notionsync.notion.NotionUnavailableException;
 import dev.notionsync.notion.SharedBudget;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.NotionBudgets;
+import dev.notionsync.sync.SourceDoors;
+import dev.notionsync.sync.SourceSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.Registry;
 
 /**
- * The beans of routes/notion-api.camel.yaml: budget (shared with every instance on the engine's database), lanes, retry policy, circuit breaker, the HTTP ends, and the two
- * NotionApi clients: notionApi (foreground) and notionBackgroundApi (content, comments, users).
+ * The beans of routes/notion-api.camel.yaml: the connections (notionConnections) and, for each, the door's parts the
+ * templates refer to by name: notionRateBudget-&lt;name&gt; (its budget, shared with every instance on the engine's
+ * database), notionDoorLanes-&lt;name&gt;, notionCircuitBreaker-&lt;name&gt;, notionHttp-&lt;name&gt; (its token and
+ * version); one retry policy for all; and the two NotionApi clients: notionApi (foreground) and notionBackgroundApi
+ * (content, comments, users), and for each the doors of the sources (sourceDoors, sourceBackgroundDoors: a source's
+ * calls go with its connection). A connection registered while areas are configured gets its routes as Camel starts;
+ * one registered once the engine has started (OAuth), at once.
  */
 public final class NotionDoorConfiguration implements AreaConfiguration {
 
-    /** The connection whose budget this door spends: the single NOTION_TOKEN (named connections come with issue 19, item 3). */
-    static final String CONNECTION = "default";
+    /** The route templates of one connection's door, by the route id prefix each is made under. */
+    private static final Map<String, String> DOOR_TEMPLATES = Map.of("notion-door-", "notion-door", "notion-retried-call-", "notion-retried-call",
+            "notion-call-", "notion-call", "notion-background-", "notion-background");
 
     private final NotionApiSettings settings;
+    private final List<SourceSettings> sources;
     private final DataSource dataSource;
     private final NotionMetrics metrics;
-    private final NotionAccess access;
+    private final TemplatedRoutes routes = new TemplatedRoutes();
+    private volatile CamelContext started;
 
-    public NotionDoorConfiguration(NotionApiSettings settings, DataSource dataSource, NotionMetrics metrics, NotionAccess access) {
+    public NotionDoorConfiguration(NotionApiSettings settings, List<SourceSettings> sources, DataSource dataSource, NotionMetrics metrics) {
         this.settings = settings;
+        this.sources = sources;
         this.dataSource = dataSource;
         this.metrics = metrics;
-        this.access = access;
     }
 
     @Override
     public void configure(CamelContext context) {
-        NotionRateBudget budget = new NotionRateBudget(settings.rate(), settings.rateRecoveryStep(), Clock.systemUTC(),
-                sharedBudget(dataSource, CONNECTION, settings.rate()));
+        NotionConnections connections = new NotionConnections((name, token, rate, version, tokenSetting) ->
+                open(context, name, token, rate, version, tokenSetting));
+        Registry registry = context.getRegistry();
+        registry.bind("notionConnections", connections);
         NotionRetryPolicy retries = new NotionRetryPolicy(settings.maxRetries(), settings.retryAfterCap(), settings.backoffBase(),
-                settings.backoffMax(), budget);
+                settings.backoffMax(), connections);
+        registry.bind("notionRetryPolicy", retries);
+        registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
+        registry.bind("notionDoorRoutes", routes);
+        // connections authorized through OAuth are registered by the OAuth area, with their stored tokens
+        for (NotionApiSettings.Connection connection : settings.connections().stream().filter(c -> !c.oauth()).toList()) {
+            String token = connection.token();
+            connections.register(connection.name(), () -> token, connection.rate(), connection.version(), connection.tokenSetting());
+        }
+        NotionDoorClient foreground = new NotionDoorClient(context.createProducerTemplate());
+        NotionDoorClient background = new NotionDoorClient(context.createProducerTemplate(), NotionDoorClient.BACKGROUND_DOOR);
+        registry.bind("notionApi", foreground);
+        registry.bind("notionBackgroundApi", background);
+        registry.bind("sourceDoors", new SourceDoors(foreground, sources));
+        registry.bind("sourceBackgroundDoors", new SourceDoors(background, sources));
+    }
+
+    /** From now on a connection registered gets its routes at once (Camel made those of the earlier ones as it started). */
+    @Override
+    public void started(CamelContext context) {
+        started = context;
+    }
+
+    /** One connection's door: its parts, bound under its name, and its routes. */
+    private NotionConnection open(CamelContext context, String name, Supplier<String> token, int rate, String version, String tokenSetting) {
+        NotionRateBudget budget = new NotionRateBudget(rate, settings.rateRecoveryStep(), Clock.systemUTC(), sharedBudget(dataSource, name, rate));
         NotionApiSettings.Breaker breakerSettings = settings.breaker();
-        CircuitBreaker breaker = CircuitBreaker.of("notion", CircuitBreakerConfig.custom()
+        CircuitBreaker breaker = CircuitBreaker.of("notion-" + name, CircuitBreakerConfig.custom()
                 .failureRateThreshold(breakerSettings.failureRate())
                 .minimumNumberOfCalls(breakerSettings.minimumCalls())
                 .slidingWindowSize(breakerSettings.window())
@@ -56,18 +98,32 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordExceptions(NotionUnavailableException.class, IOException.class)
                 .build());
-        metrics.breaker(breaker);
-        Registry registry = context.getRegistry();
-        registry.bind("notionRateBudget", budget);
-        registry.bind("notionRetryPolicy", retries);
-        registry.bind("notionRetryBeforeRetry", (Processor) retries::beforeRetry);
-        registry.bind("notionCircuitBreaker", breaker);
+        metrics.breaker(name, breaker);
+        NotionAccess access = new NotionAccess();
         DoorLanes lanes = new DoorLanes(budget, settings.backgroundShare(), settings.backgroundMaxWait());
-        registry.bind("notionDoorLanes", lanes);
-        registry.bind("notionHttp", new NotionHttp(settings.token(), settings.version(), access, metrics, budget, lanes,
-                settings.filterPropertiesMax()));
-        registry.bind("notionApi", new NotionDoorClient(context.createProducerTemplate()));
-        registry.bind("notionBackgroundApi", new NotionDoorClient(context.createProducerTemplate(), NotionDoorClient.BACKGROUND_DOOR));
+        NotionHttp http = new NotionHttp(name, token, tokenSetting, version, access, metrics, budget, lanes, settings.filterPropertiesMax());
+        Registry registry = context.getRegistry();
+        registry.bind("notionRateBudget-" + name, budget);
+        registry.bind("notionCircuitBreaker-" + name, breaker);
+        registry.bind("notionDoorLanes-" + name, lanes);
+        registry.bind("notionHttp-" + name, http);
+        for (Map.Entry<String, String> template : DOOR_TEMPLATES.entrySet()) {
+            addRoute(template.getKey() + name, template.getValue(), name);
+        }
+        return new NotionConnection(name, version, tokenSetting, budget, breaker, access, lanes, http);
+    }
+
+    private void addRoute(String routeId, String templateId, String connection) {
+        CamelContext running = started;
+        if (running == null) {
+            routes.add(routeId, templateId, Map.of("connection", connection));
+            return;
+        }
+        try {
+            running.addRouteFromTemplate(routeId, templateId, Map.of("connection", connection));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the door of Notion connection " + connection + ": " + e.getMessage(), e);
+        }
     }
 
     /** The budget of {@code connection} every instance on this database shares: its bucket and its stored 429s. */

@@ -11,6 +11,7 @@ import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageCreator;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PushRunner;
+import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSettings;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ public final class PushConfiguration implements AreaConfiguration {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         Outbox outbox = new Outbox(dataSource, settings.reclaimAfter());
         context.getRegistry().bind("pushRunner", new PushRunner(sources, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
-                AreaConfiguration.bean(context, "pageReader", PageReader.class), notion, outbox,
+                AreaConfiguration.bean(context, "pageReader", PageReader.class),
+                AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class), outbox,
                 new PageWriter(dataSource), new Conflicts(dataSource),
                 AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class), metrics,
                 new PushRunner.Limits(instanceId, settings.batchSize(), settings.maxAttempts(), settings.backoffBase()),

@@ -45,7 +45,7 @@ public final class ReportConfiguration implements AreaConfiguration {
         context.getRegistry().bind("reportRunner", new ReportRunner(
                 settings.definitions().stream().collect(Collectors.toMap(ReportDefinition::id, Function.identity())),
                 new ReportStatements(new ReportQueries(dataSource, schema, settings.maxRows(), settings.statementTimeout())),
-                new ReportRuns(dataSource), AreaConfiguration.bean(context, "notionApi", NotionApi.class), settings.folder(),
+                new ReportRuns(dataSource), AreaConfiguration.bean(context, "notionApi", NotionApi.class).on(settings.connection()), settings.folder(),
                 settings.keep(), settings.notionParentPage(), instanceId, Clock.systemUTC(), new CreateIntents(dataSource)));
         context.getRegistry().bind("reports", new Reports(settings.ids(), context));
         TemplatedRoutes routes = new TemplatedRoutes();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.EnumSet;
+import dev.notionsync.notion.NotionConnections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,14 +21,16 @@ import org.quartz.CronExpression;
 
 /**
  * notion.reports, notion.reports.* and notion.report.&lt;id&gt;.*: the reports, where their files go, the Notion page
- * they go under ("" when unset), and the limits of a run.
+ * they go under ("" when unset) and the connection they are written with, and the limits of a run.
  */
-public record ReportSettings(List<ReportDefinition> definitions, Path folder, int keep, String notionParentPage, int maxRows,
-                             Duration statementTimeout, int threads, boolean afterFirstPull) {
+public record ReportSettings(List<ReportDefinition> definitions, Path folder, int keep, String notionParentPage, String connection,
+                             int maxRows, Duration statementTimeout, int threads, boolean afterFirstPull) {
 
     public static ReportSettings of(Settings settings) {
+        String connection = settings.get("notion.reports.connection").trim();
         return new ReportSettings(definitions(settings), settings.home().resolve(settings.declared("notion.reports.folder")),
-                settings.getInt("notion.reports.keep"), parentPage(settings), settings.getInt("notion.reports.max-rows"),
+                settings.getInt("notion.reports.keep"), parentPage(settings),
+                connection.isEmpty() ? NotionConnections.DEFAULT : connection, settings.getInt("notion.reports.max-rows"),
                 settings.getDuration("notion.reports.statement-timeout"), settings.getInt("notion.reports.threads"),
                 Boolean.parseBoolean(settings.declared("notion.reports.after-first-pull")));
     }

@@ -1,7 +1,8 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
-import dev.notionsync.notion.NotionRateBudget;
+import dev.notionsync.notion.NotionConnections;
+import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundSources;
@@ -20,6 +21,7 @@ import dev.notionsync.sync.PullRunner;
 import dev.notionsync.sync.PullSettings;
 import dev.notionsync.sync.QueryPlanner;
 import dev.notionsync.sync.ResultPageWriter;
+import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.JoinTables;
@@ -63,21 +65,23 @@ public final class SyncConfiguration implements AreaConfiguration {
             throw new IllegalStateException("cannot create schema '" + schema + "': " + e.getMessage(), e);
         }
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
-        NotionRateBudget budget = AreaConfiguration.bean(context, "notionRateBudget", NotionRateBudget.class);
+        SourceDoors doors = AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class);
+        NotionConnections connections = AreaConfiguration.bean(context, "notionConnections", NotionConnections.class);
         PageWriter writer = new PageWriter(dataSource);
         Watermarks watermarks = new Watermarks(dataSource);
         PullSettings pull = settings.pull();
         MirrorTables mirrorTables = new MirrorTables(settings.sources(), new DataSources(notion), schemas, new SourceTables(dataSource, schema),
-                watermarks, new BoundSources(dataSource), pull.schemaRefresh(), pull.queryNamesProperties(), Clock.systemUTC());
+                watermarks, new BoundSources(dataSource), pull.schemaRefresh(),
+                source -> NotionHttp.returnsOnlyTitleUnlessFiltered(connections.get(source.connection()).version()), Clock.systemUTC());
         context.getRegistry().bind("mirrorTables", mirrorTables);
-        PageReader pageReader = new PageReader(notion, metrics, Clock.systemUTC());
+        PageReader pageReader = new PageReader(doors, metrics, Clock.systemUTC());
         context.getRegistry().bind("pageReader", pageReader);
         leases = new PullLeases(dataSource, pull.lease());
         context.getRegistry().bind("pullRunner", new PullRunner(mirrorTables, new QueryPlanner(pull.overlap(), pull.lag(), pull.pageSize()),
                 pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
-                watermarks, new SyncRuns(dataSource, instanceId), Clock.systemUTC(), metrics, budget::rateLimitedCount,
+                watermarks, new SyncRuns(dataSource, instanceId), Clock.systemUTC(), metrics, connection -> connections.get(connection).budget().rateLimitedCount(),
                 leases));
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, notion, new Deletions(dataSource), writer,
+        context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, doors, new Deletions(dataSource), writer,
                 new SyncRuns(dataSource, instanceId), metrics, leases, settings.sweep()));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);

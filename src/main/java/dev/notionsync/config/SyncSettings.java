@@ -1,5 +1,6 @@
 package dev.notionsync.config;
 
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.NotionIds;
 import dev.notionsync.sync.PullSettings;
@@ -18,10 +19,10 @@ import java.util.Set;
 /** notion.sources, notion.source.&lt;name&gt;.* and notion.sync.*: what is synced, and how the pull reads it. */
 public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Duration sweep) {
 
-    public static SyncSettings of(Settings settings, boolean queryNamesProperties) {
+    public static SyncSettings of(Settings settings) {
         return new SyncSettings(sources(settings),
                 new PullSettings(settings.getDuration("notion.sync.overlap"), settings.getDuration("notion.sync.lag"),
-                        settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"), queryNamesProperties,
+                        settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"),
                         settings.getDuration("notion.sync.pull-lease")),
                 settings.getDuration("notion.sync.sweep"));
     }
@@ -72,8 +73,14 @@ public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Dura
             if (!onDelete.equals("trash") && !onDelete.equals("ignore")) {
                 throw new SettingsException("setting " + prefix + "on-delete must be trash or ignore, was '" + onDelete + "'");
             }
+            String connection = settings.get(prefix + "connection").trim();
+            connection = connection.isEmpty() ? NotionConnections.DEFAULT : connection;
+            if (!connection.matches(NotionConnections.NAME_PATTERN)) {
+                throw new SettingsException("setting " + prefix + "connection must name a connection (letters, digits, '-' and '_'),"
+                        + " whose token is notion.connection.<name>.token, was '" + connection + "'");
+            }
             return new SourceSettings(name, id.isBlank() ? null : notionId(id, prefix + "id"), table, poll, parsedDirection, policy,
-                    onDelete.equals("trash"), binding);
+                    onDelete.equals("trash"), binding, connection);
         }).toList();
     }
 

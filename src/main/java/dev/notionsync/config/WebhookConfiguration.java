@@ -1,15 +1,18 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.BotIdentity;
 import dev.notionsync.sync.CommentsReader;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.RequestedPulls;
+import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.webhook.EventCoalescer;
@@ -46,12 +49,13 @@ public final class WebhookConfiguration implements AreaConfiguration {
         context.getRegistry().bind("webhookInbox", inbox);
         context.getRegistry().bind("webhookReceiver", new WebhookReceiver(inbox, settings.handshakesPerMinute(), metrics));
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
+        NotionConnections connections = AreaConfiguration.bean(context, "notionConnections", NotionConnections.class);
         // notion.webhook.page-events = read: every page event reads its page (no pulls asked for)
         SourceSchedules schedules = AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class);
         RequestedPulls pulls = settings.pullOnEvents() ? new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC(), schedules) : null;
         context.getRegistry().bind("requestedPulls", pulls != null ? pulls : new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC(), schedules));
-        context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, notion, settings.batchSize()));
-        context.getRegistry().bind("pageApplier", new PageApplier(inbox, notion, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
+        context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, new BotIdentity(notion), connections::names, settings.batchSize()));
+        context.getRegistry().bind("pageApplier", new PageApplier(inbox, AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),
                 new Deletions(dataSource), metrics, AreaConfiguration.bean(context, "commentsReader", CommentsReader.class),
                 AreaConfiguration.bean(context, "pageContentSync", PageContentSync.class), pulls));

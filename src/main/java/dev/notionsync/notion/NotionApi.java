@@ -14,4 +14,13 @@ public interface NotionApi {
      * @throws NotionUnavailableException Notion could not be reached, or the breaker is open
      */
     JsonNode call(NotionRequest request);
+
+    /**
+     * The same door, for calls made with {@code connection} (its token, Notion-Version, budget and breaker). A request
+     * that names its connection already keeps it: the innermost choice wins.
+     */
+    default NotionApi on(String connection) {
+        NotionApi door = this;
+        return request -> door.call(request.connection() == null ? request.on(connection) : request);
+    }
 }

@@ -6,7 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * Java's way into the Notion door: every call is sent through {@code direct:notion-api}, so it shares the route's
+ * Java's way into the Notion door: every call is sent through {@code direct:notion-api}, so it shares its connection's
  * throttle, circuit breaker and retries with the YAML flows. There is no other HTTP client to Notion.
  */
 public final class NotionDoorClient implements NotionApi {
@@ -36,8 +36,11 @@ public final class NotionDoorClient implements NotionApi {
             throw notion;
         }
         if (failure instanceof CallNotPermittedException) {
-            throw new NotionUnavailableException(request.endpoint(), 0, "circuit_open",
-                    "the circuit breaker is open after repeated Notion failures; calls resume when it half-opens", null);
+            throw new NotionUnavailableException(request.endpoint(), 0, "circuit_open", "the circuit breaker is open for connection "
+                    + request.connectionName() + " after repeated Notion failures; its calls resume when it half-opens", null);
+        }
+        if (failure instanceof NotionConnections.UnknownConnectionException unknown) {
+            throw unknown;
         }
         if (failure != null) {
             throw new NotionUnavailableException(request.endpoint(), 0, "unreachable",

@@ -10,41 +10,67 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 /**
- * The two ends of an HTTP call in the door route: turns a {@link NotionRequest} into camel-http headers, and the
- * HTTP answer into a JsonNode body or a {@link NotionApiException}. Referenced by name from notion-api.camel.yaml.
+ * The two ends of an HTTP call in one connection's door: turns a {@link NotionRequest} into camel-http headers with
+ * the connection's token and Notion-Version, and the HTTP answer into a JsonNode body or a {@link NotionApiException}.
+ * One per connection, referenced by name (notionHttp-&lt;connection&gt;) from the templates in notion-api.camel.yaml.
  */
 public final class NotionHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String token;
+    /** Exchange property: the SHA-256 of the token an attempt sent (only for connections that can refresh it). */
+    static final String TOKEN_SENT = "notionTokenSent";
+
+    private final String connection;
+    private final Supplier<String> token;
+    private final String tokenSetting;
     private final String version;
     private final NotionAccess access;
     private final NotionMetrics metrics;
     private final NotionRateBudget budget;
     private final DoorLanes lanes;
     private final int filterPropertiesMax;
+    private volatile String workspaceId;
+    /** The public integration's OAuth client, for /v1/oauth/*; null when OAuth is not set up. */
+    private volatile OAuthClient oauthClient;
+    /** Gets the connection a new token after a 401 (an OAuth connection); null: a 401 is final. */
+    private volatile TokenRefresher refresher;
 
     /**
+     * @param token               the connection's token, read at every call (OAuth refreshes it); never logged
+     * @param tokenSetting        what sets the token, named in the message of a 401
      * @param filterPropertiesMax how many property ids one request names in filter_properties
      *                            (notion.api.filter-properties-max); a caller needing more reads the rest separately
      */
-    public NotionHttp(String token, String version, NotionAccess access, NotionMetrics metrics, NotionRateBudget budget,
-                      DoorLanes lanes, int filterPropertiesMax) {
+    public NotionHttp(String connection, Supplier<String> token, String tokenSetting, String version, NotionAccess access,
+                      NotionMetrics metrics, NotionRateBudget budget, DoorLanes lanes, int filterPropertiesMax) {
         if (filterPropertiesMax < 1) {
             throw new IllegalArgumentException("notion.api.filter-properties-max must be at least 1, was " + filterPropertiesMax);
         }
+        this.connection = connection;
         this.token = token;
+        this.tokenSetting = tokenSetting;
         this.version = version;
         this.access = access;
         this.metrics = metrics;
         this.budget = budget;
         this.lanes = lanes;
         this.filterPropertiesMax = filterPropertiesMax;
+    }
+
+    /** Calls to /v1/oauth/* authenticate as this client from now on. */
+    public void oauthClient(OAuthClient client) {
+        this.oauthClient = client;
+    }
+
+    /** A 401 of this connection asks {@code refresher} for a new token, and the call is sent again when there is one. */
+    public void tokenRefresher(TokenRefresher refresher) {
+        this.refresher = refresher;
     }
 
     /**
@@ -76,7 +102,7 @@ public final class NotionHttp {
         }
         Message message = exchange.getMessage();
         message.getHeaders().clear();
-        message.setHeader("Authorization", "Bearer " + token);
+        message.setHeader("Authorization", authorization(request, exchange));
         message.setHeader("Notion-Version", version);
         message.setHeader("Accept", "application/json");
         message.setHeader(Exchange.HTTP_METHOD, request.method());
@@ -94,9 +120,25 @@ public final class NotionHttp {
         long now = System.nanoTime();
         Long queuedAt = exchange.getProperty("notionQueuedAt", Long.class);
         if (queuedAt != null) {
-            metrics.throttleWait(Duration.ofNanos(now - queuedAt));
+            metrics.throttleWait(connection, Duration.ofNanos(now - queuedAt));
         }
         exchange.setProperty("notionSentAt", now);
+    }
+
+    /** A connection's bearer token; for Notion's OAuth endpoints the integration's client credentials. */
+    private String authorization(NotionRequest request, Exchange exchange) {
+        if (request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+            OAuthClient client = oauthClient;
+            if (client == null) {
+                throw new IllegalStateException("OAuth is not set up: set notion.oauth.client-id and notion.oauth.client-secret");
+            }
+            return client.authorization();
+        }
+        String bearer = token.get();
+        if (refresher != null) {
+            exchange.setProperty(TOKEN_SENT, sha256(bearer));
+        }
+        return "Bearer " + bearer;
     }
 
     /** Parses the answer; any status outside 2xx becomes a NotionApiException with Notion's code and request id. */
@@ -107,9 +149,12 @@ public final class NotionHttp {
         NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
         JsonNode json = parseOrNull(text);
         Long sentAt = exchange.getProperty("notionSentAt", Long.class);
-        metrics.notionCall(request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
+        metrics.notionCall(connection, request.endpoint(), status, Duration.ofNanos(sentAt == null ? 0 : System.nanoTime() - sentAt));
         if (status >= 200 && status < 300 && json != null) {
-            access.recordSuccess();
+            if (!request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+                access.recordSuccess();
+                noteWorkspace(request, json);
+            }
             message.setBody(json);
             return;
         }
@@ -122,17 +167,67 @@ public final class NotionHttp {
                     "answer was not Notion JSON" + (text == null ? "" : " (" + abbreviate(text) + ")"),
                     message.getHeader("x-notion-request-id", String.class), retryAfter(message));
         }
-        NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(""), json.path("message").asText(""),
+        // Notion's API errors carry code and message; its OAuth endpoints answer as OAuth does: error, error_description
+        NotionApiException failure = NotionApiException.of(endpoint, status, json.path("code").asText(json.path("error").asText("")),
+                json.path("message").asText(json.path("error_description").asText("")),
                 json.path("request_id").asText(message.getHeader("x-notion-request-id", "", String.class)), retryAfter(message),
-                rateLimitReason(json));
+                rateLimitReason(json), connection, tokenSetting);
         JsonNode blockLimit = json.path("additional_data").path("block_limit");
         if (!blockLimit.isMissingNode() && !blockLimit.isNull()) {
             failure.withBlockLimit(blockLimit.asText());
         }
-        if (failure.isAuthorizationFailure()) {
+        if (failure.isAuthorizationFailure() && !request.path().startsWith(OAuthClient.PATH_PREFIX)) {
+            if (status == 401 && refreshedAfter(exchange)) {
+                // the door sends it again, with the new token (Notion did nothing with a refused token)
+                throw new NotionUnavailableException(endpoint, 401, "token_refreshed", "Notion refused connection " + connection
+                        + "'s token; it was refreshed and the call is sent again", null);
+            }
             access.recordDenied(failure);
         }
         throw failure;
+    }
+
+    /** Whether the refresher got a token other than the one this exchange sent. */
+    private boolean refreshedAfter(Exchange exchange) {
+        TokenRefresher current = refresher;
+        String sent = exchange.getProperty(TOKEN_SENT, String.class);
+        if (current == null || sent == null) {
+            return false;
+        }
+        try {
+            return current.refreshed(connection, sent);
+        } catch (Exception e) {
+            throw new NotionUnavailableException("token refresh", 0, "refresh_failed", "connection " + connection
+                    + "'s token could not be refreshed: " + e.getMessage(), null);
+        }
+    }
+
+    /** SHA-256 of a token, hex: how an exchange names the token it sent without carrying it. */
+    public static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The workspace of this connection's token, from the last GET /v1/users/me (null before one answered). */
+    public String workspaceId() {
+        return workspaceId;
+    }
+
+    /**
+     * GET /v1/users/me names the token's workspace (bot.workspace_id): kept, so a 429 of Notion's per-workspace limit
+     * can slow every connection to that workspace (NotionConnections.sameWorkspace).
+     */
+    private void noteWorkspace(NotionRequest request, JsonNode json) {
+        if ("GET".equals(request.method()) && "/v1/users/me".equals(request.path())) {
+            JsonNode workspace = json.path("bot").path("workspace_id");
+            if (workspace.isTextual()) {
+                workspaceId = workspace.asText();
+            }
+        }
     }
 
     /** The request's query string plus, where the version needs it, filter_properties for its first properties. */

@@ -65,9 +65,19 @@ public final class NotionRateBudget {
 
     /** Notion said 429: slow down, every instance. */
     public void onRateLimited() {
-        int to;
         synchronized (this) {
             rateLimitedCount++;
+        }
+        lowerRate();
+    }
+
+    /**
+     * Halves the rate, every instance, without a 429 of this connection's own: another connection to the same
+     * workspace met Notion's per-workspace limit, which this one shares.
+     */
+    public void lowerRate() {
+        int to;
+        synchronized (this) {
             to = Math.max(1, localPermits() / 2);
             reducedTo = to;
             reducedAt = clock.instant();
@@ -78,9 +88,9 @@ public final class NotionRateBudget {
     }
 
     /**
-     * Notion said 429 (or 529) with a Retry-After: no call at all leaves before then, not only the one that was
-     * refused, and no call of any other instance either. The per-workspace limit is shared by every connection of the
-     * workspace, and its wait can exceed a minute.
+     * Notion said 429 (or 529) with a Retry-After: no call of this connection leaves before then, not only the one that
+     * was refused, and no call of any other instance either. (Notion's per-workspace limit, shared by every connection
+     * to the workspace, pauses the budgets of all of them: NotionRetryPolicy. Its wait can exceed a minute.)
      */
     public void pauseFor(Duration wait) {
         synchronized (this) {

@@ -7,13 +7,19 @@ import java.util.List;
  * {@value #PROPERTY}. {@code body} is JSON text or null; {@code query} is a URL query string without '?', or null.
  * {@code properties} are the property ids whose values the caller needs (null: no choice); the door names them in
  * {@code filter_properties} for versions that return only the title otherwise (see {@link NotionHttp}).
+ * {@code connection} names the connection the call goes with (its token, version, budget and breaker; see
+ * {@link NotionConnections}); null is the {@value NotionConnections#DEFAULT} connection.
  */
-public record NotionRequest(String method, String path, String query, String body, List<String> properties) {
+public record NotionRequest(String method, String path, String query, String body, List<String> properties, String connection) {
 
     public static final String PROPERTY = "notionRequest";
 
     public NotionRequest(String method, String path, String query, String body) {
-        this(method, path, query, body, null);
+        this(method, path, query, body, null, null);
+    }
+
+    public NotionRequest(String method, String path, String query, String body, List<String> properties) {
+        this(method, path, query, body, properties, null);
     }
 
     public static NotionRequest get(String path) {
@@ -34,11 +40,21 @@ public record NotionRequest(String method, String path, String query, String bod
 
     /** The same call, asking for the values of these properties (ids as Notion sends them). */
     public NotionRequest withProperties(List<String> propertyIds) {
-        return new NotionRequest(method, path, query, body, List.copyOf(propertyIds));
+        return new NotionRequest(method, path, query, body, List.copyOf(propertyIds), connection);
     }
 
     public NotionRequest withBody(String newBody) {
-        return new NotionRequest(method, path, query, newBody, properties);
+        return new NotionRequest(method, path, query, newBody, properties, connection);
+    }
+
+    /** The same call, made with this connection's token, version, budget and breaker. */
+    public NotionRequest on(String connectionName) {
+        return new NotionRequest(method, path, query, body, properties, connectionName);
+    }
+
+    /** The connection this call goes with: its own, or the default one. */
+    public String connectionName() {
+        return connection == null ? NotionConnections.DEFAULT : connection;
     }
 
     /**
@@ -56,6 +72,12 @@ public record NotionRequest(String method, String path, String query, String bod
             case "POST" -> path.endsWith("/query") || path.equals("/v1/search");
             default -> false;
         };
+    }
+
+    /** Without the body: it may be long, or hold secrets (an OAuth code or refresh token). */
+    @Override
+    public String toString() {
+        return "NotionRequest[" + method + " " + path + (query == null ? "" : "?" + query) + (body == null ? "" : ", body of " + body.length() + " chars") + "]";
     }
 
     /** The endpoint with ids replaced, for metrics and logs: "POST /v1/data_sources/{id}/query". */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,14 +29,38 @@ public final class NotionRetryPolicy {
     private final Duration retryAfterCap;
     private final Duration backoffBase;
     private final Duration backoffMax;
-    private final NotionRateBudget budget;
+    private final Budgets budgets;
 
-    public NotionRetryPolicy(int maxRetries, Duration retryAfterCap, Duration backoffBase, Duration backoffMax, NotionRateBudget budget) {
+    /** The budgets a 429 lowers and pauses: the call's connection's, and for Notion's per-workspace limit its workspace's. */
+    public interface Budgets {
+        /** The budget of a connection. */
+        NotionRateBudget of(String connection);
+
+        /** The budgets of the other connections to the same Notion workspace. */
+        List<NotionRateBudget> sameWorkspace(String connection);
+
+        /** One budget for every call (a door of one connection). */
+        static Budgets single(NotionRateBudget budget) {
+            return new Budgets() {
+                @Override
+                public NotionRateBudget of(String connection) {
+                    return budget;
+                }
+
+                @Override
+                public List<NotionRateBudget> sameWorkspace(String connection) {
+                    return List.of();
+                }
+            };
+        }
+    }
+
+    public NotionRetryPolicy(int maxRetries, Duration retryAfterCap, Duration backoffBase, Duration backoffMax, Budgets budgets) {
         this.maxRetries = maxRetries;
         this.retryAfterCap = retryAfterCap;
         this.backoffBase = backoffBase;
         this.backoffMax = backoffMax;
-        this.budget = budget;
+        this.budgets = budgets;
     }
 
     /** Failed attempts of the current call, kept in an exchange property: each attempt replaces the message headers. */
@@ -79,13 +104,24 @@ public final class NotionRetryPolicy {
         int attempt = failures - 1;
         long delayMillis;
         if (failure instanceof NotionRateLimitedException limited) {
-            budget.onRateLimited();
+            NotionRequest request = exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class);
+            String connection = request == null ? NotionConnections.DEFAULT : request.connectionName();
             long seconds = limited.retryAfterSeconds() == null ? 1 : Math.max(0, limited.retryAfterSeconds());
             delayMillis = Math.min(Duration.ofSeconds(seconds).toMillis(), retryAfterCap.toMillis());
-            budget.pauseFor(Duration.ofMillis(delayMillis));
-            if (NotionRateLimitedException.WORKSPACE_LIMIT.equals(limited.reason()) || seconds > 60) {
-                LOG.warn("Notion rate limit ({}): every call to Notion waits {} s (Retry-After {} s, notion.api.retry-after-cap {} s)",
-                        limited.reason() == null ? "no reason given" : limited.reason(), delayMillis / 1000, seconds, retryAfterCap.toSeconds());
+            boolean workspace = NotionRateLimitedException.WORKSPACE_LIMIT.equals(limited.reason());
+            List<NotionRateBudget> limitedBudgets = new java.util.ArrayList<>(List.of(budgets.of(connection)));
+            if (workspace) {
+                // the workspace's limit is shared by all its connections: each of ours to it slows down and waits too
+                limitedBudgets.addAll(budgets.sameWorkspace(connection));
+            }
+            limitedBudgets.get(0).onRateLimited();
+            limitedBudgets.subList(1, limitedBudgets.size()).forEach(NotionRateBudget::lowerRate);
+            limitedBudgets.forEach(budget -> budget.pauseFor(Duration.ofMillis(delayMillis)));
+            if (workspace || seconds > 60) {
+                LOG.warn("Notion rate limit ({}) on connection {}: {} wait {} s (Retry-After {} s, notion.api.retry-after-cap {} s)",
+                        limited.reason() == null ? "no reason given" : limited.reason(), connection,
+                        limitedBudgets.size() == 1 ? "its calls" : "the calls of its " + limitedBudgets.size() + " connections to this workspace",
+                        delayMillis / 1000, seconds, retryAfterCap.toSeconds());
             }
         } else {
             long ceiling = Math.min(backoffMax.toMillis(), backoffBase.toMillis() << Math.min(attempt, 20));

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The engine's own metrics, in the same registry Camel exports on /observe/metrics (Prometheus format):
- * Notion calls by endpoint and status with latency, throttle wait, 429s, breaker state, pages per source and outcome,
- * backlogs and watermark lag.
+ * Notion calls by connection, endpoint and status with latency, throttle wait, 429s and breaker state by connection,
+ * pages per source and outcome, backlogs and watermark lag. A connection is named, never its token.
  */
 public final class NotionMetrics {
 
@@ -21,17 +21,18 @@ public final class NotionMetrics {
         this.registry = registry;
     }
 
-    public void notionCall(String endpoint, int status, Duration latency) {
-        Timer.builder("notion_api_requests").description("Notion API calls by endpoint and HTTP status (0 = no answer)")
-                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry).record(latency);
+    public void notionCall(String connection, String endpoint, int status, Duration latency) {
+        Timer.builder("notion_api_requests").description("Notion API calls by connection, endpoint and HTTP status (0 = no answer)")
+                .tag("connection", connection).tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry).record(latency);
         if (status == 429) {
-            Counter.builder("notion_api_rate_limited").description("429 answers from Notion").register(registry).increment();
+            Counter.builder("notion_api_rate_limited").description("429 answers from Notion, by connection")
+                    .tag("connection", connection).register(registry).increment();
         }
     }
 
-    public void throttleWait(Duration wait) {
-        Timer.builder("notion_api_throttle_wait").description("time calls waited for the shared request budget")
-                .register(registry).record(wait);
+    public void throttleWait(String connection, Duration wait) {
+        Timer.builder("notion_api_throttle_wait").description("time calls waited for their connection's shared request budget")
+                .tag("connection", connection).register(registry).record(wait);
     }
 
     public void pages(String source, String outcome, int count) {
@@ -70,13 +71,15 @@ public final class NotionMetrics {
                 .tag("reason", reason).register(registry).increment(events);
     }
 
-    public void breaker(CircuitBreaker breaker) {
+    /** The state of a connection's circuit breaker. Held strongly, as {@link #gauge}'s suppliers are. */
+    public void breaker(String connection, CircuitBreaker breaker) {
         Gauge.builder("notion_api_circuit_breaker_state", breaker, b -> switch (b.getState()) {
             case CLOSED -> 0;
             case OPEN, FORCED_OPEN -> 1;
             case HALF_OPEN -> 2;
             default -> 3;
-        }).description("0 closed, 1 open, 2 half-open, 3 disabled").register(registry);
+        }).description("0 closed, 1 open, 2 half-open, 3 disabled, by connection").tag("connection", connection)
+                .strongReference(true).register(registry);
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Serves /v1: checks token, Notion-Version and the rate limit, applies injected faults, then routes.
+ * Serves /v1: checks the token (which names the connection), Notion-Version, the connection's and the workspace's rate
+ * limits, applies injected faults and the connection's sharing, then routes, acting as the connection's bot.
  * Every answer, success or error, carries a request_id mirrored in x-notion-request-id.
  */
 final class ApiHandler implements HttpHandler {
@@ -25,15 +26,13 @@ final class ApiHandler implements HttpHandler {
     static final String MISSING_VERSION = "Notion-Version header failed validation: Notion-Version header should be defined, instead was undefined.";
 
     private final SimModel model;
-    private final String token;
-    private final RateLimiter limiter;
+    private final SimConnections connections;
     private final Faults faults;
     private final Stats stats;
 
-    ApiHandler(SimModel model, String token, RateLimiter limiter, Faults faults, Stats stats) {
+    ApiHandler(SimModel model, SimConnections connections, Faults faults, Stats stats) {
         this.model = model;
-        this.token = token;
-        this.limiter = limiter;
+        this.connections = connections;
         this.faults = faults;
         this.stats = stats;
     }
@@ -53,23 +52,30 @@ final class ApiHandler implements HttpHandler {
         String path = exchange.getRequestURI().getRawPath();
         String endpoint = method + " " + Routes.pattern(path);
         int status = 200;
+        SimConnections.Connection connection = null;
         try {
             byte[] raw = readAll(exchange.getRequestBody());
             Faults.Decision fault = Faults.Decision.NONE;
             ObjectNode body;
             Integer retryAfter = null;
             try {
-                ApiVersion version = checkHeaders(exchange);
+                connection = authorize(exchange);
+                stats.arrived(connection.name, exchange.getRequestHeaders().getFirst("Notion-Version"), path);
+                model.actAs(connection.bot);
+                ApiVersion version = checkVersion(exchange);
                 int workspaceWait = faults.workspaceRetryAfter();
                 if (workspaceWait > 0) {
                     stats.fault("workspace_rate_limit");
-                    ObjectNode extra = Json.object().put("rate_limit_reason", "public_api_space_request_rate_limit");
-                    throw new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, workspaceWait);
+                    throw rateLimited(SimConnections.WORKSPACE_LIMIT, workspaceWait);
                 }
-                int wait = limiter.acquire();
+                int wait = connection.limiter.acquire();
                 if (wait > 0) {
-                    ObjectNode extra = Json.object().put("rate_limit_reason", version.connectionLimitReason());
-                    throw new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, wait);
+                    throw rateLimited(SimConnections.CONNECTION_LIMIT, wait);
+                }
+                // the workspace's own limit, shared by all its connections
+                int spaceWait = connections.workspaceLimiter().acquire();
+                if (spaceWait > 0) {
+                    throw rateLimited(SimConnections.WORKSPACE_LIMIT, spaceWait);
                 }
                 fault = faults.decide();
                 int permanent = faults.permanentFailure(path);
@@ -92,7 +98,12 @@ final class ApiHandler implements HttpHandler {
                     throw faults.error(fault.status());
                 }
                 JsonNode json = parseBody(raw, method);
-                body = route(new Call(method, Routes.segments(path), HttpReply.query(exchange.getRequestURI().getRawQuery()), json, version));
+                Call call = new Call(method, Routes.segments(path), HttpReply.query(exchange.getRequestURI().getRawQuery()), json, version);
+                checkShared(connection, call);
+                body = route(call);
+                if ("search".equals(call.segment(0))) {
+                    onlyShared(connection, body);
+                }
             } catch (ApiException e) {
                 status = e.status;
                 body = e.toJson();
@@ -113,15 +124,82 @@ final class ApiHandler implements HttpHandler {
             status = 500;
             HttpReply.send(exchange, 500, new ApiException(500, "internal_server_error", "Unexpected error occurred.").toJson(), requestId, null, false);
         } finally {
+            model.actAs(null);
             stats.answered(endpoint, status);
+            if (connection != null) stats.connectionAnswered(connection.name, status);
         }
     }
 
-    private ApiVersion checkHeaders(HttpExchange exchange) {
+    /** The connection whose token the request carries; 401 for none, an unknown one or a revoked one. */
+    private SimConnections.Connection authorize(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.equals("Bearer " + token)) {
+        SimConnections.Connection connection = auth == null || !auth.startsWith("Bearer ") ? null
+                : connections.byToken(auth.substring("Bearer ".length()));
+        if (connection == null || connection.expired(model.clock().instant())) {
             throw new ApiException(401, "unauthorized", "API token is invalid.");
         }
+        return connection;
+    }
+
+    private static ApiException rateLimited(String reason, int retryAfterSeconds) {
+        ObjectNode extra = Json.object().put("rate_limit_reason", reason);
+        return new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.", extra, retryAfterSeconds);
+    }
+
+    /**
+     * A connection given only some data sources sees nothing else of them: their data sources, databases and pages
+     * answer 404, and pages cannot be made in them, as in Notion when a database is not shared with the integration.
+     * (Pages outside any data source, blocks, comments and users stay visible.)
+     */
+    private void checkShared(SimConnections.Connection connection, Call c) {
+        if (connection.shared == null || c.segment(1) == null && !(c.method().equals("POST") && "pages".equals(c.segment(0)))) {
+            return;
+        }
+        switch (c.segment(0)) {
+            case "data_sources" -> {
+                if (!connection.sees(Ids.normalize(c.segment(1)))) throw model.notFound("data_source", c.segment(1));
+            }
+            case "databases" -> {
+                if (model.dataSourcesOfDatabase(c.segment(1)).stream().noneMatch(connection::sees)) throw model.notFound("database", c.segment(1));
+            }
+            case "pages" -> {
+                if (c.segment(1) == null) {
+                    JsonNode parent = c.body().path("parent");
+                    String dataSource = parent.path("data_source_id").asText(null);
+                    List<String> inDatabase = parent.hasNonNull("database_id") ? model.dataSourcesOfDatabase(parent.path("database_id").asText())
+                            : List.of();
+                    if (dataSource != null && !connection.sees(Ids.normalize(dataSource))
+                            || parent.hasNonNull("database_id") && inDatabase.stream().noneMatch(connection::sees)) {
+                        throw model.notFound(dataSource != null ? "data_source" : "database",
+                                dataSource != null ? dataSource : parent.path("database_id").asText());
+                    }
+                    return;
+                }
+                String dataSource = model.dataSourceOfPage(c.segment(1));
+                if (dataSource != null && !connection.sees(dataSource)) throw model.notFound("page", c.segment(1));
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Search lists what is shared with the connection: its data sources and their pages (and pages outside any). */
+    private void onlyShared(SimConnections.Connection connection, ObjectNode list) {
+        if (connection.shared == null || !list.path("results").isArray()) {
+            return;
+        }
+        java.util.Iterator<JsonNode> results = list.get("results").iterator();
+        while (results.hasNext()) {
+            JsonNode result = results.next();
+            String dataSource = "data_source".equals(result.path("object").asText()) ? Ids.normalize(result.path("id").asText())
+                    : model.dataSourceOfPage(result.path("id").asText());
+            if (dataSource != null && !connection.sees(dataSource)) {
+                results.remove();
+            }
+        }
+    }
+
+    private ApiVersion checkVersion(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Notion-Version");
         if (header == null) throw new ApiException(400, "missing_version", MISSING_VERSION);
         ApiVersion version = ApiVersion.parse(header);

@@ -42,11 +42,6 @@ enum ApiVersion {
         return compareTo(V2026_12_01) >= 0;
     }
 
-    /** additional_data.rate_limit_reason of the per-connection limit: the documented value from 2026-12-01 on. */
-    String connectionLimitReason() {
-        return compareTo(V2026_12_01) >= 0 ? "public_api_request_rate_limit" : "connection_rate_limit";
-    }
-
     static String accepted() {
         return Arrays.stream(values()).map(v -> "\"" + v.header + "\"").collect(Collectors.joining(", "));
     }

@@ -82,6 +82,27 @@ final class ControlHandler implements HttpHandler {
                 sim.setRate(body.path("rate").asDouble(0));
                 return ok().put("rate", sim.limiter().rate());
             }
+            case "GET connections" -> {
+                return sim.connections().toJson();
+            }
+            case "POST connections" -> {
+                List<String> shared = null;
+                if (body.path("data_sources").isArray()) {
+                    shared = new java.util.ArrayList<>();
+                    for (JsonNode id : body.path("data_sources")) shared.add(id.asText());
+                }
+                String bot = sim.addConnection(Json.str(body, "name"), Json.str(body, "token"), body.path("rate").asDouble(0), shared);
+                return ok().put("name", Json.str(body, "name")).put("bot_user_id", bot);
+            }
+            case "DELETE connections" -> {
+                if (parts.length < 2) throw ApiException.validation("Expected /__sim/connections/{name}.");
+                sim.revokeConnection(parts[1]);
+                return ok().put("name", parts[1]).put("revoked", true);
+            }
+            case "POST workspace-rate" -> {
+                sim.setWorkspaceRate(body.path("rate").asDouble(0));
+                return ok().put("workspace_rate", sim.connections().workspaceLimiter().rate());
+            }
             case "POST seed" -> {
                 String sourceId = body.path("data_source_id").asText(null);
                 int pages = body.path("pages").asInt(0);

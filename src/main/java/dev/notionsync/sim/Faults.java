@@ -130,7 +130,7 @@ final class Faults {
             case 504 -> new ApiException(504, "gateway_timeout", "Gateway Timeout");
             // an injected 429 looks like the limiter's own, so clients cannot tell a storm from real throttling
             case 429 -> new ApiException(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.",
-                    Json.object().put("rate_limit_reason", "connection_rate_limit"), retryAfterSeconds());
+                    Json.object().put("rate_limit_reason", SimConnections.CONNECTION_LIMIT), retryAfterSeconds());
             default -> new ApiException(529, "service_overload", "The service is overloaded. Please try again later.", null, retryAfterSeconds());
         };
     }

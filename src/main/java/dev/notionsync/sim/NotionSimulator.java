@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -20,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NotionSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotionSimulator.class);
+    /** The connection of {@link SimulatorConfig#token()}. */
+    public static final String DEFAULT_CONNECTION = "default";
 
     private final SimulatorConfig config;
     private final HttpServer server;
@@ -27,9 +30,11 @@ public final class NotionSimulator implements AutoCloseable {
     private final SimModel model;
     private final SeededWorkspace workspace;
     private final RateLimiter limiter;
+    private final SimConnections connections;
     private final Faults faults = new Faults();
     private final Stats stats = new Stats();
     private final Webhooks webhooks;
+    private final OAuthServer oauth;
     private final String host;
 
     private NotionSimulator(SimulatorConfig config, String host) throws IOException {
@@ -39,12 +44,15 @@ public final class NotionSimulator implements AutoCloseable {
         this.workspace = new WorkspaceSeeder(model).seed(config.pagesPerSource());
         this.faults.reseed(config.seed());
         this.limiter = new RateLimiter(config.rate());
+        this.connections = new SimConnections(new SimConnections.Connection(DEFAULT_CONNECTION, config.token(), limiter, model.botUser(), null));
         this.webhooks = new Webhooks(model);
         model.addListener(webhooks::onEvent);
         this.server = HttpServer.create(new InetSocketAddress(host, config.port()), 256);
         this.executor = new ThreadPoolExecutor(16, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads());
         server.setExecutor(executor);
-        server.createContext("/v1/", new ApiHandler(model, config.token(), limiter, faults, stats));
+        this.oauth = new OAuthServer(model, connections, config.rate());
+        server.createContext("/v1/oauth/", oauth);
+        server.createContext("/v1/", new ApiHandler(model, connections, faults, stats));
         server.createContext("/__sim/", new ControlHandler(this));
         server.start();
         LOG.info("Notion simulator listening on {}", baseUrl());
@@ -82,13 +90,44 @@ public final class NotionSimulator implements AutoCloseable {
         return model;
     }
 
+    /** Notion's OAuth for public connections: the grant it handed out, its lifetime, a person declining. */
+    public OAuthServer oauth() {
+        return oauth;
+    }
+
     public SimulatorConfig config() {
         return config;
     }
 
-    /** Changes the request budget while running (requests per second, 0 or less = unlimited). */
+    /** Changes the request budget of the default connection while running (requests per second, 0 or less = unlimited). */
     public void setRate(double rate) {
         limiter.setRate(rate);
+    }
+
+    /**
+     * Adds a connection (another integration) to the workspace: its token, its own request budget (requests per
+     * second, 0 or less = unlimited) and its own bot user; every data source is shared with it. A name added again is
+     * replaced.
+     *
+     * @return the id of its bot user
+     */
+    public String addConnection(String name, String token, double rate) {
+        return addConnection(name, token, rate, null);
+    }
+
+    /** As {@link #addConnection(String, String, double)}, sharing only these data sources with it (null: all). */
+    public String addConnection(String name, String token, double rate, List<String> sharedDataSources) {
+        return connections.add(name, token, rate, model.addBot(name), sharedDataSources).bot.id();
+    }
+
+    /** The workspace removed the connection: its token answers 401 from now on. */
+    public void revokeConnection(String name) {
+        connections.get(name).revoked = true;
+    }
+
+    /** Notion's per-workspace limit, shared by every connection (requests per second, 0 or less = none, the default). */
+    public void setWorkspaceRate(double rate) {
+        connections.workspaceLimiter().setRate(rate);
     }
 
     /** How long query cursors stay valid. */
@@ -111,6 +150,10 @@ public final class NotionSimulator implements AutoCloseable {
 
     RateLimiter limiter() {
         return limiter;
+    }
+
+    SimConnections connections() {
+        return connections;
     }
 
     Webhooks webhooks() {

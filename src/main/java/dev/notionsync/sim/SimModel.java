@@ -38,6 +38,8 @@ public final class SimModel {
     private final String workspaceName;
     private final String workspaceId;
     private final User bot;
+    /** The bot of the connection serving the current request (ApiHandler sets it); null: the default connection's. */
+    private final ThreadLocal<User> acting = new ThreadLocal<>();
     private final Map<String, User> users = new LinkedHashMap<>();
     private final Map<String, SimDatabase> databases = new LinkedHashMap<>();
     private final Map<String, SimDataSource> dataSources = new LinkedHashMap<>();
@@ -88,8 +90,43 @@ public final class SimModel {
         return workspaceId;
     }
 
+    /** The bot of the connection serving the current request; outside a request, the default connection's. */
     public String botUserId() {
-        return bot.id();
+        return botUser().id();
+    }
+
+    /** Adds the bot user of another connection (integration) of the workspace. */
+    User addBot(String name) {
+        return write(() -> {
+            User added = User.bot(newId(), name);
+            users.put(added.id(), added);
+            return added;
+        });
+    }
+
+    /** The current thread serves a request of the connection of this bot (null: done, the default connection's again). */
+    void actAs(User connectionBot) {
+        if (connectionBot == null) {
+            acting.remove();
+        } else {
+            acting.set(connectionBot);
+        }
+    }
+
+    /** The data source a page is in; null for a page under a page, or none. */
+    String dataSourceOfPage(String pageId) {
+        return read(() -> {
+            Page page = pageOrNull(pageId);
+            return page == null ? null : page.dataSourceId();
+        });
+    }
+
+    /** The data sources of a database; empty for none. */
+    List<String> dataSourcesOfDatabase(String databaseId) {
+        return read(() -> {
+            SimDatabase database = databaseOrNull(databaseId);
+            return database == null ? List.<String>of() : List.copyOf(database.dataSourceIds);
+        });
     }
 
     /** The page as GET /v1/pages/{id} would return it (without request_id); empty once deleted. */
@@ -388,7 +425,8 @@ public final class SimModel {
     }
 
     User botUser() {
-        return bot;
+        User current = acting.get();
+        return current != null ? current : bot;
     }
 
     Map<String, User> users() {
@@ -532,9 +570,10 @@ public final class SimModel {
             default -> "page";
         };
         String shown = Ids.normalize(id) == null ? id : Ids.normalize(id);
-        ObjectNode extra = Json.object().put("integration_id", bot.id());
+        User integration = botUser();
+        ObjectNode extra = Json.object().put("integration_id", integration.id());
         return new ApiException(404, "object_not_found", "Could not find " + what + " with ID: " + shown
-                + ". Make sure the relevant pages and databases are shared with your integration \"" + bot.name() + "\".", extra, null);
+                + ". Make sure the relevant pages and databases are shared with your integration \"" + integration.name() + "\".", extra, null);
     }
 
     String title(Page page) {
@@ -943,6 +982,6 @@ public final class SimModel {
 
     private String userIdOr(JsonNode user) {
         String id = user == null ? null : Ids.normalize(user.path("id").asText());
-        return id == null ? bot.id() : id;
+        return id == null ? botUser().id() : id;
     }
 }

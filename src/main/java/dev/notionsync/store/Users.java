@@ -10,7 +10,10 @@ import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** notion_sync.users: the workspace's people and bots as GET /v1/users lists them. */
+/**
+ * notion_sync.users: the people and bots of the workspaces, as each connection's GET /v1/users lists them (a row keeps
+ * the connection that listed it last).
+ */
 public final class Users {
 
     /** One listed user, as stored. */
@@ -37,22 +40,23 @@ public final class Users {
     }
 
     /**
-     * Upserts the listed users in one transaction. Only a complete listing marks the users it lacks as removed: a
-     * failed or partial one must not make anybody disappear.
+     * Upserts the users a connection listed, in one transaction. Only a complete listing marks the users it lacks as
+     * removed, and only among those this connection listed before (another workspace's stay): a failed or partial one
+     * must not make anybody disappear.
      *
      * @return how many users were newly marked removed
      */
-    public int store(List<User> users, boolean complete, Instant fetchedAt) {
+    public int store(String connection, List<User> users, boolean complete, Instant fetchedAt) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 Timestamp at = Timestamp.from(fetchedAt);
                 try (PreparedStatement upsert = c.prepareStatement("INSERT INTO notion_sync.users"
-                        + " (id, type, name, email, avatar_url, bot_owner_type, bot_owner_user_id, fetched_at, removed_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type,"
+                        + " (id, type, name, email, avatar_url, bot_owner_type, bot_owner_user_id, fetched_at, removed_at, connection)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type,"
                         + " name = EXCLUDED.name, email = EXCLUDED.email, avatar_url = EXCLUDED.avatar_url,"
                         + " bot_owner_type = EXCLUDED.bot_owner_type, bot_owner_user_id = EXCLUDED.bot_owner_user_id,"
-                        + " fetched_at = EXCLUDED.fetched_at, removed_at = NULL")) {
+                        + " fetched_at = EXCLUDED.fetched_at, removed_at = NULL, connection = EXCLUDED.connection")) {
                     for (User u : users) {
                         upsert.setString(1, u.id());
                         upsert.setString(2, u.type());
@@ -62,6 +66,7 @@ public final class Users {
                         upsert.setString(6, u.botOwnerType());
                         upsert.setString(7, u.botOwnerUserId());
                         upsert.setTimestamp(8, at);
+                        upsert.setString(9, connection);
                         upsert.addBatch();
                     }
                     upsert.executeBatch();
@@ -69,10 +74,11 @@ public final class Users {
                 int removed = 0;
                 if (complete) {
                     try (PreparedStatement remove = c.prepareStatement("UPDATE notion_sync.users SET removed_at = ?"
-                            + " WHERE removed_at IS NULL AND NOT (id = ANY (?))")) {
+                            + " WHERE removed_at IS NULL AND connection = ? AND NOT (id = ANY (?))")) {
                         Array ids = c.createArrayOf("text", users.stream().map(User::id).toArray());
                         remove.setTimestamp(1, at);
-                        remove.setArray(2, ids);
+                        remove.setString(2, connection);
+                        remove.setArray(3, ids);
                         removed = remove.executeUpdate();
                     }
                 }

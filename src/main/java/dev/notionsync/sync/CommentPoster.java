@@ -59,7 +59,7 @@ public final class CommentPoster {
     /** How many parents up a comment's block is followed to find its page (Notion nests far less deep). */
     private static final int MAX_BLOCK_DEPTH = 50;
 
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final CommentRows rows;
     private final Map<String, CommentTables.Table> tables;
     private final DeadLetterChannel deadLetters;
@@ -67,9 +67,9 @@ public final class CommentPoster {
     private final int maxAttempts;
     private final Duration backoffBase;
 
-    public CommentPoster(NotionApi notion, CommentRows rows, Map<String, CommentTables.Table> tables, DeadLetterChannel deadLetters,
+    public CommentPoster(SourceDoors doors, CommentRows rows, Map<String, CommentTables.Table> tables, DeadLetterChannel deadLetters,
                          BotIdentity bot, int maxAttempts, Duration backoffBase) {
-        this.notion = notion;
+        this.doors = doors;
         this.rows = rows;
         this.tables = tables;
         this.deadLetters = deadLetters;
@@ -114,7 +114,7 @@ public final class CommentPoster {
                 return refuse(table, post, outside, item, replayOf, route);
             }
             if (post.sentBefore()) {
-                String botId = bot.id();
+                String botId = bot.id(doors.connection(table.source()));
                 if (botId == null) {
                     return retry(table, post, "this integration's bot id could not be read to look for the comment sent before");
                 }
@@ -141,7 +141,7 @@ public final class CommentPoster {
             if (!rows.sending(table, localId, claim, SEND_LEASE)) {
                 return "gone";   // deleted meanwhile, or its claim ran out and another poller has it now
             }
-            JsonNode answer = notion.call(NotionRequest.post("/v1/comments", body(post).toString()));
+            JsonNode answer = doors.of(table.source()).call(NotionRequest.post("/v1/comments", body(post).toString()));
             rows.posted(table, localId, CommentRows.Comment.of(answer, post.pageId()));
             return "posted";
         } catch (NotionApiException e) {
@@ -188,7 +188,7 @@ public final class CommentPoster {
             return "page " + post.pageId() + " is not a page of source " + table.source() + " (its mirror table has no such page_id): " + what;
         }
         if (post.discussionId() == null && post.parentBlockId() != null) {
-            String page = pageOfBlock(post.parentBlockId());
+            String page = pageOfBlock(doors.of(table.source()), post.parentBlockId());
             if (!post.pageId().equals(page)) {
                 return "block " + post.parentBlockId() + " is not a block of page " + post.pageId() + (page == null ? "" : " (it is on page " + page + ")")
                         + ": comment on a block of the row's page, or " + what;
@@ -203,7 +203,7 @@ public final class CommentPoster {
     }
 
     /** The page a block is on, found by its parents (one GET per level); null when it is on none (a database's). */
-    private String pageOfBlock(String blockId) {
+    private String pageOfBlock(NotionApi notion, String blockId) {
         String id = blockId;
         for (int level = 0; level < MAX_BLOCK_DEPTH; level++) {
             JsonNode parent = notion.call(NotionRequest.get("/v1/blocks/" + id)).path("parent");
@@ -276,7 +276,7 @@ public final class CommentPoster {
         List<CommentRows.Comment> candidates = new ArrayList<>();
         String cursor = null;
         do {
-            JsonNode answer = notion.call(NotionRequest.get("/v1/comments", "block_id=" + parent + "&page_size=100"
+            JsonNode answer = doors.of(table.source()).call(NotionRequest.get("/v1/comments", "block_id=" + parent + "&page_size=100"
                     + (cursor == null ? "" : "&start_cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
             for (JsonNode c : answer.path("results")) {
                 CommentRows.Comment comment = CommentRows.Comment.of(c, post.pageId());

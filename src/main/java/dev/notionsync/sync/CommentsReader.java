@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +25,17 @@ import org.slf4j.LoggerFactory;
  * background lane. Notion has no "comments changed since" query, and a new comment is not known to move its page's
  * last_edited_time, so each run lists the comments of the pages that are due ({@link CommentRows#duePages}): never
  * listed, edited since their last listing, or listed longer ago than notion.comments.rescan. Webhooks
- * (comment.created/updated/deleted) bring single comments at once ({@link #applyEvent}).
+ * (comment.created/updated/deleted) bring single comments at once ({@link #applyEvent}). A source's comments are read
+ * with its connection; a connection whose integration lacks the "Read comments" capability rests on its own.
  */
 public final class CommentsReader {
 
     /** Comments were refused with 403: the integration lacks the "Read comments" capability. */
     public static final class CapabilityMissingException extends RuntimeException {
-        CapabilityMissingException(NotionApiException cause, Duration pause) {
-            super("Notion refused to list comments (403 " + cause.code() + "): enable the capability \"Read comments\" in the integration's"
-                    + " Capabilities at notion.so/profile/integrations; comments are not read meanwhile (tried again every "
-                    + pause.toMinutes() + " min), property sync goes on", cause);
+        CapabilityMissingException(String connection, NotionApiException cause, Duration pause) {
+            super("Notion refused to list comments (403 " + cause.code() + ") to connection " + connection + ": enable the capability"
+                    + " \"Read comments\" in its integration's Capabilities at notion.so/profile/integrations; its comments are not read"
+                    + " meanwhile (tried again every " + pause.toMinutes() + " min), property sync goes on", cause);
         }
     }
 
@@ -40,7 +43,7 @@ public final class CommentsReader {
     /** Pages listed per run at most: a run ends in reasonable time; the next one goes on with the oldest listed. */
     static final int PAGES_PER_RUN = 100;
 
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final CommentRows rows;
     private final Map<String, CommentTables.Table> tables;
     private final String schema;
@@ -48,16 +51,17 @@ public final class CommentsReader {
     private final Duration pauseAfterRefusal;
     private final BotIdentity bot;
     private final Clock clock;
-    private volatile Instant pausedUntil;
-    private volatile boolean refusalWarned;
+    /** Per connection: until when reading rests after a 403, and whether that refusal was said. */
+    private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
+    private final Set<String> refusalWarned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param tables            the comments table of each source with comments on, by source name
      * @param pauseAfterRefusal how long reading rests after a 403 (missing capability) before asking again
      */
-    public CommentsReader(NotionApi notion, CommentRows rows, Map<String, CommentTables.Table> tables, String schema, Duration rescan,
+    public CommentsReader(SourceDoors doors, CommentRows rows, Map<String, CommentTables.Table> tables, String schema, Duration rescan,
                           Duration pauseAfterRefusal, BotIdentity bot, Clock clock) {
-        this.notion = notion;
+        this.doors = doors;
         this.rows = rows;
         this.tables = tables;
         this.schema = schema;
@@ -75,64 +79,78 @@ public final class CommentsReader {
      * One run: lists the comments of the due pages of every source with comments on.
      *
      * @return what was done, for the log
-     * @throws CapabilityMissingException the first 403 (later ones while the capability stays missing are quiet)
+     * @throws CapabilityMissingException a connection's first 403 (later ones while the capability stays missing are quiet),
+     *                                     once the other connections' sources were read
      */
     public String readDue() throws Exception {
-        Instant paused = pausedUntil;
-        if (paused != null && clock.instant().isBefore(paused)) {
-            return "paused until " + paused + " (the \"Read comments\" capability was missing)";
-        }
         int pages = 0;
         int changed = 0;
+        List<String> paused = new ArrayList<>();
+        CapabilityMissingException missing = null;
         for (Map.Entry<String, CommentTables.Table> entry : tables.entrySet()) {
             String source = entry.getKey();
+            String connection = doors.connection(source);
             CommentTables.Table table = entry.getValue();
-            for (CommentRows.DuePage page : rows.duePages(source, schema, rows.mirrorTables(source, schema), rescan, PAGES_PER_RUN - pages)) {
+            List<CommentRows.DuePage> due = resting(connection) ? List.of()
+                    : rows.duePages(source, schema, rows.mirrorTables(source, schema), rescan, PAGES_PER_RUN - pages);
+            for (CommentRows.DuePage page : due) {
                 try {
-                    changed += readPage(table, page);
+                    changed += readPage(source, table, page);
                     pages++;
+                    if (refusalWarned.remove(connection)) {
+                        LOG.info("comments: Notion lists comments to connection {} again", connection);
+                    }
                 } catch (NotionApiException e) {
                     if (e.isTransient()) {
                         throw e;   // the run ends; the next one starts again with the pages still due
                     }
                     if (e.status() == 403) {
-                        pausedUntil = clock.instant().plus(pauseAfterRefusal);
-                        if (refusalWarned) {
-                            return pages + " pages listed, then refused again (403): paused";
+                        pausedUntil.put(connection, clock.instant().plus(pauseAfterRefusal));
+                        if (refusalWarned.add(connection) && missing == null) {
+                            missing = new CapabilityMissingException(connection, e, pauseAfterRefusal);
                         }
-                        refusalWarned = true;
-                        throw new CapabilityMissingException(e, pauseAfterRefusal);
+                        break;
                     }
                     refused(source, page, e);
                 }
             }
+            if (resting(connection) && !paused.contains(connection)) {
+                paused.add(connection);
+            }
         }
-        if (pages > 0 && refusalWarned) {
-            refusalWarned = false;
-            LOG.info("comments: Notion lists comments again");
+        if (missing != null) {
+            throw missing;
         }
-        return pages + " pages listed, " + changed + " comment rows changed";
+        return pages + " pages listed, " + changed + " comment rows changed"
+                + (paused.isEmpty() ? "" : "; connection " + String.join(", ", paused) + " paused (the \"Read comments\" capability was missing)");
+    }
+
+    /** Whether a connection's comments rest after a 403 (the capability missing). */
+    private boolean resting(String connection) {
+        Instant until = pausedUntil.get(connection);
+        return until != null && clock.instant().isBefore(until);
     }
 
     /** Lists one page's comments (and those of its blocks known to carry comments) and stores them as one listing. */
-    private int readPage(CommentTables.Table table, CommentRows.DuePage page) throws Exception {
+    private int readPage(String source, CommentTables.Table table, CommentRows.DuePage page) throws Exception {
         Instant askedAt = clock.instant();
-        List<CommentRows.Comment> comments = new ArrayList<>(list(page.pageId(), page.pageId()));
+        NotionApi notion = doors.of(source);
+        List<CommentRows.Comment> comments = new ArrayList<>(list(notion, page.pageId(), page.pageId()));
         List<String> blocks = rows.commentedBlocks(table, page.pageId());
         for (String block : blocks) {
             try {
-                comments.addAll(list(block, page.pageId()));
+                comments.addAll(list(notion, block, page.pageId()));
             } catch (NotionApiException e) {
                 if (e.status() != 404) {
                     throw e;
                 }   // the block is gone, and its comments with it
             }
         }
-        return rows.storeListing(table, page.pageId(), page.lastEditedTime(), blocks, comments, bot.id(), askedAt);
+        return rows.storeListing(table, page.pageId(), page.lastEditedTime(), blocks, comments, bot.id(doors.connection(source)), askedAt);
     }
 
     /** Every open comment whose parent is exactly this page or block (GET /v1/comments, 100 a page). */
-    private List<CommentRows.Comment> list(String blockId, String pageId) {
+    private List<CommentRows.Comment> list(NotionApi notion, String blockId, String pageId) {
         List<CommentRows.Comment> comments = new ArrayList<>();
         String cursor = null;
         do {
@@ -164,53 +182,57 @@ public final class CommentsReader {
      * @return the inbox note: "applied: …" or "ignored: …"
      */
     public String applyEvent(String commentId, List<String> types, List<String> pageIds) throws Exception {
-        CommentTables.Table table = null;
+        Holder holder = null;
         String pageId = null;
         for (String page : pageIds) {
-            if (table == null) {
-                table = tableOf(page);
+            if (holder == null) {
+                holder = holderOf(page);
                 pageId = page;
             }
         }
-        if (table == null) {
+        if (holder == null) {
             return "ignored: a comment on a page of no source with comments on";
         }
         if (!types.isEmpty() && types.get(types.size() - 1).equals("comment.deleted")) {
-            rows.markDeleted(table, commentId, "deleted");
+            rows.markDeleted(holder.table(), commentId, "deleted");
             return "applied: comment deleted";
         }
         JsonNode comment;
         Instant askedAt = clock.instant();
+        String connection = doors.connection(holder.source());
         try {
-            comment = notion.call(NotionRequest.get("/v1/comments/" + commentId));
+            comment = doors.of(holder.source()).call(NotionRequest.get("/v1/comments/" + commentId));
         } catch (NotionApiException e) {
             if (e.status() == 404) {
-                rows.markDeleted(table, commentId, "deleted");
+                rows.markDeleted(holder.table(), commentId, "deleted");
                 return "applied: comment gone";
             }
             if (e.status() == 403) {
-                if (!refusalWarned) {
-                    refusalWarned = true;
-                    LOG.warn("comments: {}", new CapabilityMissingException(e, pauseAfterRefusal).getMessage());
+                if (refusalWarned.add(connection)) {
+                    LOG.warn("comments: {}", new CapabilityMissingException(connection, e, pauseAfterRefusal).getMessage());
                 }
                 return "ignored: the \"Read comments\" capability is missing";
             }
             throw e;
         }
         CommentRows.Comment read = CommentRows.Comment.of(comment, pageId);
-        CommentTables.Table owner = read.pageId().equals(pageId) ? table : tableOf(read.pageId());
+        Holder owner = read.pageId().equals(pageId) ? holder : holderOf(read.pageId());
         if (owner == null) {
             return "ignored: comment " + commentId + " is on page " + read.pageId() + ", of no source with comments on";
         }
-        rows.store(owner, read, bot.id(), askedAt);
+        rows.store(owner.table(), read, bot.id(doors.connection(owner.source())), askedAt);
         return "applied: " + String.join(",", types);
     }
 
-    /** The comments table of the source with comments on whose mirror holds the page; null when none does. */
-    private CommentTables.Table tableOf(String pageId) throws SQLException {
+    /** A source with comments on and its comments table. */
+    private record Holder(String source, CommentTables.Table table) {
+    }
+
+    /** The source with comments on whose mirror holds the page, and its comments table; null when none does. */
+    private Holder holderOf(String pageId) throws SQLException {
         for (Map.Entry<String, CommentTables.Table> entry : tables.entrySet()) {
             if (rows.holdsPage(schema, rows.mirrorTables(entry.getKey(), schema), pageId)) {
-                return entry.getValue();
+                return new Holder(entry.getKey(), entry.getValue());
             }
         }
         return null;

@@ -20,6 +20,11 @@ public final class DataSources {
         this.notion = notion;
     }
 
+    /** The same, with calls made with this connection (a source's). */
+    public DataSources on(String connection) {
+        return new DataSources(notion.on(connection));
+    }
+
     /**
      * The data source objects of the configured id, with NUL characters replaced: property names are stored in the
      * column catalog (text), where a NUL would stop the source.

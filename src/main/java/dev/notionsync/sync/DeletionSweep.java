@@ -3,7 +3,6 @@ package dev.notionsync.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.observe.NotionMetrics;
@@ -41,7 +40,7 @@ public final class DeletionSweep {
 
     private final MirrorTables tables;
     private final PageReader reader;
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final Deletions deletions;
     private final PageWriter writer;
     private final SyncRuns runs;
@@ -54,7 +53,7 @@ public final class DeletionSweep {
      * @param leases one sweep of a source at a time across engines (the pull's leases, under "sweep:" + source)
      * @param every  notion.sync.sweep: a source whose sweep (by any instance) began within half of it is not swept again
      */
-    public DeletionSweep(MirrorTables tables, PageReader reader, NotionApi notion, Deletions deletions, PageWriter writer, SyncRuns runs,
+    public DeletionSweep(MirrorTables tables, PageReader reader, SourceDoors doors, Deletions deletions, PageWriter writer, SyncRuns runs,
                          NotionMetrics metrics, PullLeases leases, Duration every) {
         this.metrics = metrics;
         this.leases = leases;
@@ -62,7 +61,7 @@ public final class DeletionSweep {
         this.runs = runs;
         this.tables = tables;
         this.reader = reader;
-        this.notion = notion;
+        this.doors = doors;
         this.deletions = deletions;
         this.writer = writer;
     }
@@ -137,7 +136,7 @@ public final class DeletionSweep {
         }
         // only ids are needed: ask for the title alone to keep answers small
         return new NotionRequest("POST", "/v1/data_sources/" + run.tables.get(run.tableIndex).dataSourceId() + "/query",
-                "filter_properties%5B%5D=title", body.toString());
+                "filter_properties%5B%5D=title", body.toString()).on(doors.connection(run.source));
     }
 
     /** Collects the ids of one result page; after the last one, re-checks what the table has but Notion did not list. */
@@ -200,7 +199,7 @@ public final class DeletionSweep {
         restored.retainAll(run.seen);
         for (String pageId : restored) {
             Instant askedAt = reader.now();
-            writer.write(table, List.of(reader.read(run.source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId)), askedAt)),
+            writer.write(table, List.of(reader.read(run.source, table, doors.of(run.source).call(NotionRequest.get("/v1/pages/" + pageId)), askedAt)),
                     run.source, null);
             run.restored++;
         }
@@ -211,7 +210,7 @@ public final class DeletionSweep {
             Instant askedAt = reader.now();
             try {
                 run.calls++;
-                page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+                page = doors.of(run.source).call(NotionRequest.get("/v1/pages/" + pageId));
             } catch (NotionApiException e) {
                 if (e.status() == 404) {
                     run.markedDeleted += deletions.markDeleted(table, pageId, "gone or no longer shared", false) ? 1 : 0;

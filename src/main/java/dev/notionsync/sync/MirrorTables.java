@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ public final class MirrorTables {
     private final SourceTables sourceTables;
     private final Watermarks watermarks;
     private final BoundSources boundSources;
-    private final boolean queryNamesProperties;
+    private final Predicate<SourceSettings> queryNamesProperties;
     private final SchemaCache cache;
     /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
     private final Map<String, Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
@@ -42,11 +43,13 @@ public final class MirrorTables {
     private final Map<String, Optional<Instant>> pendingRewinds = new ConcurrentHashMap<>();
 
     /**
-     * @param queryNamesProperties the Notion version returns only the properties a query names (2026-12-01 on), so
-     *                             pages hold no value of a property the schema lacked when they were read
+     * @param queryNamesProperties whether the Notion version of a source's connection returns only the properties a
+     *                             query names (2026-12-01 on), so pages hold no value of a property the schema lacked
+     *                             when they were read
      */
     public MirrorTables(List<SourceSettings> sources, DataSources dataSources, SchemaManager schemas, SourceTables sourceTables,
-                        Watermarks watermarks, BoundSources boundSources, Duration schemaRefresh, boolean queryNamesProperties, Clock clock) {
+                        Watermarks watermarks, BoundSources boundSources, Duration schemaRefresh,
+                        Predicate<SourceSettings> queryNamesProperties, Clock clock) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.dataSources = dataSources;
         this.schemas = schemas;
@@ -94,7 +97,7 @@ public final class MirrorTables {
     }
 
     private List<MirrorTable> read(SourceSettings source) throws Exception {
-        List<JsonNode> objects = dataSources.resolve(source.name(), notionId(source));
+        List<JsonNode> objects = dataSources.on(source.connection()).resolve(source.name(), notionId(source));
         // by data source id, never by position: a database's data sources can be reordered in Notion
         Map<String, String> tableOf = sourceTables.assign(source.name(), source.table(),
                 objects.stream().map(d -> d.path("id").asText()).toList());
@@ -143,7 +146,7 @@ public final class MirrorTables {
      * the re-map from the raw JSON suffices.
      */
     private void readAgainIfPropertiesWereOmitted(SourceSettings source, String table, JsonNode dataSource) throws Exception {
-        if (!queryNamesProperties || !schemas.mapsNewProperties(table, dataSource)) {
+        if (!queryNamesProperties.test(source) || !schemas.mapsNewProperties(table, dataSource)) {
             return;
         }
         String dataSourceId = dataSource.path("id").asText();

@@ -34,12 +34,7 @@ final class NotionView {
     private static final int MAX_REMEMBERED = 100_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final NotionApi notion;
     private final Map<String, Chain> chains = new ConcurrentHashMap<>();
-
-    NotionView(NotionApi notion) {
-        this.notion = notion;
-    }
 
     /** Complete queries of one table back to {@code since}: the pages seen edited since, with their edit minute. */
     private static final class Chain {
@@ -73,8 +68,11 @@ final class NotionView {
         }
     }
 
-    /** Reads Notion's state for these pages of the table; {@code oldestRead} is the earliest synced_at among their rows. */
-    Map<String, Known> read(MirrorTable table, Collection<String> pageIds, Instant oldestRead, int maxRequests) throws Exception {
+    /**
+     * Reads Notion's state for these pages of the table, through its source's door; {@code oldestRead} is the earliest
+     * synced_at among their rows.
+     */
+    Map<String, Known> read(NotionApi notion, MirrorTable table, Collection<String> pageIds, Instant oldestRead, int maxRequests) throws Exception {
         String key = table.schema() + "." + table.table();
         Instant needed = minute(oldestRead.minus(CLOCK_MARGIN));
         Chain chain = chains.remove(key);

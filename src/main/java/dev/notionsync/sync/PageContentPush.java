@@ -114,6 +114,7 @@ public final class PageContentPush {
         if (source == null) {
             return refuseGone(work, replayOf, "source " + work.path("source").asText() + " no longer pushes page content (direction, content setting)");
         }
+        NotionApi notion = this.notion.on(source.connection());   // every call of this push goes with the source's connection
         PageContents.Table table = contents.ensure(work.path("schema").asText(), work.path("table").asText(), false);
         String pageId = work.path("page_id").asText();
         boolean replay = replayOf != null;
@@ -147,7 +148,7 @@ public final class PageContentPush {
                 // after a lost answer Notion may hold our own earlier send (rendered its way), which is no edit made in Notion;
                 // it is ours only while this integration edited the page last: a person's edit since is a conflict
                 page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
-                String us = bot.id();
+                String us = bot.id(source.connection());
                 changedInNotion = us == null || !us.equals(page.path("last_edited_by").path("id").asText());
             }
             if (changedInNotion && !(replay && Boolean.TRUE.equals(forced))) {

@@ -1,7 +1,6 @@
 package dev.notionsync.sync;
 
 import dev.notionsync.mapping.NulText;
-import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageContents;
@@ -34,7 +33,7 @@ public final class PageContentSync {
     /** Pages read per table per pass: a pass ends now and then, so a new webhook request waits at most one batch. */
     static final int BATCH = 25;
 
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final MirrorTables mirrors;
     private final PageContents contents;
     private final Map<String, ContentMode> modes;
@@ -55,9 +54,9 @@ public final class PageContentSync {
     /** Sources whose missing read content capability was logged (again after a read succeeds). */
     private final Set<String> capabilityWarned = ConcurrentHashMap.newKeySet();
 
-    public PageContentSync(NotionApi notion, MirrorTables mirrors, PageContents contents, Map<String, ContentMode> modes, int blocksDepth,
+    public PageContentSync(SourceDoors doors, MirrorTables mirrors, PageContents contents, Map<String, ContentMode> modes, int blocksDepth,
                            Duration retryUnreadable, Clock clock) {
-        this.notion = notion;
+        this.doors = doors;
         this.mirrors = mirrors;
         this.contents = contents;
         this.modes = Map.copyOf(modes);
@@ -105,13 +104,13 @@ public final class PageContentSync {
         List<PageContents.BlockRow> blocks = null;
         try {
             if (mode == ContentMode.BLOCKS) {
-                BlockContent.Result result = new BlockContent(notion, blocksDepth).read(due.pageId());
+                BlockContent.Result result = new BlockContent(doors.of(source), blocksDepth).read(due.pageId());
                 blocks = result.blocks();
                 StringBuilder all = new StringBuilder();
                 blocks.forEach(b -> all.append(b.raw()).append('\n'));
                 content = new PageContents.Content(mode.setting(), null, PageContents.sha256(all.toString()), result.truncated(), result.missing());
             } else {
-                MarkdownContent.Result result = new MarkdownContent(notion).read(due.pageId());
+                MarkdownContent.Result result = new MarkdownContent(doors.of(source)).read(due.pageId());
                 // PostgreSQL text cannot hold U+0000: it becomes U+FFFD, as in the mirror tables
                 String markdown = result.markdown().replace(NulText.NUL, NulText.REPLACEMENT);
                 content = new PageContents.Content(mode.setting(), markdown, PageContents.sha256(markdown), result.truncated(), result.missing());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.NotionApi;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.store.CreateIntents;
 import java.time.Duration;
@@ -12,7 +13,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +38,25 @@ public final class PageCreator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NotionApi notion;
+    private final String connection;
     private final CreateIntents intents;
-    private volatile String botId;
+    /** The bot user of each connection (who created a page), shared by the creator of every connection. */
+    private final Map<String, String> botIds;
 
     public PageCreator(NotionApi notion, CreateIntents intents) {
+        this(notion, NotionConnections.DEFAULT, intents, new ConcurrentHashMap<>());
+    }
+
+    private PageCreator(NotionApi notion, String connection, CreateIntents intents, Map<String, String> botIds) {
         this.notion = notion;
+        this.connection = connection;
         this.intents = intents;
+        this.botIds = botIds;
+    }
+
+    /** The same creator, sending with this connection (a source's). */
+    public PageCreator on(String connectionName) {
+        return new PageCreator(notion.on(connectionName), connectionName, intents, botIds);
     }
 
     /**
@@ -182,10 +198,10 @@ public final class PageCreator {
     }
 
     private String botId() {
-        String id = botId;
+        String id = botIds.get(connection);
         if (id == null) {
             id = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText();
-            botId = id;
+            botIds.put(connection, id);
         }
         return id;
     }

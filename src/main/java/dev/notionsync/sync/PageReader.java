@@ -30,7 +30,7 @@ public final class PageReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(PageReader.class);
 
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final NotionMetrics metrics;
     private final Clock clock;
 
@@ -41,8 +41,9 @@ public final class PageReader {
     public record PageRead(PageWriter.Row row, int extraCalls, List<String> withheld) {
     }
 
-    public PageReader(NotionApi notion, NotionMetrics metrics, Clock clock) {
-        this.notion = notion;
+    /** @param doors the Notion door of each source: a page's missing values are read with its source's connection */
+    public PageReader(SourceDoors doors, NotionMetrics metrics, Clock clock) {
+        this.doors = doors;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -77,7 +78,7 @@ public final class PageReader {
     public PageRead readQueryResult(String source, MirrorTable table, JsonNode page, Instant now) {
         int[] calls = {0};
         List<String> withheld = new ArrayList<>();
-        JsonNode whole = withOmittedProperties(table, page, calls, withheld);
+        JsonNode whole = withOmittedProperties(doors.of(source), table, page, calls, withheld);
         return new PageRead(toRow(source, table, whole, calls, now), calls[0], withheld);
     }
 
@@ -94,7 +95,7 @@ public final class PageReader {
         return missing;
     }
 
-    private JsonNode withOmittedProperties(MirrorTable table, JsonNode page, int[] calls, List<String> withheld) {
+    private JsonNode withOmittedProperties(NotionApi notion, MirrorTable table, JsonNode page, int[] calls, List<String> withheld) {
         List<String> missing = missingProperties(table, page);
         ObjectNode whole = null;
         while (!missing.isEmpty()) {
@@ -126,7 +127,7 @@ public final class PageReader {
         NulText.Cleaned cleaned = NulText.clean(page);
         int[] replaced = {cleaned.replaced()};
         PageWriter.Row row = PageMapper.toRow(table, cleaned.node(), (pageId, value) -> {
-            NulText.Cleaned complete = NulText.clean(completeProperty(pageId, value, calls));
+            NulText.Cleaned complete = NulText.clean(completeProperty(doors.of(source), pageId, value, calls));
             replaced[0] += complete.replaced();
             return complete.node();
         }, now);
@@ -139,7 +140,7 @@ public final class PageReader {
     }
 
     /** A truncated property value, read whole: every page of its property items, merged into one value. */
-    private JsonNode completeProperty(String pageId, JsonNode truncated, int[] calls) {
+    private JsonNode completeProperty(NotionApi notion, String pageId, JsonNode truncated, int[] calls) {
         String propertyId = truncated.path("id").asText();
         String type = truncated.path("type").asText();
         List<JsonNode> responses = new ArrayList<>();

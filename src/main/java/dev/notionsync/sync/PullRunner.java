@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -41,12 +41,12 @@ public final class PullRunner {
     private final SyncRuns runs;
     private final Clock clock;
     private final NotionMetrics metrics;
-    private final LongSupplier rateLimited;
+    private final ToLongFunction<String> rateLimited;
     private final PullLeases leases;
 
-    /** @param rateLimited the count of 429 answers so far, so a run can report its own */
+    /** @param rateLimited the count of 429 answers so far of a connection, so a run can report its own */
     public PullRunner(MirrorTables tables, QueryPlanner planner, PageReader reader, ResultPageWriter writer, Watermarks watermarks,
-                      SyncRuns runs, Clock clock, NotionMetrics metrics, LongSupplier rateLimited, PullLeases leases) {
+                      SyncRuns runs, Clock clock, NotionMetrics metrics, ToLongFunction<String> rateLimited, PullLeases leases) {
         this.tables = tables;
         this.planner = planner;
         this.reader = reader;
@@ -69,7 +69,7 @@ public final class PullRunner {
         }
         try {
             PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>(), holder);
-            run.rateLimitedBefore = rateLimited.getAsLong();
+            run.rateLimitedBefore = rateLimited.applyAsLong(source.connection());
             return run;
         } catch (Exception e) {
             leases.release(source.name(), holder);
@@ -87,10 +87,10 @@ public final class PullRunner {
         runs.recordWatermarkBefore(run.runId, run.targets.isEmpty() ? null : run.targets.get(0).watermark);
     }
 
-    /** The next data source query, for the door route. */
+    /** The next data source query, for the door route: with the source's connection. */
     public NotionRequest nextQuery(@ExchangeProperty(PullRun.PROPERTY) PullRun run) {
         run.queriedAt = clock.instant();
-        return planner.query(run.target(), run.cursor);
+        return planner.query(run.target(), run.cursor).on(run.source.connection());
     }
 
     /**
@@ -197,7 +197,7 @@ public final class PullRunner {
     }
 
     public void finish(@ExchangeProperty(PullRun.PROPERTY) PullRun run) throws Exception {
-        run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
+        run.counts = run.counts.withRateLimited((int) (rateLimited.applyAsLong(run.source.connection()) - run.rateLimitedBefore));
         try {
             runs.finish(run.runId, run.counts, run.watermarkAfter, "ok", null);
         } finally {
@@ -218,7 +218,7 @@ public final class PullRunner {
             throws Exception {
         String message = cause == null ? "unknown error" : cause.getMessage();
         if (run != null && !run.isSkipped()) {
-            run.counts = run.counts.withRateLimited((int) (rateLimited.getAsLong() - run.rateLimitedBefore));
+            run.counts = run.counts.withRateLimited((int) (rateLimited.applyAsLong(run.source.connection()) - run.rateLimitedBefore));
             try {
                 runs.finish(run.runId, run.counts, run.watermarkAfter, "failed", message,
                         cause instanceof NotionApiException notion && !notion.isTransient() ? notion.status() : null);

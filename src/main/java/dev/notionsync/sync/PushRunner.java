@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.mapping.ColumnNames;
 import dev.notionsync.mapping.ColumnSpec;
 import dev.notionsync.mapping.UnwritableValueException;
-import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.observe.DeadLetterChannel;
@@ -55,7 +54,7 @@ public final class PushRunner {
     private final Map<String, SourceSettings> sources = new LinkedHashMap<>();
     private final MirrorTables tables;
     private final PageReader reader;
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final Outbox outbox;
     private final PageWriter writer;
     private final ConflictJudge judge;
@@ -77,20 +76,20 @@ public final class PushRunner {
         static final PushResult IGNORED = new PushResult("ignored", null);
     }
 
-    public PushRunner(List<SourceSettings> sources, MirrorTables tables, PageReader reader, NotionApi notion, Outbox outbox,
+    public PushRunner(List<SourceSettings> sources, MirrorTables tables, PageReader reader, SourceDoors doors, Outbox outbox,
                       PageWriter writer, Conflicts conflicts, DeadLetterChannel deadLetters, NotionMetrics metrics,
                       Limits settings, PageCreator creator) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.tables = tables;
         this.reader = reader;
-        this.notion = notion;
+        this.doors = doors;
         this.outbox = outbox;
         this.writer = writer;
         this.judge = new ConflictJudge(conflicts, metrics);
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.settings = settings;
-        this.view = new NotionView(notion);
+        this.view = new NotionView();
         this.creator = creator;
     }
 
@@ -143,7 +142,7 @@ public final class PushRunner {
         }
         logIgnored(change);
         // the row's local id is the create's key: a retry after a lost answer adopts the page instead of making another
-        PageCreator.Created created = creator.create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table),
+        PageCreator.Created created = creator.on(doors.connection(change.source())).create(createKey(table, change), change.pageId(), table.dataSourceId(), titlePropertyId(table),
                 properties, (page, sent) -> holdsSent(table, page, sent));
         if (created.byEarlierAttempt()) {
             return updateMadePage(change, table, created, replayOf, forced, route);
@@ -166,7 +165,7 @@ public final class PushRunner {
                                       String route) throws Exception {
         if (!created.pageId().equals(change.pageId())) {
             // an adopted page: the row takes its id first (a copy the pull made of the page goes)
-            JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + created.pageId()));
+            JsonNode page = doors.of(change.source()).call(NotionRequest.get("/v1/pages/" + created.pageId()));
             writer.writePushed(table, reader.read(change.source(), table, page), change.pageId());
         }
         // read-only columns of the INSERT were only logged by the create: not dead-lettered now either
@@ -197,7 +196,7 @@ public final class PushRunner {
                 Instant oldestRead = outbox.oldestRead(table, group.getValue());
                 if (oldestRead != null) {
                     // more query pages than a tenth of the batch would cost more than reading each page
-                    known.putAll(view.read(table, group.getValue(), oldestRead, Math.max(1, group.getValue().size() / 10)));
+                    known.putAll(view.read(doors.of(key[0]), table, group.getValue(), oldestRead, Math.max(1, group.getValue().size() / 10)));
                 }
             }
         } catch (Exception e) {
@@ -254,7 +253,7 @@ public final class PushRunner {
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);
-            JsonNode page = notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), request.toString()));
+            JsonNode page = doors.of(source.name()).call(NotionRequest.patch("/v1/pages/" + change.pageId(), request.toString()));
             metrics.pushed(source.name(), "updated");
             if (page.path("in_trash").asBoolean(false)) {
                 // Notion refuses edits of trashed pages; a page trashed since the batch's query shows it here
@@ -263,7 +262,7 @@ public final class PushRunner {
             written = reader.read(source.name(), table, page);
         }
         if (written == null && (!row.isEmpty() || !converged.isEmpty())) {
-            written = reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId())));
+            written = reader.read(source.name(), table, doors.of(source.name()).call(NotionRequest.get("/v1/pages/" + change.pageId())));
         }
         if (!properties.isEmpty() || !converged.isEmpty()) {
             ObjectNode settled = properties.deepCopy().setAll(converged);
@@ -364,12 +363,12 @@ public final class PushRunner {
             ObjectNode deleted = JSON.createObjectNode().put("deleted", true);
             if (!judge.postgresWins(source, change, "", "(row deleted)", deleted, editedInNotion, current.lastEdited(), replay)) {
                 writer.writePushed(table, current.row() != null ? current.row()
-                        : reader.read(source.name(), table, notion.call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
+                        : reader.read(source.name(), table, doors.of(source.name()).call(NotionRequest.get("/v1/pages/" + change.pageId()))), null);
                 LOG.warn("push {}: row {} deleted, but its page was edited in Notion since: the row is back with Notion's page", source.name(), change.pageId());
                 return new PushResult("ignored", "conflict: the page was edited in Notion since; the row is back with Notion's page");
             }
         }
-        notion.call(NotionRequest.patch("/v1/pages/" + change.pageId(), "{\"in_trash\":true}"));
+        doors.of(source.name()).call(NotionRequest.patch("/v1/pages/" + change.pageId(), "{\"in_trash\":true}"));
         LOG.info("push {}: row {} deleted; page moved to Notion's trash", source.name(), change.pageId());
         metrics.pushed(source.name(), "trashed");
         return PushResult.PUSHED;
@@ -381,7 +380,7 @@ public final class PushRunner {
      */
     public PushResult withdraw(@ExchangeProperty(CHANGE) PageChange change) throws Exception {
         MirrorTable table = table(change);
-        String made = creator.withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
+        String made = creator.on(doors.connection(change.source())).withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
                 (page, sent) -> holdsSent(table, page, sent));
         if (made != null) {
             writer.deleteRow(table, made);
@@ -433,7 +432,7 @@ public final class PushRunner {
         }
         try {
             MirrorTable table = table(change);
-            JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + change.pageId()));
+            JsonNode page = doors.of(change.source()).call(NotionRequest.get("/v1/pages/" + change.pageId()));
             PageWriter.Row row = reader.read(change.source(), table, page);
             if (change.operation().equals("trash")) {
                 writer.writePushed(table, row, null);   // the page stays: so does its row
@@ -460,7 +459,7 @@ public final class PushRunner {
             return new NotionState(row.get("properties"), OffsetDateTime.parse(row.get("last_edited_time").asText()).toInstant(),
                     false, null);
         }
-        return NotionState.of(reader.read(source, table, notion.call(NotionRequest.get("/v1/pages/" + pageId))));
+        return NotionState.of(reader.read(source, table, doors.of(source).call(NotionRequest.get("/v1/pages/" + pageId))));
     }
 
     /** Notion's page properties (complete), its last edit, and the page mapped to a row when it was read just now. */

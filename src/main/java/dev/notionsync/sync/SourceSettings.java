@@ -1,5 +1,6 @@
 package dev.notionsync.sync;
 
+import dev.notionsync.notion.NotionConnections;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -7,15 +8,22 @@ import java.util.Locale;
  * One configured source: a Notion database or data source mirrored into one table (one per data source). A bound
  * source ({@link #binding()} not null) also keeps an application's own table in step; {@code table} is then its
  * shadow mirror in the engine's schema, and {@code notionId} may be null: the database bootstrap made, recorded in
- * notion_sync.bound_sources.
+ * notion_sync.bound_sources. Every Notion call made for the source goes with its {@code connection}
+ * (notion.source.&lt;name&gt;.connection: its token, Notion-Version, budget and breaker).
  */
 public record SourceSettings(String name, String notionId, String table, Duration poll, Direction direction,
-                           ConflictPolicy conflict, boolean trashOnDelete, Binding binding) {
+                           ConflictPolicy conflict, boolean trashOnDelete, Binding binding, String connection) {
 
-    /** A mirror source. */
+    /** A mirror source of the default connection. */
     public SourceSettings(String name, String notionId, String table, Duration poll, Direction direction, ConflictPolicy conflict,
                           boolean trashOnDelete) {
         this(name, notionId, table, poll, direction, conflict, trashOnDelete, null);
+    }
+
+    /** A source of the default connection. */
+    public SourceSettings(String name, String notionId, String table, Duration poll, Direction direction, ConflictPolicy conflict,
+                          boolean trashOnDelete, Binding binding) {
+        this(name, notionId, table, poll, direction, conflict, trashOnDelete, binding, NotionConnections.DEFAULT);
     }
 
     public enum Direction { PULL, PUSH, BOTH }

@@ -12,16 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the workspace's users (GET /v1/users, page by page) into notion_sync.users, for routes/notion-users.camel.yaml.
- * A listing cut short by a failure still stores the users it read, but marks nobody removed.
+ * Reads the users of a connection's workspace (GET /v1/users, page by page, with that connection) into
+ * notion_sync.users, for routes/notion-users.camel.yaml, which refreshes every connection. A listing cut short by a
+ * failure still stores the users it read, but marks nobody removed.
  */
 public final class UsersRefresh {
 
     /** GET /v1/users answered 403: the integration lacks the user information capability. */
     public static final class CapabilityMissingException extends RuntimeException {
-        CapabilityMissingException(NotionApiException cause) {
-            super("Notion refused to list the workspace's users (403 " + cause.code() + "): enable the capability"
-                    + " \"Read user information including email addresses\" (or \"without email addresses\") in the integration's"
+        CapabilityMissingException(String connection, NotionApiException cause) {
+            super("Notion refused to list the workspace's users (403 " + cause.code() + ") to connection " + connection + ": enable the"
+                    + " capability \"Read user information including email addresses\" (or \"without email addresses\") in its integration's"
                     + " Capabilities at notion.so/profile/integrations; notion_sync.users keeps the users it had", cause);
         }
     }
@@ -36,25 +37,25 @@ public final class UsersRefresh {
         this.clock = clock;
     }
 
-    /** @return what was stored, for the log */
-    public String refresh() {
+    /** @return what was stored of the connection's users, for the log */
+    public String refresh(String connection) {
         List<Users.User> listed = new ArrayList<>();
         String cursor = null;
         try {
             do {
-                JsonNode page = notion.call(NotionRequest.get("/v1/users", "page_size=100"
+                JsonNode page = notion.on(connection).call(NotionRequest.get("/v1/users", "page_size=100"
                         + (cursor == null ? "" : "&start_cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
                 page.path("results").forEach(user -> listed.add(Users.User.of(user)));
                 cursor = page.path("has_more").asBoolean() ? page.path("next_cursor").asText(null) : null;
             } while (cursor != null);
         } catch (NotionApiException e) {
-            users.store(listed, false, clock.instant());
-            throw e.status() == 403 ? new CapabilityMissingException(e) : e;
+            users.store(connection, listed, false, clock.instant());
+            throw e.status() == 403 ? new CapabilityMissingException(connection, e) : e;
         } catch (RuntimeException e) {
-            users.store(listed, false, clock.instant());
+            users.store(connection, listed, false, clock.instant());
             throw e;
         }
-        int removed = users.store(listed, true, clock.instant());
+        int removed = users.store(connection, listed, true, clock.instant());
         return listed.size() + " users listed, " + removed + " newly removed";
     }
 }

@@ -1,36 +1,40 @@
 package dev.notionsync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.notionsync.notion.NotionApi;
-import dev.notionsync.notion.NotionApiException;
-import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.sync.BotIdentity;
 import dev.notionsync.sync.PageWork;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Claims pending webhook events from the inbox (routes/notion-webhooks.camel.yaml) and coalesces the events of a claim
  * per entity into one {@link PageWork}: events are signals, not data, so an entity is applied once however many
- * events name it. An entity whose events were all caused by this integration's own writes is marked as an echo.
+ * events name it. An entity whose events were all caused by the engine's own writes (by the bot of any of its
+ * connections) is marked as an echo.
  */
 public final class EventCoalescer {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventCoalescer.class);
 
     private final WebhookInbox inbox;
-    private final NotionApi notion;
+    private final BotIdentity bots;
+    private final Supplier<List<String>> connections;
     private final int batchSize;
-    private volatile String botId;
 
-    public EventCoalescer(WebhookInbox inbox, NotionApi notion, int batchSize) {
+    /** @param connections the names of the engine's connections, whose bots' writes are its own */
+    public EventCoalescer(WebhookInbox inbox, BotIdentity bots, Supplier<List<String>> connections, int batchSize) {
         this.inbox = inbox;
-        this.notion = notion;
+        this.bots = bots;
+        this.connections = connections;
         this.batchSize = batchSize;
     }
 
@@ -59,23 +63,20 @@ public final class EventCoalescer {
         if (authors == null || !authors.isArray() || authors.isEmpty()) {
             return false;
         }
-        String us = botId();
+        Set<String> us = new HashSet<>();
+        for (String connection : connections.get()) {
+            String bot = bots.id(connection);
+            if (bot == null) {
+                LOG.debug("cannot read the bot id of connection {}; its echoes are applied until it can", connection);
+            } else {
+                us.add(bot);
+            }
+        }
         for (JsonNode author : authors) {
-            if (us == null || !us.equals(author.path("id").asText())) {
+            if (!us.contains(author.path("id").asText())) {
                 return false;
             }
         }
         return true;
-    }
-
-    private String botId() {
-        if (botId == null) {
-            try {
-                botId = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText(null);
-            } catch (NotionApiException e) {
-                LOG.warn("cannot read this integration's bot id ({}); echo suppression waits for the next event", e.getMessage());
-            }
-        }
-        return botId;
     }
 }

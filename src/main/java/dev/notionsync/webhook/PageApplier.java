@@ -1,7 +1,6 @@
 package dev.notionsync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.observe.NotionMetrics;
@@ -15,6 +14,7 @@ import dev.notionsync.sync.PageContentSync;
 import dev.notionsync.sync.PageReader;
 import dev.notionsync.sync.PageWork;
 import dev.notionsync.sync.RequestedPulls;
+import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSettings;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class PageApplier {
     private static final Logger LOG = LoggerFactory.getLogger(PageApplier.class);
 
     private final WebhookInbox inbox;
-    private final NotionApi notion;
+    private final SourceDoors doors;
     private final MirrorTables tables;
     private final PageReader reader;
     private final List<SourceSettings> sources;
@@ -54,7 +54,7 @@ public final class PageApplier {
      * @param comments applies comment events (comment.created/updated/deleted)
      * @param pulls    where an edit of a page of a synced source asks for the source's pull
      */
-    public PageApplier(WebhookInbox inbox, NotionApi notion, MirrorTables tables, PageReader reader, List<SourceSettings> sources,
+    public PageApplier(WebhookInbox inbox, SourceDoors doors, MirrorTables tables, PageReader reader, List<SourceSettings> sources,
                        PageWriter writer, Deletions deletions, NotionMetrics metrics, CommentsReader comments, PageContentSync content,
                        RequestedPulls pulls) {
         this.pulls = pulls;
@@ -62,7 +62,7 @@ public final class PageApplier {
         this.comments = comments;
         this.content = content;
         this.inbox = inbox;
-        this.notion = notion;
+        this.doors = doors;
         this.tables = tables;
         this.reader = reader;
         this.sources = sources;
@@ -118,8 +118,10 @@ public final class PageApplier {
         }
         JsonNode page;
         java.time.Instant askedAt = reader.now();
+        // read with the connection of the source the event names; when it names none we sync, with the default one
+        Held named = holderOf(item.dataSourceId() == null ? "" : item.dataSourceId());
         try {
-            page = notion.call(NotionRequest.get("/v1/pages/" + pageId));
+            page = doors.of(named == null ? "" : named.source()).call(NotionRequest.get("/v1/pages/" + pageId));
         } catch (NotionApiException e) {
             if (e.status() == 404) {
                 boolean marked = false;

@@ -86,7 +86,7 @@ class DoorLanesTest {
                 // among them, and no other: without the lanes the background would take about a third of the slots
                 assertTrue(during <= 1, "background calls answered while property sync waited: " + during);
                 assertTrue(backgroundDone.stream().anyMatch(t -> t > last), "the background lane resumed after the burst");
-                assertEquals(0, sync.context().getRegistry().lookupByNameAndType("notionDoorLanes", DoorLanes.class).foregroundWaiting());
+                assertEquals(0, sync.connections().get("default").lanes().foregroundWaiting());
             }
         }
     }

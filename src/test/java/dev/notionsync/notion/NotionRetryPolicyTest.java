@@ -38,7 +38,8 @@ class NotionRetryPolicyTest {
 
     private final MovableClock clock = new MovableClock();
     private final NotionRateBudget budget = new NotionRateBudget(3, Duration.ofSeconds(10), clock);
-    private final NotionRetryPolicy policy = new NotionRetryPolicy(8, Duration.ofSeconds(120), Duration.ofMillis(500), Duration.ofSeconds(30), budget);
+    private final NotionRetryPolicy policy = new NotionRetryPolicy(8, Duration.ofSeconds(120), Duration.ofMillis(500), Duration.ofSeconds(30),
+            NotionRetryPolicy.Budgets.single(budget));
 
     private Exchange failed(Exception failure, int attempt, NotionRequest request) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());

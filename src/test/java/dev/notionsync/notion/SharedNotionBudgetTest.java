@@ -40,7 +40,7 @@ class SharedNotionBudgetTest {
     }
 
     private static NotionRateBudget budget(NotionSync engine) {
-        return engine.context().getRegistry().lookupByNameAndType("notionRateBudget", NotionRateBudget.class);
+        return engine.connections().get("default").budget();
     }
 
     private static JsonNode stats(NotionSimulator simulator) throws Exception {

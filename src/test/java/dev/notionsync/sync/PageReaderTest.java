@@ -40,7 +40,7 @@ class PageReaderTest {
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final InMemoryNotionApi notion = new InMemoryNotionApi();
-    final PageReader reader = new PageReader(notion, new NotionMetrics(meters), Clock.fixed(NOW, ZoneOffset.UTC));
+    final PageReader reader = new PageReader(new SourceDoors(notion, java.util.List.of()), new NotionMetrics(meters), Clock.fixed(NOW, ZoneOffset.UTC));
 
     /** A relation of any length beyond the page object's 25 is read whole, 100 items per call, in order. */
     @Property(tries = 60)

@@ -108,11 +108,10 @@ class SeveralInstancesAdversaryTest {
         JsonNode page = simulator.model().pages(simulator.workspace().source("projects").dataSourceId()).get(0);
         simulator.model().editPage(page.path("id").asText(), TestEngine.titleEdit(page, "after the skewed 429"));
         String title = "properties -> '" + TestEngine.titleName(page) + "' -> 'title' -> 0 ->> 'plain_text'";
-        TestEngine.await("the edit pulled (the engine's rate is " + sync.context().getRegistry()
-                        .lookupByNameAndType("notionRateBudget", NotionRateBudget.class).permitsPerSecond() + ")",
+        TestEngine.await("the edit pulled (the engine's rate is " + sync.connections().get("default").budget().permitsPerSecond() + ")",
                 Duration.ofSeconds(15), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '"
                         + page.path("id").asText() + "' AND " + title + " = 'after the skewed 429'") == 1);
-        NotionRateBudget budget = sync.context().getRegistry().lookupByNameAndType("notionRateBudget", NotionRateBudget.class);
+        NotionRateBudget budget = sync.connections().get("default").budget();
         TestEngine.await("the engine's rate back at the configured one", Duration.ofSeconds(10), () -> budget.permitsPerSecond() == 5);
     }
 

@@ -101,11 +101,11 @@ class UsersSyncTest {
             return door.call(request);
         };
         Users users = new Users(sync.database().dataSource());
-        assertThrows(NotionUnavailableException.class, () -> new UsersRefresh(failingSecondPage, users, Clock.systemUTC()).refresh());
+        assertThrows(NotionUnavailableException.class, () -> new UsersRefresh(failingSecondPage, users, Clock.systemUTC()).refresh("default"));
         assertEquals(2, calls.get());
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.users WHERE removed_at IS NOT NULL AND id = '" + another + "'"));
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.users WHERE removed_at IS NOT NULL"));
-        new UsersRefresh(door, users, Clock.systemUTC()).refresh();
+        new UsersRefresh(door, users, Clock.systemUTC()).refresh("default");
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.users WHERE removed_at IS NOT NULL AND id = '" + another + "'"));
 
         // without the email capability, emails are gone at the next refresh; the people stay

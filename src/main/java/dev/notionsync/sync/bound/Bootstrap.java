@@ -347,7 +347,7 @@ public final class Bootstrap {
         CreateIntents.Intent intent = intents.begin(key, parent);
         String databaseId = intent.pageId();
         if (databaseId == null && intent.sentBefore()) {
-            databaseId = findDatabase(key, parent, title, intent.firstSentAt());
+            databaseId = findDatabase(source, key, parent, title, intent.firstSentAt());
             if (databaseId != null) {
                 progress.accept("bootstrap " + source.name() + ": the database an earlier attempt made is there (" + databaseId + "); using it");
             }
@@ -367,7 +367,7 @@ public final class Bootstrap {
                         planned.relationSource() == null ? null : boundSources.find(planned.relationSource()).dataSourceId()));
             }
             intents.sending(key, title);
-            JsonNode database = notion.call(NotionRequest.post("/v1/databases", request.toString()));
+            JsonNode database = notion.on(source.connection()).call(NotionRequest.post("/v1/databases", request.toString()));
             databaseId = database.path("id").asText();
             if (!intents.made(key, databaseId)) {
                 throw new IllegalStateException("database " + databaseId + " of " + key + " is recorded for another create");
@@ -375,12 +375,12 @@ public final class Bootstrap {
             progress.accept("bootstrap " + source.name() + ": created database '" + title + "' (" + databaseId + ") under page " + parent
                     + " with " + plan.size() + " properties");
         }
-        JsonNode database = notion.call(NotionRequest.get("/v1/databases/" + databaseId));
+        JsonNode database = notion.on(source.connection()).call(NotionRequest.get("/v1/databases/" + databaseId));
         String dataSourceId = database.path("data_sources").path(0).path("id").asText(null);
         if (dataSourceId == null) {
             throw new IllegalStateException("Notion database " + databaseId + " has no data source");
         }
-        JsonNode schema = notion.call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
+        JsonNode schema = notion.on(source.connection()).call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
         ObjectNode selfRelations = JSON.createObjectNode();
         for (Planned planned : plan) {
             if (source.name().equals(planned.relationSource()) && schema.path(planned.propertyName()).isMissingNode()) {
@@ -390,7 +390,7 @@ public final class Bootstrap {
         if (!selfRelations.isEmpty()) {
             ObjectNode patch = JSON.createObjectNode();
             patch.set("properties", selfRelations);
-            schema = notion.call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, patch.toString())).path("properties");
+            schema = notion.on(source.connection()).call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, patch.toString())).path("properties");
         }
         List<BoundColumn> columns = new ArrayList<>();
         for (Planned planned : plan) {
@@ -423,11 +423,11 @@ public final class Bootstrap {
      * title, made by this integration, not recorded for another create. The parent's children are read, not the
      * search: Notion's search index lags behind a create, the page's children do not.
      */
-    private String findDatabase(String key, String parent, String title, Instant firstSentAt) throws Exception {
-        String bot = notion.call(NotionRequest.get("/v1/users/me")).path("id").asText();
+    private String findDatabase(SourceSettings source, String key, String parent, String title, Instant firstSentAt) throws Exception {
+        String bot = notion.on(source.connection()).call(NotionRequest.get("/v1/users/me")).path("id").asText();
         String cursor = null;
         do {
-            JsonNode answer = notion.call(NotionRequest.get("/v1/blocks/" + parent + "/children",
+            JsonNode answer = notion.on(source.connection()).call(NotionRequest.get("/v1/blocks/" + parent + "/children",
                     "page_size=100" + (cursor == null ? "" : "&start_cursor=" + cursor)));
             for (JsonNode child : answer.path("results")) {
                 if (child.path("type").asText().equals("child_database") && title.equals(child.path("child_database").path("title").asText())
@@ -545,8 +545,8 @@ public final class Bootstrap {
             }
         }
         String intentKey = BoundPush.intentKey(source.name(), row.rowKey());
-        PageCreator.Created made = creator.create(intentKey, null, dataSourceId, titleId, byKey, properties, (page, sent) -> holds(mapped, page, sent));
-        JsonNode page = made.byEarlierAttempt() ? notion.call(NotionRequest.get("/v1/pages/" + made.pageId())) : made.page();
+        PageCreator.Created made = creator.on(source.connection()).create(intentKey, null, dataSourceId, titleId, byKey, properties, (page, sent) -> holds(mapped, page, sent));
+        JsonNode page = made.byEarlierAttempt() ? notion.on(source.connection()).call(NotionRequest.get("/v1/pages/" + made.pageId())) : made.page();
         ObjectNode pageValues = JSON.createObjectNode();
         for (Mapped m : mapped) {
             JsonNode value = propertyById(page.path("properties"), m.bound().propertyId());
@@ -597,7 +597,7 @@ public final class Bootstrap {
                 }
                 ObjectNode patch = JSON.createObjectNode();
                 patch.putObject("properties").set(m.bound().propertyId(), BoundValues.relation(List.of(page)));
-                JsonNode answer = notion.call(NotionRequest.patch("/v1/pages/" + link.pageId(), patch.toString()));
+                JsonNode answer = notion.on(source.connection()).call(NotionRequest.patch("/v1/pages/" + link.pageId(), patch.toString()));
                 ObjectNode pageValues = link.pageValues().deepCopy();
                 JsonNode now = propertyById(answer.path("properties"), m.bound().propertyId());
                 if (now != null) {

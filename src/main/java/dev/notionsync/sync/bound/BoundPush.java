@@ -288,7 +288,7 @@ public final class BoundPush {
             }
         }
         properties.set(mapping.key().ref(), keyValue(mapping, change.rowKey()));
-        PageCreator.Created created = creator.create(intentKey(source.name(), change.rowKey()), null, shadow.dataSourceId(), mapping.titleRef(),
+        PageCreator.Created created = creator.on(source.connection()).create(intentKey(source.name(), change.rowKey()), null, shadow.dataSourceId(), mapping.titleRef(),
                 byKey(mapping, change.rowKey()), properties, (page, sent) -> holdsSent(mapping, page, sent));
         if (created.byEarlierAttempt()) {
             LOG.info("push {}: row {}: its page {} was made by an earlier attempt; its values are checked against it", source.name(),
@@ -381,7 +381,7 @@ public final class BoundPush {
         MirrorTable shadow = shadow(source);
         boolean replay = replayOf != null;
         boolean force = replay && Boolean.TRUE.equals(forced);
-        JsonNode page = notion.call(NotionRequest.get("/v1/pages/" + link.pageId()));
+        JsonNode page = notion.on(source.connection()).call(NotionRequest.get("/v1/pages/" + link.pageId()));
         String intent = intentKey(source.name(), change.linkKey());
         if (!inTrash(page)) {
             ObjectNode editedInNotion = JSON.createObjectNode();
@@ -402,7 +402,7 @@ public final class BoundPush {
                         source.name(), change.linkKey(), link.pageId());
                 return ignored("conflict: the page was edited in Notion since; it stays, and its row comes back from it");
             }
-            page = notion.call(NotionRequest.patch("/v1/pages/" + link.pageId(), "{\"in_trash\":true}"));
+            page = notion.on(source.connection()).call(NotionRequest.patch("/v1/pages/" + link.pageId(), "{\"in_trash\":true}"));
             metrics.pushed(source.name(), "trashed");
         }
         PageWriter.Row written = reader.read(source.name(), shadow, page);
@@ -424,12 +424,12 @@ public final class BoundPush {
         PageWriter.Row trashed = null;
         if (mapping != null) {
             shadow = shadow(source);
-            String made = creator.withdraw(intent, shadow.dataSourceId(), mapping.titleRef(), byKey(mapping, change.linkKey()),
+            String made = creator.on(source.connection()).withdraw(intent, shadow.dataSourceId(), mapping.titleRef(), byKey(mapping, change.linkKey()),
                     (page, sent) -> holdsSent(mapping, page, sent));
             if (made != null) {
                 // the trashed page into the shadow mirror with the rest: else, until the next pull, the Apply bridge sees
                 // a live page naming a key no row has and nothing pending, and makes the deleted row again
-                trashed = reader.read(source.name(), shadow, notion.call(NotionRequest.get("/v1/pages/" + made)));
+                trashed = reader.read(source.name(), shadow, notion.on(source.connection()).call(NotionRequest.get("/v1/pages/" + made)));
             }
         }
         writeBack.write(new BoundWriteBack.WriteBack(source.name(), null, null, shadow, trashed, List.of(intent), null, change.rowKey(), null,
@@ -518,7 +518,7 @@ public final class BoundPush {
                             boolean pageJustMade) throws Exception {
         boolean replay = replayOf != null;
         boolean force = replay && Boolean.TRUE.equals(forced);
-        JsonNode page = current != null ? current : notion.call(NotionRequest.get("/v1/pages/" + pageId));
+        JsonNode page = current != null ? current : notion.on(source.connection()).call(NotionRequest.get("/v1/pages/" + pageId));
         if (inTrash(page)) {
             throw new PushRejectedException("page " + pageId + " is in Notion's trash: restore it in Notion, or delete the row");
         }
@@ -575,7 +575,7 @@ public final class BoundPush {
         if (!properties.isEmpty()) {
             ObjectNode request = JSON.createObjectNode();
             request.set("properties", properties);
-            page = notion.call(NotionRequest.patch("/v1/pages/" + pageId, request.toString()));
+            page = notion.on(source.connection()).call(NotionRequest.patch("/v1/pages/" + pageId, request.toString()));
             metrics.pushed(source.name(), "updated");
             if (inTrash(page)) {
                 throw new PushRejectedException("page " + pageId + " is in Notion's trash: restore it in Notion, or delete the row");

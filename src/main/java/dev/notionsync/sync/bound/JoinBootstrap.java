@@ -81,6 +81,8 @@ final class JoinBootstrap {
     /** Adds the relation property (or finds the one an earlier attempt added) and records it with its synced property. */
     private void createProperty(JoinTable join, String leftDataSource, String rightDataSource, Consumer<String> progress) throws Exception {
         String prefix = "notion.source." + join.name() + ".columns.";
+        // the relation is a property of the left source's database, made with its connection
+        NotionApi notion = this.notion.on(join.leftSource().connection());
         JsonNode schema = notion.call(NotionRequest.get("/v1/data_sources/" + leftDataSource)).path("properties");
         JsonNode property = join.propertyId() == null ? null : byId(schema, join.propertyId());
         String name = property != null ? property.path("name").asText() : join.propertyName();
@@ -101,7 +103,8 @@ final class JoinBootstrap {
                 relation.put("type", "single_property");
                 relation.putObject("single_property");
             } else {
-                JsonNode clash = byName(notion.call(NotionRequest.get("/v1/data_sources/" + rightDataSource)).path("properties"), synced);
+                JsonNode clash = byName(this.notion.on(join.rightSource().connection())
+                        .call(NotionRequest.get("/v1/data_sources/" + rightDataSource)).path("properties"), synced);
                 if (clash != null) {
                     throw new BootstrapException("bootstrap " + join.name() + ": the database of source " + join.rightSource().name() + " already has a"
                             + " property named '" + synced + "', the name the relation's other side would take; name it with " + prefix

@@ -212,6 +212,7 @@ public final class JoinSettle {
             throw new IllegalStateException("source " + join.name() + " has no relation property yet: run notion-sync bootstrap " + join.name());
         }
         SourceSettings left = join.leftSource();
+        NotionApi notion = this.notion.on(left.connection());   // the relation is a property of the left source's pages
         JsonNode leftKey = join.leftRowKey(page.leftValue());
         Links.Link link = links.byKey(left.name(), leftKey);
         if (link == null || link.pageId() == null) {
@@ -239,7 +240,7 @@ public final class JoinSettle {
             throw new PushRejectedException("the relation property '" + join.propertyName() + "' (" + join.propertyId() + ") of " + join.describe()
                     + " is no longer on page " + link.pageId() + " of source " + left.name() + " (deleted in Notion?)");
         }
-        List<String> related = relatedIds(link.pageId(), property);
+        List<String> related = relatedIds(notion, link.pageId(), property);
         Map<String, JsonNode> valueOfPage = bases.valuesOfPages(join.rightSource().name(), join.right().references().column(), related);
         Map<String, JsonNode> values = new LinkedHashMap<>();
         Set<String> inNotion = new LinkedHashSet<>();
@@ -452,7 +453,7 @@ public final class JoinSettle {
     }
 
     /** The related page ids of a relation value, every one: read through the property item endpoint when the page had more than it shows (25). */
-    private List<String> relatedIds(String pageId, JsonNode property) {
+    private List<String> relatedIds(NotionApi notion, String pageId, JsonNode property) {
         if (!property.path("has_more").asBoolean(false)) {
             return BoundValues.relatedPageIds(property);
         }

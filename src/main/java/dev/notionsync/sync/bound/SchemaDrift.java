@@ -219,7 +219,7 @@ final class SchemaDrift {
         JsonNode property;
         try {
             String dataSourceId = tables.of(source.name()).get(0).dataSourceId();
-            JsonNode properties = notion.call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
+            JsonNode properties = notion.on(source.connection()).call(NotionRequest.get("/v1/data_sources/" + dataSourceId)).path("properties");
             property = properties.path(name);
             if (!property.isMissingNode() && !property.path("type").asText().equals(type)) {
                 String why = prefix + " would be property '" + name + "', but the database has a " + property.path("type").asText()
@@ -231,7 +231,7 @@ final class SchemaDrift {
             if (property.isMissingNode()) {
                 ObjectNode request = JSON.createObjectNode();
                 request.putObject("properties").set(name, schema);
-                property = notion.call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, request.toString())).path("properties").path(name);
+                property = notion.on(source.connection()).call(NotionRequest.patch("/v1/data_sources/" + dataSourceId, request.toString())).path("properties").path(name);
             }
         } catch (NotionApiException e) {
             if (e.isTransient()) {
