@@ -60,9 +60,10 @@ public record NotionApiSettings(List<Connection> connections, String version, in
     }
 
     /**
-     * The default connection (when notion.api.token is set) and every named one: those the sources name and those set
-     * in application.properties or by -D (a connection set only in the environment is found through the source naming
-     * it). A source's connection without a token stops the start, saying what to set.
+     * The default connection (when notion.api.token is set, or a source uses it: `run` refuses to start without its
+     * token then, App) and every named one: those the sources name and those set in application.properties or by -D (a
+     * connection set only in the environment is found through the source naming it). A source's named connection
+     * without a token stops the start, saying what to set.
      */
     static List<Connection> connections(Settings settings, List<SourceSettings> sources, int defaultRate, String defaultVersion) {
         Set<String> named = new TreeSet<>();
@@ -87,13 +88,9 @@ public record NotionApiSettings(List<Connection> connections, String version, in
         named.remove(NotionConnections.DEFAULT);
         List<Connection> connections = new ArrayList<>();
         String defaultToken = settings.get("notion.api.token");
-        if (!defaultToken.isBlank()) {
+        if (!defaultToken.isBlank() || sourcesOf.containsKey(NotionConnections.DEFAULT)) {
             connections.add(new Connection(NotionConnections.DEFAULT, defaultToken, defaultRate, defaultVersion, "NOTION_TOKEN",
                     shared(settings, "notion.api.sources")));
-        } else if (sourcesOf.containsKey(NotionConnections.DEFAULT)) {
-            throw new SettingsException("missing setting notion.api.token (environment NOTION_TOKEN): sources "
-                    + String.join(", ", sourcesOf.get(NotionConnections.DEFAULT)) + " use the default connection; set it to the"
-                    + " integration's secret, or give each source a connection (notion.source.<name>.connection)");
         }
         for (String name : named) {
             String prefix = "notion.connection." + name + ".";

@@ -20,7 +20,7 @@ public final class SourceDoors {
         sources.forEach(source -> connections.put(source.name(), source.connection()));
     }
 
-    /** The door for calls made for this source; a name that is no configured source goes with the default connection. */
+    /** The door for calls made for this source; null, or a name that is no configured source, goes with the default connection. */
     public NotionApi of(String source) {
         return notion.on(connection(source));
     }

@@ -121,7 +121,7 @@ public final class PageApplier {
         // read with the connection of the source the event names; when it names none we sync, with the default one
         Held named = holderOf(item.dataSourceId() == null ? "" : item.dataSourceId());
         try {
-            page = doors.of(named == null ? "" : named.source()).call(NotionRequest.get("/v1/pages/" + pageId));
+            page = doors.of(named == null ? null : named.source()).call(NotionRequest.get("/v1/pages/" + pageId));
         } catch (NotionApiException e) {
             if (e.status() == 404) {
                 boolean marked = false;
