@@ -84,8 +84,9 @@ class ClusteredPollsTest {
             System.out.println(source + ": " + runs + " pulls in " + periods + " poll periods, by "
                     + TestEngine.queryString(first, "SELECT string_agg(instance || ' ' || n, ', ') FROM (SELECT instance, count(*) n"
                     + " FROM notion_sync.sync_runs WHERE kind = 'pull' AND source = '" + source + "' AND id > " + since + " GROUP BY instance) c"));
-            // each engine polling on its own (timers) would pull each source about twice per period
-            assertTrue(runs >= periods / 2 && runs <= periods + periods / 3,
+            // each engine polling on its own (timers) would pull each source about twice per period; a poll a busy
+            // machine delayed is followed by one at once (a few more than one per period)
+            assertTrue(runs >= periods / 2 && runs <= periods * 3 / 2,
                     source + ": one poll per period for the cluster, not one per engine: " + runs + " in " + periods + " periods");
         }
         assertTrue(pulls(first, "instance = '" + one + "' AND id > " + since) > 0, "the first engine ran some of the polls");
@@ -131,14 +132,16 @@ class ClusteredPollsTest {
         assertTrue(answer.startsWith("pulled " + source) && answer.contains("stays paused"), answer);
         assertEquals(1, pulls(first, "id > " + pausedAt), "the one pull asked for");
 
-        // both engines restart: the source stays paused
+        // both engines restart, with another poll interval (which replaces the stored trigger): the source stays paused
         second.close();
         first.close();
-        NotionSync third = it.start(anotherInstance(settings));
-        NotionSync fourth = it.start(anotherInstance(settings));
+        Map<String, String> restarted = anotherInstance(settings);
+        restarted.put("notion.source." + source + ".poll", "700ms");
+        NotionSync third = it.start(restarted);
+        NotionSync fourth = it.start(anotherInstance(restarted));
         long restartedAt = TestEngine.count(third, "SELECT max(id) FROM notion_sync.sync_runs");
         Thread.sleep(POLL.multipliedBy(5).toMillis());
-        assertEquals(0, pulls(third, "id > " + restartedAt), "still paused after the restart");
+        assertEquals(0, pulls(third, "id > " + restartedAt), "still paused after the restart with a new interval");
         assertTrue(operator(third).sourceStatus().contains("\"paused\":true"), operator(third).sourceStatus());
 
         // resumed on one engine, polled again by the cluster
