@@ -129,7 +129,7 @@ public final class NotionDoorConfiguration implements AreaConfiguration {
     /** The budget of {@code connection} every instance on this database shares: its bucket and its stored 429s. */
     public static SharedBudget sharedBudget(DataSource dataSource, String connection, int rate) {
         NotionBudgets stored = new NotionBudgets(dataSource);
-        return new SharedBudget(stored.bucket(connection, () -> SharedBudget.configuration(rate)), new SharedBudget.Rows() {
+        return new SharedBudget(connection, stored.bucket(connection, () -> SharedBudget.configuration(rate)), new SharedBudget.Rows() {
             @Override
             public SharedBudget.Lowering read() throws Exception {
                 NotionBudgets.Stored row = stored.read(connection);

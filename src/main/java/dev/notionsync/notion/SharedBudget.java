@@ -49,13 +49,16 @@ public final class SharedBudget {
         void run() throws Exception;
     }
 
+    private final String connection;
     private final BucketProxy bucket;
     private final Rows rows;
     private int appliedRate;
     private boolean down;
     private long retryAt;
 
-    public SharedBudget(BucketProxy bucket, Rows rows) {
+    /** @param connection the connection whose budget this is, named in the log */
+    public SharedBudget(String connection, BucketProxy bucket, Rows rows) {
+        this.connection = connection;
         this.bucket = bucket;
         this.rows = rows;
     }
@@ -158,7 +161,8 @@ public final class SharedBudget {
         if (down) {
             down = false;
             appliedRate = 0;   // set the rate again: the bucket may have been made anew meanwhile
-            LOG.info("The shared Notion budget answers again: every instance on this database shares notion.api.rate once more");
+            LOG.info("The shared Notion budget answers again: every instance on this database shares the rate of connection {} once more",
+                    connection);
         }
     }
 
@@ -166,8 +170,8 @@ public final class SharedBudget {
         if (!down) {
             down = true;
             retryAt = System.nanoTime() + RETRY_DOWN.toNanos();
-            LOG.warn("The shared Notion budget is out of reach ({}): each instance keeps to notion.api.rate on its own until the"
-                    + " database answers (tried again every {} s)", rootMessage(e), RETRY_DOWN.toSeconds());
+            LOG.warn("The shared Notion budget is out of reach ({}): each instance keeps to the rate of connection {} on its own until the"
+                    + " database answers (tried again every {} s)", rootMessage(e), connection, RETRY_DOWN.toSeconds());
         }
     }
 
