@@ -182,6 +182,8 @@ public final class NotionSyncManagement implements NotionSyncMBean {
                 Bootstrap.Result result = bootstrap.bootstrap(source, parent == null || parent.isBlank() ? null : parent, LOG::info);
                 LOG.info("bootstrap {}: {} pages created{}", source, result.pagesCreated(),
                         result.complete() ? "" : ", " + result.rowsLeftOut().size() + " rows left without a page");
+                // the new database is pulled at once (its shadow mirror and links), not at the source's next poll
+                LOG.info("bootstrap {}: {}", source, pull(source, " after its bootstrap"));
             } catch (Exception e) {
                 LOG.error("bootstrap {} stopped: {}", source, e.getMessage());
             } finally {
