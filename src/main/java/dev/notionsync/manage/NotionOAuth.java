@@ -14,14 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -147,7 +144,7 @@ public final class NotionOAuth {
         RANDOM.nextBytes(random);
         String state = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Instant expires = clock.instant().plus(settings.stateLifetime());
-        store.saveState(hash(state), connection, expires);
+        store.saveState(NotionHttp.sha256(state), connection, expires);
         String url = settings.apiBaseUrl() + "/v1/oauth/authorize?client_id=" + encode(settings.clientId()) + "&response_type=code&owner=user"
                 + "&redirect_uri=" + encode(settings.redirectUri()) + "&state=" + encode(state);
         ObjectNode answer = JSON.createObjectNode();
@@ -165,7 +162,7 @@ public final class NotionOAuth {
         if (!configured()) {
             throw new Refused(503, notConfigured().path("message").asText());
         }
-        String connection = state == null || state.isBlank() ? null : store.takeState(hash(state));
+        String connection = state == null || state.isBlank() ? null : store.takeState(NotionHttp.sha256(state));
         if (connection == null) {
             throw new Refused(400, "this authorization link is unknown, used already or expired: ask for a new one (GET " + URL_PATH + "?connection=<name>)");
         }
@@ -354,14 +351,6 @@ public final class NotionOAuth {
         return new OAuthConnections.Tokens(answer.path("workspace_id").asText(""), answer.path("workspace_name").asText(null),
                 answer.path("bot_id").asText(null), settings.cipher().encrypt(answer.path("access_token").asText(), connection),
                 refresh == null ? null : settings.cipher().encrypt(refresh, connection));
-    }
-
-    static String hash(String state) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(state.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String encode(String value) {
