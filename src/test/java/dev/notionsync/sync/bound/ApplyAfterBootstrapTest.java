@@ -39,6 +39,8 @@ class ApplyAfterBootstrapTest {
         for (String table : List.of("organizations", "agents", "capabilities", "agents_capabilities")) {
             settings.put("notion.source." + table + ".mode", "bind");
             settings.put("notion.source." + table + ".table", "public." + table);
+            // the sources replace settings()'s: without their own poll they poll every 30 s, as long as the waits below
+            settings.put("notion.source." + table + ".poll", "1s");
         }
         settings.put("notion.bind.apply-poll", "300ms");
         // the join table as a database of its own (a join table is a two-way relation unless set so: JoinTableRelationTest)

@@ -34,6 +34,7 @@ class KeyFromDefaultTest {
         settings.put("notion.sources", "notes");
         settings.put("notion.source.notes.mode", "bind");
         settings.put("notion.source.notes.table", "public.notes");
+        settings.put("notion.source.notes.poll", "1s");   // not the default 30 s: as long as the waits below
         settings.put("notion.bind.apply-poll", "300ms");
         NotionSync sync = it.create(settings);
         TestEngine.execute(sync, "CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), body text NOT NULL, stars int)");
