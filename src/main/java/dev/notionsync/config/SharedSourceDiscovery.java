@@ -46,7 +46,8 @@ public final class SharedSourceDiscovery {
     /**
      * The settings that add a source for each data source shared with {@code connection} but not already configured
      * (by id) in {@code configuredIds}: notion.source.&lt;name&gt;.id and .connection; the caller appends the names to
-     * notion.sources.
+     * notion.sources. {@code takenNames}: the names and the tables of the sources of the settings (lower case, '-' as
+     * '_'), which no discovered source may have (its table is its name).
      */
     public Map<String, String> discover(String connection, Set<String> configuredIds, Set<String> takenNames) throws Exception {
         Map<String, String> known = names.names(connection);
@@ -63,7 +64,13 @@ public final class SharedSourceDiscovery {
                     name = withIdSuffix(sourceName(connection, shared.title()), shared.id());
                 }
             }
-            names.listed(connection, shared.id(), name, shared.title());
+            // the name it has: another engine on the database may have named it meanwhile
+            name = names.listed(connection, shared.id(), name, shared.title());
+            if (takenNames.contains(name)) {
+                LOG.warn("connection {}: data source '{}' ({}) shared with it is not synced: its source name {} is the name or table of a"
+                        + " source of the settings; rename that source", connection, shared.title(), shared.id(), name);
+                continue;
+            }
             taken.add(name);
             settings.put("notion.source." + name + ".id", shared.id());
             settings.put("notion.source." + name + ".connection", connection);

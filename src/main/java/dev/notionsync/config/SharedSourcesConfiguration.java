@@ -58,8 +58,12 @@ public final class SharedSourcesConfiguration implements AreaConfiguration {
         }
         Set<String> configuredIds = new LinkedHashSet<>();
         Set<String> sourceNames = new LinkedHashSet<>();
+        // a discovered source's name is its table too: it may be neither the name nor the table of a source of the settings
+        Set<String> taken = new LinkedHashSet<>();
         engine.sync().sources().forEach(source -> {
             sourceNames.add(source.name());
+            taken.add(source.name().toLowerCase(Locale.ROOT).replace('-', '_'));
+            taken.add(source.table().toLowerCase(Locale.ROOT));
             if (source.notionId() != null) {
                 configuredIds.add(source.notionId().replace("-", "").toLowerCase(Locale.ROOT));
             }
@@ -68,11 +72,14 @@ public final class SharedSourcesConfiguration implements AreaConfiguration {
         for (String connection : connections) {
             Map<String, String> found;
             try {
-                found = discovery.discover(connection, configuredIds, sourceNames);
+                found = discovery.discover(connection, configuredIds, taken);
             } catch (Exception e) {
                 LOG.warn("connection {}: its shared data sources could not be listed ({}); the sources found before are kept", connection, e.getMessage());
                 found = new LinkedHashMap<>();
                 for (Map.Entry<String, String> known : names.names(connection).entrySet()) {
+                    if (taken.contains(known.getValue()) || configuredIds.contains(known.getKey().replace("-", "").toLowerCase(Locale.ROOT))) {
+                        continue;   // a source of the settings has its name, its table or its data source now
+                    }
                     found.put("notion.source." + known.getValue() + ".id", known.getKey());
                     found.put("notion.source." + known.getValue() + ".connection", connection);
                 }

@@ -46,16 +46,23 @@ public final class SharedSources {
         }
     }
 
-    /** Records that the data source was listed now, under its name (kept when it had one). */
-    public void listed(String connection, String dataSourceId, String source, String title) throws SQLException {
+    /**
+     * Records that the data source was listed now, under {@code source} unless it has a name already: returns the name
+     * it has (another engine on the database may have named it first).
+     */
+    public String listed(String connection, String dataSourceId, String source, String title) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.shared_sources (connection, data_source_id, source, title)"
-                     + " VALUES (?, ?, ?, ?) ON CONFLICT (connection, data_source_id) DO UPDATE SET title = EXCLUDED.title, last_listed_at = now()")) {
+                     + " VALUES (?, ?, ?, ?) ON CONFLICT (connection, data_source_id) DO UPDATE SET title = EXCLUDED.title, last_listed_at = now()"
+                     + " RETURNING source")) {
             ps.setString(1, connection);
             ps.setString(2, dataSourceId);
             ps.setString(3, source);
             ps.setString(4, title);
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 }
