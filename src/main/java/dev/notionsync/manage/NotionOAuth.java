@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionApiException;
+import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.notion.NotionRequest;
 import dev.notionsync.notion.TokenCipher;
@@ -136,6 +137,10 @@ public final class NotionOAuth {
         if (connection == null || !NAME.matcher(connection).matches()) {
             throw new Refused(400, "give the connection's name: GET " + URL_PATH + "?connection=<name> (letters, digits, '-' and '_', at most 64)");
         }
+        if (NotionConnections.DEFAULT.equals(connection)) {
+            throw new Refused(409, "connection " + NotionConnections.DEFAULT + " is NOTION_TOKEN's (every source that names no connection uses it):"
+                    + " give the OAuth connection another name");
+        }
         if (tokenConnection.test(connection)) {
             throw new Refused(409, "connection " + connection + " is set with a token (notion.connection." + connection + ".token or NOTION_TOKEN):"
                     + " give the OAuth connection another name");
@@ -192,6 +197,16 @@ public final class NotionOAuth {
             throw new Refused(502, "Notion's answer held no access token or workspace: try again");
         }
         String workspaceName = answer.path("workspace_name").asText(null);
+        String existing = store.connectionOf(workspaceId);
+        if (existing != null && !existing.equals(connection)) {
+            // Notion keeps one grant per workspace: this authorization ended the tokens of the workspace's connection
+            store.authorize(existing, tokens(existing, answer));
+            tokens.put(existing, accessToken);
+            LOG.info("oauth: workspace '{}' authorized again, as connection {}: its authorization is renewed (no connection {} made)",
+                    workspaceName, existing, connection);
+            throw new Refused(409, "workspace \u201c" + workspaceName + "\u201d is connection " + existing + " already: its authorization"
+                    + " is renewed; no connection " + connection + " was made (a workspace is one connection)");
+        }
         try {
             store.authorize(connection, tokens(connection, answer));
         } catch (OAuthConnections.NameTaken e) {
@@ -312,6 +327,22 @@ public final class NotionOAuth {
         }
         tokens.put(after.name(), settings.cipher().decrypt(after.accessToken(), after.name()));
         return true;
+    }
+
+    /**
+     * Why an active connection's stored token cannot be used (notion.oauth.token-key does not decrypt it), or null.
+     * Never the token.
+     */
+    public String unreadable(OAuthConnections.Stored connection) {
+        if (connection.revoked() || settings.cipher() == null) {
+            return null;
+        }
+        try {
+            settings.cipher().decrypt(connection.accessToken(), connection.name());
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     /** The stored connections as health shows them: name, workspace, active or revoked and why. No token. */

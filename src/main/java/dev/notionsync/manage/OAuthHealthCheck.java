@@ -53,6 +53,12 @@ public final class OAuthHealthCheck extends AbstractHealthCheck {
             builder.detail("connection." + connection.name(), connection.status() + " (workspace " + connection.workspaceName() + ")");
             if (connection.revoked()) {
                 revoked.add("connection " + connection.name() + " (workspace " + connection.workspaceName() + "): " + connection.statusDetail());
+            } else {
+                String unreadable = oauth.unreadable(connection);
+                if (unreadable != null) {
+                    builder.detail("connection." + connection.name(), "active, its token unreadable (workspace " + connection.workspaceName() + ")");
+                    revoked.add(unreadable);
+                }
             }
         }
         for (String name : waiting) {

@@ -91,6 +91,17 @@ public final class OAuthConnections {
         }
     }
 
+    /** The connection a workspace authorized as, or null. */
+    public String connectionOf(String workspaceId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT name FROM notion_sync.oauth_connections WHERE workspace_id = ? ORDER BY authorized_at LIMIT 1")) {
+            ps.setString(1, workspaceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     public List<Stored> all() throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY name");
@@ -116,8 +127,9 @@ public final class OAuthConnections {
                     ps.setString(1, name);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next() && !rs.getString(1).equals(tokens.workspaceId())) {
-                            throw new NameTaken("connection " + name + " belongs to workspace '" + rs.getString(2) + "' (" + rs.getString(1)
-                                    + "); authorize workspace '" + tokens.workspaceName() + "' under another name");
+                            // said to whoever opened the link: not which workspace it is
+                            throw new NameTaken("connection " + name + " belongs to another workspace; authorize workspace '"
+                                    + tokens.workspaceName() + "' under another name");
                         }
                     }
                 }

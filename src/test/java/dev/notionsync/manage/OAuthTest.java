@@ -166,7 +166,7 @@ class OAuthTest {
         link = JSON.readTree(get(management(settings) + NotionOAuth.URL_PATH + "?connection=globex").body()).path("url").asText();
         HttpResponse<String> taken = get(followToCallback(link));
         assertEquals(409, taken.statusCode(), taken.body());
-        assertTrue(taken.body().contains("belongs to workspace"), taken.body());
+        assertTrue(taken.body().contains("belongs to another workspace"), taken.body());
         assertEquals("another-workspace", TestEngine.queryString(sync, "SELECT workspace_id FROM notion_sync.oauth_connections WHERE name = 'globex'"));
         assertNull(TestEngine.queryString(sync, "SELECT name FROM notion_sync.oauth_connections WHERE name = 'acme'"));
     }
