@@ -179,7 +179,7 @@ public final class NotionHttp {
         if (failure.isAuthorizationFailure() && !request.path().startsWith(OAuthClient.PATH_PREFIX)) {
             if (status == 401 && refreshedAfter(exchange)) {
                 // the door sends it again, with the new token (Notion did nothing with a refused token)
-                throw new NotionUnavailableException(endpoint, 401, "token_refreshed", "Notion refused connection " + connection
+                throw new NotionUnavailableException(endpoint, 401, NotionRetryPolicy.TOKEN_REFRESHED, "Notion refused connection " + connection
                         + "'s token; it was refreshed and the call is sent again", null);
             }
             access.recordDenied(failure);

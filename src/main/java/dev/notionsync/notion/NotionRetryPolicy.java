@@ -63,6 +63,9 @@ public final class NotionRetryPolicy {
         this.budgets = budgets;
     }
 
+    /** The code of the failure NotionHttp answers a 401 with once the connection's token was refreshed. */
+    static final String TOKEN_REFRESHED = "token_refreshed";
+
     /** Failed attempts of the current call, kept in an exchange property: each attempt replaces the message headers. */
     static final String FAILURES = "notionFailures";
 
@@ -74,16 +77,21 @@ public final class NotionRetryPolicy {
     }
 
     /**
-     * A create or an append is sent again only when Notion said it did nothing: 429 and 529 (as Notion's SDK does), or
-     * no connection was made. After a 5xx, a timeout or a cut-off answer Notion may have made the page: the caller
+     * A create or an append is sent again only when Notion said it did nothing: 429 and 529 (as Notion's SDK does), a
+     * refused token the connection has refreshed since (401), or no connection was made. After a 5xx, a timeout or a cut-off answer Notion may have made the page: the caller
      * must look for it before sending again (PageCreator, ReportRunner), so the door hands the failure back.
      */
     static boolean mayResend(NotionRequest request, Throwable failure) {
         if (request == null || request.resendable()) {
             return true;
         }
-        return failure instanceof NotionRateLimitedException
+        return failure instanceof NotionRateLimitedException || isTokenRefreshed(failure)
                 || cause(failure, ConnectException.class) || cause(failure, UnknownHostException.class);
+    }
+
+    /** Notion refused the token (401: it did nothing) and the connection has a new one: any call may go again. */
+    private static boolean isTokenRefreshed(Throwable failure) {
+        return failure instanceof NotionUnavailableException refused && refused.status() == 401 && TOKEN_REFRESHED.equals(refused.code());
     }
 
     /** Camel may hand an I/O failure over wrapped (a cut-off body arrives inside a RuntimeCamelException). */

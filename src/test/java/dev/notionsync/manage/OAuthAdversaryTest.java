@@ -156,6 +156,38 @@ class OAuthAdversaryTest {
         assertFalse(taken.body().contains("Globex Secret Projects") || taken.body().contains("ws-globex-4711"), taken.body());
     }
 
+    /**
+     * Finding: a create (POST /v1/pages, never re-sent after a failure that may have been applied) whose token Notion
+     * refused (401) got the token refreshed but was not sent again, though Notion did nothing with it: the push failed,
+     * counted an attempt towards its dead letter, logged a WARN and waited out its backoff. Now it is sent again at once.
+     */
+    @Test
+    void aCreateWhoseTokenExpiredIsSentAgainWithTheRefreshedToken() throws Exception {
+        simulator = NotionSimulator.start(SimulatorConfig.defaults(TestEngine.TOKEN).withPages(2));
+        Map<String, String> settings = oauthSettings(TestEngine.settingsFor(simulator, tempDir, "1s", "projects"));
+        String source = TestEngine.sourceName(settings, "projects");
+        String schema = settings.get("notion.db.schema");
+        settings.put("notion.source." + source + ".connection", "acme");
+        settings.put("notion.source." + source + ".direction", "both");
+        settings.put("notion.connection.acme.auth", "oauth");
+        simulator.oauth().setAccessTokenLifetime(Duration.ofSeconds(6));
+        NotionSync first = start(settings);
+        assertEquals(200, get(followToCallback(link(settings, "acme"))).statusCode());
+        TestEngine.await("the source's rows", Duration.ofSeconds(30), () -> TestEngine.count(first,
+                "SELECT count(*) FROM \"" + schema + "\".projects") == 2);
+        stop(first);
+        // polled once an hour from now on: no call of acme but the create
+        settings.put("notion.source." + source + ".poll", "1h");
+        NotionSync sync = start(settings);
+        Thread.sleep(6_500);   // the access token has expired: the create is the first call to meet the 401
+        int refreshes = simulator.oauth().tokenCalls();
+        TestEngine.execute(sync, "INSERT INTO \"" + schema + "\".projects (name) VALUES ('Created after the token expired')");
+        TestEngine.await("the create pushed", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pushed'") == 1);
+        assertTrue(simulator.oauth().tokenCalls() > refreshes, "the token was refreshed on the way");
+        assertEquals(0, TestEngine.count(sync, "SELECT max(attempts) FROM notion_sync.outbox"), "the create went through at its first attempt");
+    }
+
     /** Probe (held): one link's callback sent twice at once makes one connection; the other is refused. */
     @Test
     void oneLinksCallbackSentTwiceAtOnceIsTakenOnce() throws Exception {
