@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * notion_sync.oauth_connections and oauth_states (V38): the workspaces that authorized the public integration, with
@@ -19,6 +21,8 @@ import java.util.List;
 public final class OAuthConnections {
 
     private final DataSource dataSource;
+    /** One refresh of a connection at a time in this engine: the others wait here, not holding a pooled connection. */
+    private final Map<String, Object> refreshing = new ConcurrentHashMap<>();
 
     public OAuthConnections(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -165,6 +169,14 @@ public final class OAuthConnections {
      * the lock: tokens another engine got meanwhile. Returns the row afterwards.
      */
     public Stored refresh(String name, Refresher refresher) throws Exception {
+        // a burst of 401s would otherwise have every thread hold a pooled connection while it waits for the row lock,
+        // and the refresh holds the lock through a Notion call: the pool ran dry for the rest of the engine
+        synchronized (refreshing.computeIfAbsent(name, n -> new Object())) {
+            return refreshLocked(name, refresher);
+        }
+    }
+
+    private Stored refreshLocked(String name, Refresher refresher) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
