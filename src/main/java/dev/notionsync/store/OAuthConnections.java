@@ -133,7 +133,8 @@ public final class OAuthConnections {
                         if (rs.next() && !rs.getString(1).equals(tokens.workspaceId())) {
                             // said to whoever opened the link: not which workspace it is
                             throw new NameTaken("connection " + name + " belongs to another workspace; authorize workspace '"
-                                    + tokens.workspaceName() + "' under another name");
+                                    + tokens.workspaceName() + "' under another name (until then the integration stays installed in it, unused;"
+                                    + " remove it in Notion's Settings, Connections, if it is not wanted)");
                         }
                     }
                 }
