@@ -107,9 +107,10 @@ public final class SourceSchedules {
             if (!scheduler.isStarted() || scheduler.isInStandbyMode() || scheduler.isShutdown()) {
                 return;
             }
+            Set<TriggerKey> stored = scheduler.getTriggerKeys(GroupMatcher.triggerGroupStartsWith(GROUP));   // one query
             for (String source : own) {
                 for (String kind : List.of("poll", "sweep")) {
-                    if (scheduler.checkExists(new TriggerKey(kind, group(source)))) {
+                    if (stored.contains(new TriggerKey(kind, group(source)))) {
                         continue;
                     }
                     Route route = context.getRoute(kind + "-" + source);

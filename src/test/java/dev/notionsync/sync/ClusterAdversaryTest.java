@@ -1,14 +1,19 @@
 package dev.notionsync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.notionsync.Integration;
 import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
+import dev.notionsync.TestPostgres;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +50,12 @@ class ClusterAdversaryTest {
 
     private static long pulls(NotionSync engine, String source, String where) {
         return TestEngine.count(engine, "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND source = '" + source + "' AND " + where);
+    }
+
+    private static long overlaps(NotionSync engine) {
+        return TestEngine.count(engine, "SELECT count(*) FROM notion_sync.sync_runs a JOIN notion_sync.sync_runs b ON a.source = b.source"
+                + " AND a.kind = 'pull' AND b.kind = 'pull' AND a.id < b.id AND b.started_at < coalesce(a.finished_at, now())"
+                + " AND a.started_at < coalesce(b.finished_at, now())");
     }
 
     private static long lastRun(NotionSync engine) {
@@ -132,5 +143,84 @@ class ClusterAdversaryTest {
         assertEquals(0, pulls(second, projects, "outcome = 'running' AND id <= " + stuck),
                 "no pull of the stopped instance is shown running: " + TestEngine.queryString(second,
                         "SELECT string_agg(id || ' ' || outcome || ' ' || coalesce(error, ''), '; ') FROM notion_sync.sync_runs WHERE id <= " + stuck));
+    }
+
+    /**
+     * Probe (held): the database goes away for 12 s under two engines (no new connections, the open ones cut), mid
+     * fires: when it is back, the cluster polls every source again, no pull of a source overlaps another, no Quartz
+     * trigger is left in ERROR or BLOCKED and no pull stays 'running'.
+     */
+    @Test
+    void theDatabaseAwayUnderTwoEnginesThenBackLeavesEverySourcePolledOnce(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(3);
+        Map<String, String> settings = settings(it, simulator, "projects", "revenue");
+        String projects = TestEngine.sourceName(settings, "projects");
+        String revenue = TestEngine.sourceName(settings, "revenue");
+        NotionSync first = it.start(settings);
+        NotionSync second = it.start(anotherInstance(settings));
+        TestEngine.await("a first pull of each", Duration.ofSeconds(60), () ->
+                pulls(first, projects, "outcome = 'ok'") > 0 && pulls(first, revenue, "outcome = 'ok'") > 0);
+        String url = settings.get("notion.db.url");
+        String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        try (Connection admin = DriverManager.getConnection(System.getenv(TestPostgres.EXTERNAL_URL)); Statement sql = admin.createStatement()) {
+            sql.execute("ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS false");
+            sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "' AND pid <> pg_backend_pid()");
+            Thread.sleep(12_000);
+            sql.execute("ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS true");
+        }
+        long since = lastRun(first);
+        TestEngine.await("each source polled again", Duration.ofSeconds(45), () ->
+                pulls(first, projects, "outcome = 'ok' AND id > " + since) >= 3 && pulls(first, revenue, "outcome = 'ok' AND id > " + since) >= 3);
+        assertEquals(0, overlaps(first), "no two pulls of a source overlap");
+        assertEquals(0, TestEngine.count(first, "SELECT count(*) FROM notion_sync.qrtz_triggers WHERE trigger_state IN ('ERROR')"),
+                TestEngine.queryString(first, "SELECT string_agg(trigger_group || '/' || trigger_name || ' ' || trigger_state, ', ') FROM notion_sync.qrtz_triggers"));
+        TestEngine.await("no pull left running", Duration.ofSeconds(20), () -> TestEngine.count(first,
+                "SELECT count(*) FROM notion_sync.sync_runs WHERE outcome = 'running' AND started_at < now() - interval '10 seconds'") == 0);
+        assertFalse(operator(second).sourceStatus().contains("\"paused\":true"), operator(second).sourceStatus());
+    }
+
+    /**
+     * Probe (held): paused on one engine and resumed on the other while a pull waits on Notion (its stateful poll
+     * blocked cluster-wide), then syncNow on both engines at once on the paused source: no second pull of the source
+     * runs beside the first, each syncNow either pulls or says another pull runs, and once resumed it is polled again.
+     */
+    @Test
+    void pauseResumeAndSyncNowOnTwoEnginesWhileAPullWaitsOnNotion(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(3);
+        Map<String, String> settings = settings(it, simulator, "projects");
+        String projects = settings.get("notion.sources");
+        NotionSync first = it.start(settings);
+        NotionSync second = it.start(anotherInstance(settings));
+        TestEngine.await("a first pull", Duration.ofSeconds(60), () -> pulls(first, projects, "outcome = 'ok'") > 0);
+        long before = lastRun(first);
+        TestEngine.simControl(simulator, "faults", "{\"latency_ms\":3000}");
+        TestEngine.await("a pull waiting on Notion", Duration.ofSeconds(20), () -> pulls(first, projects, "outcome = 'running' AND id > " + before) > 0);
+        operator(first).pauseSource(projects);
+        java.util.concurrent.CompletableFuture<String> one = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(() -> operator(first).syncNow(projects)));
+        java.util.concurrent.CompletableFuture<String> two = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(() -> operator(second).syncNow(projects)));
+        for (String answer : java.util.List.of(one.get(), two.get())) {
+            assertTrue(answer.startsWith("not pulled: a pull of " + projects + " is running already")
+                    || answer.startsWith("pulled " + projects) && answer.contains("stays paused"), answer);
+        }
+        TestEngine.simControl(simulator, "faults", "{}");
+        TestEngine.await("the pulls under way end", Duration.ofSeconds(20), () -> pulls(first, projects, "outcome = 'running'") == 0);
+        long paused = lastRun(first);
+        Thread.sleep(3000);
+        assertEquals(0, pulls(first, projects, "id > " + paused), "paused: not polled");
+        operator(second).resumeSource(projects);
+        TestEngine.await("polled again once resumed", Duration.ofSeconds(15), () -> pulls(first, projects, "outcome = 'ok' AND id > " + paused) >= 3);
+        assertEquals(0, overlaps(first), "no two pulls of a source overlap");
+    }
+
+    private interface Call {
+        String call() throws Exception;
+    }
+
+    private static String call(Call call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
