@@ -78,12 +78,14 @@ public final class SyncRuns {
      * it they would show running for ever (retention keeps running runs). Returns how many.
      */
     public int endAbandoned(String source, String kind) throws SQLException {
+        recordUnrecorded();   // this instance's own runs whose end PostgreSQL missed get their real end, not this one
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.sync_runs SET outcome = 'failed', finished_at = now(),"
                      + " error = 'abandoned: instance ' || coalesce(instance, '(unknown)') || ' stopped or lost the source''s lease before this run ended'"
-                     + " WHERE source = ? AND kind = ? AND outcome = 'running'")) {
+                     + " WHERE source = ? AND kind = ? AND outcome = 'running' AND id <> ALL (?)")) {
             ps.setString(1, source);
             ps.setString(2, kind);
+            ps.setArray(3, c.createArrayOf("bigint", unrecorded.keySet().toArray()));
             return ps.executeUpdate();
         }
     }
