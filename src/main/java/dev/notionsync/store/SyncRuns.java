@@ -71,6 +71,25 @@ public final class SyncRuns {
         }
     }
 
+    /**
+     * Ends as failed the source's runs of this kind still shown 'running': the caller holds the source's lease for
+     * this kind, so no other run of it is under way, and these were left by an instance that stopped or died mid-run
+     * (or by a run that lost its lease and has not ended yet: its own end, written later, replaces this one). Without
+     * it they would show running for ever (retention keeps running runs). Returns how many.
+     */
+    public int endAbandoned(String source, String kind) throws SQLException {
+        recordUnrecorded();   // this instance's own runs whose end PostgreSQL missed get their real end, not this one
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.sync_runs SET outcome = 'failed', finished_at = now(),"
+                     + " error = 'abandoned: instance ' || coalesce(instance, '(unknown)') || ' stopped or lost the source''s lease before this run ended'"
+                     + " WHERE source = ? AND kind = ? AND outcome = 'running' AND id <> ALL (?)")) {
+            ps.setString(1, source);
+            ps.setString(2, kind);
+            ps.setArray(3, c.createArrayOf("bigint", unrecorded.keySet().toArray()));
+            return ps.executeUpdate();
+        }
+    }
+
     /** Ends that could not be written when their runs ended, so that no run stays 'running' for ever. */
     private void recordUnrecorded() {
         for (var entry : unrecorded.entrySet()) {

@@ -114,6 +114,9 @@ public final class DeletionSweep {
         }
         try {
             SweepRun run = new SweepRun(source, tables.of(source), holder);
+            if (runs.endAbandoned(source, "sweep") > 0) {
+                LOG.warn("sweep {}: an earlier sweep left 'running' by an instance that stopped mid-run is ended as failed (sync_runs)", source);
+            }
             run.runId = runs.start(source, "sweep", null);
             return run;
         } catch (Exception e) {

@@ -68,6 +68,11 @@ public final class PullRunner {
             return new PullRun(source, -1, new ArrayList<>(), null);
         }
         try {
+            int abandoned = runs.endAbandoned(source.name(), "pull");
+            if (abandoned > 0) {
+                LOG.warn("pull {}: {} earlier run(s) left 'running' by an instance that stopped mid-run are ended as failed (sync_runs)",
+                        source.name(), abandoned);
+            }
             PullRun run = new PullRun(source, runs.start(source.name(), null), new ArrayList<>(), holder);
             run.rateLimitedBefore = rateLimited.applyAsLong(source.connection());
             return run;

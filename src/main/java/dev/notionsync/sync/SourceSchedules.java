@@ -1,8 +1,13 @@
 package dev.notionsync.sync;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Route;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SchedulerFactory;
@@ -27,6 +32,8 @@ public final class SourceSchedules {
     private static final String GROUP = "source-";
 
     private final SchedulerFactory schedulers;
+    /** The sources this instance polls and sweeps (notion.sources), as given to {@link #removeAllBut}. */
+    private volatile List<String> own = List.of();
 
     public SourceSchedules(SchedulerFactory schedulers) {
         this.schedulers = schedulers;
@@ -63,14 +70,15 @@ public final class SourceSchedules {
     /**
      * A source taken out of notion.sources (or no longer read from Notion) keeps its triggers in the shared job store,
      * where every instance would go on firing them into a route it no longer has; so an instance, before its scheduler
-     * starts, removes the schedules (and the pause) of every source it was not configured with. Every instance of a
-     * cluster is expected to run the same notion.sources.
+     * starts, removes the schedules of every source it was not configured with. An operator's pause stays (the group
+     * stays paused): a source paused, taken out and added back, or still synced by another instance, is not polled
+     * until resumeSource. Every instance of a cluster is expected to run the same notion.sources; an instance that
+     * runs a source whose schedules another one removed puts them back ({@link #restoreMissing}).
      */
     public void removeAllBut(Collection<String> configured) throws SchedulerException {
+        own = List.copyOf(configured);
         Scheduler scheduler = scheduler();
-        Set<String> groups = new TreeSet<>(scheduler.getTriggerGroupNames());
-        groups.addAll(scheduler.getPausedTriggerGroups());
-        for (String group : groups) {
+        for (String group : new TreeSet<>(scheduler.getTriggerGroupNames())) {
             if (!group.startsWith(GROUP) || configured.contains(group.substring(GROUP.length()))) {
                 continue;
             }
@@ -82,8 +90,41 @@ public final class SourceSchedules {
                     scheduler.deleteJob(trigger.getJobKey());
                 }
             }
-            scheduler.resumeTriggers(GroupMatcher.triggerGroupEquals(group));   // forgets the group's pause
-            LOG.info("source {} is no longer pulled (notion.sources): its poll and sweep schedules are removed from the cluster", source);
+            LOG.info("source {} is no longer pulled here (notion.sources): its poll and sweep schedules are removed from the cluster"
+                    + " (a pause of it stays)", source);
+        }
+    }
+
+    /**
+     * Puts back the poll and sweep schedules of this instance's sources that are gone from the job store: an instance
+     * started with a shorter notion.sources removed them (a rollback, an old replica restarted during a rolling
+     * deploy), and no instance would poll those sources again until one that syncs them restarted. Called every
+     * check-in interval (ClusterConfiguration); a restored schedule in a paused group starts paused.
+     */
+    public void restoreMissing(CamelContext context) {
+        try {
+            Scheduler scheduler = scheduler();
+            if (!scheduler.isStarted() || scheduler.isInStandbyMode() || scheduler.isShutdown()) {
+                return;
+            }
+            Set<TriggerKey> stored = scheduler.getTriggerKeys(GroupMatcher.triggerGroupStartsWith(GROUP));   // one query
+            for (String source : own) {
+                for (String kind : List.of("poll", "sweep")) {
+                    if (stored.contains(new TriggerKey(kind, group(source)))) {
+                        continue;
+                    }
+                    Route route = context.getRoute(kind + "-" + source);
+                    Endpoint endpoint = route == null ? null : route.getEndpoint();
+                    if (endpoint instanceof QuartzEndpoint quartz && quartz.getTriggerKey().equals(new TriggerKey(kind, group(source)))) {
+                        quartz.stop();
+                        quartz.start();   // camel-quartz stores the job and its trigger again (the route's consumer stays)
+                        LOG.warn("source {}: its {} schedule was gone from the cluster (an instance started without it in notion.sources?"
+                                + " every instance must run the same notion.sources); stored again by this instance", source, kind);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            LOG.debug("the sources' schedules were not checked: {}", e.getMessage());
         }
     }
 
