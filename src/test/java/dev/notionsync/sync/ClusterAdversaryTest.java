@@ -12,7 +12,6 @@ import dev.notionsync.TestPostgres;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -195,7 +194,7 @@ class ClusterAdversaryTest {
                 pulls(first, projects, "outcome = 'ok'") > 0 && pulls(first, revenue, "outcome = 'ok'") > 0);
         String url = settings.get("notion.db.url");
         String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
-        try (Connection admin = DriverManager.getConnection(System.getenv(TestPostgres.EXTERNAL_URL)); Statement sql = admin.createStatement()) {
+        try (Connection admin = TestPostgres.shared().connect(); Statement sql = admin.createStatement()) {
             sql.execute("ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS false");
             sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "' AND pid <> pg_backend_pid()");
             Thread.sleep(12_000);
