@@ -8,6 +8,7 @@ import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
 import dev.notionsync.cli.WebhookTokenCommand;
+import dev.notionsync.cli.VerifyCommand;
 import dev.notionsync.config.ManagementSettings;
 import dev.notionsync.config.NotionApiSettings;
 import dev.notionsync.config.Settings;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-/** The command line: run (default) | demo | simulate | console | status | dead-letters | report | help. */
+/** The command line: run (default) | demo | simulate | console | status | dead-letters | webhook-token | verify | report | bootstrap | help. */
 public final class App {
 
     static final String DEMO_TOKEN = "secret_demo_token";
@@ -66,6 +67,7 @@ public final class App {
                 case "status" -> operate(rest, out, err, StatusCommand::run);
                 case "dead-letters" -> operate(rest, out, err, DeadLetterCommand::run);
                 case "webhook-token" -> operate(rest, out, err, WebhookTokenCommand::run);
+                case "verify" -> operate(rest, out, err, VerifyCommand::run);
                 case "report" -> ReportCommand.run(rest, loadSettings(), App::startForReports, out, err);
                 case "bootstrap" -> BootstrapCommand.run(rest, loadSettings(), App::startForBootstrap, out, err);
                 case "help", "--help", "-h" -> {
@@ -73,7 +75,7 @@ public final class App {
                     yield 0;
                 }
                 default -> {
-                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, report, bootstrap or help");
+                    err.println("notion-sync: unknown command '" + command + "'; use run, demo, simulate, console, status, dead-letters, webhook-token, verify, report, bootstrap or help");
                     yield 2;
                 }
             };
@@ -479,6 +481,9 @@ public final class App {
                   webhook-token [confirm <id>]
                              the webhook signing token in force and the handshakes waiting for confirmation,
                              or put a pending handshake's token in force (README "Webhooks")
+                  verify [source] [--repair] [--json]
+                             compare every page of the source (or of every source) with its row: consistent, differing,
+                             missing or extra in PostgreSQL; --repair writes again from Notion what differs
                   report run <id>
                              run one report now (notion.reports) and print where its outputs went
                   bootstrap <source> [--parent <page id or URL>]

@@ -15,6 +15,7 @@ import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
+import dev.notionsync.sync.ConsistencyCheck;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
 import java.util.List;
@@ -54,7 +55,8 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,
                 database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class),
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
-                AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class));
+                AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
+                context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class));
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));

@@ -23,6 +23,8 @@ import dev.notionsync.sync.QueryPlanner;
 import dev.notionsync.sync.ResultPageWriter;
 import dev.notionsync.sync.SourceDoors;
 import dev.notionsync.sync.SourceSchedules;
+import dev.notionsync.sync.ConsistencyCheck;
+import dev.notionsync.store.RowComparison;
 import dev.notionsync.sync.SourceSettings;
 import dev.notionsync.sync.bound.JoinTables;
 import java.sql.SQLException;
@@ -81,8 +83,11 @@ public final class SyncConfiguration implements AreaConfiguration {
                 pageReader, new ResultPageWriter(writer, AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class)),
                 watermarks, new SyncRuns(dataSource, instanceId), Clock.systemUTC(), metrics, connection -> connections.get(connection).budget().rateLimitedCount(),
                 leases));
-        context.getRegistry().bind("deletionSweep", new DeletionSweep(mirrorTables, pageReader, doors, new Deletions(dataSource), writer,
-                new SyncRuns(dataSource, instanceId), metrics, leases, settings.sweep()));
+        DeletionSweep sweep = new DeletionSweep(mirrorTables, pageReader, doors, new Deletions(dataSource), writer,
+                new SyncRuns(dataSource, instanceId), metrics, leases, settings.sweep());
+        context.getRegistry().bind("deletionSweep", sweep);
+        context.getRegistry().bind("consistencyCheck", new ConsistencyCheck(mirrorTables, pageReader, doors, new RowComparison(dataSource), writer,
+                new Deletions(dataSource), sweep, Clock.systemUTC()));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);
         List<String> pulled = new ArrayList<>();

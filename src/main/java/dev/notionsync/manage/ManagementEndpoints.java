@@ -30,6 +30,7 @@ public final class ManagementEndpoints {
     public static final String PATH = "/observe/dead-letters";
     public static final String STATUS_PATH = "/observe/status";
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
+    public static final String VERIFY_PATH = "/observe/verify";
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +76,14 @@ public final class ManagementEndpoints {
         router.route(HttpMethod.GET, WEBHOOK_TOKEN_PATH).blockingHandler(ctx -> answer(ctx, management::webhookToken));
         router.route(HttpMethod.POST, WEBHOOK_TOKEN_PATH + "/confirm").blockingHandler(ctx -> answer(ctx, () ->
                 JSON.createObjectNode().put("outcome", management.confirmWebhookToken(Long.parseLong(String.valueOf(ctx.request().getParam("id"))))).toString()));
+        // a verify reads every page of its sources, minutes for a large one: it runs on a thread of its own, not on
+        // one of the server's workers (which answer the other operator requests)
+        router.route(HttpMethod.POST, VERIFY_PATH).handler(ctx -> {
+            Thread verify = new Thread(() -> answer(ctx, () -> management.verify(ctx.request().getParam("source"),
+                    "true".equals(ctx.request().getParam("repair")))), "notion-sync-verify");
+            verify.setDaemon(true);
+            verify.start();
+        });
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");

@@ -13,6 +13,13 @@ public interface NotionSyncMBean {
     /** Pulls the source now, in addition to its schedule (a paused source too: it stays paused); returns when the run is done. */
     String syncNow(String source) throws Exception;
 
+    /**
+     * Reads every page of the source (empty: of every pulled source) from Notion and compares each typed value with its row: consistent, differing
+     * (with the columns), missing in PostgreSQL, extra in PostgreSQL, as JSON; with repair, what differs is written
+     * again from Notion (a row whose change waits for the push is left alone).
+     */
+    String verify(String source, boolean repair) throws Exception;
+
     /** Forgets the source's watermarks and pulls everything again (unchanged rows are not rewritten). */
     String fullResync(String source) throws Exception;
 

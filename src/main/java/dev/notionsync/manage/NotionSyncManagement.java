@@ -7,6 +7,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
 import dev.notionsync.sync.PullRun;
 import dev.notionsync.sync.SourceSchedules;
+import dev.notionsync.sync.ConsistencyCheck;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
@@ -36,6 +37,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NotionSyncManagement.class);
+    private static final org.slf4j.Logger VERIFY_LOG = org.slf4j.LoggerFactory.getLogger("dev.notionsync.verify");
 
     private final DeadLetterChannel deadLetters;
     private final WebhookInbox inbox;
@@ -47,11 +49,14 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final Reports reports;
     private final Bootstrap bootstrap;
     private final SourceSchedules schedules;
+    private final ConsistencyCheck consistency;
+    private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
-                                Reports reports, Bootstrap bootstrap, SourceSchedules schedules) {
+                                Reports reports, Bootstrap bootstrap, SourceSchedules schedules, ConsistencyCheck consistency) {
+        this.consistency = consistency;
         this.reports = reports;
         this.schedules = schedules;
         this.bootstrap = bootstrap;
@@ -114,6 +119,36 @@ public final class NotionSyncManagement implements NotionSyncMBean {
             return schedules.paused(source);
         } catch (SchedulerException e) {
             return false;   // the answer is about the pull; the pause shows in sourceStatus
+        }
+    }
+
+    /**
+     * Compares every page of the source with its row (and repairs what differs, when asked); the report as JSON.
+     * Progress goes to the log, a line per result page.
+     */
+    @Override
+    public String verify(String source, boolean repair) throws Exception {
+        List<String> checked = source == null || source.isBlank() ? sources : List.of(source);
+        checked.forEach(this::requireSource);
+        if (consistency == null) {
+            throw new IllegalStateException("verify runs on an instance that pulls (notion-sync run or demo)");
+        }
+        if (!verifying.compareAndSet(false, true)) {
+            // one at a time: each reads every page at the connection's budget, beside the sync itself
+            throw new IllegalStateException("a verify is running on this instance already; try again when it has ended");
+        }
+        try {
+            ObjectNode all = JSON.createObjectNode();
+            ArrayNode reports = all.putArray("sources");
+            boolean consistent = true;
+            for (String one : checked) {
+                ObjectNode report = consistency.check(one, repair, VERIFY_LOG::info);
+                consistent &= report.path("consistent").asBoolean();
+                reports.add(report);
+            }
+            return all.put("consistent", consistent).toString();
+        } finally {
+            verifying.set(false);
         }
     }
 

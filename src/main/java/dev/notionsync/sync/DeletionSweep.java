@@ -196,6 +196,36 @@ public final class DeletionSweep {
         }
     }
 
+    /** What a re-check of a page the listing did not return did to its row. */
+    public enum Recheck { MARKED_DELETED, REWRITTEN, UNCHANGED }
+
+    /**
+     * Looks up one page a listing of its data source did not return (one GET): trashed, gone (404) or moved, its row
+     * is marked deleted; still there after all (the listing raced an edit), its row is written as Notion has it now.
+     * Used by the sweep and by the consistency check's repair.
+     */
+    public Recheck recheck(String source, MirrorTable table, String pageId) throws Exception {
+        JsonNode page;
+        Instant askedAt = reader.now();
+        try {
+            page = doors.of(source).call(NotionRequest.get("/v1/pages/" + pageId));
+        } catch (NotionApiException e) {
+            if (e.status() == 404) {
+                return deletions.markDeleted(table, pageId, "gone or no longer shared", false) ? Recheck.MARKED_DELETED : Recheck.UNCHANGED;
+            }
+            throw e;
+        }
+        boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
+        String parent = page.path("parent").path("data_source_id").asText("");
+        if (trashed) {
+            return deletions.markDeleted(table, pageId, "trashed", true) ? Recheck.MARKED_DELETED : Recheck.UNCHANGED;
+        } else if (!parent.equals(table.dataSourceId())) {
+            return deletions.markDeleted(table, pageId, "moved to another data source", false) ? Recheck.MARKED_DELETED : Recheck.UNCHANGED;
+        }
+        writer.write(table, List.of(reader.read(source, table, page, askedAt)), source, null);
+        return Recheck.REWRITTEN;
+    }
+
     private void recheckMissing(SweepRun run, MirrorTable table) throws Exception {
         // a restored page is listed again, but its edit time may be too old for the incremental query to see it
         Set<String> restored = deletions.deletedIds(table);
@@ -209,29 +239,10 @@ public final class DeletionSweep {
         Set<String> missing = deletions.presentIds(table);
         missing.removeAll(run.seen);
         for (String pageId : missing) {
-            JsonNode page;
-            Instant askedAt = reader.now();
-            try {
-                run.calls++;
-                page = doors.of(run.source).call(NotionRequest.get("/v1/pages/" + pageId));
-            } catch (NotionApiException e) {
-                if (e.status() == 404) {
-                    run.markedDeleted += deletions.markDeleted(table, pageId, "gone or no longer shared", false) ? 1 : 0;
-                    continue;
-                }
-                throw e;
-            }
-            boolean trashed = page.path("in_trash").asBoolean(page.path("archived").asBoolean(false));
-            String parent = page.path("parent").path("data_source_id").asText("");
-            if (trashed) {
-                run.markedDeleted += deletions.markDeleted(table, pageId, "trashed", true) ? 1 : 0;
-            } else if (!parent.equals(table.dataSourceId())) {
-                run.markedDeleted += deletions.markDeleted(table, pageId, "moved to another data source", false) ? 1 : 0;
-            } else {
-                // still there: the listing raced an edit; write what Notion has now
-                writer.write(table, List.of(reader.read(run.source, table, page, askedAt)), run.source, null);
-                run.restored++;
-            }
+            run.calls++;
+            Recheck done = recheck(run.source, table, pageId);
+            run.markedDeleted += done == Recheck.MARKED_DELETED ? 1 : 0;
+            run.restored += done == Recheck.REWRITTEN ? 1 : 0;
         }
     }
 }
