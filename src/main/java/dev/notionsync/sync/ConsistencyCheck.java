@@ -76,9 +76,9 @@ public final class ConsistencyCheck {
         boolean allConsistent = true;
         for (MirrorTable table : tables.of(source)) {
             TableCheck check = new TableCheck(table);
-            requests += check.run(source, progress);
+            requests += check.run(source, repair, progress);
             if (repair) {
-                requests += check.repair(source);
+                requests += check.repairExtra(source);
             }
             allConsistent &= check.consistent();
             tableReports.add(check.report());
@@ -106,11 +106,11 @@ public final class ConsistencyCheck {
         }
 
         /** Lists every page (created_time windows: any number of pages) and compares each result page's rows. */
-        int run(String source, Consumer<String> progress) throws Exception {
+        int run(String source, boolean repair, Consumer<String> progress) throws Exception {
             int calls = 0;
             CreatedTimeWalk walk = new CreatedTimeWalk(null);
             String cursor = null;
-            do {
+            while (true) {
                 ObjectNode body = JSON.createObjectNode().put("page_size", 100);
                 ObjectNode filter = CreatedTimeWalk.allOf(walk.conditions());
                 if (filter != null) {
@@ -136,15 +136,19 @@ public final class ConsistencyCheck {
                     absent.add(absentColumns(read.row()));
                 }
                 compare(rows, absent);
+                if (repair) {
+                    // at once, not after the whole listing: a change made in PostgreSQL meanwhile has less time to come between
+                    repairRows(source);
+                }
                 progress.accept("verify " + source + ": " + table.table() + ": " + listed.size() + " pages read, " + differing.size()
                         + " differing, " + missing.size() + " missing in PostgreSQL");
                 boolean capped = "incomplete".equals(answer.path("request_status").path("type").asText());
                 cursor = !capped && answer.path("has_more").asBoolean(false) && answer.path("next_cursor").isTextual()
                         ? answer.path("next_cursor").asText() : null;
-                if (cursor == null && !walk.queryEnded(capped)) {
-                    continue;   // the next created_time window
+                if (cursor == null && walk.queryEnded(capped)) {
+                    break;   // else the next result page, or the next created_time window
                 }
-            } while (cursor != null || !walk.isDone());
+            }
             Set<String> present = deletions.presentIds(table);
             present.removeAll(listed);
             extra.addAll(present);
@@ -160,18 +164,19 @@ public final class ConsistencyCheck {
                 RowComparison.Compared one = compared.get(i);
                 List<String> columns = new ArrayList<>(one.differing());
                 columns.removeAll(absent.get(i));   // a value Notion did not give: the pull keeps the stored one too
+                if (!one.missing() && columns.isEmpty()) {
+                    consistent++;
+                    continue;
+                }
                 if (one.missing()) {
                     missing.add(one.pageId());
-                    toWrite.add(rows.get(i));
-                } else if (!columns.isEmpty()) {
-                    differing.add(new RowComparison.Compared(one.pageId(), false, columns, one.localChange()));
-                    if (one.localChange()) {
-                        localChanges.add(one.pageId());
-                    } else {
-                        toWrite.add(rows.get(i));
-                    }
                 } else {
-                    consistent++;
+                    differing.add(new RowComparison.Compared(one.pageId(), false, columns, one.localChange()));
+                }
+                if (one.localChange()) {
+                    localChanges.add(one.pageId());   // a change of the row (or its DELETE) waits for the push: never repaired from Notion
+                } else {
+                    toWrite.add(rows.get(i));
                 }
             }
         }
@@ -185,16 +190,22 @@ public final class ConsistencyCheck {
             return columns;
         }
 
-        int repair(String source) throws Exception {
-            int calls = 0;
+        void repairRows(String source) throws Exception {
+            Set<String> missingIds = new HashSet<>(missing);
             for (PageWriter.Row row : toWrite) {
-                // written even though its content hash is Notion's: the row was changed behind the engine's back
-                writer.writePushedIfPresent(table, row);
-                if (missing.contains(row.pageId())) {
+                if (missingIds.contains(row.pageId())) {
                     writer.write(table, List.of(row), source, null);
+                } else {
+                    // written although its content hash is Notion's: the row was changed behind the engine's back
+                    writer.writePushedIfPresent(table, row);
                 }
                 rewritten++;
             }
+            toWrite.clear();
+        }
+
+        int repairExtra(String source) throws Exception {
+            int calls = 0;
             for (String pageId : extra) {
                 calls++;
                 DeletionSweep.Recheck done = sweep.recheck(source, table, pageId);
