@@ -16,6 +16,7 @@ import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
+import dev.notionsync.store.OperatorAudit;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
 import java.util.List;
@@ -36,9 +37,11 @@ public final class ManagementConfiguration implements AreaConfiguration {
     private final ManagementSettings settings;
     private final List<String> pulledSources;
     private final Database database;
+    private final String instanceId;
     private NotionSyncManagement management;
 
-    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database) {
+    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, String instanceId) {
+        this.instanceId = instanceId;
         this.settings = settings;
         this.pulledSources = pulledSources;
         this.database = database;
@@ -56,7 +59,8 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class),
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
-                context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class));
+                context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
+                new OperatorAudit(database.dataSource(), instanceId));
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));

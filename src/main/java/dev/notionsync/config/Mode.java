@@ -48,7 +48,7 @@ public enum Mode {
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
-                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database));
+                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, instanceId));
         }
 
         @Override

@@ -31,6 +31,9 @@ public final class ManagementEndpoints {
     public static final String STATUS_PATH = "/observe/status";
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
     public static final String VERIFY_PATH = "/observe/verify";
+    public static final String AUDIT_PATH = "/observe/audit";
+    /** The routing context's key for the {@link Operator} the guard let in. */
+    private static final String OPERATOR = Operator.class.getName();
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementEndpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +88,8 @@ public final class ManagementEndpoints {
             verify.start();
         });
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
+        router.route(HttpMethod.GET, AUDIT_PATH).blockingHandler(ctx -> answer(ctx, () ->
+                management.auditLog(ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");
             // force=true: a replayed push overwrites values changed in Notion since, instead of keeping them
@@ -118,16 +123,37 @@ public final class ManagementEndpoints {
                         + " curl or its console, not from another site's page");
             } else if (credentials.isPresent()) {
                 if (credentials.get().accepts(request.getHeader("Authorization"))) {
-                    ctx.next();
+                    letIn(ctx, new Operator(credentials.get().user(), address(request)));
                 } else {
                     ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"notion-sync\", charset=\"UTF-8\"");
                     refuse(ctx, 401, "the management user and password are required (NOTION_MANAGEMENT_USER, NOTION_MANAGEMENT_PASSWORD)");
                 }
-            } else if (isLoopback(request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress()) && CrossOrigin.isLoopbackHost(host)) {
-                ctx.next();
+            } else if (isLoopback(address(request)) && CrossOrigin.isLoopbackHost(host)) {
+                letIn(ctx, new Operator("local (no management password)", address(request)));
             } else {
                 refuse(ctx, 403, "without a management password (NOTION_MANAGEMENT_PASSWORD) only this machine may use the operator endpoints");
             }
+        }
+
+        /**
+         * Lets the request in as this operator: kept on the request (the handlers below run on other threads) and set
+         * for this thread while the next handlers run on it (Jolokia's, which calls the MBean in place).
+         */
+        private static void letIn(RoutingContext ctx, Operator operator) {
+            ctx.put(OPERATOR, operator);
+            operator.enter();
+            try {
+                operator.run(() -> {
+                    ctx.next();
+                    return null;
+                });
+            } catch (Exception e) {
+                ctx.fail(e);
+            }
+        }
+
+        private static String address(HttpServerRequest request) {
+            return request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
         }
 
         private static void refuse(RoutingContext ctx, int status, String error) {
@@ -147,7 +173,9 @@ public final class ManagementEndpoints {
 
     private static void answer(RoutingContext ctx, Answer answer) {
         try {
-            ctx.response().putHeader("Content-Type", "application/json").end(answer.get());
+            Operator operator = ctx.get(OPERATOR);
+            String body = operator == null ? answer.get() : operator.run(answer::get);
+            ctx.response().putHeader("Content-Type", "application/json").end(body);
         } catch (NumberFormatException e) {
             ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                     .end("{\"error\":\"id must be a number\"}");

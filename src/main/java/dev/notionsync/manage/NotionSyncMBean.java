@@ -41,6 +41,12 @@ public interface NotionSyncMBean {
     /** Re-reads every source's schema at its next run (new, renamed, removed or retyped properties). */
     String refreshSchemas();
 
+    /**
+     * The latest operator actions (at most limit, newest first) as JSON: when, who (the management user, or jmx), from
+     * where, the action and what it was on, ok or failed, and the outcome.
+     */
+    String auditLog(int limit) throws Exception;
+
     /** Open dead letters as JSON. */
     String listDeadLetters() throws Exception;
 

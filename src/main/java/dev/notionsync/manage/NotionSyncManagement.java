@@ -11,11 +11,13 @@ import dev.notionsync.sync.ConsistencyCheck;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
+import dev.notionsync.store.OperatorAudit;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.store.WebhookInbox;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.Optional;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -50,13 +52,16 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final Bootstrap bootstrap;
     private final SourceSchedules schedules;
     private final ConsistencyCheck consistency;
+    private final OperatorAudit audit;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
-                                Reports reports, Bootstrap bootstrap, SourceSchedules schedules, ConsistencyCheck consistency) {
+                                Reports reports, Bootstrap bootstrap, SourceSchedules schedules, ConsistencyCheck consistency,
+                                OperatorAudit audit) {
         this.consistency = consistency;
+        this.audit = audit;
         this.reports = reports;
         this.schedules = schedules;
         this.bootstrap = bootstrap;
@@ -101,8 +106,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
      */
     @Override
     public String syncNow(String source) throws Exception {
-        requireSource(source);
-        return pull(source, "");
+        return audited("syncNow", source, () -> {
+            requireSource(source);
+            return pull(source, "");
+        });
     }
 
     private String pull(String source, String how) {
@@ -128,6 +135,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
      */
     @Override
     public String verify(String source, boolean repair) throws Exception {
+        return audited(repair ? "verify --repair" : "verify", source == null || source.isBlank() ? "(every source)" : source, () -> verifyNow(source, repair));
+    }
+
+    private String verifyNow(String source, boolean repair) throws Exception {
         List<String> checked = source == null || source.isBlank() ? sources : List.of(source);
         checked.forEach(this::requireSource);
         if (consistency == null) {
@@ -154,14 +165,20 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String fullResync(String source) throws Exception {
-        requireSource(source);
-        watermarks.forget(source);
-        schemaRefresh.run();
-        return pull(source, " from the beginning");
+        return audited("fullResync", source, () -> {
+            requireSource(source);
+            watermarks.forget(source);
+            schemaRefresh.run();
+            return pull(source, " from the beginning");
+        });
     }
 
     @Override
     public String pauseSource(String source) throws Exception {
+        return audited("pauseSource", source, () -> pause(source));
+    }
+
+    private String pause(String source) throws Exception {
         requireSource(source);
         try {
             schedules.pause(source);
@@ -175,6 +192,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String resumeSource(String source) throws Exception {
+        return audited("resumeSource", source, () -> resume(source));
+    }
+
+    private String resume(String source) throws Exception {
         requireSource(source);
         try {
             schedules.resume(source);
@@ -209,6 +230,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String bootstrap(String source, String parent) {
+        return unchecked(() -> audited("bootstrap", source, () -> startBootstrap(source, parent)));
+    }
+
+    private String startBootstrap(String source, String parent) {
         if (!bootstrapping.compareAndSet(null, source)) {
             return "bootstrap of " + bootstrapping.get() + " is running; one at a time (progress in the log)";
         }
@@ -233,13 +258,15 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String runReport(String id) {
-        return reports.run(id);
+        return unchecked(() -> audited("runReport", id, () -> reports.run(id)));
     }
 
     @Override
     public String refreshSchemas() {
-        schemaRefresh.run();
-        return "schemas are re-read at each source's next run";
+        return unchecked(() -> audited("refreshSchemas", null, () -> {
+            schemaRefresh.run();
+            return "schemas are re-read at each source's next run";
+        }));
     }
 
     @Override
@@ -275,8 +302,8 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     }
 
     public String replayDeadLetter(long id, boolean force) throws Exception {
-        return deadLetters.replay(id, force) ? "resolved"
-                : "still failing: " + deadLetters.store().find(id).map(d -> d.lastReplayError()).orElse("?");
+        return audited(force ? "replayDeadLetter --force" : "replayDeadLetter", "#" + id, () -> deadLetters.replay(id, force) ? "resolved"
+                : "still failing: " + deadLetters.store().find(id).map(d -> d.lastReplayError()).orElse("?"));
     }
 
     @Override
@@ -285,8 +312,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     }
 
     public String replayAllDeadLetters(boolean force) throws Exception {
-        List<Long> resolved = deadLetters.replayAll(force);
-        return resolved.size() + " resolved, " + deadLetters.store().countOpen() + " still open";
+        return audited(force ? "replayAllDeadLetters --force" : "replayAllDeadLetters", null, () -> {
+            List<Long> resolved = deadLetters.replayAll(force);
+            return resolved.size() + " resolved, " + deadLetters.store().countOpen() + " still open";
+        });
     }
 
     @Override
@@ -315,6 +344,10 @@ public final class NotionSyncManagement implements NotionSyncMBean {
 
     @Override
     public String confirmWebhookToken(long id) throws Exception {
+        return audited("confirmWebhookToken", "handshake #" + id, () -> confirmToken(id));
+    }
+
+    private String confirmToken(long id) throws Exception {
         if (inbox.tokenConfigured()) {
             throw new IllegalArgumentException("notion.webhook.verification-token (NOTION_WEBHOOK_TOKEN) is set, and the setting is"
                     + " always in force: change the setting instead");
@@ -323,6 +356,39 @@ public final class NotionSyncManagement implements NotionSyncMBean {
             throw new IllegalArgumentException("no webhook handshake #" + id + "; 'notion-sync webhook-token' lists the pending ones");
         }
         return "webhook handshake #" + id + " is now the token in force";
+    }
+
+    @Override
+    public String auditLog(int limit) throws Exception {
+        return audit.recent(limit);
+    }
+
+    /**
+     * Runs an operator action and records it in the audit log with who asked (the management user, or JMX on this
+     * machine), from where, and how it ended; a verify is recorded by its verdict, not its whole report.
+     */
+    private String audited(String action, String target, Callable<String> run) throws Exception {
+        Operator operator = Operator.current();
+        try {
+            String outcome = run.call();
+            String detail = outcome.startsWith("{") ? (JSON.readTree(outcome).path("consistent").asBoolean() ? "consistent" : "NOT consistent")
+                    : outcome;
+            audit.record(operator.who(), operator.from(), action, target, true, detail);
+            return outcome;
+        } catch (Exception e) {
+            audit.record(operator.who(), operator.from(), action, target, false, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static String unchecked(Callable<String> run) {
+        try {
+            return run.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     public void register() throws Exception {
