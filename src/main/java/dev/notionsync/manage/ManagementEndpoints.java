@@ -178,7 +178,7 @@ public final class ManagementEndpoints {
             ctx.response().putHeader("Content-Type", "application/json").end(body);
         } catch (NumberFormatException e) {
             ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"id must be a number\"}");
+                    .end("{\"error\":\"id and limit must be whole numbers\"}");
         } catch (IllegalArgumentException e) {
             ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
                     .end("{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");

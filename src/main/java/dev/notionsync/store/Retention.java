@@ -25,12 +25,12 @@ public final class Retention {
 
     /** How long each table keeps its rows; zero keeps them for ever. */
     public record Periods(Duration syncRuns, Duration webhookInbox, Duration outbox, Duration conflicts,
-                          Duration deadLetters, Duration reportRuns) {
+                          Duration deadLetters, Duration reportRuns, Duration operatorAudit) {
 
         /** From the notion.retention.&lt;table&gt; settings, looked up by {@code setting} ("sync-runs", ...). */
         public static Periods of(Function<String, Duration> setting) {
             return new Periods(setting.apply("sync-runs"), setting.apply("webhook-inbox"), setting.apply("outbox"),
-                    setting.apply("conflicts"), setting.apply("dead-letters"), setting.apply("report-runs"));
+                    setting.apply("conflicts"), setting.apply("dead-letters"), setting.apply("report-runs"), setting.apply("operator-audit"));
         }
     }
 
@@ -94,6 +94,8 @@ public final class Retention {
                 + " SELECT r.id FROM notion_sync.report_runs r WHERE r.started_at < ? AND r.outcome <> 'running'"
                 + "   AND EXISTS (SELECT 1 FROM notion_sync.report_runs n WHERE n.report = r.report AND n.id > r.id)"
                 + " ORDER BY r.id LIMIT ? FOR UPDATE SKIP LOCKED)"));
+        rules.add(new Rule("operator_audit", periods.operatorAudit(), "DELETE FROM notion_sync.operator_audit WHERE id IN ("
+                + " SELECT id FROM notion_sync.operator_audit WHERE at < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"));
     }
 
     /** Prunes every table once; says how many rows went from which table ("" when none). */

@@ -63,6 +63,9 @@ class RetentionTest {
         // one transaction, so the engine's own scheduled prune never sees half of it
         try (Connection c = sync.database().dataSource().getConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
+            st.execute("INSERT INTO notion_sync.operator_audit (at, actor, origin, action, outcome) VALUES"
+                    + " (now() - interval '400 days', 'admin', '127.0.0.1', 'old action', 'ok'),"     // past 365 days: goes
+                    + " (now() - interval '10 days', 'admin', '127.0.0.1', 'young action', 'ok')");    // stays
             st.execute("INSERT INTO notion_sync.sync_runs (source, kind, started_at, finished_at, outcome) VALUES"
                     + " ('r1', 'pull', now() - interval '60 days', now() - interval '60 days', 'ok'),"        // older ok: goes
                     + " ('r1', 'pull', now() - interval '50 days', now() - interval '50 days', 'failed'),"    // goes
@@ -124,6 +127,7 @@ class RetentionTest {
         assertEquals(List.of("young"), strings("SELECT property_name FROM notion_sync.conflicts WHERE source = 'r1'"));
         assertEquals(List.of("open", "open", "resolved"), strings("SELECT status FROM notion_sync.dead_letters WHERE failed_at < now() - interval '50 days' ORDER BY id"));
         assertEquals(List.of("running", "ok"), strings("SELECT outcome FROM notion_sync.report_runs WHERE report = 'rep' ORDER BY id"));
+        assertEquals(List.of("young action"), strings("SELECT action FROM notion_sync.operator_audit WHERE action LIKE '% action' ORDER BY id"));
 
         assertEquals("", retention.prune(), "a second prune finds nothing more");
     }
