@@ -93,5 +93,8 @@ public final class VerifyCommand {
             }
         }
         out.println(report.path("consistent").asBoolean() ? "consistent" : "NOT consistent");
+        if (report.path("html_report").isTextual()) {
+            out.println("HTML report: " + report.path("html_report").asText());
+        }
     }
 }

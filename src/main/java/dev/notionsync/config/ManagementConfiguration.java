@@ -17,6 +17,7 @@ import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
 import dev.notionsync.store.OperatorAudit;
+import dev.notionsync.report.VerifyReports;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
 import java.util.List;
@@ -38,10 +39,13 @@ public final class ManagementConfiguration implements AreaConfiguration {
     private final List<String> pulledSources;
     private final Database database;
     private final String instanceId;
+    private final VerifyReports verifyReports;
     private NotionSyncManagement management;
 
-    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, String instanceId) {
+    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, String instanceId,
+                                   VerifyReports verifyReports) {
         this.instanceId = instanceId;
+        this.verifyReports = verifyReports;
         this.settings = settings;
         this.pulledSources = pulledSources;
         this.database = database;
@@ -60,7 +64,7 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
                 context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
-                new OperatorAudit(database.dataSource(), instanceId));
+                new OperatorAudit(database.dataSource(), instanceId), verifyReports);
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));

@@ -1,5 +1,6 @@
 package dev.notionsync.config;
 
+import dev.notionsync.report.VerifyReports;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.Database;
 import java.util.List;
@@ -48,7 +49,8 @@ public enum Mode {
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
-                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, instanceId));
+                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, instanceId,
+                            new VerifyReports(engine.reports().folder(), engine.reports().keep())));
         }
 
         @Override

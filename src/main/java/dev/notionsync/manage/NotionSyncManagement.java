@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
+import dev.notionsync.report.VerifyReports;
 import dev.notionsync.sync.PullRun;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
@@ -53,13 +54,15 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final SourceSchedules schedules;
     private final ConsistencyCheck consistency;
     private final OperatorAudit audit;
+    private final VerifyReports verifyReports;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
                                 Reports reports, Bootstrap bootstrap, SourceSchedules schedules, ConsistencyCheck consistency,
-                                OperatorAudit audit) {
+                                OperatorAudit audit, VerifyReports verifyReports) {
+        this.verifyReports = verifyReports;
         this.consistency = consistency;
         this.audit = audit;
         this.reports = reports;
@@ -152,12 +155,20 @@ public final class NotionSyncManagement implements NotionSyncMBean {
             ObjectNode all = JSON.createObjectNode();
             ArrayNode reports = all.putArray("sources");
             boolean consistent = true;
+            int requests = 0;
             for (String one : checked) {
                 ObjectNode report = consistency.check(one, repair, VERIFY_LOG::info);
                 consistent &= report.path("consistent").asBoolean();
+                requests += report.path("notion_requests").asInt();
                 reports.add(report);
             }
-            return all.put("consistent", consistent).toString();
+            all.put("consistent", consistent).put("notion_requests", requests);
+            try {
+                all.put("html_report", verifyReports.write(all, Instant.now()).toAbsolutePath().toString());
+            } catch (java.io.IOException e) {
+                LOG.warn("verify: the HTML report could not be written ({}); the JSON report is whole", e.getMessage());
+            }
+            return all.toString();
         } finally {
             verifying.set(false);
         }

@@ -90,6 +90,11 @@ class ConsistencyCheckTest {
         assertEquals(3, exit, output);
         assertTrue(output.contains("2 differing, 1 missing in PostgreSQL, 1 extra in PostgreSQL"), output);
         assertTrue(output.contains("repaired: 3 rows written from Notion, 1 marked deleted, 0 left to the push"), output);
+        // the HTML page of the check, in the reports folder
+        java.nio.file.Path html = java.nio.file.Path.of(output.substring(output.indexOf("HTML report: ") + 13).trim());
+        String page = java.nio.file.Files.readString(html);
+        assertTrue(html.startsWith(java.nio.file.Path.of(settings.get("notion.reports.folder")).toAbsolutePath()), html.toString());
+        assertTrue(page.contains("NOT consistent") && page.contains(tampered) && page.contains("missing in PostgreSQL") && page.contains(trashedInNotion), page);
 
         JsonNode after = JSON.readTree(operator.verify(source, false));
         assertTrue(after.path("consistent").asBoolean(), after.toPrettyString());
