@@ -92,6 +92,7 @@ public final class VerifyCommand {
                 }
             }
         }
+        report.path("not_checked").forEach(s -> out.println("not checked: " + s.path("reason").asText()));
         out.println(report.path("consistent").asBoolean() ? "consistent" : "NOT consistent");
         if (report.path("html_report").isTextual()) {
             out.println("HTML report: " + report.path("html_report").asText());

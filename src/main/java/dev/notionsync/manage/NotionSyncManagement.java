@@ -156,7 +156,13 @@ public final class NotionSyncManagement implements NotionSyncMBean {
             ArrayNode reports = all.putArray("sources");
             boolean consistent = true;
             int requests = 0;
+            ArrayNode skipped = all.putArray("not_checked");
             for (String one : checked) {
+                Optional<String> refusal = consistency.refusal(one);
+                if (refusal.isPresent() && checked.size() > 1) {
+                    skipped.addObject().put("source", one).put("reason", refusal.get());   // every source: the others are checked
+                    continue;
+                }
                 ObjectNode report = consistency.check(one, repair, VERIFY_LOG::info);
                 consistent &= report.path("consistent").asBoolean();
                 requests += report.path("notion_requests").asInt();

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -62,13 +63,9 @@ public final class ConsistencyCheck {
      * @param progress a line per result page read, for the operator
      */
     public ObjectNode check(String source, boolean repair, Consumer<String> progress) throws Exception {
-        SourceSettings settings = tables.source(source);
-        if (!settings.readsNotion()) {
-            throw new IllegalArgumentException("source " + source + " is not read from Notion (direction = push): there is nothing to compare its rows with");
-        }
-        if (settings.bound()) {
-            throw new IllegalArgumentException("source " + source + " is bound to " + settings.binding().qualifiedName()
-                    + ": verify compares mirror tables; a bound table is not checked yet");
+        Optional<String> refusal = refusal(source);
+        if (refusal.isPresent()) {
+            throw new IllegalArgumentException(refusal.get());
         }
         ObjectNode report = JSON.createObjectNode().put("source", source).put("checked_at", clock.instant().toString()).put("repair", repair);
         ArrayNode tableReports = report.putArray("tables");
@@ -86,6 +83,19 @@ public final class ConsistencyCheck {
         }
         report.put("consistent", allConsistent).put("notion_requests", requests);
         return report;
+    }
+
+    /** Why the source cannot be checked (empty: it can). */
+    public Optional<String> refusal(String source) {
+        SourceSettings settings = tables.source(source);
+        if (!settings.readsNotion()) {
+            return Optional.of("source " + source + " is not read from Notion (direction = push): there is nothing to compare its rows with");
+        }
+        if (settings.bound()) {
+            return Optional.of("source " + source + " is bound to " + settings.binding().qualifiedName()
+                    + ": verify compares mirror tables; a bound table is not checked yet");
+        }
+        return Optional.empty();
     }
 
     /** One mirror table's check: what Notion lists, compared with the rows, and what repair did. */
