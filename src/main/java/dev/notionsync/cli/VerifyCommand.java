@@ -66,6 +66,9 @@ public final class VerifyCommand {
 
     private static void print(JsonNode report, PrintStream out) {
         for (JsonNode source : report.path("sources")) {
+            if (source.has("skipped")) {
+                out.println(source.path("source").asText() + "  skipped: " + source.path("skipped").asText());
+            }
             for (JsonNode table : source.path("tables")) {
                 out.printf("%s  %s: %d pages in Notion, %d consistent, %d differing, %d missing in PostgreSQL, %d extra in PostgreSQL%n",
                         source.path("source").asText(), table.path("table").asText(), table.path("pages_in_notion").asLong(),

@@ -170,6 +170,12 @@ class ConsistencyCheckAdversaryTest {
         all.path("sources").forEach(s -> checked.add(s.path("source").asText()));
         assertTrue(checked.contains(source), all.toPrettyString());
         assertTrue(projects(all).path("pages_in_notion").asInt() >= 9, all.toPrettyString());
+        JsonNode notes = StreamSupport.stream(all.path("sources").spliterator(), false).filter(s -> s.path("source").asText().equals("notes"))
+                .findFirst().orElseThrow(() -> new AssertionError("the bound source is not named: " + all.toPrettyString()));
+        assertTrue(notes.path("skipped").asText().contains("bound"), all.toPrettyString());
+        // named on its own, it is refused with the reason
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> operator.verify("notes", false));
+        assertTrue(refused.getMessage().contains("bound to public.notes"), refused.getMessage());
     }
 
     // ------------------------------------------------------------------ finding: a hostile source name
