@@ -118,6 +118,7 @@ public final class ConsistencyCheck {
         /** Lists every page (created_time windows: any number of pages) and compares each result page's rows. */
         int run(String source, boolean repair, Consumer<String> progress) throws Exception {
             int calls = 0;
+            Instant started = reader.now();
             CreatedTimeWalk walk = new CreatedTimeWalk(null);
             String cursor = null;
             while (true) {
@@ -160,7 +161,8 @@ public final class ConsistencyCheck {
                     break;   // else the next result page, or the next created_time window
                 }
             }
-            Set<String> present = deletions.presentIds(table);
+            // a row read from Notion after the listing began (a pull, the push's write-back) had its page then: not extra
+            Set<String> present = deletions.presentIds(table, started);
             present.removeAll(listed);
             extra.addAll(present);
             return calls;

@@ -64,7 +64,10 @@ class ConsistencyCheckAdversaryTest {
         source = settings.get("notion.sources");
         table = "\"" + settings.get("notion.db.schema") + "\".projects";
         settings.put("notion.source." + source + ".direction", "both");
-        settings.put("notion.push.poll", "1h");   // the push's first look comes before any change: later changes wait
+        settings.put("notion.push.poll", "1h");
+        settings.put("notion.api.max-retries", "1");   // a Notion that keeps failing fails a call soon
+        settings.put("notion.api.backoff-base", "100ms");
+        settings.put("notion.api.backoff-max", "200ms");   // the push's first look comes before any change: later changes wait
         // a bound source never bootstrapped, beside the mirror source
         settings.put("notion.sources", source + ",notes");
         settings.put("notion.source.notes.mode", "bind");
@@ -101,6 +104,60 @@ class ConsistencyCheckAdversaryTest {
         String inserted = TestEngine.queryString(sync, "SELECT page_id::text FROM " + table + " WHERE " + client + " = 'new row'");
         assertFalse(texts(projects.path("extra_in_postgres")).contains(inserted), "a row awaiting its page is not extra: " + projects.toPrettyString());
         assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + inserted + "' AND deleted_at IS NULL"));
+    }
+
+    /**
+     * Notion failing mid-verify (--repair, over HTTP): a JSON error that says what failed, no token in it, nothing
+     * written, and the next verify runs (the one-at-a-time guard is released).
+     */
+    @Test
+    void notionFailingMidVerifyFailsCleanly() throws Exception {
+        String page = pages.get(4);
+        String client = column("Client");
+        behindItsBack(sync, "UPDATE " + table + " SET " + client + " = 'drifted before the outage' WHERE page_id = '" + page + "'");
+        String dataSource = simulator.workspace().source("projects").dataSourceId();
+        TestEngine.simControl(simulator, "faults", "{\"failing_ids\":[\"" + dataSource + "\"],\"failing_status\":503}");
+        HttpResponse<String> answer;
+        try {
+            answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + settings.get("camel.management.port")
+                    + "/observe/verify?repair=true&source=" + source)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+        }
+        assertEquals(500, answer.statusCode(), answer.body());
+        String error = JSON.readTree(answer.body()).path("error").asText();
+        assertTrue(error.contains("503") || error.toLowerCase(java.util.Locale.ROOT).contains("unavailable"), error);
+        assertFalse(answer.body().contains(TestEngine.TOKEN), answer.body());
+        assertEquals("drifted before the outage", TestEngine.queryString(sync, "SELECT " + client + " FROM " + table + " WHERE page_id = '" + page + "'"));
+        String[] again = {null};
+        TestEngine.await("a verify after the outage", Duration.ofSeconds(30), () -> {
+            try {
+                again[0] = operator.verify(source, false);
+                return true;
+            } catch (Exception e) {
+                return false;   // the breaker may stay open a moment
+            }
+        });
+        assertTrue(differingRow(projects(JSON.readTree(again[0])), page) != null, again[0]);
+    }
+
+    /** More than 100 pages (several result pages): every page read once, consistent, counted whole. */
+    @Test
+    void moreThanOneResultPageIsReadWholeAndConsistent(Integration it) throws Exception {
+        NotionSimulator notion = it.simulator(230);
+        Map<String, String> own = it.settings(notion, "1s", "agents");
+        String name = own.get("notion.sources");
+        String rows = "\"" + own.get("notion.db.schema") + "\".agents";
+        NotionSync engine = it.start(own);
+        TestEngine.await("the pages in the table", Duration.ofSeconds(60), () -> TestEngine.count(engine, "SELECT count(*) FROM " + rows) == 230);
+        NotionSyncManagement management = engine.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        management.pauseSource(name);
+        JsonNode report = JSON.readTree(management.verify(name, true));
+        JsonNode agents = report.path("sources").get(0).path("tables").get(0);
+        assertTrue(report.path("consistent").asBoolean(), agents.toPrettyString());
+        assertEquals(230, agents.path("pages_in_notion").asInt());
+        assertEquals(230, agents.path("consistent").asInt());
+        assertEquals(0, agents.path("repaired").path("rows_written").asInt());
     }
 
     // ------------------------------------------------------------------ finding: a user's UPDATE landing before the repair's write
@@ -228,7 +285,7 @@ class ConsistencyCheckAdversaryTest {
         management.syncNow(name);
 
         String dataSource = notion.workspace().source("projects").dataSourceId();
-        TestEngine.simControl(notion, "faults", "{\"stale_answers\":{\"POST /v1/data_sources/{id}/query\":3000}}");
+        TestEngine.simControl(notion, "faults", "{\"stale_answers\":{\"POST /v1/data_sources/{id}/query\":4000}}");
         CompletableFuture<String> verify = CompletableFuture.supplyAsync(() -> {
             try {
                 return management.verify(name, true);
@@ -242,13 +299,20 @@ class ConsistencyCheckAdversaryTest {
         TestEngine.await("the push landed", Duration.ofSeconds(10), () -> TestEngine.count(engine,
                 "SELECT count(*) FROM notion_sync.outbox WHERE page_id = '" + page + "' AND status = 'pushed'") == 1);
         assertEquals("pushed by a user", BootstrapText.client(notion, page));
+        // a page made in Notion after the listing, pulled before the comparison: present in Notion, not extra
+        String made = TestEngine.notion(notion, "POST", "/v1/pages", "{\"parent\":{\"type\":\"data_source_id\",\"data_source_id\":\"" + dataSource
+                + "\"},\"properties\":{\"Name\":{\"title\":[{\"text\":{\"content\":\"Made meanwhile\"}}]}}}").path("id").asText();
+        management.syncNow(name);
+        assertEquals(1, TestEngine.count(engine, "SELECT count(*) FROM " + rows + " WHERE page_id = '" + made + "'"));
+        assertFalse(verify.isDone(), "the listing was answered before the page was pulled: a slower hold is needed");
         JsonNode report = JSON.readTree(verify.get(30, TimeUnit.SECONDS));
         JsonNode projects = report.path("sources").get(0).path("tables").get(0);
         assertEquals("pushed by a user", TestEngine.queryString(engine, "SELECT " + client + " FROM " + rows + " WHERE page_id = '" + page + "'"),
                 "verify --repair wrote the listing's older value over the pushed row: " + projects.toPrettyString());
         assertEquals(null, differingRow(projects, page), "a row newer than the listing is no difference: " + projects.toPrettyString());
         assertEquals(0, projects.path("repaired").path("rows_written").asInt(), projects.toPrettyString());
-        assertTrue(dataSource != null);
+        assertFalse(texts(projects.path("extra_in_postgres")).contains(made), "a page made after the listing is no extra row: " + projects.toPrettyString());
+        assertEquals(1, TestEngine.count(engine, "SELECT count(*) FROM " + rows + " WHERE page_id = '" + made + "' AND deleted_at IS NULL"));
     }
 
     // ------------------------------------------------------------------ helpers
