@@ -160,6 +160,30 @@ class ConsistencyCheckAdversaryTest {
         assertEquals(0, agents.path("repaired").path("rows_written").asInt());
     }
 
+    /**
+     * Values whose conversion could tell a page from its row: long text in several pieces with emoji, right-to-left
+     * script and a NUL (stored as U+FFFD), a number with many decimals, a date with a time and offset, a date alone,
+     * options in no particular order. Pulled, then verified: no difference.
+     */
+    @Test
+    void awkwardValuesPulledAreConsistent() throws Exception {
+        String page = pages.get(5);
+        String piece = "\u05e9\u05dc\u05d5\u05dd \ud83d\ude80 ".repeat(150);
+        String body = "{\"properties\":{"
+                + "\"Client\":{\"rich_text\":[{\"text\":{\"content\":" + JSON.writeValueAsString(piece + "\u0000") + "}},"
+                + "{\"text\":{\"content\":" + JSON.writeValueAsString(piece) + "}}]},"
+                + "\"Budget\":{\"number\":1234.5678901234567},"
+                + "\"Timeline\":{\"date\":{\"start\":\"2026-03-01T10:15:00.000+02:00\",\"end\":\"2026-03-02T08:00:00.000-05:00\"}},"
+                + "\"Kickoff call\":{\"date\":{\"start\":\"2026-04-01\"}},"
+                + "\"Tags\":{\"multi_select\":[{\"name\":\"Infra\"},{\"name\":\"AI\"},{\"name\":\"Web\"}]}}}";
+        TestEngine.notion(simulator, "PATCH", "/v1/pages/" + page, body);
+        operator.syncNow(source);
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM " + table + " WHERE page_id = '" + page + "' AND position(U&'\\FFFD' IN "
+                + column("Client") + ") > 0"), "the pull stored the NUL as U+FFFD");
+        JsonNode projects = projects(verify(false));
+        assertEquals(null, differingRow(projects, page), projects.toPrettyString());
+    }
+
     // ------------------------------------------------------------------ finding: a user's UPDATE landing before the repair's write
 
     /**
