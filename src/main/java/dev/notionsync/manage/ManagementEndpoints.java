@@ -180,11 +180,12 @@ public final class ManagementEndpoints {
             ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                     .end("{\"error\":\"id and limit must be whole numbers\"}");
         } catch (IllegalArgumentException e) {
+            // through Jackson: a message quoting what the caller sent (a source name with a backslash) stays JSON
             ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");
+                    .end(JSON.createObjectNode().put("error", String.valueOf(e.getMessage()).replace("\"", "'")).toString());
         } catch (Exception e) {
             ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+                    .end(JSON.createObjectNode().put("error", String.valueOf(e.getMessage()).replace("\"", "'")).toString());
         }
     }
 }

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -26,12 +29,24 @@ public final class Deletions {
 
     /** Page ids the table holds as present (not deleted, not in trash), but for rows whose page is not created yet. */
     public Set<String> presentIds(MirrorTable table) throws SQLException {
+        return presentIds(table, null);
+    }
+
+    /**
+     * As {@link #presentIds(MirrorTable)}, without the rows written from a read of their page after {@code readBy}
+     * (null: with every row): a page read after a listing began was there, whether the listing shows it or not.
+     */
+    public Set<String> presentIds(MirrorTable table, Instant readBy) throws SQLException {
         Set<String> ids = new HashSet<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT page_id FROM " + table.qualifiedName()
-                     + " t WHERE deleted_at IS NULL AND NOT coalesce(in_trash, false)" + NOT_WAITING_FOR_ITS_PAGE)) {
+                     + " t WHERE deleted_at IS NULL AND NOT coalesce(in_trash, false)" + NOT_WAITING_FOR_ITS_PAGE
+                     + " AND (CAST(? AS timestamptz) IS NULL OR synced_at IS NULL OR synced_at <= CAST(? AS timestamptz))")) {
             ps.setString(1, table.schema());
             ps.setString(2, table.table());
+            OffsetDateTime by = readBy == null ? null : OffsetDateTime.ofInstant(readBy, ZoneOffset.UTC);
+            ps.setObject(3, by);
+            ps.setObject(4, by);
             ps.setFetchSize(5000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -91,6 +91,56 @@ public final class PageWriter {
         write(table, List.of(row), null, null, null, true, true);
     }
 
+    /**
+     * verify --repair's write of a row that differs from its page: as {@link #writePushedIfPresent}, and only while the
+     * row has no change of its own waiting for the push (or dead-lettered). The row's lock is taken first, so a user's
+     * UPDATE committed after the comparison read the row (its outbox entry with it) is seen, and never overwritten.
+     *
+     * @return whether the row was written (not when it is gone, has such a change, or holds a newer read of the page)
+     */
+    public boolean writeRepair(MirrorTable table, Row row) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean written = false;
+                if (lockedWithoutLocalChange(c, table, row.pageId())) {
+                    Map<String, Row> one = new LinkedHashMap<>();
+                    one.put(row.pageId(), row);
+                    Outcome outcome = write(c, table, one, List.of(row), null, null, null, true, false);
+                    written = outcome.inserted() + outcome.updated() > 0;
+                }
+                c.commit();
+                return written;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Locks the page's row; true when it exists and no change of it waits in notion_sync.outbox (read after the lock). */
+    private static boolean lockedWithoutLocalChange(Connection c, MirrorTable table, String pageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid FOR UPDATE")) {
+            ps.setString(1, pageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+            }
+        }
+        // a statement of its own: under READ COMMITTED it sees what a transaction that held the row's lock committed
+        try (PreparedStatement ps = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM notion_sync.outbox WHERE table_schema = ? AND table_name = ?"
+                + " AND page_id = ?::uuid AND status IN ('pending', 'dead_letter'))")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            ps.setString(3, pageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
     public void deleteRow(MirrorTable table, String pageId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

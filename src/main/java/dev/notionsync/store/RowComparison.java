@@ -7,9 +7,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -28,8 +33,10 @@ public final class RowComparison {
      *                     marked deleted although Notion lists the page
      * @param localChange  the row has a change in notion_sync.outbox not (yet) in Notion (pending or dead-lettered):
      *                     a difference the push explains, never repaired from Notion
+     * @param newer        the row was written from a read of the page after the listing was asked for (its synced_at
+     *                     is later, or its last_edited_time): a comparison with the older listing says nothing
      */
-    public record Compared(String pageId, boolean missing, List<String> differing, boolean localChange) {
+    public record Compared(String pageId, boolean missing, List<String> differing, boolean localChange, boolean newer) {
         public boolean consistent() {
             return !missing && differing.isEmpty();
         }
@@ -41,24 +48,31 @@ public final class RowComparison {
         this.dataSource = dataSource;
     }
 
-    /** Compares each row (as {@link PageWriter.Row}) with the table's row of its page; in the rows' order. */
-    public List<Compared> compare(MirrorTable table, List<PageWriter.Row> rows) throws SQLException {
+    /**
+     * Compares each row (as {@link PageWriter.Row}) with the table's row of its page; in the rows' order.
+     *
+     * @param listedAt when the listing the rows come from was asked for
+     */
+    public List<Compared> compare(MirrorTable table, List<PageWriter.Row> rows, Instant listedAt) throws SQLException {
         List<ColumnSpec> written = table.writtenColumns();
         List<String> compared = table.propertyColumns().stream().map(ColumnSpec::suffix).toList();
+        Set<String> signed = signedUrlColumns(table);
         String differing = compared.isEmpty() ? "ARRAY[]::text[]" : "array_remove(ARRAY[" + compared.stream()
-                .map(name -> "CASE WHEN e." + ColumnNames.quote(name) + " IS DISTINCT FROM t." + ColumnNames.quote(name)
+                .map(name -> "CASE WHEN " + meaning("e", name, signed) + " IS DISTINCT FROM " + meaning("t", name, signed)
                         + " THEN " + literal(name) + " END")
                 .collect(Collectors.joining(", ")) + "]::text[], NULL)";
         String sql = "SELECT e.\"page_id\"::text, t.\"page_id\" IS NULL, " + differing + ", t.\"deleted_at\" IS NOT NULL,"
                 + " EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.table_schema = ? AND o.table_name = ? AND o.page_id = e.\"page_id\""
-                + " AND o.status IN ('pending', 'dead_letter'))"
+                + " AND o.status IN ('pending', 'dead_letter')),"
+                + " coalesce(t.\"synced_at\" > ? OR t.\"last_edited_time\" > e.\"last_edited_time\", false)"
                 + " FROM json_populate_recordset(NULL::" + table.qualifiedName() + ", CAST(? AS json)) AS e"
                 + " LEFT JOIN " + table.qualifiedName() + " AS t ON t.\"page_id\" = e.\"page_id\"";
         List<Compared> result = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, table.schema());
             ps.setString(2, table.table());
-            ps.setString(3, RowJson.of(written, rows.stream().map(PageWriter.Row::values).toList()));
+            ps.setObject(3, OffsetDateTime.ofInstant(listedAt, ZoneOffset.UTC));
+            ps.setString(4, RowJson.of(written, rows.stream().map(PageWriter.Row::values).toList()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean missing = rs.getBoolean(2);
@@ -70,11 +84,33 @@ public final class RowComparison {
                             columns.add("deleted_at");
                         }
                     }
-                    result.add(new Compared(rs.getString(1), missing, columns, rs.getBoolean(5)));
+                    result.add(new Compared(rs.getString(1), missing, columns, rs.getBoolean(5), rs.getBoolean(6)));
                 }
             }
         }
         return result;
+    }
+
+    /**
+     * The URL columns of files properties: Notion signs a hosted file's URL anew on every read (its query:
+     * X-Amz-Signature, expiry), so the row keeps the URL of the read that wrote it. Compared without the query, as
+     * the push compares them (FilesType's meaning of a value).
+     */
+    private static Set<String> signedUrlColumns(MirrorTable table) {
+        Set<String> columns = new HashSet<>();
+        for (MirrorTable.PropertyColumns property : table.properties()) {
+            if (property.type().name().equals("files")) {
+                property.type().columns().stream().filter(spec -> spec.suffix().equals("urls"))
+                        .forEach(spec -> columns.add(ColumnNames.columnName(property.columnBase(), spec)));
+            }
+        }
+        return columns;
+    }
+
+    private static String meaning(String alias, String column, Set<String> signed) {
+        String value = alias + "." + ColumnNames.quote(column);
+        return signed.contains(column) ? "CASE WHEN " + value + " IS NULL THEN NULL ELSE ARRAY(SELECT regexp_replace(u.url, '\\?.*$', '')"
+                + " FROM unnest(" + value + ") WITH ORDINALITY AS u(url, n) ORDER BY u.n) END" : value;
     }
 
     private static String literal(String text) {

@@ -108,6 +108,7 @@ public final class ConsistencyCheck {
         final Set<String> extra = new TreeSet<>();
         final List<String> localChanges = new ArrayList<>();
         int consistent;
+        int newer;
         int rewritten;
         int markedDeleted;
 
@@ -118,6 +119,7 @@ public final class ConsistencyCheck {
         /** Lists every page (created_time windows: any number of pages) and compares each result page's rows. */
         int run(String source, boolean repair, Consumer<String> progress) throws Exception {
             int calls = 0;
+            Instant started = reader.now();
             CreatedTimeWalk walk = new CreatedTimeWalk(null);
             String cursor = null;
             while (true) {
@@ -130,9 +132,10 @@ public final class ConsistencyCheck {
                 if (cursor != null) {
                     body.put("start_cursor", cursor);
                 }
+                // before the call, as the pull's rows: a row written from a later read of a page is never replaced by this one
+                Instant asked = reader.now();
                 JsonNode answer = doors.of(source).call(NotionRequest.post("/v1/data_sources/" + table.dataSourceId() + "/query", body.toString()));
                 calls++;
-                Instant now = reader.now();
                 List<PageWriter.Row> rows = new ArrayList<>();
                 List<Set<String>> absent = new ArrayList<>();
                 for (JsonNode page : answer.path("results")) {
@@ -140,12 +143,12 @@ public final class ConsistencyCheck {
                     if (!listed.add(page.path("id").asText())) {
                         continue;   // a window's first minute again
                     }
-                    PageReader.PageRead read = reader.readQueryResult(source, table, page, now);
+                    PageReader.PageRead read = reader.readQueryResult(source, table, page, asked);
                     calls += read.extraCalls();
                     rows.add(read.row());
                     absent.add(absentColumns(read.row()));
                 }
-                compare(rows, absent);
+                compare(rows, absent, asked);
                 if (repair) {
                     // at once, not after the whole listing: a change made in PostgreSQL meanwhile has less time to come between
                     repairRows(source);
@@ -159,19 +162,24 @@ public final class ConsistencyCheck {
                     break;   // else the next result page, or the next created_time window
                 }
             }
-            Set<String> present = deletions.presentIds(table);
+            // a row read from Notion after the listing began (a pull, the push's write-back) had its page then: not extra
+            Set<String> present = deletions.presentIds(table, started);
             present.removeAll(listed);
             extra.addAll(present);
             return calls;
         }
 
-        void compare(List<PageWriter.Row> rows, List<Set<String>> absent) throws Exception {
+        void compare(List<PageWriter.Row> rows, List<Set<String>> absent, Instant asked) throws Exception {
             if (rows.isEmpty()) {
                 return;
             }
-            List<RowComparison.Compared> compared = comparison.compare(table, rows);
+            List<RowComparison.Compared> compared = comparison.compare(table, rows, asked);
             for (int i = 0; i < compared.size(); i++) {
                 RowComparison.Compared one = compared.get(i);
+                if (!one.missing() && one.newer()) {
+                    newer++;   // written from a read of its page after this listing (a pull, a push's write-back): nothing to compare
+                    continue;
+                }
                 List<String> columns = new ArrayList<>(one.differing());
                 columns.removeAll(absent.get(i));   // a value Notion did not give: the pull keeps the stored one too
                 if (!one.missing() && columns.isEmpty()) {
@@ -181,7 +189,7 @@ public final class ConsistencyCheck {
                 if (one.missing()) {
                     missing.add(one.pageId());
                 } else {
-                    differing.add(new RowComparison.Compared(one.pageId(), false, columns, one.localChange()));
+                    differing.add(new RowComparison.Compared(one.pageId(), false, columns, one.localChange(), false));
                 }
                 if (one.localChange()) {
                     localChanges.add(one.pageId());   // a change of the row (or its DELETE) waits for the push: never repaired from Notion
@@ -204,12 +212,13 @@ public final class ConsistencyCheck {
             Set<String> missingIds = new HashSet<>(missing);
             for (PageWriter.Row row : toWrite) {
                 if (missingIds.contains(row.pageId())) {
-                    writer.write(table, List.of(row), source, null);
+                    PageWriter.Outcome outcome = writer.write(table, List.of(row), source, null);
+                    rewritten += outcome.inserted() + outcome.updated();
                 } else {
-                    // written although its content hash is Notion's: the row was changed behind the engine's back
-                    writer.writePushedIfPresent(table, row);
+                    // written although its content hash is Notion's: the row was changed behind the engine's back; not
+                    // when a user's change of it committed since the comparison, or a newer read of the page landed
+                    rewritten += writer.writeRepair(table, row) ? 1 : 0;
                 }
-                rewritten++;
             }
             toWrite.clear();
         }
@@ -230,7 +239,8 @@ public final class ConsistencyCheck {
         }
 
         String summary() {
-            return listed.size() + " pages in Notion: " + consistent + " consistent, " + differing.size() + " differing ("
+            return listed.size() + " pages in Notion: " + consistent + " consistent, " + (newer > 0 ? newer + " changed while checking, " : "")
+                    + differing.size() + " differing ("
                     + localChanges.size() + " with a change waiting for the push), " + missing.size() + " missing in PostgreSQL, "
                     + extra.size() + " extra in PostgreSQL" + (rewritten + markedDeleted > 0 ? "; repaired: " + rewritten
                     + " rows written from Notion, " + markedDeleted + " marked deleted" : "");
@@ -238,7 +248,8 @@ public final class ConsistencyCheck {
 
         ObjectNode report() {
             ObjectNode node = JSON.createObjectNode().put("table", table.schema() + "." + table.table()).put("data_source_id", table.dataSourceId())
-                    .put("pages_in_notion", listed.size()).put("consistent", consistent).put("differing_count", differing.size())
+                    .put("pages_in_notion", listed.size()).put("consistent", consistent).put("changed_while_checking", newer)
+                    .put("differing_count", differing.size())
                     .put("missing_in_postgres_count", missing.size()).put("extra_in_postgres_count", extra.size());
             ArrayNode rows = node.putArray("differing");
             differing.stream().limit(LISTED).forEach(d -> {

@@ -59,9 +59,13 @@ class ConsistencyCheckTest {
         String client = column(sync, settings, "Client");
         String budget = column(sync, settings, "Budget");
         try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
-            sql.execute("SET session_replication_role = replica");   // behind the engine's back: no trigger fires
+            // behind the engine's back: no trigger fires. SET LOCAL: a session setting would stay on the pooled connection
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
             sql.execute("UPDATE " + table + " SET " + client + " = 'changed behind its back' WHERE page_id = '" + tampered + "'");
             sql.execute("DELETE FROM " + table + " WHERE page_id = '" + deletedHere + "'");
+            c.commit();
+            c.setAutoCommit(true);
         }
         TestEngine.notion(simulator, "PATCH", "/v1/pages/" + editedInNotion, "{\"properties\":{\"Budget\":{\"number\":4242}}}");
         TestEngine.notion(simulator, "PATCH", "/v1/pages/" + trashedInNotion, "{\"in_trash\":true}");
