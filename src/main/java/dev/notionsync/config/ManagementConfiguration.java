@@ -1,5 +1,9 @@
 package dev.notionsync.config;
 
+import java.util.Map;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.quartz.Scheduler;
+import org.quartz.TriggerKey;
 import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.NotionSyncManagement;
@@ -66,6 +70,10 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
                 new OperatorAudit(database.dataSource(), instanceId), verifyReports);
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
+        if (!settings.verifySchedule().isEmpty() && context.getRegistry().lookupByName("consistencyCheck") != null) {
+            context.getRegistry().bind("verifyScheduleRoutes", new TemplatedRoutes().add("verify-schedule", "notion-verify-schedule",
+                    Map.of("cron", settings.verifySchedule(), "repair", Boolean.toString(settings.verifyRepair()))));
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new PostgresHealthCheck(database));
         AreaConfiguration.bean(context, "notionConnections", NotionConnections.class)
@@ -75,6 +83,13 @@ public final class ManagementConfiguration implements AreaConfiguration {
 
     @Override
     public void started(CamelContext context) throws Exception {
+        if (settings.verifySchedule().isEmpty() && context.hasComponent("quartz") != null) {
+            // a schedule taken out of the settings stays in the shared job store, where any instance would fire it
+            Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+            if (scheduler != null && scheduler.unscheduleJob(TriggerKey.triggerKey("schedule", "verify"))) {
+                LOG.info("notion.verify.schedule is empty: the scheduled consistency check is removed from the cluster");
+            }
+        }
         management.register();
         ManagementEndpoints.install(context, management);
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);

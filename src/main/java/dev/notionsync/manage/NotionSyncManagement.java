@@ -1,5 +1,6 @@
 package dev.notionsync.manage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -139,6 +140,17 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String verify(String source, boolean repair) throws Exception {
         return audited(repair ? "verify --repair" : "verify", source == null || source.isBlank() ? "(every source)" : source, () -> verifyNow(source, repair));
+    }
+
+    /** notion.verify.schedule's check of every source, recorded in the audit log as the schedule's. */
+    public void verifyOnSchedule(boolean repair) throws Exception {
+        String report = new Operator("schedule", "notion.verify.schedule").run(() -> verify("", repair));
+        JsonNode verdict = JSON.readTree(report);
+        if (verdict.path("consistent").asBoolean()) {
+            VERIFY_LOG.info("scheduled verify: consistent ({})", verdict.path("html_report").asText("no HTML report"));
+        } else {
+            VERIFY_LOG.warn("scheduled verify: NOT consistent{}; see {}", repair ? " (repaired)" : "", verdict.path("html_report").asText("the log above"));
+        }
     }
 
     private String verifyNow(String source, boolean repair) throws Exception {

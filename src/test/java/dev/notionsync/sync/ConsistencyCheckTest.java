@@ -108,6 +108,30 @@ class ConsistencyCheckTest {
         assertFalse("changed behind its back".equals(TestEngine.queryString(sync, "SELECT " + client + " FROM " + table + " WHERE page_id = '" + tampered + "'")));
     }
 
+    @Test
+    void aScheduledVerifyChecksEverySourceAndSaysSoInTheAuditLogAndTheReportsFolder(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(3);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        settings.put("notion.verify.schedule", "0/2 * * * * ?");
+        String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+        NotionSync sync = it.start(settings);
+        TestEngine.await("the pages in the table", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 3);
+        TestEngine.await("a scheduled verify in the audit log", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.operator_audit WHERE actor = 'schedule' AND action = 'verify' AND outcome = 'ok'"
+                        + " AND detail = 'consistent'") > 0);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(settings.get("notion.reports.folder")))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().matches("verify-.*\\.html")), "the check's HTML page");
+        }
+    }
+
+    @Test
+    void aVerifyScheduleThatIsNoCronIsRefusedAtStartSayingWhatToWrite(Integration it) {
+        Map<String, String> settings = it.settings(it.simulator(1), "1s", "projects");
+        settings.put("notion.verify.schedule", "every night");
+        RuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> it.start(settings));
+        assertTrue(String.valueOf(refused.getMessage()).contains("notion.verify.schedule must be a Quartz cron with seconds"), refused.getMessage());
+    }
+
     private static String column(NotionSync sync, Map<String, String> settings, String property) {
         return "\"" + TestEngine.queryString(sync, "SELECT column_base FROM notion_sync.column_catalog WHERE table_schema = '" + settings.get("notion.db.schema")
                 + "' AND table_name = 'projects' AND property_name = '" + property + "' AND removed_at IS NULL") + "\"";
