@@ -32,6 +32,7 @@ public final class ManagementEndpoints {
     public static final String WEBHOOK_TOKEN_PATH = "/observe/webhook-token";
     public static final String VERIFY_PATH = "/observe/verify";
     public static final String AUDIT_PATH = "/observe/audit";
+    public static final String EVENTS_PATH = "/observe/events";
     /** The routing context's key for the {@link Operator} the guard let in. */
     private static final String OPERATOR = Operator.class.getName();
 
@@ -88,6 +89,8 @@ public final class ManagementEndpoints {
             verify.start();
         });
         router.route(HttpMethod.GET, PATH).blockingHandler(ctx -> answer(ctx, () -> management.listDeadLetters()));
+        router.route(HttpMethod.GET, EVENTS_PATH).blockingHandler(ctx -> answer(ctx, () -> management.events(ctx.request().getParam("type"),
+                ctx.request().getParam("source"), ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
         router.route(HttpMethod.GET, AUDIT_PATH).blockingHandler(ctx -> answer(ctx, () ->
                 management.auditLog(ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {

@@ -47,6 +47,12 @@ public interface NotionSyncMBean {
      */
     String auditLog(int limit) throws Exception;
 
+    /**
+     * Recent sync events, newest first, as JSON: pulls and sweeps that changed something or failed, conflicts, dead
+     * letters and their resolution, operator actions. type (one of EventsLog.TYPES) and source empty: all.
+     */
+    String events(String type, String source, int limit) throws Exception;
+
     /** Open dead letters as JSON. */
     String listDeadLetters() throws Exception;
 

@@ -14,6 +14,7 @@ import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.store.DeadLetters.DeadLetter;
 import dev.notionsync.store.SyncRuns;
 import dev.notionsync.store.OperatorAudit;
+import dev.notionsync.store.EventsLog;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.store.WebhookInbox;
 import java.lang.management.ManagementFactory;
@@ -55,6 +56,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final SourceSchedules schedules;
     private final ConsistencyCheck consistency;
     private final OperatorAudit audit;
+    private final EventsLog events;
     private final VerifyReports verifyReports;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
@@ -74,6 +76,7 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         this.schemaRefresh = schemaRefresh;
         this.context = context;
         this.runs = new SyncRuns(dataSource);
+        this.events = new EventsLog(dataSource);
         this.watermarks = new Watermarks(dataSource);
         this.sources = sources;
     }
@@ -390,6 +393,11 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     @Override
     public String auditLog(int limit) throws Exception {
         return audit.recent(limit);
+    }
+
+    @Override
+    public String events(String type, String source, int limit) throws Exception {
+        return events.recent(type == null || type.isBlank() ? null : type, source == null || source.isBlank() ? null : source, limit);
     }
 
     /**
