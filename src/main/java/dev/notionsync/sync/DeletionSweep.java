@@ -222,8 +222,8 @@ public final class DeletionSweep {
         } else if (!parent.equals(table.dataSourceId())) {
             return deletions.markDeleted(table, pageId, "moved to another data source", false) ? Recheck.MARKED_DELETED : Recheck.UNCHANGED;
         }
-        writer.write(table, List.of(reader.read(source, table, page, askedAt)), source, null);
-        return Recheck.REWRITTEN;
+        PageWriter.Outcome written = writer.write(table, List.of(reader.read(source, table, page, askedAt)), source, null);
+        return written.inserted() + written.updated() > 0 ? Recheck.REWRITTEN : Recheck.UNCHANGED;
     }
 
     private void recheckMissing(SweepRun run, MirrorTable table) throws Exception {
