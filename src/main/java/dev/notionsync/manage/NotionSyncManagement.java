@@ -408,13 +408,23 @@ public final class NotionSyncManagement implements NotionSyncMBean {
         Operator operator = Operator.current();
         try {
             String outcome = run.call();
-            String detail = outcome.startsWith("{") ? (JSON.readTree(outcome).path("consistent").asBoolean() ? "consistent" : "NOT consistent")
-                    : outcome;
-            audit.record(operator.who(), operator.from(), action, target, true, detail);
+            audit.record(operator.who(), operator.from(), action, target, true, detail(outcome));
             return outcome;
         } catch (Exception e) {
             audit.record(operator.who(), operator.from(), action, target, false, e.getMessage());
             throw e;
+        }
+    }
+
+    /** What the audit keeps of an action's answer: a verify's verdict, not its whole report; never in the action's way. */
+    private static String detail(String outcome) {
+        if (outcome == null || !outcome.startsWith("{")) {
+            return outcome;
+        }
+        try {
+            return JSON.readTree(outcome).path("consistent").asBoolean() ? "consistent" : "NOT consistent";
+        } catch (java.io.IOException e) {
+            return outcome;
         }
     }
 
