@@ -125,6 +125,7 @@ public final class ChangeHistory {
                     c.commit();
                     return;
                 }
+                boolean historyBefore = current != null && current.split("\u0000", -1)[1].contains("history");
                 try (Statement st = c.createStatement()) {
                     st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
                     if (capture.any()) {
@@ -134,6 +135,10 @@ public final class ChangeHistory {
                         }
                         st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
                                 + " FOR EACH ROW EXECUTE FUNCTION " + call.append(')'));
+                    }
+                    if (capture.history() && !historyBefore) {
+                        // CREATE TRIGGER holds the table against writes until this commits: nothing falls between
+                        snapshot(st, qualified, history, mirror, key, bookkeeping);
                     }
                 }
                 c.commit();
@@ -146,6 +151,26 @@ public final class ChangeHistory {
                 throw e;
             }
         }
+    }
+
+    /**
+     * History just turned on (or on again after it was off, when its changes went unrecorded): every row's version
+     * until now ends, and each row as it is now is its first version ('snapshot', by the engine).
+     */
+    private static void snapshot(Statement st, String table, String history, boolean mirror, List<String> key, List<String> bookkeeping)
+            throws SQLException {
+        StringBuilder rowKey = new StringBuilder("jsonb_build_object(");
+        for (int i = 0; i < key.size(); i++) {
+            rowKey.append(i == 0 ? "" : ", ").append(ColumnNames.literal(key.get(i))).append(", t.").append(ColumnNames.quote(key.get(i)));
+        }
+        rowKey.append(')');
+        StringBuilder values = new StringBuilder("to_jsonb(t)");
+        bookkeeping.forEach(column -> values.append(" - ").append(ColumnNames.literal(column)));
+        st.execute("UPDATE " + history + " SET valid_to = clock_timestamp() WHERE valid_to IS NULL");
+        int rows = st.executeUpdate("INSERT INTO " + history + " (page_id, row_key, valid_from, operation, side, changed_columns, row_values)"
+                + " SELECT " + (mirror ? "t.\"page_id\"" : "NULL::uuid") + ", " + rowKey + ", clock_timestamp(), 'snapshot', 'engine', '{}', " + values
+                + " FROM " + table + " AS t");
+        LOG.info("History of {}: {} rows recorded as they are now (their first version)", table, rows);
     }
 
     private static String currentArguments(Connection c, String qualified) throws SQLException {
@@ -186,7 +211,7 @@ public final class ChangeHistory {
                     + " row_key jsonb NOT NULL,"             // the key columns and their values
                     + " valid_from timestamptz NOT NULL,"
                     + " valid_to timestamptz,"               // NULL: the row's current version
-                    + " operation text NOT NULL,"            // insert | update | delete
+                    + " operation text NOT NULL,"            // insert | update | delete | snapshot (history turned on)
                     + " side text NOT NULL,"                 // notion | postgres | engine
                     + " changed_by text,"                    // Notion user id, or the database role
                     + " changed_columns text[] NOT NULL,"
