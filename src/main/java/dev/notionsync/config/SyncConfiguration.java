@@ -140,7 +140,7 @@ public final class SyncConfiguration implements AreaConfiguration {
             Binding binding = source.binding();
             try {
                 TableShape shape = shapes.read(binding.schema(), binding.table(), "notion.source." + source.name() + ".table");
-                history.installBound(source.name(), binding.schema(), binding.table(), shape.key());
+                history.installBound(source.name(), binding.schema(), binding.table(), shape.key(), binding.exclude());
             } catch (ChangeHistory.CollisionException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             } catch (SQLException | RuntimeException e) {

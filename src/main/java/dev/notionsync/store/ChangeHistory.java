@@ -95,9 +95,13 @@ public final class ChangeHistory {
         install(source, mirror.schema(), mirror.table(), true, List.of("page_id"), MIRROR_BOOKKEEPING);
     }
 
-    /** Installs (or removes) the trigger on a bound source's own table, keyed by its key columns. */
-    public void installBound(String source, String schema, String table, List<String> keyColumns) throws SQLException {
-        install(source, schema, table, false, keyColumns, List.of());
+    /**
+     * Installs (or removes) the trigger on a bound source's own table, keyed by its key columns. The columns the source
+     * excludes from sync (a secret, a password hash) are left out of its versions and events: events leave the database.
+     */
+    public void installBound(String source, String schema, String table, List<String> keyColumns, java.util.Collection<String> excluded)
+            throws SQLException {
+        install(source, schema, table, false, keyColumns, List.copyOf(excluded));
     }
 
     private void install(String source, String schema, String table, boolean mirror, List<String> key, List<String> bookkeeping)

@@ -33,6 +33,7 @@ class BoundHistoryTest {
             settings.put("notion.source." + table + ".poll", "1s");
         }
         settings.put("notion.source.agents.history", "true");
+        settings.put("notion.source.agents.exclude", "config");   // a column kept out of Notion stays out of history and events
         settings.put("notion.bind.apply-poll", "300ms");
         NotionSync sync = it.create(settings);
         DemoApplication.create(sync.database().dataSource());
@@ -43,6 +44,7 @@ class BoundHistoryTest {
         assertEquals(rows, TestEngine.count(sync, "SELECT count(*) FROM public.agents_history WHERE operation = 'snapshot' AND valid_to IS NULL"),
                 "each row as it was when history was turned on");
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM pg_tables WHERE tablename = 'organizations_history'"));
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM public.agents_history WHERE row_values ? 'config'"));
 
         // an edit in Notion, by a person: its row's new version says who
         JsonNode agent = BootstrapTest.pages(simulator, sync, "agents").get(0);
@@ -61,6 +63,10 @@ class BoundHistoryTest {
                 "SELECT string_agg(to_jsonb(h)::text, E'\\n') FROM public.agents_history h") + "\neditors: "
                 + TestEngine.queryString(sync, "SELECT string_agg(to_jsonb(e)::text, ', ') FROM notion_sync.page_editors e"));
         assertEquals(2, TestEngine.count(sync, "SELECT count(*)" + where));
+        TestEngine.execute(sync, "UPDATE public.agents SET config = '{\"api_key\": \"sk-secret\"}' WHERE id = '" + key + "'");
+        assertEquals(2, TestEngine.count(sync, "SELECT count(*)" + where), "a change of an excluded column alone is no version");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.change_events WHERE before::text LIKE '%sk-secret%'"
+                + " OR after::text LIKE '%sk-secret%'"), "nor an event");
 
         // an edit in PostgreSQL, by the application's role
         String role = TestEngine.queryString(sync, "SELECT current_user");
