@@ -69,27 +69,35 @@ public final class Bench {
         int b5 = full ? 100_000 : 30_000;
         // BENCH_ONLY=B1,B5 runs a subset while working on one figure; run.sh always runs all
         String only = System.getenv().getOrDefault("BENCH_ONLY", "");
-        if (only.isBlank() || only.contains("B1") || only.contains("B3")) {
+        if (only.isBlank() || named(only, "B1") || named(only, "B3")) {
             attempt("B1", "full sync at Notion's limit", () -> fullSyncAtTheLimit(b1, 5));
         }
-        if (only.isBlank() || only.contains("B2") || only.contains("B4")) {
+        if (only.isBlank() || named(only, "B2") || named(only, "B4")) {
             attempt("B2", "engine throughput, rate limit off", () -> throughputAndWebhooks(b2, 500));
         }
-        if (only.isBlank() || only.contains("B5")) {
+        if (only.isBlank() || named(only, "B5")) {
             attempt("B5", "memory after a large sync", () -> memory(b5));
         }
-        if (only.isBlank() || only.contains("B6")) {
+        if (only.isBlank() || named(only, "B6")) {
             attempt("B6", "push throughput", () -> pushThroughput(full ? 1_000 : 60));
         }
-        if (only.isBlank() || only.contains("B7")) {
+        if (only.isBlank() || named(only, "B7")) {
             attempt("B7", "bootstrap throughput", () -> bootstrapThroughput(full ? 1_000 : 150));
         }
-        if (only.isBlank() || only.contains("B8")) {
+        if (only.isBlank() || named(only, "B8")) {
             attempt("B8", "page content sync cost", () -> contentSync(full ? 1_000 : 200, full ? 100 : 40, full ? 100 : 40));
         }
-        if (only.isBlank() || only.contains("B9")) {
+        if (only.isBlank() || named(only, "B10")) {
+            attempt("B10", "cost of history and change events", () -> historyCost(b2));
+        }
+        if (only.isBlank() || named(only, "B9")) {
             attempt("B9", "webhook-driven pulls", () -> webhookDrivenPulls(500));
         }
+    }
+
+    /** Whether BENCH_ONLY (comma-separated) names this benchmark: B1 is not B10. */
+    private static boolean named(String only, String id) {
+        return java.util.Arrays.stream(only.split(",")).map(String::trim).anyMatch(id::equals);
     }
 
     private interface Step {
@@ -222,12 +230,67 @@ public final class Bench {
                         + " PreparedStatement addBatch/executeBatch, 100 rows per batch and per commit (like the engine's 100-page transactions),"
                         + " reWriteBatchedInserts=true (the driver's fastest plain form).");
                 String only = System.getenv().getOrDefault("BENCH_ONLY", "");
-                if (only.isBlank() || only.contains("B4")) {
+                if (only.isBlank() || named(only, "B4")) {
                     webhookLatency(sim, dbUrl, engine, events);
                 }
             }
             db.dropDatabase("bench_b2");
         }
+    }
+
+    // ------------------------------------------------------------------ B10
+
+    /**
+     * B10: B2's warm engine throughput with history and change events on (notion.source.projects.history = true,
+     * notion.change-events = true), as a ratio to the same with both off, each the median of three warm syncs of one
+     * engine process; the two engines run one after the other against the same simulator.
+     */
+    private void historyCost(int pages) throws Exception {
+        try (Sim sim = Sim.start(0)) {
+            sim.seed("projects", pages);
+            double off = warmEnginePps(sim, pages, "bench_b10_off", Map.of("NOTION_CHANGE_EVENTS", "false"));
+            double on = warmEnginePps(sim, pages, "bench_b10_on", Map.of("NOTION_CHANGE_EVENTS", "true", "NOTION_SOURCE_PROJECTS_HISTORY", "true"));
+            double ratio = on / off;
+            figures.add(new Figure("B10", "cost of history and change events on pull throughput",
+                    fmt(pages) + " pages (projects), B2's warm engine throughput, median of 3 syncs each",
+                    f0(on) + " pages/s with history + change events, " + f0(off) + " pages/s with both off",
+                    "≥ 0.8 of off", f2(ratio) + " of off", ratio >= 0.8 ? "met" : "missed"));
+            notes.add("B10: as B2 (rate limit off, engine time = run minus its Notion calls), on a second engine process with"
+                    + " history and change events on; each full sync writes every row's version into projects_history and its event"
+                    + " into notion_sync.change_events, in the row's transaction.");
+        }
+    }
+
+    /** The median engine pages/s of three warm full syncs (watermark deleted, table truncated, syncNow) of one engine. */
+    private double warmEnginePps(Sim sim, int pages, String database, Map<String, String> extra) throws Exception {
+        String dbUrl = db.createDatabase(database);
+        Map<String, String> env = EngineProcess.baseEnv(sim, dbUrl);
+        env.put("NOTION_API_RATE", "1000000");
+        env.putAll(extra);
+        EngineProcess.withJolokia(env);
+        EngineProcess.addSource(env, "projects", sim.source("projects").dataSourceId(), "10m");
+        List<Double> pps = new ArrayList<>();
+        try (EngineProcess engine = EngineProcess.start(repo, logs, database, env)) {
+            Sql.await(pages + " rows", 300_000, () -> rows(dbUrl, "projects") == pages);
+            Sql.await("the run recorded", 60_000, () -> Sql.count(dbUrl,
+                    "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'ok' AND pages_read > 0") >= 1);
+            for (int round = 0; round < 3; round++) {
+                double notionBefore = engine.notionCallSeconds();
+                Sql.execute(dbUrl, "DELETE FROM notion_sync.watermarks WHERE source = 'projects'");
+                Sql.execute(dbUrl, "TRUNCATE notion.projects");
+                engine.exec("syncNow", "projects");
+                Sql.await(pages + " rows again", 300_000, () -> rows(dbUrl, "projects") == pages);
+                Sql.await("the run done", 60_000, () -> Sql.count(dbUrl,
+                        "SELECT count(*) FROM notion_sync.sync_runs WHERE kind = 'pull' AND outcome = 'running'") == 0);
+                pps.add(pages / (lastRunSeconds(dbUrl) - (engine.notionCallSeconds() - notionBefore)));
+            }
+            if (extra.containsKey("NOTION_SOURCE_PROJECTS_HISTORY") && Sql.count(dbUrl, "SELECT count(*) FROM notion.projects_history") < 4L * pages) {
+                throw new AssertionError("history on, but projects_history lacks the versions of the four syncs");
+            }
+        }
+        db.dropDatabase(database);
+        pps.sort(Double::compare);
+        return pps.get(1);
     }
 
     /** The newest pull run with pages: its start to the last row committed, in seconds. */
