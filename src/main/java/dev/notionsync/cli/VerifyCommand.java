@@ -84,7 +84,12 @@ public final class VerifyCommand {
                 }
                 table.path("missing_in_postgres").forEach(id -> out.println("    missing  " + id.asText()));
                 table.path("extra_in_postgres").forEach(id -> out.println("    extra    " + id.asText()));
-                if (source.path("repair").asBoolean()) {
+                if (source.path("repair").asBoolean() && table.path("bound").asBoolean()) {
+                    JsonNode repaired = table.path("repaired");
+                    out.printf("    repaired: %d rows given back their synced values, %d rows to be made again from their pages, %d pages requested,"
+                                    + " %d left to the push%n", repaired.path("rows_written").asLong(), repaired.path("rows_made_again_from_notion").asLong(),
+                            repaired.path("pages_requested").asLong(), repaired.path("left_to_the_push").asLong());
+                } else if (source.path("repair").asBoolean()) {
                     JsonNode repaired = table.path("repaired");
                     out.printf("    repaired: %d rows written from Notion, %d marked deleted, %d left to the push%n",
                             repaired.path("rows_written").asLong(), repaired.path("rows_marked_deleted").asLong(),

@@ -5,6 +5,8 @@ import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.BoundColumns;
+import dev.notionsync.store.BoundComparison;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.TableShapes;
@@ -99,7 +101,8 @@ public final class SyncConfiguration implements AreaConfiguration {
                 new SyncRuns(dataSource, instanceId), metrics, leases, settings.sweep());
         context.getRegistry().bind("deletionSweep", sweep);
         context.getRegistry().bind("consistencyCheck", new ConsistencyCheck(mirrorTables, pageReader, doors, new RowComparison(dataSource), writer,
-                new Deletions(dataSource), sweep, Clock.systemUTC()));
+                new Deletions(dataSource), sweep, new BoundComparison(dataSource), new TableShapes(dataSource), new BoundColumns(dataSource),
+                new BoundSources(dataSource), Clock.systemUTC()));
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, settings.sources(), dataSource);
         List<String> pulled = new ArrayList<>();

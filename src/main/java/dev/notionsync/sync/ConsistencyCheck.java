@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.NotionRequest;
+import dev.notionsync.store.BoundColumns;
+import dev.notionsync.store.BoundComparison;
+import dev.notionsync.store.BoundRows;
+import dev.notionsync.store.BoundSources;
+import dev.notionsync.store.TableShapes;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.PageWriter;
@@ -44,9 +49,18 @@ public final class ConsistencyCheck {
     private final Deletions deletions;
     private final DeletionSweep sweep;
     private final Clock clock;
+    private final BoundComparison bound;
+    private final TableShapes shapes;
+    private final BoundColumns boundColumns;
+    private final BoundSources boundSources;
 
     public ConsistencyCheck(MirrorTables tables, PageReader reader, SourceDoors doors, RowComparison comparison, PageWriter writer,
-                            Deletions deletions, DeletionSweep sweep, Clock clock) {
+                            Deletions deletions, DeletionSweep sweep, BoundComparison bound, TableShapes shapes, BoundColumns boundColumns,
+                            BoundSources boundSources, Clock clock) {
+        this.boundSources = boundSources;
+        this.bound = bound;
+        this.shapes = shapes;
+        this.boundColumns = boundColumns;
         this.tables = tables;
         this.reader = reader;
         this.doors = doors;
@@ -81,21 +95,88 @@ public final class ConsistencyCheck {
             tableReports.add(check.report());
             LOG.info("verify {}: {} {}", source, table.table(), check.summary());
         }
+        SourceSettings settings = tables.source(source);
+        if (settings.bound()) {
+            ObjectNode boundReport = checkBound(settings, repair);
+            allConsistent &= boundReport.path("consistent_table").asBoolean();
+            boundReport.remove("consistent_table");
+            tableReports.add(boundReport);
+        }
         report.put("consistent", allConsistent).put("notion_requests", requests);
         return report;
     }
 
     /** Why the source cannot be checked (empty: it can). */
-    public Optional<String> refusal(String source) {
+    public Optional<String> refusal(String source) throws java.sql.SQLException {
         SourceSettings settings = tables.source(source);
         if (!settings.readsNotion()) {
             return Optional.of("source " + source + " is not read from Notion (direction = push): there is nothing to compare its rows with");
         }
         if (settings.bound()) {
-            return Optional.of("source " + source + " is bound to " + settings.binding().qualifiedName()
-                    + ": verify compares mirror tables; a bound table is not checked yet");
+            BoundSources.BoundSource recorded = boundSources.find(source);
+            boolean inStep = recorded != null && (recorded.bootstrapped() || recorded.bootstrapState() == null && recorded.matchedAt() != null);
+            if (!inStep) {
+                // before the bootstrap (or the record matching) is done, rows without pages are its work, not differences
+                return Optional.of("source " + source + " is bound to " + settings.binding().qualifiedName() + " and not in step with Notion yet"
+                        + (recorded != null && recorded.bootstrapState() != null ? " (its bootstrap is " + recorded.bootstrapState() + ")"
+                        : settings.notionId() == null ? ": run notion-sync bootstrap " + source + " --parent <page id or URL>"
+                        : ": its record matching has not run yet"));
+            }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A bound source's own table, after its shadow mirror was checked against Notion: each linked row against what both
+     * sides last agreed on (its link), each link against its row, each row against its link. Repair puts the agreed
+     * values back into a differing row, has the Apply pass make a missing row again from its page, and asks the push
+     * for the page of a row that has none. Rows with a change waiting for the push are left to it.
+     */
+    private ObjectNode checkBound(SourceSettings source, boolean repair) throws Exception {
+        Binding binding = source.binding();
+        List<String> key = shapes.read(binding.schema(), binding.table(), "notion.source." + source.name() + ".table").key();
+        BoundComparison.Result found = bound.compare(source.name(), binding.schema(), binding.table(), key);
+        int written = 0;
+        int remade = 0;
+        int pagesAsked = 0;
+        if (repair) {
+            BoundRows.Table table = new BoundRows.Table(binding.schema(), binding.table(), key);
+            for (BoundComparison.Differing row : found.differing()) {
+                written += bound.repairRow(source.name(), table, row) ? 1 : 0;
+            }
+            for (String pageId : found.missingInPostgres()) {
+                remade += bound.forgetMissingRow(source.name(), table, pageId) ? 1 : 0;
+            }
+            if (source.pushes()) {
+                List<String> mapped = boundColumns.of(source.name()).stream().map(BoundColumns.BoundColumn::columnName).toList();
+                for (JsonNode rowKey : found.missingInNotion()) {
+                    pagesAsked += bound.requestPage(source.name(), table, rowKey, mapped) ? 1 : 0;
+                }
+            }
+        }
+        boolean consistent = found.differing().isEmpty() && found.missingInPostgres().isEmpty() && found.missingInNotion().isEmpty();
+        // in the mirror tables' terms: a linked page whose row is gone is missing in PostgreSQL, a row without a page extra
+        int linked = found.consistent() + found.differing().size() + found.missingInPostgres().size();
+        ObjectNode node = JSON.createObjectNode().put("table", binding.schema() + "." + binding.table()).put("bound", true)
+                .put("consistent_table", consistent).put("pages_in_notion", linked).put("consistent", found.consistent())
+                .put("change_waiting_for_push", found.waiting()).put("differing_count", found.differing().size())
+                .put("missing_in_postgres_count", found.missingInPostgres().size()).put("extra_in_postgres_count", found.missingInNotion().size());
+        ArrayNode rows = node.putArray("differing");
+        found.differing().stream().limit(LISTED).forEach(d -> {
+            ObjectNode row = rows.addObject().put("page_id", d.pageId());
+            row.set("row_key", d.rowKey());
+            d.columns().forEach(row.putArray("columns")::add);
+        });
+        found.missingInPostgres().stream().limit(LISTED).forEach(node.putArray("missing_in_postgres")::add);
+        ArrayNode extra = node.putArray("extra_in_postgres");
+        found.missingInNotion().stream().limit(LISTED).forEach(k -> extra.add(k.toString()));
+        node.putObject("repaired").put("rows_written", written).put("rows_marked_deleted", 0).put("left_to_the_push", found.waiting())
+                .put("rows_made_again_from_notion", remade).put("pages_requested", pagesAsked);
+        LOG.info("verify {}: {}: {} linked rows consistent, {} differing, {} missing in PostgreSQL, {} without a page, {} waiting for the push{}",
+                source.name(), binding.qualifiedName(), found.consistent(), found.differing().size(), found.missingInPostgres().size(),
+                found.missingInNotion().size(), found.waiting(), repair ? "; repaired: " + written + " rows written, " + remade
+                        + " rows to be made again from Notion, " + pagesAsked + " pages requested" : "");
+        return node;
     }
 
     /** One mirror table's check: what Notion lists, compared with the rows, and what repair did. */
