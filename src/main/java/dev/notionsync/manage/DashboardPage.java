@@ -46,10 +46,11 @@ final class DashboardPage {
             dd.bad{color:#cf222e}
             .error{background:#ffebe9;border:1px solid #ffcecb;border-radius:6px;padding:6px 10px;margin:6px 0;font-size:12px;color:#82071e;overflow-wrap:anywhere}
             .chart-title{color:#59636e;font-size:12px;margin:6px 0 2px}
-            table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
+            table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}table.fixed{table-layout:fixed}
+            table.connections{margin-bottom:20px}col.when{width:116px}col.type{width:124px}col.who{width:132px}col.src{width:150px}col.action{width:26%}
             th,td{border-bottom:1px solid #eef1f4;padding:5px 8px;text-align:left;vertical-align:top}
             th{background:#f6f8fa;color:#59636e;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-            td.detail{overflow-wrap:anywhere}td.when{white-space:nowrap;color:#59636e}
+            td.detail{overflow-wrap:anywhere}td.when{white-space:nowrap;color:#59636e;font-variant-numeric:tabular-nums}
             .tables{display:grid;grid-template-columns:1fr 1fr;gap:12px}
             .tables .card{padding:0;overflow:hidden}.tables h2{margin:12px 12px 8px}
             .empty{color:#59636e;padding:8px 12px}
@@ -71,6 +72,7 @@ final class DashboardPage {
             + "'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SHORT_TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private DashboardPage() {
     }
@@ -137,7 +139,7 @@ final class DashboardPage {
         figure(html, "push backlog", "push_backlog", s.path("push_backlog").asText(), false);
         figure(html, "inbox backlog", "inbox_backlog", s.path("inbox_backlog").asText(), false);
         figure(html, "429s in 24 h", "rate_limited_24h", s.path("rate_limited_24h").asText(), s.path("rate_limited_24h").asLong() > 0);
-        figure(html, "last run pages read", "last_pages_read", run.path("pages_read").asText(), false);
+        figure(html, "read by last run", "last_pages_read", run.path("pages_read").asText(), false);
         html.append("</dl>\n");
         if (s.path("last_error").isTextual()) {
             html.append("<div class=\"error\" data-figure=\"last_error\">last error ").append(time(s.path("last_error_at"))).append(" UTC: ")
@@ -164,14 +166,14 @@ final class DashboardPage {
     }
 
     private static void connections(StringBuilder html, JsonNode connections) {
-        html.append("<h2>Notion connections: the rate budget's use</h2>\n<table class=\"card\">\n<thead><tr><th>connection</th>")
+        html.append("<h2>Notion connections: the rate budget's use</h2>\n<table class=\"card connections\">\n<thead><tr><th>connection</th>")
                 .append("<th>calls in the last minute / budget</th><th>use</th><th>rate now / configured</th><th>429s since start</th>")
                 .append("<th>paused for</th><th>circuit breaker</th><th>sources</th></tr></thead>\n<tbody>\n");
         for (JsonNode c : connections) {
             long percent = c.path("budget_used_percent").asLong();
             html.append("<tr data-connection=\"").append(escape(c.path("connection").asText())).append("\"><td>").append(escape(c.path("connection").asText()))
                     .append("</td><td class=\"num\" data-figure=\"calls_last_minute\">").append(c.path("calls_last_minute").asLong()).append(" / ")
-                    .append(c.path("budget_per_minute").asLong()).append("</td><td>").append(useBar(percent)).append("</td><td class=\"num\">")
+                    .append(c.path("budget_per_minute").asLong()).append("</td><td>").append(useBar(percent, c.path("calls_last_minute").asLong() > 0)).append("</td><td class=\"num\">")
                     .append(c.path("rate_now").asInt()).append(" / ").append(c.path("rate_configured").asInt()).append(" per s</td><td class=\"num\">")
                     .append(c.path("rate_limited_since_start").asLong()).append("</td><td class=\"num\">")
                     .append(c.path("paused_seconds").asLong() > 0 ? c.path("paused_seconds").asLong() + " s" : "-").append("</td><td>")
@@ -184,19 +186,19 @@ final class DashboardPage {
     }
 
     /** A bar of the budget's use, red from 90 %. */
-    private static String useBar(long percent) {
+    private static String useBar(long percent, boolean used) {
         long width = Math.min(100, Math.max(0, percent));
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"150\" height=\"14\" viewBox=\"0 0 150 14\" role=\"img\" aria-label=\"" + percent
                 + " percent of the budget\" font-family=\"system-ui,'DejaVu Sans',sans-serif\" font-size=\"11\"><rect x=\"0\" y=\"2\" width=\"100\" height=\"10\" rx=\"3\" fill=\"#eef1f4\"/>"
                 + "<rect x=\"0\" y=\"2\" width=\"" + width + "\" height=\"10\" rx=\"3\" fill=\"" + (percent >= 90 ? "#cf222e" : "#4f6bed") + "\"/>"
-                + "<text x=\"106\" y=\"11\" fill=\"#59636e\">" + percent + " %</text></svg>";
+                + "<text x=\"106\" y=\"11\" fill=\"#59636e\">" + (percent == 0 && used ? "&lt;1" : String.valueOf(percent)) + " %</text></svg>";
     }
 
     private static void events(StringBuilder html, JsonNode events) {
-        html.append("<div class=\"card\"><h2>Recent events</h2>\n<table id=\"events\">\n<thead><tr><th>when (UTC)</th><th>event</th><th>source</th><th>what</th></tr></thead>\n<tbody>\n");
+        html.append("<div class=\"card\"><h2>Recent events</h2>\n<table id=\"events\" class=\"fixed\">\n<colgroup><col class=\"when\"><col class=\"type\"><col class=\"src\"><col></colgroup>\n<thead><tr><th>when (UTC)</th><th>event</th><th>source</th><th>what</th></tr></thead>\n<tbody>\n");
         for (JsonNode e : events) {
-            html.append("<tr><td class=\"when\">").append(time(e.path("at"))).append("</td><td>").append(escape(e.path("type").asText()))
-                    .append("</td><td>").append(escape(e.path("source").asText(""))).append("</td><td class=\"detail\">")
+            html.append("<tr><td class=\"when\">").append(shortTime(e.path("at"))).append("</td><td>").append(escape(e.path("type").asText()))
+                    .append("</td><td class=\"detail\">").append(escape(e.path("source").asText(""))).append("</td><td class=\"detail\">")
                     .append(escape(shorten(e.path("detail").asText(""), 300))).append("</td></tr>\n");
         }
         if (events.isEmpty()) {
@@ -206,10 +208,10 @@ final class DashboardPage {
     }
 
     private static void audit(StringBuilder html, JsonNode audit) {
-        html.append("<div class=\"card\"><h2>Operator actions</h2>\n<table id=\"audit\">\n<thead><tr><th>when (UTC)</th><th>who, from where</th><th>action</th><th>outcome</th></tr></thead>\n<tbody>\n");
+        html.append("<div class=\"card\"><h2>Operator actions</h2>\n<table id=\"audit\" class=\"fixed\">\n<colgroup><col class=\"when\"><col class=\"who\"><col class=\"action\"><col></colgroup>\n<thead><tr><th>when (UTC)</th><th>who, from where</th><th>action</th><th>outcome</th></tr></thead>\n<tbody>\n");
         for (JsonNode a : audit) {
             String target = a.path("target").asText("");
-            html.append("<tr><td class=\"when\">").append(time(a.path("at"))).append("</td><td class=\"detail\">").append(escape(a.path("actor").asText("")))
+            html.append("<tr><td class=\"when\">").append(shortTime(a.path("at"))).append("</td><td class=\"detail\">").append(escape(a.path("actor").asText("")))
                     .append(", ").append(escape(a.path("origin").asText(""))).append("</td><td class=\"detail\">").append(escape(a.path("action").asText("")))
                     .append(target.isEmpty() ? "" : " " + escape(target)).append("</td><td class=\"detail\">").append(escape(a.path("outcome").asText("")))
                     .append(a.path("detail").isTextual() ? ": " + escape(shorten(a.path("detail").asText(), 300)) : "").append("</td></tr>\n");
@@ -230,11 +232,20 @@ final class DashboardPage {
     }
 
     private static String time(JsonNode iso) {
+        return time(iso, TIME);
+    }
+
+    /** Month, day and time: the tables' rows are of the last days. */
+    private static String shortTime(JsonNode iso) {
+        return time(iso, SHORT_TIME);
+    }
+
+    private static String time(JsonNode iso, DateTimeFormatter format) {
         if (!iso.isTextual()) {
             return "";
         }
         try {
-            return TIME.format(Instant.parse(iso.asText()));
+            return format.format(Instant.parse(iso.asText()));
         } catch (RuntimeException e) {
             return escape(iso.asText());
         }
