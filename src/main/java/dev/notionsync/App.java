@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.notionsync.cli.BootstrapCommand;
 import dev.notionsync.cli.DeadLetterCommand;
 import dev.notionsync.cli.ManagementAddress;
+import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.cli.HawtioConsole;
 import dev.notionsync.cli.ReportCommand;
 import dev.notionsync.cli.StatusCommand;
@@ -242,6 +243,9 @@ public final class App {
                 out.println("  Webhooks         : the simulator sends page events to " + webhookUrl);
                 out.println("  Jolokia (Hawtio) : http://localhost:" + settings.get("camel.management.port") + "/observe/jolokia   (user "
                         + settings.get("notion.management.user") + ", password " + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
+                out.println("  Dashboard        : http://localhost:" + settings.get("camel.management.port") + ManagementEndpoints.DASHBOARD_PATH
+                        + "   (in a browser; user " + settings.get("notion.management.user") + ", password "
+                        + (ownPassword ? "from NOTION_MANAGEMENT_PASSWORD" : DEMO_MANAGEMENT_PASSWORD) + ")");
                 out.println("  Reports          : cron '" + settings.get("notion.report.sync-health.cron") + "', after the first pull, to "
                         + Path.of(settings.get("notion.home")).resolve(settings.get("notion.reports.folder")));
                 out.println("                     and as pages: " + notionCurl(simulator, "/v1/blocks/" + settings.get("notion.reports.notion-parent-page") + "/children"));

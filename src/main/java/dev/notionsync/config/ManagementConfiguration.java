@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.quartz.Scheduler;
 import org.quartz.TriggerKey;
+import dev.notionsync.manage.Dashboard;
 import dev.notionsync.manage.ManagementEndpoints;
 import dev.notionsync.manage.NotionHealthCheck;
 import dev.notionsync.manage.NotionSyncManagement;
@@ -20,7 +21,11 @@ import dev.notionsync.store.WebhookInbox;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
+import dev.notionsync.store.DashboardQueries;
+import dev.notionsync.store.EventsLog;
 import dev.notionsync.store.OperatorAudit;
+import dev.notionsync.sync.SourceSettings;
+import java.util.stream.Collectors;
 import dev.notionsync.report.VerifyReports;
 import dev.notionsync.sync.bound.Bootstrap;
 import dev.notionsync.sync.bound.JoinTables;
@@ -32,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator surface on the management port: health checks (one per Notion connection, also for connections added
- * while the engine runs), the JMX MBean, the operator endpoints behind the management credentials, and a first call to
+ * while the engine runs), the JMX MBean, the operator endpoints and the dashboard behind the management credentials, and a first call to
  * Notion per connection so a wrong token shows in health before the first poll.
  */
 public final class ManagementConfiguration implements AreaConfiguration {
@@ -41,17 +46,20 @@ public final class ManagementConfiguration implements AreaConfiguration {
 
     private final ManagementSettings settings;
     private final List<String> pulledSources;
+    private final Map<String, String> connectionOf;
     private final Database database;
     private final String instanceId;
     private final VerifyReports verifyReports;
     private NotionSyncManagement management;
+    private Dashboard dashboard;
 
-    public ManagementConfiguration(ManagementSettings settings, List<String> pulledSources, Database database, String instanceId,
+    public ManagementConfiguration(ManagementSettings settings, SyncSettings sync, Database database, String instanceId,
                                    VerifyReports verifyReports) {
         this.instanceId = instanceId;
         this.verifyReports = verifyReports;
         this.settings = settings;
-        this.pulledSources = pulledSources;
+        this.pulledSources = sync.pulled();
+        this.connectionOf = sync.sources().stream().collect(Collectors.toMap(SourceSettings::name, SourceSettings::connection));
         this.database = database;
     }
 
@@ -62,13 +70,17 @@ public final class ManagementConfiguration implements AreaConfiguration {
         List<String> pulledSources = joins == null ? this.pulledSources
                 : this.pulledSources.stream().filter(s -> !joins.relation(s)).toList();   // a join table kept as a relation is never pulled
         MirrorTables mirrorTables = AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class);
+        OperatorAudit audit = new OperatorAudit(database.dataSource(), instanceId);
         management = new NotionSyncManagement(AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "webhookInbox", WebhookInbox.class), mirrorTables::refresh, context,
                 database.dataSource(), pulledSources, AreaConfiguration.bean(context, "reports", Reports.class),
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
                 context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
-                new OperatorAudit(database.dataSource(), instanceId), verifyReports);
+                audit, verifyReports);
+        dashboard = new Dashboard(new DashboardQueries(database.dataSource()), new EventsLog(database.dataSource()), audit, pulledSources,
+                connectionOf, AreaConfiguration.bean(context, "notionConnections", NotionConnections.class),
+                AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class));
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         if (!settings.verifySchedule().isEmpty() && context.getRegistry().lookupByName("consistencyCheck") != null) {
             context.getRegistry().bind("verifyScheduleRoutes", new TemplatedRoutes().add("verify-schedule", "notion-verify-schedule",
@@ -91,7 +103,7 @@ public final class ManagementConfiguration implements AreaConfiguration {
             }
         }
         management.register();
-        ManagementEndpoints.install(context, management);
+        ManagementEndpoints.install(context, management, dashboard);
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         AreaConfiguration.bean(context, "notionConnections", NotionConnections.class)
                 .whenRegistered(connection -> checkTokenOnce(notion, connection));

@@ -49,7 +49,7 @@ public enum Mode {
                     new RetentionConfiguration(engine.retention(), dataSource),
                     new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
-                    new ManagementConfiguration(engine.management(), engine.sync().pulled(), database, instanceId,
+                    new ManagementConfiguration(engine.management(), engine.sync(), database, instanceId,
                             new VerifyReports(engine.reports().folder(), engine.reports().keep())));
         }
 

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
- * POST /observe/webhook-token/confirm?id=N confirms one. They, Jolokia and all else on the management port but the probes' paths are behind one
+ * POST /observe/webhook-token/confirm?id=N confirms one; GET /observe/dashboard is the operator dashboard (HTML) and
+ * /observe/dashboard.json its figures. They, Jolokia and all else on the management port but the probes' paths are behind one
  * guard: no request from another site's page, and the management password (HTTP Basic); without a password, only
  * this machine, since they replay messages and show errors.
  */
@@ -33,6 +34,7 @@ public final class ManagementEndpoints {
     public static final String VERIFY_PATH = "/observe/verify";
     public static final String AUDIT_PATH = "/observe/audit";
     public static final String EVENTS_PATH = "/observe/events";
+    public static final String DASHBOARD_PATH = "/observe/dashboard";
     /** The routing context's key for the {@link Operator} the guard let in. */
     private static final String OPERATOR = Operator.class.getName();
 
@@ -69,7 +71,7 @@ public final class ManagementEndpoints {
         authentication.setEnabled(true);
     }
 
-    public static void install(CamelContext context, NotionSyncManagement management) {
+    public static void install(CamelContext context, NotionSyncManagement management, Dashboard dashboard) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null) {
             LOG.warn("no management server (camel.management.enabled=false): dead letters and status are reachable through JMX only");
@@ -93,6 +95,8 @@ public final class ManagementEndpoints {
                 ctx.request().getParam("source"), ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
         router.route(HttpMethod.GET, AUDIT_PATH).blockingHandler(ctx -> answer(ctx, () ->
                 management.auditLog(ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
+        router.route(HttpMethod.GET, DASHBOARD_PATH + ".json").blockingHandler(ctx -> answer(ctx, () -> dashboard.figures().toString()));
+        router.route(HttpMethod.GET, DASHBOARD_PATH).blockingHandler(ctx -> page(ctx, dashboard));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");
             // force=true: a replayed push overwrites values changed in Notion since, instead of keeping them
@@ -172,6 +176,23 @@ public final class ManagementEndpoints {
 
     private interface Answer {
         String get() throws Exception;
+    }
+
+    /**
+     * The dashboard's page: nothing it does not carry itself may load or run in it (its Content-Security-Policy), no
+     * other site may frame it, and no cache keeps its figures.
+     */
+    private static void page(RoutingContext ctx, Dashboard dashboard) {
+        try {
+            String html = DashboardPage.render(dashboard.figures());
+            ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                    .putHeader("Content-Security-Policy", DashboardPage.CONTENT_SECURITY_POLICY)
+                    .putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store").end(html);
+        } catch (Exception e) {
+            LOG.warn("dashboard: {}", e.getMessage());
+            ctx.response().setStatusCode(500).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("the dashboard's figures could not be read (" + e.getMessage() + "); /observe/health shows whether PostgreSQL answers");
+        }
     }
 
     private static void answer(RoutingContext ctx, Answer answer) {

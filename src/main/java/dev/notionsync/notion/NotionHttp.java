@@ -123,6 +123,7 @@ public final class NotionHttp {
             metrics.throttleWait(connection, Duration.ofNanos(now - queuedAt));
         }
         exchange.setProperty("notionSentAt", now);
+        budget.sent();
     }
 
     /** A connection's bearer token; for Notion's OAuth endpoints the integration's client credentials. */

@@ -27,6 +27,9 @@ public final class NotionRateBudget {
     private long rateLimitedCount;
     private Instant pausedUntil;
     private long nextFollow;
+    /** Calls this instance sent in each of the last 60 seconds, slot by epoch second modulo 60: the budget's use. */
+    private final long[] sentInSecond = new long[60];
+    private final long[] secondOfSlot = new long[60];
 
     /** A budget of this process alone. */
     public NotionRateBudget(int configured, Duration recoveryStep, Clock clock) {
@@ -165,6 +168,27 @@ public final class NotionRateBudget {
         for (Duration left = pauseLeft(); !left.isZero(); left = pauseLeft()) {
             Thread.sleep(Math.max(1, Math.min(left.toMillis(), 500)));
         }
+    }
+
+    /** A call left for Notion (each attempt counts: a retry spends the budget too). */
+    public synchronized void sent() {
+        long second = clock.instant().getEpochSecond();
+        int slot = (int) Math.floorMod(second, 60L);
+        if (secondOfSlot[slot] != second) {
+            secondOfSlot[slot] = second;
+            sentInSecond[slot] = 0;
+        }
+        sentInSecond[slot]++;
+    }
+
+    /** Calls this instance sent in the last 60 seconds (other instances on the database spend the same budget). */
+    public synchronized long sentLastMinute() {
+        long now = clock.instant().getEpochSecond();
+        long sum = 0;
+        for (int slot = 0; slot < 60; slot++) {
+            sum += now - secondOfSlot[slot] < 60 ? sentInSecond[slot] : 0;
+        }
+        return sum;
     }
 
     public int configured() {

@@ -132,4 +132,26 @@ class NotionRetryPolicyTest {
         policy.beforeRetry(exchange);
         assertEquals("{\"sorts\":[],\"page_size\":50}", exchange.getProperty(NotionRequest.PROPERTY, NotionRequest.class).body());
     }
+
+    /** The dashboard's "calls in the last minute": a sliding minute, second by second. */
+    @Test
+    void theBudgetCountsTheCallsSentInTheLastMinute() {
+        assertEquals(0, budget.sentLastMinute());
+        for (int i = 0; i < 3; i++) {
+            budget.sent();
+        }
+        clock.now = clock.now.plusSeconds(30);
+        budget.sent();
+        budget.sent();
+        assertEquals(5, budget.sentLastMinute());
+        clock.now = clock.now.plusSeconds(30);   // the first three are a minute old
+        assertEquals(2, budget.sentLastMinute());
+        clock.now = clock.now.plusSeconds(29);
+        assertEquals(2, budget.sentLastMinute());
+        clock.now = clock.now.plusSeconds(1);
+        assertEquals(0, budget.sentLastMinute());
+        clock.now = clock.now.plusSeconds(3600);   // a slot used an hour ago is not this minute's
+        budget.sent();
+        assertEquals(1, budget.sentLastMinute());
+    }
 }
