@@ -17,6 +17,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.webhook.EventSubscriptions;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
@@ -68,7 +69,8 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
                 context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
-                new OperatorAudit(database.dataSource(), instanceId), verifyReports);
+                new OperatorAudit(database.dataSource(), instanceId), verifyReports,
+                context.getRegistry().lookupByNameAndType("eventSubscriptions", EventSubscriptions.class));
         context.getRegistry().bind("notionSyncManagement", management);   // the operations, for the HTTP endpoints' callers and tests
         if (!settings.verifySchedule().isEmpty() && context.getRegistry().lookupByName("consistencyCheck") != null) {
             context.getRegistry().bind("verifyScheduleRoutes", new TemplatedRoutes().add("verify-schedule", "notion-verify-schedule",
