@@ -122,3 +122,11 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- Who edited each page of a bound source last (its last_edited_by), written by the pull beside the shadow mirror, so
+-- the history and change events of the bound table's row say who made the edit the Apply pass brings into it.
+CREATE TABLE notion_sync.page_editors (
+    page_id          uuid        PRIMARY KEY,
+    user_id          text        NOT NULL,
+    last_edited_time timestamptz NOT NULL
+);

@@ -6,6 +6,10 @@ import dev.notionsync.notion.NotionHttp;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
 import dev.notionsync.store.BoundSources;
+import dev.notionsync.store.ChangeHistory;
+import dev.notionsync.store.TableShapes;
+import dev.notionsync.mapping.TableShape;
+import dev.notionsync.sync.Binding;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.PullLeases;
@@ -35,6 +39,8 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pull (routes/notion-pull.camel.yaml): the mirror schema, the mirror tables, the page reader, the pull runner and the deletion sweep, and for each
@@ -42,6 +48,8 @@ import org.quartz.SchedulerException;
  * Quartz scheduler, ClusterConfiguration).
  */
 public final class SyncConfiguration implements AreaConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncConfiguration.class);
 
     private final SyncSettings settings;
     private final String schema;
@@ -69,12 +77,16 @@ public final class SyncConfiguration implements AreaConfiguration {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
         SourceDoors doors = AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class);
         NotionConnections connections = AreaConfiguration.bean(context, "notionConnections", NotionConnections.class);
-        PageWriter writer = new PageWriter(dataSource);
+        ChangeHistory history = new ChangeHistory(dataSource, settings.captures(),
+                settings.sources().stream().filter(SourceSettings::bound).map(SourceSettings::name).collect(java.util.stream.Collectors.toSet()));
+        PageWriter writer = new PageWriter(dataSource, history);
+        context.getRegistry().bind("changeHistory", history);
+        installBound(history);
         Watermarks watermarks = new Watermarks(dataSource);
         PullSettings pull = settings.pull();
         MirrorTables mirrorTables = new MirrorTables(settings.sources(), new DataSources(notion), schemas, new SourceTables(dataSource, schema),
                 watermarks, new BoundSources(dataSource), pull.schemaRefresh(),
-                source -> NotionHttp.returnsOnlyTitleUnlessFiltered(connections.get(source.connection()).version()), Clock.systemUTC());
+                source -> NotionHttp.returnsOnlyTitleUnlessFiltered(connections.get(source.connection()).version()), history, Clock.systemUTC());
         context.getRegistry().bind("mirrorTables", mirrorTables);
         PageReader pageReader = new PageReader(doors, metrics, Clock.systemUTC());
         context.getRegistry().bind("pageReader", pageReader);
@@ -112,6 +124,28 @@ public final class SyncConfiguration implements AreaConfiguration {
         for (SourceSettings source : settings.sources()) {
             metrics.gauge("notion_sync_watermark_lag_seconds", "seconds between now and the source's oldest watermark", source.name(),
                     AreaConfiguration.reading(() -> watermarks.lagSeconds(source.name())));
+        }
+    }
+
+    /**
+     * The history and change events trigger of each bound source's own table, installed (or removed) for what the
+     * settings say now. A table that cannot be read is left to the bind's own checks, which say what is wrong.
+     */
+    private void installBound(ChangeHistory history) {
+        TableShapes shapes = new TableShapes(dataSource);
+        for (SourceSettings source : settings.sources()) {
+            if (!source.bound()) {
+                continue;
+            }
+            Binding binding = source.binding();
+            try {
+                TableShape shape = shapes.read(binding.schema(), binding.table(), "notion.source." + source.name() + ".table");
+                history.installBound(source.name(), binding.schema(), binding.table(), shape.key());
+            } catch (ChangeHistory.CollisionException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("source {}: its history and change events are not recorded yet: {}", source.name(), e.getMessage());
+            }
         }
     }
 

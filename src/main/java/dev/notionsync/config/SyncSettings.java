@@ -1,6 +1,7 @@
 package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionConnections;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.sync.NotionIds;
 import dev.notionsync.sync.PullSettings;
@@ -16,15 +17,49 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** notion.sources, notion.source.&lt;name&gt;.* and notion.sync.*: what is synced, and how the pull reads it. */
-public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Duration sweep) {
+/**
+ * notion.sources, notion.source.&lt;name&gt;.* and notion.sync.*: what is synced, and how the pull reads it; and what
+ * each source's table records of its changes (notion.source.&lt;name&gt;.history, notion.change-events).
+ */
+public record SyncSettings(List<SourceSettings> sources, PullSettings pull, Duration sweep, Map<String, ChangeHistory.Capture> captures) {
 
     public static SyncSettings of(Settings settings) {
-        return new SyncSettings(sources(settings),
+        List<SourceSettings> sources = sources(settings);
+        return new SyncSettings(sources,
                 new PullSettings(settings.getDuration("notion.sync.overlap"), settings.getDuration("notion.sync.lag"),
                         settings.getInt("notion.sync.page-size"), settings.getDuration("notion.sync.schema-refresh"),
                         settings.getDuration("notion.sync.pull-lease")),
-                settings.getDuration("notion.sync.sweep"));
+                settings.getDuration("notion.sync.sweep"), captures(settings, sources));
+    }
+
+    /** Per source: whether its table keeps history and records change events. */
+    static Map<String, ChangeHistory.Capture> captures(Settings settings, List<SourceSettings> sources) {
+        boolean events = bool(settings, "notion.change-events", "true");
+        Map<String, ChangeHistory.Capture> captures = new LinkedHashMap<>();
+        Set<String> tables = new LinkedHashSet<>();
+        sources.forEach(source -> tables.add(source.table()));
+        for (SourceSettings source : sources) {
+            String key = "notion.source." + source.name() + ".history";
+            boolean history = bool(settings, key, "false");
+            if (history && !source.bound() && tables.contains(ChangeHistory.nameFor(source.table()))) {
+                throw new SettingsException("setting " + key + ": source " + source.name() + "'s history table " + ChangeHistory.nameFor(source.table())
+                        + " is the table of another source; give one of them another table (notion.source.<name>.table)");
+            }
+            if (history && (source.bound() ? source.binding().table() : source.table()).length() > 63 - "_history".length()) {
+                throw new SettingsException("setting " + key + ": the history table of source " + source.name() + " would be longer than"
+                        + " PostgreSQL's 63 bytes; give the source a shorter table name (notion.source." + source.name() + ".table)");
+            }
+            captures.put(source.name(), new ChangeHistory.Capture(history, events));
+        }
+        return Map.copyOf(captures);
+    }
+
+    private static boolean bool(Settings settings, String key, String defaultValue) {
+        String value = settings.get(key, defaultValue).trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new SettingsException("setting " + key + " must be true or false, was '" + value + "'");
+        }
+        return value.equals("true");
     }
 
     /** The names of the sources that pull from Notion. */

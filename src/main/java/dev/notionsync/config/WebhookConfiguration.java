@@ -3,6 +3,7 @@ package dev.notionsync.config;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.notion.NotionConnections;
 import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.WebhookInbox;
@@ -56,7 +57,7 @@ public final class WebhookConfiguration implements AreaConfiguration {
         context.getRegistry().bind("requestedPulls", pulls != null ? pulls : new RequestedPulls(inbox, settings.pullDelay(), Clock.systemUTC(), schedules));
         context.getRegistry().bind("eventCoalescer", new EventCoalescer(inbox, new BotIdentity(notion), connections::names, settings.batchSize()));
         context.getRegistry().bind("pageApplier", new PageApplier(inbox, AreaConfiguration.bean(context, "sourceDoors", SourceDoors.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
-                AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource),
+                AreaConfiguration.bean(context, "pageReader", PageReader.class), sources, new PageWriter(dataSource, AreaConfiguration.bean(context, "changeHistory", ChangeHistory.class)),
                 new Deletions(dataSource), metrics, AreaConfiguration.bean(context, "commentsReader", CommentsReader.class),
                 AreaConfiguration.bean(context, "pageContentSync", PageContentSync.class), pulls));
         WebhookGate gate = new WebhookGate(settings.maxBodyBytes(), settings.maxConcurrent(), metrics);

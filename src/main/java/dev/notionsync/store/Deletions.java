@@ -84,6 +84,7 @@ public final class Deletions {
                          + " t SET deleted_at = now(), deleted_reason = ?, in_trash = ? WHERE page_id = CAST(? AS uuid) AND deleted_at IS NULL"
                          + NOT_WAITING_FOR_ITS_PAGE)) {
                 tag.execute();
+                PageWriter.tagSide(c, PageWriter.Side.NOTION, null, null);   // trashed, gone or moved in Notion
                 ps.setString(1, reason);
                 ps.setBoolean(2, inTrash);
                 ps.setString(3, pageId);

@@ -28,13 +28,23 @@ public final class PageWriter {
     /** The engine's writes are tagged, so change capture on mirror tables can tell them from users' writes. */
     public static final String ENGINE_TAG_SQL = "SELECT set_config('notion_sync.origin', 'engine', true)";
 
+    /** Which side a change the engine writes comes from, for the history trigger (V41): see {@link #tagSide}. */
+    public enum Side { NOTION, ENGINE }
+
     private static final ObjectMapper ROW_JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final DataSource dataSource;
+    private final ChangeHistory history;
 
     public PageWriter(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** @param history says which sources' pulls keep who edited their pages last (null: none) */
+    public PageWriter(DataSource dataSource, ChangeHistory history) {
         this.dataSource = dataSource;
+        this.history = history;
     }
 
     /**
@@ -47,10 +57,11 @@ public final class PageWriter {
      * @param unknownProperties mapped properties whose value the page did not give (absent from it, or a formula or
      *                          rollup Notion did not compute): their stored values are kept, never overwritten by NULL
      * @param unsupportedValues of those, the formulas and rollups Notion answered "unsupported" for
+     * @param lastEditedBy      the Notion user who edited the page last (its last_edited_by), or null
      */
     public record Row(String pageId, String url, Instant createdTime, Instant lastEditedTime, boolean inTrash,
                       String properties, String contentHash, Instant syncedAt, Map<String, Object> propertyColumns,
-                      int unknownProperties, int unsupportedValues) {
+                      int unknownProperties, int unsupportedValues, String lastEditedBy) {
 
         /** Column name → value for the columns the pull writes ({@link MirrorTable#writtenColumns()}). */
         Map<String, Object> values() {
@@ -72,6 +83,28 @@ public final class PageWriter {
 
     public Outcome write(MirrorTable table, List<Row> rows, String source, Instant newWatermark) throws SQLException {
         return write(table, rows, source, newWatermark, null, false, false);
+    }
+
+    /** Who edited each page last, newest edit kept (see {@link ChangeHistory#recordsEditors}). */
+    private static void writeEditors(Connection c, List<Row> rows) throws SQLException {
+        Map<String, Object> byPage = new LinkedHashMap<>();
+        for (Row row : rows) {
+            if (row.lastEditedBy() != null && row.lastEditedTime() != null) {
+                byPage.put(row.pageId(), Map.of("page_id", row.pageId(), "user_id", row.lastEditedBy(), "last_edited_time", row.lastEditedTime().toString()));
+            }
+        }
+        if (byPage.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.page_editors (page_id, user_id, last_edited_time)"
+                + " SELECT page_id, user_id, last_edited_time FROM json_populate_recordset(NULL::notion_sync.page_editors, CAST(? AS json))"
+                + " ON CONFLICT (page_id) DO UPDATE SET user_id = EXCLUDED.user_id, last_edited_time = EXCLUDED.last_edited_time"
+                + " WHERE page_editors.last_edited_time <= EXCLUDED.last_edited_time AND page_editors.user_id <> EXCLUDED.user_id")) {
+            ps.setString(1, ROW_JSON.writeValueAsString(byPage.values()));
+            ps.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -141,6 +174,36 @@ public final class PageWriter {
         }
     }
 
+    /**
+     * Says, for the rest of the transaction, which side the engine's writes come from and who made them: the history
+     * and change events of a row (V41) record it. {@code authors}: page id -> Notion user id (JSON), for mirror rows;
+     * {@code actor}: who, for a row without a page id of its own (a bound table's).
+     */
+    public static void tagSide(Connection c, Side side, String authors, String actor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('notion_sync.side', ?, true),"
+                + " set_config('notion_sync.authors', ?, true), set_config('notion_sync.actor', ?, true)")) {
+            ps.setString(1, side.name().toLowerCase(java.util.Locale.ROOT));
+            ps.setString(2, authors == null ? "" : authors);
+            ps.setString(3, actor == null ? "" : actor);
+            ps.execute();
+        }
+    }
+
+    /** The rows' editors as {@link #tagSide} takes them. */
+    private static String authors(List<Row> rows) {
+        Map<String, String> authors = new LinkedHashMap<>();
+        rows.forEach(row -> {
+            if (row.lastEditedBy() != null) {
+                authors.put(row.pageId(), row.lastEditedBy());
+            }
+        });
+        try {
+            return authors.isEmpty() ? null : ROW_JSON.writeValueAsString(authors);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
     public void deleteRow(MirrorTable table, String pageId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -189,6 +252,9 @@ public final class PageWriter {
             c.setAutoCommit(false);
             try {
                 Outcome outcome = write(c, table, newest, rows, source, newWatermark, localId, evenUnchanged, onlyExisting);
+                if (history != null && history.recordsEditors(source)) {
+                    writeEditors(c, List.copyOf(newest.values()));
+                }
                 c.commit();
                 return outcome;
             } catch (SQLException | RuntimeException e) {
@@ -213,6 +279,8 @@ public final class PageWriter {
         try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL)) {
             tag.execute();
         }
+        // a pull writes Notion's edits; a push's write-back and a repair are the engine's own writes
+        tagSide(c, source != null ? Side.NOTION : Side.ENGINE, authors(rows), null);
         if (localId != null) {
             String pageId = rows.get(0).pageId();
             // the pull may have brought the new page in as a row of its own before this write-back (a create

@@ -2,6 +2,7 @@ package dev.notionsync.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.notionsync.store.BoundSources;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
@@ -37,6 +38,7 @@ public final class MirrorTables {
     private final BoundSources boundSources;
     private final Predicate<SourceSettings> queryNamesProperties;
     private final SchemaCache cache;
+    private final ChangeHistory history;
     /** Per source and data source: the watermark when its schema was last read (empty: there was none). */
     private final Map<String, Optional<Instant>> watermarkAtSchemaRead = new ConcurrentHashMap<>();
     /** Rewinds done outside a pull run (a webhook's schema read), applied again when the source's next run begins. */
@@ -49,7 +51,7 @@ public final class MirrorTables {
      */
     public MirrorTables(List<SourceSettings> sources, DataSources dataSources, SchemaManager schemas, SourceTables sourceTables,
                         Watermarks watermarks, BoundSources boundSources, Duration schemaRefresh,
-                        Predicate<SourceSettings> queryNamesProperties, Clock clock) {
+                        Predicate<SourceSettings> queryNamesProperties, ChangeHistory history, Clock clock) {
         sources.forEach(s -> this.sources.put(s.name(), s));
         this.dataSources = dataSources;
         this.schemas = schemas;
@@ -58,6 +60,7 @@ public final class MirrorTables {
         this.boundSources = boundSources;
         this.queryNamesProperties = queryNamesProperties;
         this.cache = new SchemaCache(schemaRefresh, clock);
+        this.history = history;
     }
 
     /** The configured source of this name. */
@@ -107,7 +110,11 @@ public final class MirrorTables {
             String table = tableOf.get(dataSourceId);
             readAgainIfPropertiesWereOmitted(source, table, dataSource);
             // a bound source's shadow mirror is written by the engine only: it never gets the mirror push's trigger
-            result.add(schemas.ensure(table, dataSource, source.pushesMirror()));
+            MirrorTable mirror = schemas.ensure(table, dataSource, source.pushesMirror());
+            if (!source.bound()) {
+                history.installMirror(source.name(), mirror);   // a bound source's history is its own table's
+            }
+            result.add(mirror);
             watermarkAtSchemaRead.put(source.name() + "/" + dataSourceId, watermarks.read(source.name(), dataSourceId));
         }
         return result;

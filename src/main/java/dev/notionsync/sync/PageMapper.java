@@ -79,7 +79,8 @@ public final class PageMapper {
         // the digest's input as it has always been, so unchanged pages keep their hash
         String contentHash = table.contentHash(hash(propertiesJson + "|" + inTrash + "|" + url));
         return new PageWriter.Row(pageId, url, Instant.parse(page.path("created_time").asText()), lastEdited, inTrash,
-                propertiesJson, contentHash, now, propertyColumns, unknown, unsupported);
+                propertiesJson, contentHash, now, propertyColumns, unknown, unsupported,
+                textOrNull(page.path("last_edited_by").path("id")));
     }
 
     private static String textOrNull(JsonNode node) {

@@ -10,6 +10,7 @@ import dev.notionsync.mapping.TableColumn;
 import dev.notionsync.mapping.TableShape;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundContents;
 import dev.notionsync.store.BoundProblems;
@@ -316,6 +317,7 @@ public final class BoundApply {
             return Outcome.UNLINKED;
         }
         Outcome outcome = rows.inEngineTransaction(c -> {
+            ChangeHistory.tagNotionEdit(c, page.pageId());
             Optional<ObjectNode> row = BoundRows.lock(c, mapping.table(), page.rowKey());
             if (row.isPresent() && BoundRows.hasPendingChanges(c, source, page.rowKey())) {
                 return Outcome.SKIPPED;
@@ -421,6 +423,7 @@ public final class BoundApply {
         }
         keyProperty(mapping, page, now, base);
         return rows.inEngineTransaction(c -> {
+            ChangeHistory.tagNotionEdit(c, page.pageId());
             Optional<ObjectNode> row = BoundRows.lock(c, mapping.table(), page.rowKey());
             if (row.isEmpty() || BoundRows.hasPendingChanges(c, source, page.rowKey())) {
                 // a row deleted or changed in PostgreSQL: its captured change, pushed under the conflict policy, decides
@@ -485,6 +488,7 @@ public final class BoundApply {
         ObjectNode given = key;
         Object[] outcome = new Object[1];
         Outcome result = rows.inEngineTransaction(c -> {
+            ChangeHistory.tagNotionEdit(c, page.pageId());
             ObjectNode rowKey = given;
             if (given != null) {
                 Optional<ObjectNode> existing = BoundRows.lock(c, mapping.table(), given);

@@ -1,0 +1,200 @@
+package dev.notionsync.store;
+
+import dev.notionsync.mapping.ColumnNames;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * History and change events of the rows of a source's table (V41): the trigger {@code notion_sync_history} writes,
+ * in the row's own transaction, the row's new version into {@code <table>_history} (when the source keeps history) and
+ * one row into notion_sync.change_events (when change events are on). Installed again only when its arguments differ.
+ */
+public final class ChangeHistory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeHistory.class);
+
+    static final String TRIGGER = "notion_sync_history";
+    private static final String MARK = "notion-sync history of source ";
+
+    /** The engine's bookkeeping columns of a mirror table: neither part of a version nor a change. */
+    public static final List<String> MIRROR_BOOKKEEPING = List.of("properties", "content_hash", "synced_at");
+
+    /** What a source's table records of its changes. */
+    public record Capture(boolean history, boolean events) {
+
+        public static final Capture NONE = new Capture(false, false);
+
+        boolean any() {
+            return history || events;
+        }
+
+        String flags() {
+            return (history ? "history" : "") + (history && events ? "," : "") + (events ? "events" : "");
+        }
+    }
+
+    /** A history table whose name another table already has. */
+    public static final class CollisionException extends IllegalStateException {
+        CollisionException(String message) {
+            super(message);
+        }
+    }
+
+    private final DataSource dataSource;
+    private final Map<String, Capture> captures;
+    private final java.util.Set<String> bound;
+
+    /**
+     * @param captures per source name; a source not in it records nothing
+     * @param bound    the bound sources: the pull keeps who edited their pages last (notion_sync.page_editors)
+     */
+    public ChangeHistory(DataSource dataSource, Map<String, Capture> captures, java.util.Set<String> bound) {
+        this.dataSource = dataSource;
+        this.captures = Map.copyOf(captures);
+        this.bound = java.util.Set.copyOf(bound);
+    }
+
+    /** Whether the pull of this source keeps who edited its pages last, for the history of its bound table's rows. */
+    public boolean recordsEditors(String source) {
+        return source != null && bound.contains(source) && capture(source).any();
+    }
+
+    /**
+     * Says, for the rest of the Apply pass's transaction, that its writes bring a Notion edit of this page into a bound
+     * table's row, made by who edited the page last.
+     */
+    public static void tagNotionEdit(Connection c, String pageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('notion_sync.side', 'notion', true), set_config('notion_sync.authors', '', true),"
+                + " set_config('notion_sync.actor', coalesce((SELECT user_id FROM notion_sync.page_editors WHERE page_id = CAST(? AS uuid)), ''), true)")) {
+            ps.setString(1, pageId);
+            ps.execute();
+        }
+    }
+
+    /** The name of the history table beside a table. */
+    public static String nameFor(String table) {
+        return table + "_history";
+    }
+
+    public Capture capture(String source) {
+        return captures.getOrDefault(source, Capture.NONE);
+    }
+
+    /** Installs (or removes) the trigger on a source's mirror table, keyed by page_id. */
+    public void installMirror(String source, MirrorTable mirror) throws SQLException {
+        install(source, mirror.schema(), mirror.table(), true, List.of("page_id"), MIRROR_BOOKKEEPING);
+    }
+
+    /** Installs (or removes) the trigger on a bound source's own table, keyed by its key columns. */
+    public void installBound(String source, String schema, String table, List<String> keyColumns) throws SQLException {
+        install(source, schema, table, false, keyColumns, List.of());
+    }
+
+    private void install(String source, String schema, String table, boolean mirror, List<String> key, List<String> bookkeeping)
+            throws SQLException {
+        Capture capture = capture(source);
+        String qualified = ColumnNames.quote(schema) + "." + ColumnNames.quote(table);
+        String history = ColumnNames.quote(schema) + "." + ColumnNames.quote(nameFor(table));
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, TRIGGER + " " + qualified);
+                    lock.execute();
+                }
+                if (capture.history()) {
+                    ensureTable(c, source, history);
+                }
+                List<String> arguments = new ArrayList<>(List.of(source, capture.flags(), mirror ? "mirror" : "bound", history));
+                arguments.addAll(key);
+                arguments.add("");
+                arguments.addAll(bookkeeping);
+                String current = currentArguments(c, qualified);
+                String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
+                if (java.util.Objects.equals(current, wanted)) {
+                    c.commit();
+                    return;
+                }
+                try (Statement st = c.createStatement()) {
+                    st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
+                    if (capture.any()) {
+                        StringBuilder call = new StringBuilder("notion_sync.record_history(");
+                        for (int i = 0; i < arguments.size(); i++) {
+                            call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
+                        }
+                        st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
+                                + " FOR EACH ROW EXECUTE FUNCTION " + call.append(')'));
+                    }
+                }
+                c.commit();
+                LOG.info("Table {}.{} (source {}): {}", schema, table, source, capture.any()
+                        ? "records " + (capture.history() ? "its history in " + nameFor(table) : "")
+                        + (capture.history() && capture.events() ? " and " : "") + (capture.events() ? "change events" : "")
+                        : "no longer records history or change events");
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static String currentArguments(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT tgargs FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)")) {
+            ps.setString(1, TRIGGER);
+            ps.setString(2, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String(rs.getBytes(1), StandardCharsets.UTF_8) : null;
+            }
+        }
+    }
+
+    /**
+     * Creates the history table if it does not exist; a table of that name the engine did not make for this source (an
+     * application's table) is never written into: the start stops saying so.
+     */
+    private static void ensureTable(Connection c, String source, String history) throws SQLException {
+        String mark;
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(obj_description(r, 'pg_class'), '') FROM to_regclass(?) AS r WHERE r IS NOT NULL")) {
+            ps.setString(1, history);
+            try (ResultSet rs = ps.executeQuery()) {
+                mark = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        if (mark != null) {
+            if (!mark.equals(MARK + source)) {
+                throw new CollisionException("source " + source + ": table " + history + " exists and is not its history table ("
+                        + (mark.startsWith(MARK) ? "it holds the history of source " + mark.substring(MARK.length()) : "notion-sync did not make it")
+                        + "); rename or drop that table, give the source another table (notion.source." + source + ".table),"
+                        + " or set notion.source." + source + ".history = false");
+            }
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + history + " ("
+                    + "history_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                    + " page_id uuid,"                       // mirror tables: the page
+                    + " row_key jsonb NOT NULL,"             // the key columns and their values
+                    + " valid_from timestamptz NOT NULL,"
+                    + " valid_to timestamptz,"               // NULL: the row's current version
+                    + " operation text NOT NULL,"            // insert | update | delete
+                    + " side text NOT NULL,"                 // notion | postgres | engine
+                    + " changed_by text,"                    // Notion user id, or the database role
+                    + " changed_columns text[] NOT NULL,"
+                    + " row_values jsonb)");                 // the row from valid_from to valid_to (as deleted, for a delete)
+            st.execute("CREATE INDEX ON " + history + " (row_key, valid_from)");
+            st.execute("CREATE INDEX ON " + history + " (page_id, valid_from)");
+            st.execute("CREATE INDEX ON " + history + " (valid_from)");
+            st.execute("COMMENT ON TABLE " + history + " IS " + ColumnNames.literal(MARK + source));
+        }
+    }
+}
