@@ -221,7 +221,7 @@ class ChangeEventsOutTest {
             NotionSyncManagement management = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
             JsonNode listed = stream(JSON.readTree(management.listSubscriptions())).filter(s -> s.path("name").asText().equals("poison")).findFirst().orElseThrow();
             assertEquals(ids.size(), listed.path("dead_lettered").asInt(), listed.toString());
-            assertEquals(ids.get(ids.size() - 1).longValue(), listed.path("passed_through").asLong(), listed.toString());
+            assertTrue(listed.path("passed_through").asLong() >= ids.get(ids.size() - 1), "the cursor moved on: " + listed);
 
             // fixed, the subscriber gets a dead letter by replay: the same event, the same id, signed as it is now
             poison.status.set(200);
