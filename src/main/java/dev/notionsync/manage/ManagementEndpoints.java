@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Operator endpoints on the management port, beside /observe/health: GET /observe/status answers the JMX operation
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
- * POST /observe/webhook-token/confirm?id=N confirms one. They, Jolokia and all else on the management port but the probes' paths are behind one
+ * POST /observe/webhook-token/confirm?id=N confirms one; GET, POST and DELETE /observe/subscriptions[/name] list, add and
+ * remove change event subscriptions. They, Jolokia and all else on the management port but the probes' paths are behind one
  * guard: no request from another site's page, and the management password (HTTP Basic); without a password, only
  * this machine, since they replay messages and show errors.
  */
