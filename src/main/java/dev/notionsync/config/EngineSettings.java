@@ -10,7 +10,7 @@ import dev.notionsync.sync.CommentSettings;
 public record EngineSettings(Settings settings, SyncSettings sync, ReportSettings reports, RetentionSettings retention,
                              DatabaseSettings database, NotionApiSettings notion, PushSettings push, WebhookSettings webhooks,
                              ManagementSettings management, CommentSettings comments, ContentSettings content,
-                             ClusterSettings cluster) {
+                             ClusterSettings cluster, SubscriptionSettings subscriptions) {
 
     public static EngineSettings of(Settings settings) {
         SyncSettings sync = SyncSettings.of(settings);
@@ -24,7 +24,7 @@ public record EngineSettings(Settings settings, SyncSettings sync, ReportSetting
         return new EngineSettings(settings, sync, reports, RetentionSettings.of(settings), DatabaseSettings.of(settings), notion,
                 PushSettings.of(settings), WebhookSettings.of(settings), ManagementSettings.of(settings),
                 CommentsConfiguration.settings(settings, sync.sources()), ContentSettings.of(settings, sync.sources()),
-                ClusterSettings.of(settings));
+                ClusterSettings.of(settings), SubscriptionSettings.of(settings));
     }
 
     /** camel.main.jmx-enabled: whether Camel, and so Quartz, export MBeans. */

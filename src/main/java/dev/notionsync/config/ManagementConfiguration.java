@@ -18,6 +18,7 @@ import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.report.Reports;
 import dev.notionsync.store.Database;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.webhook.EventSubscriptions;
 import dev.notionsync.sync.MirrorTables;
 import dev.notionsync.sync.SourceSchedules;
 import dev.notionsync.sync.ConsistencyCheck;
@@ -77,7 +78,7 @@ public final class ManagementConfiguration implements AreaConfiguration {
                 AreaConfiguration.bean(context, "bootstrap", Bootstrap.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class),
                 context.getRegistry().lookupByNameAndType("consistencyCheck", ConsistencyCheck.class),
-                audit, verifyReports);
+                audit, verifyReports, context.getRegistry().lookupByNameAndType("eventSubscriptions", EventSubscriptions.class));
         dashboard = new Dashboard(new DashboardQueries(database.dataSource()), new EventsLog(database.dataSource()), audit, pulledSources,
                 connectionOf, AreaConfiguration.bean(context, "notionConnections", NotionConnections.class),
                 AreaConfiguration.bean(context, "sourceSchedules", SourceSchedules.class));

@@ -47,6 +47,7 @@ public enum Mode {
                     new ReportConfiguration(engine.reports(), schema, dataSource, instanceId, "dead-letter-channel"),
                     new ReportScheduleConfiguration(engine.reports(), engine.sync().pulled(), dataSource),
                     new RetentionConfiguration(engine.retention(), dataSource),
+                    new SubscriptionConfiguration(engine.subscriptions(), dataSource),
                     new UsersConfiguration(dataSource),
                     new BindConfiguration(engine.sync().sources(), engine.push(), dataSource, schema),
                     new ManagementConfiguration(engine.management(), engine.sync(), database, instanceId,

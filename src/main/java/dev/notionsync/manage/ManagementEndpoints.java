@@ -8,6 +8,7 @@ import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * sourceStatus(); GET /observe/dead-letters lists the open dead letters; POST /observe/dead-letters/replay replays all
  * of them, or one with ?id=N; GET /observe/webhook-token shows the webhook token in force and the pending handshakes,
  * POST /observe/webhook-token/confirm?id=N confirms one; GET /observe/dashboard is the operator dashboard (HTML) and
- * /observe/dashboard.json its figures. They, Jolokia and all else on the management port but the probes' paths are behind one
+ * /observe/dashboard.json its figures; GET, POST and DELETE /observe/subscriptions[/name] list, add and remove change
+ * event subscriptions. They, Jolokia and all else on the management port but the probes' paths are behind one
  * guard: no request from another site's page, and the management password (HTTP Basic); without a password, only
  * this machine, since they replay messages and show errors.
  */
@@ -35,6 +37,7 @@ public final class ManagementEndpoints {
     public static final String AUDIT_PATH = "/observe/audit";
     public static final String EVENTS_PATH = "/observe/events";
     public static final String DASHBOARD_PATH = "/observe/dashboard";
+    public static final String SUBSCRIPTIONS_PATH = "/observe/subscriptions";
     /** The routing context's key for the {@link Operator} the guard let in. */
     private static final String OPERATOR = Operator.class.getName();
 
@@ -97,6 +100,13 @@ public final class ManagementEndpoints {
                 management.auditLog(ctx.request().getParam("limit") == null ? 100 : Integer.parseInt(ctx.request().getParam("limit")))));
         router.route(HttpMethod.GET, DASHBOARD_PATH + ".json").blockingHandler(ctx -> answer(ctx, () -> dashboard.figures().toString()));
         router.route(HttpMethod.GET, DASHBOARD_PATH).blockingHandler(ctx -> page(ctx, dashboard));
+        router.route(HttpMethod.GET, SUBSCRIPTIONS_PATH).blockingHandler(ctx -> answer(ctx, management::listSubscriptions));
+        // POST a JSON object: name, uri, sources, operations, properties (lists), when, secret, max_attempts, backoff_ms, backoff_max_ms
+        router.route(HttpMethod.POST, SUBSCRIPTIONS_PATH).handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        router.route(HttpMethod.POST, SUBSCRIPTIONS_PATH).blockingHandler(ctx -> answer(ctx, () -> outcome(management.addSubscription(
+                subscription(management, ctx.body().asString())))));
+        router.route(HttpMethod.DELETE, SUBSCRIPTIONS_PATH + "/:name").blockingHandler(ctx -> answer(ctx, () ->
+                outcome(management.removeSubscription(ctx.pathParam("name")))));
         router.route(HttpMethod.POST, PATH + "/replay").blockingHandler(ctx -> answer(ctx, () -> {
             String id = ctx.request().getParam("id");
             // force=true: a replayed push overwrites values changed in Notion since, instead of keeping them
@@ -104,6 +114,42 @@ public final class ManagementEndpoints {
             String outcome = id == null ? management.replayAllDeadLetters(force) : management.replayDeadLetter(Long.parseLong(id), force);
             return "{\"outcome\":\"" + outcome.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         }));
+    }
+
+    private static String outcome(String outcome) {
+        return JSON.createObjectNode().put("outcome", outcome).toString();
+    }
+
+    /** A subscription from a POST's JSON; lists may be JSON arrays or comma-separated text. */
+    private static dev.notionsync.store.Subscriptions.Definition subscription(NotionSyncManagement management, String body) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode json;
+        try {
+            json = JSON.readTree(body == null ? "" : body);
+        } catch (java.io.IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException("send the subscription as a JSON object, e.g. {\"name\":\"agent\",\"uri\":\"https://example.com/hook\","
+                    + "\"when\":\"status becomes Development\",\"secret\":\"...\"}");
+        }
+        return management.subscriptionDefinition(text(json, "name"), text(json, "uri"), strings(json.path("sources")), strings(json.path("operations")),
+                strings(json.path("properties")), text(json, "when"), text(json, "secret"),
+                json.hasNonNull("max_attempts") ? json.path("max_attempts").asInt() : null,
+                json.hasNonNull("backoff_ms") ? json.path("backoff_ms").asLong() : null,
+                json.hasNonNull("backoff_max_ms") ? json.path("backoff_max_ms").asLong() : null);
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode json, String field) {
+        return json.hasNonNull(field) ? json.path(field).asText() : null;
+    }
+
+    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isArray()) {
+            List<String> values = new java.util.ArrayList<>();
+            node.forEach(v -> values.add(v.asText()));
+            return values;
+        }
+        return node.isTextual() ? java.util.Arrays.asList(node.asText().split(",")) : List.of();
     }
 
     /**

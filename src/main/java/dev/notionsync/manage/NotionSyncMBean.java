@@ -53,6 +53,23 @@ public interface NotionSyncMBean {
      */
     String events(String type, String source, int limit) throws Exception;
 
+    /**
+     * The change event subscriptions with their delivery state (cursor, events waiting, attempts, last error, counts),
+     * as JSON; never a secret, URIs with their credentials masked.
+     */
+    String listSubscriptions() throws Exception;
+
+    /**
+     * Adds a change event subscription: uri any Camel endpoint URI; sources, operations (insert, update, delete) and
+     * properties comma-separated lists, empty for all; when a value condition ('status becomes Development', 'status =
+     * Done') or empty; secret the HMAC key of HTTP deliveries or empty. It gets the events from now on.
+     */
+    String addSubscription(String name, String uri, String sources, String operations, String properties, String when, String secret)
+            throws Exception;
+
+    /** Removes a change event subscription; its events are no longer kept for it. */
+    String removeSubscription(String name) throws Exception;
+
     /** Open dead letters as JSON. */
     String listDeadLetters() throws Exception;
 

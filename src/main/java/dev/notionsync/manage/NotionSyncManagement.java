@@ -17,6 +17,7 @@ import dev.notionsync.store.OperatorAudit;
 import dev.notionsync.store.EventsLog;
 import dev.notionsync.store.Watermarks;
 import dev.notionsync.store.WebhookInbox;
+import dev.notionsync.webhook.EventSubscriptions;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
@@ -58,13 +59,15 @@ public final class NotionSyncManagement implements NotionSyncMBean {
     private final OperatorAudit audit;
     private final EventsLog events;
     private final VerifyReports verifyReports;
+    private final EventSubscriptions subscriptions;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicReference<String> bootstrapping = new java.util.concurrent.atomic.AtomicReference<>();
 
     public NotionSyncManagement(DeadLetterChannel deadLetters, WebhookInbox inbox, Runnable schemaRefresh,
                                 CamelContext context, DataSource dataSource, List<String> sources,
                                 Reports reports, Bootstrap bootstrap, SourceSchedules schedules, ConsistencyCheck consistency,
-                                OperatorAudit audit, VerifyReports verifyReports) {
+                                OperatorAudit audit, VerifyReports verifyReports, EventSubscriptions subscriptions) {
+        this.subscriptions = subscriptions;
         this.verifyReports = verifyReports;
         this.consistency = consistency;
         this.audit = audit;
@@ -388,6 +391,46 @@ public final class NotionSyncManagement implements NotionSyncMBean {
             throw new IllegalArgumentException("no webhook handshake #" + id + "; 'notion-sync webhook-token' lists the pending ones");
         }
         return "webhook handshake #" + id + " is now the token in force";
+    }
+
+    @Override
+    public String listSubscriptions() throws Exception {
+        return subscriptions().list();
+    }
+
+    @Override
+    public String addSubscription(String name, String uri, String sources, String operations, String properties, String when,
+                                  String secret) throws Exception {
+        return addSubscription(subscriptions().definition(name, uri, list(sources), list(operations), list(properties), when, secret,
+                null, null, null));
+    }
+
+    /** Adds a subscription (the management port's POST, with its retry settings too); recorded in the audit log, never its secret. */
+    public String addSubscription(dev.notionsync.store.Subscriptions.Definition definition) throws Exception {
+        return audited("addSubscription", definition.name(), () -> subscriptions().add(definition));
+    }
+
+    /** A runtime subscription's definition; what is null takes the notion.subscriptions.* defaults. */
+    public dev.notionsync.store.Subscriptions.Definition subscriptionDefinition(String name, String uri, List<String> sources,
+            List<String> operations, List<String> properties, String when, String secret, Integer maxAttempts, Long backoffMs, Long backoffMaxMs) {
+        return subscriptions().definition(name, uri, sources, operations, properties, when, secret, maxAttempts, backoffMs, backoffMaxMs);
+    }
+
+    @Override
+    public String removeSubscription(String name) throws Exception {
+        return audited("removeSubscription", name, () -> subscriptions().remove(name));
+    }
+
+    private EventSubscriptions subscriptions() {
+        if (subscriptions == null) {
+            throw new IllegalStateException("change event subscriptions run on an instance that syncs (notion-sync run or demo)");
+        }
+        return subscriptions;
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return commaSeparated == null ? List.of() : java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
     }
 
     @Override

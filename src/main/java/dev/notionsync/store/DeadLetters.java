@@ -33,13 +33,20 @@ public final class DeadLetters {
 
     public long insert(String routeId, String endpointUri, Throwable failure, int attempts, String body,
                        Map<String, Object> headers, Instant firstAttemptAt) throws SQLException {
+        return insert(routeId, endpointUri, failure == null ? null : failure.getClass().getName(), failure == null ? null : failure.getMessage(),
+                attempts, body, headers, firstAttemptAt);
+    }
+
+    /** A dead letter whose error was made safe to keep first (credentials masked): its exception's class and message. */
+    public long insert(String routeId, String endpointUri, String exceptionClass, String exceptionMessage, int attempts, String body,
+                       Map<String, Object> headers, Instant firstAttemptAt) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.dead_letters (route_id, endpoint_uri, exception_class,"
                      + " exception_message, attempts, body, headers, first_attempt_at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?) RETURNING id")) {
             ps.setString(1, routeId);
             ps.setString(2, endpointUri);
-            ps.setString(3, failure == null ? null : failure.getClass().getName());
-            ps.setString(4, failure == null ? null : failure.getMessage());
+            ps.setString(3, exceptionClass);
+            ps.setString(4, exceptionMessage);
             ps.setInt(5, attempts);
             ps.setString(6, body);
             ps.setString(7, headersJson(headers));

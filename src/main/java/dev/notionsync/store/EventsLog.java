@@ -12,13 +12,15 @@ import javax.sql.DataSource;
 /**
  * The recent sync events an operator looks at (GET /observe/events), read from where the engine records them:
  * pulls and sweeps that changed something or failed (sync_runs; idle polls are left out), conflicts, dead letters
- * and their resolution, and operator actions. Newest first.
+ * and their resolution, operator actions, and row changes (notion_sync.change_events: which operation, by which side
+ * and who, which columns, of which page or row), and connection problems (a pull whose token Notion refused, an OAuth connection revoked).
+ * Newest first.
  */
 public final class EventsLog {
 
     /** The event types, as the log names them and the type filter takes them. */
     public static final List<String> TYPES = List.of("sync_completed", "sync_failed", "conflict", "dead_letter", "dead_letter_resolved",
-            "operator_action");
+            "operator_action", "row_change", "connection_problem");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String EVENTS = "SELECT * FROM ("
@@ -35,6 +37,13 @@ public final class EventsLog {
             + "   FROM notion_sync.dead_letters WHERE resolved_at IS NOT NULL"
             + " UNION ALL SELECT at, 'operator_action', CASE WHEN target IS NOT NULL AND target !~ '^[#(]' AND target NOT LIKE 'handshake %' THEN target END,"
             + "   actor || ' from ' || origin || ': ' || action || coalesce(' ' || target, '') || ', ' || outcome, id FROM notion_sync.operator_audit"
+            + " UNION ALL SELECT occurred_at, 'row_change', source, operation || ' of ' || coalesce('page ' || page_id, 'row ' || row_key::text)"
+            + "   || ' in ' || table_name || ' by ' || side || coalesce(' (' || changed_by || ')', '') || ': ' || array_to_string(changed_columns, ', '),"
+            + "   event_id FROM notion_sync.change_events"
+            + " UNION ALL SELECT finished_at, 'connection_problem', source, kind || ': Notion refused the token (401): ' || coalesce(error, '?'), id"
+            + "   FROM notion_sync.sync_runs WHERE permanent_error_status = 401 AND finished_at IS NOT NULL"
+            + " UNION ALL SELECT updated_at, 'connection_problem', NULL, 'OAuth connection ' || name || ' revoked: ' || coalesce(status_detail, '?'), NULL"
+            + "   FROM notion_sync.oauth_connections WHERE status = 'revoked'"
             + ") e WHERE (CAST(? AS text) IS NULL OR e.type = ?) AND (CAST(? AS text) IS NULL OR e.source = ?) ORDER BY e.at DESC LIMIT ?";
 
     private final DataSource dataSource;

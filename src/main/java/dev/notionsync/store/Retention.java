@@ -25,12 +25,13 @@ public final class Retention {
 
     /** How long each table keeps its rows; zero keeps them for ever. */
     public record Periods(Duration syncRuns, Duration webhookInbox, Duration outbox, Duration conflicts,
-                          Duration deadLetters, Duration reportRuns, Duration operatorAudit) {
+                          Duration deadLetters, Duration reportRuns, Duration operatorAudit, Duration changeEvents) {
 
         /** From the notion.retention.&lt;table&gt; settings, looked up by {@code setting} ("sync-runs", ...). */
         public static Periods of(Function<String, Duration> setting) {
             return new Periods(setting.apply("sync-runs"), setting.apply("webhook-inbox"), setting.apply("outbox"),
-                    setting.apply("conflicts"), setting.apply("dead-letters"), setting.apply("report-runs"), setting.apply("operator-audit"));
+                    setting.apply("conflicts"), setting.apply("dead-letters"), setting.apply("report-runs"), setting.apply("operator-audit"),
+                    setting.apply("change-events"));
         }
     }
 
@@ -96,6 +97,11 @@ public final class Retention {
                 + " ORDER BY r.id LIMIT ? FOR UPDATE SKIP LOCKED)"));
         rules.add(new Rule("operator_audit", periods.operatorAudit(), "DELETE FROM notion_sync.operator_audit WHERE id IN ("
                 + " SELECT id FROM notion_sync.operator_audit WHERE at < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"));
+        // a change event is kept while an enabled subscription has not passed it (delivered, dead-lettered or filtered out)
+        rules.add(new Rule("change_events", periods.changeEvents(), "DELETE FROM notion_sync.change_events WHERE event_id IN ("
+                + " SELECT event_id FROM notion_sync.change_events WHERE occurred_at < ?"
+                + "   AND event_id <= (SELECT coalesce(min(passed_through), 9223372036854775807) FROM notion_sync.subscriptions WHERE enabled)"
+                + " ORDER BY event_id LIMIT ? FOR UPDATE SKIP LOCKED)"));
     }
 
     /** Prunes every table once; says how many rows went from which table ("" when none). */

@@ -133,6 +133,29 @@ class RetentionTest {
     }
 
     @Test
+    void changeEventsGoWhenOldAndPassedByEveryEnabledSubscription() throws Exception {
+        // the subscription first: the engine's own retention (every 2 s) must not take the old events before it is there
+        TestEngine.execute(sync, "INSERT INTO notion_sync.subscriptions (name, origin, uri, max_attempts, backoff_ms, backoff_max_ms, passed_through)"
+                + " VALUES ('slow', 'runtime', 'file:/tmp/never', 3, 1000, 1000, 0)");
+        for (int age : new int[] {10, 9, 8, 8, 1}) {
+            TestEngine.execute(sync, "INSERT INTO notion_sync.change_events (occurred_at, source, table_schema, table_name, row_key, operation,"
+                    + " side, changed_columns) VALUES (now() - interval '" + age + " days', 'rt', 'notion', 't', '{}', 'insert', 'postgres', '{}')");
+        }
+        List<Long> ids = longs("SELECT event_id FROM notion_sync.change_events WHERE source = 'rt' ORDER BY event_id");
+        TestEngine.execute(sync, "UPDATE notion_sync.subscriptions SET passed_through = " + ids.get(1) + " WHERE name = 'slow'");
+        Retention retention = new Retention(sync.database().dataSource(), Retention.Periods.of(
+                table -> settings.getDuration("notion.retention." + table, Duration.ZERO)), 2, Clock.systemUTC());
+        retention.prune();
+        assertEquals(ids.subList(2, 5), longs("SELECT event_id FROM notion_sync.change_events WHERE source = 'rt' ORDER BY event_id"),
+                "old events the subscription has not passed stay");
+
+        TestEngine.execute(sync, "DELETE FROM notion_sync.subscriptions WHERE name = 'slow'");
+        retention.prune();
+        assertEquals(ids.subList(4, 5), longs("SELECT event_id FROM notion_sync.change_events WHERE source = 'rt' ORDER BY event_id"),
+                "removing the subscription frees them");
+    }
+
+    @Test
     void createIntentsGoOnceTheirCreateIsDoneAndOld() throws Exception {
         String[] page = new String[8];
         String[] local = new String[8];
