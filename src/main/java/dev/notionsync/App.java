@@ -204,6 +204,13 @@ public final class App {
         }
         // projects syncs both ways, so an edit in PostgreSQL shows in Notion too
         demo.put("notion.source.projects.direction", base.get("notion.source.projects.direction", "both"));
+        // and keeps every version of its rows, and sends each change as a JSON file to a folder (a change event subscription)
+        demo.put("notion.source.projects.history", base.get("notion.source.projects.history", "true"));
+        Path events = freshEventsFolder(demoData);
+        String subscriptions = base.get("notion.subscriptions");
+        demo.put("notion.subscriptions", subscriptions.isBlank() ? "demo-files" : subscriptions + ",demo-files");
+        demo.put("notion.subscription.demo-files.uri", "file:" + events);
+        demo.put("notion.subscription.demo-files.sources", "projects");
         demo.put("notion.api.rate", base.get("notion.demo.rate", base.get("notion.api.rate")));
         demo.put("notion.webhook.verification-token", DEMO_WEBHOOK_TOKEN);
         demo.put("notion.reports", "sync-health,business-summary");
@@ -267,6 +274,10 @@ public final class App {
                         + "_content c USING (page_id) WHERE k.title = 'Incident playbook'\"");
                 out.println("                     or rewrite a page's body in PostgreSQL and read it back from the simulator:");
                 out.println("                     " + exampleContentPush(simulator, knowledge, started, settings.get("notion.db.schema")));
+                out.println("                     every version of a project row, with who changed it and from which side (history):");
+                out.println("                     " + psql(started) + " -c \"SELECT valid_from, side, changed_by, changed_columns FROM "
+                        + settings.get("notion.db.schema") + ".projects_history ORDER BY history_id DESC LIMIT 10\"");
+                out.println("                     each change of a project row as a JSON file (change event subscription demo-files): ls " + events);
                 bound.banner(simulator, started).forEach(out::println);
                 out.println("  Stop             : Ctrl-C");
                 out.println();
@@ -293,6 +304,24 @@ public final class App {
         }
         Database.emptyEmbedded(demoData);
         return demoData;
+    }
+
+    /** The folder the demo's change event subscription writes to, beside its database: emptied, as the database is. */
+    private static Path freshEventsFolder(Path demoData) {
+        Path events = demoData.resolveSibling(demoData.getFileName() + "-events");
+        try {
+            Files.createDirectories(events);
+            try (var files = Files.list(events)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    if (file.getFileName().toString().endsWith(".json")) {
+                        Files.delete(file);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new SettingsException("cannot prepare the demo's events folder " + events + ": " + e.getMessage());
+        }
+        return events;
     }
 
     /** A curl command that renames the first sample project, with its real id and title property. */

@@ -119,6 +119,53 @@ class DemoTest {
         assertEquals("child_page", children.get(0).path("type").asText(), pages.body());
     }
 
+    /** Issue 20's demo: projects keeps its history, its changes land as files, and the dashboard opens with the printed credentials. */
+    @Test
+    void projectsHistoryItsChangeEventFilesAndTheDashboardAsTheBannerSays() throws Exception {
+        String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");
+        String history = line(banner, "psql .* -c \"(SELECT valid_from, side, changed_by, changed_columns FROM [^\"]+)\"");
+        java.nio.file.Path events = java.nio.file.Path.of(line(banner, "change event subscription demo-files\\): ls (\\S+)"));
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
+            TestEngine.await("the projects' first versions", Duration.ofSeconds(60), () -> count(db, "SELECT count(*) FROM pg_tables"
+                    + " WHERE schemaname = 'notion' AND tablename = 'projects_history'") == 1 && count(db, "SELECT count(*) FROM (" + history + ") v") > 0);
+            long rows = count(db, "SELECT count(*) FROM notion.projects");
+            try {
+                TestEngine.await("a change event file per project row", Duration.ofSeconds(60), () -> {
+                    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(events)) {
+                        return files.filter(f -> f.toString().endsWith(".json")).count() >= rows;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                try (java.sql.Statement st = db.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT string_agg(to_jsonb(s)::text, ' | ') FROM notion_sync.subscriptions s),"
+                             + " (SELECT count(*) FROM notion_sync.change_events WHERE source = 'projects'), (SELECT min(event_id) FROM notion_sync.change_events)")) {
+                    rs.next();
+                    throw new AssertionError(e.getMessage() + " in " + events + "; " + rows + " rows; subscriptions: " + rs.getString(1)
+                            + "; projects events: " + rs.getString(2) + ", first " + rs.getString(3), e);
+                }
+            }
+        }
+        java.nio.file.Path first;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(events)) {
+            first = files.filter(f -> f.toString().endsWith(".json")).sorted().findFirst().orElseThrow();
+        }
+        JsonNode event = JSON.readTree(java.nio.file.Files.readString(first));
+        assertEquals("insert", event.path("operation").asText(), event.toString());
+        assertEquals("notion", event.path("side").asText(), event.toString());
+
+        Matcher dashboard = Pattern.compile("Dashboard\\s+: (http://\\S+)\\s+\\(in a browser; user (\\S+), password (\\S+)\\)").matcher(banner);
+        assertTrue(dashboard.find(), banner);
+        String basic = java.util.Base64.getEncoder().encodeToString((dashboard.group(2) + ":" + dashboard.group(3)).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.group(1)))
+                .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("projects"), "the dashboard lists the demo's sources");
+        assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.group(1))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "not without the credentials");
+    }
+
     @Test
     void theKnowledgeBasesMarkdownAndCommentsAreInPostgresAndTheBannersLineReadsAPage() throws Exception {
         String jdbc = line(banner, "PostgreSQL\\s+: (jdbc:\\S+)");

@@ -40,10 +40,15 @@ public final class SubscriptionConfiguration implements AreaConfiguration {
                 settings.backoffMax());
         context.getRegistry().bind("eventDelivery", delivery);
         context.getRegistry().bind("eventSubscriptions", subscriptions);
+        try {
+            subscriptions.declare(settings.declared());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot record the subscriptions of notion.subscriptions: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void started(CamelContext context) throws Exception {
-        subscriptions.start(settings.declared());
+        subscriptions.start();
     }
 }

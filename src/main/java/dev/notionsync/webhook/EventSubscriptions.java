@@ -54,7 +54,15 @@ public final class EventSubscriptions {
      * The settings' subscriptions at start: each is written to the table (a known one keeps its cursor), those taken
      * out of the settings are forgotten, and every subscription of the table gets its route.
      */
-    public void start(List<Definition> declared) throws Exception {
+    public void start() throws Exception {
+        reconcile();
+    }
+
+    /**
+     * Records the subscriptions of the settings, before any route starts: one seen for the first time starts after the
+     * latest event, so it gets every change the engine makes from this start on, its first pulls' too.
+     */
+    public void declare(List<Definition> declared) throws Exception {
         for (Definition d : declared) {
             delivery.declareSecret(d.name(), d.secret());
             store.upsertDeclared(d);
@@ -63,7 +71,6 @@ public final class EventSubscriptions {
         if (!removed.isEmpty()) {
             LOG.info("subscriptions {} are no longer in notion.subscriptions: removed (their events are no longer kept for them)", removed);
         }
-        reconcile();
     }
 
     /** Every subscription of the table has its route here, and no other: adds and removals made on another engine show here. */
