@@ -145,6 +145,9 @@ public final class ChangeHistory {
                         snapshot(st, qualified, history, mirror, key, bookkeeping);
                     }
                 }
+                if (!mirror && !bookkeeping.isEmpty()) {
+                    forget(c, source, history, bookkeeping);
+                }
                 c.commit();
                 LOG.info("Table {}.{} (source {}): {}", schema, table, source, capture.any()
                         ? "records " + (capture.history() ? "its history in " + nameFor(table) : "")
@@ -175,6 +178,48 @@ public final class ChangeHistory {
                 + " SELECT " + (mirror ? "t.\"page_id\"" : "NULL::uuid") + ", " + rowKey + ", clock_timestamp(), 'snapshot', 'engine', '{}', " + values
                 + " FROM " + table + " AS t");
         LOG.info("History of {}: {} rows recorded as they are now (their first version)", table, rows);
+    }
+
+    /**
+     * Removes the values of a bound table's excluded columns from the versions and change events recorded before they
+     * were excluded (a secret noticed late: what the trigger of before recorded of it goes, as from the row changes).
+     */
+    private static void forget(Connection c, String source, String history, List<String> excluded) throws SQLException {
+        java.sql.Array names = c.createArrayOf("text", excluded.toArray());
+        int events;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.change_events SET before = before - ?::text[], after = after - ?::text[],"
+                + " changed_columns = ARRAY(SELECT n FROM unnest(changed_columns) AS n WHERE n <> ALL (?::text[]))"
+                + " WHERE source = ? AND (jsonb_exists_any(before, ?::text[]) OR jsonb_exists_any(after, ?::text[]) OR changed_columns && ?::text[])")) {
+            for (int i : new int[] {1, 2, 3, 5, 6, 7}) {
+                ps.setArray(i, names);
+            }
+            ps.setString(4, source);
+            events = ps.executeUpdate();
+        }
+        int versions = 0;
+        if (exists(c, history)) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + history + " SET row_values = row_values - ?::text[],"
+                    + " changed_columns = ARRAY(SELECT n FROM unnest(changed_columns) AS n WHERE n <> ALL (?::text[]))"
+                    + " WHERE jsonb_exists_any(row_values, ?::text[]) OR changed_columns && ?::text[]")) {
+                for (int i = 1; i <= 4; i++) {
+                    ps.setArray(i, names);
+                }
+                versions = ps.executeUpdate();
+            }
+        }
+        if (events + versions > 0) {
+            LOG.info("source {}: excluded column(s) {} removed from {} change events and {} versions recorded before", source, excluded, events, versions);
+        }
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     private static String currentArguments(Connection c, String qualified) throws SQLException {
