@@ -116,23 +116,25 @@ public final class ChangeHistory {
                     lock.setString(1, TRIGGER + " " + qualified);
                     lock.execute();
                 }
-                if (capture.history()) {
-                    ensureTable(c, source, history);
-                }
+                // made anew also when a user dropped it: its rows' versions until now are gone, so they start again
+                boolean made = capture.history() && ensureTable(c, source, history);
                 List<String> arguments = new ArrayList<>(List.of(source, capture.flags(), mirror ? "mirror" : "bound", history));
                 arguments.addAll(key);
                 arguments.add("");
                 arguments.addAll(bookkeeping);
                 String current = currentArguments(c, qualified);
                 String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
-                if (java.util.Objects.equals(current, wanted)) {
+                boolean triggerAsWanted = java.util.Objects.equals(current, wanted);
+                if (triggerAsWanted && !made) {
                     c.commit();
                     return;
                 }
                 boolean historyBefore = current != null && current.split("\u0000", -1)[1].contains("history");
                 try (Statement st = c.createStatement()) {
-                    st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
-                    if (capture.any()) {
+                    if (!triggerAsWanted) {
+                        st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
+                    }
+                    if (capture.any() && !triggerAsWanted) {
                         StringBuilder call = new StringBuilder("notion_sync.record_history(");
                         for (int i = 0; i < arguments.size(); i++) {
                             call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
@@ -140,10 +142,17 @@ public final class ChangeHistory {
                         st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
                                 + " FOR EACH ROW EXECUTE FUNCTION " + call.append(')'));
                     }
-                    if (capture.history() && !historyBefore) {
-                        // CREATE TRIGGER holds the table against writes until this commits: nothing falls between
+                    if (capture.history() && (!historyBefore || made)) {
+                        // the table held against writes until this commits (CREATE TRIGGER holds it too): nothing falls between
+                        st.execute("LOCK TABLE " + qualified + " IN SHARE ROW EXCLUSIVE MODE");
                         snapshot(st, qualified, history, mirror, key, bookkeeping);
                     }
+                }
+                if (triggerAsWanted) {
+                    c.commit();
+                    LOG.info("Table {}.{} (source {}): its history table {} was made again, with its rows as they are now", schema, table, source,
+                            nameFor(table));
+                    return;
                 }
                 if (!mirror && !bookkeeping.isEmpty()) {
                     forget(c, source, history, bookkeeping);
@@ -233,10 +242,10 @@ public final class ChangeHistory {
     }
 
     /**
-     * Creates the history table if it does not exist; a table of that name the engine did not make for this source (an
+     * Creates the history table if it does not exist (true: made now); a table of that name the engine did not make for this source (an
      * application's table) is never written into: the start stops saying so.
      */
-    private static void ensureTable(Connection c, String source, String history) throws SQLException {
+    private static boolean ensureTable(Connection c, String source, String history) throws SQLException {
         String mark;
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(obj_description(r, 'pg_class'), '') FROM to_regclass(?) AS r WHERE r IS NOT NULL")) {
             ps.setString(1, history);
@@ -251,7 +260,7 @@ public final class ChangeHistory {
                         + "); rename or drop that table, give the source another table (notion.source." + source + ".table),"
                         + " or set notion.source." + source + ".history = false");
             }
-            return;
+            return false;
         }
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + history + " ("
@@ -270,5 +279,6 @@ public final class ChangeHistory {
             st.execute("CREATE INDEX ON " + history + " (valid_from)");
             st.execute("COMMENT ON TABLE " + history + " IS " + ColumnNames.literal(MARK + source));
         }
+        return true;
     }
 }
