@@ -96,12 +96,16 @@ public final class ChangeHistory {
     }
 
     /**
-     * Installs (or removes) the trigger on a bound source's own table, keyed by its key columns. The columns the source
-     * excludes from sync (a secret, a password hash) are left out of its versions and events: events leave the database.
+     * Installs (or removes) the trigger on a bound source's own table, keyed by its key columns (as the table has them
+     * now). The columns the source excludes from sync (a secret, a password hash) are left out of its versions and
+     * events: events leave the database. Called at start and at each read of the source's schema, so a table the
+     * application makes after the engine started records its changes from then on.
+     *
+     * @throws TableShapes.UnboundableTableException when the table does not exist (yet), is not a table, or has no primary key
      */
-    public void installBound(String source, String schema, String table, List<String> keyColumns, java.util.Collection<String> excluded)
-            throws SQLException {
-        install(source, schema, table, false, keyColumns, List.copyOf(excluded));
+    public void installBound(String source, String schema, String table, java.util.Collection<String> excluded) throws SQLException {
+        List<String> key = new TableShapes(dataSource).read(schema, table, "notion.source." + source + ".table").key();
+        install(source, schema, table, false, key, List.copyOf(excluded));
     }
 
     private void install(String source, String schema, String table, boolean mirror, List<String> key, List<String> bookkeeping)
