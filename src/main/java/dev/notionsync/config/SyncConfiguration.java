@@ -139,7 +139,7 @@ public final class SyncConfiguration implements AreaConfiguration {
             }
             Binding binding = source.binding();
             try {
-                history.installBound(source.name(), binding.schema(), binding.table(), binding.exclude());
+                history.installBound(source.name(), binding.schema(), binding.table(), binding.excludedByUser());
             } catch (ChangeHistory.CollisionException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             } catch (SQLException e) {

@@ -115,7 +115,7 @@ public final class MirrorTables {
             if (source.bound()) {
                 // a bound source's history is its own table's: installed at start, or here once the application made it
                 try {
-                    history.installBound(source.name(), source.binding().schema(), source.binding().table(), source.binding().exclude());
+                    history.installBound(source.name(), source.binding().schema(), source.binding().table(), source.binding().excludedByUser());
                 } catch (TableShapes.UnboundableTableException e) {
                     // no such table (yet): the shadow mirror is read all the same; the bind's Apply and push say what is wrong
                 }

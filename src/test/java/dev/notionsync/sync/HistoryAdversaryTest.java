@@ -211,6 +211,43 @@ class HistoryAdversaryTest {
                 "no two versions of the page hold at once");
     }
 
+    /**
+     * A bound table's content column (notion.source.&lt;name&gt;.content-column: the page's body as markdown) is no
+     * secret, but the binding lists it among the excluded columns (no property holds it): its changes made no version
+     * and no event, from either side. Edited in PostgreSQL, it is a 'postgres' version; edited in Notion, a 'notion' one.
+     */
+    @Test
+    void aBoundTablesContentColumnHasItsVersions(Integration it) throws Exception {
+        dev.notionsync.sync.bound.BoundContentTestClock clock = new dev.notionsync.sync.bound.BoundContentTestClock();
+        NotionSimulator simulator = it.simulator(dev.notionsync.sim.SimulatorConfig.defaults(TestEngine.TOKEN).withPages(0).withClock(clock));
+        Map<String, String> settings = boundSettings(it, simulator, "notes", "public.notes");
+        settings.put("notion.source.notes.history", "true");
+        settings.put("notion.source.notes.content-column", "body");
+        settings.put("notion.content.poll", "300ms");
+        sql(settings, "CREATE TABLE public.notes (id bigint PRIMARY KEY, title text NOT NULL, body text)",
+                "INSERT INTO public.notes VALUES (1, 'One', 'The first body.')");
+        NotionSync sync = it.start(settings);
+        bootstrap(sync, simulator, "notes");
+        String where = " FROM public.notes_history WHERE row_key = '{\"id\": 1}' AND valid_to IS NULL";
+        TestEngine.await("the first version", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*)" + where) == 1);
+        assertEquals("The first body.", TestEngine.queryString(sync, "SELECT row_values ->> 'body'" + where));
+        String page = TestEngine.queryString(sync, "SELECT page_id::text FROM notion_sync.links WHERE source = 'notes' AND row_key = '{\"id\": 1}'");
+        TestEngine.await("the body in its page", Duration.ofSeconds(60), () -> simulator.model().markdown(page).contains("The first body."));
+
+        sql(settings, "UPDATE public.notes SET body = 'Edited in PostgreSQL.' WHERE id = 1");
+        assertEquals("postgres/{body}", TestEngine.queryString(sync, "SELECT side || '/' || changed_columns::text" + where));
+        assertTrue(TestEngine.count(sync, "SELECT count(*) FROM notion_sync.change_events WHERE table_name = 'notes'"
+                + " AND after ->> 'body' = 'Edited in PostgreSQL.'") == 1, "its change event");
+        TestEngine.await("the edit in the page", Duration.ofSeconds(60), () -> simulator.model().markdown(page).contains("Edited in PostgreSQL."));
+
+        clock.step();
+        simulator.model().editContent(page, "Edited in Notion.");
+        String editor = simulator.model().page(page).orElseThrow().path("last_edited_by").path("id").asText();
+        TestEngine.await("Notion's edit in the column", Duration.ofSeconds(60), () -> String.valueOf(TestEngine.queryString(sync,
+                "SELECT body FROM public.notes WHERE id = 1")).contains("Edited in Notion."));
+        assertEquals("notion/" + editor + "/{body}", TestEngine.queryString(sync, "SELECT side || '/' || changed_by || '/' || changed_columns::text" + where));
+    }
+
     // ------------------------------------------------------------------ probes that held
 
     /**
