@@ -9,12 +9,11 @@ import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundComparison;
 import dev.notionsync.store.BoundSources;
 import dev.notionsync.store.ChangeHistory;
-import dev.notionsync.store.TableShapes;
-import dev.notionsync.mapping.TableShape;
 import dev.notionsync.sync.Binding;
 import dev.notionsync.store.Deletions;
 import dev.notionsync.store.PageWriter;
 import dev.notionsync.store.PullLeases;
+import dev.notionsync.store.TableShapes;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
 import dev.notionsync.store.SyncRuns;
@@ -132,22 +131,26 @@ public final class SyncConfiguration implements AreaConfiguration {
 
     /**
      * The history and change events trigger of each bound source's own table, installed (or removed) for what the
-     * settings say now. A table that cannot be read is left to the bind's own checks, which say what is wrong.
+     * settings say now. A table that is not there yet is left to the bind's own checks, which say what is wrong; the
+     * source's schema reads install it once the table is there (MirrorTables). Any other failure stops the start: the
+     * trigger of before would go on recording what the settings say no longer to (a column excluded since).
      */
     private void installBound(ChangeHistory history) {
-        TableShapes shapes = new TableShapes(dataSource);
         for (SourceSettings source : settings.sources()) {
             if (!source.bound()) {
                 continue;
             }
             Binding binding = source.binding();
             try {
-                TableShape shape = shapes.read(binding.schema(), binding.table(), "notion.source." + source.name() + ".table");
-                history.installBound(source.name(), binding.schema(), binding.table(), shape.key(), binding.exclude());
+                history.installBound(source.name(), binding.schema(), binding.table(), binding.excludedByUser());
             } catch (ChangeHistory.CollisionException e) {
                 throw new IllegalStateException(e.getMessage(), e);
-            } catch (SQLException | RuntimeException e) {
-                LOG.warn("source {}: its history and change events are not recorded yet: {}", source.name(), e.getMessage());
+            } catch (SQLException e) {
+                throw new IllegalStateException("source " + source.name() + ": the history and change events trigger of table "
+                        + binding.qualifiedName() + " could not be installed: " + e.getMessage() + "; check the database, then start again", e);
+            } catch (TableShapes.UnboundableTableException e) {
+                LOG.warn("source {}: its history and change events are not recorded yet ({}); they are once its table can be read (checked at each read of its schema)",
+                        source.name(), e.getMessage());
             }
         }
     }

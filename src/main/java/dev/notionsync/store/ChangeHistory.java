@@ -96,12 +96,16 @@ public final class ChangeHistory {
     }
 
     /**
-     * Installs (or removes) the trigger on a bound source's own table, keyed by its key columns. The columns the source
-     * excludes from sync (a secret, a password hash) are left out of its versions and events: events leave the database.
+     * Installs (or removes) the trigger on a bound source's own table, keyed by its key columns (as the table has them
+     * now). The columns the source excludes from sync (a secret, a password hash) are left out of its versions and
+     * events: events leave the database. Called at start and at each read of the source's schema, so a table the
+     * application makes after the engine started records its changes from then on.
+     *
+     * @throws TableShapes.UnboundableTableException when the table does not exist (yet), is not a table, or has no primary key
      */
-    public void installBound(String source, String schema, String table, List<String> keyColumns, java.util.Collection<String> excluded)
-            throws SQLException {
-        install(source, schema, table, false, keyColumns, List.copyOf(excluded));
+    public void installBound(String source, String schema, String table, java.util.Collection<String> excluded) throws SQLException {
+        List<String> key = new TableShapes(dataSource).read(schema, table, "notion.source." + source + ".table").key();
+        install(source, schema, table, false, key, List.copyOf(excluded));
     }
 
     private void install(String source, String schema, String table, boolean mirror, List<String> key, List<String> bookkeeping)
@@ -116,23 +120,25 @@ public final class ChangeHistory {
                     lock.setString(1, TRIGGER + " " + qualified);
                     lock.execute();
                 }
-                if (capture.history()) {
-                    ensureTable(c, source, history);
-                }
+                // made anew also when a user dropped it: its rows' versions until now are gone, so they start again
+                boolean made = capture.history() && ensureTable(c, source, history);
                 List<String> arguments = new ArrayList<>(List.of(source, capture.flags(), mirror ? "mirror" : "bound", history));
                 arguments.addAll(key);
                 arguments.add("");
                 arguments.addAll(bookkeeping);
                 String current = currentArguments(c, qualified);
                 String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
-                if (java.util.Objects.equals(current, wanted)) {
+                boolean triggerAsWanted = java.util.Objects.equals(current, wanted);
+                if (triggerAsWanted && !made) {
                     c.commit();
                     return;
                 }
                 boolean historyBefore = current != null && current.split("\u0000", -1)[1].contains("history");
                 try (Statement st = c.createStatement()) {
-                    st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
-                    if (capture.any()) {
+                    if (!triggerAsWanted) {
+                        st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
+                    }
+                    if (capture.any() && !triggerAsWanted) {
                         StringBuilder call = new StringBuilder("notion_sync.record_history(");
                         for (int i = 0; i < arguments.size(); i++) {
                             call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
@@ -140,10 +146,20 @@ public final class ChangeHistory {
                         st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
                                 + " FOR EACH ROW EXECUTE FUNCTION " + call.append(')'));
                     }
-                    if (capture.history() && !historyBefore) {
-                        // CREATE TRIGGER holds the table against writes until this commits: nothing falls between
+                    if (capture.history() && (!historyBefore || made)) {
+                        // the table held against writes until this commits (CREATE TRIGGER holds it too): nothing falls between
+                        st.execute("LOCK TABLE " + qualified + " IN SHARE ROW EXCLUSIVE MODE");
                         snapshot(st, qualified, history, mirror, key, bookkeeping);
                     }
+                }
+                if (triggerAsWanted) {
+                    c.commit();
+                    LOG.info("Table {}.{} (source {}): its history table {} was made again, with its rows as they are now", schema, table, source,
+                            nameFor(table));
+                    return;
+                }
+                if (!mirror && !bookkeeping.isEmpty()) {
+                    forget(c, source, history, bookkeeping);
                 }
                 c.commit();
                 LOG.info("Table {}.{} (source {}): {}", schema, table, source, capture.any()
@@ -177,6 +193,48 @@ public final class ChangeHistory {
         LOG.info("History of {}: {} rows recorded as they are now (their first version)", table, rows);
     }
 
+    /**
+     * Removes the values of a bound table's excluded columns from the versions and change events recorded before they
+     * were excluded (a secret noticed late: what the trigger of before recorded of it goes, as from the row changes).
+     */
+    private static void forget(Connection c, String source, String history, List<String> excluded) throws SQLException {
+        java.sql.Array names = c.createArrayOf("text", excluded.toArray());
+        int events;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.change_events SET before = before - ?::text[], after = after - ?::text[],"
+                + " changed_columns = ARRAY(SELECT n FROM unnest(changed_columns) AS n WHERE n <> ALL (?::text[]))"
+                + " WHERE source = ? AND (jsonb_exists_any(before, ?::text[]) OR jsonb_exists_any(after, ?::text[]) OR changed_columns && ?::text[])")) {
+            for (int i : new int[] {1, 2, 3, 5, 6, 7}) {
+                ps.setArray(i, names);
+            }
+            ps.setString(4, source);
+            events = ps.executeUpdate();
+        }
+        int versions = 0;
+        if (exists(c, history)) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + history + " SET row_values = row_values - ?::text[],"
+                    + " changed_columns = ARRAY(SELECT n FROM unnest(changed_columns) AS n WHERE n <> ALL (?::text[]))"
+                    + " WHERE jsonb_exists_any(row_values, ?::text[]) OR changed_columns && ?::text[]")) {
+                for (int i = 1; i <= 4; i++) {
+                    ps.setArray(i, names);
+                }
+                versions = ps.executeUpdate();
+            }
+        }
+        if (events + versions > 0) {
+            LOG.info("source {}: excluded column(s) {} removed from {} change events and {} versions recorded before", source, excluded, events, versions);
+        }
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     private static String currentArguments(Connection c, String qualified) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT tgargs FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)")) {
             ps.setString(1, TRIGGER);
@@ -188,10 +246,10 @@ public final class ChangeHistory {
     }
 
     /**
-     * Creates the history table if it does not exist; a table of that name the engine did not make for this source (an
+     * Creates the history table if it does not exist (true: made now); a table of that name the engine did not make for this source (an
      * application's table) is never written into: the start stops saying so.
      */
-    private static void ensureTable(Connection c, String source, String history) throws SQLException {
+    private static boolean ensureTable(Connection c, String source, String history) throws SQLException {
         String mark;
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(obj_description(r, 'pg_class'), '') FROM to_regclass(?) AS r WHERE r IS NOT NULL")) {
             ps.setString(1, history);
@@ -206,7 +264,7 @@ public final class ChangeHistory {
                         + "); rename or drop that table, give the source another table (notion.source." + source + ".table),"
                         + " or set notion.source." + source + ".history = false");
             }
-            return;
+            return false;
         }
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + history + " ("
@@ -225,5 +283,6 @@ public final class ChangeHistory {
             st.execute("CREATE INDEX ON " + history + " (valid_from)");
             st.execute("COMMENT ON TABLE " + history + " IS " + ColumnNames.literal(MARK + source));
         }
+        return true;
     }
 }

@@ -53,6 +53,14 @@ public record Binding(String schema, String table, Map<String, String> columnPro
         exclude = Set.copyOf(exclude);
     }
 
+    /**
+     * The columns {@code .exclude} names (secrets, internal flags): {@link #exclude} without the content column, which is
+     * there only because no property holds it (it is the page's body, no secret).
+     */
+    public Set<String> excludedByUser() {
+        return contentColumn == null ? exclude : exclude.stream().filter(c -> !c.equals(contentColumn)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** schema.table as a user writes it, for messages. */
     public String qualifiedName() {
         return schema + "." + table;

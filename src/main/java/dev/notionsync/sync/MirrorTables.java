@@ -6,6 +6,7 @@ import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.MirrorTable;
 import dev.notionsync.store.SchemaManager;
 import dev.notionsync.store.SourceTables;
+import dev.notionsync.store.TableShapes;
 import dev.notionsync.store.Watermarks;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -111,8 +112,15 @@ public final class MirrorTables {
             readAgainIfPropertiesWereOmitted(source, table, dataSource);
             // a bound source's shadow mirror is written by the engine only: it never gets the mirror push's trigger
             MirrorTable mirror = schemas.ensure(table, dataSource, source.pushesMirror());
-            if (!source.bound()) {
-                history.installMirror(source.name(), mirror);   // a bound source's history is its own table's
+            if (source.bound()) {
+                // a bound source's history is its own table's: installed at start, or here once the application made it
+                try {
+                    history.installBound(source.name(), source.binding().schema(), source.binding().table(), source.binding().excludedByUser());
+                } catch (TableShapes.UnboundableTableException e) {
+                    // no such table (yet): the shadow mirror is read all the same; the bind's Apply and push say what is wrong
+                }
+            } else {
+                history.installMirror(source.name(), mirror);
             }
             result.add(mirror);
             watermarkAtSchemaRead.put(source.name() + "/" + dataSourceId, watermarks.read(source.name(), dataSourceId));

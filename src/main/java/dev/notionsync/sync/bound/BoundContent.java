@@ -6,6 +6,7 @@ import dev.notionsync.mapping.ColumnCategory;
 import dev.notionsync.mapping.TableColumn;
 import dev.notionsync.mapping.TableShape;
 import dev.notionsync.store.BoundContents;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.BoundProblems;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundWriteBack;
@@ -155,6 +156,7 @@ public final class BoundContent {
     private boolean settle(SourceSettings source, BoundContents.Column column, BoundContents.Moved moved) throws Exception {
         String[] local = new String[1];
         Outcome outcome = rows.inEngineTransaction(c -> {
+            ChangeHistory.tagNotionEdit(c, moved.pageId());   // a copy into the column is the page's content edited in Notion
             Optional<Optional<String>> value = BoundContents.read(c, column, moved.rowKey(), true);
             if (value.isEmpty() || !BoundContents.stillMoved(c, column, moved)) {
                 return Outcome.NOTHING;   // the row is gone, or something changed since the pass looked: the next pass sees it anew
