@@ -2,6 +2,7 @@ package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundProblems;
 import dev.notionsync.store.BoundRows;
@@ -49,7 +50,8 @@ public final class BindApplyConfiguration implements AreaConfiguration {
                 new TableShapes(dataSource), new Links(dataSource), new BoundRows(dataSource), new ShadowPages(dataSource),
                 new BoundProblems(dataSource), AreaConfiguration.bean(context, "deadLetterChannel", DeadLetterChannel.class),
                 AreaConfiguration.bean(context, "notionApi", NotionApi.class), AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
-                new RowChanges(dataSource, push.reclaimAfter())));
+                new RowChanges(dataSource, push.reclaimAfter(),
+                context.getRegistry().lookupByNameAndType("changeHistory", ChangeHistory.class))));
         BindConfiguration.boundContent(context, sources, dataSource);
         TemplatedRoutes routes = new TemplatedRoutes();
         JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);

@@ -2,6 +2,7 @@ package dev.notionsync.config;
 
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundContents;
 import dev.notionsync.store.BoundProblems;
@@ -53,7 +54,8 @@ public final class BindConfiguration implements AreaConfiguration {
     @Override
     public void configure(CamelContext context) {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
-        RowChanges changes = new RowChanges(dataSource, push.reclaimAfter());
+        RowChanges changes = new RowChanges(dataSource, push.reclaimAfter(),
+                context.getRegistry().lookupByNameAndType("changeHistory", ChangeHistory.class));
         JoinTables joins = joinTables(context, sources, dataSource);
         JoinSettle settle = joinSettle(context, joins, push, schema, dataSource, "bootstrap");
         context.getRegistry().bind("bootstrap", new Bootstrap(sources, notion, new TableShapes(dataSource), new BoundSources(dataSource),

@@ -3,6 +3,7 @@ package dev.notionsync.config;
 import dev.notionsync.notion.NotionApi;
 import dev.notionsync.observe.DeadLetterChannel;
 import dev.notionsync.observe.NotionMetrics;
+import dev.notionsync.store.ChangeHistory;
 import dev.notionsync.store.BoundColumns;
 import dev.notionsync.store.BoundRows;
 import dev.notionsync.store.BoundSources;
@@ -53,7 +54,8 @@ public final class BindPushConfiguration implements AreaConfiguration {
     @Override
     public void configure(CamelContext context) {
         NotionApi notion = AreaConfiguration.bean(context, "notionApi", NotionApi.class);
-        RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter());
+        RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter(),
+                context.getRegistry().lookupByNameAndType("changeHistory", ChangeHistory.class));
         context.getRegistry().bind("boundPush", new BoundPush(sources, AreaConfiguration.bean(context, "mirrorTables", MirrorTables.class),
                 AreaConfiguration.bean(context, "pageReader", PageReader.class), notion, changes, new TableShapes(dataSource),
                 new BoundColumns(dataSource), new BoundSources(dataSource), new Links(dataSource), new BoundRows(dataSource), new BoundWriteBack(dataSource),
@@ -79,7 +81,8 @@ public final class BindPushConfiguration implements AreaConfiguration {
      */
     @Override
     public void started(CamelContext context) throws Exception {
-        RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter());
+        RowChanges changes = new RowChanges(dataSource, settings.reclaimAfter(),
+                context.getRegistry().lookupByNameAndType("changeHistory", ChangeHistory.class));
         JoinTables joins = BindConfiguration.joinTables(context, sources, dataSource);
         BoundPush push = AreaConfiguration.bean(context, "boundPush", BoundPush.class);
         for (SourceSettings source : sources) {

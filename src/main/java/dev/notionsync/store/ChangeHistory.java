@@ -104,8 +104,26 @@ public final class ChangeHistory {
      * @throws TableShapes.UnboundableTableException when the table does not exist (yet), is not a table, or has no primary key
      */
     public void installBound(String source, String schema, String table, java.util.Collection<String> excluded) throws SQLException {
+        if (!inStep(source)) {
+            return;   // the application's table is left untouched until its columns are paired
+        }
         List<String> key = new TableShapes(dataSource).read(schema, table, "notion.source." + source + ".table").key();
         install(source, schema, table, false, key, List.copyOf(excluded));
+    }
+
+    /**
+     * Whether a bound source's columns are paired with properties (by its bootstrap, or its record matching): from then
+     * on its changes are captured for the push, and recorded here too. Before, the application's table is not touched.
+     */
+    private boolean inStep(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM notion_sync.bound_columns WHERE source = ?)")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     private void install(String source, String schema, String table, boolean mirror, List<String> key, List<String> bookkeeping)

@@ -43,10 +43,27 @@ public final class RowChanges {
 
     private final DataSource dataSource;
     private final Duration reclaimAfter;
+    private final ChangeHistory history;
 
     public RowChanges(DataSource dataSource, Duration reclaimAfter) {
+        this(dataSource, reclaimAfter, null);
+    }
+
+    /** @param history the history and change events trigger, installed with the capture trigger (null: not here) */
+    public RowChanges(DataSource dataSource, Duration reclaimAfter, ChangeHistory history) {
         this.dataSource = dataSource;
         this.reclaimAfter = reclaimAfter;
+        this.history = history;
+    }
+
+    /**
+     * With the capture trigger, the history and change events trigger of the bound table (see {@link ChangeHistory}):
+     * installed as soon as the table's columns are paired, so no change of the synced table goes unrecorded.
+     */
+    public void installHistory(String source, String schema, String table, java.util.Collection<String> excluded) throws SQLException {
+        if (history != null) {
+            history.installBound(source, schema, table, excluded);
+        }
     }
 
     /**

@@ -207,6 +207,7 @@ public final class BoundPush {
                     .ifPresent(c -> captured.add(new RowChanges.Captured(c.name(), c.attnum())));
         }
         changes.install(source.binding().schema(), source.binding().table(), source.name(), captured(mapping.shape().keyColumns()), captured);
+        changes.installHistory(source.name(), source.binding().schema(), source.binding().table(), source.binding().excludedByUser());
         return true;
     }
 
