@@ -24,6 +24,8 @@ public final class ChangeHistory {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeHistory.class);
 
     static final String TRIGGER = "notion_sync_history";
+    /** TRUNCATE fires no row trigger: a statement trigger ends the table's versions and says so (V43). */
+    static final String TRUNCATE_TRIGGER = "notion_sync_history_truncate";
     private static final String MARK = "notion-sync history of source ";
 
     /** The engine's bookkeeping columns of a mirror table: neither part of a version nor a change. */
@@ -144,9 +146,10 @@ public final class ChangeHistory {
                 arguments.addAll(key);
                 arguments.add("");
                 arguments.addAll(bookkeeping);
-                String current = currentArguments(c, qualified);
+                String current = currentArguments(c, qualified, TRIGGER);
                 String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
-                boolean triggerAsWanted = java.util.Objects.equals(current, wanted);
+                boolean triggerAsWanted = java.util.Objects.equals(current, wanted)
+                        && java.util.Objects.equals(currentArguments(c, qualified, TRUNCATE_TRIGGER), wanted);
                 if (triggerAsWanted && !made) {
                     c.commit();
                     return;
@@ -155,14 +158,18 @@ public final class ChangeHistory {
                 try (Statement st = c.createStatement()) {
                     if (!triggerAsWanted) {
                         st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
+                        st.execute("DROP TRIGGER IF EXISTS " + TRUNCATE_TRIGGER + " ON " + qualified);
                     }
                     if (capture.any() && !triggerAsWanted) {
                         StringBuilder call = new StringBuilder("notion_sync.record_history(");
                         for (int i = 0; i < arguments.size(); i++) {
                             call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
                         }
+                        call.append(')');
                         st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
-                                + " FOR EACH ROW EXECUTE FUNCTION " + call.append(')'));
+                                + " FOR EACH ROW EXECUTE FUNCTION " + call);
+                        st.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " AFTER TRUNCATE ON " + qualified
+                                + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_truncate("));
                     }
                     if (capture.history() && (!historyBefore || made)) {
                         // the table held against writes until this commits (CREATE TRIGGER holds it too): nothing falls between
@@ -197,6 +204,7 @@ public final class ChangeHistory {
      */
     private static void snapshot(Statement st, String table, String history, boolean mirror, List<String> key, List<String> bookkeeping)
             throws SQLException {
+        st.execute("SET LOCAL timezone = 'UTC'");   // the rows' keys and values rendered as the trigger renders them (V43)
         StringBuilder rowKey = new StringBuilder("jsonb_build_object(");
         for (int i = 0; i < key.size(); i++) {
             rowKey.append(i == 0 ? "" : ", ").append(ColumnNames.literal(key.get(i))).append(", t.").append(ColumnNames.quote(key.get(i)));
@@ -253,9 +261,9 @@ public final class ChangeHistory {
         }
     }
 
-    private static String currentArguments(Connection c, String qualified) throws SQLException {
+    private static String currentArguments(Connection c, String qualified, String trigger) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT tgargs FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)")) {
-            ps.setString(1, TRIGGER);
+            ps.setString(1, trigger);
             ps.setString(2, qualified);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new String(rs.getBytes(1), StandardCharsets.UTF_8) : null;

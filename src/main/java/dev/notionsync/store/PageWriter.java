@@ -284,7 +284,12 @@ public final class PageWriter {
         if (localId != null) {
             String pageId = rows.get(0).pageId();
             // the pull may have brought the new page in as a row of its own before this write-back (a create
-            // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row
+            // whose answer was lost is adopted later): the row made in PostgreSQL is that page, keep one row. The
+            // copy's delete is no delete of the page: the history trigger is told so (V43)
+            try (PreparedStatement merging = c.prepareStatement("SELECT set_config('notion_sync.merging', ?, true)")) {
+                merging.setString(1, pageId);
+                merging.execute();
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid"
                     + " AND ?::uuid <> ?::uuid AND EXISTS (SELECT 1 FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid)")) {
                 ps.setString(1, pageId);
@@ -292,6 +297,9 @@ public final class PageWriter {
                 ps.setString(3, localId);
                 ps.setString(4, localId);
                 ps.executeUpdate();
+            }
+            try (PreparedStatement merged = c.prepareStatement("SELECT set_config('notion_sync.merging', '', true)")) {
+                merged.execute();
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.qualifiedName()
                     + " SET \"page_id\" = ?::uuid WHERE \"page_id\" = ?::uuid")) {

@@ -401,8 +401,9 @@ class BoundPushTest {
 
     @Test
     void aPullOnlyBoundSourceHasNoCaptureTrigger() throws Exception {
-        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.workflows'::regclass"),
-                "the only object the engine adds to a table is there only when the source pushes");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.workflows'::regclass"
+                        + " AND tgname = 'notion_sync_capture'"),
+                "the push's capture trigger is there only when the source pushes (its change events' trigger is, notion.change-events)");
         sql("INSERT INTO public.workflows VALUES (1, 'Nightly')");
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.row_changes WHERE source = '" + workflows + "'"));
         assertFalse(sync.context().getRoutes().stream().anyMatch(r -> r.getRouteId().equals("bind-push-" + workflows)));
