@@ -26,7 +26,8 @@ DECLARE
     history    text := TG_ARGV[3];
     page       uuid;
 BEGIN
-    IF TG_OP = 'DELETE' AND mirror AND OLD.page_id::text = current_setting('notion_sync.merging', true) THEN
+    -- a plain condition on OLD.page_id would fail on a bound table (no such column): PL/pgSQL does not short-circuit
+    IF TG_OP = 'DELETE' AND mirror AND to_jsonb(OLD) ->> 'page_id' = current_setting('notion_sync.merging', true) THEN
         -- the pulled copy of a page a row made in PostgreSQL is being merged into (PageWriter): the page is not
         -- deleted, and the row's own versions (moved to the page id next) are its history; the copy's go with it
         IF position('history' IN flags) > 0 THEN

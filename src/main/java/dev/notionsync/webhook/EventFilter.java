@@ -12,12 +12,12 @@ import java.util.regex.Pattern;
 
 /**
  * Which change events a subscription wants. Each part left empty takes every event: sources (the event's source is
- * one of them), operations (insert, update, delete), properties (one of the event's changed columns is one of them)
+ * one of them), operations (insert, update, delete, truncate), properties (one of the event's changed columns is one of them)
  * and a value condition on the row after the change, compared as text (see {@link #parseCondition}).
  */
 public final class EventFilter {
 
-    public static final Set<String> OPERATIONS = Set.of("insert", "update", "delete");
+    public static final Set<String> OPERATIONS = Set.of("insert", "update", "delete", "truncate");
     /** What a subscription's name may be: it names a route, a lock and a setting. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -51,7 +51,7 @@ public final class EventFilter {
         }
         for (String operation : d.operations()) {
             if (!OPERATIONS.contains(operation)) {
-                throw new IllegalArgumentException(setting.apply("operations") + " has '" + operation + "': write a list of insert, update, delete"
+                throw new IllegalArgumentException(setting.apply("operations") + " has '" + operation + "': write a list of insert, update, delete, truncate"
                         + " (empty: all three)");
             }
         }

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -123,9 +122,6 @@ class HistoryAdversaryTest {
      * snapshot, and the row has two current versions (and its history is split in two row_keys).
      */
     @Test
-    @Disabled("finding, not fixed: needs a migration (no Flyway version reserved). Fix: ALTER FUNCTION notion_sync.record_history()"
-            + " SET timezone = 'UTC' (and SET intervalstyle = 'iso_8601'), so keys and row values are rendered alike whoever writes;"
-            + " the snapshot (ChangeHistory.snapshot) must then run under UTC too")
     void aTimestamptzKeyWrittenFromAnotherTimeZoneKeepsOneCurrentVersion(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(0);
         Map<String, String> settings = boundSettings(it, simulator, "readings", "public.readings");
@@ -147,9 +143,6 @@ class HistoryAdversaryTest {
      * (a point-in-time query says they still exist) and no change event tells a subscriber they are gone.
      */
     @Test
-    @Disabled("finding, not fixed: needs a migration (no Flyway version reserved). Fix: a statement-level AFTER TRUNCATE trigger"
-            + " (its own function, notion_sync.record_truncate) that ends every open version of the table with a 'delete' version"
-            + " and writes a 'truncate' change event; ChangeHistory.install creates it beside notion_sync_history")
     void aTruncatedTableEndsItsRowsVersionsAndSaysSo(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(0);
         Map<String, String> settings = boundSettings(it, simulator, "scratch", "public.scratch");
@@ -172,10 +165,6 @@ class HistoryAdversaryTest {
      * page's versions overlap (the row made in PostgreSQL and the pulled copy are current at once).
      */
     @Test
-    @Disabled("finding, not fixed: needs a migration (no Flyway version reserved). Fix: PageWriter tags the adoption"
-            + " (set_config('notion_sync.merging', <page id>, true)) before it deletes the pulled copy, and record_history skips"
-            + " the delete of that row (no version, no event) and, at the rekey, ends the copy's open version where the moved"
-            + " versions begin")
     void anAdoptedPageIsNeverReportedDeleted(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(1);
         Map<String, String> settings = it.settings(simulator, "1s", "projects");
