@@ -155,6 +155,19 @@ class HistoryTest {
         assertTrue(last.changed().contains("deleted_at"), last.changed().toString());
     }
 
+    @Test
+    void withChangeEventsOffAndNoHistoryATableGetsNoTriggerAndNoEvent(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(2);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        settings.put("notion.change-events", "false");
+        NotionSync sync = it.start(settings);
+        String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+        TestEngine.await("the pages in the table", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 2);
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + table + "'::regclass AND tgname LIKE 'notion_sync_history%'"));
+        TestEngine.execute(sync, "UPDATE " + table + " SET client = 'no event'");
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.change_events"));
+    }
+
     static List<Version> versions(NotionSync sync, String history, String page) throws Exception {
         List<Version> versions = new ArrayList<>();
         try (Connection c = sync.database().dataSource().getConnection();
