@@ -97,6 +97,18 @@ public final class EventSubscriptions {
         }
     }
 
+    /**
+     * What a URI added at runtime (by whoever holds the management password) may not do: Camel fills {{...}} in an
+     * endpoint URI from the settings and the environment, so {{notion.api.token}} would send the token to the
+     * subscriber. The settings' subscriptions may use placeholders: their author has the settings anyway.
+     */
+    static void checkRuntimeUri(String uri) {
+        if (uri.contains("{{")) {
+            throw new IllegalArgumentException("uri must not hold {{...}} placeholders: a subscription added at runtime is sent to its URI as"
+                    + " written; declare it in notion.subscriptions to take a value from the settings or the environment");
+        }
+    }
+
     /** A runtime subscription's definition: what the operator left out (null) takes notion.subscriptions.* defaults. */
     public Definition definition(String name, String uri, List<String> sources, List<String> operations, List<String> properties,
                                  String when, String secret, Integer maxAttempts, Long backoffMs, Long backoffMaxMs) {
@@ -113,6 +125,7 @@ public final class EventSubscriptions {
     /** Adds a subscription at runtime; it gets the events from now on. */
     public String add(Definition d) throws Exception {
         EventFilter.check(d, part -> part);
+        checkRuntimeUri(d.uri());
         checkEndpoint(context, d.uri(), "uri");
         if (!store.add(d)) {
             throw new IllegalArgumentException("a subscription named " + d.name() + " exists: remove it first, or choose another name");

@@ -1,0 +1,195 @@
+package dev.notionsync.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.notion.WebhookSignature;
+import dev.notionsync.sim.NotionSimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Adversary probes of change events out (README "Change events"): what someone holding the management credentials can
+ * make a runtime subscription do, whether events leave exactly as the row has them, and whether a subscription's
+ * secret, name or URI can be turned against another.
+ */
+@ExtendWith(IntegrationExtension.class)
+class ChangeEventsAdversaryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PASSWORD = "secret_adversary_events_password";
+    private static final String TEST_SOURCE = "testsource";
+
+    private static Map<String, String> engine(Integration it, NotionSimulator simulator) {
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        settings.put("notion.subscriptions.poll", "200ms");
+        settings.put("notion.management.user", "ops-eve");
+        settings.put("notion.management.password", PASSWORD);
+        return settings;
+    }
+
+    private static void subscribe(Map<String, String> settings, String name, String uri, Map<String, String> more) {
+        String list = settings.getOrDefault("notion.subscriptions", "");
+        settings.put("notion.subscriptions", list.isEmpty() ? name : list + "," + name);
+        settings.put("notion.subscription." + name + ".uri", uri);
+        more.forEach((k, v) -> settings.put("notion.subscription." + name + "." + k, v));
+    }
+
+    private static String subscriptions(Map<String, String> settings) {
+        return "http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/subscriptions";
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("ops-eve:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String subscription(String name, String uri) {
+        return JSON.createObjectNode().put("name", name).put("uri", uri).put("sources", TEST_SOURCE).toString();
+    }
+
+    /**
+     * Whoever holds the management password must not learn the settings' secrets: a runtime subscription's URI is
+     * sent as written, not with {{notion.api.token}} (or {{env:...}}) filled in from the settings.
+     */
+    @Test
+    void aRuntimeSubscriptionsUriCannotCarryTheSettingsSecretsOut(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            NotionSync sync = it.start(settings);
+            HttpResponse<String> added = send("POST", subscriptions(settings), subscription("exfil", receiver.url() + "?t={{notion.api.token}}"));
+            send("POST", subscriptions(settings), subscription("encoded", receiver.url() + "?t=%7B%7Bnotion.api.token%7D%7D"));
+            send("POST", subscriptions(settings), subscription("raw", receiver.url() + "?t=RAW({{notion.api.token}})"));
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            Thread.sleep(3000);
+            for (Receiver.Request request : receiver.received) {
+                assertFalse(String.valueOf(request.query()).contains(TestEngine.TOKEN), "the Notion token went to the subscriber: " + request.query());
+            }
+            assertNotEquals(200, added.statusCode(), added.body());
+            assertTrue(added.body().contains("{{"), added.body());
+        }
+    }
+
+    /**
+     * A runtime subscription may not make the engine call code (class:, bean:), enter its own routes (direct:), write
+     * files wherever it can (file:), or build objects from the URI's options (#class:): the management password is
+     * for operating the sync, not for running anything on its machine.
+     */
+    @Test
+    void aRuntimeSubscriptionCannotRunCodeOrEnterTheEngine(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            NotionSync sync = it.start(settings);
+            Path outside = it.folder().resolve("outside");
+            Path created = it.folder().resolve("created-by-an-option");
+            Map<String, String> uris = Map.of(
+                    "klass", "class:java.lang.System?method=setProperty('notion.adversary.pwned','yes')",
+                    "beans", "bean:notionSyncManagement?method=pauseSource('x')",
+                    "internal", "direct:event-replay",
+                    "files", "file:" + outside,
+                    "option", receiver.url() + "?httpClientConfigurer=#class:java.io.FileOutputStream('" + created + "')");
+            Map<String, HttpResponse<String>> answers = new java.util.TreeMap<>();
+            for (Map.Entry<String, String> uri : uris.entrySet()) {
+                answers.put(uri.getKey(), send("POST", subscriptions(settings), subscription(uri.getKey(), uri.getValue())));
+            }
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            Thread.sleep(3000);
+            assertNull(System.getProperty("notion.adversary.pwned"), "a subscription called System.setProperty");
+            assertFalse(Files.exists(outside), "a subscription wrote files to " + outside);
+            assertFalse(Files.exists(created), "an endpoint option made a file: " + created);
+            answers.forEach((name, answer) -> {
+                assertNotEquals(200, answer.statusCode(), name + ": " + answer.body());
+                assertTrue(answer.body().contains("http"), name + ": " + answer.body());
+            });
+        } finally {
+            System.clearProperty("notion.adversary.pwned");
+        }
+    }
+
+    /**
+     * A subscription of the settings removed at runtime and added again under its name, with a secret of its own,
+     * signs with that secret: its subscriber checks signatures with the secret it was given.
+     */
+    @Test
+    void aSubscriptionAddedAgainUnderASettingsNameSignsWithItsOwnSecret(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver old = new Receiver(); Receiver fresh = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            subscribe(settings, "agent", old.url(), Map.of("sources", TEST_SOURCE, "secret", "whsec_settings_secret"));
+            NotionSync sync = it.start(settings);
+            TestEngine.await("the subscription in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions") == 1);
+            assertEquals(200, send("DELETE", subscriptions(settings) + "/agent", null).statusCode());
+            String body = JSON.createObjectNode().put("name", "agent").put("uri", fresh.url()).put("sources", TEST_SOURCE)
+                    .put("secret", "whsec_new_secret").toString();
+            HttpResponse<String> added = send("POST", subscriptions(settings), body);
+            assertEquals(200, added.statusCode(), added.body());
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            TestEngine.await("the event at the new subscriber", Duration.ofSeconds(30), () -> !fresh.received.isEmpty());
+            Receiver.Request request = fresh.received.get(0);
+            assertEquals(WebhookSignature.sign(request.body(), "whsec_new_secret"), request.signature(),
+                    "signed with the secret it was added with, not the settings' one");
+        }
+    }
+
+    /**
+     * A numeric column is exact everywhere in notion-sync (README "Type mapping"): its change event carries the value
+     * as the row has it, and a value condition written as PostgreSQL writes the number matches.
+     */
+    @Test
+    void aNumericValueLeavesExactlyAndItsConditionMatchesAsWritten(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver all = new Receiver(); Receiver priced = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            String source = TestEngine.sourceName(settings, "projects");
+            subscribe(settings, "all", all.url(), Map.of("sources", source));
+            subscribe(settings, "priced", priced.url(), Map.of("sources", source, "when", "budget = 1250.50"));
+            NotionSync sync = it.start(settings);
+            String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+            TestEngine.await("the page in the table", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 1);
+            String page = TestEngine.seededPageId(simulator, "projects", 0);
+            TestEngine.execute(sync, "UPDATE " + table + " SET budget = 12345678901234567.89 WHERE page_id = '" + page + "'");
+            TestEngine.execute(sync, "UPDATE " + table + " SET budget = 1250.50 WHERE page_id = '" + page + "'");
+            TestEngine.await("both edits at the subscriber", Duration.ofSeconds(30), () -> all.received.stream()
+                    .filter(r -> r.json().path("side").asText().equals("postgres")).count() >= 2);
+            // read exactly, as a subscriber reading decimals would
+            ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            List<JsonNode> edits = new java.util.ArrayList<>();
+            for (Receiver.Request request : all.received) {
+                JsonNode event = exact.readTree(request.body());
+                if (event.path("side").asText().equals("postgres")) {
+                    edits.add(event);
+                }
+            }
+            assertEquals("12345678901234567.89", edits.get(0).path("after").path("budget").decimalValue().toPlainString(), edits.get(0).toString());
+            assertEquals("1250.50", edits.get(1).path("after").path("budget").decimalValue().toPlainString(), edits.get(1).toString());
+            TestEngine.await("the edit to 1250.50 at the filtered subscriber", Duration.ofSeconds(10), () -> !priced.received.isEmpty());
+        }
+    }
+}
