@@ -38,9 +38,12 @@ public final class EventSubscriptions {
     private final int maxAttempts;
     private final Duration backoff;
     private final Duration backoffMax;
+    private final List<String> runtimeSchemes;
 
+    /** @param runtimeSchemes the components a subscription added at runtime may send to (notion.subscriptions.runtime-schemes) */
     public EventSubscriptions(CamelContext context, Subscriptions store, EventDelivery delivery, String poll, int maxAttempts,
-                              Duration backoff, Duration backoffMax) {
+                              Duration backoff, Duration backoffMax, List<String> runtimeSchemes) {
+        this.runtimeSchemes = runtimeSchemes;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.backoffMax = backoffMax;
@@ -100,12 +103,25 @@ public final class EventSubscriptions {
     /**
      * What a URI added at runtime (by whoever holds the management password) may not do: Camel fills {{...}} in an
      * endpoint URI from the settings and the environment, so {{notion.api.token}} would send the token to the
-     * subscriber. The settings' subscriptions may use placeholders: their author has the settings anyway.
+     * subscriber; a component outside notion.subscriptions.runtime-schemes could call code (class:, bean:), enter the
+     * engine's own routes (direct:) or write files anywhere (file:); an option's value '#class:...' or '#bean:...'
+     * (also written %23) makes Camel build an object or look one up. The settings' subscriptions may do all this:
+     * their author has the settings and the machine anyway.
      */
-    static void checkRuntimeUri(String uri) {
+    void checkRuntimeUri(String uri) {
         if (uri.contains("{{")) {
             throw new IllegalArgumentException("uri must not hold {{...}} placeholders: a subscription added at runtime is sent to its URI as"
                     + " written; declare it in notion.subscriptions to take a value from the settings or the environment");
+        }
+        String scheme = uri.substring(0, uri.indexOf(':')).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!runtimeSchemes.contains(scheme)) {
+            throw new IllegalArgumentException("uri: a subscription added at runtime sends to " + String.join(", ", runtimeSchemes)
+                    + " endpoints only (notion.subscriptions.runtime-schemes), not " + scheme + ": declare it in notion.subscriptions,"
+                    + " or add " + scheme + " to notion.subscriptions.runtime-schemes");
+        }
+        if (uri.contains("#") || uri.toLowerCase(java.util.Locale.ROOT).contains("%23")) {
+            throw new IllegalArgumentException("uri must not hold '#': an option's value #class:... or #bean:... makes Camel build or look up"
+                    + " an object; declare the subscription in notion.subscriptions if it needs one");
         }
     }
 
