@@ -147,17 +147,17 @@ public final class EventDelivery {
         String payload = payload(delivery.event(), round.subscription.definition().name());
         exchange.setProperty(PAYLOAD, payload);
         exchange.setProperty(DELIVERY, delivery);
-        message(exchange.getMessage(), round.subscription.definition(), delivery.event().uuid(), delivery.event().id(), payload);
+        message(exchange.getMessage(), round.subscription, delivery.event().uuid(), delivery.event().id(), payload);
     }
 
-    private void message(Message message, Definition subscription, String eventId, long sequence, String payload) {
+    private void message(Message message, Subscription subscription, String eventId, long sequence, String payload) {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         message.removeHeaders("*");
         message.setBody(body);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         message.setHeader(EVENT_ID, eventId);
-        message.setHeader(SUBSCRIPTION, subscription.name());
+        message.setHeader(SUBSCRIPTION, subscription.definition().name());
         // a file endpoint writes one file per event, named so that a listing sorts in delivery order
         message.setHeader(Exchange.FILE_NAME, String.format("%020d-%s.json", sequence, eventId));
         String secret = secret(subscription);
@@ -166,13 +166,18 @@ public final class EventDelivery {
         }
     }
 
-    boolean signed(Definition subscription) {
+    boolean signed(Subscription subscription) {
         return secret(subscription) != null;
     }
 
-    private String secret(Definition subscription) {
-        String declared = declaredSecrets.get(subscription.name());
-        return declared != null ? declared : subscription.secret() == null || subscription.secret().isEmpty() ? null : subscription.secret();
+    /**
+     * A subscription of the settings signs with the settings' secret; one added at runtime with its own, even under
+     * the name of a settings' one removed at runtime (whose secret this engine still knows).
+     */
+    private String secret(Subscription subscription) {
+        String secret = subscription.origin().equals("settings") ? declaredSecrets.get(subscription.definition().name())
+                : subscription.definition().secret();
+        return secret == null || secret.isEmpty() ? null : secret;
     }
 
     /** The event as subscribers get it: every field of the change event, its event_uuid as event_id. */
@@ -209,7 +214,7 @@ public final class EventDelivery {
         Delivery delivery = exchange.getProperty(DELIVERY, Delivery.class);
         Definition subscription = round.subscription.definition();
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String error = safe(failure == null ? "failed" : String.valueOf(failure.getMessage()), subscription);
+        String error = safe(failure == null ? "failed" : String.valueOf(failure.getMessage()), round.subscription);
         int attempts = round.subscription.attempts() + 1;
         if (attempts >= subscription.maxAttempts()) {
             ObjectNode letter = JSON.createObjectNode().put("subscription", subscription.name());
@@ -242,8 +247,9 @@ public final class EventDelivery {
     }
 
     /** An error as it may be shown and stored: credentials in the endpoint's URI masked, the secret never there. */
-    String safe(String error, Definition subscription) {
-        String safe = URISupport.sanitizeUri(error.replace(subscription.uri(), URISupport.sanitizeUri(subscription.uri())));
+    String safe(String error, Subscription subscription) {
+        String uri = subscription.definition().uri();
+        String safe = URISupport.sanitizeUri(error.replace(uri, URISupport.sanitizeUri(uri)));
         String secret = secret(subscription);
         return secret == null ? safe : safe.replace(secret, "xxxxxx");
     }
@@ -259,7 +265,7 @@ public final class EventDelivery {
                 + " no longer exists: add it again (addSubscription) to replay its events"));
         JsonNode event = letter.path("event");
         exchange.setProperty("eventReplayUri", subscription.definition().uri());
-        message(exchange.getMessage(), subscription.definition(), event.path("event_id").asText(), event.path("sequence").asLong(),
+        message(exchange.getMessage(), subscription, event.path("event_id").asText(), event.path("sequence").asLong(),
                 JSON.writeValueAsString(event));
     }
 }

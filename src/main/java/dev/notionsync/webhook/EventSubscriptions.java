@@ -170,7 +170,7 @@ public final class EventSubscriptions {
             d.sources().forEach(node.putArray("sources")::add);
             d.operations().forEach(node.putArray("operations")::add);
             d.properties().forEach(node.putArray("properties")::add);
-            node.put("when", d.when()).put("signed", delivery.signed(d)).put("max_attempts", d.maxAttempts())
+            node.put("when", d.when()).put("signed", delivery.signed(s)).put("max_attempts", d.maxAttempts())
                     .put("backoff_ms", d.backoff().toMillis()).put("backoff_max_ms", d.backoffMax().toMillis()).put("enabled", s.enabled())
                     .put("passed_through", s.passedThrough()).put("waiting", s.waiting()).put("attempts", s.attempts())
                     .put("next_attempt_at", text(s.nextAttemptAt())).put("last_error", s.lastError()).put("delivered", s.delivered())
