@@ -1,7 +1,10 @@
 package dev.notionsync.webhook;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.ChangeEvents;
@@ -44,7 +47,12 @@ public final class EventDelivery {
     static final String DELIVERY = "eventDelivery";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventDelivery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The events' JSON, numbers exact: a numeric column's 12345678901234567.89 or 1250.50 leaves (and is compared by
+     * {@link EventFilter}) as PostgreSQL wrote it, never through a double or with its trailing zeros cut.
+     */
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final Subscriptions subscriptions;
     private final ChangeEvents events;
@@ -218,13 +226,15 @@ public final class EventDelivery {
         int attempts = round.subscription.attempts() + 1;
         if (attempts >= subscription.maxAttempts()) {
             ObjectNode letter = JSON.createObjectNode().put("subscription", subscription.name());
+            String letterText;
             try {
                 letter.set("event", JSON.readTree(exchange.getProperty(PAYLOAD, String.class)));
+                letterText = JSON.writeValueAsString(letter);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             long id = deadLetters.insert("subscription-" + subscription.name(), REPLAY_URI, failure == null ? null : failure.getClass().getName(),
-                    error, attempts, letter.toString(), Map.of("NotionSyncSubscription", subscription.name(), EVENT_ID, delivery.event().uuid()), null);
+                    error, attempts, letterText, Map.of("NotionSyncSubscription", subscription.name(), EVENT_ID, delivery.event().uuid()), null);
             subscriptions.deadLettered(subscription.name(), delivery.through(), error);
             LOG.warn("subscription {}: event {} ({}) failed {} attempts, the last: {}; dead letter {}, the subscription goes on with the next"
                     + " event (notion-sync dead-letters replay --id {} delivers it again)", subscription.name(), delivery.event().id(),

@@ -165,10 +165,12 @@ class ChangeEventsAdversaryTest {
     @Test
     void aNumericValueLeavesExactlyAndItsConditionMatchesAsWritten(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(1);
-        try (Receiver all = new Receiver(); Receiver priced = new Receiver()) {
+        try (Receiver all = new Receiver(); Receiver priced = new Receiver(); Receiver refusing = new Receiver()) {
+            refusing.status.set(500);
             Map<String, String> settings = engine(it, simulator);
             String source = TestEngine.sourceName(settings, "projects");
             subscribe(settings, "all", all.url(), Map.of("sources", source));
+            subscribe(settings, "refusing", refusing.url(), Map.of("sources", source, "max-attempts", "1"));
             subscribe(settings, "priced", priced.url(), Map.of("sources", source, "when", "budget = 1250.50"));
             NotionSync sync = it.start(settings);
             String table = "\"" + settings.get("notion.db.schema") + "\".projects";
@@ -179,7 +181,8 @@ class ChangeEventsAdversaryTest {
             TestEngine.await("both edits at the subscriber", Duration.ofSeconds(30), () -> all.received.stream()
                     .filter(r -> r.json().path("side").asText().equals("postgres")).count() >= 2);
             // read exactly, as a subscriber reading decimals would
-            ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
             List<JsonNode> edits = new java.util.ArrayList<>();
             for (Receiver.Request request : all.received) {
                 JsonNode event = exact.readTree(request.body());
@@ -190,6 +193,10 @@ class ChangeEventsAdversaryTest {
             assertEquals("12345678901234567.89", edits.get(0).path("after").path("budget").decimalValue().toPlainString(), edits.get(0).toString());
             assertEquals("1250.50", edits.get(1).path("after").path("budget").decimalValue().toPlainString(), edits.get(1).toString());
             TestEngine.await("the edit to 1250.50 at the filtered subscriber", Duration.ofSeconds(10), () -> !priced.received.isEmpty());
+            TestEngine.await("the edits dead-lettered", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"
+                    + " WHERE route_id = 'subscription-refusing' AND body LIKE '%\"side\":\"postgres\"%'") >= 2);
+            String letters = TestEngine.queryString(sync, "SELECT string_agg(body, ' ') FROM notion_sync.dead_letters WHERE route_id = 'subscription-refusing'");
+            assertTrue(letters.contains("12345678901234567.89") && letters.contains("1250.50"), "the dead letters keep the numbers exact");
         }
     }
 }
