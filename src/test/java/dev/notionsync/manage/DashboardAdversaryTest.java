@@ -81,7 +81,7 @@ class DashboardAdversaryTest {
 
     /**
      * A sync that has run for a week keeps a week of row changes (notion.retention.change-events, default 7d): a
-     * million of them must neither make the page slow (it refreshes every 10 s) nor fill its recent events, which are
+     * few hundred thousand must neither make the page slow (it refreshes every 10 s) nor fill its recent events, which are
      * there to show what went wrong.
      */
     @Test
