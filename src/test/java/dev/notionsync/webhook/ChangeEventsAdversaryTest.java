@@ -199,4 +199,77 @@ class ChangeEventsAdversaryTest {
             assertTrue(letters.contains("12345678901234567.89") && letters.contains("1250.50"), "the dead letters keep the numbers exact");
         }
     }
+
+    /**
+     * As many subscriptions as the pool has connections (notion.db.pool-size, 10), their subscriber slow (3 s an
+     * answer): each delivers its event once, soon, and the engine's other work still gets the database.
+     */
+    @Test
+    void asManySubscriptionsAsPooledConnectionsWithASlowSubscriberStarveNothing(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int port = TestEngine.freePort();
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 0);
+        slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        slow.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            seen.add(exchange.getRequestHeaders().getFirst("X-Notion-Sync-Subscription"));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        slow.start();
+        try {
+            Map<String, String> settings = engine(it, simulator);
+            for (int i = 0; i < 10; i++) {
+                subscribe(settings, "s" + i, "http://127.0.0.1:" + port + "/hook", Map.of("sources", TEST_SOURCE));
+            }
+            NotionSync sync = it.start(settings);
+            TestEngine.await("the subscriptions in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions") == 10);
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            Thread.sleep(1500);
+            long started = System.nanoTime();
+            HttpResponse<String> status = send("GET", "http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/status", null);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(200, status.statusCode(), status.body());
+            TestEngine.await("every subscription's delivery recorded", Duration.ofSeconds(20), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions WHERE delivered = 1 AND last_error IS NULL") == 10);
+            assertTrue(millis < 2000, "the status took " + millis + " ms while the subscriptions delivered");
+            Thread.sleep(4000);
+            assertEquals(10, seen.size(), "each subscription once: " + seen);
+        } finally {
+            slow.stop(0);
+        }
+    }
+
+    /** Two engines on one database (replicas) share a subscription: each event reaches its subscriber once, in order. */
+    @Test
+    void twoEnginesOnOneDatabaseDeliverEachEventOnceInOrder(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            settings.put("notion.subscriptions.poll", "50ms");
+            settings.put("notion.subscriptions.batch-size", "3");
+            subscribe(settings, "shared", receiver.url(), Map.of("sources", TEST_SOURCE));
+            Map<String, String> other = new java.util.HashMap<>(settings);
+            other.put("camel.server.port", String.valueOf(TestEngine.freePort()));
+            other.put("camel.management.port", String.valueOf(TestEngine.freePort()));
+            NotionSync first = it.start(settings);
+            it.start(other);
+            List<Long> ids = new java.util.ArrayList<>();
+            List<String> pages = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+            for (int i = 0; i < 40; i++) {
+                ids.add(ChangeEventsOutTest.event(first, pages.get(i % 2), "update", "{\"status\":\"v" + i + "\"}", "{\"status\":\"v" + (i + 1) + "\"}"));
+                Thread.sleep(20);
+            }
+            TestEngine.await("every event at the subscriber", Duration.ofSeconds(30), () -> receiver.received.size() >= ids.size());
+            Thread.sleep(1500);
+            assertEquals(ids, receiver.sequences(), "each event once, in order, whichever engine delivered it");
+        }
+    }
 }
