@@ -272,4 +272,38 @@ class ChangeEventsAdversaryTest {
             assertEquals(ids, receiver.sequences(), "each event once, in order, whichever engine delivered it");
         }
     }
+
+    /**
+     * Jolokia (on the management port, behind the password) reads every Camel MBean: the endpoints a subscription's
+     * deliveries made, their statistics, the routes. None shows the subscription's URI password or its secret.
+     */
+    @Test
+    void jolokiaNeverShowsASubscriptionsUriPasswordOrSecret(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            settings.put("camel.main.jmx-enabled", "true");
+            subscribe(settings, "agent", receiver.url() + "?authMethod=Basic&authUsername=hook&authPassword=hunter2pass",
+                    Map.of("sources", TEST_SOURCE, "secret", "whsec_jolokia_secret"));
+            NotionSync sync = it.start(settings);
+            TestEngine.await("the subscription in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions") == 1);
+            HttpResponse<String> added = send("POST", subscriptions(settings), JSON.createObjectNode().put("name", "runtime").put("uri",
+                    receiver.url() + "?authMethod=Basic&authUsername=hook&authPassword=hunter3pass").put("secret", "whsec_runtime_secret")
+                    .put("sources", TEST_SOURCE).toString());
+            assertEquals(200, added.statusCode(), added.body());
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            TestEngine.await("the event at both subscriptions", Duration.ofSeconds(30), () -> receiver.received.size() >= 2);
+            String base = "http://127.0.0.1:" + settings.get("camel.management.port") + "/observe/jolokia/read/";
+            for (String mbeans : new String[] {"org.apache.camel:*", "dev.notionsync:*"}) {
+                HttpResponse<String> read = send("GET", base + mbeans.replace("*", "%2A") + "?ignoreErrors=true", null);
+                assertEquals(200, read.statusCode(), read.body());
+                assertTrue(read.body().contains("\"status\":200"), read.body());
+                for (String secret : new String[] {"hunter2pass", "hunter3pass", "whsec_jolokia_secret", "whsec_runtime_secret"}) {
+                    int at = read.body().indexOf(secret);
+                    assertTrue(at < 0, mbeans + " shows " + secret + ": ..." + (at < 0 ? "" : read.body().substring(Math.max(0, at - 300), at + 50)));
+                }
+            }
+        }
+    }
 }
