@@ -1,6 +1,9 @@
 package dev.notionsync.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,9 +52,15 @@ public final class EventDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(EventDelivery.class);
     /**
      * The events' JSON, numbers exact: a numeric column's 12345678901234567.89 or 1250.50 leaves (and is compared by
-     * {@link EventFilter}) as PostgreSQL wrote it, never through a double or with its trailing zeros cut.
+     * {@link EventFilter}) as PostgreSQL wrote it, never through a double or with its trailing zeros cut. Without
+     * Jackson's default limits (numbers of 1000 digits, texts of 20 MB, 1000 levels, names of 50,000 characters): a
+     * row beyond them would make no payload, and its subscription would retry it for ever, never dead-lettering it.
      */
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+    static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(Integer.MAX_VALUE).maxNameLength(Integer.MAX_VALUE).build())
+            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build()).build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final Subscriptions subscriptions;

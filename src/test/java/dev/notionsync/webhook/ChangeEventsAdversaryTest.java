@@ -306,4 +306,31 @@ class ChangeEventsAdversaryTest {
             }
         }
     }
+
+    /**
+     * A row whose value the payload cannot be made of (a numeric of 1002 digits, over what the JSON reader takes by
+     * default) must not hold its subscription for ever: it is delivered or, after its attempts, dead-lettered, and the
+     * events after it go on.
+     */
+    @Test
+    void anEventWithAnOutsizedValueNeitherStopsItsSubscriptionNorIsLost(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> settings = engine(it, simulator);
+            String source = TestEngine.sourceName(settings, "projects");
+            subscribe(settings, "all", receiver.url(), Map.of("sources", source, "max-attempts", "2", "backoff", "100ms", "backoff-max", "200ms"));
+            NotionSync sync = it.start(settings);
+            String table = "\"" + settings.get("notion.db.schema") + "\".projects";
+            TestEngine.await("the page in the table", Duration.ofSeconds(60), () -> TestEngine.count(sync, "SELECT count(*) FROM " + table) == 1);
+            String page = TestEngine.seededPageId(simulator, "projects", 0);
+            TestEngine.execute(sync, "UPDATE " + table + " SET budget = 1e1001 WHERE page_id = '" + page + "'");
+            TestEngine.execute(sync, "UPDATE " + table + " SET client = 'after the outsized one' WHERE page_id = '" + page + "'");
+            TestEngine.await("the edit after the outsized one at the subscriber", Duration.ofSeconds(20), () -> receiver.received.stream()
+                    .anyMatch(r -> r.text().contains("after the outsized one")));
+            long delivered = receiver.received.stream().filter(r -> r.text().contains("\"changed_columns\":[\"budget\"]")
+                    && r.text().contains("\"budget\":1" + "0".repeat(1001))).count();
+            long deadLettered = TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters WHERE route_id = 'subscription-all'");
+            assertEquals(1, delivered + deadLettered, "the outsized event delivered or dead-lettered, not lost");
+        }
+    }
 }
