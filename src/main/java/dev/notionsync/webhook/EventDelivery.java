@@ -91,11 +91,14 @@ public final class EventDelivery {
         private final Subscription subscription;
         private final List<Delivery> deliveries;
         private boolean open = true;
+        /** The failed attempts at the event being delivered: the subscription's for the round's first, none for those after it. */
+        private int attempts;
 
         Round(Subscriptions.Lock lock, Subscription subscription, List<Delivery> deliveries) {
             this.lock = lock;
             this.subscription = subscription;
             this.deliveries = deliveries;
+            this.attempts = subscription == null ? 0 : subscription.attempts();
         }
 
         public List<Delivery> getDeliveries() {
@@ -219,6 +222,7 @@ public final class EventDelivery {
         Round round = exchange.getProperty(ROUND, Round.class);
         Delivery delivery = exchange.getProperty(DELIVERY, Delivery.class);
         subscriptions.delivered(round.subscription.definition().name(), delivery.through());
+        round.attempts = 0;
     }
 
     /**
@@ -232,7 +236,7 @@ public final class EventDelivery {
         Definition subscription = round.subscription.definition();
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String error = safe(failure == null ? "failed" : String.valueOf(failure.getMessage()), round.subscription);
-        int attempts = round.subscription.attempts() + 1;
+        int attempts = round.attempts + 1;
         if (attempts >= subscription.maxAttempts()) {
             ObjectNode letter = JSON.createObjectNode().put("subscription", subscription.name());
             String letterText;

@@ -333,4 +333,51 @@ class ChangeEventsAdversaryTest {
             assertEquals(1, delivered + deadLettered, "the outsized event delivered or dead-lettered, not lost");
         }
     }
+
+    /**
+     * The attempts are counted per event: an event that needed retries before it went through leaves the next event
+     * of the round all its attempts. (max-attempts 3: the first event fails twice and then goes through; the second
+     * fails once and must be tried again, not dead-lettered at its first failure.)
+     */
+    @Test
+    void anEventsAttemptsAreNotTheAttemptsOfTheEventBeforeIt(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("500", "500", "200", "500"));
+        java.util.List<Long> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int port = TestEngine.freePort();
+        com.sun.net.httpserver.HttpServer flaky = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", port), 0);
+        flaky.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status = answers.isEmpty() ? 200 : Integer.parseInt(answers.remove(0));
+            if (status == 200) {
+                delivered.add(JSON.readTree(body).path("sequence").asLong());
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        flaky.start();
+        try {
+            Map<String, String> settings = engine(it, simulator);
+            subscribe(settings, "flaky", "http://127.0.0.1:" + port + "/hook", Map.of("sources", TEST_SOURCE, "max-attempts", "3",
+                    "backoff", "100ms", "backoff-max", "100ms"));
+            NotionSync sync = it.start(settings);
+            TestEngine.await("the subscription in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions") == 1);
+            List<Long> ids;
+            try (java.sql.Connection c = sync.database().dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                String page = UUID.randomUUID().toString();
+                ids = List.of(ChangeEventsOutTest.event(c, page, "insert", null, "{\"status\":\"a\"}"),
+                        ChangeEventsOutTest.event(c, page, "update", "{\"status\":\"a\"}", "{\"status\":\"b\"}"));
+                c.commit();
+            }
+            TestEngine.await("both events delivered or one dead-lettered", Duration.ofSeconds(20), () -> delivered.size() >= 2
+                    || TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters") > 0);
+            assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.dead_letters"),
+                    TestEngine.queryString(sync, "SELECT string_agg(exception_message || ' after ' || attempts, '; ') FROM notion_sync.dead_letters"));
+            assertEquals(ids, delivered);
+        } finally {
+            flaky.stop(0);
+        }
+    }
 }
