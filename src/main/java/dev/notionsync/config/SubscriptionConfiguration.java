@@ -37,7 +37,7 @@ public final class SubscriptionConfiguration implements AreaConfiguration {
         Subscriptions store = new Subscriptions(dataSource);
         EventDelivery delivery = new EventDelivery(store, new ChangeEvents(dataSource), new DeadLetters(dataSource), settings.batchSize());
         subscriptions = new EventSubscriptions(context, store, delivery, settings.poll(), settings.maxAttempts(), settings.backoff(),
-                settings.backoffMax());
+                settings.backoffMax(), settings.runtimeSchemes());
         context.getRegistry().bind("eventDelivery", delivery);
         context.getRegistry().bind("eventSubscriptions", subscriptions);
         try {

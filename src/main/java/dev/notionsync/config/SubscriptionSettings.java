@@ -8,11 +8,12 @@ import java.util.List;
 
 /**
  * notion.subscriptions and notion.subscription.&lt;name&gt;.*: the change event subscriptions of the settings, and the
- * defaults of every subscription (runtime ones too): poll, batch size, attempts and backoff. A bad setting stops
+ * defaults of every subscription (runtime ones too): poll, batch size, attempts and backoff; and the components a
+ * subscription added at runtime may send to. A bad setting stops
  * the start naming it.
  */
 public record SubscriptionSettings(List<Definition> declared, String poll, String refresh, int batchSize, int maxAttempts,
-                                   Duration backoff, Duration backoffMax) {
+                                   Duration backoff, Duration backoffMax, List<String> runtimeSchemes) {
 
     public static SubscriptionSettings of(Settings settings) {
         int maxAttempts = settings.getInt("notion.subscriptions.max-attempts");
@@ -54,7 +55,8 @@ public record SubscriptionSettings(List<Definition> declared, String poll, Strin
             declared.add(d);
         }
         return new SubscriptionSettings(List.copyOf(declared), settings.declared("notion.subscriptions.poll"),
-                settings.declared("notion.subscriptions.refresh"), batchSize, maxAttempts, backoff, backoffMax);
+                settings.declared("notion.subscriptions.refresh"), batchSize, maxAttempts, backoff, backoffMax,
+                settings.getList("notion.subscriptions.runtime-schemes").stream().map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
     private static String blankToNull(String value) {

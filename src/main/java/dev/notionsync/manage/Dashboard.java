@@ -90,7 +90,7 @@ public final class Dashboard {
                         .put("sources", sources.stream().filter(s -> connectionOf.getOrDefault(s, NotionConnections.DEFAULT).equals(connection.name())).count());
             }
         }
-        all.set("events", JSON.readTree(events.recent(null, null, RECENT)));
+        all.set("events", JSON.readTree(events.recentSyncEvents(RECENT)));
         all.set("audit", JSON.readTree(audit.recent(RECENT)));
         return all;
     }

@@ -23,6 +23,10 @@ public final class EventsLog {
             "operator_action", "row_change", "connection_problem");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final String ROW_CHANGES = " UNION ALL SELECT occurred_at, 'row_change', source, operation || ' of ' || coalesce('page ' || page_id, 'row ' || row_key::text)"
+            + "   || ' in ' || table_name || ' by ' || side || coalesce(' (' || changed_by || ')', '') || ': ' || array_to_string(changed_columns, ', '),"
+            + "   event_id FROM notion_sync.change_events";
+
     private static final String EVENTS = "SELECT * FROM ("
             + " SELECT finished_at AS at, CASE WHEN outcome = 'ok' THEN 'sync_completed' ELSE 'sync_failed' END AS type, source,"
             + "   kind || CASE WHEN outcome = 'ok' THEN ': ' || pages_read || ' pages read, ' || pages_inserted || ' inserted, ' || pages_updated"
@@ -37,9 +41,7 @@ public final class EventsLog {
             + "   FROM notion_sync.dead_letters WHERE resolved_at IS NOT NULL"
             + " UNION ALL SELECT at, 'operator_action', CASE WHEN target IS NOT NULL AND target !~ '^[#(]' AND target NOT LIKE 'handshake %' THEN target END,"
             + "   actor || ' from ' || origin || ': ' || action || coalesce(' ' || target, '') || ', ' || outcome, id FROM notion_sync.operator_audit"
-            + " UNION ALL SELECT occurred_at, 'row_change', source, operation || ' of ' || coalesce('page ' || page_id, 'row ' || row_key::text)"
-            + "   || ' in ' || table_name || ' by ' || side || coalesce(' (' || changed_by || ')', '') || ': ' || array_to_string(changed_columns, ', '),"
-            + "   event_id FROM notion_sync.change_events"
+            + ROW_CHANGES
             + " UNION ALL SELECT finished_at, 'connection_problem', source, kind || ': Notion refused the token (401): ' || coalesce(error, '?'), id"
             + "   FROM notion_sync.sync_runs WHERE permanent_error_status = 401 AND finished_at IS NOT NULL"
             + " UNION ALL SELECT updated_at, 'connection_problem', NULL, 'OAuth connection ' || name || ' revoked: ' || coalesce(status_detail, '?'), NULL"
@@ -60,8 +62,20 @@ public final class EventsLog {
         if (type != null && !TYPES.contains(type)) {
             throw new IllegalArgumentException("no event type '" + type + "'; types: " + String.join(", ", TYPES));
         }
+        return recent(EVENTS, type, source, limit);
+    }
+
+    /**
+     * The recent events but the row changes (the dashboard's): what happened to the syncs. A busy sync makes a row
+     * change per page it writes; among them a failed run or a dead letter of a few minutes ago would not show.
+     */
+    public String recentSyncEvents(int limit) throws SQLException {
+        return recent(EVENTS.replace(ROW_CHANGES, ""), null, null, limit);
+    }
+
+    private String recent(String sql, String type, String source, int limit) throws SQLException {
         ArrayNode list = JSON.createArrayNode();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(EVENTS)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, type);
             ps.setString(2, type);
             ps.setString(3, source);

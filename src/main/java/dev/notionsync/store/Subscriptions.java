@@ -42,6 +42,9 @@ public final class Subscriptions {
             + " coalesce(next_attempt_at <= clock_timestamp(), true)";
 
     private final DataSource dataSource;
+    /** The connection whose session holds this engine's subscription locks (see {@link #tryLock}); null while none is held. */
+    private Connection lockSession;
+    private final java.util.Set<String> held = new java.util.HashSet<>();
 
     public Subscriptions(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -173,52 +176,90 @@ public final class Subscriptions {
     }
 
     /**
-     * The right to deliver the subscription, held by one engine on the database at a time: a session advisory lock
-     * on a connection of its own, kept until {@link Lock#close}. An advisory lock needs no transaction id, so holding
-     * it never holds back the event barrier of the others ({@link ChangeEvents#settledThrough}). Null: another
-     * engine (or another round here) delivers it now.
+     * The right to deliver the subscription, held by one engine on the database at a time: a session advisory lock,
+     * kept until {@link Lock#close}. An advisory lock needs no transaction id, so holding it never holds back the
+     * event barrier of the others ({@link ChangeEvents#settledThrough}). Null: another engine (or another round here)
+     * delivers it now.
+     *
+     * <p>All of this engine's locks are held on one connection, given back to the pool when none is held: a
+     * connection per held lock took the whole pool when as many subscriptions as it has connections waited for a slow
+     * subscriber, and the rounds, the pulls and the operator endpoints then waited for a connection.
      */
-    public Lock tryLock(String name) throws SQLException {
-        Connection c = dataSource.getConnection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('notion_sync.subscriptions'), hashtext(?))")) {
+    public synchronized Lock tryLock(String name) throws SQLException {
+        if (held.contains(name)) {
+            return null;   // session locks are re-entrant: this engine's own second round must not get it too
+        }
+        if (lockSession == null) {
+            lockSession = dataSource.getConnection();
+        }
+        try (PreparedStatement ps = lockSession.prepareStatement("SELECT pg_try_advisory_lock(hashtext('notion_sync.subscriptions'), hashtext(?))")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {
-                    return new Lock(c, name);
+                    held.add(name);
+                    return new Lock(name);
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            c.close();
+            abortLockSession();
             throw e;
+        } finally {
+            if (held.isEmpty()) {
+                endLockSession();
+            }
         }
-        c.close();
         return null;
     }
 
-    /** A held subscription lock; closing it gives it back (a lost connection gives it back too). */
-    public static final class Lock implements AutoCloseable {
+    private synchronized void unlock(String name) throws SQLException {
+        if (!held.remove(name) || lockSession == null) {
+            return;
+        }
+        try (PreparedStatement ps = lockSession.prepareStatement("SELECT pg_advisory_unlock(hashtext('notion_sync.subscriptions'), hashtext(?))")) {
+            ps.setString(1, name);
+            ps.execute();
+        } catch (SQLException e) {
+            abortLockSession();
+            throw e;
+        }
+        if (held.isEmpty()) {
+            endLockSession();
+        }
+    }
 
-        private final Connection connection;
+    /**
+     * The session's locks are in doubt: it ends (PostgreSQL gives back all of them) rather than going back to the pool
+     * still holding some; the rounds that held them find out at their next claim.
+     */
+    private void abortLockSession() throws SQLException {
+        if (lockSession != null) {
+            lockSession.abort(Runnable::run);
+        }
+        endLockSession();
+    }
+
+    private void endLockSession() throws SQLException {
+        Connection session = lockSession;
+        lockSession = null;
+        held.clear();
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    /** A held subscription lock; closing it gives it back (a lost connection gives it back too). */
+    public final class Lock implements AutoCloseable {
+
         private final String name;
 
-        private Lock(Connection connection, String name) {
-            this.connection = connection;
+        private Lock(String name) {
             this.name = name;
         }
 
         @Override
         public void close() throws SQLException {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(hashtext('notion_sync.subscriptions'), hashtext(?))")) {
-                ps.setString(1, name);
-                ps.execute();
-            } catch (SQLException e) {
-                // a pooled connection must not go back still holding the lock: its session ends instead
-                connection.abort(Runnable::run);
-                throw e;
-            } finally {
-                connection.close();
-            }
+            unlock(name);
         }
     }
 

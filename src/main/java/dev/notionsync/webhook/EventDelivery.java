@@ -1,7 +1,13 @@
 package dev.notionsync.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.ChangeEvents;
@@ -44,7 +50,18 @@ public final class EventDelivery {
     static final String DELIVERY = "eventDelivery";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventDelivery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The events' JSON, numbers exact: a numeric column's 12345678901234567.89 or 1250.50 leaves (and is compared by
+     * {@link EventFilter}) as PostgreSQL wrote it, never through a double or with its trailing zeros cut. Without
+     * Jackson's default limits (numbers of 1000 digits, texts of 20 MB, 1000 levels, names of 50,000 characters): a
+     * row beyond them would make no payload, and its subscription would retry it for ever, never dead-lettering it.
+     */
+    static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(Integer.MAX_VALUE).maxNameLength(Integer.MAX_VALUE).build())
+            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build()).build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN).setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final Subscriptions subscriptions;
     private final ChangeEvents events;
@@ -74,11 +91,14 @@ public final class EventDelivery {
         private final Subscription subscription;
         private final List<Delivery> deliveries;
         private boolean open = true;
+        /** The failed attempts at the event being delivered: the subscription's for the round's first, none for those after it. */
+        private int attempts;
 
         Round(Subscriptions.Lock lock, Subscription subscription, List<Delivery> deliveries) {
             this.lock = lock;
             this.subscription = subscription;
             this.deliveries = deliveries;
+            this.attempts = subscription == null ? 0 : subscription.attempts();
         }
 
         public List<Delivery> getDeliveries() {
@@ -147,17 +167,17 @@ public final class EventDelivery {
         String payload = payload(delivery.event(), round.subscription.definition().name());
         exchange.setProperty(PAYLOAD, payload);
         exchange.setProperty(DELIVERY, delivery);
-        message(exchange.getMessage(), round.subscription.definition(), delivery.event().uuid(), delivery.event().id(), payload);
+        message(exchange.getMessage(), round.subscription, delivery.event().uuid(), delivery.event().id(), payload);
     }
 
-    private void message(Message message, Definition subscription, String eventId, long sequence, String payload) {
+    private void message(Message message, Subscription subscription, String eventId, long sequence, String payload) {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         message.removeHeaders("*");
         message.setBody(body);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         message.setHeader(EVENT_ID, eventId);
-        message.setHeader(SUBSCRIPTION, subscription.name());
+        message.setHeader(SUBSCRIPTION, subscription.definition().name());
         // a file endpoint writes one file per event, named so that a listing sorts in delivery order
         message.setHeader(Exchange.FILE_NAME, String.format("%020d-%s.json", sequence, eventId));
         String secret = secret(subscription);
@@ -166,13 +186,18 @@ public final class EventDelivery {
         }
     }
 
-    boolean signed(Definition subscription) {
+    boolean signed(Subscription subscription) {
         return secret(subscription) != null;
     }
 
-    private String secret(Definition subscription) {
-        String declared = declaredSecrets.get(subscription.name());
-        return declared != null ? declared : subscription.secret() == null || subscription.secret().isEmpty() ? null : subscription.secret();
+    /**
+     * A subscription of the settings signs with the settings' secret; one added at runtime with its own, even under
+     * the name of a settings' one removed at runtime (whose secret this engine still knows).
+     */
+    private String secret(Subscription subscription) {
+        String secret = subscription.origin().equals("settings") ? declaredSecrets.get(subscription.definition().name())
+                : subscription.definition().secret();
+        return secret == null || secret.isEmpty() ? null : secret;
     }
 
     /** The event as subscribers get it: every field of the change event, its event_uuid as event_id. */
@@ -197,6 +222,7 @@ public final class EventDelivery {
         Round round = exchange.getProperty(ROUND, Round.class);
         Delivery delivery = exchange.getProperty(DELIVERY, Delivery.class);
         subscriptions.delivered(round.subscription.definition().name(), delivery.through());
+        round.attempts = 0;
     }
 
     /**
@@ -209,17 +235,19 @@ public final class EventDelivery {
         Delivery delivery = exchange.getProperty(DELIVERY, Delivery.class);
         Definition subscription = round.subscription.definition();
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String error = safe(failure == null ? "failed" : String.valueOf(failure.getMessage()), subscription);
-        int attempts = round.subscription.attempts() + 1;
+        String error = safe(failure == null ? "failed" : String.valueOf(failure.getMessage()), round.subscription);
+        int attempts = round.attempts + 1;
         if (attempts >= subscription.maxAttempts()) {
             ObjectNode letter = JSON.createObjectNode().put("subscription", subscription.name());
+            String letterText;
             try {
                 letter.set("event", JSON.readTree(exchange.getProperty(PAYLOAD, String.class)));
+                letterText = JSON.writeValueAsString(letter);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             long id = deadLetters.insert("subscription-" + subscription.name(), REPLAY_URI, failure == null ? null : failure.getClass().getName(),
-                    error, attempts, letter.toString(), Map.of("NotionSyncSubscription", subscription.name(), EVENT_ID, delivery.event().uuid()), null);
+                    error, attempts, letterText, Map.of("NotionSyncSubscription", subscription.name(), EVENT_ID, delivery.event().uuid()), null);
             subscriptions.deadLettered(subscription.name(), delivery.through(), error);
             LOG.warn("subscription {}: event {} ({}) failed {} attempts, the last: {}; dead letter {}, the subscription goes on with the next"
                     + " event (notion-sync dead-letters replay --id {} delivers it again)", subscription.name(), delivery.event().id(),
@@ -242,8 +270,9 @@ public final class EventDelivery {
     }
 
     /** An error as it may be shown and stored: credentials in the endpoint's URI masked, the secret never there. */
-    String safe(String error, Definition subscription) {
-        String safe = URISupport.sanitizeUri(error.replace(subscription.uri(), URISupport.sanitizeUri(subscription.uri())));
+    String safe(String error, Subscription subscription) {
+        String uri = subscription.definition().uri();
+        String safe = URISupport.sanitizeUri(error.replace(uri, URISupport.sanitizeUri(uri)));
         String secret = secret(subscription);
         return secret == null ? safe : safe.replace(secret, "xxxxxx");
     }
@@ -259,7 +288,7 @@ public final class EventDelivery {
                 + " no longer exists: add it again (addSubscription) to replay its events"));
         JsonNode event = letter.path("event");
         exchange.setProperty("eventReplayUri", subscription.definition().uri());
-        message(exchange.getMessage(), subscription.definition(), event.path("event_id").asText(), event.path("sequence").asLong(),
+        message(exchange.getMessage(), subscription, event.path("event_id").asText(), event.path("sequence").asLong(),
                 JSON.writeValueAsString(event));
     }
 }

@@ -23,7 +23,7 @@ public final class EventFilter {
 
     private static final Pattern BECOMES = Pattern.compile("^\\s*(\\S+)\\s+becomes\\s+(.*?)\\s*$");
     private static final Pattern EQUALS = Pattern.compile("^\\s*([^=\\s]+)\\s*=\\s*(.*?)\\s*$");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EventDelivery.JSON;
 
     /** A parsed value condition: the column, the value as text, and whether it must have become that value. */
     record Condition(String column, String value, boolean becomes) {
@@ -123,7 +123,7 @@ public final class EventFilter {
             if (value.isMissingNode() || value.isNull()) {
                 return null;
             }
-            return value.isValueNode() ? value.asText() : value.toString();
+            return value.isBigDecimal() ? value.decimalValue().toPlainString() : value.isValueNode() ? value.asText() : JSON.writeValueAsString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,9 +38,12 @@ public final class EventSubscriptions {
     private final int maxAttempts;
     private final Duration backoff;
     private final Duration backoffMax;
+    private final List<String> runtimeSchemes;
 
+    /** @param runtimeSchemes the components a subscription added at runtime may send to (notion.subscriptions.runtime-schemes) */
     public EventSubscriptions(CamelContext context, Subscriptions store, EventDelivery delivery, String poll, int maxAttempts,
-                              Duration backoff, Duration backoffMax) {
+                              Duration backoff, Duration backoffMax, List<String> runtimeSchemes) {
+        this.runtimeSchemes = runtimeSchemes;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.backoffMax = backoffMax;
@@ -104,6 +107,31 @@ public final class EventSubscriptions {
         }
     }
 
+    /**
+     * What a URI added at runtime (by whoever holds the management password) may not do: Camel fills {{...}} in an
+     * endpoint URI from the settings and the environment, so {{notion.api.token}} would send the token to the
+     * subscriber; a component outside notion.subscriptions.runtime-schemes could call code (class:, bean:), enter the
+     * engine's own routes (direct:) or write files anywhere (file:); an option's value '#class:...' or '#bean:...'
+     * (also written %23) makes Camel build an object or look one up. The settings' subscriptions may do all this:
+     * their author has the settings and the machine anyway.
+     */
+    void checkRuntimeUri(String uri) {
+        if (uri.contains("{{")) {
+            throw new IllegalArgumentException("uri must not hold {{...}} placeholders: a subscription added at runtime is sent to its URI as"
+                    + " written; declare it in notion.subscriptions to take a value from the settings or the environment");
+        }
+        String scheme = uri.substring(0, uri.indexOf(':')).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!runtimeSchemes.contains(scheme)) {
+            throw new IllegalArgumentException("uri: a subscription added at runtime sends to " + String.join(", ", runtimeSchemes)
+                    + " endpoints only (notion.subscriptions.runtime-schemes), not " + scheme + ": declare it in notion.subscriptions,"
+                    + " or add " + scheme + " to notion.subscriptions.runtime-schemes");
+        }
+        if (uri.contains("#") || uri.toLowerCase(java.util.Locale.ROOT).contains("%23")) {
+            throw new IllegalArgumentException("uri must not hold '#': an option's value #class:... or #bean:... makes Camel build or look up"
+                    + " an object; declare the subscription in notion.subscriptions if it needs one");
+        }
+    }
+
     /** A runtime subscription's definition: what the operator left out (null) takes notion.subscriptions.* defaults. */
     public Definition definition(String name, String uri, List<String> sources, List<String> operations, List<String> properties,
                                  String when, String secret, Integer maxAttempts, Long backoffMs, Long backoffMaxMs) {
@@ -120,6 +148,7 @@ public final class EventSubscriptions {
     /** Adds a subscription at runtime; it gets the events from now on. */
     public String add(Definition d) throws Exception {
         EventFilter.check(d, part -> part);
+        checkRuntimeUri(d.uri());
         checkEndpoint(context, d.uri(), "uri");
         if (!store.add(d)) {
             throw new IllegalArgumentException("a subscription named " + d.name() + " exists: remove it first, or choose another name");
@@ -148,7 +177,7 @@ public final class EventSubscriptions {
             d.sources().forEach(node.putArray("sources")::add);
             d.operations().forEach(node.putArray("operations")::add);
             d.properties().forEach(node.putArray("properties")::add);
-            node.put("when", d.when()).put("signed", delivery.signed(d)).put("max_attempts", d.maxAttempts())
+            node.put("when", d.when()).put("signed", delivery.signed(s)).put("max_attempts", d.maxAttempts())
                     .put("backoff_ms", d.backoff().toMillis()).put("backoff_max_ms", d.backoffMax().toMillis()).put("enabled", s.enabled())
                     .put("passed_through", s.passedThrough()).put("waiting", s.waiting()).put("attempts", s.attempts())
                     .put("next_attempt_at", text(s.nextAttemptAt())).put("last_error", s.lastError()).put("delivered", s.delivered())

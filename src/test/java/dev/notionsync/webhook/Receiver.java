@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Receiver implements AutoCloseable {
 
     /** One request as the subscriber saw it: the exact body and the headers that matter. */
-    record Request(byte[] body, String eventId, String signature, String subscription, String contentType) {
+    record Request(byte[] body, String eventId, String signature, String subscription, String contentType, String query) {
 
         JsonNode json() {
             try {
@@ -59,7 +59,8 @@ final class Receiver implements AutoCloseable {
             if (answer / 100 == 2) {
                 received.add(new Request(body, exchange.getRequestHeaders().getFirst("X-Notion-Sync-Event-Id"),
                         exchange.getRequestHeaders().getFirst("X-Notion-Sync-Signature"),
-                        exchange.getRequestHeaders().getFirst("X-Notion-Sync-Subscription"), exchange.getRequestHeaders().getFirst("Content-Type")));
+                        exchange.getRequestHeaders().getFirst("X-Notion-Sync-Subscription"), exchange.getRequestHeaders().getFirst("Content-Type"),
+                        exchange.getRequestURI().getRawQuery()));
             } else {
                 refused.incrementAndGet();
             }
