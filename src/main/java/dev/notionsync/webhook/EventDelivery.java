@@ -164,9 +164,10 @@ public final class EventDelivery {
     public void prepare(Exchange exchange) throws IOException {
         Round round = exchange.getProperty(ROUND, Round.class);
         Delivery delivery = exchange.getMessage().getBody(Delivery.class);
+        exchange.setProperty(DELIVERY, delivery);   // first: an event that makes no payload fails as a delivery does
+        exchange.removeProperty(PAYLOAD);
         String payload = payload(delivery.event(), round.subscription.definition().name());
         exchange.setProperty(PAYLOAD, payload);
-        exchange.setProperty(DELIVERY, delivery);
         message(exchange.getMessage(), round.subscription, delivery.event().uuid(), delivery.event().id(), payload);
     }
 
@@ -241,7 +242,10 @@ public final class EventDelivery {
             ObjectNode letter = JSON.createObjectNode().put("subscription", subscription.name());
             String letterText;
             try {
-                letter.set("event", JSON.readTree(exchange.getProperty(PAYLOAD, String.class)));
+                String payload = exchange.getProperty(PAYLOAD, String.class);
+                // no payload: the event could not be read into one; the letter names it (notion_sync.change_events has it)
+                letter.set("event", payload != null ? JSON.readTree(payload) : JSON.createObjectNode().put("event_id", delivery.event().uuid())
+                        .put("sequence", delivery.event().id()).put("unreadable", error));
                 letterText = JSON.writeValueAsString(letter);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
