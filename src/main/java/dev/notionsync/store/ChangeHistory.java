@@ -106,7 +106,7 @@ public final class ChangeHistory {
      * @throws TableShapes.UnboundableTableException when the table does not exist (yet), is not a table, or has no primary key
      */
     public void installBound(String source, String schema, String table, java.util.Collection<String> excluded) throws SQLException {
-        if (!inStep(source)) {
+        if (!paired(source)) {
             return;   // the application's table is left untouched until its columns are paired
         }
         List<String> key = new TableShapes(dataSource).read(schema, table, "notion.source." + source + ".table").key();
@@ -117,7 +117,7 @@ public final class ChangeHistory {
      * Whether a bound source's columns are paired with properties (by its bootstrap, or its record matching): from then
      * on its changes are captured for the push, and recorded here too. Before, the application's table is not touched.
      */
-    private boolean inStep(String source) throws SQLException {
+    private boolean paired(String source) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM notion_sync.bound_columns WHERE source = ?)")) {
             ps.setString(1, source);

@@ -59,7 +59,7 @@ public final class RowComparison {
         Set<String> signed = signedUrlColumns(table);
         String differing = compared.isEmpty() ? "ARRAY[]::text[]" : "array_remove(ARRAY[" + compared.stream()
                 .map(name -> "CASE WHEN " + meaning("e", name, signed) + " IS DISTINCT FROM " + meaning("t", name, signed)
-                        + " THEN " + literal(name) + " END")
+                        + " THEN " + ColumnNames.literal(name) + " END")
                 .collect(Collectors.joining(", ")) + "]::text[], NULL)";
         String sql = "SELECT e.\"page_id\"::text, t.\"page_id\" IS NULL, " + differing + ", t.\"deleted_at\" IS NOT NULL,"
                 + " EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.table_schema = ? AND o.table_name = ? AND o.page_id = e.\"page_id\""
@@ -111,9 +111,5 @@ public final class RowComparison {
         String value = alias + "." + ColumnNames.quote(column);
         return signed.contains(column) ? "CASE WHEN " + value + " IS NULL THEN NULL ELSE ARRAY(SELECT regexp_replace(u.url, '\\?.*$', '')"
                 + " FROM unnest(" + value + ") WITH ORDINALITY AS u(url, n) ORDER BY u.n) END" : value;
-    }
-
-    private static String literal(String text) {
-        return "'" + text.replace("'", "''") + "'";
     }
 }

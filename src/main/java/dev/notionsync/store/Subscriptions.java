@@ -25,6 +25,14 @@ public final class Subscriptions {
     /** What a subscription is: where its events go, which ones, signed with what, retried how. */
     public record Definition(String name, String uri, List<String> sources, List<String> operations, List<String> properties,
                              String when, String secret, int maxAttempts, Duration backoff, Duration backoffMax) {
+
+        /** Never the secret: a definition that reaches a log line or an error says only whether it has one. */
+        @Override
+        public String toString() {
+            return "Definition[name=" + name + ", uri=" + org.apache.camel.util.URISupport.sanitizeUri(uri) + ", sources=" + sources
+                    + ", operations=" + operations + ", properties=" + properties + ", when=" + when + ", signed="
+                    + (secret != null && !secret.isEmpty()) + ", maxAttempts=" + maxAttempts + ", backoff=" + backoff + ", backoffMax=" + backoffMax + "]";
+        }
     }
 
     /**

@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -369,14 +368,6 @@ class HistoryAdversaryTest {
     }
 
     static void bootstrap(NotionSync sync, NotionSimulator simulator, String source) throws Exception {
-        List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        assertTrue(sync.bootstrap().bootstrap(source, parentPage(simulator), progress::add).complete(),
-                String.join("\n", progress));
-    }
-
-    /** The page the sample databases live under: where bootstrap puts its databases. */
-    static String parentPage(NotionSimulator simulator) {
-        return TestEngine.notion(simulator, "GET", "/v1/databases/" + simulator.workspace().source("projects").databaseId(), "")
-                .path("parent").path("page_id").asText();
+        dev.notionsync.sync.bound.DemoBinding.bootstrap(sync, simulator, source);
     }
 }

@@ -9,11 +9,7 @@ import dev.notionsync.IntegrationExtension;
 import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.store.DemoApplication;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,21 +21,11 @@ class BoundHistoryTest {
     @Test
     void aBoundTablesRowsKeepEveryVersionWithTheNotionEditorAndTheDatabaseRole(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(0);
-        Map<String, String> settings = it.settings(simulator, "1s", "projects");
-        settings.put("notion.sources", "organizations,agents");
-        for (String table : List.of("organizations", "agents")) {
-            settings.put("notion.source." + table + ".mode", "bind");
-            settings.put("notion.source." + table + ".table", "public." + table);
-            settings.put("notion.source." + table + ".poll", "1s");
-        }
+        Map<String, String> settings = DemoBinding.settings(it, simulator, "organizations", "agents");
         settings.put("notion.source.agents.history", "true");
         settings.put("notion.source.agents.exclude", "config");   // a column kept out of Notion stays out of history and events
-        settings.put("notion.bind.apply-poll", "300ms");
-        NotionSync sync = it.create(settings);
-        DemoApplication.create(sync.database().dataSource());
-        sync.start();
-        List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        assertTrue(sync.bootstrap().bootstrap("agents", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        NotionSync sync = DemoBinding.start(it, settings);
+        DemoBinding.bootstrap(sync, simulator, "agents");
         long rows = TestEngine.count(sync, "SELECT count(*) FROM public.agents");
         assertEquals(rows, TestEngine.count(sync, "SELECT count(*) FROM public.agents_history WHERE operation = 'snapshot' AND valid_to IS NULL"),
                 "each row as it was when history was turned on");

@@ -12,12 +12,10 @@ import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.manage.NotionSyncManagement;
 import dev.notionsync.sim.NotionSimulator;
-import dev.notionsync.store.DemoApplication;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,20 +33,10 @@ class BoundVerifyTest {
     @Test
     void writesBehindTheEnginesBackInABoundTableAreFoundAndRepaired(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(0);
-        Map<String, String> settings = it.settings(simulator, "1s", "projects");
-        settings.put("notion.sources", "organizations,agents");
-        for (String table : List.of("organizations", "agents")) {
-            settings.put("notion.source." + table + ".mode", "bind");
-            settings.put("notion.source." + table + ".table", "public." + table);
-            settings.put("notion.source." + table + ".poll", "1s");
-        }
-        settings.put("notion.bind.apply-poll", "300ms");
+        Map<String, String> settings = DemoBinding.settings(it, simulator, "organizations", "agents");
         settings.put("notion.push.poll", "300ms");
-        NotionSync sync = it.create(settings);
-        DemoApplication.create(sync.database().dataSource());
-        sync.start();
-        List<String> progress = Collections.synchronizedList(new ArrayList<>());
-        assertTrue(sync.bootstrap().bootstrap("agents", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        NotionSync sync = DemoBinding.start(it, settings);
+        DemoBinding.bootstrap(sync, simulator, "agents");
         NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
         TestEngine.await("the shadow mirror of agents", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM \""
                 + settings.get("notion.db.schema") + "\".agents") == 5);
