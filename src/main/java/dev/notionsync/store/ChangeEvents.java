@@ -28,6 +28,9 @@ public final class ChangeEvents {
     private record Mark(long maxId, String snapshot) {
     }
 
+    /** The last event id handed out so far (0: none), as SQL: where a new subscription starts. */
+    static final String LAST_ID = "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM notion_sync.change_events_event_id_seq)";
+
     private final DataSource dataSource;
     private Mark pending;
     private long settled;
@@ -59,8 +62,7 @@ public final class ChangeEvents {
 
     private static Mark mark(Connection c) throws SQLException {
         long maxId;
-        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
-                + " FROM notion_sync.change_events_event_id_seq"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LAST_ID); ResultSet rs = ps.executeQuery()) {
             rs.next();
             maxId = rs.getLong(1);
         }
@@ -78,16 +80,6 @@ public final class ChangeEvents {
                 rs.next();
                 return rs.getBoolean(1);
             }
-        }
-    }
-
-    /** The last event id handed out so far (0: none); where a new subscription starts. */
-    public long lastId() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM notion_sync.change_events_event_id_seq");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

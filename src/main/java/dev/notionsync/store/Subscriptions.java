@@ -64,19 +64,17 @@ public final class Subscriptions {
      */
     public void upsertDeclared(Definition d) throws SQLException {
         write("INSERT INTO notion_sync.subscriptions (name, uri, sources, operations, properties, value_condition, secret, max_attempts,"
-                + " backoff_ms, backoff_max_ms, origin, passed_through) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'settings', " + LAST_EVENT + ")"
+                + " backoff_ms, backoff_max_ms, origin, passed_through) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'settings', " + ChangeEvents.LAST_ID + ")"
                 + " ON CONFLICT (name) DO UPDATE SET uri = EXCLUDED.uri, sources = EXCLUDED.sources, operations = EXCLUDED.operations,"
                 + " properties = EXCLUDED.properties, value_condition = EXCLUDED.value_condition, secret = NULL,"
                 + " max_attempts = EXCLUDED.max_attempts, backoff_ms = EXCLUDED.backoff_ms, backoff_max_ms = EXCLUDED.backoff_max_ms,"
                 + " origin = 'settings', enabled = true, updated_at = now()", d, false);
     }
 
-    private static final String LAST_EVENT = "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM notion_sync.change_events_event_id_seq)";
-
     /** A subscription added at runtime, starting after the latest event; false when one of that name exists. */
     public boolean add(Definition d) throws SQLException {
         return write("INSERT INTO notion_sync.subscriptions (name, uri, sources, operations, properties, value_condition, secret, max_attempts,"
-                + " backoff_ms, backoff_max_ms, origin, passed_through) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'runtime', " + LAST_EVENT + ")"
+                + " backoff_ms, backoff_max_ms, origin, passed_through) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'runtime', " + ChangeEvents.LAST_ID + ")"
                 + " ON CONFLICT (name) DO NOTHING", d, true) > 0;
     }
 
