@@ -1,0 +1,80 @@
+package dev.notionsync.sync.bound;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.notionsync.Integration;
+import dev.notionsync.IntegrationExtension;
+import dev.notionsync.NotionSync;
+import dev.notionsync.TestEngine;
+import dev.notionsync.manage.NotionSyncManagement;
+import dev.notionsync.sim.NotionSimulator;
+import dev.notionsync.store.DemoApplication;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** verify of a bound source, attacked: no false difference on a healthy table, no data lost by --repair. */
+@ExtendWith(IntegrationExtension.class)
+class BoundVerifyAdversaryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void anAppEditPushedFromASessionInAnotherTimeZoneIsNoDifference(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        try (Connection c = DriverManager.getConnection(settings.get("notion.db.url")); Statement sql = c.createStatement()) {
+            sql.execute("SET TIME ZONE 'Asia/Tokyo'");   // an application server's session in its own time zone
+            sql.execute("UPDATE public.agents SET name = 'Edited in Tokyo', updated_at = '2024-05-01 12:00:00+00' WHERE id = '" + id + "'");
+        }
+        awaitPushed(sync);
+        JsonNode report = JSON.readTree(operator.verify("agents", false));
+        assertTrue(report.path("consistent").asBoolean(), "an edit pushed is no difference: " + boundTable(report).toPrettyString());
+    }
+
+    static NotionSync boundAgents(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
+        settings.put("notion.sources", "organizations,agents");
+        for (String table : List.of("organizations", "agents")) {
+            settings.put("notion.source." + table + ".mode", "bind");
+            settings.put("notion.source." + table + ".table", "public." + table);
+            settings.put("notion.source." + table + ".poll", "1s");
+        }
+        settings.put("notion.bind.apply-poll", "300ms");
+        settings.put("notion.push.poll", "300ms");
+        NotionSync sync = it.create(settings);
+        DemoApplication.create(sync.database().dataSource());
+        sync.start();
+        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        assertTrue(sync.bootstrap().bootstrap("agents", BootstrapTest.parentPage(simulator), progress::add).complete(), String.join("\n", progress));
+        TestEngine.await("the shadow mirror of agents", Duration.ofSeconds(30), () -> TestEngine.count(sync, "SELECT count(*) FROM \""
+                + settings.get("notion.db.schema") + "\".agents") == 5);
+        return sync;
+    }
+
+    static void awaitPushed(NotionSync sync) throws Exception {
+        TestEngine.await("the row changes pushed", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.row_changes WHERE status NOT IN ('pushed', 'ignored')") == 0);
+    }
+
+    static JsonNode boundTable(JsonNode report) {
+        for (JsonNode table : report.path("sources").get(0).path("tables")) {
+            if (table.path("bound").asBoolean()) {
+                return table;
+            }
+        }
+        throw new AssertionError("no bound table in " + report.toPrettyString());
+    }
+}
