@@ -204,13 +204,22 @@ public final class PageWriter {
         }
     }
 
-    /** Removes a page's row as the engine's write, so no change is captured: the row of a page the engine trashed. */
-    public void deleteRow(MirrorTable table, String pageId) throws SQLException {
+    /**
+     * Removes the row of a page the engine trashed as the engine's write (no change is captured): the page a lost create
+     * answer made for a row deleted since. The row's outbox DELETE ({@code deleteIds}) is about that page from now on,
+     * in the same transaction, so a pull's read of it from before the trash stays out (see notDeletedInPostgres).
+     */
+    public void deleteWithdrawnRow(MirrorTable table, String pageId, List<Long> deleteIds) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement tag = c.prepareStatement(ENGINE_TAG_SQL);
+                 PreparedStatement outbox = c.prepareStatement("UPDATE notion_sync.outbox SET page_id = ?::uuid WHERE id = ANY (?)"
+                         + " AND operation = 'DELETE'");
                  PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE \"page_id\" = ?::uuid")) {
                 tag.execute();
+                outbox.setString(1, pageId);
+                outbox.setArray(2, c.createArrayOf("bigint", deleteIds.toArray()));
+                outbox.executeUpdate();
                 ps.setString(1, pageId);
                 ps.executeUpdate();
                 c.commit();
@@ -425,10 +434,14 @@ public final class PageWriter {
     /**
      * A pull's rows leave out pages whose row a user deleted and whose DELETE still waits in the outbox: the pull
      * re-reads recently edited pages on every poll, and would otherwise bring the deleted row back. The push of the
-     * DELETE decides (trash, or the row back under the conflict policy).
+     * DELETE decides (trash, or the row back under the conflict policy). So do reads asked before that push was done
+     * (synced_at is when the read was asked): a query answered while the page was still live, but written after the
+     * push trashed it. (The comparison is of the engine's clock with the database's; a skew only widens or narrows
+     * that window by itself.)
      */
     private static String notDeletedInPostgres(MirrorTable table) {
-        return " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.status = 'pending' AND o.operation = 'DELETE'"
+        return " WHERE NOT EXISTS (SELECT 1 FROM notion_sync.outbox o WHERE o.operation = 'DELETE'"
+                + " AND (o.status = 'pending' OR o.processed_at >= r.\"synced_at\")"
                 + " AND o.page_id = r.\"page_id\" AND o.table_schema = " + ColumnNames.literal(table.schema())
                 + " AND o.table_name = " + ColumnNames.literal(table.table()) + ")";
     }

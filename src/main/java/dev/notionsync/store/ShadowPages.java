@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -163,6 +164,22 @@ public final class ShadowPages {
             ps.setString(3, pageId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? page(rs) : null;
+            }
+        }
+    }
+
+    /**
+     * Whether the shadow mirror still holds the page as {@code page} was read (same content, same trash state), read in
+     * the caller's transaction. Apply reads its pages in a batch and writes each in a transaction of its own; a push
+     * that settled the row meanwhile wrote the shadow mirror and finished the row's changes in one transaction. So,
+     * asked after the transaction found no pending change, this sees that write if the pending check missed the changes.
+     */
+    public static boolean stillAsRead(Connection c, String schema, String table, Page page) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT \"content_hash\", (\"in_trash\" OR \"deleted_at\" IS NOT NULL) FROM "
+                + ColumnNames.quote(schema) + "." + ColumnNames.quote(table) + " WHERE \"page_id\" = ?::uuid")) {
+            ps.setString(1, page.pageId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && Objects.equals(rs.getString(1), page.version()) && rs.getBoolean(2) == page.gone();
             }
         }
     }

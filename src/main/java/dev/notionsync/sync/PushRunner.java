@@ -383,7 +383,7 @@ public final class PushRunner {
         String made = creator.on(doors.connection(change.source())).withdraw(createKey(table, change), table.dataSourceId(), titlePropertyId(table),
                 (page, sent) -> holdsSent(table, page, sent));
         if (made != null) {
-            writer.deleteRow(table, made);
+            writer.deleteWithdrawnRow(table, made, change.outboxIds());
         }
         return PushResult.IGNORED;
     }

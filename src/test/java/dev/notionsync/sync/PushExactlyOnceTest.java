@@ -177,4 +177,34 @@ class PushExactlyOnceTest {
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM " + table() + " WHERE name = 'Inserted then deleted' AND deleted_at IS NULL"
                 + " AND NOT coalesce(in_trash, false)"), "the deleted row stays deleted");
     }
+
+    /**
+     * The race behind a flaky run of the test above: a pull query answered while the page a lost create made was still
+     * live, but reaching the engine only after the push trashed that page and removed the pull's copy of it. Its rows
+     * must not bring the deleted row back.
+     */
+    @Test
+    void aQueryAnsweredBeforeALostCreatesPageWasTrashedDoesNotBringTheDeletedRowBack() throws Exception {
+        String push = "push-" + TestEngine.sourceName(settings, "projects");
+        TestEngine.simControl(simulator, "faults", "{\"truncate_body\":1.0,\"truncate_only\":[\"POST /v1/pages\"]}");
+        try {
+            sql("INSERT INTO " + table() + " (name, budget) VALUES ('Withdrawn past a stale query', 10)");
+            TestEngine.await("the create went out and its answer was lost", Duration.ofSeconds(30), () -> pagesTitled("Withdrawn past a stale query")
+                    .size() == 1 && TestEngine.count(sync, "SELECT count(*) FROM notion_sync.outbox WHERE status = 'pending' AND note LIKE '%POST /v1/pages%'") > 0);
+            sync.context().getRouteController().stopRoute(push);
+            sql("DELETE FROM " + table() + " WHERE name = 'Withdrawn past a stale query'");
+            // the next pull's query sees the page live, and its answer takes 4 s to arrive
+            TestEngine.simControl(simulator, "faults", "{\"stale_answers\":{\"POST /v1/data_sources/{id}/query\":4000}}");
+            Thread.sleep(1500);
+            TestEngine.simControl(simulator, "faults", "{}");
+        } finally {
+            TestEngine.simControl(simulator, "faults", "{}");
+            sync.context().getRouteController().startRoute(push);
+        }
+        TestEngine.await("the page a lost answer made in Notion's trash", Duration.ofSeconds(30), () -> pagesTitled("Withdrawn past a stale query")
+                .isEmpty());
+        Thread.sleep(5000);   // the stale answer arrives and is written; later pulls
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM " + table() + " WHERE name = 'Withdrawn past a stale query'"
+                + " AND deleted_at IS NULL AND NOT coalesce(in_trash, false)"), "the deleted row stays deleted");
+    }
 }

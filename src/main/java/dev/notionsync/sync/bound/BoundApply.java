@@ -322,6 +322,9 @@ public final class BoundApply {
             if (row.isPresent() && BoundRows.hasPendingChanges(c, source, page.rowKey())) {
                 return Outcome.SKIPPED;
             }
+            if (!ShadowPages.stillAsRead(c, mirrorSchema, mapping.source().table(), page)) {
+                return Outcome.UNCHANGED;   // restored or written since this pass read it: the next pass sees it
+            }
             if (row.isPresent()) {
                 BoundRows.delete(c, mapping.table(), page.rowKey());
             }
@@ -345,6 +348,9 @@ public final class BoundApply {
     private Outcome restored(BoundMapping mapping, Page page) throws SQLException {
         String source = mapping.name();
         Outcome outcome = rows.inEngineTransaction(c -> {
+            if (!ShadowPages.stillAsRead(c, mirrorSchema, mapping.source().table(), page)) {
+                return Outcome.UNCHANGED;   // trashed again since this pass read it: the next pass sees it
+            }
             Optional<ObjectNode> row = BoundRows.lock(c, mapping.table(), page.rowKey());
             if (row.isEmpty()) {
                 Links.forgetTrashed(c, source, page.pageId());
@@ -429,6 +435,9 @@ public final class BoundApply {
                 // a row deleted or changed in PostgreSQL: its captured change, pushed under the conflict policy, decides
                 return Outcome.SKIPPED;
             }
+            if (!ShadowPages.stillAsRead(c, mirrorSchema, mapping.source().table(), page)) {
+                return Outcome.UNCHANGED;   // written since this pass read it (a push's write-back): the next pass applies it
+            }
             JsonNode after = row.get();
             if (!set.isEmpty()) {
                 BoundRows.update(c, mapping.table(), page.rowKey(), set);
@@ -490,30 +499,29 @@ public final class BoundApply {
         Outcome result = rows.inEngineTransaction(c -> {
             ChangeHistory.tagNotionEdit(c, page.pageId());
             ObjectNode rowKey = given;
-            if (given != null) {
-                Optional<ObjectNode> existing = BoundRows.lock(c, mapping.table(), given);
-                if (existing.isPresent()) {
-                    Links.Link link = Links.byKey(c, source, given);
-                    if (link != null && link.linked() && !page.pageId().equals(link.pageId())) {
-                        outcome[0] = link.pageId();
-                        return Outcome.UNCHANGED;
-                    }
-                    if (BoundRows.hasPendingChanges(c, source, given)) {
-                        return Outcome.SKIPPED;
-                    }
-                    ObjectNode update = values.deepCopy();
-                    mapping.table().keyColumns().forEach(update::remove);
-                    // a new page adopting a row that has none (its old page trashed and unlinked): what the page leaves
-                    // empty was never said in Notion, so the row keeps its value instead of losing it to NULL
-                    update.properties().removeIf(e -> e.getValue().isNull());
-                    BoundRows.update(c, mapping.table(), given, update);
-                } else if (BoundRows.hasPendingChanges(c, source, given)) {
-                    // no row under the key, but changes of it still to push: a create whose answer was lost, the row
-                    // deleted or moved to another key since. The push settles the page (trashes it, or moves it along)
-                    return Outcome.SKIPPED;
-                } else {
-                    rowKey = BoundRows.insert(c, mapping.table(), values);
+            Optional<ObjectNode> existing = given == null ? Optional.empty() : BoundRows.lock(c, mapping.table(), given);
+            if (existing.isPresent()) {
+                Links.Link link = Links.byKey(c, source, given);
+                if (link != null && link.linked() && !page.pageId().equals(link.pageId())) {
+                    outcome[0] = link.pageId();
+                    return Outcome.UNCHANGED;
                 }
+            }
+            if (given != null && BoundRows.hasPendingChanges(c, source, given)) {
+                // changes of the row still to push; without a row under the key: a create whose answer was lost, the row
+                // deleted or moved to another key since. The push settles the page (trashes it, or moves it along)
+                return Outcome.SKIPPED;
+            }
+            if (!ShadowPages.stillAsRead(c, mirrorSchema, mapping.source().table(), page)) {
+                return Outcome.UNCHANGED;   // the push trashed or wrote the page since this pass read it: the next pass sees it
+            }
+            if (existing.isPresent()) {
+                ObjectNode update = values.deepCopy();
+                mapping.table().keyColumns().forEach(update::remove);
+                // a new page adopting a row that has none (its old page trashed and unlinked): what the page leaves
+                // empty was never said in Notion, so the row keeps its value instead of losing it to NULL
+                update.properties().removeIf(e -> e.getValue().isNull());
+                BoundRows.update(c, mapping.table(), given, update);
             } else {
                 rowKey = BoundRows.insert(c, mapping.table(), values);
             }

@@ -194,6 +194,39 @@ class BindAdversarial2Test {
         assertEquals(page, pageOf(notes, "{\"id\": 130}"));
     }
 
+    /**
+     * The race behind a CI failure of the test above: an Apply pass reads the lost create's page (live, no link, the
+     * row's changes pending) and only then, slowed down, writes; meanwhile the push trashes the page and settles the
+     * changes. The pass must not make the deleted row again from what it read before, not even for a moment: a
+     * subscriber would be told the row came back. The application's table is held locked to slow the pass down.
+     */
+    @Test
+    void anApplyPassThatReadTheLostCreatesPageBeforeItWasTrashedDoesNotBringTheRowBack() throws Exception {
+        String page = lostCreate("INSERT INTO adv.notes (id, name, body) VALUES (51, 'Short-lived too', 'x')", "51");
+        try (Connection hold = DriverManager.getConnection(settings.get("notion.db.url"))) {
+            try {
+                sql("DELETE FROM adv.notes WHERE id = 51");
+                awaitShadow(page);
+                hold.setAutoCommit(false);
+                try (Statement st = hold.createStatement()) {
+                    st.execute("LOCK TABLE adv.notes IN EXCLUSIVE MODE");
+                }
+                TestEngine.await("an Apply pass waits for the table", Duration.ofSeconds(30), () -> count("SELECT count(*) FROM pg_locks l"
+                        + " WHERE NOT l.granted AND l.relation = 'adv.notes'::regclass") > 0);
+            } finally {
+                resumePush();
+            }
+            Thread.sleep(3000);   // the push withdraws the page as far as it can meanwhile
+            hold.commit();
+        }
+        awaitSettled();
+        Thread.sleep(4000);
+        assertEquals(0, count("SELECT count(*) FROM adv.notes WHERE id = 51"), "the application deleted row 51: it stays deleted");
+        assertEquals(0, count("SELECT count(*) FROM notion_sync.change_events WHERE source = '" + notes + "' AND row_key = '{\"id\": 51}'"
+                + " AND operation = 'insert' AND side <> 'postgres'"), "no subscriber was told the deleted row came back");
+        assertEquals(0, livePagesWithKey(notesDs, "51").size(), "and no page in Notion shows it");
+    }
+
     /** Probe: the application deletes a row while its page's create is in flight: no row, and its page in the trash. */
     @Test
     void aRowDeletedWhileItsCreateIsInFlightEndsWithNoLivePage() throws Exception {
