@@ -6,6 +6,7 @@ import dev.notionsync.store.Subscriptions;
 import dev.notionsync.store.Subscriptions.Definition;
 import dev.notionsync.webhook.EventDelivery;
 import dev.notionsync.webhook.EventSubscriptions;
+import dev.notionsync.webhook.SubscriberEndpoints;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 
@@ -27,16 +28,18 @@ public final class SubscriptionConfiguration implements AreaConfiguration {
 
     @Override
     public void configure(CamelContext context) {
+        SubscriberEndpoints endpoints = new SubscriberEndpoints(context);
+        context.addLifecycleStrategy(endpoints);
         for (Definition d : settings.declared()) {
             try {
-                EventSubscriptions.checkEndpoint(context, d.uri(), "notion.subscription." + d.name() + ".uri");
+                endpoints.resolve(d.uri(), "notion.subscription." + d.name() + ".uri");
             } catch (IllegalArgumentException e) {
                 throw new SettingsException(e.getMessage());
             }
         }
         Subscriptions store = new Subscriptions(dataSource);
         EventDelivery delivery = new EventDelivery(store, new ChangeEvents(dataSource), new DeadLetters(dataSource), settings.batchSize());
-        subscriptions = new EventSubscriptions(context, store, delivery, settings.poll(), settings.maxAttempts(), settings.backoff(),
+        subscriptions = new EventSubscriptions(context, endpoints, store, delivery, settings.poll(), settings.maxAttempts(), settings.backoff(),
                 settings.backoffMax(), settings.runtimeSchemes());
         context.getRegistry().bind("eventDelivery", delivery);
         context.getRegistry().bind("eventSubscriptions", subscriptions);

@@ -26,10 +26,15 @@ public final class Subscriptions {
     public record Definition(String name, String uri, List<String> sources, List<String> operations, List<String> properties,
                              String when, String secret, int maxAttempts, Duration backoff, Duration backoffMax) {
 
+        /** The URI as it may be shown: its credentials, query values and (HTTP) path masked ({@link EndpointUri}). */
+        public String shownUri() {
+            return EndpointUri.of(uri).shown();
+        }
+
         /** Never the secret: a definition that reaches a log line or an error says only whether it has one. */
         @Override
         public String toString() {
-            return "Definition[name=" + name + ", uri=" + org.apache.camel.util.URISupport.sanitizeUri(uri) + ", sources=" + sources
+            return "Definition[name=" + name + ", uri=" + shownUri() + ", sources=" + sources
                     + ", operations=" + operations + ", properties=" + properties + ", when=" + when + ", signed="
                     + (secret != null && !secret.isEmpty()) + ", maxAttempts=" + maxAttempts + ", backoff=" + backoff + ", backoffMax=" + backoffMax + "]";
         }

@@ -13,6 +13,7 @@ import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.store.ChangeEvents;
 import dev.notionsync.store.ChangeEvents.ChangeEvent;
 import dev.notionsync.store.DeadLetters;
+import dev.notionsync.store.EndpointUri;
 import dev.notionsync.store.Subscriptions;
 import dev.notionsync.store.Subscriptions.Definition;
 import dev.notionsync.store.Subscriptions.Subscription;
@@ -273,10 +274,9 @@ public final class EventDelivery {
         return wait.compareTo(subscription.backoffMax()) > 0 ? subscription.backoffMax() : wait;
     }
 
-    /** An error as it may be shown and stored: credentials in the endpoint's URI masked, the secret never there. */
+    /** An error as it may be shown and stored: the endpoint's URI masked as {@link EndpointUri} shows it, the secret never there. */
     String safe(String error, Subscription subscription) {
-        String uri = subscription.definition().uri();
-        String safe = URISupport.sanitizeUri(error.replace(uri, URISupport.sanitizeUri(uri)));
+        String safe = URISupport.sanitizeUri(EndpointUri.of(subscription.definition().uri()).redact(error));
         String secret = secret(subscription);
         return secret == null ? safe : safe.replace(secret, "xxxxxx");
     }

@@ -16,7 +16,6 @@ import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.builder.TemplatedRouteBuilder;
-import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +38,14 @@ public final class EventSubscriptions {
     private final Duration backoff;
     private final Duration backoffMax;
     private final List<String> runtimeSchemes;
+    private final SubscriberEndpoints endpoints;
+    private final RareWarnings warnings = new RareWarnings();
 
     /** @param runtimeSchemes the components a subscription added at runtime may send to (notion.subscriptions.runtime-schemes) */
-    public EventSubscriptions(CamelContext context, Subscriptions store, EventDelivery delivery, String poll, int maxAttempts,
-                              Duration backoff, Duration backoffMax, List<String> runtimeSchemes) {
+    public EventSubscriptions(CamelContext context, SubscriberEndpoints endpoints, Subscriptions store, EventDelivery delivery, String poll,
+                              int maxAttempts, Duration backoff, Duration backoffMax, List<String> runtimeSchemes) {
         this.runtimeSchemes = runtimeSchemes;
+        this.endpoints = endpoints;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
         this.backoffMax = backoffMax;
@@ -78,7 +80,18 @@ public final class EventSubscriptions {
 
     /** Every subscription of the table has its route here, and no other: adds and removals made on another engine show here. */
     public synchronized void reconcile() throws Exception {
-        Set<String> wanted = store.list().stream().filter(Subscription::enabled).map(s -> s.definition().name()).collect(Collectors.toSet());
+        List<Subscription> enabled = store.list().stream().filter(Subscription::enabled).toList();
+        Set<String> wanted = enabled.stream().map(s -> s.definition().name()).collect(Collectors.toSet());
+        for (Subscription s : enabled) {
+            try {
+                endpoints.resolve(s.definition().uri(), "subscription " + s.definition().name());   // out of JMX before its first event
+            } catch (IllegalArgumentException e) {
+                // a component taken off the classpath since: its deliveries fail and dead-letter, saying so
+                if (warnings.shouldWarn(s.definition().name())) {
+                    LOG.warn("{}", e.getMessage());
+                }
+            }
+        }
         for (String name : wanted) {
             if (context.getRoute(ROUTE_PREFIX + name) == null) {
                 TemplatedRouteBuilder.builder(context, "event-subscription").routeId(ROUTE_PREFIX + name)
@@ -90,20 +103,6 @@ public final class EventSubscriptions {
                 context.getRouteController().stopRoute(route.getRouteId(), 30, TimeUnit.SECONDS);
                 context.removeRoute(route.getRouteId());
             }
-        }
-    }
-
-    /**
-     * Checks that a Camel component on the classpath takes the URI (file:, http:, https:, ...); the message never
-     * shows the URI's credentials.
-     */
-    public static void checkEndpoint(CamelContext context, String uri, String setting) {
-        try {
-            context.getEndpoint(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(setting + " '" + URISupport.sanitizeUri(uri) + "' is no endpoint Camel can send to ("
-                    + URISupport.sanitizeUri(String.valueOf(e.getMessage())).replace(uri, URISupport.sanitizeUri(uri))
-                    + "): write https://..., http://... or file:<folder>, or another component's URI on the classpath");
         }
     }
 
@@ -149,12 +148,12 @@ public final class EventSubscriptions {
     public String add(Definition d) throws Exception {
         EventFilter.check(d, part -> part);
         checkRuntimeUri(d.uri());
-        checkEndpoint(context, d.uri(), "uri");
+        endpoints.resolve(d.uri(), "uri");
         if (!store.add(d)) {
             throw new IllegalArgumentException("a subscription named " + d.name() + " exists: remove it first, or choose another name");
         }
         reconcile();
-        return "subscription " + d.name() + " added: events from now on go to " + URISupport.sanitizeUri(d.uri())
+        return "subscription " + d.name() + " added: events from now on go to " + d.shownUri()
                 + (d.secret() == null || d.secret().isEmpty() ? " (unsigned)" : " (signed)");
     }
 
@@ -168,12 +167,12 @@ public final class EventSubscriptions {
                 ? " until the next start: take it out of notion.subscriptions too" : "");
     }
 
-    /** Every subscription with its delivery state, as JSON; never a secret, URIs with their credentials masked. */
+    /** Every subscription with its delivery state, as JSON; never a secret, URIs masked as {@link EndpointUri} shows them. */
     public String list() throws SQLException {
         ArrayNode list = JSON.createArrayNode();
         for (Subscription s : store.list()) {
             Definition d = s.definition();
-            ObjectNode node = list.addObject().put("name", d.name()).put("origin", s.origin()).put("uri", URISupport.sanitizeUri(d.uri()));
+            ObjectNode node = list.addObject().put("name", d.name()).put("origin", s.origin()).put("uri", d.shownUri());
             d.sources().forEach(node.putArray("sources")::add);
             d.operations().forEach(node.putArray("operations")::add);
             d.properties().forEach(node.putArray("properties")::add);

@@ -14,6 +14,7 @@ import dev.notionsync.NotionSync;
 import dev.notionsync.TestEngine;
 import dev.notionsync.notion.WebhookSignature;
 import dev.notionsync.sim.NotionSimulator;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +27,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -304,6 +311,71 @@ class ChangeEventsAdversaryTest {
                     assertTrue(at < 0, mbeans + " shows " + secret + ": ..." + (at < 0 ? "" : read.body().substring(Math.max(0, at - 300), at + 50)));
                 }
             }
+        }
+    }
+
+    /**
+     * A subscriber's URL is often its credential: a Slack or Teams webhook's path, a signed ?sig= or ?code= query.
+     * Camel masks only options named like a password. None of it may show in the listing, the audit log, the events
+     * log, the dead letters, Jolokia or the log, even when every delivery fails and Camel's error names the URL.
+     */
+    @Test
+    void aSubscribersUrlSecretsNeverShowEvenWhenItsDeliveriesFail(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(1);
+        String[] secrets = {"T0PATHSECRET1", "B0PATHSECRET2", "sigsecret3", "codesecret4", "T0RUNSECRET5", "keysecret6", "hunter7pass"};
+        StringWriter log = new StringWriter();
+        WriterAppender appender = WriterAppender.newBuilder().setName("url-secrets").setTarget(log)
+                .setLayout(PatternLayout.newBuilder().withPattern("%m %throwable%n").build()).build();
+        appender.start();
+        LoggerContext logging = (LoggerContext) LogManager.getContext(false);
+        logging.getConfiguration().getRootLogger().addAppender(appender, Level.ALL, null);
+        Level was = logging.getRootLogger().getLevel();
+        Configurator.setRootLevel(Level.INFO);
+        try (Receiver receiver = new Receiver()) {
+            receiver.status.set(500);
+            Map<String, String> settings = engine(it, simulator);
+            settings.put("camel.main.jmx-enabled", "true");
+            subscribe(settings, "slack", receiver.url() + "/services/T0PATHSECRET1/B0PATHSECRET2?sig=sigsecret3&code=codesecret4",
+                    Map.of("sources", TEST_SOURCE, "max-attempts", "2", "backoff", "100ms", "backoff-max", "200ms"));
+            NotionSync sync = it.start(settings);
+            TestEngine.await("the subscription in the table", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.subscriptions") == 1);
+            HttpResponse<String> added = send("POST", subscriptions(settings), JSON.createObjectNode().put("name", "zap").put("uri",
+                    "http://hook:hunter7pass@127.0.0.1:" + URI.create(receiver.url()).getPort() + "/hook/T0RUNSECRET5?key=keysecret6")
+                    .put("sources", TEST_SOURCE).put("max_attempts", 2).put("backoff_ms", 100).put("backoff_max_ms", 200).toString());
+            assertEquals(200, added.statusCode(), added.body());
+            ChangeEventsOutTest.event(sync, UUID.randomUUID().toString(), "insert", null, "{\"status\":\"x\"}");
+            TestEngine.await("the event dead-lettered by both subscriptions", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                    "SELECT count(*) FROM notion_sync.dead_letters WHERE route_id LIKE 'subscription-%'") == 2);
+            String listed = send("GET", subscriptions(settings), null).body();
+            assertTrue(listed.contains("/hook/***?sig=***&code=***"), "the listing still says where the events go: " + listed);
+            Map<String, String> seen = new java.util.LinkedHashMap<>();
+            seen.put("the listing", listed);
+            String management = "http://127.0.0.1:" + settings.get("camel.management.port");
+            seen.put("the audit log", send("GET", management + "/observe/audit?limit=100", null).body());
+            seen.put("the events log", send("GET", management + "/observe/events?limit=100", null).body());
+            seen.put("the dead letters", send("GET", management + "/observe/dead-letters", null).body());
+            seen.put("the dead letters table", TestEngine.queryString(sync, "SELECT string_agg(d::text, ' ') FROM notion_sync.dead_letters d"));
+            seen.put("the subscriptions' errors", TestEngine.queryString(sync, "SELECT string_agg(coalesce(last_error, ''), ' ')"
+                    + " FROM notion_sync.subscriptions"));
+            for (String mbeans : new String[] {"org.apache.camel:*", "dev.notionsync:*"}) {
+                HttpResponse<String> read = send("GET", management + "/observe/jolokia/read/" + mbeans.replace("*", "%2A") + "?ignoreErrors=true", null);
+                assertTrue(read.statusCode() == 200 && read.body().contains("\"status\":200"), read.body());
+                seen.put("Jolokia " + mbeans, read.body());
+            }
+            assertTrue(log.toString().contains("subscription slack: event"), "the log tells of the failed deliveries");
+            seen.put("the log", log.toString());
+            for (Map.Entry<String, String> where : seen.entrySet()) {
+                for (String secret : secrets) {
+                    int at = where.getValue().indexOf(secret);
+                    assertTrue(at < 0, where.getKey() + " shows " + secret + ": ..." + (at < 0 ? ""
+                            : where.getValue().substring(Math.max(0, at - 200), Math.min(where.getValue().length(), at + 50))));
+                }
+            }
+        } finally {
+            Configurator.setRootLevel(was);
+            logging.getConfiguration().getRootLogger().removeAppender("url-secrets");
+            appender.stop();
         }
     }
 
