@@ -74,6 +74,7 @@ class BoundContentTest {
         settings.put("notion.sources", "notes");
         settings.put("notion.source.notes.mode", "bind");
         settings.put("notion.source.notes.table", "public.notes");
+        settings.put("notion.source.notes.poll", "1s");   // a source of its own takes the 30 s default otherwise
         settings.put("notion.source.notes.content-column", "body");
         settings.put("notion.source.notes.conflict", conflict);
         settings.put("notion.bind.apply-poll", "300ms");
