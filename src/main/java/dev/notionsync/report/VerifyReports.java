@@ -50,6 +50,7 @@ public final class VerifyReports {
                         table.path("differing_count").asText(), table.path("missing_in_postgres_count").asText(),
                         table.path("extra_in_postgres_count").asText(), source.path("repair").asBoolean()
                                 ? repaired.path("rows_written").asText() + " written, " + repaired.path("rows_marked_deleted").asText() + " marked deleted"
+                                + (repaired.path("rows_refused").asInt() > 0 ? ", " + repaired.path("rows_refused").asText() + " refused" : "")
                                 : "-"));
                 for (JsonNode row : table.path("differing")) {
                     List<String> columns = new ArrayList<>();
@@ -59,6 +60,8 @@ public final class VerifyReports {
                 }
                 table.path("missing_in_postgres").forEach(id -> rows.add(List.of(name, id.asText(), "missing in PostgreSQL", "")));
                 table.path("extra_in_postgres").forEach(id -> rows.add(List.of(name, id.asText(), "extra in PostgreSQL", "")));
+                table.path("not_repaired").forEach(row -> rows.add(List.of(name, row.path("page_id").asText(), "not repaired",
+                        row.path("reason").asText())));
             }
         }
         boolean consistent = report.path("consistent").asBoolean();

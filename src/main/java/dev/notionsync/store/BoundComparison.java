@@ -59,11 +59,13 @@ public final class BoundComparison {
             // every linked page: its row (or none), the columns that differ from the link, whether a change waits
             try (PreparedStatement ps = c.prepareStatement("SELECT l.row_key::text, l.page_id::text, t.r IS NULL,"
                     // the link's values read back as the table's types in this session: a timestamptz captured in another
-                    // session's time zone (another offset), or a numeric written otherwise, is the same value
+                    // session's time zone (another offset), or a numeric written otherwise, is the same value; one the
+                    // column's type refuses since (V46) differs
                     + " ARRAY(SELECT e.key FROM jsonb_each(coalesce(l.row_values, '{}')) e WHERE (t.r -> e.key) IS NOT NULL"
-                    + " AND t.r -> e.key IS DISTINCT FROM to_jsonb(jsonb_populate_record(NULL::" + qualified + ", l.row_values)) -> e.key ORDER BY e.key),"
+                    + " AND t.r -> e.key IS DISTINCT FROM agreed.v -> e.key ORDER BY e.key),"
                     + " EXISTS (" + String.format(UNSETTLED, "l.row_key") + ")"
                     + " FROM notion_sync.links l LEFT JOIN LATERAL (SELECT to_jsonb(t) AS r FROM " + qualified + " t WHERE " + rowKey + " = l.row_key) t ON true"
+                    + " CROSS JOIN LATERAL (SELECT notion_sync.link_values_as(NULL::" + qualified + ", coalesce(l.row_values, '{}')) AS v) agreed"
                     + " WHERE l.source = ? AND l.state = 'linked' ORDER BY l.page_id")) {
                 ps.setString(1, source);
                 ps.setString(2, source);

@@ -139,10 +139,21 @@ public final class ConsistencyCheck {
         int written = 0;
         int remade = 0;
         int pagesAsked = 0;
+        int refusedCount = 0;
+        ArrayNode refused = JSON.createArrayNode();
         if (repair) {
             BoundRows.Table table = new BoundRows.Table(binding.schema(), binding.table(), key);
             for (BoundComparison.Differing row : found.differing()) {
-                written += bound.repairRow(source.name(), table, row) ? 1 : 0;
+                try {
+                    written += bound.repairRow(source.name(), table, row) ? 1 : 0;
+                } catch (BoundRows.RefusedValueException e) {
+                    // the agreed value no longer fits the column (its type or a constraint changed since): the row stays
+                    if (refusedCount++ < LISTED) {
+                        ObjectNode left = refused.addObject().put("page_id", row.pageId());
+                        left.set("row_key", row.rowKey());
+                        left.put("reason", e.getMessage() + ": the row is left as it is; set the value yourself, or edit it in Notion");
+                    }
+                }
             }
             for (String pageId : found.missingInPostgres()) {
                 remade += bound.forgetMissingRow(source.name(), table, pageId) ? 1 : 0;
@@ -171,7 +182,8 @@ public final class ConsistencyCheck {
         ArrayNode extra = node.putArray("extra_in_postgres");
         found.missingInNotion().stream().limit(LISTED).forEach(k -> extra.add(k.toString()));
         node.putObject("repaired").put("rows_written", written).put("rows_marked_deleted", 0).put("left_to_the_push", found.waiting())
-                .put("rows_made_again_from_notion", remade).put("pages_requested", pagesAsked);
+                .put("rows_made_again_from_notion", remade).put("pages_requested", pagesAsked).put("rows_refused", refusedCount);
+        node.set("not_repaired", refused);
         LOG.info("verify {}: {}: {} linked rows consistent, {} differing, {} missing in PostgreSQL, {} without a page, {} waiting for the push{}",
                 source.name(), binding.qualifiedName(), found.consistent(), found.differing().size(), found.missingInPostgres().size(),
                 found.missingInNotion().size(), found.waiting(), repair ? "; repaired: " + written + " rows written, " + remade

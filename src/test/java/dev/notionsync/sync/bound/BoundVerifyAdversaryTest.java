@@ -45,6 +45,30 @@ class BoundVerifyAdversaryTest {
         assertTrue(report.path("consistent").asBoolean(), "an edit pushed is no difference: " + boundTable(report).toPrettyString());
     }
 
+    /**
+     * An application migration changes a synced column's type so that the value both sides last agreed on no longer
+     * reads as the new type (text 'gpt-4o' as an integer). verify lists the row with that column instead of stopping
+     * with PostgreSQL's error, and --repair leaves the row as it is, saying why, and repairs the rest.
+     */
+    @Test
+    void aColumnWhoseSyncedValueNoLongerFitsItsNewTypeIsListedNotAnError(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        TestEngine.execute(sync, "ALTER TABLE public.agents ALTER COLUMN model DROP DEFAULT, ALTER COLUMN model TYPE integer USING length(model)");
+        JsonNode report = JSON.readTree(operator.verify("agents", true));
+        JsonNode table = boundTable(report);
+        assertEquals(5, table.path("differing_count").asInt(), table.toPrettyString());
+        for (JsonNode row : table.path("differing")) {
+            assertEquals("[\"model\"]", row.path("columns").toString(), table.toPrettyString());
+        }
+        assertEquals(0, table.path("repaired").path("rows_written").asInt(), table.toPrettyString());
+        assertEquals(5, table.path("repaired").path("rows_refused").asInt(), table.toPrettyString());
+        assertTrue(table.path("not_repaired").get(0).path("reason").asText().contains("model"), table.toPrettyString());
+        assertEquals(5, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE model IS NOT NULL"), "no row lost, no value lost");
+    }
+
     static NotionSync boundAgents(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
         settings.put("notion.sources", "organizations,agents");
         for (String table : List.of("organizations", "agents")) {
