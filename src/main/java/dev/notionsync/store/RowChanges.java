@@ -228,6 +228,22 @@ public final class RowChanges {
     }
 
     /**
+     * Whether the push gave up on a DELETE of the row under this key (a dead letter, not replayed yet): the page it
+     * should have trashed may still be live, and is not the deleted row come back. In the caller's transaction.
+     */
+    public static boolean deleteGivenUp(Connection c, String source, JsonNode rowKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM notion_sync.row_changes WHERE status = 'dead_letter'"
+                + " AND operation = 'DELETE' AND source = ? AND row_key = ?::jsonb)")) {
+            ps.setString(1, source);
+            ps.setString(2, rowKey.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
      * Asks the push to make a page for a row, as if the row had just been inserted (record matching's rows without a
      * page): records an INSERT with the row's mapped values, in the caller's transaction, unless one is pending already.
      */

@@ -49,6 +49,7 @@ public final class EventDelivery {
     static final String ROUND = "eventRound";
     static final String PAYLOAD = "eventPayload";
     static final String DELIVERY = "eventDelivery";
+    static final String REPLAY_SUBSCRIPTION = "eventReplaySubscription";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventDelivery.class);
     /**
@@ -282,6 +283,25 @@ public final class EventDelivery {
     }
 
     /**
+     * A replay that failed again (direct:event-replay's catch): the dead letter keeps, the log and the replay's answer
+     * show its error, and the subscriber's error names its URL as it is (camel-http's "HTTP operation failed invoking
+     * https://..."). So it goes on as an error masked as {@link #safe} makes it, without the original as its cause.
+     */
+    public void replayFailed(Exchange exchange) throws Exception {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Subscription subscription = exchange.getProperty(REPLAY_SUBSCRIPTION, Subscription.class);
+        String error = failure == null ? "failed" : String.valueOf(failure.getMessage());
+        throw new ReplayFailedException(subscription == null ? URISupport.sanitizeUri(error) : safe(error, subscription));
+    }
+
+    /** A replayed event's delivery that failed again, its message masked. */
+    public static final class ReplayFailedException extends Exception {
+        ReplayFailedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * A replayed event dead letter (direct:event-replay): the stored event, to its subscription as it is now (its URI
      * and secret may have been fixed since), with the same event id; the filter and the cursor play no part.
      */
@@ -292,6 +312,7 @@ public final class EventDelivery {
                 + " no longer exists: add it again (addSubscription) to replay its events"));
         JsonNode event = letter.path("event");
         exchange.setProperty("eventReplayUri", subscription.definition().uri());
+        exchange.setProperty(REPLAY_SUBSCRIPTION, subscription);
         message(exchange.getMessage(), subscription, event.path("event_id").asText(), event.path("sequence").asLong(),
                 JSON.writeValueAsString(event));
     }

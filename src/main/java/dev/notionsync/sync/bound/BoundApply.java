@@ -512,6 +512,11 @@ public final class BoundApply {
                 // deleted or moved to another key since. The push settles the page (trashes it, or moves it along)
                 return Outcome.SKIPPED;
             }
+            if (existing.isEmpty() && given != null && RowChanges.deleteGivenUp(c, source, given)) {
+                // the row was deleted here and the push gave up trashing its page (a lost create's withdrawal that
+                // dead-lettered settles the changes without a word to the shadow mirror): its replay decides, not this page
+                return Outcome.SKIPPED;
+            }
             if (!ShadowPages.stillAsRead(c, mirrorSchema, mapping.source().table(), page)) {
                 return Outcome.UNCHANGED;   // the push trashed or wrote the page since this pass read it: the next pass sees it
             }
