@@ -26,6 +26,8 @@ public final class ChangeHistory {
     static final String TRIGGER = "notion_sync_history";
     /** TRUNCATE fires no row trigger: a statement trigger ends the table's versions and says so (V43). */
     static final String TRUNCATE_TRIGGER = "notion_sync_history_truncate";
+    /** Inserts are recorded per statement, from its transition table (V47): a pull's 100 new rows in two INSERTs. */
+    static final String INSERT_TRIGGER = "notion_sync_history_insert";
     private static final String MARK = "notion-sync history of source ";
 
     /** The engine's bookkeeping columns of a mirror table: neither part of a version nor a change. */
@@ -149,7 +151,8 @@ public final class ChangeHistory {
                 String current = currentArguments(c, qualified, TRIGGER);
                 String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
                 boolean triggerAsWanted = java.util.Objects.equals(current, wanted)
-                        && java.util.Objects.equals(currentArguments(c, qualified, TRUNCATE_TRIGGER), wanted);
+                        && java.util.Objects.equals(currentArguments(c, qualified, TRUNCATE_TRIGGER), wanted)
+                        && java.util.Objects.equals(currentArguments(c, qualified, INSERT_TRIGGER), wanted);
                 if (triggerAsWanted && !made) {
                     c.commit();
                     return;
@@ -159,6 +162,7 @@ public final class ChangeHistory {
                     if (!triggerAsWanted) {
                         st.execute("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + qualified);
                         st.execute("DROP TRIGGER IF EXISTS " + TRUNCATE_TRIGGER + " ON " + qualified);
+                        st.execute("DROP TRIGGER IF EXISTS " + INSERT_TRIGGER + " ON " + qualified);
                     }
                     if (capture.any() && !triggerAsWanted) {
                         StringBuilder call = new StringBuilder("notion_sync.record_history(");
@@ -166,8 +170,10 @@ public final class ChangeHistory {
                             call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
                         }
                         call.append(')');
-                        st.execute("CREATE TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + qualified
+                        st.execute("CREATE TRIGGER " + TRIGGER + " AFTER UPDATE OR DELETE ON " + qualified
                                 + " FOR EACH ROW EXECUTE FUNCTION " + call);
+                        st.execute("CREATE TRIGGER " + INSERT_TRIGGER + " AFTER INSERT ON " + qualified + " REFERENCING NEW TABLE AS inserted"
+                                + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_inserts("));
                         st.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " AFTER TRUNCATE ON " + qualified
                                 + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_truncate("));
                     }
