@@ -43,7 +43,8 @@ BEGIN
     versions := 'WITH versions AS MATERIALIZED (SELECT CASE WHEN $1 THEN (v ->> ''page_id'')::uuid END AS page,'
         || ' (SELECT jsonb_object_agg(k, v -> k) FROM unnest($2::text[]) k) AS row_key,'
         || ' ARRAY(SELECT k FROM jsonb_object_keys(jsonb_strip_nulls(v)) k ORDER BY k) AS changed, v'
-        || ' FROM (SELECT to_jsonb(n) AS v FROM (SELECT ' || kept || ' FROM inserted) n OFFSET 0) rows)';
+        -- t.*, not t: a column of the table may be named t, and would be taken for the row
+        || ' FROM (SELECT to_jsonb(t.*) AS v FROM (SELECT ' || kept || ' FROM inserted) t OFFSET 0) rows)';
     IF current_setting('notion_sync.origin', true) = 'engine' THEN
         side := coalesce(nullif(current_setting('notion_sync.side', true), ''), 'engine');
         authors := nullif(current_setting('notion_sync.authors', true), '')::jsonb;

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * A bound table's values both ways: a column's value as PostgreSQL's {@code to_jsonb} renders it (what a row read
- * with {@code to_jsonb(t)} holds, and what {@code jsonb_populate_record} takes back) to the Notion request value
+ * with {@code to_jsonb(t.*)} holds, and what {@code jsonb_populate_record} takes back) to the Notion request value
  * of its property, and a page's property value back to that shape. Exact: numbers travel as decimal text, never
  * through a double; an integer column refuses a fraction; a numeric(p,s) column refuses digits it would round away;
  * jsonb travels as its JSON text and refuses text that is not JSON. Long text is split in 2000-character text

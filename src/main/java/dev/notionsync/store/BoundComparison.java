@@ -64,7 +64,7 @@ public final class BoundComparison {
                     + " ARRAY(SELECT e.key FROM jsonb_each(coalesce(l.row_values, '{}')) e WHERE (t.r -> e.key) IS NOT NULL"
                     + " AND t.r -> e.key IS DISTINCT FROM agreed.v -> e.key ORDER BY e.key),"
                     + " EXISTS (" + String.format(UNSETTLED, "l.row_key") + ")"
-                    + " FROM notion_sync.links l LEFT JOIN LATERAL (SELECT to_jsonb(t) AS r FROM " + qualified + " t WHERE " + rowKey + " = l.row_key) t ON true"
+                    + " FROM notion_sync.links l LEFT JOIN LATERAL (SELECT to_jsonb(t.*) AS r FROM " + qualified + " t WHERE " + rowKey + " = l.row_key) t ON true"
                     + " CROSS JOIN LATERAL (SELECT notion_sync.link_values_as(NULL::" + qualified + ", coalesce(l.row_values, '{}')) AS v) agreed"
                     + " WHERE l.source = ? AND l.state = 'linked' ORDER BY l.page_id")) {
                 ps.setString(1, source);

@@ -151,7 +151,7 @@ public final class BoundRows {
     }
 
     private static Optional<ObjectNode> readOne(Connection c, Table table, JsonNode key, String lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t)::text FROM " + table.qualifiedName() + " AS t, "
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t.*)::text FROM " + table.qualifiedName() + " AS t, "
                 + table.record("k") + " WHERE " + table.keyMatch("t", "k") + lock)) {
             ps.setString(1, text(key));
             try (ResultSet rs = ps.executeQuery()) {
@@ -164,7 +164,7 @@ public final class BoundRows {
     public void forEach(Table table, Consumer<ObjectNode> each) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);   // the driver fetches in batches only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t)::text FROM " + table.qualifiedName() + " AS t ORDER BY "
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t.*)::text FROM " + table.qualifiedName() + " AS t ORDER BY "
                     + String.join(", ", table.keyColumns().stream().map(k -> "t." + ColumnNames.quote(k)).toList()))) {
                 ps.setFetchSize(500);
                 try (ResultSet rs = ps.executeQuery()) {

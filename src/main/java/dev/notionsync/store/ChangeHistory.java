@@ -216,7 +216,7 @@ public final class ChangeHistory {
             rowKey.append(i == 0 ? "" : ", ").append(ColumnNames.literal(key.get(i))).append(", t.").append(ColumnNames.quote(key.get(i)));
         }
         rowKey.append(')');
-        StringBuilder values = new StringBuilder("to_jsonb(t)");
+        StringBuilder values = new StringBuilder("to_jsonb(t.*)");
         bookkeeping.forEach(column -> values.append(" - ").append(ColumnNames.literal(column)));
         st.execute("UPDATE " + history + " SET valid_to = clock_timestamp() WHERE valid_to IS NULL");
         int rows = st.executeUpdate("INSERT INTO " + history + " (page_id, row_key, valid_from, operation, side, changed_columns, row_values)"

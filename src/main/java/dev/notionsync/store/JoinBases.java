@@ -222,7 +222,7 @@ public final class JoinBases {
         ObjectNode key = NODES.objectNode();
         key.set(leftColumn, leftValue);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT (to_jsonb(t) -> ?)::text FROM " + table.qualifiedName() + " AS t,"
+             PreparedStatement ps = c.prepareStatement("SELECT (to_jsonb(t.*) -> ?)::text FROM " + table.qualifiedName() + " AS t,"
                      + " jsonb_populate_record(NULL::" + table.qualifiedName() + ", CAST(? AS jsonb)) AS k WHERE t." + ColumnNames.quote(leftColumn)
                      + " = k." + ColumnNames.quote(leftColumn) + " ORDER BY t." + ColumnNames.quote(rightColumn))) {
             ps.setString(1, rightColumn);

@@ -262,7 +262,7 @@ public final class Links {
     public List<UnlinkedRow> unlinkedRows(String source, String schema, String table, List<String> key, int limit) throws SQLException {
         List<UnlinkedRow> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + keyObject(key) + "::text, to_jsonb(t)::text FROM " + qualified(schema, table)
+             PreparedStatement ps = c.prepareStatement("SELECT " + keyObject(key) + "::text, to_jsonb(t.*)::text FROM " + qualified(schema, table)
                      + " t WHERE " + unlinked(key) + " ORDER BY " + key.stream().map(k -> "t." + ColumnNames.quote(k)).collect(Collectors.joining(", "))
                      + " LIMIT ?")) {
             ps.setString(1, source);

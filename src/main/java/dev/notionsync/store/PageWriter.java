@@ -234,7 +234,7 @@ public final class PageWriter {
     public Map<String, JsonNode> readRow(MirrorTable table, String pageId) throws SQLException {
         Map<String, JsonNode> columns = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t)::text FROM " + table.qualifiedName() + " t WHERE \"page_id\" = ?::uuid")) {
+             PreparedStatement ps = c.prepareStatement("SELECT to_jsonb(t.*)::text FROM " + table.qualifiedName() + " t WHERE \"page_id\" = ?::uuid")) {
             ps.setString(1, pageId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {

@@ -404,7 +404,7 @@ public final class RowChanges {
             st.execute("LOCK TABLE " + qualified + " IN SHARE ROW EXCLUSIVE MODE");
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO notion_sync.row_changes (source, table_schema, table_name, row_key,"
-                + " operation, changed) SELECT ?, ?, ?, k.row_key, 'UPDATE', jsonb_build_object(?, to_jsonb(t) -> ?) FROM " + qualified
+                + " operation, changed) SELECT ?, ?, ?, k.row_key, 'UPDATE', jsonb_build_object(?, to_jsonb(t.*) -> ?) FROM " + qualified
                 + " AS t CROSS JOIN LATERAL (SELECT jsonb_build_object(" + String.join(", ", key) + ") AS row_key) AS k"
                 + " WHERE EXISTS (SELECT 1 FROM notion_sync.links l WHERE l.source = ? AND l.row_key = k.row_key AND l.state = 'linked')"
                 + " OR EXISTS (SELECT 1 FROM notion_sync.row_changes r WHERE r.status = 'pending' AND r.source = ? AND r.row_key = k.row_key)")) {

@@ -251,7 +251,9 @@ class HistoryAdversaryTest {
         String qualified = "public.\"Wéird \"\"H\"\" tab\"";
         Map<String, String> settings = boundSettings(it, simulator, "weird", qualified);
         settings.put("notion.source.weird.history", "true");
-        sql(settings, "CREATE TABLE " + qualified + " (\"k 1\" text, \"ключ\" int, \"Name; DROP\" text NOT NULL, PRIMARY KEY (\"k 1\", \"ключ\"))",
+        // t and inserted: the names the insert trigger's own query gives its row and its transition table (V47)
+        sql(settings, "CREATE TABLE " + qualified + " (\"k 1\" text, \"ключ\" int, \"Name; DROP\" text NOT NULL, t int, inserted text,"
+                + " PRIMARY KEY (\"k 1\", \"ключ\"))",
                 "INSERT INTO " + qualified + " VALUES ('a''b', 1, 'First'), ('c\"d', 2, 'Second')");
         NotionSync sync = it.start(settings);
         bootstrap(sync, simulator, "weird");
@@ -266,6 +268,9 @@ class HistoryAdversaryTest {
         assertEquals("update/Renamed", TestEngine.queryString(sync, "SELECT operation || '/' || (row_values ->> 'Name; DROP') FROM " + history
                 + " WHERE row_key = " + key + " AND valid_to IS NULL"));
         assertEquals(2, TestEngine.count(sync, "SELECT count(*) FROM " + history + " WHERE valid_to IS NULL"));
+        sql(settings, "INSERT INTO " + qualified + " VALUES ('e', 3, 'Third', 7, 'yes')");
+        assertEquals("insert/7/yes", TestEngine.queryString(sync, "SELECT operation || '/' || (row_values ->> 't') || '/' || (row_values ->> 'inserted')"
+                + " FROM " + history + " WHERE row_key = jsonb_build_object('k 1', 'e', 'ключ', 3) AND valid_to IS NULL"));
     }
 
     /**
