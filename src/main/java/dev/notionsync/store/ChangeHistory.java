@@ -150,9 +150,14 @@ public final class ChangeHistory {
                 arguments.addAll(bookkeeping);
                 String current = currentArguments(c, qualified, TRIGGER);
                 String wanted = capture.any() ? String.join("\u0000", arguments) + "\u0000" : null;
+                // a partitioned table's statement triggers fire only for an INSERT naming it: a row inserted straight into a
+                // partition, or moved to another partition by an UPDATE, is seen by the row trigger (cloned onto each
+                // partition) alone, which records its inserts there too
+                boolean partitioned = partitioned(c, qualified);
                 boolean triggerAsWanted = java.util.Objects.equals(current, wanted)
+                        && (wanted == null || recordsInserts(c, qualified) == partitioned)
                         && java.util.Objects.equals(currentArguments(c, qualified, TRUNCATE_TRIGGER), wanted)
-                        && java.util.Objects.equals(currentArguments(c, qualified, INSERT_TRIGGER), wanted);
+                        && java.util.Objects.equals(currentArguments(c, qualified, INSERT_TRIGGER), partitioned ? null : wanted);
                 if (triggerAsWanted && !made) {
                     c.commit();
                     return;
@@ -170,10 +175,12 @@ public final class ChangeHistory {
                             call.append(i == 0 ? "" : ", ").append(ColumnNames.literal(arguments.get(i)));
                         }
                         call.append(')');
-                        st.execute("CREATE TRIGGER " + TRIGGER + " AFTER UPDATE OR DELETE ON " + qualified
+                        st.execute("CREATE TRIGGER " + TRIGGER + " AFTER " + (partitioned ? "INSERT OR " : "") + "UPDATE OR DELETE ON " + qualified
                                 + " FOR EACH ROW EXECUTE FUNCTION " + call);
-                        st.execute("CREATE TRIGGER " + INSERT_TRIGGER + " AFTER INSERT ON " + qualified + " REFERENCING NEW TABLE AS inserted"
-                                + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_inserts("));
+                        if (!partitioned) {
+                            st.execute("CREATE TRIGGER " + INSERT_TRIGGER + " AFTER INSERT ON " + qualified + " REFERENCING NEW TABLE AS inserted"
+                                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_inserts("));
+                        }
                         st.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " AFTER TRUNCATE ON " + qualified
                                 + " FOR EACH STATEMENT EXECUTE FUNCTION " + call.toString().replace("notion_sync.record_history(", "notion_sync.record_truncate("));
                     }
@@ -263,6 +270,26 @@ public final class ChangeHistory {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static boolean partitioned(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether the row trigger fires on INSERT too (TRIGGER_TYPE_INSERT, 1 << 2): before V47, or on a partitioned table. */
+    private static boolean recordsInserts(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT tgtype & 4 <> 0 FROM pg_trigger WHERE tgname = ? AND tgrelid = to_regclass(?)")) {
+            ps.setString(1, TRIGGER);
+            ps.setString(2, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
             }
         }
     }
