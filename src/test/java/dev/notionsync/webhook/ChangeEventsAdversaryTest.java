@@ -68,11 +68,27 @@ class ChangeEventsAdversaryTest {
     }
 
     private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return send(method, url, body, PASSWORD);
+    }
+
+    /** A request to the management port as ops-eve with this password. */
+    static HttpResponse<String> send(String method, String url, String body, String password) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("ops-eve:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("ops-eve:" + password).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Each text (by where it was seen) holds none of the secrets; a failure quotes the place. */
+    static void assertNoneShown(Map<String, String> seen, String[] secrets) {
+        for (Map.Entry<String, String> where : seen.entrySet()) {
+            for (String secret : secrets) {
+                int at = where.getValue().indexOf(secret);
+                assertTrue(at < 0, where.getKey() + " shows " + secret + ": ..." + (at < 0 ? ""
+                        : where.getValue().substring(Math.max(0, at - 200), Math.min(where.getValue().length(), at + 50))));
+            }
+        }
     }
 
     private static String subscription(String name, String uri) {
@@ -365,13 +381,7 @@ class ChangeEventsAdversaryTest {
             }
             assertTrue(log.toString().contains("subscription slack: event"), "the log tells of the failed deliveries");
             seen.put("the log", log.toString());
-            for (Map.Entry<String, String> where : seen.entrySet()) {
-                for (String secret : secrets) {
-                    int at = where.getValue().indexOf(secret);
-                    assertTrue(at < 0, where.getKey() + " shows " + secret + ": ..." + (at < 0 ? ""
-                            : where.getValue().substring(Math.max(0, at - 200), Math.min(where.getValue().length(), at + 50))));
-                }
-            }
+            assertNoneShown(seen, secrets);
         } finally {
             Configurator.setRootLevel(was);
             logging.getConfiguration().getRootLogger().removeAppender("url-secrets");

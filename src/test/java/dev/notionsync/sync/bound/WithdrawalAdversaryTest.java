@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(IntegrationExtension.class)
-class Session13AdversaryTest {
+class WithdrawalAdversaryTest {
 
     Integration integration;
     NotionSimulator simulator;

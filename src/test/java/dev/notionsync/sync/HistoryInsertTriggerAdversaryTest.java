@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * what the row trigger recorded for an INSERT, in the same order, for every way a row can be inserted.
  */
 @ExtendWith(IntegrationExtension.class)
-class Session13TriggerAdversaryTest {
+class HistoryInsertTriggerAdversaryTest {
 
     /**
      * A bound partitioned table (TableShapes accepts relkind 'p'). A statement trigger on the partitioned table fires
