@@ -70,7 +70,7 @@ class HistoryInsertTriggerAdversaryTest {
     @Test
     @Disabled("Not fixed: the statement trigger fires after every row trigger of the INSERT, and a nested UPDATE of the new row is"
             + " recorded before it. Recording it in the right order needs the insert trigger per row again (the B10 cost V47 removed)"
-            + " or a renumbering of the statement's nested events and versions in record_inserts; see the session 13 report")
+            + " or a renumbering of the statement's nested events and versions in record_inserts; README \"History\" says to set a new row's values in a BEFORE INSERT trigger")
     void anApplicationsAfterInsertTriggerUpdatingTheRowIsRecordedAfterTheInsert(Integration it) throws Exception {
         NotionSimulator simulator = it.simulator(0);
         Map<String, String> settings = boundSettings(it, simulator, "tallies", "public.tallies");

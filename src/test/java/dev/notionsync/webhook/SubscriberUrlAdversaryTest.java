@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Session 13 adversary, subscriber URL secrets: where a subscriber's URL (a Slack-like path, a signed query, an encoded
+ * Adversary probes of subscriber URL secrets: where a subscriber's URL (a Slack-like path, a signed query, an encoded
  * secret) still shows after its deliveries failed and its dead letter was replayed.
  */
 @ExtendWith(IntegrationExtension.class)

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Session 13 adversary, bound sources: rows the application deleted must not come back from a page whose row's
+ * Adversary probes of bound sources: rows the application deleted must not come back from a page whose row's
  * changes were settled without the shadow mirror knowing what became of the page. One bound source (notes, an existing
  * Notion database bound by record matching, on-trash = unlink), few push attempts so a failing push gives up quickly.
  */
