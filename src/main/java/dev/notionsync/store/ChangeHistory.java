@@ -15,9 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * History and change events of the rows of a source's table (V41): the trigger {@code notion_sync_history} writes,
- * in the row's own transaction, the row's new version into {@code <table>_history} (when the source keeps history) and
- * one row into notion_sync.change_events (when change events are on). Installed again only when its arguments differ.
+ * History and change events of the rows of a source's table: its triggers write, in the row's own transaction, the
+ * row's new version into {@code <table>_history} (when the source keeps history) and one row into
+ * notion_sync.change_events (when change events are on). {@code notion_sync_history} (V41, V43) records each updated or
+ * deleted row, {@code notion_sync_history_insert} (V47) a statement's inserted rows together (on a partitioned table the
+ * row trigger records inserts too), {@code notion_sync_history_truncate} a TRUNCATE. Installed again only when their
+ * arguments or events differ.
  */
 public final class ChangeHistory {
 
