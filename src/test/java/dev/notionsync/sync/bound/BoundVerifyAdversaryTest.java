@@ -69,6 +69,78 @@ class BoundVerifyAdversaryTest {
         assertEquals(5, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE model IS NOT NULL"), "no row lost, no value lost");
     }
 
+    /** The application deletes a row on purpose; its DELETE is pushed (the page archived). --repair never makes it again. */
+    @Test
+    void aRowTheApplicationDeletedAndPushedIsNeverMadeAgain(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        TestEngine.execute(sync, "DELETE FROM public.workflows WHERE agent_id = '" + id + "'");
+        TestEngine.execute(sync, "DELETE FROM public.agents WHERE id = '" + id + "'");
+        awaitPushed(sync);
+        JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+        assertEquals(0, table.path("repaired").path("rows_made_again_from_notion").asInt(), table.toPrettyString());
+        Thread.sleep(3000);   // several apply and push polls
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE id = '" + id + "'"), "the deleted row stays deleted");
+        assertEquals(4, livePages(sync, simulator), "the deleted row's page stays archived");
+    }
+
+    /** A row inserted behind the engine's back, --repair run twice before the push makes its page: one page, not two. */
+    @Test
+    void aRowInsertedBehindTheBackRepairedTwiceGetsOnePage(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
+            sql.execute("INSERT INTO public.agents (id, name, organization_id) VALUES ('00000000-0000-4000-8000-00000000000b', 'Restored', 1)");
+            c.commit();
+        }
+        operator.verify("agents", true);
+        operator.verify("agents", true);
+        awaitPushed(sync);
+        operator.verify("agents", true);
+        awaitPushed(sync);
+        TestEngine.await("the row's page made", Duration.ofSeconds(30), () -> TestEngine.count(sync,
+                "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND row_key ->> 'id' = '00000000-0000-4000-8000-00000000000b'"
+                        + " AND state = 'linked'") == 1);
+        operator.verify("agents", true);
+        Thread.sleep(2000);
+        assertEquals(6, livePages(sync, simulator), "one page per row, none twice");
+    }
+
+    /** An excluded (secret) column the application changes (the trigger does not record it): --repair never writes it. */
+    @Test
+    void anExcludedColumnIsNeverWrittenByRepair(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        settings.put("notion.source.agents.exclude", "model");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        TestEngine.execute(sync, "UPDATE public.agents SET model = 'secret-model' WHERE id = '" + id + "'");
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
+            sql.execute("UPDATE public.agents SET name = 'Behind its back', model = 'secret-2' WHERE id = '" + id + "'");
+            c.commit();
+        }
+        awaitPushed(sync);
+        JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+        assertEquals(1, table.path("repaired").path("rows_written").asInt(), table.toPrettyString());
+        assertEquals("secret-2", TestEngine.queryString(sync, "SELECT model FROM public.agents WHERE id = '" + id + "'"), table.toPrettyString());
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND jsonb_exists(row_values, 'model')"));
+    }
+
+    static long livePages(NotionSync sync, NotionSimulator simulator) throws Exception {
+        return simulator.model().pages(TestEngine.queryString(sync, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'agents'"))
+                .stream().filter(p -> !p.path("in_trash").asBoolean()).count();
+    }
+
     static NotionSync boundAgents(Integration it, NotionSimulator simulator, Map<String, String> settings) throws Exception {
         settings.put("notion.sources", "organizations,agents");
         for (String table : List.of("organizations", "agents")) {
