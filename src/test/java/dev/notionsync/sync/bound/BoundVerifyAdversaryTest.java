@@ -136,6 +136,80 @@ class BoundVerifyAdversaryTest {
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND jsonb_exists(row_values, 'model')"));
     }
 
+    /**
+     * An application UPDATE of a row that differs (written behind the engine's back) holds the row's lock while verify
+     * --repair compares and tries to repair it; the application commits after the comparison. Its value stays.
+     */
+    @Test
+    void anAppWriteCommittedAfterTheComparisonIsNeverOverwritten(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
+            sql.execute("UPDATE public.agents SET name = 'Behind its back' WHERE id = '" + id + "'");
+            c.commit();
+        }
+        java.util.concurrent.CompletableFuture<String> verify;
+        try (Connection app = DriverManager.getConnection(settings.get("notion.db.url")); Statement sql = app.createStatement()) {
+            app.setAutoCommit(false);
+            sql.execute("UPDATE public.agents SET name = 'The application''s name' WHERE id = '" + id + "'");
+            verify = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return operator.verify("agents", true);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(2000);   // the comparison made, the repair waiting for the row's lock
+            app.commit();
+        }
+        JsonNode table = boundTable(JSON.readTree(verify.get(30, java.util.concurrent.TimeUnit.SECONDS)));
+        assertEquals("The application's name", TestEngine.queryString(sync, "SELECT name FROM public.agents WHERE id = '" + id + "'"), table.toPrettyString());
+        awaitPushed(sync);
+        assertEquals("The application's name", TestEngine.queryString(sync, "SELECT name FROM public.agents WHERE id = '" + id + "'"));
+    }
+
+    /**
+     * A row deleted behind the engine's back; the application inserts it again (same key) in a transaction that commits
+     * after verify --repair compared (the row missing) and forgot its link. One page for the row, never two, and the
+     * application's values kept.
+     */
+    @Test
+    void aRowReinsertedByTheAppWhileRepairForgetsItsLinkGetsOnePage(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
+            sql.execute("DELETE FROM public.workflows WHERE agent_id = '" + id + "'");
+            sql.execute("DELETE FROM public.agents WHERE id = '" + id + "'");
+            c.commit();
+        }
+        try (Connection app = DriverManager.getConnection(settings.get("notion.db.url")); Statement sql = app.createStatement()) {
+            app.setAutoCommit(false);
+            sql.execute("INSERT INTO public.agents (id, name, organization_id) VALUES ('" + id + "', 'Inserted again by the app', 1)");
+            JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+            app.commit();
+            assertEquals(1, table.path("repaired").path("rows_made_again_from_notion").asInt(), table.toPrettyString());   // the race happened
+        }
+        awaitPushed(sync);
+        Thread.sleep(4000);   // apply and push polls
+        awaitPushed(sync);
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE id = '" + id + "'"));
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND row_key ->> 'id' = '" + id + "'"));
+        assertEquals(5, livePages(sync, simulator), "one page per row, none twice");
+        assertEquals("Inserted again by the app", TestEngine.queryString(sync, "SELECT name FROM public.agents WHERE id = '" + id + "'"));
+        JsonNode after = JSON.readTree(operator.verify("agents", false));
+        assertTrue(after.path("consistent").asBoolean(), "Notion holds the application's row: " + after.toPrettyString());
+    }
+
     static long livePages(NotionSync sync, NotionSimulator simulator) throws Exception {
         return simulator.model().pages(TestEngine.queryString(sync, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'agents'"))
                 .stream().filter(p -> !p.path("in_trash").asBoolean()).count();
