@@ -210,6 +210,32 @@ class BoundVerifyAdversaryTest {
         assertTrue(after.path("consistent").asBoolean(), "Notion holds the application's row: " + after.toPrettyString());
     }
 
+    /** A column excluded after binding (a secret noticed late): the links still held its values; --repair never writes it. */
+    @Test
+    void aColumnExcludedLateIsNeverWrittenByRepair(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync first = boundAgents(it, simulator, settings);
+        first.close();
+        settings.put("notion.source.agents.exclude", "model");
+        NotionSync sync = it.create(settings);
+        sync.start();
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        TestEngine.execute(sync, "UPDATE public.agents SET model = 'secret-model' WHERE id = '" + id + "'");
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET LOCAL session_replication_role = replica");
+            sql.execute("UPDATE public.agents SET name = 'Behind its back', model = 'secret-2' WHERE id = '" + id + "'");
+            c.commit();
+        }
+        awaitPushed(sync);
+        JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+        assertEquals(1, table.path("repaired").path("rows_written").asInt(), table.toPrettyString());
+        assertEquals("secret-2", TestEngine.queryString(sync, "SELECT model FROM public.agents WHERE id = '" + id + "'"), table.toPrettyString());
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND jsonb_exists(row_values, 'model')"));
+    }
+
     static long livePages(NotionSync sync, NotionSimulator simulator) throws Exception {
         return simulator.model().pages(TestEngine.queryString(sync, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'agents'"))
                 .stream().filter(p -> !p.path("in_trash").asBoolean()).count();
