@@ -236,6 +236,34 @@ class BoundVerifyAdversaryTest {
         assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM notion_sync.links WHERE source = 'agents' AND jsonb_exists(row_values, 'model')"));
     }
 
+    /** The application changes a row's key (pushed): --repair neither makes the old key again nor asks a second page. */
+    @Test
+    void aKeyChangedByTheApplicationIsNeitherRemadeNorPagedTwice(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String id = TestEngine.queryString(sync, "SELECT min(id::text) FROM public.agents");
+        String moved = "00000000-0000-4000-8000-00000000000c";
+        try (Connection c = sync.database().dataSource().getConnection(); Statement sql = c.createStatement()) {
+            c.setAutoCommit(false);
+            sql.execute("SET CONSTRAINTS ALL DEFERRED");
+            sql.execute("DELETE FROM public.workflows WHERE agent_id = '" + id + "'");
+            sql.execute("DELETE FROM public.agents_capabilities WHERE agent_id = '" + id + "'");
+            sql.execute("UPDATE public.agents SET id = '" + moved + "' WHERE id = '" + id + "'");
+            c.commit();
+        }
+        awaitPushed(sync);
+        JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+        Thread.sleep(3000);
+        awaitPushed(sync);
+        assertEquals(0, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE id = '" + id + "'"), table.toPrettyString());
+        assertEquals(1, TestEngine.count(sync, "SELECT count(*) FROM public.agents WHERE id = '" + moved + "'"), table.toPrettyString());
+        assertEquals(5, livePages(sync, simulator), table.toPrettyString());
+        JsonNode after = JSON.readTree(operator.verify("agents", false));
+        assertTrue(after.path("consistent").asBoolean(), after.toPrettyString());
+    }
+
     static long livePages(NotionSync sync, NotionSimulator simulator) throws Exception {
         return simulator.model().pages(TestEngine.queryString(sync, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'agents'"))
                 .stream().filter(p -> !p.path("in_trash").asBoolean()).count();
