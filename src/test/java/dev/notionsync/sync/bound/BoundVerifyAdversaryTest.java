@@ -264,6 +264,22 @@ class BoundVerifyAdversaryTest {
         assertTrue(after.path("consistent").asBoolean(), after.toPrettyString());
     }
 
+    /** A migration narrows a synced column (varchar(3), values cut): the agreed value no longer fits; left, listed, not an error. */
+    @Test
+    void aNarrowedColumnIsLeftAndListed(Integration it) throws Exception {
+        NotionSimulator simulator = it.simulator(0);
+        Map<String, String> settings = it.settings(simulator, "1s", "projects");
+        NotionSync sync = boundAgents(it, simulator, settings);
+        NotionSyncManagement operator = sync.context().getRegistry().lookupByNameAndType("notionSyncManagement", NotionSyncManagement.class);
+        String before = TestEngine.queryString(sync, "SELECT string_agg(left(model, 3), ',' ORDER BY id) FROM public.agents");
+        TestEngine.execute(sync, "ALTER TABLE public.agents ALTER COLUMN model DROP DEFAULT, ALTER COLUMN model TYPE varchar(3) USING left(model, 3)");
+        JsonNode table = boundTable(JSON.readTree(operator.verify("agents", true)));
+        assertEquals(before, TestEngine.queryString(sync, "SELECT string_agg(model, ',' ORDER BY id) FROM public.agents"), table.toPrettyString());
+        assertEquals(0, table.path("repaired").path("rows_written").asInt(), table.toPrettyString());
+        assertEquals(5, table.path("differing_count").asInt(), table.toPrettyString());
+        assertEquals(table.path("differing_count").asInt(), table.path("repaired").path("rows_refused").asInt(), table.toPrettyString());
+    }
+
     static long livePages(NotionSync sync, NotionSimulator simulator) throws Exception {
         return simulator.model().pages(TestEngine.queryString(sync, "SELECT data_source_id FROM notion_sync.bound_sources WHERE source = 'agents'"))
                 .stream().filter(p -> !p.path("in_trash").asBoolean()).count();
