@@ -132,7 +132,7 @@ public final class Links {
     public void forgetValues(String source, List<String> columns, List<String> propertyIds) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.links SET row_values = row_values - ?::text[],"
-                     + " page_values = page_values - ?::text[] WHERE source = ? AND (row_values ?| ?::text[] OR page_values ?| ?::text[])")) {
+                     + " page_values = page_values - ?::text[] WHERE source = ? AND (jsonb_exists_any(row_values, ?::text[]) OR jsonb_exists_any(page_values, ?::text[]))")) {
             ps.setArray(1, c.createArrayOf("text", columns.toArray(String[]::new)));
             ps.setArray(2, c.createArrayOf("text", propertyIds.toArray(String[]::new)));
             ps.setString(3, source);

@@ -426,7 +426,7 @@ public final class RowChanges {
     public int forgetColumns(String source, List<String> columns) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE notion_sync.row_changes SET changed = changed - ?::text[],"
-                     + " previous = previous - ?::text[] WHERE source = ? AND (changed ?| ?::text[] OR previous ?| ?::text[])")) {
+                     + " previous = previous - ?::text[] WHERE source = ? AND (jsonb_exists_any(changed, ?::text[]) OR jsonb_exists_any(previous, ?::text[]))")) {
             String[] names = columns.toArray(String[]::new);
             ps.setArray(1, c.createArrayOf("text", names));
             ps.setArray(2, c.createArrayOf("text", names));
